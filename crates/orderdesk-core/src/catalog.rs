@@ -1,0 +1,312 @@
+//! A TMF620 catalog snapshot, indexed once for fast lookups during validation and pricing.
+//!
+//! The snapshot is a JSON object with arrays `productOffering`, `productOfferingPrice`,
+//! `productSpecification` and `category`. Both the v4 and the v5 shapes are read: where the
+//! versions name a field differently (e.g. `productSpecCharacteristicValue` in v4,
+//! `characteristicValueSpecification` in v5) both names are accepted. Entries without an id are
+//! skipped: nothing can refer to them.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use crate::CoreError;
+
+/// The indexed catalog.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub offerings: HashMap<String, Offering>,
+    pub prices: HashMap<String, OfferingPrice>,
+    pub specifications: HashMap<String, Specification>,
+    /// Category ids to names.
+    pub categories: HashMap<String, String>,
+}
+
+/// What the core needs of a `ProductOffering`.
+#[derive(Debug, Clone, Default)]
+pub struct Offering {
+    pub id: String,
+    pub name: Option<String>,
+    pub is_bundle: bool,
+    pub is_sellable: Option<bool>,
+    pub lifecycle_status: Option<String>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_to: Option<DateTime<Utc>>,
+    pub bundled: Vec<BundledOffering>,
+    pub specification_id: Option<String>,
+    pub price_ids: Vec<String>,
+    /// Offering ids this offering `reliesOn` (`productOfferingRelationship`, v4.1 and v5).
+    pub relies_on: Vec<String>,
+    /// Commitment terms: (amount, unit).
+    pub terms: Vec<(u32, String)>,
+}
+
+/// One `bundledProductOffering` entry with its cardinality.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BundledOffering {
+    pub id: String,
+    pub lower: Option<u32>,
+    pub upper: Option<u32>,
+    pub default: Option<u32>,
+}
+
+/// What the pricing engine needs of a `ProductOfferingPrice`.
+#[derive(Debug, Clone, Default)]
+pub struct OfferingPrice {
+    pub id: String,
+    pub name: Option<String>,
+    pub price_type: Option<String>,
+    pub period: Option<String>,
+    pub amount: Option<Decimal>,
+    pub currency: Option<String>,
+    pub percentage: Option<Decimal>,
+    pub tax_rate: Option<Decimal>,
+    /// How many periods an alteration applies for (`applicationDuration`, else the duration of
+    /// its first `productOfferingTerm`).
+    pub duration: Option<u32>,
+    pub priority: Option<i64>,
+    /// Children of a bundled price (`bundledPopRelationship`).
+    pub bundled: Vec<String>,
+    /// Prices this alteration applies to (`popRelationship`); empty means "all prices of the
+    /// same charge kind of the offering".
+    pub applies_to: Vec<String>,
+}
+
+impl OfferingPrice {
+    /// Discounts, allowances and other alterations, as opposed to list prices.
+    pub fn is_alteration(&self) -> bool {
+        let by_type = self.price_type.as_deref().is_some_and(|t| {
+            let t = t.to_ascii_lowercase();
+            t.contains("discount") || t.contains("allowance") || t.contains("alteration")
+        });
+        by_type || (self.percentage.is_some() && self.amount.is_none())
+    }
+}
+
+/// What validation needs of a `ProductSpecification`.
+#[derive(Debug, Clone, Default)]
+pub struct Specification {
+    pub id: String,
+    pub characteristics: Vec<CharacteristicSpec>,
+}
+
+/// A characteristic specification.
+#[derive(Debug, Clone, Default)]
+pub struct CharacteristicSpec {
+    pub name: String,
+    pub value_type: Option<String>,
+    /// `minCardinality >= 1`.
+    pub required: bool,
+    /// Fixed allowed values; empty means any value of the type.
+    pub allowed: Vec<Value>,
+    /// Numeric range from `valueFrom`/`valueTo` entries.
+    pub range: Option<(Option<Decimal>, Option<Decimal>)>,
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn id_of(v: &Value) -> Option<String> {
+    match v.get("id")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A JSON number or numeric string as an exact decimal (numbers keep their text thanks to
+/// `arbitrary_precision`, so no float ever gets involved).
+pub(crate) fn decimal(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Number(n) => {
+            let s = n.to_string();
+            Decimal::from_str(&s).or_else(|_| Decimal::from_scientific(&s)).ok()
+        }
+        Value::String(s) => Decimal::from_str(s.trim()).ok(),
+        _ => None,
+    }
+}
+
+pub(crate) fn uint(v: &Value) -> Option<u32> {
+    decimal(v)
+        .filter(|d| d.fract().is_zero() && !d.is_sign_negative())
+        .and_then(|d| u32::try_from(d.mantissa() / 10i128.pow(d.scale())).ok())
+}
+
+fn date(v: Option<&Value>) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(v?.as_str()?).ok().map(|d| d.with_timezone(&Utc))
+}
+
+fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn ids(v: &Value, key: &str) -> Vec<String> {
+    array(v, key).iter().filter_map(id_of).collect()
+}
+
+fn term(v: &Value) -> Option<(u32, String)> {
+    let d = v.get("duration")?;
+    Some((uint(d.get("amount")?)?, str_of(d, "units")?.to_string()))
+}
+
+impl Catalog {
+    /// Index a snapshot.
+    pub fn from_json(snapshot: &Value) -> Result<Self, CoreError> {
+        if !snapshot.is_object() {
+            return Err(CoreError::Catalog {
+                path: String::new(),
+                message: "expected a JSON object with productOffering, productOfferingPrice, \
+                          productSpecification and category arrays"
+                    .into(),
+            });
+        }
+        for key in ["productOffering", "productOfferingPrice", "productSpecification", "category"] {
+            if let Some(v) = snapshot.get(key) {
+                if !v.is_array() {
+                    return Err(CoreError::Catalog {
+                        path: format!("/{key}"),
+                        message: "expected an array".into(),
+                    });
+                }
+            }
+        }
+        let mut cat = Catalog::default();
+        for po in array(snapshot, "productOffering") {
+            let Some(id) = id_of(po) else { continue };
+            let offering = Offering {
+                name: str_of(po, "name").map(str::to_string),
+                is_bundle: po.get("isBundle").and_then(Value::as_bool).unwrap_or(false),
+                is_sellable: po.get("isSellable").and_then(Value::as_bool),
+                lifecycle_status: str_of(po, "lifecycleStatus").map(str::to_string),
+                valid_from: po.get("validFor").and_then(|v| date(v.get("startDateTime"))),
+                valid_to: po.get("validFor").and_then(|v| date(v.get("endDateTime"))),
+                bundled: array(po, "bundledProductOffering")
+                    .iter()
+                    .filter_map(|b| {
+                        let opt = b.get("bundledProductOfferingOption");
+                        let get = |k: &str| opt.and_then(|o| o.get(k)).and_then(uint);
+                        Some(BundledOffering {
+                            id: id_of(b)?,
+                            lower: get("numberRelOfferLowerLimit"),
+                            upper: get("numberRelOfferUpperLimit"),
+                            default: get("numberRelOfferDefault"),
+                        })
+                    })
+                    .collect(),
+                specification_id: po.get("productSpecification").and_then(id_of),
+                price_ids: ids(po, "productOfferingPrice"),
+                relies_on: array(po, "productOfferingRelationship")
+                    .iter()
+                    .filter(|r| {
+                        str_of(r, "relationshipType")
+                            .is_some_and(|t| t.eq_ignore_ascii_case("reliesOn"))
+                    })
+                    .filter_map(id_of)
+                    .collect(),
+                terms: array(po, "productOfferingTerm").iter().filter_map(term).collect(),
+                id: id.clone(),
+            };
+            cat.offerings.insert(id, offering);
+        }
+        for pop in array(snapshot, "productOfferingPrice") {
+            let Some(id) = id_of(pop) else { continue };
+            let price = pop.get("price");
+            let tax_rate = array(pop, "tax")
+                .first()
+                .and_then(|t| t.get("taxRate"))
+                .or_else(|| pop.get("taxRate"))
+                .and_then(decimal);
+            let price = OfferingPrice {
+                name: str_of(pop, "name").map(str::to_string),
+                price_type: str_of(pop, "priceType").map(str::to_string),
+                period: str_of(pop, "recurringChargePeriodType")
+                    .or_else(|| str_of(pop, "recurringChargePeriod"))
+                    .map(str::to_string),
+                amount: price.and_then(|p| p.get("value")).and_then(decimal),
+                currency: price.and_then(|p| str_of(p, "unit")).map(str::to_string),
+                percentage: pop.get("percentage").and_then(decimal),
+                tax_rate,
+                duration: pop.get("applicationDuration").and_then(uint).or_else(|| {
+                    array(pop, "productOfferingTerm").iter().find_map(term).map(|t| t.0)
+                }),
+                priority: pop.get("priority").and_then(Value::as_i64),
+                bundled: ids(pop, "bundledPopRelationship"),
+                applies_to: ids(pop, "popRelationship"),
+                id: id.clone(),
+            };
+            cat.prices.insert(id, price);
+        }
+        for ps in array(snapshot, "productSpecification") {
+            let Some(id) = id_of(ps) else { continue };
+            let chars = if ps.get("productSpecCharacteristic").is_some() {
+                array(ps, "productSpecCharacteristic")
+            } else {
+                array(ps, "characteristicSpecification")
+            };
+            let characteristics = chars
+                .iter()
+                .filter_map(|c| {
+                    let name = str_of(c, "name")?.to_string();
+                    let values = if c.get("productSpecCharacteristicValue").is_some() {
+                        array(c, "productSpecCharacteristicValue")
+                    } else {
+                        array(c, "characteristicValueSpecification")
+                    };
+                    let allowed: Vec<Value> =
+                        values.iter().filter_map(|v| v.get("value").cloned()).collect();
+                    let lo = values.iter().find_map(|v| v.get("valueFrom").and_then(decimal));
+                    let hi = values.iter().find_map(|v| v.get("valueTo").and_then(decimal));
+                    let value_type = str_of(c, "valueType")
+                        .or_else(|| values.iter().find_map(|v| str_of(v, "valueType")))
+                        .map(str::to_string);
+                    Some(CharacteristicSpec {
+                        name,
+                        value_type,
+                        required: c.get("minCardinality").and_then(uint).is_some_and(|m| m >= 1),
+                        allowed,
+                        range: (lo.is_some() || hi.is_some()).then_some((lo, hi)),
+                    })
+                })
+                .collect();
+            cat.specifications.insert(id.clone(), Specification { id, characteristics });
+        }
+        for c in array(snapshot, "category") {
+            let Some(id) = id_of(c) else { continue };
+            cat.categories.insert(id, str_of(c, "name").unwrap_or_default().to_string());
+        }
+        Ok(cat)
+    }
+
+    pub fn offering(&self, id: &str) -> Option<&Offering> {
+        self.offerings.get(id)
+    }
+}
+
+impl Offering {
+    /// Whether the offering can be ordered at `now`: lifecycle status (absent, `Active` or
+    /// `Launched`), `isSellable` not false, and `now` inside `validFor`.
+    pub fn orderable_at(&self, now: Option<DateTime<Utc>>) -> Result<(), String> {
+        if let Some(status) = &self.lifecycle_status {
+            let s = status.to_ascii_lowercase();
+            if s != "active" && s != "launched" {
+                return Err(format!("lifecycle status is {status:?}"));
+            }
+        }
+        if self.is_sellable == Some(false) {
+            return Err("it is not sellable".into());
+        }
+        if let Some(now) = now {
+            if self.valid_from.is_some_and(|f| now < f) {
+                return Err("its validity period has not started".into());
+            }
+            if self.valid_to.is_some_and(|t| now > t) {
+                return Err("its validity period has ended".into());
+            }
+        }
+        Ok(())
+    }
+}

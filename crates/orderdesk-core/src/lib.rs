@@ -1,0 +1,47 @@
+//! # orderdesk-core
+//!
+//! The pure heart of Orderdesk: the order model, composition operations, catalog-driven
+//! validation and the pricing engine. It owns the business rules; the CLI, the store and the
+//! Tauri shell call into it and own everything else.
+//!
+//! - [`model`]: an order is a forest of items ([`Order`], [`Item`]). Import accepts both ways
+//!   TMF622 writes a bundle (flat items linked by `bundles` relationships, or items nested in
+//!   `productOrderItem`) and yields the same tree; export writes the flat form (or nested on
+//!   request).
+//! - [`ops`]: every edit is an [`Op`] value applied by [`apply`], returning the new order or
+//!   a [`CoreError`]. Ops serialise, so revisions can be stored and replayed.
+//! - [`catalog`]: a TMF620 snapshot indexed by id once ([`Catalog`]).
+//! - [`validate`]: findings with stable codes and JSON pointers ([`Finding`]).
+//! - [`pricing`]: decimal pricing with alterations, tax, rounding and a schedule ([`Quote`]).
+//!
+//! ## Invariants
+//! - **Lossless.** Fields the core does not interpret (vendor extensions included) are kept
+//!   verbatim on orders and items and come back on export.
+//! - **No I/O, no clock.** Inputs are `serde_json::Value`s and options; "now" for `validFor`
+//!   checks is passed in. Nothing here reads files, talks to the network or a database.
+//! - **Money is `rust_decimal::Decimal`.** JSON numbers are read from their exact text
+//!   (`arbitrary_precision`); no amount ever passes through a float.
+//! - **Bad input is a value, not a panic.** Import refuses only JSON that is not shaped like an
+//!   order; every business problem is a finding.
+//!
+//! ## Boundary
+//! The TMF wire types and v4 <-> v5 conversion live in `orderdesk-wire`; this crate reads the
+//! order JSON of either version directly and leaves version-specific shapes untouched.
+
+pub mod catalog;
+mod error;
+pub mod finding;
+pub mod model;
+pub mod money;
+pub mod ops;
+pub mod pricing;
+pub mod validate;
+
+pub use catalog::Catalog;
+pub use error::CoreError;
+pub use finding::{has_errors, Finding, Severity};
+pub use model::{Item, Layout, Order, Relationship};
+pub use money::Rounding;
+pub use ops::{apply, Action, Op};
+pub use pricing::{price, PricingOptions, Quote};
+pub use validate::{validate, ValidateOptions};

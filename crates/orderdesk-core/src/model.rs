@@ -1,0 +1,418 @@
+//! The order model: a forest of items that keeps every field it does not interpret.
+//!
+//! Architecture invariant: an [`Item`] stores the TMF fields it does not model in `fields`
+//! untouched (vendor extensions included), so import -> edit -> export loses nothing. Only
+//! three things are lifted out of the JSON: the item `id`, its children (from either way TMF
+//! writes a bundle) and its non-bundle relationships.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+use crate::CoreError;
+
+/// Relationship type that TMF622 uses to make one item the parent of another.
+pub const BUNDLES: &str = "bundles";
+
+/// A product order: order-level fields (kept verbatim) and the item forest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// Every order-level field except `productOrderItem`, in input order.
+    pub fields: Map<String, Value>,
+    /// Top-level items: bundles (with their children) and standalone items.
+    pub items: Vec<Item>,
+}
+
+/// One order item and the items it bundles.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    /// Every item field except `id`, `productOrderItem` and `productOrderItemRelationship`.
+    pub fields: Map<String, Value>,
+    /// Relationships other than the parent -> child `bundles` links that became the tree
+    /// (`reliesOn`, `dependsOn`, ... and `bundles` links that could not become a tree edge,
+    /// e.g. because they would close a cycle; validation reports those).
+    pub relationships: Vec<Relationship>,
+    pub children: Vec<Item>,
+    /// Extra fields (e.g. `@type`, `href`) of the `bundles` relationship that attached this
+    /// item to its parent, re-emitted on export.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub link: Map<String, Value>,
+    /// JSON pointer of this item in the document it was imported from; `None` for items
+    /// created by an operation. Not part of the item's identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+/// A non-tree relationship from one item to another item (by id).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Relationship {
+    /// Id of the target item.
+    pub target: String,
+    /// `relationshipType`, e.g. `reliesOn`.
+    pub kind: String,
+    /// Any other field of the relationship object.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+/// How [`Order::to_json`] writes bundles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Layout {
+    /// All items in one flat `productOrderItem` array, parents naming their children with
+    /// `bundles` relationships (the TMF622 user guide's form; the canonical export).
+    #[default]
+    Flat,
+    /// Children nested in their parent's `productOrderItem` array.
+    Nested,
+}
+
+impl Item {
+    /// A fresh item with the given id and fields.
+    pub fn new(id: impl Into<String>, fields: Map<String, Value>) -> Self {
+        Self { id: id.into(), fields, ..Self::default() }
+    }
+
+    /// `action` as written, if it is a string.
+    pub fn action(&self) -> Option<&str> {
+        self.fields.get("action").and_then(Value::as_str)
+    }
+
+    /// `productOffering.id`, if present.
+    pub fn offering_id(&self) -> Option<&str> {
+        self.fields.get("productOffering")?.get("id")?.as_str()
+    }
+
+    /// `product.id` (the existing product an action acts on), if present.
+    pub fn product_id(&self) -> Option<&str> {
+        self.fields.get("product")?.get("id")?.as_str()
+    }
+
+    /// `product.productSpecification.id`, if present.
+    pub fn specification_id(&self) -> Option<&str> {
+        self.fields.get("product")?.get("productSpecification")?.get("id")?.as_str()
+    }
+
+    /// `product.productCharacteristic` entries, if any.
+    pub fn characteristics(&self) -> &[Value] {
+        self.fields
+            .get("product")
+            .and_then(|p| p.get("productCharacteristic"))
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Quantity when it is a whole number >= 1; `None` when absent. `Err` carries the raw
+    /// value when it is present but unusable. A missing quantity means 1 (TMF default).
+    pub fn quantity(&self) -> Result<u64, &Value> {
+        match self.fields.get("quantity") {
+            None | Some(Value::Null) => Ok(1),
+            Some(v) => match v.as_u64() {
+                Some(q) if q >= 1 => Ok(q),
+                _ => {
+                    // Accept `2.0`, which some systems write for integers.
+                    let text = v.to_string();
+                    match text.strip_suffix(".0").and_then(|t| t.parse::<u64>().ok()) {
+                        Some(q) if q >= 1 => Ok(q),
+                        _ => Err(v),
+                    }
+                }
+            },
+        }
+    }
+}
+
+impl Order {
+    /// Import a TMF622 product order (v4 or v5) from JSON, accepting bundles written flat
+    /// (`bundles` relationships) or nested (`productOrderItem` inside an item), or both.
+    ///
+    /// Import never rejects an order for a business problem: duplicate ids, dangling or cyclic
+    /// relationships are kept and reported by [`crate::validate`]. It only refuses JSON whose
+    /// shape is not an order (not an object, items that are not objects).
+    pub fn from_json(value: Value) -> Result<Self, CoreError> {
+        let Value::Object(mut fields) = value else {
+            return Err(CoreError::Import {
+                path: String::new(),
+                message: "expected a JSON object".into(),
+            });
+        };
+        let raw_items = match fields.remove("productOrderItem") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a,
+            Some(_) => {
+                return Err(CoreError::Import {
+                    path: "/productOrderItem".into(),
+                    message: "expected an array".into(),
+                })
+            }
+        };
+        let mut arena = Arena::default();
+        let mut roots = Vec::with_capacity(raw_items.len());
+        for (i, raw) in raw_items.into_iter().enumerate() {
+            roots.push(arena.push(raw, format!("/productOrderItem/{i}"), None)?);
+        }
+        Ok(Self { fields, items: arena.into_forest(&roots) })
+    }
+
+    /// Export as TMF622 JSON. Unknown fields come back as they were imported.
+    pub fn to_json(&self, layout: Layout) -> Value {
+        let mut out = self.fields.clone();
+        let mut items = Vec::new();
+        match layout {
+            Layout::Flat => {
+                for item in &self.items {
+                    flat_export(item, &mut items);
+                }
+            }
+            Layout::Nested => items.extend(self.items.iter().map(nested_export)),
+        }
+        out.insert("productOrderItem".into(), Value::Array(items));
+        Value::Object(out)
+    }
+
+    /// Visit every item depth-first (parents before children, in order), with its JSON
+    /// pointer: the imported one, or for new items its position in the flat export.
+    pub fn walk<'a>(&'a self, mut visit: impl FnMut(&'a Item, Option<&'a Item>, &str)) {
+        fn go<'a>(
+            item: &'a Item,
+            parent: Option<&'a Item>,
+            counter: &mut usize,
+            visit: &mut impl FnMut(&'a Item, Option<&'a Item>, &str),
+        ) {
+            let path = match &item.origin {
+                Some(p) => p.clone(),
+                None => format!("/productOrderItem/{counter}"),
+            };
+            *counter += 1;
+            visit(item, parent, &path);
+            for child in &item.children {
+                go(child, Some(item), counter, visit);
+            }
+        }
+        let mut counter = 0;
+        for item in &self.items {
+            go(item, None, &mut counter, &mut visit);
+        }
+    }
+
+    /// Number of items in the whole forest.
+    pub fn item_count(&self) -> usize {
+        fn count(items: &[Item]) -> usize {
+            items.iter().map(|i| 1 + count(&i.children)).sum()
+        }
+        count(&self.items)
+    }
+
+    /// The same order with every `origin` cleared: what two imports of the same order in
+    /// different layouts must agree on.
+    pub fn without_origins(&self) -> Self {
+        fn strip(items: &mut [Item]) {
+            for item in items {
+                item.origin = None;
+                strip(&mut item.children);
+            }
+        }
+        let mut order = self.clone();
+        strip(&mut order.items);
+        order
+    }
+}
+
+fn relationship_json(target: &str, kind: &str, extra: &Map<String, Value>) -> Value {
+    let mut obj = Map::new();
+    obj.insert("id".into(), Value::String(target.into()));
+    obj.insert("relationshipType".into(), Value::String(kind.into()));
+    for (k, v) in extra {
+        obj.insert(k.clone(), v.clone());
+    }
+    Value::Object(obj)
+}
+
+fn item_head(item: &Item) -> Map<String, Value> {
+    let mut obj = Map::with_capacity(item.fields.len() + 2);
+    obj.insert("id".into(), Value::String(item.id.clone()));
+    for (k, v) in &item.fields {
+        obj.insert(k.clone(), v.clone());
+    }
+    obj
+}
+
+fn flat_export(item: &Item, out: &mut Vec<Value>) {
+    let mut obj = item_head(item);
+    let mut rels: Vec<Value> =
+        item.children.iter().map(|c| relationship_json(&c.id, BUNDLES, &c.link)).collect();
+    rels.extend(item.relationships.iter().map(|r| relationship_json(&r.target, &r.kind, &r.extra)));
+    if !rels.is_empty() {
+        obj.insert("productOrderItemRelationship".into(), Value::Array(rels));
+    }
+    out.push(Value::Object(obj));
+    for child in &item.children {
+        flat_export(child, out);
+    }
+}
+
+fn nested_export(item: &Item) -> Value {
+    let mut obj = item_head(item);
+    let rels: Vec<Value> = item
+        .relationships
+        .iter()
+        .map(|r| relationship_json(&r.target, &r.kind, &r.extra))
+        .collect();
+    if !rels.is_empty() {
+        obj.insert("productOrderItemRelationship".into(), Value::Array(rels));
+    }
+    if !item.children.is_empty() {
+        obj.insert(
+            "productOrderItem".into(),
+            Value::Array(item.children.iter().map(nested_export).collect()),
+        );
+    }
+    Value::Object(obj)
+}
+
+/// Import scratch space: items by index, so `bundles` links can be resolved before the tree
+/// is built.
+#[derive(Default)]
+struct Arena {
+    items: Vec<Item>,
+    parent: Vec<Option<usize>>,
+    /// Children in final order: nested ones first, then those named by `bundles` links.
+    children: Vec<Vec<usize>>,
+    /// Unresolved `bundles` links per item: (target id, extra fields).
+    links: Vec<Vec<(String, Map<String, Value>)>>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Arena {
+    fn push(
+        &mut self,
+        raw: Value,
+        path: String,
+        parent: Option<usize>,
+    ) -> Result<usize, CoreError> {
+        let Value::Object(mut fields) = raw else {
+            return Err(CoreError::Import {
+                path,
+                message: "an order item must be an object".into(),
+            });
+        };
+        let id = match fields.remove("id") {
+            Some(Value::String(s)) => s,
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        let nested = match fields.remove("productOrderItem") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a,
+            Some(_) => {
+                return Err(CoreError::Import {
+                    path: format!("{path}/productOrderItem"),
+                    message: "expected an array".into(),
+                })
+            }
+        };
+        let mut relationships = Vec::new();
+        let mut links = Vec::new();
+        match fields.remove("productOrderItemRelationship") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(rels)) => {
+                for (r, rel) in rels.into_iter().enumerate() {
+                    let Value::Object(mut rel) = rel else {
+                        return Err(CoreError::Import {
+                            path: format!("{path}/productOrderItemRelationship/{r}"),
+                            message: "a relationship must be an object".into(),
+                        });
+                    };
+                    let target = match rel.remove("id") {
+                        Some(Value::String(s)) => s,
+                        Some(Value::Number(n)) => n.to_string(),
+                        _ => String::new(),
+                    };
+                    let kind = match rel.remove("relationshipType") {
+                        Some(Value::String(s)) => s,
+                        _ => String::new(),
+                    };
+                    if kind.eq_ignore_ascii_case(BUNDLES) {
+                        links.push((target, rel));
+                    } else {
+                        relationships.push(Relationship { target, kind, extra: rel });
+                    }
+                }
+            }
+            Some(_) => {
+                return Err(CoreError::Import {
+                    path: format!("{path}/productOrderItemRelationship"),
+                    message: "expected an array".into(),
+                })
+            }
+        }
+        let index = self.items.len();
+        // Duplicate ids: the first occurrence is the one links resolve to.
+        self.by_id.entry(id.clone()).or_insert(index);
+        self.items.push(Item {
+            id,
+            fields,
+            relationships,
+            children: Vec::new(),
+            link: Map::new(),
+            origin: Some(path.clone()),
+        });
+        self.parent.push(parent);
+        self.children.push(Vec::new());
+        self.links.push(links);
+        for (n, child) in nested.into_iter().enumerate() {
+            let c = self.push(child, format!("{path}/productOrderItem/{n}"), Some(index))?;
+            self.children[index].push(c);
+        }
+        Ok(index)
+    }
+
+    fn is_ancestor_or_self(&self, candidate: usize, mut of: usize) -> bool {
+        loop {
+            if of == candidate {
+                return true;
+            }
+            match self.parent[of] {
+                Some(p) => of = p,
+                None => return false,
+            }
+        }
+    }
+
+    fn into_forest(mut self, top: &[usize]) -> Vec<Item> {
+        for p in 0..self.items.len() {
+            for (target, extra) in std::mem::take(&mut self.links[p]) {
+                match self.by_id.get(&target).copied() {
+                    // Already nested under this parent: the link only repeats the nesting.
+                    Some(c) if self.parent[c] == Some(p) => {
+                        self.items[c].link = extra;
+                    }
+                    Some(c) if self.parent[c].is_none() && !self.is_ancestor_or_self(c, p) => {
+                        self.parent[c] = Some(p);
+                        self.children[p].push(c);
+                        self.items[c].link = extra;
+                    }
+                    // Dangling, a second parent, or a cycle: keep it for validation.
+                    _ => self.items[p].relationships.push(Relationship {
+                        target,
+                        kind: BUNDLES.into(),
+                        extra,
+                    }),
+                }
+            }
+        }
+        let mut slots: Vec<Option<Item>> = self.items.into_iter().map(Some).collect();
+        let children = self.children;
+        fn build(i: usize, slots: &mut [Option<Item>], children: &[Vec<usize>]) -> Option<Item> {
+            let mut item = slots[i].take()?;
+            item.children = children[i].iter().filter_map(|&c| build(c, slots, children)).collect();
+            Some(item)
+        }
+        // Top-level items that became someone's child are built under that parent instead.
+        top.iter()
+            .filter(|&&i| self.parent[i].is_none())
+            .filter_map(|&i| build(i, &mut slots, &children))
+            .collect()
+    }
+}
