@@ -1,0 +1,165 @@
+//! The app-facing handle: one writer thread fed by a channel, results through one-shot replies.
+//!
+//! The UI side never touches disk: [`StoreHandle::write`] queues a closure for the writer
+//! thread and returns a [`Reply`] at once, which can be awaited (it is a `Future`, usable from
+//! any executor) or waited on from a plain thread. Reads that must not queue behind writes
+//! use their own [`Reader`] connections (WAL lets them run while the writer commits).
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::thread;
+
+use crate::error::{Result, StoreError};
+use crate::store::{Reader, Store};
+
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// A cloneable, thread-safe handle to a store owned by a dedicated writer thread. The thread
+/// ends when the last handle is dropped, after finishing the jobs already queued.
+#[derive(Debug, Clone)]
+pub struct StoreHandle {
+    jobs: mpsc::Sender<Job>,
+    path: PathBuf,
+}
+
+impl StoreHandle {
+    /// Open the database at `path` and start its writer thread.
+    pub fn open(path: impl AsRef<Path>) -> Result<StoreHandle> {
+        StoreHandle::spawn(Store::open(path)?)
+    }
+
+    /// Move an open store onto a new writer thread.
+    pub fn spawn(store: Store) -> Result<StoreHandle> {
+        let path = store.path().to_path_buf();
+        let (jobs, queue) = mpsc::channel::<Job>();
+        thread::Builder::new()
+            .name("orderdesk-store-writer".into())
+            .spawn(move || {
+                let mut store = store;
+                for job in queue {
+                    job(&mut store);
+                }
+            })
+            .map_err(|source| StoreError::Io {
+                action: "cannot start the writer thread for",
+                path: path.clone(),
+                source,
+            })?;
+        Ok(StoreHandle { jobs, path })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `job` on the writer thread. Jobs run one at a time, in the order they were queued.
+    pub fn write<T, F>(&self, job: F) -> Reply<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T> + Send + 'static,
+    {
+        let (reply, fulfil) = Reply::pair();
+        let sent = self.jobs.send(Box::new(move |store: &mut Store| {
+            fulfil.send(job(store));
+        }));
+        // If the thread is gone the job (and its `fulfil`) was dropped: the reply reads
+        // `WriterGone`.
+        drop(sent);
+        reply
+    }
+
+    /// A new reader connection, for reads that should not wait behind queued writes.
+    pub fn reader(&self) -> Result<Reader> {
+        Reader::open(&self.path)
+    }
+}
+
+struct Slot<T> {
+    value: Option<Result<T>>,
+    closed: bool,
+    waker: Option<Waker>,
+}
+
+type Shared<T> = Arc<(Mutex<Slot<T>>, Condvar)>;
+
+/// The result of a queued write: `.await` it, or call [`Reply::wait`] from a plain thread.
+#[must_use = "a write runs either way, but its result (and any error) is in the reply"]
+pub struct Reply<T> {
+    shared: Shared<T>,
+}
+
+/// The writer's end of a [`Reply`]; dropping it unsent closes the reply with `WriterGone`.
+struct Fulfil<T> {
+    shared: Shared<T>,
+}
+
+impl<T> Reply<T> {
+    fn pair() -> (Reply<T>, Fulfil<T>) {
+        let shared = Arc::new((
+            Mutex::new(Slot { value: None, closed: false, waker: None }),
+            Condvar::new(),
+        ));
+        (Reply { shared: Arc::clone(&shared) }, Fulfil { shared })
+    }
+
+    /// Block the current thread until the write finished.
+    pub fn wait(self) -> Result<T> {
+        let (lock, ready) = &*self.shared;
+        let mut slot = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(value) = slot.value.take() {
+                return value;
+            }
+            if slot.closed {
+                return Err(StoreError::WriterGone);
+            }
+            slot = ready.wait(slot).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+impl<T> Future for Reply<T> {
+    type Output = Result<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (lock, _) = &*self.shared;
+        let mut slot = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(value) = slot.value.take() {
+            return Poll::Ready(value);
+        }
+        if slot.closed {
+            return Poll::Ready(Err(StoreError::WriterGone));
+        }
+        slot.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl<T> Fulfil<T> {
+    fn send(self, value: Result<T>) {
+        let (lock, _) = &*self.shared;
+        let mut slot = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.value = Some(value);
+        // `Drop` below marks the reply closed and wakes the waiter.
+    }
+}
+
+impl<T> Drop for Fulfil<T> {
+    fn drop(&mut self) {
+        let (lock, ready) = &*self.shared;
+        let waker = {
+            let mut slot = lock.lock().unwrap_or_else(PoisonError::into_inner);
+            slot.closed = true;
+            slot.waker.take()
+        };
+        ready.notify_all();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Orderdesk's local cache: one SQLite file holding everything the app needs offline.
+//!
+//! # What it owns
+//! - **Drafts**: the TMF622 order exactly as imported or edited (JSON text), listing columns
+//!   derived from it (customer, total, item count, updated at), the catalog version it was
+//!   composed against, and every revision, so a draft can be restored to any earlier one.
+//! - **Orders** known to a server: server id, href, state, item states, last seen, last payload,
+//!   and the draft they came from.
+//! - **Outbox**: operations queued for a server with an idempotency key, attempts, next attempt
+//!   time, last error and status; see [`Store::claim_due`] for why one bad entry never blocks
+//!   the others.
+//! - **Catalog**: TMF620 offerings, prices, specifications and categories with the snapshot
+//!   version and fetch time.
+//! - **Audit**: an append-only log (triggers refuse UPDATE and DELETE).
+//! - **Settings** and **server profiles** (never a secret).
+//! - **Full-text search** (FTS5) over all of the above; any user text is safe
+//!   ([`search::fts_query`]).
+//!
+//! # Invariants
+//! - One writer: a [`Store`] (CLI) or the thread behind a [`StoreHandle`] (app). Readers use
+//!   their own [`Reader`] connections; WAL keeps them from blocking each other.
+//! - Every change is one IMMEDIATE transaction, committed with `synchronous=FULL` before the
+//!   call returns: a change that returned survives a crash or power cut.
+//! - A database is never rewritten or replaced behind the user's back: a newer schema
+//!   ([`StoreError::TooNew`]), another application's file, a non-SQLite file or a damaged one
+//!   is refused untouched; [`move_aside`] exists for when the user agrees.
+//! - Migrations are embedded and numbered (`PRAGMA user_version`), each in its own transaction.
+//!
+//! # Boundaries
+//! The store knows TMF JSON only as far as its listing and search columns need
+//! ([`extract`]); parsing, validation, composition and pricing belong to the wire and core
+//! crates. It does no network I/O.
+
+mod error;
+pub mod extract;
+mod handle;
+mod model;
+mod open;
+mod query;
+pub mod search;
+mod store;
+
+pub use error::{Result, StoreError};
+pub use extract::{Money, OrderSummary};
+pub use handle::{Reply, StoreHandle};
+pub use model::*;
+pub use open::{move_aside, OpenOptions, APPLICATION_ID, SCHEMA_VERSION};
+pub use query::Queries;
+pub use store::{Reader, Store};

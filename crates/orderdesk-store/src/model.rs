@@ -1,0 +1,475 @@
+//! The records the store keeps, as the API hands them out and takes them in.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::StoreError;
+use crate::extract::Money;
+
+/// Declares a string-backed enum with its SQL/JSON spelling in one place.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The spelling used in the database and in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = StoreError;
+            fn from_str(text: &str) -> Result<Self, StoreError> {
+                match text {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(StoreError::Invalid(format!(
+                        concat!("unknown ", stringify!($name), " {:?}"),
+                        other
+                    ))),
+                }
+            }
+        }
+
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = value.as_str()?;
+                text.parse()
+                    .map_err(|err: StoreError| rusqlite::types::FromSqlError::Other(Box::new(err)))
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Which TMF622 version a document follows.
+    TmfVersion { V4 => "v4", V5 => "v5" }
+);
+
+text_enum!(
+    /// What a queued outbox entry asks the server to do.
+    OutboxOp { Create => "create", Patch => "patch", Cancel => "cancel", Delete => "delete" }
+);
+
+text_enum!(
+    /// Where an outbox entry stands. Only `queued` entries are picked up; `rejected` and
+    /// `needs-attention` wait for the user, without holding up any other entry.
+    OutboxStatus {
+        Queued => "queued",
+        InFlight => "in-flight",
+        Done => "done",
+        Rejected => "rejected",
+        NeedsAttention => "needs-attention",
+    }
+);
+
+text_enum!(
+    /// The kinds of TMF620 catalog records the store keeps.
+    CatalogKind {
+        Offering => "offering",
+        Price => "price",
+        Specification => "specification",
+        Category => "category",
+    }
+);
+
+text_enum!(
+    /// What an audit entry is about.
+    AuditSubject { Draft => "draft", Order => "order" }
+);
+
+text_enum!(
+    /// What happened.
+    AuditEvent {
+        Created => "created",
+        Edited => "edited",
+        Restored => "restored",
+        Deleted => "deleted",
+        Submitted => "submitted",
+        StateChanged => "state-changed",
+        CancelRequested => "cancel-requested",
+    }
+);
+
+text_enum!(
+    /// How the app authenticates to a server. The secret itself is never stored here.
+    AuthMode {
+        None => "none",
+        Basic => "basic",
+        Bearer => "bearer",
+        OAuth2ClientCredentials => "oauth2-client-credentials",
+    }
+);
+
+text_enum!(
+    /// The kinds of record full-text search covers.
+    SearchKind {
+        Draft => "draft",
+        Order => "order",
+        Offering => "offering",
+        Price => "price",
+        Specification => "specification",
+        Category => "category",
+    }
+);
+
+impl From<CatalogKind> for SearchKind {
+    fn from(kind: CatalogKind) -> Self {
+        match kind {
+            CatalogKind::Offering => SearchKind::Offering,
+            CatalogKind::Price => SearchKind::Price,
+            CatalogKind::Specification => SearchKind::Specification,
+            CatalogKind::Category => SearchKind::Category,
+        }
+    }
+}
+
+/// The one timestamp format in the database: fixed width, so text order is time order.
+pub(crate) fn ts_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(crate) fn ts_parse(text: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc)).map_err(|err| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err))
+    })
+}
+
+pub(crate) fn money_parse(
+    amount: Option<String>,
+    currency: Option<String>,
+) -> rusqlite::Result<Option<Money>> {
+    match amount {
+        None => Ok(None),
+        Some(text) => {
+            let amount = Decimal::from_str(&text).map_err(|err| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    Box::new(err),
+                )
+            })?;
+            Ok(Some(Money { amount, currency: currency.unwrap_or_default() }))
+        }
+    }
+}
+
+/// A new draft, as imported or created.
+#[derive(Debug, Clone)]
+pub struct NewDraft {
+    /// The TMF622 ProductOrder as JSON text; kept byte for byte.
+    pub body: String,
+    pub tmf_version: TmfVersion,
+    /// The catalog version the draft was composed against, if any.
+    pub catalog_version: Option<String>,
+    pub actor: String,
+    /// Listing columns computed by the caller (e.g. with the domain's pricing); when `None`
+    /// they are derived from the body by [`crate::extract::summarize_order`].
+    pub summary: Option<crate::extract::OrderSummary>,
+}
+
+/// A change to an existing draft: its new full body.
+#[derive(Debug, Clone)]
+pub struct DraftEdit {
+    pub body: String,
+    /// `None` keeps the catalog version the draft already records.
+    pub catalog_version: Option<String>,
+    pub actor: String,
+    /// What produced the change, kept in the revision history (e.g. `set-char`).
+    pub action: String,
+    /// When given, the edit applies only if the draft is still at this revision.
+    pub expected_revision: Option<i64>,
+    /// See [`NewDraft::summary`].
+    pub summary: Option<crate::extract::OrderSummary>,
+}
+
+/// A draft's listing columns (everything but the body).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftRow {
+    pub id: String,
+    pub revision: i64,
+    pub tmf_version: TmfVersion,
+    pub customer: Option<String>,
+    pub total: Option<Money>,
+    pub item_count: i64,
+    pub catalog_version: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A draft with its TMF body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Draft {
+    #[serde(flatten)]
+    pub row: DraftRow,
+    pub body: String,
+}
+
+/// One entry of a draft's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftRevision {
+    pub revision: i64,
+    pub action: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub catalog_version: Option<String>,
+}
+
+/// Which drafts to list.
+#[derive(Debug, Clone)]
+pub struct DraftFilter {
+    /// Case-insensitive prefix of the customer name.
+    pub customer_prefix: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for DraftFilter {
+    fn default() -> Self {
+        DraftFilter { customer_prefix: None, limit: 50, offset: 0 }
+    }
+}
+
+/// What the server told us about an order.
+#[derive(Debug, Clone)]
+pub struct OrderSeen {
+    /// The server profile the order lives on.
+    pub profile: String,
+    pub server_id: String,
+    pub href: Option<String>,
+    pub state: String,
+    /// Item id → item state, as a JSON object.
+    pub item_states: serde_json::Value,
+    pub tmf_version: TmfVersion,
+    /// The last payload the server returned, as JSON text.
+    pub payload: String,
+    /// The draft the order came from, when known.
+    pub draft_id: Option<String>,
+    pub seen_at: DateTime<Utc>,
+    pub actor: String,
+}
+
+/// An order's listing columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderRow {
+    pub id: i64,
+    pub profile: String,
+    pub server_id: String,
+    pub href: Option<String>,
+    pub state: String,
+    pub tmf_version: TmfVersion,
+    pub customer: Option<String>,
+    pub total: Option<Money>,
+    pub item_count: i64,
+    pub draft_id: Option<String>,
+    pub last_seen: DateTime<Utc>,
+}
+
+/// An order with its item states and last payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    #[serde(flatten)]
+    pub row: OrderRow,
+    pub item_states: serde_json::Value,
+    pub payload: String,
+}
+
+/// Sort order of the order list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OrderSort {
+    /// Most recently seen first.
+    #[default]
+    LastSeenDesc,
+    /// Customer name, then most recently seen.
+    CustomerAsc,
+}
+
+/// Which orders to list.
+#[derive(Debug, Clone)]
+pub struct OrderFilter {
+    pub state: Option<String>,
+    pub profile: Option<String>,
+    pub draft_id: Option<String>,
+    pub sort: OrderSort,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for OrderFilter {
+    fn default() -> Self {
+        OrderFilter {
+            state: None,
+            profile: None,
+            draft_id: None,
+            sort: OrderSort::default(),
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+/// An operation to queue for the server.
+#[derive(Debug, Clone)]
+pub struct NewOutboxEntry {
+    pub op: OutboxOp,
+    pub profile: String,
+    pub draft_id: Option<String>,
+    pub order_id: Option<i64>,
+    /// The request body, as JSON text (none for a delete).
+    pub payload: Option<String>,
+    /// Sent with every attempt so the server can recognise a retry; generated when `None`.
+    pub idempotency_key: Option<String>,
+    pub actor: String,
+}
+
+/// A queued operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub op: OutboxOp,
+    pub profile: String,
+    pub draft_id: Option<String>,
+    pub order_id: Option<i64>,
+    pub payload: Option<String>,
+    pub idempotency_key: String,
+    pub status: OutboxStatus,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One record of a catalog import: its kind and TMF620 JSON (which must carry an `id`).
+#[derive(Debug, Clone)]
+pub struct CatalogItemInput {
+    pub kind: CatalogKind,
+    pub body: serde_json::Value,
+}
+
+/// A catalog snapshot or sync result to store.
+#[derive(Debug, Clone)]
+pub struct CatalogImport {
+    /// The snapshot's version (as the catalog names it).
+    pub version: String,
+    pub fetched_at: DateTime<Utc>,
+    /// Where it came from: a file path or a server profile.
+    pub source: String,
+    pub items: Vec<CatalogItemInput>,
+    /// `true` for a full snapshot (records missing from it are removed); `false` for an
+    /// incremental sync (records are added or replaced, nothing is removed).
+    pub replace: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogImportReport {
+    pub version: String,
+    pub offerings: usize,
+    pub prices: usize,
+    pub specifications: usize,
+    pub categories: usize,
+}
+
+/// The catalog version the cache currently holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogVersion {
+    pub version: String,
+    pub fetched_at: DateTime<Utc>,
+    pub source: String,
+    pub imported_at: DateTime<Utc>,
+}
+
+/// A catalog record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogItem {
+    pub kind: CatalogKind,
+    pub id: String,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub lifecycle_status: Option<String>,
+    /// The snapshot version this record came with.
+    pub catalog_version: String,
+    pub body: String,
+}
+
+/// An audit entry to append.
+#[derive(Debug, Clone)]
+pub struct NewAudit {
+    pub subject: AuditSubject,
+    pub subject_id: String,
+    pub event: AuditEvent,
+    pub actor: String,
+    pub detail: Option<String>,
+}
+
+/// A recorded audit entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: i64,
+    pub subject: AuditSubject,
+    pub subject_id: String,
+    pub event: AuditEvent,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub detail: Option<String>,
+}
+
+/// How to reach a server. Never holds a secret: passwords and tokens belong in the OS keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerProfile {
+    pub name: String,
+    pub base_url: String,
+    pub tmf_version: TmfVersion,
+    pub auth_mode: AuthMode,
+    pub business_id: Option<String>,
+    pub username: Option<String>,
+}
+
+/// One full-text search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    /// The record's id: draft id, order row id, or catalog id.
+    pub id: String,
+    pub title: String,
+    /// Matching text with the matched words in `[brackets]`.
+    pub snippet: String,
+}

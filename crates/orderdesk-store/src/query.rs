@@ -1,0 +1,399 @@
+//! Reads, shared by the writer ([`crate::Store`]) and the readers ([`crate::Reader`]).
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use crate::search::fts_query;
+
+const DRAFT_ROW_COLUMNS: &str =
+    "id, revision, tmf_version, customer, total, currency, item_count, \
+                                 catalog_version, created_at, updated_at";
+const ORDER_ROW_COLUMNS: &str =
+    "id, profile, server_id, href, state, tmf_version, customer, total, \
+                                 currency, item_count, draft_id, last_seen";
+const OUTBOX_COLUMNS: &str =
+    "id, op, profile, draft_id, order_id, payload, idempotency_key, status, \
+                              attempts, next_attempt_at, last_error, created_at, updated_at";
+
+fn draft_row(row: &Row<'_>) -> rusqlite::Result<DraftRow> {
+    Ok(DraftRow {
+        id: row.get(0)?,
+        revision: row.get(1)?,
+        tmf_version: row.get(2)?,
+        customer: row.get(3)?,
+        total: money_parse(row.get(4)?, row.get(5)?)?,
+        item_count: row.get(6)?,
+        catalog_version: row.get(7)?,
+        created_at: ts_parse(&row.get::<_, String>(8)?)?,
+        updated_at: ts_parse(&row.get::<_, String>(9)?)?,
+    })
+}
+
+fn order_row(row: &Row<'_>) -> rusqlite::Result<OrderRow> {
+    Ok(OrderRow {
+        id: row.get(0)?,
+        profile: row.get(1)?,
+        server_id: row.get(2)?,
+        href: row.get(3)?,
+        state: row.get(4)?,
+        tmf_version: row.get(5)?,
+        customer: row.get(6)?,
+        total: money_parse(row.get(7)?, row.get(8)?)?,
+        item_count: row.get(9)?,
+        draft_id: row.get(10)?,
+        last_seen: ts_parse(&row.get::<_, String>(11)?)?,
+    })
+}
+
+pub(crate) fn outbox_entry(row: &Row<'_>) -> rusqlite::Result<OutboxEntry> {
+    Ok(OutboxEntry {
+        id: row.get(0)?,
+        op: row.get(1)?,
+        profile: row.get(2)?,
+        draft_id: row.get(3)?,
+        order_id: row.get(4)?,
+        payload: row.get(5)?,
+        idempotency_key: row.get(6)?,
+        status: row.get(7)?,
+        attempts: row.get(8)?,
+        next_attempt_at: ts_parse(&row.get::<_, String>(9)?)?,
+        last_error: row.get(10)?,
+        created_at: ts_parse(&row.get::<_, String>(11)?)?,
+        updated_at: ts_parse(&row.get::<_, String>(12)?)?,
+    })
+}
+
+fn json_value(text: &str) -> rusqlite::Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|err| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err))
+    })
+}
+
+/// Escape `%`, `_` and the escape character itself for a `LIKE ... ESCAPE '\'` pattern.
+fn like_prefix(prefix: &str) -> String {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Every read the store offers. Implemented by the writer and by each reader connection, so
+/// the same query code serves the CLI (one [`crate::Store`]) and the app (many [`crate::Reader`]s).
+pub trait Queries {
+    /// The connection the reads run on.
+    fn connection(&self) -> &Connection;
+
+    /// A draft with its current body.
+    fn draft(&self, id: &str) -> Result<Draft> {
+        let sql = format!("SELECT {DRAFT_ROW_COLUMNS}, body FROM drafts WHERE id = ?1");
+        self.connection()
+            .prepare_cached(&sql)?
+            .query_row([id], |row| Ok(Draft { row: draft_row(row)?, body: row.get(10)? }))
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("draft", id))
+    }
+
+    /// Drafts, most recently changed first.
+    fn drafts(&self, filter: &DraftFilter) -> Result<Vec<DraftRow>> {
+        let sql = format!(
+            "SELECT {DRAFT_ROW_COLUMNS} FROM drafts
+             WHERE (?1 IS NULL OR customer LIKE ?1 ESCAPE '\\')
+             ORDER BY updated_at DESC, id LIMIT ?2 OFFSET ?3"
+        );
+        let prefix = filter.customer_prefix.as_deref().map(like_prefix);
+        let rows = self
+            .connection()
+            .prepare_cached(&sql)?
+            .query_map(params![prefix, filter.limit, filter.offset], draft_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A draft's history, oldest first.
+    fn draft_history(&self, id: &str) -> Result<Vec<DraftRevision>> {
+        let rows = self
+            .connection()
+            .prepare_cached(
+                "SELECT revision, action, actor, at, catalog_version FROM draft_revisions
+                 WHERE draft_id = ?1 ORDER BY revision",
+            )?
+            .query_map([id], |row| {
+                Ok(DraftRevision {
+                    revision: row.get(0)?,
+                    action: row.get(1)?,
+                    actor: row.get(2)?,
+                    at: ts_parse(&row.get::<_, String>(3)?)?,
+                    catalog_version: row.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if rows.is_empty() {
+            return Err(StoreError::not_found("draft", id));
+        }
+        Ok(rows)
+    }
+
+    /// The body a draft had at one revision.
+    fn draft_revision_body(&self, id: &str, revision: i64) -> Result<String> {
+        self.connection()
+            .prepare_cached(
+                "SELECT body FROM draft_revisions WHERE draft_id = ?1 AND revision = ?2",
+            )?
+            .query_row(params![id, revision], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("draft revision", format!("{id}@{revision}")))
+    }
+
+    /// An order by its local id.
+    fn order(&self, id: i64) -> Result<Order> {
+        let sql =
+            format!("SELECT {ORDER_ROW_COLUMNS}, item_states, payload FROM orders WHERE id = ?1");
+        self.connection()
+            .prepare_cached(&sql)?
+            .query_row([id], |row| {
+                Ok(Order {
+                    row: order_row(row)?,
+                    item_states: json_value(&row.get::<_, String>(12)?)?,
+                    payload: row.get(13)?,
+                })
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("order", id.to_string()))
+    }
+
+    /// The local id of an order known by its server id.
+    fn order_id(&self, profile: &str, server_id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .connection()
+            .prepare_cached("SELECT id FROM orders WHERE profile = ?1 AND server_id = ?2")?
+            .query_row([profile, server_id], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// A page of orders, filtered and sorted.
+    fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>> {
+        let order_by = match filter.sort {
+            OrderSort::LastSeenDesc => "last_seen DESC, id DESC",
+            OrderSort::CustomerAsc => "customer COLLATE NOCASE, last_seen DESC, id DESC",
+        };
+        // Only the filters in use become SQL: `(?1 IS NULL OR state = ?1)` would keep SQLite
+        // from using the (state, last_seen) index.
+        let mut conditions = Vec::new();
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        for (column, value) in
+            [("state", &filter.state), ("profile", &filter.profile), ("draft_id", &filter.draft_id)]
+        {
+            if let Some(value) = value {
+                values.push(value);
+                conditions.push(format!("{column} = ?{}", values.len()));
+            }
+        }
+        let where_clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        values.push(&filter.limit);
+        values.push(&filter.offset);
+        let sql = format!(
+            "SELECT {ORDER_ROW_COLUMNS} FROM orders {where_clause}
+             ORDER BY {order_by} LIMIT ?{} OFFSET ?{}",
+            values.len() - 1,
+            values.len()
+        );
+        let rows = self
+            .connection()
+            .prepare_cached(&sql)?
+            .query_map(values.as_slice(), order_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// One outbox entry.
+    fn outbox_entry(&self, id: i64) -> Result<OutboxEntry> {
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?1");
+        self.connection()
+            .prepare_cached(&sql)?
+            .query_row([id], outbox_entry)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("outbox entry", id.to_string()))
+    }
+
+    /// Outbox entries, optionally of one status, oldest first.
+    fn outbox(&self, status: Option<OutboxStatus>) -> Result<Vec<OutboxEntry>> {
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id"
+        );
+        let rows = self
+            .connection()
+            .prepare_cached(&sql)?
+            .query_map([status], outbox_entry)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The catalog version the cache holds, if any catalog was imported.
+    fn catalog_version(&self) -> Result<Option<CatalogVersion>> {
+        self.connection()
+            .prepare_cached(
+                "SELECT version, fetched_at, source, imported_at FROM catalog_snapshots
+                 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row([], |row| {
+                Ok(CatalogVersion {
+                    version: row.get(0)?,
+                    fetched_at: ts_parse(&row.get::<_, String>(1)?)?,
+                    source: row.get(2)?,
+                    imported_at: ts_parse(&row.get::<_, String>(3)?)?,
+                })
+            })
+            .optional()
+            .map_err(StoreError::from)
+    }
+
+    /// A catalog record by kind and id.
+    fn catalog_item(&self, kind: CatalogKind, id: &str) -> Result<CatalogItem> {
+        self.connection()
+            .prepare_cached(
+                "SELECT i.kind, i.id, i.name, i.version, i.lifecycle_status, s.version, i.body
+                 FROM catalog_items i JOIN catalog_snapshots s ON s.id = i.snapshot_id
+                 WHERE i.kind = ?1 AND i.id = ?2",
+            )?
+            .query_row(params![kind, id], |row| {
+                Ok(CatalogItem {
+                    kind: row.get(0)?,
+                    id: row.get(1)?,
+                    name: row.get(2)?,
+                    version: row.get(3)?,
+                    lifecycle_status: row.get(4)?,
+                    catalog_version: row.get(5)?,
+                    body: row.get(6)?,
+                })
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::not_found(catalog_noun(kind), id))
+    }
+
+    /// A catalog record by id, whatever its kind (offerings first).
+    fn catalog_item_any(&self, id: &str) -> Result<CatalogItem> {
+        for kind in CatalogKind::ALL {
+            match self.catalog_item(*kind, id) {
+                Err(StoreError::NotFound { .. }) => continue,
+                other => return other,
+            }
+        }
+        Err(StoreError::not_found("catalog record", id))
+    }
+
+    /// Full-text search over drafts, orders and the catalog. `kinds` empty means all kinds.
+    /// Any text is accepted: see [`crate::search::fts_query`].
+    fn search(&self, text: &str, kinds: &[SearchKind], limit: u32) -> Result<Vec<SearchHit>> {
+        let Some(query) = fts_query(text) else {
+            return Ok(Vec::new());
+        };
+        let kinds_json =
+            serde_json::to_string(&kinds.iter().map(|kind| kind.as_str()).collect::<Vec<_>>())
+                .map_err(|err| StoreError::Invalid(err.to_string()))?;
+        // The title weighs ten times the body in the ranking: a name match beats a mention.
+        let hits = self
+            .connection()
+            .prepare_cached(
+                "SELECT d.kind, d.ref, search_fts.title,
+                        snippet(search_fts, 1, '[', ']', '…', 10)
+                 FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
+                 WHERE search_fts MATCH ?1
+                   AND (?2 = '[]' OR d.kind IN (SELECT value FROM json_each(?2)))
+                 ORDER BY bm25(search_fts, 10.0, 1.0) LIMIT ?3",
+            )?
+            .query_map(params![query, kinds_json, limit], |row| {
+                Ok(SearchHit {
+                    kind: row.get(0)?,
+                    id: row.get(1)?,
+                    title: row.get(2)?,
+                    snippet: row.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(hits)
+    }
+
+    /// The audit trail of one draft or order, oldest first.
+    fn audit(&self, subject: AuditSubject, subject_id: &str) -> Result<Vec<AuditEntry>> {
+        let rows = self
+            .connection()
+            .prepare_cached(
+                "SELECT id, subject, subject_id, event, at, actor, detail FROM audit
+                 WHERE subject = ?1 AND subject_id = ?2 ORDER BY id",
+            )?
+            .query_map(params![subject, subject_id], |row| {
+                Ok(AuditEntry {
+                    id: row.get(0)?,
+                    subject: row.get(1)?,
+                    subject_id: row.get(2)?,
+                    event: row.get(3)?,
+                    at: ts_parse(&row.get::<_, String>(4)?)?,
+                    actor: row.get(5)?,
+                    detail: row.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A setting's value.
+    fn setting(&self, key: &str) -> Result<Option<serde_json::Value>> {
+        let text: Option<String> = self
+            .connection()
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |row| row.get(0))
+            .optional()?;
+        text.map(|text| json_value(&text).map_err(StoreError::from)).transpose()
+    }
+
+    /// Every server profile, by name.
+    fn profiles(&self) -> Result<Vec<ServerProfile>> {
+        let rows = self
+            .connection()
+            .prepare_cached(
+                "SELECT name, base_url, tmf_version, auth_mode, business_id, username
+                 FROM server_profiles ORDER BY name",
+            )?
+            .query_map([], |row| {
+                Ok(ServerProfile {
+                    name: row.get(0)?,
+                    base_url: row.get(1)?,
+                    tmf_version: row.get(2)?,
+                    auth_mode: row.get(3)?,
+                    business_id: row.get(4)?,
+                    username: row.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// `PRAGMA integrity_check`: `["ok"]` for a sound database, else SQLite's findings.
+    fn integrity_check(&self) -> Result<Vec<String>> {
+        let rows = self
+            .connection()
+            .prepare("PRAGMA integrity_check")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+}
+
+pub(crate) fn catalog_noun(kind: CatalogKind) -> &'static str {
+    match kind {
+        CatalogKind::Offering => "product offering",
+        CatalogKind::Price => "product offering price",
+        CatalogKind::Specification => "product specification",
+        CatalogKind::Category => "category",
+    }
+}

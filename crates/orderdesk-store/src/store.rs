@@ -1,0 +1,762 @@
+//! The writer: every change to the database goes through a [`Store`], one transaction per call.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::backup::Progress;
+use rusqlite::{params, Connection, OptionalExtension, MAIN_DB};
+use serde_json::Value;
+
+use crate::error::{Result, StoreError};
+use crate::extract::{self, OrderSummary};
+use crate::model::*;
+use crate::open::{self, OpenOptions, Role};
+use crate::query::{catalog_noun, outbox_entry, Queries};
+use crate::search;
+
+/// The database's single writer (it also reads). Synchronous: the CLI uses it directly; the app
+/// moves it onto a writer thread with [`crate::StoreHandle`].
+///
+/// Invariant: every public method that changes data runs in one IMMEDIATE transaction and
+/// returns only after it committed with `synchronous=FULL`, so a change that returned is on disk.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    options: OpenOptions,
+}
+
+impl Queries for Store {
+    fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// A read-only connection to a store's database, for readers running beside the writer.
+#[derive(Debug)]
+pub struct Reader {
+    conn: Connection,
+}
+
+impl Reader {
+    /// Open a reader on an existing, current-version database.
+    pub fn open(path: &Path) -> Result<Reader> {
+        let conn = open::open_connection(path, &OpenOptions::default(), Role::Reader)?;
+        Ok(Reader { conn })
+    }
+}
+
+impl Queries for Reader {
+    fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn parse_json_object(text: &str, what: &str) -> Result<Value> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|err| StoreError::Invalid(format!("{what} is not valid JSON: {err}")))?;
+    if !value.is_object() {
+        return Err(StoreError::Invalid(format!("{what} must be a JSON object")));
+    }
+    Ok(value)
+}
+
+fn money_columns(summary: &OrderSummary) -> (Option<String>, Option<String>) {
+    match &summary.total {
+        Some(money) => (Some(money.amount.to_string()), Some(money.currency.clone())),
+        None => (None, None),
+    }
+}
+
+fn draft_title(id: &str, summary: &OrderSummary) -> String {
+    match &summary.customer {
+        Some(customer) => format!("{customer} ({id})"),
+        None => id.to_owned(),
+    }
+}
+
+fn audit_in(conn: &Connection, entry: &NewAudit, at: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit (subject, subject_id, event, at, actor, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        entry.subject,
+        entry.subject_id,
+        entry.event,
+        ts_text(at),
+        entry.actor,
+        entry.detail
+    ])?;
+    Ok(())
+}
+
+impl Store {
+    /// Open (creating and migrating as needed) the database at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, OpenOptions::default())
+    }
+
+    /// Open with explicit options (read-only, size cap).
+    pub fn open_with(path: impl AsRef<Path>, options: OpenOptions) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let conn = open::open_connection(&path, &options, Role::Writer)?;
+        Ok(Store { conn, path, options })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A new reader connection on the same file.
+    pub fn reader(&self) -> Result<Reader> {
+        Reader::open(&self.path)
+    }
+
+    // ---- drafts ----------------------------------------------------------------------------
+
+    /// Store a new draft (revision 1). Returns its listing row, with the new id.
+    pub fn create_draft(&mut self, draft: NewDraft) -> Result<DraftRow> {
+        let doc = parse_json_object(&draft.body, "the draft")?;
+        let summary = draft.summary.unwrap_or_else(|| extract::summarize_order(&doc));
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = Utc::now();
+        let (total, currency) = money_columns(&summary);
+        let tx = open::write_tx(&mut self.conn)?;
+        tx.prepare_cached(
+            "INSERT INTO drafts (id, revision, tmf_version, body, customer, total, currency,
+                                 item_count, catalog_version, created_at, updated_at)
+             VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        )?
+        .execute(params![
+            id,
+            draft.tmf_version,
+            draft.body,
+            summary.customer,
+            total,
+            currency,
+            summary.item_count,
+            draft.catalog_version,
+            ts_text(now)
+        ])?;
+        tx.prepare_cached(
+            "INSERT INTO draft_revisions (draft_id, revision, body, catalog_version, action, actor, at)
+             VALUES (?1, 1, ?2, ?3, 'create', ?4, ?5)",
+        )?
+        .execute(params![
+            id,
+            draft.body,
+            draft.catalog_version,
+            draft.actor,
+            ts_text(now)
+        ])?;
+        search::index_record(
+            &tx,
+            SearchKind::Draft,
+            &id,
+            &draft_title(&id, &summary),
+            &extract::search_text(&doc),
+        )?;
+        audit_in(
+            &tx,
+            &NewAudit {
+                subject: AuditSubject::Draft,
+                subject_id: id.clone(),
+                event: AuditEvent::Created,
+                actor: draft.actor,
+                detail: None,
+            },
+            now,
+        )?;
+        tx.commit()?;
+        Ok(DraftRow {
+            id,
+            revision: 1,
+            tmf_version: draft.tmf_version,
+            customer: summary.customer,
+            total: summary.total,
+            item_count: i64::from(summary.item_count),
+            catalog_version: draft.catalog_version,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    /// Replace a draft's body with a new revision (the old one stays in its history).
+    pub fn update_draft(&mut self, id: &str, edit: DraftEdit) -> Result<DraftRow> {
+        self.write_revision(id, edit, AuditEvent::Edited)
+    }
+
+    /// Make an earlier revision current again, as a new revision (history is never rewritten).
+    pub fn restore_draft(&mut self, id: &str, revision: i64, actor: &str) -> Result<DraftRow> {
+        let body = self.draft_revision_body(id, revision)?;
+        let catalog_version: Option<String> = self.conn.query_row(
+            "SELECT catalog_version FROM draft_revisions WHERE draft_id = ?1 AND revision = ?2",
+            params![id, revision],
+            |row| row.get(0),
+        )?;
+        self.write_revision(
+            id,
+            DraftEdit {
+                body,
+                catalog_version,
+                actor: actor.to_owned(),
+                action: format!("restore {revision}"),
+                expected_revision: None,
+                summary: None,
+            },
+            AuditEvent::Restored,
+        )
+    }
+
+    fn write_revision(&mut self, id: &str, edit: DraftEdit, event: AuditEvent) -> Result<DraftRow> {
+        let doc = parse_json_object(&edit.body, "the draft")?;
+        let summary = edit.summary.unwrap_or_else(|| extract::summarize_order(&doc));
+        let (total, currency) = money_columns(&summary);
+        let now = Utc::now();
+        let tx = open::write_tx(&mut self.conn)?;
+        let current: Option<(i64, Option<String>)> = tx
+            .prepare_cached("SELECT revision, catalog_version FROM drafts WHERE id = ?1")?
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let Some((revision, old_catalog)) = current else {
+            return Err(StoreError::not_found("draft", id));
+        };
+        if let Some(expected) = edit.expected_revision {
+            if expected != revision {
+                return Err(StoreError::Conflict(format!(
+                    "draft {id} is at revision {revision}, not {expected}; reload it and try again"
+                )));
+            }
+        }
+        let next = revision + 1;
+        let catalog_version = edit.catalog_version.or(old_catalog);
+        tx.prepare_cached(
+            "UPDATE drafts SET revision = ?2, body = ?3, customer = ?4, total = ?5, currency = ?6,
+                               item_count = ?7, catalog_version = ?8, updated_at = ?9
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            next,
+            edit.body,
+            summary.customer,
+            total,
+            currency,
+            summary.item_count,
+            catalog_version,
+            ts_text(now)
+        ])?;
+        tx.prepare_cached(
+            "INSERT INTO draft_revisions (draft_id, revision, body, catalog_version, action, actor, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            id,
+            next,
+            edit.body,
+            catalog_version,
+            edit.action,
+            edit.actor,
+            ts_text(now)
+        ])?;
+        search::index_record(
+            &tx,
+            SearchKind::Draft,
+            id,
+            &draft_title(id, &summary),
+            &extract::search_text(&doc),
+        )?;
+        audit_in(
+            &tx,
+            &NewAudit {
+                subject: AuditSubject::Draft,
+                subject_id: id.to_owned(),
+                event,
+                actor: edit.actor,
+                detail: Some(format!("revision {next}: {}", edit.action)),
+            },
+            now,
+        )?;
+        let row = {
+            let created: String =
+                tx.query_row("SELECT created_at FROM drafts WHERE id = ?1", [id], |row| {
+                    row.get(0)
+                })?;
+            DraftRow {
+                id: id.to_owned(),
+                revision: next,
+                tmf_version: tx.query_row(
+                    "SELECT tmf_version FROM drafts WHERE id = ?1",
+                    [id],
+                    |row| row.get(0),
+                )?,
+                customer: summary.customer,
+                total: summary.total,
+                item_count: i64::from(summary.item_count),
+                catalog_version,
+                created_at: ts_parse(&created)?,
+                updated_at: now,
+            }
+        };
+        tx.commit()?;
+        Ok(row)
+    }
+
+    /// Delete a draft and its history. The audit trail keeps a record that it existed.
+    pub fn delete_draft(&mut self, id: &str, actor: &str) -> Result<()> {
+        let tx = open::write_tx(&mut self.conn)?;
+        let deleted = tx.execute("DELETE FROM drafts WHERE id = ?1", [id])?;
+        if deleted == 0 {
+            return Err(StoreError::not_found("draft", id));
+        }
+        search::unindex_record(&tx, SearchKind::Draft, id)?;
+        audit_in(
+            &tx,
+            &NewAudit {
+                subject: AuditSubject::Draft,
+                subject_id: id.to_owned(),
+                event: AuditEvent::Deleted,
+                actor: actor.to_owned(),
+                detail: None,
+            },
+            Utc::now(),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---- orders ----------------------------------------------------------------------------
+
+    /// Record what a server returned for an order; inserts it the first time, updates it
+    /// after. A state change is written to the audit log. Returns the order's local id.
+    pub fn record_order(&mut self, seen: OrderSeen) -> Result<i64> {
+        let doc = parse_json_object(&seen.payload, "the order payload")?;
+        if !seen.item_states.is_object() {
+            return Err(StoreError::Invalid(
+                "item states must be a JSON object (item id → state)".into(),
+            ));
+        }
+        let summary = extract::summarize_order(&doc);
+        let (total, currency) = money_columns(&summary);
+        let item_states = seen.item_states.to_string();
+        let tx = open::write_tx(&mut self.conn)?;
+        let previous: Option<(i64, String)> = tx
+            .prepare_cached("SELECT id, state FROM orders WHERE profile = ?1 AND server_id = ?2")?
+            .query_row(params![seen.profile, seen.server_id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO orders (profile, server_id, href, state, item_states, tmf_version, payload,
+                                     customer, total, currency, item_count, draft_id, last_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (profile, server_id) DO UPDATE SET
+                     href = excluded.href, state = excluded.state, item_states = excluded.item_states,
+                     tmf_version = excluded.tmf_version, payload = excluded.payload,
+                     customer = excluded.customer, total = excluded.total, currency = excluded.currency,
+                     item_count = excluded.item_count,
+                     draft_id = coalesce(excluded.draft_id, orders.draft_id),
+                     last_seen = excluded.last_seen
+                 RETURNING id",
+            )?
+            .query_row(
+                params![
+                    seen.profile,
+                    seen.server_id,
+                    seen.href,
+                    seen.state,
+                    item_states,
+                    seen.tmf_version,
+                    seen.payload,
+                    summary.customer,
+                    total,
+                    currency,
+                    summary.item_count,
+                    seen.draft_id,
+                    ts_text(seen.seen_at)
+                ],
+                |row| row.get(0),
+            )?;
+        let title = match &summary.customer {
+            Some(customer) => format!("{} {customer}", seen.server_id),
+            None => seen.server_id.clone(),
+        };
+        search::index_record(
+            &tx,
+            SearchKind::Order,
+            &id.to_string(),
+            &title,
+            &extract::search_text(&doc),
+        )?;
+        let event = match &previous {
+            None => Some((AuditEvent::Created, format!("state {}", seen.state))),
+            Some((_, old)) if *old != seen.state => {
+                Some((AuditEvent::StateChanged, format!("{old} → {}", seen.state)))
+            }
+            Some(_) => None,
+        };
+        if let Some((event, detail)) = event {
+            audit_in(
+                &tx,
+                &NewAudit {
+                    subject: AuditSubject::Order,
+                    subject_id: id.to_string(),
+                    event,
+                    actor: seen.actor,
+                    detail: Some(detail),
+                },
+                Utc::now(),
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    // ---- outbox ----------------------------------------------------------------------------
+
+    /// Queue an operation for the server. Submitting a draft and requesting a cancellation
+    /// are written to the audit log in the same transaction.
+    pub fn enqueue(&mut self, entry: NewOutboxEntry) -> Result<OutboxEntry> {
+        if let Some(payload) = &entry.payload {
+            parse_json_object(payload, "the outbox payload")?;
+        }
+        let key = entry.idempotency_key.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let now = ts_text(Utc::now());
+        let tx = open::write_tx(&mut self.conn)?;
+        let id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO outbox (op, profile, draft_id, order_id, payload, idempotency_key,
+                                     status, next_attempt_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7)
+                 ON CONFLICT (idempotency_key) DO NOTHING
+                 RETURNING id",
+            )?
+            .query_row(
+                params![
+                    entry.op,
+                    entry.profile,
+                    entry.draft_id,
+                    entry.order_id,
+                    entry.payload,
+                    key,
+                    now
+                ],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::Conflict(format!("an outbox entry with idempotency key {key} exists"))
+            })?;
+        let audit = match (entry.op, &entry.draft_id, entry.order_id) {
+            (OutboxOp::Create, Some(draft), _) => {
+                Some((AuditSubject::Draft, draft.clone(), AuditEvent::Submitted))
+            }
+            (OutboxOp::Cancel, _, Some(order)) => {
+                Some((AuditSubject::Order, order.to_string(), AuditEvent::CancelRequested))
+            }
+            _ => None,
+        };
+        if let Some((subject, subject_id, event)) = audit {
+            audit_in(
+                &tx,
+                &NewAudit {
+                    subject,
+                    subject_id,
+                    event,
+                    actor: entry.actor,
+                    detail: Some(format!("outbox entry {id} to {}", entry.profile)),
+                },
+                Utc::now(),
+            )?;
+        }
+        let stored = tx
+            .prepare_cached(&format!("SELECT {} FROM outbox WHERE id = ?1", OUTBOX_COLUMNS))?
+            .query_row([id], outbox_entry)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// Take up to `limit` queued entries that are due at `now`, mark them in-flight and count
+    /// the attempt. Entries are taken by due time, not strictly in queue order, so an entry
+    /// waiting out a back-off (or one the user must fix) never holds up the others.
+    pub fn claim_due(&mut self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxEntry>> {
+        let stamp = ts_text(now);
+        let tx = open::write_tx(&mut self.conn)?;
+        let claimed = tx
+            .prepare_cached(&format!(
+                "UPDATE outbox SET status = 'in-flight', attempts = attempts + 1, updated_at = ?1
+                 WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1
+                              ORDER BY next_attempt_at, id LIMIT ?2)
+                 RETURNING {OUTBOX_COLUMNS}"
+            ))?
+            .query_map(params![stamp, limit], outbox_entry)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        tx.commit()?;
+        let mut claimed = claimed;
+        claimed.sort_by_key(|entry| (entry.next_attempt_at, entry.id));
+        Ok(claimed)
+    }
+
+    /// The server accepted the entry.
+    pub fn outbox_done(&mut self, id: i64) -> Result<()> {
+        self.set_outbox_status(id, OutboxStatus::Done, None, None)
+    }
+
+    /// A transient failure (timeout, 5xx): try again at `retry_at` with the same idempotency key.
+    pub fn outbox_retry(&mut self, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+        self.set_outbox_status(id, OutboxStatus::Queued, Some(error), Some(retry_at))
+    }
+
+    /// The server refused the entry for good (4xx): it stays for the user to see.
+    pub fn outbox_rejected(&mut self, id: i64, error: &str) -> Result<()> {
+        self.set_outbox_status(id, OutboxStatus::Rejected, Some(error), None)
+    }
+
+    /// The outcome is unknown or needs a decision (e.g. retries exhausted).
+    pub fn outbox_needs_attention(&mut self, id: i64, error: &str) -> Result<()> {
+        self.set_outbox_status(id, OutboxStatus::NeedsAttention, Some(error), None)
+    }
+
+    /// The user asked to try a rejected or needs-attention entry again, now.
+    pub fn outbox_requeue(&mut self, id: i64) -> Result<()> {
+        self.set_outbox_status(id, OutboxStatus::Queued, None, Some(Utc::now()))
+    }
+
+    /// After a crash, entries left in flight go back to the queue; their idempotency keys make
+    /// the retry safe if the server had already committed them. Returns how many.
+    pub fn recover_in_flight(&mut self) -> Result<usize> {
+        let tx = open::write_tx(&mut self.conn)?;
+        let count = tx.execute(
+            "UPDATE outbox SET status = 'queued', updated_at = ?1 WHERE status = 'in-flight'",
+            [ts_text(Utc::now())],
+        )?;
+        tx.commit()?;
+        Ok(count)
+    }
+
+    fn set_outbox_status(
+        &mut self,
+        id: i64,
+        status: OutboxStatus,
+        error: Option<&str>,
+        next_attempt: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let now = ts_text(Utc::now());
+        let tx = open::write_tx(&mut self.conn)?;
+        let changed = tx
+            .prepare_cached(
+                "UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error),
+                                   next_attempt_at = coalesce(?4, next_attempt_at), updated_at = ?5
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, status, error, next_attempt.map(ts_text), now])?;
+        if changed == 0 {
+            return Err(StoreError::not_found("outbox entry", id.to_string()));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---- catalog ---------------------------------------------------------------------------
+
+    /// Store a catalog snapshot (replacing the cached catalog) or a sync (merging into it),
+    /// in one transaction: readers see the old catalog or the new one, never a mix.
+    pub fn import_catalog(&mut self, import: CatalogImport) -> Result<CatalogImportReport> {
+        let mut prepared = Vec::with_capacity(import.items.len());
+        for item in &import.items {
+            let id = extract::str_field(&item.body, "id").ok_or_else(|| {
+                StoreError::Invalid(format!("a {} without an \"id\"", catalog_noun(item.kind)))
+            })?;
+            let body = serde_json::to_string(&item.body)
+                .map_err(|err| StoreError::Invalid(err.to_string()))?;
+            prepared.push((item.kind, id, body, &item.body));
+        }
+        let tx = open::write_tx(&mut self.conn)?;
+        let snapshot: i64 = tx.query_row(
+            "INSERT INTO catalog_snapshots (version, fetched_at, source, imported_at)
+             VALUES (?1, ?2, ?3, ?4) RETURNING id",
+            params![import.version, ts_text(import.fetched_at), import.source, ts_text(Utc::now())],
+            |row| row.get(0),
+        )?;
+        if import.replace {
+            tx.execute("DELETE FROM catalog_items", [])?;
+            for kind in CatalogKind::ALL {
+                search::unindex_kind(&tx, SearchKind::from(*kind))?;
+            }
+        }
+        let mut report = CatalogImportReport {
+            version: import.version.clone(),
+            offerings: 0,
+            prices: 0,
+            specifications: 0,
+            categories: 0,
+        };
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO catalog_items
+                     (kind, id, name, version, lifecycle_status, body, snapshot_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (kind, id, body, doc) in &prepared {
+                let name = extract::str_field(doc, "name");
+                insert.execute(params![
+                    kind,
+                    id,
+                    name,
+                    extract::str_field(doc, "version"),
+                    extract::str_field(doc, "lifecycleStatus"),
+                    body,
+                    snapshot
+                ])?;
+                search::index_record(
+                    &tx,
+                    SearchKind::from(*kind),
+                    id,
+                    name.as_deref().unwrap_or(id),
+                    &extract::search_text(doc),
+                )?;
+                match kind {
+                    CatalogKind::Offering => report.offerings += 1,
+                    CatalogKind::Price => report.prices += 1,
+                    CatalogKind::Specification => report.specifications += 1,
+                    CatalogKind::Category => report.categories += 1,
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    // ---- audit, settings, profiles ---------------------------------------------------------
+
+    /// Append an entry to the audit log.
+    pub fn append_audit(&mut self, entry: NewAudit) -> Result<()> {
+        let tx = open::write_tx(&mut self.conn)?;
+        audit_in(&tx, &entry, Utc::now())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Set a setting to a JSON value.
+    pub fn set_setting(&mut self, key: &str, value: &Value) -> Result<()> {
+        let tx = open::write_tx(&mut self.conn)?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Remove a setting (absent is not an error).
+    pub fn delete_setting(&mut self, key: &str) -> Result<()> {
+        let tx = open::write_tx(&mut self.conn)?;
+        tx.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Create or replace a server profile.
+    pub fn save_profile(&mut self, profile: &ServerProfile) -> Result<()> {
+        if profile.name.trim().is_empty() {
+            return Err(StoreError::Invalid("a server profile needs a name".into()));
+        }
+        let now = ts_text(Utc::now());
+        let tx = open::write_tx(&mut self.conn)?;
+        tx.execute(
+            "INSERT INTO server_profiles (name, base_url, tmf_version, auth_mode, business_id,
+                                          username, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+             ON CONFLICT (name) DO UPDATE SET
+                 base_url = excluded.base_url, tmf_version = excluded.tmf_version,
+                 auth_mode = excluded.auth_mode, business_id = excluded.business_id,
+                 username = excluded.username, updated_at = excluded.updated_at",
+            params![
+                profile.name,
+                profile.base_url,
+                profile.tmf_version,
+                profile.auth_mode,
+                profile.business_id,
+                profile.username,
+                now
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Remove a server profile.
+    pub fn delete_profile(&mut self, name: &str) -> Result<()> {
+        let tx = open::write_tx(&mut self.conn)?;
+        if tx.execute("DELETE FROM server_profiles WHERE name = ?1", [name])? == 0 {
+            return Err(StoreError::not_found("server profile", name));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---- backup ----------------------------------------------------------------------------
+
+    /// Copy the live database to `target` with SQLite's online backup API (readers and this
+    /// writer's callers see no interruption). The copy is written beside `target` and renamed
+    /// into place, so `target` is either the old file or a complete backup.
+    pub fn backup_to(&self, target: &Path) -> Result<()> {
+        let partial = open::sibling(target, ".partial");
+        let _ = std::fs::remove_file(&partial);
+        self.conn.backup(MAIN_DB, &partial, None::<fn(Progress)>).map_err(|err| {
+            let _ = std::fs::remove_file(&partial);
+            StoreError::from(err)
+        })?;
+        // The copy inherits WAL mode from page 1; a backup is a single self-contained file,
+        // readable even where no -shm file can be created, so switch it to a rollback journal.
+        Connection::open(&partial)
+            .and_then(|copy| {
+                copy.pragma_update_and_check(None, "journal_mode", "DELETE", |row| {
+                    row.get::<_, String>(0)
+                })
+            })
+            .map_err(|err| {
+                let _ = std::fs::remove_file(&partial);
+                StoreError::from(err)
+            })?;
+        std::fs::rename(&partial, target).map_err(|source| StoreError::Io {
+            action: "cannot write the backup to",
+            path: target.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Replace the database's content with a backup made by [`Store::backup_to`].
+    ///
+    /// The backup is checked first (an Orderdesk database, not newer than this build, passing
+    /// `integrity_check`); an older backup is migrated after the restore.
+    pub fn restore_from(&mut self, source: &Path) -> Result<()> {
+        {
+            let check =
+                Store::open_with(source, OpenOptions { read_only: true, ..OpenOptions::default() });
+            let check = match check {
+                Err(StoreError::NeedsUpgrade { .. }) => None, // older: migrated below
+                other => Some(other?),
+            };
+            if let Some(check) = check {
+                let findings = check.integrity_check()?;
+                if findings != ["ok"] {
+                    return Err(StoreError::Corrupt {
+                        detail: format!("backup {}: {}", source.display(), findings.join("; ")),
+                    });
+                }
+            }
+        }
+        self.conn.restore(MAIN_DB, source, None::<fn(Progress)>)?;
+        // Re-open so the migrations and connection settings apply to the restored content.
+        let reopened = Store::open_with(&self.path, self.options.clone())?;
+        *self = reopened;
+        Ok(())
+    }
+}
+
+const OUTBOX_COLUMNS: &str =
+    "id, op, profile, draft_id, order_id, payload, idempotency_key, status, \
+                              attempts, next_attempt_at, last_error, created_at, updated_at";
