@@ -1,0 +1,271 @@
+//! The simulated order lifecycle and the TMF state machines.
+//!
+//! Order: acknowledged → inProgress → completed | partial | failed, after configurable
+//! delays; items move with the order. An item whose characteristic value equals the
+//! configured failure value fails: all items failed makes the order `failed`, some makes it
+//! `partial`. Cancellation: the task goes acknowledged → inProgress → done, and the order
+//! assessingCancellation → pendingCancellation → cancelled; if the order had already reached
+//! a final state, the task ends terminatedWithError and the order is untouched.
+//!
+//! Every transition is a compare-and-set on the stored state, so the simulation and a
+//! concurrent cancellation or delete never overwrite each other.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::hub::EventKind;
+use crate::state::AppState;
+use crate::store::Kind;
+
+/// Delays and rules of the simulation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleConfig {
+    /// Time an order stays `acknowledged`.
+    pub acknowledged_for: Duration,
+    /// Time an order stays `inProgress`.
+    pub in_progress_for: Duration,
+    /// Time of each cancellation step.
+    pub cancel_step: Duration,
+    /// A characteristic value that makes its item fail.
+    pub fail_value: String,
+}
+
+impl Default for LifecycleConfig {
+    fn default() -> Self {
+        Self {
+            acknowledged_for: Duration::from_secs(2),
+            in_progress_for: Duration::from_secs(5),
+            cancel_step: Duration::from_secs(1),
+            fail_value: "FAIL".into(),
+        }
+    }
+}
+
+/// Order states from which no simulation step leads anywhere.
+pub const FINAL_ORDER_STATES: [&str; 5] =
+    ["completed", "failed", "partial", "cancelled", "rejected"];
+
+/// States in which a client may still PATCH an order.
+pub const PATCHABLE_STATES: [&str; 4] = ["acknowledged", "pending", "held", "draft"];
+
+/// UTC now with millisecond precision and a `Z` suffix (safe in query strings).
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+fn state_of(v: &Value) -> &str {
+    v.get("state").and_then(Value::as_str).unwrap_or_default()
+}
+
+/// Sets `state` on every item, nested ones too.
+fn set_item_states(items: &mut Value, f: &dyn Fn(&Value) -> String) {
+    if let Some(list) = items.as_array_mut() {
+        for it in list {
+            let s = f(it);
+            it["state"] = Value::String(s);
+            if let Some(nested) = it.get_mut("productOrderItem") {
+                set_item_states(nested, f);
+            }
+        }
+    }
+}
+
+fn item_fails(item: &Value, fail_value: &str) -> bool {
+    item.get("product")
+        .and_then(|p| p.get("productCharacteristic"))
+        .and_then(Value::as_array)
+        .is_some_and(|l| {
+            l.iter().any(|c| c.get("value").and_then(Value::as_str) == Some(fail_value))
+        })
+}
+
+fn count_items(items: &Value, fail_value: &str, total: &mut usize, failed: &mut usize) {
+    if let Some(list) = items.as_array() {
+        for it in list {
+            *total += 1;
+            if item_fails(it, fail_value) {
+                *failed += 1;
+            }
+            if let Some(nested) = it.get("productOrderItem") {
+                count_items(nested, fail_value, total, failed);
+            }
+        }
+    }
+}
+
+/// Moves an order from `from` to `to` if it is still in `from`; publishes the change.
+async fn transition(
+    st: &AppState,
+    id: &str,
+    from: &'static str,
+    apply: impl FnOnce(&mut Value) + Send + 'static,
+) -> bool {
+    let res = st
+        .store
+        .update(Kind::Order, id, move |v| {
+            if state_of(v) != from {
+                return Ok::<_, ()>(None);
+            }
+            apply(v);
+            Ok(Some(v.clone()))
+        })
+        .await;
+    match res {
+        Ok(Some(Ok(Some(order)))) => {
+            st.hub.publish(EventKind::OrderStateChange, &order);
+            true
+        }
+        Ok(_) => false,
+        Err(e) => {
+            tracing::warn!(order = id, error = %e, "lifecycle step not stored");
+            false
+        }
+    }
+}
+
+/// Sleeps unless the server shuts down first; returns false on shutdown.
+async fn pause(st: &AppState, d: Duration) -> bool {
+    let mut rx = st.shutdown.clone();
+    if *rx.borrow() {
+        return false;
+    }
+    tokio::select! {
+        () = tokio::time::sleep(d) => true,
+        _ = rx.changed() => false,
+    }
+}
+
+/// Runs an order through its lifecycle in the background.
+pub fn simulate_order(st: AppState, id: String) {
+    tokio::spawn(async move {
+        let cfg = st.config.lifecycle.clone();
+        if !pause(&st, cfg.acknowledged_for).await {
+            return;
+        }
+        let moved = transition(&st, &id, "acknowledged", |v| {
+            v["state"] = json!("inProgress");
+            if let Some(items) = v.get_mut("productOrderItem") {
+                set_item_states(items, &|_| "inProgress".into());
+            }
+        })
+        .await;
+        if !moved || !pause(&st, cfg.in_progress_for).await {
+            return;
+        }
+        let fail = cfg.fail_value.clone();
+        transition(&st, &id, "inProgress", move |v| {
+            let (mut total, mut failed) = (0, 0);
+            if let Some(items) = v.get("productOrderItem") {
+                count_items(items, &fail, &mut total, &mut failed);
+            }
+            let state = if failed == 0 {
+                "completed"
+            } else if failed == total {
+                "failed"
+            } else {
+                "partial"
+            };
+            v["state"] = json!(state);
+            v["completionDate"] = json!(now());
+            if let Some(items) = v.get_mut("productOrderItem") {
+                let fail = fail.clone();
+                set_item_states(items, &move |it| {
+                    if item_fails(it, &fail) { "failed" } else { "completed" }.into()
+                });
+            }
+        })
+        .await;
+    });
+}
+
+async fn task_step(st: &AppState, id: &str, apply: impl FnOnce(&mut Value) + Send + 'static) {
+    let res = st
+        .store
+        .update(Kind::Cancel, id, move |v| {
+            apply(v);
+            Ok::<_, ()>(Some(v.clone()))
+        })
+        .await;
+    match res {
+        Ok(Some(Ok(Some(task)))) => st.hub.publish(EventKind::CancelStateChange, &task),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(task = id, error = %e, "cancellation step not stored"),
+    }
+}
+
+/// Runs a cancellation task in the background.
+pub fn simulate_cancel(st: AppState, task_id: String, order_id: String, reason: Option<String>) {
+    tokio::spawn(async move {
+        let step = st.config.lifecycle.cancel_step;
+        if !pause(&st, step).await {
+            return;
+        }
+        task_step(&st, &task_id, |t| t["state"] = json!("inProgress")).await;
+        // Atomically decide: either the order enters assessingCancellation or it is final.
+        let res = st
+            .store
+            .update(Kind::Order, &order_id, |v| {
+                if FINAL_ORDER_STATES.contains(&state_of(v))
+                    || ["assessingCancellation", "pendingCancellation"].contains(&state_of(v))
+                {
+                    return Err(state_of(v).to_owned());
+                }
+                v["state"] = json!("assessingCancellation");
+                Ok(Some(v.clone()))
+            })
+            .await;
+        let order = match res {
+            Ok(Some(Ok(Some(order)))) => order,
+            Ok(Some(Err(state))) => {
+                task_step(&st, &task_id, move |t| {
+                    t["state"] = json!("terminatedWithError");
+                    t["errorMessage"] =
+                        json!(format!("the order is {state} and can no longer be cancelled"));
+                })
+                .await;
+                return;
+            }
+            _ => {
+                task_step(&st, &task_id, |t| {
+                    t["state"] = json!("terminatedWithError");
+                    t["errorMessage"] = json!("the order no longer exists");
+                })
+                .await;
+                return;
+            }
+        };
+        st.hub.publish(EventKind::OrderStateChange, &order);
+        if !pause(&st, step).await {
+            return;
+        }
+        transition(&st, &order_id, "assessingCancellation", |v| {
+            v["state"] = json!("pendingCancellation");
+            if let Some(items) = v.get_mut("productOrderItem") {
+                set_item_states(items, &|_| "pendingCancellation".into());
+            }
+        })
+        .await;
+        if !pause(&st, step).await {
+            return;
+        }
+        let when = now();
+        let w2 = when.clone();
+        transition(&st, &order_id, "pendingCancellation", move |v| {
+            v["state"] = json!("cancelled");
+            v["cancellationDate"] = json!(w2);
+            if let Some(r) = reason {
+                v["cancellationReason"] = json!(r);
+            }
+            if let Some(items) = v.get_mut("productOrderItem") {
+                set_item_states(items, &|_| "cancelled".into());
+            }
+        })
+        .await;
+        task_step(&st, &task_id, move |t| {
+            t["state"] = json!("done");
+            t["effectiveCancellationDate"] = json!(when);
+        })
+        .await;
+    });
+}
