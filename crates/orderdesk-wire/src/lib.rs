@@ -1,1 +1,223 @@
-//! placeholder
+//! TMF622 Product Ordering (v4.0.0 and v5.0.0) and TMF620 Product Catalog wire types.
+//!
+//! This crate owns the JSON that crosses the network: serde types for orders, cancellations and
+//! catalog snapshots, conversion between the two TMF622 versions, version detection, and the
+//! structural [`Finding`]s reported on suspicious payloads. It does no I/O (no tokio, reqwest,
+//! rusqlite in its tree); the domain model lives elsewhere and converts to and from these types.
+//!
+//! # Invariants
+//! - **Lossless.** Every struct keeps members it does not model in `extra`, remembers the member
+//!   order, and keeps the original text of members it read leniently. Reading then writing gives
+//!   the same JSON value; numbers keep their exact decimal text (`20.00` stays `20.00`), dates
+//!   keep the text the server sent ([`WireDateTime`]).
+//! - **Exact money.** [`common::Money::value`] is a `rust_decimal::Decimal` parsed from the JSON
+//!   number's text, never through f64.
+//! - **Tolerant.** Reading never fails on content, only on a payload that is not JSON or not an
+//!   object: `@type` spelled oddly, `state` missing, `priority` as a number, booleans as strings,
+//!   values of unexpected type (kept verbatim in `extra`). [`check::findings`] reports them.
+//! - **Version differences live in [`convert`] only.**
+//!
+//! # Example
+//! ```
+//! use orderdesk_wire::{parse_order, Version};
+//!
+//! let text = r#"{"orderDate":"2024-05-02T08:13:59.506Z","externalId":"PO-1",
+//!   "productOrderItem":[{"id":"1","action":"add","quantity":1,
+//!     "itemPrice":[{"priceType":"recurring","price":{"taxIncludedAmount":{"unit":"EUR","value":20.00}}}]}],
+//!   "x-vendor":{"rate":0.1234567890123456789}}"#;
+//! let order = parse_order(text)?;
+//! assert_eq!(order.version(), Version::V4);
+//! let v5 = order.to_v5();
+//! assert_eq!(v5.external_id.as_ref().map(Vec::len), Some(1));
+//! let back = serde_json::to_string(&orderdesk_wire::AnyProductOrder::V5(v5).to_value(Version::V4))?;
+//! assert!(back.contains(r#""value":20.00"#) && back.contains("0.1234567890123456789"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # API boundary
+//! `v4::*`, `v5::*`, `catalog::*`, [`Version`], [`detect_version`], [`AnyProductOrder`],
+//! [`parse_order`], [`parse_order_value`], [`convert::v4_to_v5`], [`convert::v5_to_v4`],
+//! [`Finding`], [`Severity`], [`WireError`]. Types are plain structs with public `Option` members,
+//! `extra` and `raw`; build them with `..Default::default()`.
+
+pub mod catalog;
+pub mod check;
+pub mod common;
+pub mod convert;
+mod datetime;
+mod detect;
+pub mod field;
+mod finding;
+pub mod v4;
+pub mod v5;
+
+use serde_json::Value;
+
+pub use datetime::WireDateTime;
+pub use detect::detect_version;
+pub use finding::{json_pointer, Finding, Severity};
+pub use orderdesk_error::{ErrorBody, ErrorCode};
+
+/// A TMF622 version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Version {
+    /// TMF622 v4.0.0.
+    #[serde(rename = "v4")]
+    V4,
+    /// TMF622 v5.0.0.
+    #[serde(rename = "v5")]
+    V5,
+}
+
+impl Version {
+    /// `"v4"` or `"v5"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::V4 => "v4",
+            Version::V5 => "v5",
+        }
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Version {
+    type Err = WireError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "v4" | "4" | "4.0.0" | "v4.0.0" => Ok(Version::V4),
+            "v5" | "5" | "5.0.0" | "v5.0.0" => Ok(Version::V5),
+            _ => Err(WireError::UnknownVersion(s.to_owned())),
+        }
+    }
+}
+
+/// Errors reading wire payloads. Content problems are [`Finding`]s, not errors.
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    /// The text is not JSON (also: truncated, binary).
+    #[error("not valid JSON at line {line}, column {column}: {message}")]
+    NotJson {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The JSON has the wrong shape at `path` (a JSON pointer, empty for the root).
+    #[error("expected {expected} at '{path}', found {found}")]
+    Shape {
+        /// JSON pointer to the offending value.
+        path: String,
+        /// What was expected.
+        expected: &'static str,
+        /// The JSON type found.
+        found: &'static str,
+    },
+    /// A version name that is neither v4 nor v5.
+    #[error("unknown TMF622 version '{0}' (expected v4 or v5)")]
+    UnknownVersion(String),
+}
+
+impl ErrorCode for WireError {
+    fn code(&self) -> &'static str {
+        match self {
+            WireError::NotJson { .. } => orderdesk_error::codes::INPUT_NOT_JSON,
+            WireError::Shape { .. } => orderdesk_error::codes::WIRE_SHAPE,
+            WireError::UnknownVersion(_) => "wire.unknown_version",
+        }
+    }
+}
+
+/// Parses JSON text keeping exact numbers.
+pub fn parse_json(text: &str) -> Result<Value, WireError> {
+    serde_json::from_str::<Value>(text).map_err(|e| WireError::NotJson {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+/// A product order in either version.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyProductOrder {
+    /// A v4 order.
+    V4(v4::ProductOrder),
+    /// A v5 order.
+    V5(v5::ProductOrder),
+}
+
+impl AnyProductOrder {
+    /// The version this order was read as.
+    pub fn version(&self) -> Version {
+        match self {
+            AnyProductOrder::V4(_) => Version::V4,
+            AnyProductOrder::V5(_) => Version::V5,
+        }
+    }
+
+    /// The order in v4 shape (converted when it is v5).
+    pub fn to_v4(&self) -> v4::ProductOrder {
+        match self {
+            AnyProductOrder::V4(o) => o.clone(),
+            AnyProductOrder::V5(o) => convert::v5_to_v4(o),
+        }
+    }
+
+    /// The order in v5 shape (converted when it is v4).
+    pub fn to_v5(&self) -> v5::ProductOrder {
+        match self {
+            AnyProductOrder::V4(o) => convert::v4_to_v5(o),
+            AnyProductOrder::V5(o) => o.clone(),
+        }
+    }
+
+    /// The order as JSON in the given version.
+    pub fn to_value(&self, version: Version) -> Value {
+        match (self, version) {
+            (AnyProductOrder::V4(o), Version::V4) => o.to_value(),
+            (AnyProductOrder::V5(o), Version::V5) => o.to_value(),
+            (AnyProductOrder::V4(o), Version::V5) => convert::v4_to_v5(o).to_value(),
+            (AnyProductOrder::V5(o), Version::V4) => convert::v5_to_v4(o).to_value(),
+        }
+    }
+
+    /// Structural findings on this order (same as [`check::findings`] on its JSON).
+    pub fn warnings(&self) -> Vec<Finding> {
+        check::findings(&self.to_value(self.version()))
+    }
+}
+
+impl serde::Serialize for AnyProductOrder {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AnyProductOrder::V4(o) => o.serialize(s),
+            AnyProductOrder::V5(o) => o.serialize(s),
+        }
+    }
+}
+
+/// Reads an order from JSON text; the version comes from [`detect_version`], v4 when the payload
+/// is ambiguous (v4 accepts every shape both versions share, and v5 would demand `@type`s).
+pub fn parse_order(text: &str) -> Result<AnyProductOrder, WireError> {
+    parse_order_value(parse_json(text)?)
+}
+
+/// Reads an order from a JSON value (see [`parse_order`]).
+pub fn parse_order_value(v: Value) -> Result<AnyProductOrder, WireError> {
+    let version = detect_version(&v).unwrap_or(Version::V4);
+    parse_order_as(v, version)
+}
+
+/// Reads an order from a JSON value as the given version, whatever its shape says.
+pub fn parse_order_as(v: Value, version: Version) -> Result<AnyProductOrder, WireError> {
+    Ok(match version {
+        Version::V4 => AnyProductOrder::V4(v4::ProductOrder::from_value(v)?),
+        Version::V5 => AnyProductOrder::V5(v5::ProductOrder::from_value(v)?),
+    })
+}
