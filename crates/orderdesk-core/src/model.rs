@@ -54,6 +54,9 @@ pub struct Relationship {
     /// Any other field of the relationship object.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+    /// JSON pointer of the relationship as imported; `None` when created by an operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// How [`Order::to_json`] writes bundles.
@@ -137,7 +140,7 @@ impl Order {
                 message: "expected a JSON object".into(),
             });
         };
-        let raw_items = match fields.remove("productOrderItem") {
+        let raw_items = match fields.shift_remove("productOrderItem") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(a)) => a,
             Some(_) => {
@@ -204,12 +207,17 @@ impl Order {
         count(&self.items)
     }
 
-    /// The same order with every `origin` cleared: what two imports of the same order in
-    /// different layouts must agree on.
+    /// The same order with every `origin` and bundle `link` cleared: what two imports of the
+    /// same order in different layouts must agree on (the nested layout writes no `bundles`
+    /// relationship objects, so it has no place for their extra fields).
     pub fn without_origins(&self) -> Self {
         fn strip(items: &mut [Item]) {
             for item in items {
                 item.origin = None;
+                item.link.clear();
+                for rel in &mut item.relationships {
+                    rel.origin = None;
+                }
                 strip(&mut item.children);
             }
         }
@@ -271,6 +279,9 @@ fn nested_export(item: &Item) -> Value {
     Value::Object(obj)
 }
 
+/// An unresolved `bundles` link: target id, extra fields, pointer of the relationship.
+type Link = (String, Map<String, Value>, Option<String>);
+
 /// Import scratch space: items by index, so `bundles` links can be resolved before the tree
 /// is built.
 #[derive(Default)]
@@ -280,7 +291,7 @@ struct Arena {
     /// Children in final order: nested ones first, then those named by `bundles` links.
     children: Vec<Vec<usize>>,
     /// Unresolved `bundles` links per item: (target id, extra fields).
-    links: Vec<Vec<(String, Map<String, Value>)>>,
+    links: Vec<Vec<Link>>,
     by_id: HashMap<String, usize>,
 }
 
@@ -297,12 +308,12 @@ impl Arena {
                 message: "an order item must be an object".into(),
             });
         };
-        let id = match fields.remove("id") {
+        let id = match fields.shift_remove("id") {
             Some(Value::String(s)) => s,
             Some(Value::Number(n)) => n.to_string(),
             _ => String::new(),
         };
-        let nested = match fields.remove("productOrderItem") {
+        let nested = match fields.shift_remove("productOrderItem") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(a)) => a,
             Some(_) => {
@@ -314,7 +325,7 @@ impl Arena {
         };
         let mut relationships = Vec::new();
         let mut links = Vec::new();
-        match fields.remove("productOrderItemRelationship") {
+        match fields.shift_remove("productOrderItemRelationship") {
             None | Some(Value::Null) => {}
             Some(Value::Array(rels)) => {
                 for (r, rel) in rels.into_iter().enumerate() {
@@ -324,19 +335,20 @@ impl Arena {
                             message: "a relationship must be an object".into(),
                         });
                     };
-                    let target = match rel.remove("id") {
+                    let target = match rel.shift_remove("id") {
                         Some(Value::String(s)) => s,
                         Some(Value::Number(n)) => n.to_string(),
                         _ => String::new(),
                     };
-                    let kind = match rel.remove("relationshipType") {
+                    let kind = match rel.shift_remove("relationshipType") {
                         Some(Value::String(s)) => s,
                         _ => String::new(),
                     };
+                    let origin = Some(format!("{path}/productOrderItemRelationship/{r}"));
                     if kind.eq_ignore_ascii_case(BUNDLES) {
-                        links.push((target, rel));
+                        links.push((target, rel, origin));
                     } else {
-                        relationships.push(Relationship { target, kind, extra: rel });
+                        relationships.push(Relationship { target, kind, extra: rel, origin });
                     }
                 }
             }
@@ -382,7 +394,7 @@ impl Arena {
 
     fn into_forest(mut self, top: &[usize]) -> Vec<Item> {
         for p in 0..self.items.len() {
-            for (target, extra) in std::mem::take(&mut self.links[p]) {
+            for (target, extra, origin) in std::mem::take(&mut self.links[p]) {
                 match self.by_id.get(&target).copied() {
                     // Already nested under this parent: the link only repeats the nesting.
                     Some(c) if self.parent[c] == Some(p) => {
@@ -398,6 +410,7 @@ impl Arena {
                         target,
                         kind: BUNDLES.into(),
                         extra,
+                        origin,
                     }),
                 }
             }

@@ -243,6 +243,7 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
                     target: target.clone(),
                     kind: kind.clone(),
                     extra: Map::new(),
+                    origin: None,
                 });
             }
         }

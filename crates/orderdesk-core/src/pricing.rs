@@ -293,8 +293,8 @@ pub struct CurrencyQuote {
 /// The priced order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quote {
-    /// One entry per currency, the primary currency (that of the first priced line in
-    /// document order) first.
+    /// One entry per currency: the primary currency (most price lines, ties alphabetical)
+    /// first, then the others alphabetically.
     pub currencies: Vec<CurrencyQuote>,
     /// TMF `OrderPrice` entries per (priceType, period, currency).
     pub order_total_price: Vec<Value>,
@@ -419,13 +419,24 @@ pub fn price(order: &Order, catalog: Option<&Catalog>, options: PricingOptions) 
         quote.item_total_price = total_prices(&lines, &segments, &members);
     }
 
-    // Per-currency figures, primary currency first.
-    let mut currencies: Vec<String> = Vec::new();
+    // Per-currency figures. The primary currency is the one with the most price lines (ties:
+    // alphabetical); the others follow alphabetically. Nothing depends on item order.
+    let mut counts: Vec<(String, usize)> = Vec::new();
     for l in &lines {
-        if !currencies.contains(&l.currency) {
-            currencies.push(l.currency.clone());
+        match counts.iter_mut().find(|(c, _)| c == &l.currency) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((l.currency.clone(), 1)),
         }
     }
+    counts.sort_by(|a, b| a.0.cmp(&b.0));
+    let primary = counts.iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))).cloned();
+    let mut currencies: Vec<String> = Vec::new();
+    if let Some((p, _)) = primary {
+        currencies.push(p);
+    }
+    let rest: Vec<String> =
+        counts.into_iter().map(|(c, _)| c).filter(|c| Some(c) != currencies.first()).collect();
+    currencies.extend(rest);
     let all: Vec<usize> = (0..lines.len()).collect();
     let order_total_price = total_prices(&lines, &segments, &all);
     let currency_quotes = currencies
@@ -744,7 +755,13 @@ fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) ->
     for &l in members {
         let line = &lines[l];
         match groups.iter_mut().find(|g| g.0 == line.charge && g.1 == line.currency) {
-            Some(g) => g.3.push(l),
+            Some(g) => {
+                // Spellings differ (`oneTime`, `nonRecurring`): pick one independent of order.
+                if line.price_type < g.2 {
+                    g.2.clone_from(&line.price_type);
+                }
+                g.3.push(l);
+            }
             None => groups.push((
                 line.charge.clone(),
                 line.currency.clone(),
@@ -753,6 +770,9 @@ fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) ->
             )),
         }
     }
+    // Canonical order, independent of the order of items in the file: one-time first, then
+    // recurring from the finest period, each by currency.
+    groups.sort_by(|a, b| charge_key(&a.0).cmp(&charge_key(&b.0)).then_with(|| a.1.cmp(&b.1)));
     groups
         .into_iter()
         .map(|(charge, currency, price_type, ls)| {
@@ -813,6 +833,13 @@ fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) ->
             Value::Object(obj)
         })
         .collect()
+}
+
+fn charge_key(c: &Charge) -> (u32, u32, String) {
+    match c {
+        Charge::OneTime => (0, 0, String::new()),
+        Charge::Recurring(p) => (1, fineness(p), p.clone()),
+    }
 }
 
 fn currency_quote(

@@ -127,10 +127,11 @@ fn structural(
             format!("unknown action {other}; expected add, modify, delete or noChange"),
         )),
     }
-    // Relationship pointers: tree children first in the flat export, so the index of a kept
-    // relationship is its position in `relationships`, valid for items read flat.
     for (r, rel) in item.relationships.iter().enumerate() {
-        let at = format!("{path}/productOrderItemRelationship/{r}");
+        // New relationships sit after the `bundles` links of the children in the flat export.
+        let at = rel.origin.clone().unwrap_or_else(|| {
+            format!("{path}/productOrderItemRelationship/{}", item.children.len() + r)
+        });
         if !ids.contains_key(rel.target.as_str()) {
             out.push(Finding::error(
                 "relationship.dangling",

@@ -1,0 +1,278 @@
+//! Table-driven validation tests: every case is an order (and whether to use the test
+//! catalog); the findings are snapshotted, and the codes are also asserted so a snapshot
+//! accepted by mistake cannot hide a missing rule.
+
+use chrono::{TimeZone, Utc};
+use orderdesk_core::{validate, Finding, ValidateOptions};
+use serde_json::{json, Value};
+
+use super::{catalog, json, order, pretty, TMF25};
+
+fn check(name: &str, input: Value, with_catalog: bool, expected_codes: &[&str]) {
+    let cat = catalog();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single();
+    let findings: Vec<Finding> =
+        validate(&order(input), with_catalog.then_some(&cat), ValidateOptions { now });
+    let mut codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut expected = expected_codes.to_vec();
+    expected.sort_unstable();
+    assert_eq!(codes, expected, "{name}: {}", pretty(&findings));
+    insta::assert_snapshot!(format!("validate_{name}"), pretty(&findings));
+}
+
+fn item(id: &str, extra: Value) -> Value {
+    let mut obj = json!({ "id": id, "quantity": 1, "action": "add" });
+    if let (Some(o), Value::Object(e)) = (obj.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    obj
+}
+
+fn eur(value: &str) -> Value {
+    json!({ "unit": "EUR", "value": json(value) })
+}
+
+#[test]
+fn tmf25_is_valid_against_the_catalog() {
+    check("tmf25", json(TMF25), true, &[]);
+}
+
+#[test]
+fn structural_rules() {
+    check("no_items", json!({ "productOrderItem": [] }), false, &["order.no_items"]);
+    check("no_items_absent", json!({ "id": "1" }), false, &["order.no_items"]);
+    check(
+        "duplicate_id",
+        json!({ "productOrderItem": [item("1", json!({})), item("1", json!({}))] }),
+        false,
+        &["item.duplicate_id"],
+    );
+    check(
+        "dangling",
+        json!({ "productOrderItem": [item("1", json!({
+            "productOrderItemRelationship": [
+                { "id": "2", "relationshipType": "bundles" },
+                { "id": "9", "relationshipType": "reliesOn" }
+            ]
+        })), item("2", json!({
+            "productOrderItemRelationship": [{ "id": "8", "relationshipType": "bundles" }]
+        }))] }),
+        false,
+        &["relationship.dangling"],
+    );
+    check(
+        "bundle_cycle",
+        json!({ "productOrderItem": [
+            item("1", json!({ "productOrderItemRelationship": [{ "id": "2", "relationshipType": "bundles" }] })),
+            item("2", json!({ "productOrderItemRelationship": [{ "id": "3", "relationshipType": "bundles" }] })),
+            item("3", json!({ "productOrderItemRelationship": [{ "id": "1", "relationshipType": "bundles" }] })),
+        ] }),
+        false,
+        &["bundle.cycle"],
+    );
+    check(
+        "self_bundle",
+        json!({ "productOrderItem": [
+            item("1", json!({ "productOrderItemRelationship": [{ "id": "1", "relationshipType": "bundles" }] })),
+        ] }),
+        false,
+        &["bundle.cycle"],
+    );
+    check(
+        "two_parents",
+        json!({ "productOrderItem": [
+            item("1", json!({ "productOrderItemRelationship": [{ "id": "3", "relationshipType": "bundles" }] })),
+            item("2", json!({ "productOrderItemRelationship": [{ "id": "3", "relationshipType": "bundles" }] })),
+            item("3", json!({})),
+        ] }),
+        false,
+        &["bundle.multiple_parents"],
+    );
+    check(
+        "quantity",
+        json!({ "productOrderItem": [
+            item("1", json!({ "quantity": 0 })),
+            item("2", json!({ "quantity": 1.5 })),
+            item("3", json!({ "quantity": "two" })),
+            item("4", json!({ "quantity": -1 })),
+            item("5", json!({ "quantity": 2 })),
+        ] }),
+        false,
+        &["item.quantity"],
+    );
+    check(
+        "actions",
+        json!({ "productOrderItem": [
+            { "id": "1", "quantity": 1 },
+            item("2", json!({ "action": "upgrade" })),
+            item("3", json!({ "action": "modify" })),
+            item("4", json!({ "action": "delete", "product": { "id": "P-1" } })),
+        ] }),
+        false,
+        &["item.action", "item.missing_action", "item.product_missing"],
+    );
+    // Paths of nested items point into the nested document.
+    check(
+        "nested_paths",
+        json!({ "productOrderItem": [
+            item("1", json!({ "productOrderItem": [ item("2", json!({ "quantity": 0 })) ] })),
+        ] }),
+        false,
+        &["item.quantity"],
+    );
+}
+
+#[test]
+fn money_rules() {
+    check(
+        "currency_mismatch_in_price",
+        json!({ "productOrderItem": [item("1", json!({ "itemPrice": [{
+            "priceType": "oneTime",
+            "price": { "dutyFreeAmount": eur("10"), "taxIncludedAmount": { "unit": "USD", "value": 12 } }
+        }] }))] }),
+        false,
+        &["price.currency_mismatch"],
+    );
+    check(
+        "currency_mismatch_in_order",
+        json!({ "productOrderItem": [
+            item("1", json!({ "itemPrice": [{ "priceType": "oneTime", "price": { "dutyFreeAmount": eur("10") } }] })),
+            item("2", json!({ "itemPrice": [{ "priceType": "oneTime", "price": { "dutyFreeAmount": { "unit": "GBP", "value": 5 } } }] })),
+        ] }),
+        false,
+        &["price.currency_mismatch"],
+    );
+    check(
+        "alteration_invalid",
+        json!({ "productOrderItem": [item("1", json!({ "itemPrice": [{
+            "priceType": "recurring", "recurringChargePeriod": "month",
+            "price": { "dutyFreeAmount": eur("10") },
+            "priceAlteration": [
+                { "name": "too much", "priceType": "recurring", "price": { "percentage": 120 } },
+                { "name": "negative %", "priceType": "recurring", "price": { "percentage": -5 } },
+                { "name": "negative amount", "priceType": "recurring", "price": { "dutyFreeAmount": eur("-2") } },
+                { "name": "zero duration", "priceType": "recurring", "applicationDuration": 0, "price": { "percentage": 10 } },
+                { "name": "fine", "priceType": "recurring", "applicationDuration": 2, "price": { "percentage": 100 } },
+            ]
+        }] }))] }),
+        false,
+        &["price.alteration_invalid"],
+    );
+    check(
+        "price_unreadable",
+        json!({ "productOrderItem": [item("1", json!({ "itemPrice": [
+            { "priceType": "oneTime", "price": { "dutyFreeAmount": { "unit": "EUR", "value": "abc" } } },
+            { "priceType": "oneTime" },
+        ] }))] }),
+        false,
+        &["price.invalid"],
+    );
+}
+
+fn tmf25_with(edit: impl FnOnce(&mut Value)) -> Value {
+    let mut v = json(TMF25);
+    edit(&mut v);
+    v
+}
+
+#[test]
+fn catalog_rules() {
+    check(
+        "offering_unknown",
+        json!({ "productOrderItem": [item("1", json!({ "productOffering": { "id": "nope" } }))] }),
+        true,
+        &["offering.unknown"],
+    );
+    check(
+        "offering_not_orderable",
+        json!({ "productOrderItem": [
+            item("1", json!({ "productOffering": { "id": "90001" } })),
+            item("2", json!({ "productOffering": { "id": "90002" } })),
+            // Modifying an existing product of a retired offering is allowed.
+            item("3", json!({ "action": "modify", "product": { "id": "P1" }, "productOffering": { "id": "90001" } })),
+        ] }),
+        true,
+        &["offering.not_orderable"],
+    );
+    check(
+        "bundle_cardinality_missing_child",
+        tmf25_with(|v| {
+            if let Some(items) = v["productOrderItem"].as_array_mut() {
+                items.remove(2);
+                items[0]["productOrderItemRelationship"]
+                    .as_array_mut()
+                    .map(|r| r.retain(|r| r["id"] != "120"));
+            }
+        }),
+        true,
+        &["bundle.cardinality"],
+    );
+    check(
+        "bundle_cardinality_too_many",
+        json!({ "productOrderItem": [
+            item("1", json!({ "productOffering": { "id": "14277" }, "productOrderItem": [
+                item("2", json!({ "productOffering": { "id": "14305" }, "product": { "productCharacteristic": [{ "name": "TEL_MSISDN", "value": "1" }] } })),
+                item("3", json!({ "productOffering": { "id": "14344" } })),
+                item("4", json!({ "productOffering": { "id": "14354" }, "product": { "productCharacteristic": [{ "name": "CoverageOptions", "value": "National" }] } })),
+                item("5", json!({ "productOffering": { "id": "14354" }, "product": { "productCharacteristic": [{ "name": "CoverageOptions", "value": "National" }] } })),
+                item("6", json!({ "productOffering": { "id": "14354" }, "product": { "productCharacteristic": [{ "name": "CoverageOptions", "value": "International" }] } })),
+                item("7", json!({ "productOffering": { "id": "90003" } })),
+            ] })),
+        ] }),
+        true,
+        &["bundle.cardinality", "bundle.unexpected_child"],
+    );
+    check(
+        "characteristic_missing",
+        tmf25_with(|v| {
+            v["productOrderItem"][1]["product"]["productCharacteristic"] = json!([]);
+        }),
+        true,
+        &["characteristic.missing"],
+    );
+    check(
+        "characteristic_value",
+        json!({ "productOrderItem": [
+            item("1", json!({ "productOffering": { "id": "14305" }, "productOrderItem": [] ,
+                "product": { "productCharacteristic": [{ "name": "TEL_MSISDN", "value": 4152797439u64 }] } })),
+            item("2", json!({ "productOffering": { "id": "14354" },
+                "product": { "productCharacteristic": [{ "name": "CoverageOptions", "value": "Galactic" }] } })),
+            item("3", json!({ "productOffering": { "id": "14344" },
+                "product": { "productCharacteristic": [
+                    { "name": "DATA_GB", "value": 500 },
+                    { "name": "COLOUR", "value": "red" }
+                ] } })),
+            item("4", json!({ "productOffering": { "id": "14344" },
+                "product": { "productCharacteristic": [{ "name": "DATA_GB", "value": 2.5 }] } })),
+        ] }),
+        true,
+        &["characteristic.value", "characteristic.unknown"],
+    );
+    check(
+        "relationship_target_missing",
+        json!({ "productOrderItem": [
+            item("1", json!({ "productOffering": { "id": "14354" },
+                "product": { "productCharacteristic": [{ "name": "CoverageOptions", "value": "National" }] } })),
+            // An existing product this one relies on satisfies the rule.
+            item("2", json!({ "productOffering": { "id": "14354" },
+                "product": {
+                    "productCharacteristic": [{ "name": "CoverageOptions", "value": "International" }],
+                    "productRelationship": [{ "id": "P-77", "relationshipType": "reliesOn" }]
+                } })),
+        ] }),
+        true,
+        &["relationship.target_missing"],
+    );
+}
+
+#[test]
+fn without_a_catalog_catalog_rules_are_silent() {
+    check(
+        "no_catalog",
+        json!({ "productOrderItem": [item("1", json!({ "productOffering": { "id": "nope" } }))] }),
+        false,
+        &[],
+    );
+}
