@@ -201,9 +201,9 @@ fn catalog_rules() {
         tmf25_with(|v| {
             if let Some(items) = v["productOrderItem"].as_array_mut() {
                 items.remove(2);
-                items[0]["productOrderItemRelationship"]
-                    .as_array_mut()
-                    .map(|r| r.retain(|r| r["id"] != "120"));
+                if let Some(r) = items[0]["productOrderItemRelationship"].as_array_mut() {
+                    r.retain(|r| r["id"] != "120");
+                }
             }
         }),
         true,
