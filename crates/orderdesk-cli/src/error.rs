@@ -1,0 +1,47 @@
+//! The CLI's error type: every failure has a stable code and an exit status.
+
+use orderdesk_error::{codes, ErrorCode};
+use orderdesk_wire::WireError;
+
+/// A failure that stops a command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The input file (or stdin) could not be read.
+    #[error("cannot read {source_name}: {message}")]
+    Unreadable {
+        /// File name or `stdin`.
+        source_name: String,
+        /// Why.
+        message: String,
+    },
+    /// The input is not JSON (empty, truncated, binary, malformed).
+    #[error("{source_name} is not valid JSON: {message}")]
+    NotJson {
+        /// File name or `stdin`.
+        source_name: String,
+        /// Parser message with line and column.
+        message: String,
+    },
+    /// An error from the wire crate.
+    #[error("{source_name}: {error}")]
+    Wire {
+        /// File name or `stdin`.
+        source_name: String,
+        /// The error.
+        error: WireError,
+    },
+    /// Writing the output failed (e.g. a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(String),
+}
+
+impl ErrorCode for CliError {
+    fn code(&self) -> &'static str {
+        match self {
+            CliError::Unreadable { .. } => codes::INPUT_UNREADABLE,
+            CliError::NotJson { .. } => codes::INPUT_NOT_JSON,
+            CliError::Wire { error, .. } => error.code(),
+            CliError::Output(_) => "output.failed",
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! `orderdesk`: every Orderdesk capability from the command line, human text or JSON out.
+//!
+//! Layout (add a command group without touching the others):
+//! - this file: the clap top level (global `--json`, `--db`), one [`Command`] variant per group;
+//! - `cmd/<group>.rs`: the group's `Args` and `run(args, &Ctx) -> Result<ExitCode, CliError>`;
+//!   a command parses input, calls one library function, prints through [`output`];
+//! - [`output`]: human text or JSON, and the error contract;
+//! - [`error`]: [`error::CliError`], which maps every failure to an `ErrorBody` `{code, message}`.
+//!
+//! Exit codes: 0 success, 1 the input was read but has errors (e.g. `check` found error
+//! findings), 2 the input could not be used at all (unreadable, not JSON, wrong shape) or the
+//! command line was wrong. In `--json` mode a failure prints an `ErrorBody` on stdout.
+
+mod cmd;
+mod error;
+mod input;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Orderdesk order capture, headless.
+#[derive(Debug, Parser)]
+#[command(name = "orderdesk", version, about)]
+struct Cli {
+    /// Print machine-readable JSON instead of human text.
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// Local database file (drafts, outbox, catalog cache).
+    #[arg(long, global = true, env = "ORDERDESK_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// One variant per command group; each holds its module's `Args`.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Convert a TMF622 order between v4 and v5.
+    Convert(cmd::convert::Args),
+    /// Report structural problems in a TMF622 order.
+    Check(cmd::check::Args),
+}
+
+/// What every command receives besides its own arguments.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// `--json` was given.
+    pub json: bool,
+    /// `--db` / `ORDERDESK_DB`, when given.
+    pub db: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version itself and decides the stream; usage errors exit 2.
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let ctx = Ctx { json: cli.json, db: cli.db };
+    let result = match cli.command {
+        Command::Convert(args) => cmd::convert::run(args, &ctx),
+        Command::Check(args) => cmd::check::run(args, &ctx),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => output::fail(&ctx, &err),
+    }
+}

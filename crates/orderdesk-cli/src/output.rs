@@ -1,0 +1,36 @@
+//! Printing results: human text by default, JSON with `--json`, and the error contract.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use orderdesk_error::{ErrorBody, ErrorCode};
+use serde::Serialize;
+
+use crate::error::CliError;
+use crate::Ctx;
+
+/// Prints a JSON value pretty-printed on stdout.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output(e.to_string()))?;
+    print_text(&text)
+}
+
+/// Prints text and a newline on stdout.
+pub fn print_text(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").and_then(|()| out.flush()).map_err(|e| CliError::Output(e.to_string()))
+}
+
+/// Reports a failure: an `ErrorBody` on stdout in `--json` mode, `error[code]: message` on
+/// stderr otherwise. Always exit status 2.
+pub fn fail(ctx: &Ctx, err: &CliError) -> ExitCode {
+    let body = ErrorBody::from_error(err);
+    if ctx.json {
+        if let Ok(text) = serde_json::to_string_pretty(&body) {
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
+        }
+    } else {
+        let _ = writeln!(std::io::stderr().lock(), "error[{}]: {}", err.code(), body.message);
+    }
+    ExitCode::from(2)
+}
