@@ -36,9 +36,9 @@ pub enum CoreError {
     InvalidValue { field: String, message: String },
 }
 
-impl CoreError {
+impl orderdesk_error::ErrorCode for CoreError {
     /// Stable machine-readable code, e.g. `core.unknown_item`.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::Import { .. } => "core.import",
             Self::Catalog { .. } => "core.catalog",

@@ -38,6 +38,7 @@ pub mod pricing;
 pub mod validate;
 
 pub use catalog::Catalog;
+pub use orderdesk_error::ErrorCode;
 pub use error::CoreError;
 pub use finding::{has_errors, Finding, Severity};
 pub use model::{Item, Layout, Order, Relationship};

@@ -174,6 +174,18 @@ impl Order {
         Value::Object(out)
     }
 
+    /// Export in a given TMF622 version: the layout's JSON converted by `orderdesk-wire`
+    /// (v4 <-> v5 differences live there). Vendor fields survive the conversion.
+    pub fn to_version(
+        &self,
+        layout: Layout,
+        version: orderdesk_wire::Version,
+    ) -> Result<Value, CoreError> {
+        let any = orderdesk_wire::parse_order_value(self.to_json(layout))
+            .map_err(|e| CoreError::Import { path: String::new(), message: e.to_string() })?;
+        Ok(any.to_value(version))
+    }
+
     /// Visit every item depth-first (parents before children, in order), with its JSON
     /// pointer: the imported one, or for new items its position in the flat export.
     pub fn walk<'a>(&'a self, mut visit: impl FnMut(&'a Item, Option<&'a Item>, &str)) {

@@ -319,3 +319,22 @@ fn undo_is_replaying_fewer_ops() {
     assert_eq!(history[3].item_count(), 3);
     assert_eq!(history[2].item_count(), 4); // "undo" the removal
 }
+
+#[test]
+fn export_in_either_version_keeps_vendor_fields() {
+    use orderdesk_wire::Version;
+    let o = order(json(TMF25));
+    for version in [Version::V4, Version::V5] {
+        let out = o.to_version(Layout::Flat, version);
+        let out = match out {
+            Ok(v) => v,
+            Err(e) => panic!("{version}: {e}"),
+        };
+        assert_eq!(out["x-vendorTrace"]["score"].to_string(), "0.1000", "{version}");
+        assert_eq!(out["productOrderItem"][1]["x-vendorItemFlag"], true, "{version}");
+        // Re-importing the converted order gives the same tree.
+        let again = order(out);
+        assert_eq!(again.item_count(), 4);
+        assert_eq!(again.items[0].children.len(), 3);
+    }
+}
