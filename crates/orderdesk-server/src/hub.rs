@@ -102,7 +102,18 @@ pub fn render(public_base: &str, kind: Kind, v: &Value, version: Version) -> Val
         version.segment()
     );
     if let Some(obj) = out.as_object_mut() {
-        obj.insert("href".into(), Value::String(href));
+        // `href` right after `id`, as in the specification's examples.
+        let rest = std::mem::take(obj);
+        for (k, val) in rest {
+            let is_id = k == "id";
+            if k != "href" {
+                obj.insert(k, val);
+            }
+            if is_id {
+                obj.insert("href".into(), Value::String(href.clone()));
+            }
+        }
+        obj.entry("href").or_insert_with(|| Value::String(href.clone()));
         if kind == Kind::Cancel {
             if let Some(Value::Object(po)) = obj.get_mut("productOrder") {
                 if let Some(oid) = po.get("id").and_then(Value::as_str).map(str::to_owned) {

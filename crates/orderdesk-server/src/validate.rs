@@ -274,17 +274,27 @@ pub fn catalog_problems(order: &Value, catalog: &Catalog) -> Vec<Problem> {
         .iter()
         .filter_map(|(p, it)| Some((it.get("id")?.as_str()?, (p.as_str(), *it))))
         .collect();
+    // Unknown offerings first: with one of them, the other checks would only add noise.
+    for (here, item) in &flat {
+        if let Some(oid) = offering_id(item) {
+            if catalog.offering(oid).is_none() {
+                out.push(Problem::new(
+                    "offering.unknown",
+                    format!("{here}.productOffering.id"),
+                    format!("product offering '{oid}' is not in the catalog"),
+                ));
+            }
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
     for (here, item) in &flat {
         let Some(oid) = offering_id(item) else {
             continue;
         };
         let action = item.get("action").and_then(Value::as_str).unwrap_or("add");
         let Some(rules) = catalog.offering(oid) else {
-            out.push(Problem::new(
-                "offering.unknown",
-                format!("{here}.productOffering.id"),
-                format!("product offering '{oid}' is not in the catalog"),
-            ));
             continue;
         };
         if action != "add" {
