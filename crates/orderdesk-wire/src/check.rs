@@ -416,11 +416,17 @@ fn check_money(
 
 /// Flags currency units that disagree with the order's most common unit ("EUT" next to "EUR").
 fn check_units(units: &[(String, String)], out: &mut Vec<Finding>) {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for (u, _) in units {
-        *counts.entry(u.as_str()).or_default() += 1;
+    // Most frequent unit; on a tie the one seen first.
+    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (i, (u, _)) in units.iter().enumerate() {
+        let e = counts.entry(u.as_str()).or_insert((0, i));
+        e.0 += 1;
     }
-    let Some((main, _)) = counts.iter().max_by_key(|(_, n)| **n) else { return };
+    let Some((main, _)) =
+        counts.iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
+    else {
+        return;
+    };
     for (u, path) in units {
         if u != main {
             out.push(Finding::warning(

@@ -27,6 +27,8 @@
 //! - v4 → v5 → v4 gives the same JSON value except that `@type` members v5 requires are added
 //!   where the v4 payload had none (v4 accepts them; no other member is added, dropped or changed).
 //!   Typed characteristics keep their v5 `@type` in v4 so the value type survives the trip.
+//! - Conversion writes leniently read members in their proper type (a quantity sent as `"2"`
+//!   becomes `2`, a priority sent as `1` becomes `"1"`): it produces a new payload.
 //! - `@type` spellings that only differ from the canonical name (`productOrder`,
 //!   `ProductOrder_V4`) are corrected, because v5 discriminators require the exact name.
 
@@ -37,17 +39,17 @@ use crate::{v4, v5};
 
 /// Converts a v4 order to v5.
 pub fn v4_to_v5(order: &v4::ProductOrder) -> v5::ProductOrder {
-    v5::ProductOrder::decode(order_v4_to_v5(order.to_value())).unwrap_or_default()
+    v5::ProductOrder::decode(order_v4_to_v5(order.to_canonical_value())).unwrap_or_default()
 }
 
 /// Converts a v5 order to v4.
 pub fn v5_to_v4(order: &v5::ProductOrder) -> v4::ProductOrder {
-    v4::ProductOrder::decode(order_v5_to_v4(order.to_value())).unwrap_or_default()
+    v4::ProductOrder::decode(order_v5_to_v4(order.to_canonical_value())).unwrap_or_default()
 }
 
 /// Converts a v4 cancellation request to v5.
 pub fn cancel_v4_to_v5(cancel: &v4::CancelProductOrder) -> v5::CancelProductOrder {
-    let mut v = cancel.to_value();
+    let mut v = cancel.to_canonical_value();
     if let Some(m) = v.as_object_mut() {
         set_type(m, "CancelProductOrder", &["cancelproductorder"]);
         with_obj(m, "productOrder", |r| fill(r, "ProductOrderRef"));
@@ -57,7 +59,7 @@ pub fn cancel_v4_to_v5(cancel: &v4::CancelProductOrder) -> v5::CancelProductOrde
 
 /// Converts a v5 cancellation request to v4 (`creationDate` stays as an extension member).
 pub fn cancel_v5_to_v4(cancel: &v5::CancelProductOrder) -> v4::CancelProductOrder {
-    v4::CancelProductOrder::decode(cancel.to_value()).unwrap_or_default()
+    v4::CancelProductOrder::decode(cancel.to_canonical_value()).unwrap_or_default()
 }
 
 /// Converts a v4 order's JSON to v5 JSON (non-objects are returned unchanged).

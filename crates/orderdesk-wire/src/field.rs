@@ -23,8 +23,13 @@ pub trait WireField: Sized + PartialEq {
     const LENIENT: bool;
     /// Reads a value; gives the JSON back unchanged when it does not fit.
     fn decode(v: Value) -> Result<Self, Value>;
-    /// Writes the value in its canonical wire form.
+    /// Writes the value, reusing the original text of leniently read members (lossless).
     fn encode(&self) -> Value;
+    /// Writes the value in canonical form: leniently read members are written in their proper
+    /// type (`"2"` read as an integer is written as `2`). Used when producing a new payload.
+    fn encode_canonical(&self) -> Value {
+        self.encode()
+    }
 }
 
 impl WireField for String {
@@ -128,6 +133,9 @@ impl<T: WireField> WireField for Box<T> {
     fn encode(&self) -> Value {
         (**self).encode()
     }
+    fn encode_canonical(&self) -> Value {
+        (**self).encode_canonical()
+    }
 }
 
 impl<T: WireField> WireField for Vec<T> {
@@ -153,6 +161,9 @@ impl<T: WireField> WireField for Vec<T> {
     }
     fn encode(&self) -> Value {
         Value::Array(self.iter().map(WireField::encode).collect())
+    }
+    fn encode_canonical(&self) -> Value {
+        Value::Array(self.iter().map(WireField::encode_canonical).collect())
     }
 }
 
@@ -230,9 +241,11 @@ pub fn put<T: WireField>(
     key: &'static str,
     value: &Option<T>,
     raw: &RawRepr,
+    canonical: bool,
 ) {
     if let Some(x) = value {
         let v = match raw.original.get(key) {
+            _ if canonical => x.encode_canonical(),
             Some(o) if T::decode(o.clone()).as_ref().ok() == Some(x) => o.clone(),
             _ => x.encode(),
         };
@@ -307,6 +320,19 @@ macro_rules! wire_struct {
                 $crate::field::WireField::encode(self)
             }
 
+            /// Converts to a JSON value in canonical form (leniently read members in their proper
+            /// type; unmodelled members unchanged).
+            pub fn to_canonical_value(&self) -> ::serde_json::Value {
+                $crate::field::WireField::encode_canonical(self)
+            }
+
+            fn encode_with(&self, canonical: bool) -> ::serde_json::Value {
+                #[allow(unused_mut)]
+                let mut out: Vec<(&'static str, ::serde_json::Value)> = Vec::new();
+                $( $crate::field::put(&mut out, $key, &self.$field, &self.raw, canonical); )*
+                $crate::field::finish(out, &self.extra, &self.raw)
+            }
+
             /// Reads from a JSON value; fails only when the value is not an object.
             pub fn from_value(v: ::serde_json::Value) -> Result<Self, $crate::WireError> {
                 <Self as $crate::field::WireField>::decode(v).map_err(|v| {
@@ -331,10 +357,10 @@ macro_rules! wire_struct {
                 Ok(Self { $($field,)* extra, raw })
             }
             fn encode(&self) -> ::serde_json::Value {
-                #[allow(unused_mut)]
-                let mut out: Vec<(&'static str, ::serde_json::Value)> = Vec::new();
-                $( $crate::field::put(&mut out, $key, &self.$field, &self.raw); )*
-                $crate::field::finish(out, &self.extra, &self.raw)
+                self.encode_with(false)
+            }
+            fn encode_canonical(&self) -> ::serde_json::Value {
+                self.encode_with(true)
             }
         }
 

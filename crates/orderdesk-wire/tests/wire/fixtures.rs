@@ -1,0 +1,105 @@
+//! The example orders under `assets/orders/` read, convert and check as documented.
+
+use orderdesk_wire::{check, detect_version, parse_order_value, Severity, Version};
+use serde_json::Value;
+
+use crate::common::{fixture, fixture_names};
+
+#[test]
+fn every_fixture_round_trips_and_detects_its_version() {
+    let names = fixture_names();
+    assert!(names.len() >= 4, "fixtures missing: {names:?}");
+    for name in &names {
+        let v = fixture(name);
+        let expected = if name.contains(".v5.") { Version::V5 } else { Version::V4 };
+        assert_eq!(detect_version(&v), Some(expected), "{name}: detected version");
+        let order = parse_order_value(v.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(order.to_value(expected), v, "{name}: read/write changed the payload");
+    }
+}
+
+#[test]
+fn tmf25_v4_and_v5_fixtures_are_conversions_of_each_other() {
+    let v4 = fixture("tmf25-bundle.v4.json");
+    let v5 = fixture("tmf25-bundle.v5.json");
+    let from_v4 = parse_order_value(v4.clone()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_v4.to_value(Version::V5), v5);
+    let from_v5 = parse_order_value(v5).unwrap_or_else(|e| panic!("{e}"));
+    crate::common::contained_except_types(&v4, &from_v5.to_value(Version::V4), "")
+        .unwrap_or_else(|e| panic!("v5 fixture does not carry the v4 one: {e}"));
+}
+
+#[test]
+fn tmf25_bundle_has_the_user_guide_content() {
+    let v4 = fixture("tmf25-bundle.v4.json");
+    let order = parse_order_value(v4).unwrap_or_else(|e| panic!("{e}")).to_v4();
+    let items = order.product_order_item.clone().unwrap_or_default();
+    let offerings: Vec<String> = items
+        .iter()
+        .filter_map(|i| i.product_offering.as_ref().and_then(|o| o.id.clone()))
+        .collect();
+    assert_eq!(offerings, ["14277", "14305", "14344", "14354"]);
+    let rels = items[0].product_order_item_relationship.clone().unwrap_or_default();
+    assert!(rels.iter().all(|r| r.relationship_type.as_deref() == Some("bundles")));
+    let tariff = &items[2];
+    let price = tariff.item_price.clone().unwrap_or_default();
+    let amount =
+        price[0].price.as_ref().and_then(|p| p.tax_included_amount.as_ref()).and_then(|m| m.value);
+    assert_eq!(amount.map(|d| d.to_string()), Some("20.00".to_owned()));
+    let alt = price[0].price_alteration.clone().unwrap_or_default();
+    assert_eq!(alt[0].name.as_deref(), Some("WelcomeDiscount"));
+    assert_eq!(alt[0].application_duration, Some(3));
+    let term = tariff.item_term.clone().unwrap_or_default();
+    assert_eq!(
+        term[0].duration.as_ref().and_then(|d| d.amount).map(|d| d.to_string()),
+        Some("12".into())
+    );
+    let fee = items[1].item_price.clone().unwrap_or_default();
+    let fee =
+        fee[0].price.as_ref().and_then(|p| p.tax_included_amount.as_ref()).and_then(|m| m.value);
+    assert_eq!(fee.map(|d| d.to_string()), Some("0.99".to_owned()));
+}
+
+#[test]
+fn clean_fixtures_have_no_findings_and_oddities_are_reported() {
+    for name in ["tmf25-bundle.v4.json", "tmf25-bundle.v5.json", "tmf25-vendor-extensions.v4.json"]
+    {
+        let f = check::findings(&fixture(name));
+        assert!(f.is_empty(), "{name}: unexpected findings {f:?}");
+    }
+    let f = check::findings(&fixture("tolerant-oddities.v4.json"));
+    assert!(f.iter().all(|x| x.severity == Severity::Warning), "{f:?}");
+    let mismatch: Vec<&str> =
+        f.iter().filter(|x| x.code == "money.unit_mismatch").map(|x| x.path.as_str()).collect();
+    assert_eq!(mismatch, ["/productOrderItem/0/itemPrice/1/price/taxIncludedAmount/unit"]);
+}
+
+#[test]
+fn structural_errors_are_located_by_json_pointer() {
+    let bad: Value = serde_json::from_str(
+        r#"{"productOrderItem":[{"id":"1","action":"add","quantity":0,
+             "productOrderItemRelationship":[{"id":"9","relationshipType":"bundles"}]},
+           {"id":"1","action":"explode"},{"action":"add"}]}"#,
+    )
+    .unwrap_or_default();
+    let f = check::findings(&bad);
+    let got: Vec<(String, String)> = f.iter().map(|x| (x.code.clone(), x.path.clone())).collect();
+    for (code, path) in [
+        ("item.quantity_invalid", "/productOrderItem/0/quantity"),
+        ("item.relationship_dangling", "/productOrderItem/0/productOrderItemRelationship/0/id"),
+        ("item.id_duplicate", "/productOrderItem/1/id"),
+        ("item.action_unknown", "/productOrderItem/1/action"),
+        ("item.id_missing", "/productOrderItem/2/id"),
+    ] {
+        assert!(
+            got.contains(&(code.to_owned(), path.to_owned())),
+            "missing {code} at {path}: {got:?}"
+        );
+    }
+    let json = serde_json::to_value(&f[0]).unwrap_or_default();
+    let keys: Vec<&String> = json.as_object().map(|m| m.keys().collect()).unwrap_or_default();
+    assert_eq!(keys, ["severity", "code", "path", "message"]);
+    assert_eq!(json["severity"], "error");
+    let empty = check::findings(&serde_json::json!({"productOrderItem": []}));
+    assert_eq!(empty[0].code, "order.no_items");
+}
