@@ -559,15 +559,10 @@ async fn list_catalog(
     let ver = version(&v)?;
     let kind = catalog_kind(&collection)?;
     let lq = ListQuery::parse(&q)?;
-    // Filter on the stored form first so large catalogs are not copied whole.
-    let matched: Vec<Value> = st
-        .catalog
-        .list(kind)
-        .iter()
-        .filter(|v| lq.matches(v))
-        .map(|v| catalog_out(&st, kind, v, ver))
-        .collect();
-    Ok(list_response(lq.apply(matched)))
+    // Select on the stored form and render only the window: large catalogs are not copied.
+    let (window, total) = lq.select(st.catalog.list(kind));
+    let rendered = window.into_iter().map(|v| catalog_out(&st, kind, v, ver)).collect();
+    Ok(list_response(Page { items: lq.project_all(rendered), total }))
 }
 
 async fn get_catalog(

@@ -136,20 +136,47 @@ impl ListQuery {
         self.filters.iter().all(|f| filter_matches(f, item))
     }
 
+    /// Filters, sorts and pages borrowed items without copying them; returns the window
+    /// and the number of matches. The caller renders and [`ListQuery::project_all`]s only
+    /// the window, which keeps large catalogs cheap to page through.
+    pub fn select<'a>(
+        &self,
+        items: impl IntoIterator<Item = &'a Value>,
+    ) -> (Vec<&'a Value>, usize) {
+        let mut matched: Vec<&Value> = items.into_iter().filter(|v| self.matches(v)).collect();
+        if !self.sort.is_empty() {
+            matched.sort_by(|a, b| self.compare(a, b));
+        }
+        let total = matched.len();
+        let window =
+            matched.into_iter().skip(self.offset).take(self.limit.unwrap_or(usize::MAX)).collect();
+        (window, total)
+    }
+
+    /// Applies the `fields` selection to rendered items.
+    pub fn project_all(&self, items: Vec<Value>) -> Vec<Value> {
+        match &self.fields {
+            None => items,
+            Some(fields) => items.iter().map(|v| project(v, fields)).collect(),
+        }
+    }
+
+    fn compare(&self, a: &Value, b: &Value) -> Ordering {
+        for (path, desc) in &self.sort {
+            let ord = compare_opt(first_scalar(a, path), first_scalar(b, path));
+            let ord = if *desc { ord.reverse() } else { ord };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        Ordering::Equal
+    }
+
     /// Filters, sorts, pages and projects `items`.
     pub fn apply(&self, items: impl IntoIterator<Item = Value>) -> Page {
         let mut matched: Vec<Value> = items.into_iter().filter(|v| self.matches(v)).collect();
         if !self.sort.is_empty() {
-            matched.sort_by(|a, b| {
-                for (path, desc) in &self.sort {
-                    let ord = compare_opt(first_scalar(a, path), first_scalar(b, path));
-                    let ord = if *desc { ord.reverse() } else { ord };
-                    if ord != Ordering::Equal {
-                        return ord;
-                    }
-                }
-                Ordering::Equal
-            });
+            matched.sort_by(|a, b| self.compare(a, b));
         }
         let total = matched.len();
         let window = matched.into_iter().skip(self.offset).take(self.limit.unwrap_or(usize::MAX));
