@@ -38,11 +38,11 @@ pub mod pricing;
 pub mod validate;
 
 pub use catalog::Catalog;
-pub use orderdesk_error::ErrorCode;
 pub use error::CoreError;
 pub use finding::{has_errors, Finding, Severity};
 pub use model::{Item, Layout, Order, Relationship};
 pub use money::Rounding;
 pub use ops::{apply, Action, Op};
+pub use orderdesk_error::ErrorCode;
 pub use pricing::{price, PricingOptions, Quote};
 pub use validate::{validate, ValidateOptions};

@@ -390,33 +390,22 @@ pub fn price(order: &Order, catalog: Option<&Catalog>, options: PricingOptions) 
     let segments: Vec<Vec<Segment>> =
         lines.iter().map(|l| line_segments(l, options.rounding)).collect();
 
-    // Per-item output.
-    let mut item_quotes: Vec<ItemQuote> = items
-        .iter()
-        .map(|(item, _)| ItemQuote {
-            id: item.id.clone(),
-            item_total_price: Vec::new(),
-            explanation: Vec::new(),
-        })
-        .collect();
-    for ((line, segs), source) in lines.iter().zip(&segments).zip(&sources) {
-        let period = match &line.charge {
-            Charge::Recurring(p) => Some(p.clone()),
-            Charge::OneTime => None,
-        };
-        item_quotes[line.item].explanation.push(Explanation {
-            price: line.name.clone(),
-            price_type: line.price_type.clone(),
-            recurring_charge_period: period,
-            currency: line.currency.clone(),
-            quantity: line.quantity,
-            source: (*source).to_string(),
-            segments: segs.clone(),
-        });
+    // Per-item totals (lines are in item order, so each item's lines are one run).
+    let mut item_quotes: Vec<ItemQuote> = Vec::with_capacity(items.len());
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    for (l, line) in lines.iter().enumerate() {
+        members[line.item].push(l);
     }
-    for (i, quote) in item_quotes.iter_mut().enumerate() {
-        let members: Vec<usize> = (0..lines.len()).filter(|&l| lines[l].item == i).collect();
-        quote.item_total_price = total_prices(&lines, &segments, &members);
+    for ((item, _), members) in items.iter().zip(&members) {
+        item_quotes.push(ItemQuote {
+            id: item.id.clone(),
+            item_total_price: if members.is_empty() {
+                Vec::new()
+            } else {
+                total_prices(&lines, &segments, members)
+            },
+            explanation: Vec::with_capacity(members.len()),
+        });
     }
 
     // Per-currency figures. The primary currency is the one with the most price lines (ties:
@@ -443,6 +432,23 @@ pub fn price(order: &Order, catalog: Option<&Catalog>, options: PricingOptions) 
         .iter()
         .map(|c| currency_quote(c, &lines, &segments, &terms, options, &mut findings))
         .collect();
+
+    // Explanations take the segments over: nothing needs them afterwards.
+    for ((line, segs), source) in lines.into_iter().zip(segments).zip(sources) {
+        let period = match line.charge {
+            Charge::Recurring(p) => Some(p),
+            Charge::OneTime => None,
+        };
+        item_quotes[line.item].explanation.push(Explanation {
+            price: line.name,
+            price_type: line.price_type,
+            recurring_charge_period: period,
+            currency: line.currency,
+            quantity: line.quantity,
+            source: source.to_string(),
+            segments: segs,
+        });
+    }
 
     Quote { currencies: currency_quotes, order_total_price, items: item_quotes, findings }
 }
