@@ -18,7 +18,12 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
 /// Prints text and a newline on stdout.
 pub fn print_text(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}").and_then(|()| out.flush()).map_err(|e| CliError::Output(e.to_string()))
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // The reader went away (`| head`): nothing left to tell anyone.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Output(e.to_string())),
+    }
 }
 
 /// Reports a failure: an `ErrorBody` on stdout in `--json` mode, `error[code]: message` on

@@ -282,7 +282,7 @@ pub fn finish(
 
 /// Declares a lossless wire struct: modelled members as `Option<T>`, everything else in `extra`.
 ///
-/// ```ignore
+/// ```text
 /// wire_struct! {
 ///     /// An amount of money.
 ///     pub struct Money {
