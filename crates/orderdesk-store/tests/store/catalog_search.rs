@@ -1,0 +1,179 @@
+//! Catalog import and full-text search, including hostile search text.
+
+use chrono::Utc;
+use orderdesk_store::*;
+use serde_json::json;
+
+use crate::common::*;
+
+fn offering(id: &str, name: &str, description: &str) -> CatalogItemInput {
+    CatalogItemInput {
+        kind: CatalogKind::Offering,
+        body: json!({"id": id, "name": name, "description": description, "version": "1.0",
+                     "lifecycleStatus": "Launched", "href": "http://example.invalid/x"}),
+    }
+}
+
+fn import(version: &str, items: Vec<CatalogItemInput>, replace: bool) -> CatalogImport {
+    CatalogImport {
+        version: version.into(),
+        fetched_at: Utc::now(),
+        source: "snapshot.json".into(),
+        items,
+        replace,
+    }
+}
+
+#[test]
+fn catalog_snapshot_replaces_and_sync_merges() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    assert_eq!(store.catalog_version().expect("version"), None);
+    let report = store
+        .import_catalog(import(
+            "v1",
+            vec![
+                offering("po-1", "Fibre 1000", "Gigabit home broadband"),
+                offering("po-2", "Mobile Unlimited", "5G data"),
+                CatalogItemInput {
+                    kind: CatalogKind::Price,
+                    body: json!({"id": "pop-1", "name": "Fibre monthly", "price": {"unit": "EUR", "value": 39.90}}),
+                },
+                CatalogItemInput {
+                    kind: CatalogKind::Category,
+                    body: json!({"id": "cat-1", "name": "Broadband"}),
+                },
+            ],
+            true,
+        ))
+        .expect("import");
+    assert_eq!((report.offerings, report.prices, report.categories), (2, 1, 1));
+    let item = store.catalog_item(CatalogKind::Offering, "po-1").expect("item");
+    assert_eq!(item.name.as_deref(), Some("Fibre 1000"));
+    assert_eq!(item.lifecycle_status.as_deref(), Some("Launched"));
+    assert_eq!(item.catalog_version, "v1");
+    assert_eq!(store.catalog_item_any("pop-1").expect("any").kind, CatalogKind::Price);
+
+    // A sync adds and replaces without removing.
+    store
+        .import_catalog(import("v2", vec![offering("po-3", "TV Max", "200 channels")], false))
+        .expect("sync");
+    assert!(store.catalog_item(CatalogKind::Offering, "po-1").is_ok());
+    assert_eq!(store.catalog_version().expect("version").map(|v| v.version), Some("v2".into()));
+
+    // A full snapshot removes what it no longer lists, from the index too.
+    store
+        .import_catalog(import("v3", vec![offering("po-3", "TV Max", "250 channels")], true))
+        .expect("snapshot");
+    assert!(matches!(
+        store.catalog_item(CatalogKind::Offering, "po-1"),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(store.search("Fibre", &[], 10).expect("search").is_empty());
+    let hits = store.search("channels 250", &[SearchKind::Offering], 10).expect("search");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].title, "TV Max");
+    assert!(hits[0].snippet.contains("[250]"), "{}", hits[0].snippet);
+
+    // A record without an id is refused and the import leaves the catalog as it was.
+    let bad = store.import_catalog(import(
+        "v4",
+        vec![
+            offering("po-9", "Fine", ""),
+            CatalogItemInput { kind: CatalogKind::Offering, body: json!({"name": "No id"}) },
+        ],
+        true,
+    ));
+    assert!(matches!(bad, Err(StoreError::Invalid(_))));
+    assert_eq!(store.catalog_version().expect("version").map(|v| v.version), Some("v3".into()));
+    assert!(store.catalog_item(CatalogKind::Offering, "po-3").is_ok());
+}
+
+#[test]
+fn search_finds_ids_customers_characteristics_notes_and_offerings() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let draft = store
+        .create_draft(new_draft(order_json(
+            "Renée O'Brien",
+            "deliver after 5pm",
+            "turquoise",
+            "10",
+        )))
+        .expect("create");
+    store
+        .import_catalog(import("v1", vec![offering("po-fibre", "Fibre 1000", "fast")], true))
+        .expect("import");
+
+    let kinds_of = |text: &str| -> Vec<(SearchKind, String)> {
+        store
+            .search(text, &[], 20)
+            .expect("search")
+            .into_iter()
+            .map(|hit| (hit.kind, hit.id))
+            .collect()
+    };
+    let draft_hit = (SearchKind::Draft, draft.id.clone());
+    assert_eq!(kinds_of("renee"), vec![draft_hit.clone()], "diacritics folded");
+    assert_eq!(kinds_of("O'Brien"), vec![draft_hit.clone()]);
+    assert_eq!(kinds_of("turquoise"), vec![draft_hit.clone()]);
+    assert_eq!(kinds_of("deliver 5pm"), vec![draft_hit.clone()]);
+    assert_eq!(kinds_of("turq"), vec![draft_hit.clone()], "prefix of the last word");
+    assert_eq!(kinds_of(&draft.id), vec![draft_hit.clone()]);
+    assert_eq!(kinds_of("EXT-1"), vec![draft_hit.clone()]);
+    let fibre = kinds_of("fibre");
+    assert_eq!(fibre.len(), 2, "offering name and the draft's item: {fibre:?}");
+    assert_eq!(fibre[0], (SearchKind::Offering, "po-fibre".into()), "title match ranks first");
+    assert!(kinds_of("example.invalid").is_empty(), "links are not indexed");
+    let only_catalog =
+        store.search("fibre", &[SearchKind::Offering, SearchKind::Price], 20).expect("search");
+    assert_eq!(only_catalog.len(), 1);
+}
+
+#[test]
+fn any_text_is_safe_to_search() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    create(&mut store, "Jane \"Quotes\" Doe");
+    let hostile = [
+        "",
+        " ",
+        "\"",
+        "\"\"\"",
+        "'",
+        "\0",
+        "jane\0doe",
+        "*",
+        "jane*",
+        "^jane",
+        "-jane",
+        "+jane",
+        "(",
+        ")",
+        "(jane",
+        "jane OR",
+        "OR",
+        "AND AND",
+        "NOT",
+        "NEAR(jane doe, 2)",
+        "title:jane",
+        "{title body}: jane",
+        "jane\"doe",
+        "'; DROP TABLE drafts; --",
+        "%_\\",
+        "\u{202e}\u{200b}",
+        "💥",
+        &"x".repeat(10_000),
+        &"jane ".repeat(500),
+    ];
+    for text in hostile {
+        let result = store.search(text, &[], 10);
+        assert!(result.is_ok(), "{text:?}: {result:?}");
+    }
+    assert_eq!(store.search("\"quotes\"", &[], 10).expect("search").len(), 1);
+    assert_eq!(store.search("jane\0doe", &[], 10).expect("search").len(), 1);
+    assert_eq!(store.search("(jane", &[], 10).expect("search").len(), 1);
+    assert_eq!(store.search("NOT jane", &[], 10).expect("search").len(), 0, "NOT is a word here");
+    // The store is intact afterwards.
+    assert_eq!(store.drafts(&DraftFilter::default()).expect("list").len(), 1);
+}

@@ -1,0 +1,105 @@
+//! The writer thread handle: blocking waits, futures, readers beside the writer.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+use orderdesk_store::*;
+
+use crate::common::*;
+
+/// A minimal executor: park the thread until the future's waker unparks it.
+fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(value) => return value,
+            Poll::Pending => thread::park(),
+        }
+    }
+}
+
+#[test]
+fn writes_run_on_the_writer_thread_and_readers_see_them() {
+    let db = temp_db();
+    let handle = StoreHandle::open(&db.path).expect("open");
+    let reader = handle.reader().expect("reader");
+
+    let row = handle
+        .write(|store| store.create_draft(new_draft(order_json("Async", "n", "c", "1"))))
+        .wait()
+        .expect("write");
+    assert_eq!(reader.draft(&row.id).expect("read").row.customer.as_deref(), Some("Async"));
+
+    let awaited = block_on(
+        handle.write(|store| store.create_draft(new_draft(order_json("Awaited", "n", "c", "2")))),
+    )
+    .expect("await");
+    assert!(reader.draft(&awaited.id).is_ok());
+
+    // Errors come back through the reply.
+    let err =
+        handle.write(|store| store.delete_draft("missing", "agent")).wait().expect_err("not found");
+    assert_eq!(err.code(), "store.not_found");
+
+    // Many threads, one writer: every write lands exactly once.
+    let workers: Vec<_> = (0..4)
+        .map(|t| {
+            let handle = handle.clone();
+            thread::spawn(move || {
+                (0..10)
+                    .map(|i| {
+                        handle
+                            .write(move |store| {
+                                store.create_draft(new_draft(order_json(
+                                    &format!("T{t}-{i}"),
+                                    "",
+                                    "",
+                                    "1",
+                                )))
+                            })
+                            .wait()
+                            .map(|row| row.id)
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for worker in workers {
+        ids.extend(worker.join().expect("worker thread").expect("writes"));
+    }
+    assert_eq!(ids.len(), 40);
+    let all = reader.drafts(&DraftFilter { limit: 100, ..DraftFilter::default() }).expect("list");
+    assert_eq!(all.len(), 42);
+}
+
+#[test]
+fn a_reply_reports_a_writer_that_died() {
+    let db = temp_db();
+    let handle = StoreHandle::open(&db.path).expect("open");
+    // A job that panics takes the writer thread down; its reply and later ones say so.
+    let reply = handle.write(|_store| -> Result<()> { panic!("job failure for the test") });
+    assert!(matches!(reply.wait(), Err(StoreError::WriterGone)));
+    let later = handle.write(|store| store.set_setting("k", &serde_json::json!(1)));
+    assert!(matches!(later.wait(), Err(StoreError::WriterGone)));
+}
+
+#[test]
+fn readers_refuse_writes() {
+    let db = temp_db();
+    let handle = StoreHandle::open(&db.path).expect("open");
+    let reader = handle.reader().expect("reader");
+    let err = reader.connection().execute("DELETE FROM drafts", []).expect_err("query_only");
+    assert!(err.to_string().contains("readonly") || err.to_string().contains("read"), "{err}");
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the store, compiled as one binary.
+
+mod bad_input;
+mod catalog_search;
+mod common;
+mod crash;
+mod drafts;
+mod handle;
+mod orders_outbox;

@@ -1,0 +1,193 @@
+//! Orders seen on a server, and the outbox.
+
+use chrono::{Duration, Utc};
+use orderdesk_store::*;
+use serde_json::json;
+
+use crate::common::*;
+
+fn seen(server_id: &str, state: &str, customer: &str, minutes_ago: i64) -> OrderSeen {
+    OrderSeen {
+        profile: "lab".into(),
+        server_id: server_id.into(),
+        href: Some(format!("http://127.0.0.1/productOrder/{server_id}")),
+        state: state.into(),
+        item_states: json!({"1": state}),
+        tmf_version: TmfVersion::V4,
+        payload: order_json(customer, "note", "blue", "5.00"),
+        draft_id: None,
+        seen_at: Utc::now() - Duration::minutes(minutes_ago),
+        actor: "sync".into(),
+    }
+}
+
+#[test]
+fn orders_are_upserted_listed_and_audited() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let draft = create(&mut store, "Linked");
+    let first = store
+        .record_order(OrderSeen {
+            draft_id: Some(draft.id.clone()),
+            ..seen("ORD-1", "acknowledged", "Zed", 30)
+        })
+        .expect("record");
+    let second = store.record_order(seen("ORD-2", "inProgress", "Amy", 20)).expect("record");
+    let third = store.record_order(seen("ORD-3", "acknowledged", "Bea", 10)).expect("record");
+    // Seen again with a new state: same row, state updated, the draft link kept.
+    let again = store.record_order(seen("ORD-1", "inProgress", "Zed", 0)).expect("record");
+    assert_eq!(again, first);
+    let order = store.order(first).expect("order");
+    assert_eq!(order.row.state, "inProgress");
+    assert_eq!(order.row.draft_id.as_deref(), Some(draft.id.as_str()));
+    assert_eq!(order.item_states, json!({"1": "inProgress"}));
+    assert_eq!(store.order_id("lab", "ORD-2").expect("lookup"), Some(second));
+
+    let page = |filter: OrderFilter| -> Vec<String> {
+        store.orders(&filter).expect("orders").into_iter().map(|row| row.server_id).collect()
+    };
+    assert_eq!(page(OrderFilter::default()), ["ORD-1", "ORD-3", "ORD-2"]);
+    assert_eq!(
+        page(OrderFilter { state: Some("inProgress".into()), ..OrderFilter::default() }),
+        ["ORD-1", "ORD-2"]
+    );
+    assert_eq!(
+        page(OrderFilter { sort: OrderSort::CustomerAsc, ..OrderFilter::default() }),
+        ["ORD-2", "ORD-3", "ORD-1"]
+    );
+    assert_eq!(
+        page(OrderFilter { draft_id: Some(draft.id.clone()), ..OrderFilter::default() }),
+        ["ORD-1"]
+    );
+    assert_eq!(page(OrderFilter { limit: 1, offset: 2, ..OrderFilter::default() }), ["ORD-2"]);
+
+    let trail: Vec<_> = store
+        .audit(AuditSubject::Order, &first.to_string())
+        .expect("audit")
+        .into_iter()
+        .map(|entry| (entry.event, entry.detail.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            (AuditEvent::Created, "state acknowledged".to_string()),
+            (AuditEvent::StateChanged, "acknowledged → inProgress".to_string())
+        ]
+    );
+    assert!(store.order(third + 100).is_err());
+    let hits = store.search("Bea", &[SearchKind::Order], 10).expect("search");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].id, third.to_string());
+}
+
+fn entry(op: OutboxOp, key: &str) -> NewOutboxEntry {
+    NewOutboxEntry {
+        op,
+        profile: "lab".into(),
+        draft_id: None,
+        order_id: None,
+        payload: Some("{\"x\":1}".into()),
+        idempotency_key: Some(key.into()),
+        actor: "agent".into(),
+    }
+}
+
+#[test]
+fn one_bad_outbox_entry_never_blocks_the_others() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let bad = store.enqueue(entry(OutboxOp::Create, "k-bad")).expect("enqueue");
+    let good = store.enqueue(entry(OutboxOp::Create, "k-good")).expect("enqueue");
+    let duplicate = store.enqueue(entry(OutboxOp::Patch, "k-good"));
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "{duplicate:?}");
+
+    let now = Utc::now() + Duration::seconds(1);
+    let claimed = store.claim_due(now, 1).expect("claim");
+    assert_eq!(claimed.iter().map(|e| e.id).collect::<Vec<_>>(), [bad.id]);
+    assert_eq!(claimed[0].status, OutboxStatus::InFlight);
+    assert_eq!(claimed[0].attempts, 1);
+    // The head of the queue fails and backs off: the next claim takes the entry behind it.
+    store.outbox_retry(bad.id, "503 from server", now + Duration::minutes(5)).expect("retry");
+    let claimed = store.claim_due(now, 10).expect("claim");
+    assert_eq!(claimed.iter().map(|e| e.id).collect::<Vec<_>>(), [good.id]);
+    store.outbox_done(good.id).expect("done");
+    // The failing entry comes back when due, with its attempt count and error, same key.
+    let later = store.claim_due(now + Duration::minutes(6), 10).expect("claim");
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].attempts, 2);
+    assert_eq!(later[0].idempotency_key, "k-bad");
+    assert_eq!(later[0].last_error.as_deref(), Some("503 from server"));
+    store.outbox_rejected(bad.id, "400 invalid order").expect("reject");
+
+    // Rejected waits for the user; new entries still flow.
+    let third = store.enqueue(entry(OutboxOp::Cancel, "k-3")).expect("enqueue");
+    let claimed = store.claim_due(Utc::now() + Duration::seconds(1), 10).expect("claim");
+    assert_eq!(claimed.iter().map(|e| e.id).collect::<Vec<_>>(), [third.id]);
+
+    // A crash leaves `third` in flight; recovery puts it back in the queue.
+    assert_eq!(store.recover_in_flight().expect("recover"), 1);
+    assert_eq!(store.outbox_entry(third.id).expect("entry").status, OutboxStatus::Queued);
+    store.outbox_needs_attention(third.id, "outcome unknown").expect("attention");
+    store.outbox_requeue(bad.id).expect("requeue");
+    let statuses: Vec<_> = store
+        .outbox(None)
+        .expect("outbox")
+        .into_iter()
+        .map(|e| (e.idempotency_key, e.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("k-bad".to_string(), OutboxStatus::Queued),
+            ("k-good".to_string(), OutboxStatus::Done),
+            ("k-3".to_string(), OutboxStatus::NeedsAttention)
+        ]
+    );
+    assert!(matches!(store.outbox_done(9999), Err(StoreError::NotFound { .. })));
+    let not_json = store.enqueue(NewOutboxEntry {
+        payload: Some("{oops".into()),
+        ..entry(OutboxOp::Create, "k-4")
+    });
+    assert!(matches!(not_json, Err(StoreError::Invalid(_))));
+}
+
+#[test]
+fn submitting_and_cancelling_are_audited() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let draft = create(&mut store, "Submitter");
+    let order = store.record_order(seen("ORD-9", "acknowledged", "Submitter", 0)).expect("order");
+    store
+        .enqueue(NewOutboxEntry {
+            draft_id: Some(draft.id.clone()),
+            idempotency_key: None,
+            ..entry(OutboxOp::Create, "")
+        })
+        .expect("enqueue create");
+    store
+        .enqueue(NewOutboxEntry {
+            order_id: Some(order),
+            idempotency_key: None,
+            payload: None,
+            ..entry(OutboxOp::Cancel, "")
+        })
+        .expect("enqueue cancel");
+    let draft_events: Vec<_> = store
+        .audit(AuditSubject::Draft, &draft.id)
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(draft_events, [AuditEvent::Created, AuditEvent::Submitted]);
+    let order_events: Vec<_> = store
+        .audit(AuditSubject::Order, &order.to_string())
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(order_events, [AuditEvent::Created, AuditEvent::CancelRequested]);
+    let keys: Vec<_> =
+        store.outbox(None).expect("outbox").into_iter().map(|e| e.idempotency_key).collect();
+    assert_eq!(keys.len(), 2);
+    assert_ne!(keys[0], keys[1], "generated idempotency keys are unique");
+}
