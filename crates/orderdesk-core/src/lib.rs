@@ -46,3 +46,18 @@ pub use ops::{apply, Action, Op};
 pub use orderdesk_error::ErrorCode;
 pub use pricing::{price, PricingOptions, Quote};
 pub use validate::{validate, ValidateOptions};
+
+/// Validate and price in one call: the quote's findings are the validation findings followed
+/// by the pricing ones. This is what `orderdesk price` and the UI's price panel show.
+pub fn validate_and_price(
+    order: &Order,
+    catalog: Option<&Catalog>,
+    validate_options: ValidateOptions,
+    pricing_options: PricingOptions,
+) -> Quote {
+    let mut quote = price(order, catalog, pricing_options);
+    let mut findings = validate(order, catalog, validate_options);
+    findings.append(&mut quote.findings);
+    quote.findings = findings;
+    quote
+}

@@ -224,12 +224,12 @@ pub struct Explanation {
 }
 
 /// Pricing of one item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemQuote {
     pub id: String,
     /// TMF `OrderPrice` entries, one per (priceType, period, currency).
-    pub item_total_price: Vec<Value>,
+    pub item_total_price: Vec<TotalPrice>,
     pub explanation: Vec<Explanation>,
 }
 
@@ -297,7 +297,7 @@ pub struct Quote {
     /// first, then the others alphabetically.
     pub currencies: Vec<CurrencyQuote>,
     /// TMF `OrderPrice` entries per (priceType, period, currency).
-    pub order_total_price: Vec<Value>,
+    pub order_total_price: Vec<TotalPrice>,
     pub items: Vec<ItemQuote>,
     pub findings: Vec<Finding>,
 }
@@ -327,7 +327,10 @@ impl Quote {
             }
         }
         out.insert("currencies".into(), serde_json::to_value(&self.currencies).unwrap_or_default());
-        out.insert("orderTotalPrice".into(), Value::Array(self.order_total_price.clone()));
+        out.insert(
+            "orderTotalPrice".into(),
+            serde_json::to_value(&self.order_total_price).unwrap_or_default(),
+        );
         out.insert("items".into(), serde_json::to_value(&self.items).unwrap_or_default());
         out.insert("findings".into(), serde_json::to_value(&self.findings).unwrap_or_default());
         Value::Object(out)
@@ -745,18 +748,71 @@ fn steady(segments: &[Segment]) -> (Decimal, Decimal) {
     segments.last().map_or((Decimal::ZERO, Decimal::ZERO), |s| (s.duty_free, s.tax_included))
 }
 
-fn money_json(value: Decimal, currency: &str) -> Value {
-    let text = money::format(value, currency);
+/// A TMF `Money`, amounts already at the currency's minor units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TmfMoney {
+    pub unit: String,
+    /// Serialised as a JSON number with its exact text (`20.00`).
+    #[serde(serialize_with = "dec_number")]
+    pub value: Decimal,
+}
+
+/// A TMF `Price` with both amounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TmfPrice {
+    pub duty_free_amount: TmfMoney,
+    pub tax_included_amount: TmfMoney,
+}
+
+impl TmfPrice {
+    fn new(amounts: Amounts, currency: &str) -> Self {
+        Self {
+            duty_free_amount: TmfMoney { unit: currency.to_string(), value: amounts.duty_free },
+            tax_included_amount: TmfMoney {
+                unit: currency.to_string(),
+                value: amounts.tax_included,
+            },
+        }
+    }
+}
+
+/// A TMF `PriceAlteration` of a total: the amount due per period up to `applicationDuration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TotalAlteration {
+    pub name: String,
+    pub price_type: String,
+    pub recurring_charge_period: String,
+    pub application_duration: u32,
+    pub price: TmfPrice,
+}
+
+/// A TMF `OrderPrice` as used in `itemTotalPrice` and `orderTotalPrice`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TotalPrice {
+    pub price_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurring_charge_period: Option<String>,
+    pub price: TmfPrice,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub price_alteration: Vec<TotalAlteration>,
+}
+
+fn dec_number<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     // `arbitrary_precision` keeps the text, so `20.00` stays `20.00` on the wire.
-    let number = text.parse::<serde_json::Number>().map_or(Value::String(text), Value::Number);
-    json!({ "unit": currency, "value": number })
+    match d.to_string().parse::<serde_json::Number>() {
+        Ok(n) => n.serialize(s),
+        Err(_) => s.serialize_str(&d.to_string()),
+    }
 }
 
 /// TMF `OrderPrice` entries for a set of lines, one per (priceType kind, period, currency):
 /// `price` is the amount per period once every time-limited alteration has ended (for one-time
 /// charges: the net charge); each `priceAlteration` entry gives the amount due per period up to
 /// its `applicationDuration`.
-fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) -> Vec<Value> {
+fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) -> Vec<TotalPrice> {
     let mut groups: Vec<(Charge, String, String, Vec<usize>)> = Vec::new();
     for &l in members {
         let line = &lines[l];
@@ -789,20 +845,13 @@ fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) ->
                 total.add(df, ti);
                 ends.extend(segments[l].iter().filter_map(|s| s.to));
             }
-            let mut obj = Map::new();
-            obj.insert("priceType".into(), json!(price_type));
-            if let Charge::Recurring(p) = &charge {
-                obj.insert("recurringChargePeriod".into(), json!(p));
-            }
-            obj.insert(
-                "price".into(),
-                json!({
-                    "dutyFreeAmount": money_json(total.duty_free, &currency),
-                    "taxIncludedAmount": money_json(total.tax_included, &currency),
-                }),
-            );
-            if let Charge::Recurring(p) = &charge {
-                let alterations: Vec<Value> = ends
+            let period = match &charge {
+                Charge::Recurring(p) => Some(p.clone()),
+                Charge::OneTime => None,
+            };
+            let price_alteration = match &period {
+                None => Vec::new(),
+                Some(p) => ends
                     .iter()
                     .map(|&end| {
                         let mut at = Amounts::default();
@@ -820,23 +869,22 @@ fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) ->
                                 }
                             }
                         }
-                        json!({
-                            "name": names.join(" + "),
-                            "priceType": price_type,
-                            "recurringChargePeriod": p,
-                            "applicationDuration": end,
-                            "price": {
-                                "dutyFreeAmount": money_json(at.duty_free, &currency),
-                                "taxIncludedAmount": money_json(at.tax_included, &currency),
-                            },
-                        })
+                        TotalAlteration {
+                            name: names.join(" + "),
+                            price_type: price_type.clone(),
+                            recurring_charge_period: p.clone(),
+                            application_duration: end,
+                            price: TmfPrice::new(at, &currency),
+                        }
                     })
-                    .collect();
-                if !alterations.is_empty() {
-                    obj.insert("priceAlteration".into(), Value::Array(alterations));
-                }
+                    .collect(),
+            };
+            TotalPrice {
+                price: TmfPrice::new(total, &currency),
+                price_type,
+                recurring_charge_period: period,
+                price_alteration,
             }
-            Value::Object(obj)
         })
         .collect()
 }
