@@ -30,6 +30,14 @@ pub enum CliError {
         /// The error.
         error: WireError,
     },
+    /// The order or catalog was refused by the core (not shaped like an order / a snapshot).
+    #[error("{source_name}: {error}")]
+    Core {
+        /// File name or `stdin`.
+        source_name: String,
+        /// The error.
+        error: orderdesk_core::CoreError,
+    },
     /// Writing the output failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(String),
@@ -41,6 +49,7 @@ impl ErrorCode for CliError {
             CliError::Unreadable { .. } => codes::INPUT_UNREADABLE,
             CliError::NotJson { .. } => codes::INPUT_NOT_JSON,
             CliError::Wire { error, .. } => error.code(),
+            CliError::Core { error, .. } => error.code(),
             CliError::Output(_) => "output.failed",
         }
     }

@@ -44,6 +44,8 @@ enum Command {
     Convert(cmd::convert::Args),
     /// Report structural problems in a TMF622 order.
     Check(cmd::check::Args),
+    /// Price a TMF622 order: totals per currency, a schedule and an explanation per item.
+    Price(cmd::price::Args),
 }
 
 /// What every command receives besides its own arguments.
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Convert(args) => cmd::convert::run(args, &ctx),
         Command::Check(args) => cmd::check::run(args, &ctx),
+        Command::Price(args) => cmd::price::run(args, &ctx),
     };
     match result {
         Ok(code) => code,

@@ -1,8 +1,11 @@
 //! `orderdesk check FILE`: reports structural problems of an order.
 //!
 //! Exit 0 when there are no error findings (warnings allowed), 1 when there are, 2 when the file
-//! cannot be read or is not JSON. Catalog-aware and pricing checks from the core plug in at
-//! [`collect_findings`] with the same `Finding` type.
+//! (or the `--catalog` snapshot) cannot be read or is not JSON.
+//!
+//! Findings are the core's validation (structural, money and — with `--catalog` — catalog
+//! rules) plus the wire crate's payload checks that the core does not cover (dates, field
+//! types, ...); wire codes that the core reports under its own name are left out.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +22,37 @@ use crate::{input, output, Ctx};
 pub struct Args {
     /// Order file (JSON); `-` reads stdin.
     pub file: PathBuf,
+    /// TMF620 catalog snapshot (`productOffering`, `productOfferingPrice`,
+    /// `productSpecification`, `category` arrays) to validate offerings, bundles and
+    /// characteristics against.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub catalog: Option<PathBuf>,
+}
+
+/// Wire codes that the core reports under the names (`item.quantity`, ...).
+const COVERED_BY_CORE: &[&str] = &[
+    "order.no_items",
+    "item.id_duplicate",
+    "item.action_missing",
+    "item.action_unknown",
+    "item.quantity_invalid",
+    "item.relationship_dangling",
+    "money.unit_mismatch",
+];
+
+/// Reads an order file into the core model.
+pub fn load_order(path: &std::path::Path) -> Result<(String, orderdesk_core::Order), CliError> {
+    let (name, value) = input::read_json(path)?;
+    let order = orderdesk_core::Order::from_json(value)
+        .map_err(|error| CliError::Core { source_name: name.clone(), error })?;
+    Ok((name, order))
+}
+
+/// Reads and indexes a catalog snapshot.
+pub fn load_catalog(path: &std::path::Path) -> Result<orderdesk_core::Catalog, CliError> {
+    let (name, value) = input::read_json(path)?;
+    orderdesk_core::Catalog::from_json(&value)
+        .map_err(|error| CliError::Core { source_name: name, error })
 }
 
 /// The `--json` output: `{"findings": [...]}`.
@@ -28,15 +62,32 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
 }
 
-/// All findings for an order payload. Further checks (catalog, pricing) are added here.
-pub fn collect_findings(order: &Value, _args: &Args, _ctx: &Ctx) -> Vec<Finding> {
-    orderdesk_wire::check::findings(order)
+/// All findings for an order payload: the core's validation, then the remaining wire checks.
+pub fn collect_findings(
+    order: &Value,
+    catalog: Option<&orderdesk_core::Catalog>,
+    _ctx: &Ctx,
+) -> Vec<Finding> {
+    let wire = orderdesk_wire::check::findings(order);
+    match orderdesk_core::Order::from_json(order.clone()) {
+        Ok(model) => {
+            let now = Some(chrono::Utc::now());
+            let mut findings =
+                orderdesk_core::validate(&model, catalog, orderdesk_core::ValidateOptions { now });
+            findings
+                .extend(wire.into_iter().filter(|f| !COVERED_BY_CORE.contains(&f.code.as_str())));
+            findings
+        }
+        // Not shaped like an order: the wire checks say why.
+        Err(_) => wire,
+    }
 }
 
 /// Runs the check and prints the report.
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (name, value) = input::read_json(&args.file)?;
-    let findings = collect_findings(&value, &args, ctx);
+    let catalog = args.catalog.as_deref().map(load_catalog).transpose()?;
+    let findings = collect_findings(&value, catalog.as_ref(), ctx);
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len() - errors;
     if ctx.json {
