@@ -67,7 +67,8 @@ pub fn order_v4_to_v5(mut v: Value) -> Value {
     let Some(m) = v.as_object_mut() else { return v };
     set_type(m, "ProductOrder", &["productorder"]);
     rename(m, "orderDate", "creationDate");
-    match m.remove("externalId") {
+    let ext_at = first_position(m, &["externalId", "externalIdentifier"]);
+    match m.shift_remove("externalId") {
         Some(Value::String(id)) => {
             let keep = match m.get("externalIdentifier") {
                 Some(Value::Array(ids)) => {
@@ -76,21 +77,21 @@ pub fn order_v4_to_v5(mut v: Value) -> Value {
                 _ => false,
             };
             let list = if keep {
-                m.remove("externalIdentifier").unwrap_or(Value::Null)
+                m.shift_remove("externalIdentifier").unwrap_or(Value::Null)
             } else {
                 let mut x = Map::new();
                 x.insert("id".into(), Value::String(id));
                 x.insert("@type".into(), Value::String("ExternalIdentifier".into()));
                 Value::Array(vec![Value::Object(x)])
             };
-            m.insert("externalId".into(), list);
+            m.shift_insert(ext_at.min(m.len()), "externalId".into(), list);
         }
         Some(other) => {
-            m.insert("externalId".into(), other);
+            m.shift_insert(ext_at.min(m.len()), "externalId".into(), other);
         }
         None => {
-            if let Some(list @ Value::Array(_)) = m.remove("externalIdentifier") {
-                m.insert("externalId".into(), list);
+            if let Some(list @ Value::Array(_)) = m.shift_remove("externalIdentifier") {
+                m.shift_insert(ext_at.min(m.len()), "externalId".into(), list);
             }
         }
     }
@@ -126,7 +127,7 @@ pub fn order_v5_to_v4(mut v: Value) -> Value {
             ids.first().and_then(|x| x.get("id")).and_then(Value::as_str).map(str::to_owned);
         if let (true, Some(id)) = (plain, first.clone()) {
             m.insert("externalId".into(), Value::String(id));
-        } else if let Some(list) = m.remove("externalId") {
+        } else if let Some(list) = m.shift_remove("externalId") {
             if !m.contains_key("externalIdentifier") {
                 m.insert("externalIdentifier".into(), list);
                 if let Some(id) = first {
@@ -210,7 +211,7 @@ fn product_4to5(m: &mut Map<String, Value>) {
         );
     }
     if !m.contains_key("agreementItem") {
-        if let Some(Value::Array(mut list)) = m.remove("agreement") {
+        if let Some(Value::Array(mut list)) = m.shift_remove("agreement") {
             for x in list.iter_mut().filter_map(Value::as_object_mut) {
                 rename(x, "id", "agreementId");
                 rename(x, "href", "agreementHref");
@@ -245,7 +246,7 @@ fn product_4to5(m: &mut Map<String, Value>) {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             if plain && fields.iter().all(|(k, _)| !x.contains_key(k)) {
-                x.remove("product");
+                x.shift_remove("product");
                 for (k, v) in fields {
                     x.insert(k, v);
                 }
@@ -322,16 +323,17 @@ fn party_4to5(m: &mut Map<String, Value>) {
         with_obj(m, "partyOrPartyRole", |p| fill(p, "PartyRef"));
         return;
     }
+    let at = first_position(m, REF_KEYS);
     let mut party = Map::new();
     for k in REF_KEYS {
-        if let Some(v) = m.remove(*k) {
+        if let Some(v) = m.shift_remove(*k) {
             party.insert((*k).into(), v);
         }
     }
     party.insert("@type".into(), Value::String("PartyRef".into()));
     retype(m, "RelatedParty", "RelatedPartyRefOrPartyRoleRef");
     fill(m, "RelatedPartyRefOrPartyRoleRef");
-    m.insert("partyOrPartyRole".into(), Value::Object(party));
+    m.shift_insert(at.min(m.len()), "partyOrPartyRole".into(), Value::Object(party));
 }
 
 fn channel_4to5(m: &mut Map<String, Value>) {
@@ -341,15 +343,16 @@ fn channel_4to5(m: &mut Map<String, Value>) {
 /// `{id, href, name, role, ...}` → `{role, <inner>: {id, href, name, @type: inner_type}, @type: outer_type, ...}`.
 fn wrap_4to5(m: &mut Map<String, Value>, inner: &str, inner_type: &str, outer_type: &str) {
     if !m.contains_key(inner) {
+        let at = first_position(m, REF_KEYS);
         let mut r = Map::new();
         for k in REF_KEYS {
-            if let Some(v) = m.remove(*k) {
+            if let Some(v) = m.shift_remove(*k) {
                 r.insert((*k).into(), v);
             }
         }
         if !r.is_empty() {
             r.insert("@type".into(), Value::String(inner_type.into()));
-            m.insert(inner.into(), Value::Object(r));
+            m.shift_insert(at.min(m.len()), inner.into(), Value::Object(r));
         }
     }
     fill(m, outer_type);
@@ -366,7 +369,7 @@ fn item_5to4(m: &mut Map<String, Value>) {
 
 fn product_5to4(m: &mut Map<String, Value>) {
     if !m.contains_key("agreement") {
-        if let Some(Value::Array(mut list)) = m.remove("agreementItem") {
+        if let Some(Value::Array(mut list)) = m.shift_remove("agreementItem") {
             for x in list.iter_mut().filter_map(Value::as_object_mut) {
                 rename(x, "agreementId", "id");
                 rename(x, "agreementHref", "href");
@@ -388,7 +391,7 @@ fn product_5to4(m: &mut Map<String, Value>) {
         } else {
             let mut p = Map::new();
             for k in REF_KEYS {
-                if let Some(v) = x.remove(*k) {
+                if let Some(v) = x.shift_remove(*k) {
                     p.insert((*k).into(), v);
                 }
             }
@@ -413,14 +416,16 @@ fn party_5to4(m: &mut Map<String, Value>) {
     if !(flat && outer_ok) {
         return;
     }
-    if let Some(Value::Object(p)) = m.remove("partyOrPartyRole") {
+    let mut at = first_position(m, &["partyOrPartyRole"]);
+    if let Some(Value::Object(p)) = m.shift_remove("partyOrPartyRole") {
         for (k, v) in p {
             if k != "@type" {
-                m.insert(k, v);
+                m.shift_insert(at.min(m.len()), k, v);
+                at += 1;
             }
         }
     }
-    m.remove("@type");
+    m.shift_remove("@type");
 }
 
 fn channel_5to4(m: &mut Map<String, Value>) {
@@ -438,10 +443,12 @@ fn unwrap_5to4(m: &mut Map<String, Value>, inner: &str, inner_type: &str) {
     if !flat {
         return;
     }
-    if let Some(Value::Object(r)) = m.remove(inner) {
+    let mut at = first_position(m, &[inner]);
+    if let Some(Value::Object(r)) = m.shift_remove(inner) {
         for (k, v) in r {
             if k != "@type" {
-                m.insert(k, v);
+                m.shift_insert(at.min(m.len()), k, v);
+                at += 1;
             }
         }
     }
@@ -507,9 +514,16 @@ fn rename(m: &mut Map<String, Value>, from: &str, to: &str) {
     if m.contains_key(to) {
         return;
     }
-    if let Some(v) = m.remove(from) {
-        m.insert(to.into(), v);
+    if let Some(idx) = m.keys().position(|k| k == from) {
+        if let Some(v) = m.shift_remove(from) {
+            m.shift_insert(idx, to.into(), v);
+        }
     }
+}
+
+/// Position of the first of `keys` in `m` (where a replacement member should go).
+fn first_position(m: &Map<String, Value>, keys: &[&str]) -> usize {
+    m.keys().position(|k| keys.contains(&k.as_str())).unwrap_or(m.len())
 }
 
 fn with_obj(m: &mut Map<String, Value>, key: &str, f: impl FnOnce(&mut Map<String, Value>)) {
