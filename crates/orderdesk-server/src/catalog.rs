@@ -57,61 +57,17 @@ impl CatalogKind {
     }
 }
 
-/// A characteristic an offering's specification declares.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CharacteristicRule {
-    /// Characteristic name.
-    pub name: String,
-    /// At least one value must be given.
-    pub required: bool,
-    /// Allowed values; empty means free text.
-    pub allowed: Vec<String>,
-}
-
-/// A child of a bundled offering with its cardinality.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BundleChild {
-    /// Child offering id.
-    pub offering_id: String,
-    /// Minimum number of child items.
-    pub min: u64,
-    /// Maximum number of child items.
-    pub max: u64,
-}
-
-/// What order validation needs to know about an offering.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OfferingRules {
-    /// Offering id.
-    pub id: String,
-    /// Offering name.
-    pub name: String,
-    /// Can it be ordered?
-    pub sellable: bool,
-    /// Characteristics from its specification.
-    pub characteristics: Vec<CharacteristicRule>,
-    /// Bundle children; empty for simple offerings.
-    pub children: Vec<BundleChild>,
-}
-
 /// A loaded, indexed catalog.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub struct Catalog {
     resources: HashMap<CatalogKind, Vec<Value>>,
     index: HashMap<(CatalogKind, String), usize>,
-    rules: HashMap<String, OfferingRules>,
+    /// The same snapshot indexed by `orderdesk-core` for order validation.
+    rules: orderdesk_core::Catalog,
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
-}
-
-fn count(v: Option<&Value>, default: u64) -> u64 {
-    match v {
-        Some(Value::Number(n)) => n.as_u64().unwrap_or(default),
-        Some(Value::String(s)) => s.parse().unwrap_or(default),
-        _ => default,
-    }
 }
 
 impl Catalog {
@@ -137,10 +93,15 @@ impl Catalog {
     /// Builds from a snapshot value. Entities without an `id` are refused: they could
     /// never be fetched or referenced.
     pub fn from_value(v: Value) -> Result<Self, ServerError> {
+        if !v.is_object() {
+            return Err(ServerError::Catalog("snapshot must be a JSON object".into()));
+        }
+        let rules = orderdesk_core::Catalog::from_json(&v)
+            .map_err(|e| ServerError::Catalog(e.to_string()))?;
         let Value::Object(mut root) = v else {
             return Err(ServerError::Catalog("snapshot must be a JSON object".into()));
         };
-        let mut cat = Catalog::default();
+        let mut cat = Catalog { resources: HashMap::new(), index: HashMap::new(), rules };
         for kind in CatalogKind::ALL {
             let items = match root.remove(kind.collection()) {
                 None | Some(Value::Null) => Vec::new(),
@@ -160,80 +121,7 @@ impl Catalog {
             }
             cat.resources.insert(kind, items);
         }
-        cat.build_rules();
         Ok(cat)
-    }
-
-    fn build_rules(&mut self) {
-        let mut rules = HashMap::new();
-        for o in self.list(CatalogKind::Offering) {
-            let Some(id) = text(o, "id") else { continue };
-            let spec = o
-                .get("productSpecification")
-                .and_then(|s| text(s, "id"))
-                .and_then(|sid| self.get(CatalogKind::Specification, &sid));
-            let characteristics = spec
-                .and_then(|s| s.get("productSpecCharacteristic"))
-                .and_then(Value::as_array)
-                .map(|chars| {
-                    chars
-                        .iter()
-                        .filter_map(|c| {
-                            Some(CharacteristicRule {
-                                name: text(c, "name")?,
-                                required: count(c.get("minCardinality"), 0) >= 1,
-                                allowed: c
-                                    .get("productSpecCharacteristicValue")
-                                    .and_then(Value::as_array)
-                                    .map(|vals| {
-                                        vals.iter()
-                                            .filter_map(|v| match v.get("value") {
-                                                Some(Value::String(s)) => Some(s.clone()),
-                                                Some(Value::Null) | None => None,
-                                                Some(other) => Some(other.to_string()),
-                                            })
-                                            .collect()
-                                    })
-                                    .unwrap_or_default(),
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let children = o
-                .get("bundledProductOffering")
-                .and_then(Value::as_array)
-                .map(|kids| {
-                    kids.iter()
-                        .filter_map(|k| {
-                            let opt = k.get("bundledProductOfferingOption");
-                            let min = count(opt.and_then(|o| o.get("numberRelOfferLowerLimit")), 0);
-                            let max = count(
-                                opt.and_then(|o| o.get("numberRelOfferUpperLimit")),
-                                u64::MAX,
-                            );
-                            Some(BundleChild { offering_id: text(k, "id")?, min, max })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let sellable = o.get("isSellable").and_then(Value::as_bool).unwrap_or(true)
-                && !matches!(
-                    o.get("lifecycleStatus").and_then(Value::as_str),
-                    Some("Retired" | "Obsolete")
-                );
-            rules.insert(
-                id.clone(),
-                OfferingRules {
-                    id,
-                    name: text(o, "name").unwrap_or_default(),
-                    sellable,
-                    characteristics,
-                    children,
-                },
-            );
-        }
-        self.rules = rules;
     }
 
     /// All entities of a kind, in snapshot order.
@@ -247,9 +135,9 @@ impl Catalog {
         self.resources.get(&kind)?.get(i)
     }
 
-    /// Validation rules of an offering.
-    pub fn offering(&self, id: &str) -> Option<&OfferingRules> {
-        self.rules.get(id)
+    /// The catalog as `orderdesk-core` validates orders against it.
+    pub fn rules(&self) -> &orderdesk_core::Catalog {
+        &self.rules
     }
 }
 
@@ -361,13 +249,16 @@ mod tests {
     fn demo_catalog_has_the_guide_offerings() -> Result<(), ServerError> {
         let c = Catalog::demo()?;
         assert!(c.list(CatalogKind::Offering).len() >= 40);
-        let tmf25 = c.offering("14277").ok_or(ServerError::Catalog("14277".into()))?;
-        assert_eq!(tmf25.name, "TMF25");
-        assert_eq!(tmf25.children.len(), 3);
-        let tel = c.offering("14305").ok_or(ServerError::Catalog("14305".into()))?;
-        assert!(tel.characteristics.iter().any(|ch| ch.name == "TEL_MSISDN" && ch.required));
-        let cov = c.offering("14354").ok_or(ServerError::Catalog("14354".into()))?;
-        assert_eq!(cov.characteristics[0].allowed, ["National", "International"]);
+        let tmf25 =
+            c.get(CatalogKind::Offering, "14277").ok_or(ServerError::Catalog("14277".into()))?;
+        assert_eq!(tmf25["name"], "TMF25");
+        assert_eq!(tmf25["bundledProductOffering"].as_array().map(Vec::len), Some(3));
+        let tel = c
+            .get(CatalogKind::Specification, "14307")
+            .ok_or(ServerError::Catalog("14307".into()))?;
+        assert_eq!(tel["productSpecCharacteristic"][0]["name"], "TEL_MSISDN");
+        assert_eq!(tel["productSpecCharacteristic"][0]["minCardinality"].to_string(), "1");
+        assert!(c.rules().offering("14354").is_some());
         let discount =
             c.get(CatalogKind::Price, "14346").ok_or(ServerError::Catalog("14346".into()))?;
         assert_eq!(discount["priceType"], "discount");
@@ -384,8 +275,10 @@ mod tests {
         assert_eq!(a, generate_catalog(120));
         let c = Catalog::from_value(a)?;
         assert_eq!(c.list(CatalogKind::Offering).len(), 120);
-        let bundle = c.offering("gen-po-49").ok_or(ServerError::Catalog("bundle".into()))?;
-        assert_eq!(bundle.children.len(), 5);
+        let bundle = c
+            .get(CatalogKind::Offering, "gen-po-49")
+            .ok_or(ServerError::Catalog("bundle".into()))?;
+        assert_eq!(bundle["bundledProductOffering"].as_array().map(Vec::len), Some(5));
         let p =
             c.get(CatalogKind::Price, "gen-pop-7-r").ok_or(ServerError::Catalog("price".into()))?;
         assert_eq!(p["price"]["value"].to_string(), "12.07");

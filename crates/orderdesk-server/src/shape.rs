@@ -2,12 +2,11 @@
 //! stored in TMF622 v4 shape; a v5 request is brought to v4 on the way in and every v5
 //! answer is rendered from v4 on the way out, so both versions see the same orders.
 //!
-//! Differences handled: `orderDate` (v4) ↔ `creationDate` (v5); v4 `RelatedParty`
-//! (`id`, `name`, `@referredType`, `role`) ↔ v5 `RelatedPartyRefOrPartyRoleRef`
-//! (`role` + `partyOrPartyRole`); the `@type` discriminator that v5 makes explicit.
-//! Unknown fields pass through untouched in both directions.
+//! The mapping itself (`orderDate` ↔ `creationDate`, related parties, external ids, typed
+//! characteristics, `@type`s, …) is `orderdesk_wire::convert`'s; this module only picks the
+//! direction for a request. Unknown fields pass through untouched in both directions.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// API version of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,69 +36,14 @@ impl Version {
     }
 }
 
-fn rename(obj: &mut Map<String, Value>, from: &str, to: &str) {
-    if let Some(v) = obj.remove(from) {
-        obj.entry(to.to_owned()).or_insert(v);
-    }
-}
-
 /// A v5 `ProductOrder` (request or stored form) to v4.
-pub fn order_v5_to_v4(mut v: Value) -> Value {
-    if let Some(obj) = v.as_object_mut() {
-        rename(obj, "creationDate", "orderDate");
-        if let Some(Value::Array(parties)) = obj.get_mut("relatedParty") {
-            for p in parties.iter_mut() {
-                party_v5_to_v4(p);
-            }
-        }
-    }
-    v
+pub fn order_v5_to_v4(v: Value) -> Value {
+    orderdesk_wire::convert::order_v5_to_v4(v)
 }
 
 /// A stored (v4) `ProductOrder` to v5.
-pub fn order_v4_to_v5(mut v: Value) -> Value {
-    if let Some(obj) = v.as_object_mut() {
-        rename(obj, "orderDate", "creationDate");
-        if let Some(Value::Array(parties)) = obj.get_mut("relatedParty") {
-            for p in parties.iter_mut() {
-                party_v4_to_v5(p);
-            }
-        }
-        obj.entry("@type").or_insert_with(|| Value::String("ProductOrder".into()));
-    }
-    v
-}
-
-fn party_v5_to_v4(p: &mut Value) {
-    let Some(obj) = p.as_object_mut() else { return };
-    let Some(Value::Object(inner)) = obj.remove("partyOrPartyRole") else {
-        return;
-    };
-    for (k, val) in inner {
-        if k == "@type" {
-            continue;
-        }
-        obj.entry(k).or_insert(val);
-    }
-    if obj.get("@type").and_then(Value::as_str) == Some("RelatedPartyRefOrPartyRoleRef") {
-        obj.remove("@type");
-    }
-}
-
-fn party_v4_to_v5(p: &mut Value) {
-    let Some(obj) = p.as_object_mut() else { return };
-    if obj.contains_key("partyOrPartyRole") {
-        return;
-    }
-    let mut inner = Map::new();
-    for key in ["id", "href", "name", "@referredType", "@baseType", "@schemaLocation"] {
-        if let Some(v) = obj.remove(key) {
-            inner.insert(key.to_owned(), v);
-        }
-    }
-    inner.insert("@type".into(), Value::String("PartyRef".into()));
-    obj.insert("partyOrPartyRole".into(), Value::Object(inner));
-    obj.insert("@type".into(), Value::String("RelatedPartyRefOrPartyRoleRef".into()));
+pub fn order_v4_to_v5(v: Value) -> Value {
+    orderdesk_wire::convert::order_v4_to_v5(v)
 }
 
 /// A stored `CancelProductOrder` to the version's shape.
@@ -118,24 +62,16 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn round_trip_keeps_everything() {
-        let v4 = json!({"id":"1","orderDate":"2024-01-01T00:00:00Z","x-extra":{"a":1},
-            "relatedParty":[{"id":"p","name":"Jean","role":"customer","@referredType":"Individual"}]});
+    fn order_dates_follow_the_version() {
+        let v4 = json!({"id":"1","orderDate":"2024-01-01T00:00:00Z","x-extra":{"a":1}});
         let v5 = order_v4_to_v5(v4.clone());
         assert_eq!(v5["creationDate"], "2024-01-01T00:00:00Z");
-        assert_eq!(v5["relatedParty"][0]["partyOrPartyRole"]["id"], "p");
-        assert_eq!(v5["relatedParty"][0]["role"], "customer");
-        let mut back = order_v5_to_v4(v5);
-        if let Some(o) = back.as_object_mut() {
-            o.remove("@type");
-        }
-        let mut want = v4;
-        want["relatedParty"][0]["@type"] = json!(null);
-        if let Some(p) = want["relatedParty"][0].as_object_mut() {
-            p.remove("@type");
-        }
-        assert_eq!(back["relatedParty"], want["relatedParty"]);
-        assert_eq!(back["orderDate"], want["orderDate"]);
-        assert_eq!(back["x-extra"], want["x-extra"]);
+        assert!(v5.get("orderDate").is_none());
+        assert_eq!(v5["@type"], "ProductOrder");
+        let back = order_v5_to_v4(v5);
+        assert_eq!(back["orderDate"], v4["orderDate"]);
+        assert_eq!(back["x-extra"], v4["x-extra"]);
+        assert_eq!(Version::parse("v5"), Some(Version::V5));
+        assert_eq!(Version::parse("v3"), None);
     }
 }

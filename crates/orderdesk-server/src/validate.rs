@@ -1,9 +1,10 @@
 //! Request validation for `ProductOrder` creation: first the shape (400, the schema of the
-//! version, checked on the v4 form every request is normalised to), then the catalog
-//! references (422: unknown or unsellable offerings, missing or disallowed characteristic
-//! values, bundle cardinality). Every problem names the field it is about.
+//! version, checked here on the v4 form every request is normalised to), then the catalog
+//! rules (422: unknown or unorderable offerings, missing or disallowed characteristic values,
+//! bundle cardinality), which are `orderdesk-core`'s validation. Every problem names the
+//! field it is about.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::Value;
 
@@ -14,7 +15,7 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Stable code, e.g. `offering.unknown`.
-    pub code: &'static str,
+    pub code: String,
     /// JSON path of the offending field.
     pub field: String,
     /// Human-readable explanation.
@@ -23,7 +24,7 @@ pub struct Problem {
 
 impl Problem {
     fn new(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code, field: field.into(), message: message.into() }
+        Self { code: code.to_owned(), field: field.into(), message: message.into() }
     }
 }
 
@@ -35,10 +36,33 @@ fn err_from(problems: &[Problem], make: fn(String, String) -> ApiError) -> Resul
     };
     let message = problems
         .iter()
-        .map(|p| format!("{}: {}", p.field, p.message))
+        .map(|p| {
+            if p.field.is_empty() {
+                p.message.clone()
+            } else {
+                format!("{}: {}", p.field, p.message)
+            }
+        })
         .collect::<Vec<_>>()
         .join("; ");
-    Err(make(first.code.to_owned(), message))
+    Err(make(first.code.clone(), message))
+}
+
+/// `productOrderItem[0].product` → `/productOrderItem/0/product` (RFC 6901), the form the
+/// core's findings use, so clients see one path syntax.
+fn to_pointer(path: &str) -> String {
+    if path == "$" {
+        return String::new();
+    }
+    let mut out = String::with_capacity(path.len() + 1);
+    for seg in path.split('.') {
+        for (i, part) in seg.split('[').enumerate() {
+            let part = if i > 0 { part.trim_end_matches(']') } else { part };
+            out.push('/');
+            out.push_str(&part.replace('~', "~0").replace('/', "~1"));
+        }
+    }
+    out
 }
 
 /// Checks the shape of a creation request (v4 form). `Err` is a 400 TMF Error.
@@ -61,7 +85,7 @@ fn is_datetime(v: &Value) -> bool {
 pub fn shape_problems(order: &Value) -> Vec<Problem> {
     let mut out = Vec::new();
     let Some(obj) = order.as_object() else {
-        out.push(Problem::new("body.notObject", "$", "the request body must be a JSON object"));
+        out.push(Problem::new("body.notObject", "", "the request body must be a JSON object"));
         return out;
     };
     for key in ["requestedCompletionDate", "requestedStartDate", "expectedCompletionDate"] {
@@ -111,6 +135,7 @@ pub fn shape_problems(order: &Value) -> Vec<Problem> {
                 "productOrderItem",
                 "is required and must hold at least one item",
             ));
+            out.iter_mut().for_each(|p| p.field = to_pointer(&p.field));
             return out;
         }
         Some(Value::Array(items)) if !items.is_empty() => items,
@@ -120,11 +145,15 @@ pub fn shape_problems(order: &Value) -> Vec<Problem> {
                 "productOrderItem",
                 "must be a non-empty array of order items",
             ));
+            out.iter_mut().for_each(|p| p.field = to_pointer(&p.field));
             return out;
         }
     };
     let mut seen = HashSet::new();
     check_items(items, "productOrderItem", &mut seen, &mut out);
+    for p in &mut out {
+        p.field = to_pointer(&p.field);
+    }
     out
 }
 
@@ -238,201 +267,25 @@ fn check_items(items: &[Value], at: &str, seen: &mut HashSet<String>, out: &mut 
     }
 }
 
-/// Flattens nested items (v5 style) with their JSON paths.
-fn flatten<'a>(items: &'a [Value], at: &str, out: &mut Vec<(String, &'a Value)>) {
-    for (i, it) in items.iter().enumerate() {
-        let here = format!("{at}[{i}]");
-        if let Some(nested) = it.get("productOrderItem").and_then(Value::as_array) {
-            flatten(nested, &format!("{here}.productOrderItem"), out);
-        }
-        out.push((here, it));
-    }
-}
-
-fn offering_id(item: &Value) -> Option<&str> {
-    item.get("productOffering")?.get("id")?.as_str()
-}
-
-fn char_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        Value::Object(o) => o.get("value").and_then(char_text),
-        other => Some(other.to_string()),
-    }
-}
-
-/// Catalog problems of a creation request whose shape is valid.
+/// Catalog findings of a creation request whose shape is valid, from `orderdesk-core`'s
+/// validation (the one place the business rules live). Only errors count; warnings (an
+/// unknown characteristic, a child outside its bundle's list) do not refuse an order.
 pub fn catalog_problems(order: &Value, catalog: &Catalog) -> Vec<Problem> {
-    let mut out = Vec::new();
-    let Some(items) = order.get("productOrderItem").and_then(Value::as_array) else {
-        return out;
+    let core_order = match orderdesk_core::Order::from_json(order.clone()) {
+        Ok(o) => o,
+        Err(e) => return vec![Problem::new("order.shape", "$", e.to_string())],
     };
-    let mut flat = Vec::new();
-    flatten(items, "productOrderItem", &mut flat);
-    let by_id: HashMap<&str, (&str, &Value)> = flat
-        .iter()
-        .filter_map(|(p, it)| Some((it.get("id")?.as_str()?, (p.as_str(), *it))))
-        .collect();
-    // Unknown offerings first: with one of them, the other checks would only add noise.
-    for (here, item) in &flat {
-        if let Some(oid) = offering_id(item) {
-            if catalog.offering(oid).is_none() {
-                out.push(Problem::new(
-                    "offering.unknown",
-                    format!("{here}.productOffering.id"),
-                    format!("product offering '{oid}' is not in the catalog"),
-                ));
-            }
-        }
-    }
-    if !out.is_empty() {
-        return out;
-    }
-    for (here, item) in &flat {
-        let Some(oid) = offering_id(item) else {
-            continue;
-        };
-        let action = item.get("action").and_then(Value::as_str).unwrap_or("add");
-        let Some(rules) = catalog.offering(oid) else {
-            continue;
-        };
-        if action != "add" {
-            continue;
-        }
-        if !rules.sellable {
-            out.push(Problem::new(
-                "offering.notSellable",
-                format!("{here}.productOffering.id"),
-                format!("product offering '{oid}' ({}) cannot be ordered", rules.name),
-            ));
-        }
-        let given: Vec<(usize, String, Option<String>)> = item
-            .get("product")
-            .and_then(|p| p.get("productCharacteristic"))
-            .and_then(Value::as_array)
-            .map(|l| {
-                l.iter()
-                    .enumerate()
-                    .filter_map(|(j, c)| {
-                        Some((
-                            j,
-                            c.get("name")?.as_str()?.to_owned(),
-                            c.get("value").and_then(char_text),
-                        ))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        for rule in &rules.characteristics {
-            let values: Vec<&(usize, String, Option<String>)> =
-                given.iter().filter(|(_, n, _)| n == &rule.name).collect();
-            if rule.required
-                && !values.iter().any(|(_, _, v)| v.as_deref().is_some_and(|s| !s.is_empty()))
-            {
-                out.push(Problem::new(
-                    "characteristic.missing",
-                    format!("{here}.product.productCharacteristic"),
-                    format!(
-                        "required characteristic '{}' of offering '{oid}' ({}) has no value",
-                        rule.name, rules.name
-                    ),
-                ));
-            }
-            if !rule.allowed.is_empty() {
-                for (j, _, v) in values {
-                    if let Some(v) = v {
-                        if !rule.allowed.contains(v) {
-                            out.push(Problem::new(
-                                "characteristic.value",
-                                format!("{here}.product.productCharacteristic[{j}].value"),
-                                format!(
-                                    "'{v}' is not an allowed value of '{}' (allowed: {})",
-                                    rule.name,
-                                    rule.allowed.join(", ")
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        if rules.children.is_empty() {
-            continue;
-        }
-        // Children: items this bundle item points to, items pointing back at it, and
-        // items nested inside it.
-        let my_id = item.get("id").and_then(Value::as_str).unwrap_or_default();
-        let mut child_ids: Vec<&str> = item
-            .get("productOrderItemRelationship")
-            .and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(|r| r.get("id")?.as_str()).collect())
-            .unwrap_or_default();
-        for (_, other) in &flat {
-            let points_back =
-                other.get("productOrderItemRelationship").and_then(Value::as_array).is_some_and(
-                    |l| l.iter().any(|r| r.get("id").and_then(Value::as_str) == Some(my_id)),
-                );
-            if points_back {
-                if let Some(id) = other.get("id").and_then(Value::as_str) {
-                    child_ids.push(id);
-                }
-            }
-        }
-        if let Some(nested) = item.get("productOrderItem").and_then(Value::as_array) {
-            child_ids.extend(nested.iter().filter_map(|n| n.get("id")?.as_str()));
-        }
-        child_ids.sort_unstable();
-        child_ids.dedup();
-        let mut counts: HashMap<&str, u64> = HashMap::new();
-        for cid in &child_ids {
-            let Some((cpath, child)) = by_id.get(cid) else {
-                out.push(Problem::new(
-                    "item.relationship",
-                    format!("{here}.productOrderItemRelationship"),
-                    format!("related item '{cid}' is not in the order"),
-                ));
-                continue;
-            };
-            let Some(coid) = offering_id(child) else { continue };
-            if rules.children.iter().any(|c| c.offering_id == coid) {
-                *counts.entry(coid).or_default() +=
-                    child.get("quantity").and_then(Value::as_u64).unwrap_or(1);
-            } else if catalog
-                .offering(coid)
-                .is_some_and(|r| r.children.iter().any(|c| c.offering_id == oid))
-            {
-                // The related item is this item's own parent bundle.
-            } else {
-                out.push(Problem::new(
-                    "bundle.child",
-                    format!("{cpath}.productOffering.id"),
-                    format!("offering '{coid}' is not part of bundle '{oid}' ({})", rules.name),
-                ));
-            }
-        }
-        for child in &rules.children {
-            let n = counts.get(child.offering_id.as_str()).copied().unwrap_or(0);
-            if n < child.min || n > child.max {
-                let name =
-                    catalog.offering(&child.offering_id).map(|r| r.name.as_str()).unwrap_or("");
-                let max = if child.max == u64::MAX {
-                    "unbounded".to_owned()
-                } else {
-                    child.max.to_string()
-                };
-                out.push(Problem::new(
-                    "bundle.cardinality",
-                    format!("{here}.productOrderItemRelationship"),
-                    format!(
-                        "bundle '{oid}' ({}) needs {}..{max} of offering '{}' ({name}), the order has {n}",
-                        rules.name, child.min, child.offering_id
-                    ),
-                ));
-            }
-        }
-    }
-    out
+    let options = orderdesk_core::ValidateOptions { now: Some(chrono::Utc::now()) };
+    let mut problems: Vec<Problem> =
+        orderdesk_core::validate(&core_order, Some(catalog.rules()), options)
+            .into_iter()
+            .filter(|f| f.severity == orderdesk_core::Severity::Error)
+            .map(|f| Problem { code: f.code, field: f.path, message: f.message })
+            .collect();
+    // An unknown offering explains the other findings (a bundle missing that child), so it
+    // leads and gives the error its code.
+    problems.sort_by_key(|p| p.code != "offering.unknown");
+    problems
 }
 
 #[cfg(test)]
@@ -440,15 +293,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn codes(ps: &[Problem]) -> Vec<&'static str> {
-        ps.iter().map(|p| p.code).collect()
+    fn codes(ps: &[Problem]) -> Vec<&str> {
+        ps.iter().map(|p| p.code.as_str()).collect()
     }
 
     #[test]
     fn shape_checks_name_fields() {
         assert_eq!(codes(&shape_problems(&json!([]))), ["body.notObject"]);
         let ps = shape_problems(&json!({}));
-        assert_eq!(ps[0].field, "productOrderItem");
+        assert_eq!(ps[0].field, "/productOrderItem");
         let ps = shape_problems(
             &json!({"productOrderItem":[{"id":"1","action":"buy","quantity":0},{"action":"add"}]}),
         );
@@ -456,9 +309,9 @@ mod tests {
         assert_eq!(
             fields,
             [
-                "productOrderItem[0].action",
-                "productOrderItem[0].quantity",
-                "productOrderItem[1].id"
+                "/productOrderItem/0/action",
+                "/productOrderItem/0/quantity",
+                "/productOrderItem/1/id"
             ]
         );
         assert!(shape_problems(&json!({"productOrderItem":[{"id":"123","action":"add"}],
@@ -494,7 +347,7 @@ mod tests {
             json!({"productOrderItem":[{"id":"1","action":"add","productOffering":{"id":"nope"}}]});
         let ps = catalog_problems(&unknown, &cat);
         assert_eq!(codes(&ps), ["offering.unknown"]);
-        assert_eq!(ps[0].field, "productOrderItem[0].productOffering.id");
+        assert_eq!(ps[0].field, "/productOrderItem/0/productOffering/id");
         Ok(())
     }
 }

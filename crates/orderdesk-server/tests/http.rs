@@ -207,7 +207,7 @@ async fn validation_errors_name_the_field() -> TestResult {
     let (st, e) =
         post(&c, &url, &json!({"productOrderItem": [{"id": "1", "action": "buy"}]})).await?;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert!(e["message"].as_str().is_some_and(|m| m.contains("productOrderItem[0].action")));
+    assert!(e["message"].as_str().is_some_and(|m| m.contains("/productOrderItem/0/action")));
     let r =
         c.post(&url).header("content-type", "application/json").body("{not json").send().await?;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -221,7 +221,7 @@ async fn validation_errors_name_the_field() -> TestResult {
     assert_eq!(e["code"], "offering.unknown");
     assert!(e["message"]
         .as_str()
-        .is_some_and(|m| m.contains("productOrderItem[2].productOffering.id")));
+        .is_some_and(|m| m.contains("/productOrderItem/2/productOffering/id")));
 
     let mut missing = guide_order();
     missing["productOrderItem"][1]["product"] = json!({"productCharacteristic": []});
