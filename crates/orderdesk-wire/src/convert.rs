@@ -539,3 +539,47 @@ fn each(m: &mut Map<String, Value>, key: &str, mut f: impl FnMut(&mut Map<String
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn type_spellings_normalise() {
+        assert_eq!(canonical_type_key("ProductOrder_V4"), "productorder");
+        assert_eq!(canonical_type_key("productOrder"), "productorder");
+        assert_eq!(canonical_type_key("Product-Order v5"), "productorder");
+    }
+
+    #[test]
+    fn characteristic_type_from_value_type_then_value() {
+        let mut m = json!({"name": "n", "value": "12", "valueType": "integer"});
+        if let Some(m) = m.as_object_mut() {
+            characteristic_4to5(m);
+        }
+        assert_eq!(m["@type"], "IntegerCharacteristic");
+        let mut m = json!({"name": "n", "value": true});
+        if let Some(m) = m.as_object_mut() {
+            characteristic_4to5(m);
+        }
+        assert_eq!(m["@type"], "BooleanCharacteristic");
+        let mut m = json!({"name": "n", "value": ["a"], "@type": "Characteristic"});
+        if let Some(m) = m.as_object_mut() {
+            characteristic_4to5(m);
+        }
+        assert_eq!(m["@type"], "StringArrayCharacteristic");
+    }
+
+    #[test]
+    fn several_external_ids_survive_v4() {
+        let v5 = json!({"externalId": [
+            {"id": "a", "owner": "crm", "@type": "ExternalIdentifier"},
+            {"id": "b", "@type": "ExternalIdentifier"}
+        ], "@type": "ProductOrder"});
+        let v4 = order_v5_to_v4(v5.clone());
+        assert_eq!(v4["externalId"], "a");
+        assert_eq!(order_v4_to_v5(v4), v5);
+    }
+}

@@ -7,6 +7,7 @@ use crate::Version;
 /// Detects the TMF622 version of an order payload from its shape.
 ///
 /// Signals, strongest first: a `@schemaLocation` naming v4 or v5; then a vote of shape signals:
+/// a version suffix on `@type` (`ProductOrder_V4`),
 /// `creationDate` (v5) vs `orderDate` (v4), `externalId` array (v5) vs string (v4), related
 /// parties wrapped in `partyOrPartyRole` (v5) vs flat (v4), typed characteristics (v5),
 /// `requestedInitialState` (v5), channels wrapped in `channel` (v5), v5 reference member names
@@ -24,6 +25,15 @@ pub fn detect_version(v: &Value) -> Option<Version> {
         }
     }
     let (mut v4, mut v5) = (0u32, 0u32);
+    // Some servers spell the class with a version suffix (`ProductOrder_V4`).
+    if let Some(t) = obj.get("@type").and_then(Value::as_str) {
+        let t = t.to_ascii_lowercase();
+        if t.ends_with("v4") {
+            v4 += 2;
+        } else if t.ends_with("v5") {
+            v5 += 2;
+        }
+    }
     if obj.contains_key("creationDate") {
         v5 += 2;
     }
@@ -115,5 +125,42 @@ fn vote_item(item: &Value, v4: &mut u32, v5: &mut u32) {
         for c in children {
             vote_item(c, v4, v5);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn schema_location_wins_over_shape() {
+        let v =
+            json!({"@schemaLocation": "https://x/tmf622/v5/ProductOrder.json", "orderDate": "x"});
+        assert_eq!(detect_version(&v), Some(Version::V5));
+    }
+
+    #[test]
+    fn shape_signals_vote() {
+        assert_eq!(detect_version(&json!({"creationDate": "x"})), Some(Version::V5));
+        assert_eq!(detect_version(&json!({"externalId": "a"})), Some(Version::V4));
+        assert_eq!(detect_version(&json!({"@type": "ProductOrder_V4"})), Some(Version::V4));
+        let typed = json!({"productOrderItem": [{"product": {"productCharacteristic": [
+            {"name": "a", "value": "b", "@type": "StringCharacteristic"}]}}]});
+        assert_eq!(detect_version(&typed), Some(Version::V5));
+        let party =
+            json!({"relatedParty": [{"role": "customer", "partyOrPartyRole": {"id": "1"}}]});
+        assert_eq!(detect_version(&party), Some(Version::V5));
+    }
+
+    #[test]
+    fn ambiguous_or_not_an_object_is_none() {
+        assert_eq!(
+            detect_version(&json!({"productOrderItem": [{"id": "1", "action": "add"}]})),
+            None
+        );
+        assert_eq!(detect_version(&json!({"orderDate": "x", "creationDate": "y"})), None);
+        assert_eq!(detect_version(&json!([1])), None);
     }
 }

@@ -396,3 +396,40 @@ pub fn json_kind(v: &Value) -> &'static str {
         Value::Object(_) => "object",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn decimals_come_from_text() {
+        assert_eq!(decimal_from_text("20.00").map(|d| d.to_string()), Some("20.00".into()));
+        assert_eq!(decimal_from_text("1e3").map(|d| d.to_string()), Some("1000".into()));
+        assert_eq!(decimal_from_text("-0.5").map(|d| d.to_string()), Some("-0.5".into()));
+        assert_eq!(decimal_from_text("abc"), None);
+        assert_eq!(decimal_from_text(""), None);
+    }
+
+    #[test]
+    fn lenient_scalars() {
+        assert_eq!(bool::decode(json!("TRUE")), Ok(true));
+        assert_eq!(bool::decode(json!("yes")), Err(json!("yes")));
+        assert_eq!(i64::decode(json!("12")), Ok(12));
+        assert_eq!(i64::decode(json!(1.5)), Err(json!(1.5)));
+        assert_eq!(String::decode(json!(3)), Ok("3".to_owned()));
+        assert_eq!(String::decode(json!({"a": 1})), Err(json!({"a": 1})));
+    }
+
+    #[test]
+    fn a_bad_element_gives_the_whole_array_back() {
+        let v = json!([1, 2, {"x": 1}, 4]);
+        assert_eq!(Vec::<i64>::decode(v.clone()), Err(v));
+    }
+
+    #[test]
+    fn pointer_segments_are_escaped() {
+        assert_eq!(crate::json_pointer("/a", "b/c~d"), "/a/b~1c~0d");
+    }
+}
