@@ -339,10 +339,8 @@ mod tests {
         let mut bad = guide.clone();
         bad["productOrderItem"][0]["productOrderItemRelationship"] =
             json!([{"id":"110","relationshipType":"bundles"}]);
-        assert_eq!(
-            codes(&catalog_problems(&bad, &cat)),
-            ["bundle.cardinality", "bundle.cardinality"]
-        );
+        // The tariff plan (1..1) is missing; coverage options are optional (0..1).
+        assert_eq!(codes(&catalog_problems(&bad, &cat)), ["bundle.cardinality"]);
         let unknown =
             json!({"productOrderItem":[{"id":"1","action":"add","productOffering":{"id":"nope"}}]});
         let ps = catalog_problems(&unknown, &cat);

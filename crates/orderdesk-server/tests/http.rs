@@ -828,3 +828,31 @@ async fn binary_prints_its_address_first() -> TestResult {
     child.kill().await?;
     Ok(())
 }
+
+/// The TMF25 example orders kept by the wire and core crates are accepted as they are, in
+/// their own version.
+#[tokio::test]
+async fn guide_example_orders_are_accepted() -> TestResult {
+    let s = server(slow()).await?;
+    let c = Client::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (file, base) in [
+        ("orderdesk-wire/assets/orders/tmf25-bundle.v4.json", s.base_url_v4()),
+        ("orderdesk-wire/assets/orders/tmf25-bundle.v5.json", s.base_url_v5()),
+        ("orderdesk-core/tests/fixtures/tmf25.json", s.base_url_v4()),
+    ] {
+        let text = std::fs::read_to_string(root.join(file))
+            .map_err(|e| format!("example order {file}: {e}"))?;
+        let r = c
+            .post(format!("{base}productOrder"))
+            .header("content-type", "application/json")
+            .body(text)
+            .send()
+            .await?;
+        let status = r.status();
+        let body = r.text().await?;
+        assert_eq!(status, StatusCode::CREATED, "{file}: {body}");
+    }
+    s.shutdown().await;
+    Ok(())
+}
