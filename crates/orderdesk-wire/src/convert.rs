@@ -276,6 +276,7 @@ fn typed_name_for_value_type(value_type: &str) -> Option<&'static str> {
         "numberarray" | "number[]" => "NumberArrayCharacteristic",
         "integerarray" | "integer[]" => "IntegerArrayCharacteristic",
         "objectarray" | "object[]" => "ObjectArrayCharacteristic",
+        "booleanarray" | "boolean[]" => "BooleanArrayCharacteristic",
         _ => return None,
     })
 }
@@ -294,6 +295,8 @@ fn typed_name_for_value(value: Option<&Value>) -> &'static str {
                 "NumberArrayCharacteristic"
             } else if items.iter().all(Value::is_object) {
                 "ObjectArrayCharacteristic"
+            } else if items.iter().all(Value::is_boolean) {
+                "BooleanArrayCharacteristic"
             } else {
                 "Characteristic"
             }

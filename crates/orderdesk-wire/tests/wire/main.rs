@@ -1,5 +1,6 @@
 //! Integration tests for `orderdesk-wire`, compiled as one binary.
 
+mod catalog;
 mod common;
 mod examples;
 mod fixtures;

@@ -144,8 +144,23 @@ fn v4_order() -> impl Strategy<Value = Value> {
         })
 }
 
+static V4_SCHEMA: std::sync::LazyLock<jsonschema::Validator> =
+    std::sync::LazyLock::new(|| crate::schema::v4_validator("ProductOrder"));
+static V5_SCHEMA: std::sync::LazyLock<jsonschema::Validator> =
+    std::sync::LazyLock::new(|| crate::schema::v5_validator("ProductOrder"));
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_orders_validate_in_both_versions(o in v4_order()) {
+        let order = v4::ProductOrder::from_value(o).unwrap_or_default();
+        let errs = crate::schema::errors(&V4_SCHEMA, &order.to_value());
+        prop_assert!(errs.is_empty(), "v4: {:?}", errs);
+        let v5 = convert::v4_to_v5(&order).to_value();
+        let errs = crate::schema::errors(&V5_SCHEMA, &v5);
+        prop_assert!(errs.is_empty(), "v5: {:?}\n{}", errs, v5);
+    }
 
     #[test]
     fn v4_to_v5_to_v4_loses_nothing(o in v4_order()) {

@@ -42,7 +42,7 @@ fn validator(schema: &Value) -> jsonschema::Validator {
         .unwrap_or_else(|e| panic!("schema does not compile: {e}"))
 }
 
-fn v4_validator(definition: &str) -> jsonschema::Validator {
+pub fn v4_validator(definition: &str) -> jsonschema::Validator {
     let swagger: Value =
         serde_json::from_str(&read_spec("TMF622-ProductOrdering-v4.0.0.swagger.json"))
             .unwrap_or_else(|e| panic!("{e}"));
@@ -53,7 +53,7 @@ fn v4_validator(definition: &str) -> jsonschema::Validator {
     }))
 }
 
-fn v5_validator(schema_name: &str) -> jsonschema::Validator {
+pub fn v5_validator(schema_name: &str) -> jsonschema::Validator {
     let spec = read_yaml_spec("TMF622-ProductOrdering-v5.0.0.oas.yaml");
     let mut schemas =
         spec.pointer("/components/schemas").cloned().unwrap_or_else(|| Value::Object(Map::new()));
@@ -64,7 +64,7 @@ fn v5_validator(schema_name: &str) -> jsonschema::Validator {
     }))
 }
 
-fn errors(v: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+pub fn errors(v: &jsonschema::Validator, instance: &Value) -> Vec<String> {
     v.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect()
 }
 
