@@ -38,6 +38,12 @@ pub enum CliError {
         /// The error.
         error: orderdesk_core::CoreError,
     },
+    /// The local database refused or failed (see `orderdesk_store::StoreError`).
+    #[error("{0}")]
+    Store(#[from] orderdesk_store::StoreError),
+    /// A command-line value that parsed but cannot be used (e.g. a bad JSON argument).
+    #[error("{0}")]
+    Usage(String),
     /// Writing the output failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(String),
@@ -50,6 +56,8 @@ impl ErrorCode for CliError {
             CliError::NotJson { .. } => codes::INPUT_NOT_JSON,
             CliError::Wire { error, .. } => error.code(),
             CliError::Core { error, .. } => error.code(),
+            CliError::Store(error) => error.code(),
+            CliError::Usage(_) => "cli.usage",
             CliError::Output(_) => "output.failed",
         }
     }

@@ -46,6 +46,14 @@ enum Command {
     Check(cmd::check::Args),
     /// Price a TMF622 order: totals per currency, a schedule and an explanation per item.
     Price(cmd::price::Args),
+    /// Drafts in the local database: import, list, show, export, history, restore, compose.
+    Draft(cmd::draft::Args),
+    /// The catalog cache in the local database: import a snapshot, search, show.
+    Catalog(cmd::catalog::Args),
+    /// Full-text search over local drafts, orders and catalog.
+    Search(cmd::search::Args),
+    /// The local database itself: backup, restore, integrity check, path.
+    Db(cmd::db::Args),
 }
 
 /// What every command receives besides its own arguments.
@@ -71,6 +79,10 @@ fn main() -> ExitCode {
         Command::Convert(args) => cmd::convert::run(args, &ctx),
         Command::Check(args) => cmd::check::run(args, &ctx),
         Command::Price(args) => cmd::price::run(args, &ctx),
+        Command::Draft(args) => cmd::draft::run(args, &ctx),
+        Command::Catalog(args) => cmd::catalog::run(args, &ctx),
+        Command::Search(args) => cmd::search::run(args, &ctx),
+        Command::Db(args) => cmd::db::run(args, &ctx),
     };
     match result {
         Ok(code) => code,

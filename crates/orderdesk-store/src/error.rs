@@ -111,3 +111,9 @@ impl From<rusqlite::Error> for StoreError {
 
 /// The store's result type.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl orderdesk_error::ErrorCode for StoreError {
+    fn code(&self) -> &'static str {
+        StoreError::code(self)
+    }
+}

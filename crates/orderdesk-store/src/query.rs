@@ -291,6 +291,52 @@ pub trait Queries {
         Err(StoreError::not_found("catalog record", id))
     }
 
+    /// The cached catalog as one TMF620 snapshot document (`productOffering`,
+    /// `productOfferingPrice`, `productSpecification`, `category` arrays), the shape the
+    /// domain's catalog index reads. Empty arrays when nothing was imported.
+    fn catalog_snapshot(&self) -> Result<serde_json::Value> {
+        let mut snapshot = serde_json::Map::new();
+        for (kind, key) in [
+            (CatalogKind::Offering, "productOffering"),
+            (CatalogKind::Price, "productOfferingPrice"),
+            (CatalogKind::Specification, "productSpecification"),
+            (CatalogKind::Category, "category"),
+        ] {
+            let bodies = self
+                .connection()
+                .prepare_cached("SELECT body FROM catalog_items WHERE kind = ?1 ORDER BY id")?
+                .query_map([kind], |row| json_value(&row.get::<_, String>(0)?))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            snapshot.insert(key.to_owned(), serde_json::Value::Array(bodies));
+        }
+        Ok(serde_json::Value::Object(snapshot))
+    }
+
+    /// How many records each table holds (for `db check` and diagnostics).
+    fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        let tables = [
+            "drafts",
+            "draft_revisions",
+            "orders",
+            "outbox",
+            "catalog_items",
+            "audit",
+            "server_profiles",
+            "settings",
+        ];
+        tables
+            .into_iter()
+            .map(|table| {
+                let count = self.connection().query_row(
+                    &format!("SELECT count(*) FROM {table}"),
+                    [],
+                    |row| row.get(0),
+                )?;
+                Ok((table, count))
+            })
+            .collect()
+    }
+
     /// Full-text search over drafts, orders and the catalog. `kinds` empty means all kinds.
     /// Any text is accepted: see [`crate::search::fts_query`].
     fn search(&self, text: &str, kinds: &[SearchKind], limit: u32) -> Result<Vec<SearchHit>> {

@@ -91,6 +91,87 @@ fn audit_in(conn: &Connection, entry: &NewAudit, at: DateTime<Utc>) -> Result<()
     Ok(())
 }
 
+/// [`Store::record_order`] inside the caller's transaction.
+fn record_order_in(tx: &Connection, seen: OrderSeen) -> Result<i64> {
+    let doc = parse_json_object(&seen.payload, "the order payload")?;
+    if !seen.item_states.is_object() {
+        return Err(StoreError::Invalid(
+            "item states must be a JSON object (item id → state)".into(),
+        ));
+    }
+    let summary = extract::summarize_order(&doc);
+    let (total, currency) = money_columns(&summary);
+    let item_states = seen.item_states.to_string();
+    let previous: Option<(i64, String)> = tx
+        .prepare_cached("SELECT id, state FROM orders WHERE profile = ?1 AND server_id = ?2")?
+        .query_row(params![seen.profile, seen.server_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO orders (profile, server_id, href, state, item_states, tmf_version, payload,
+                                 customer, total, currency, item_count, draft_id, last_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (profile, server_id) DO UPDATE SET
+                 href = excluded.href, state = excluded.state, item_states = excluded.item_states,
+                 tmf_version = excluded.tmf_version, payload = excluded.payload,
+                 customer = excluded.customer, total = excluded.total, currency = excluded.currency,
+                 item_count = excluded.item_count,
+                 draft_id = coalesce(excluded.draft_id, orders.draft_id),
+                 last_seen = excluded.last_seen
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                seen.profile,
+                seen.server_id,
+                seen.href,
+                seen.state,
+                item_states,
+                seen.tmf_version,
+                seen.payload,
+                summary.customer,
+                total,
+                currency,
+                summary.item_count,
+                seen.draft_id,
+                ts_text(seen.seen_at)
+            ],
+            |row| row.get(0),
+        )?;
+    let title = match &summary.customer {
+        Some(customer) => format!("{} {customer}", seen.server_id),
+        None => seen.server_id.clone(),
+    };
+    search::index_record(
+        tx,
+        SearchKind::Order,
+        &id.to_string(),
+        &title,
+        &extract::search_text(&doc),
+    )?;
+    let event = match &previous {
+        None => Some((AuditEvent::Created, format!("state {}", seen.state))),
+        Some((_, old)) if *old != seen.state => {
+            Some((AuditEvent::StateChanged, format!("{old} → {}", seen.state)))
+        }
+        Some(_) => None,
+    };
+    if let Some((event, detail)) = event {
+        audit_in(
+            tx,
+            &NewAudit {
+                subject: AuditSubject::Order,
+                subject_id: id.to_string(),
+                event,
+                actor: seen.actor,
+                detail: Some(detail),
+            },
+            Utc::now(),
+        )?;
+    }
+    Ok(id)
+}
+
 impl Store {
     /// Open (creating and migrating as needed) the database at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
@@ -332,85 +413,20 @@ impl Store {
     /// Record what a server returned for an order; inserts it the first time, updates it
     /// after. A state change is written to the audit log. Returns the order's local id.
     pub fn record_order(&mut self, seen: OrderSeen) -> Result<i64> {
-        let doc = parse_json_object(&seen.payload, "the order payload")?;
-        if !seen.item_states.is_object() {
-            return Err(StoreError::Invalid(
-                "item states must be a JSON object (item id → state)".into(),
-            ));
-        }
-        let summary = extract::summarize_order(&doc);
-        let (total, currency) = money_columns(&summary);
-        let item_states = seen.item_states.to_string();
         let tx = open::write_tx(&mut self.conn)?;
-        let previous: Option<(i64, String)> = tx
-            .prepare_cached("SELECT id, state FROM orders WHERE profile = ?1 AND server_id = ?2")?
-            .query_row(params![seen.profile, seen.server_id], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?;
-        let id: i64 = tx
-            .prepare_cached(
-                "INSERT INTO orders (profile, server_id, href, state, item_states, tmf_version, payload,
-                                     customer, total, currency, item_count, draft_id, last_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                 ON CONFLICT (profile, server_id) DO UPDATE SET
-                     href = excluded.href, state = excluded.state, item_states = excluded.item_states,
-                     tmf_version = excluded.tmf_version, payload = excluded.payload,
-                     customer = excluded.customer, total = excluded.total, currency = excluded.currency,
-                     item_count = excluded.item_count,
-                     draft_id = coalesce(excluded.draft_id, orders.draft_id),
-                     last_seen = excluded.last_seen
-                 RETURNING id",
-            )?
-            .query_row(
-                params![
-                    seen.profile,
-                    seen.server_id,
-                    seen.href,
-                    seen.state,
-                    item_states,
-                    seen.tmf_version,
-                    seen.payload,
-                    summary.customer,
-                    total,
-                    currency,
-                    summary.item_count,
-                    seen.draft_id,
-                    ts_text(seen.seen_at)
-                ],
-                |row| row.get(0),
-            )?;
-        let title = match &summary.customer {
-            Some(customer) => format!("{} {customer}", seen.server_id),
-            None => seen.server_id.clone(),
-        };
-        search::index_record(
-            &tx,
-            SearchKind::Order,
-            &id.to_string(),
-            &title,
-            &extract::search_text(&doc),
-        )?;
-        let event = match &previous {
-            None => Some((AuditEvent::Created, format!("state {}", seen.state))),
-            Some((_, old)) if *old != seen.state => {
-                Some((AuditEvent::StateChanged, format!("{old} → {}", seen.state)))
-            }
-            Some(_) => None,
-        };
-        if let Some((event, detail)) = event {
-            audit_in(
-                &tx,
-                &NewAudit {
-                    subject: AuditSubject::Order,
-                    subject_id: id.to_string(),
-                    event,
-                    actor: seen.actor,
-                    detail: Some(detail),
-                },
-                Utc::now(),
-            )?;
-        }
+        let id = record_order_in(&tx, seen)?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Record a batch of orders (a sync's result) in one transaction: all or none.
+    /// Returns their local ids in the same order.
+    pub fn record_orders(&mut self, batch: Vec<OrderSeen>) -> Result<Vec<i64>> {
+        let tx = open::write_tx(&mut self.conn)?;
+        let ids =
+            batch.into_iter().map(|seen| record_order_in(&tx, seen)).collect::<Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(ids)
     }
 
     // ---- outbox ----------------------------------------------------------------------------

@@ -3,3 +3,8 @@
 pub mod check;
 pub mod convert;
 pub mod price;
+// Store-backed groups (local database).
+pub mod catalog;
+pub mod db;
+pub mod draft;
+pub mod search;
