@@ -37,7 +37,11 @@ fn catalog_snapshot_replaces_and_sync_merges() {
                 offering("po-2", "Mobile Unlimited", "5G data"),
                 CatalogItemInput {
                     kind: CatalogKind::Price,
-                    body: json!({"id": "pop-1", "name": "Fibre monthly", "price": {"unit": "EUR", "value": 39.90}}),
+                    // Parsed from text: a `json!` float literal would pass through f64.
+                    body: serde_json::from_str(
+                        r#"{"id": "pop-1", "name": "Fibre monthly", "price": {"unit": "EUR", "value": 39.90}}"#,
+                    )
+                    .expect("price json"),
                 },
                 CatalogItemInput {
                     kind: CatalogKind::Category,
@@ -48,6 +52,21 @@ fn catalog_snapshot_replaces_and_sync_merges() {
         ))
         .expect("import");
     assert_eq!((report.offerings, report.prices, report.categories), (2, 1, 1));
+    let snapshot = store.catalog_snapshot().expect("snapshot");
+    let ids = |key: &str| -> Vec<String> {
+        snapshot[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|item| item["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(ids("productOffering"), ["po-1", "po-2"]);
+    assert_eq!(ids("productOfferingPrice"), ["pop-1"]);
+    assert_eq!(ids("category"), ["cat-1"]);
+    assert!(ids("productSpecification").is_empty());
+    // Exact numbers survive the cache.
+    assert_eq!(snapshot["productOfferingPrice"][0]["price"]["value"].to_string(), "39.90");
     let item = store.catalog_item(CatalogKind::Offering, "po-1").expect("item");
     assert_eq!(item.name.as_deref(), Some("Fibre 1000"));
     assert_eq!(item.lifecycle_status.as_deref(), Some("Launched"));

@@ -191,3 +191,25 @@ fn submitting_and_cancelling_are_audited() {
     assert_eq!(keys.len(), 2);
     assert_ne!(keys[0], keys[1], "generated idempotency keys are unique");
 }
+
+#[test]
+fn a_batch_of_orders_is_all_or_nothing() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let bad = OrderSeen { payload: "{not json".into(), ..seen("ORD-B", "acknowledged", "Bad", 0) };
+    let result = store.record_orders(vec![seen("ORD-A", "acknowledged", "Good", 0), bad]);
+    assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+    assert!(store.orders(&OrderFilter::default()).expect("orders").is_empty());
+    assert!(store.search("Good", &[], 10).expect("search").is_empty());
+
+    let ids = store
+        .record_orders(vec![
+            seen("ORD-A", "acknowledged", "Good", 1),
+            seen("ORD-C", "completed", "Also Good", 0),
+        ])
+        .expect("batch");
+    assert_eq!(ids.len(), 2);
+    let counts = store.counts().expect("counts");
+    assert!(counts.contains(&("orders", 2)), "{counts:?}");
+    assert!(counts.contains(&("audit", 2)), "{counts:?}");
+}
