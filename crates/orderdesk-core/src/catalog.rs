@@ -230,9 +230,13 @@ impl Catalog {
                 currency: price.and_then(|p| str_of(p, "unit")).map(str::to_string),
                 percentage: pop.get("percentage").and_then(decimal),
                 tax_rate,
-                duration: pop.get("applicationDuration").and_then(uint).or_else(|| {
-                    array(pop, "productOfferingTerm").iter().find_map(term).map(|t| t.0)
-                }),
+                // A number, or a `Duration`-like object `{amount, units}` as some catalogs write.
+                duration: pop
+                    .get("applicationDuration")
+                    .and_then(|d| uint(d).or_else(|| d.get("amount").and_then(uint)))
+                    .or_else(|| {
+                        array(pop, "productOfferingTerm").iter().find_map(term).map(|t| t.0)
+                    }),
                 priority: pop.get("priority").and_then(Value::as_i64),
                 bundled: ids(pop, "bundledPopRelationship"),
                 applies_to: ids(pop, "popRelationship"),
@@ -308,5 +312,37 @@ impl Offering {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn alteration_duration_as_number_object_or_term() {
+        let snapshot = json!({ "productOfferingPrice": [
+            { "id": "a", "priceType": "discount", "percentage": 20, "applicationDuration": 3 },
+            { "id": "b", "priceType": "discount", "percentage": 20,
+              "applicationDuration": { "amount": 4, "units": "month" } },
+            { "id": "c", "priceType": "discount", "percentage": 20,
+              "productOfferingTerm": [ { "duration": { "amount": 5, "units": "month" } } ] },
+            { "id": "d", "priceType": "recurring", "price": { "unit": "EUR", "value": 1 } },
+            { "name": "no id is skipped" }
+        ] });
+        let cat = Catalog::from_json(&snapshot).unwrap_or_default();
+        let d = |id: &str| cat.prices.get(id).and_then(|p| p.duration);
+        assert_eq!((d("a"), d("b"), d("c"), d("d")), (Some(3), Some(4), Some(5), None));
+        assert!(cat.prices.get("a").is_some_and(OfferingPrice::is_alteration));
+        assert!(!cat.prices.get("d").is_some_and(OfferingPrice::is_alteration));
+        assert_eq!(cat.prices.len(), 4);
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_snapshot() {
+        assert!(Catalog::from_json(&json!([])).is_err());
+        assert!(Catalog::from_json(&json!({ "productOffering": {} })).is_err());
+        assert!(Catalog::from_json(&json!({})).is_ok());
     }
 }
