@@ -297,11 +297,13 @@ impl Store {
         let (total, currency) = money_columns(&summary);
         let now = Utc::now();
         let tx = open::write_tx(&mut self.conn)?;
-        let current: Option<(i64, Option<String>)> = tx
-            .prepare_cached("SELECT revision, catalog_version FROM drafts WHERE id = ?1")?
-            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+        let current: Option<(i64, Option<String>, TmfVersion, String)> = tx
+            .prepare_cached(
+                "SELECT revision, catalog_version, tmf_version, created_at FROM drafts WHERE id = ?1",
+            )?
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
             .optional()?;
-        let Some((revision, old_catalog)) = current else {
+        let Some((revision, old_catalog, tmf_version, created_at)) = current else {
             return Err(StoreError::not_found("draft", id));
         };
         if let Some(expected) = edit.expected_revision {
@@ -360,26 +362,16 @@ impl Store {
             },
             now,
         )?;
-        let row = {
-            let created: String =
-                tx.query_row("SELECT created_at FROM drafts WHERE id = ?1", [id], |row| {
-                    row.get(0)
-                })?;
-            DraftRow {
-                id: id.to_owned(),
-                revision: next,
-                tmf_version: tx.query_row(
-                    "SELECT tmf_version FROM drafts WHERE id = ?1",
-                    [id],
-                    |row| row.get(0),
-                )?,
-                customer: summary.customer,
-                total: summary.total,
-                item_count: i64::from(summary.item_count),
-                catalog_version,
-                created_at: ts_parse(&created)?,
-                updated_at: now,
-            }
+        let row = DraftRow {
+            id: id.to_owned(),
+            revision: next,
+            tmf_version,
+            customer: summary.customer,
+            total: summary.total,
+            item_count: i64::from(summary.item_count),
+            catalog_version,
+            created_at: ts_parse(&created_at)?,
+            updated_at: now,
         };
         tx.commit()?;
         Ok(row)
