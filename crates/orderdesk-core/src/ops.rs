@@ -188,7 +188,7 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
         Op::SetAction { item, action, product_id } => {
             let it = find_mut(&mut next.items, item)?;
             if let Some(pid) = product_id {
-                object_at(&mut it.fields, "product").insert("id".into(), json!(pid));
+                object_at(&mut it.fields, "product")?.insert("id".into(), json!(pid));
             }
             if *action != Action::Add && it.product_id().is_none() {
                 return Err(CoreError::ProductIdRequired {
@@ -200,7 +200,7 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
         }
         Op::SetCharacteristic { item, name, value, value_type } => {
             let it = find_mut(&mut next.items, item)?;
-            let chars = array_at(object_at(&mut it.fields, "product"), "productCharacteristic");
+            let chars = array_at(object_at(&mut it.fields, "product")?, "productCharacteristic")?;
             let existing =
                 chars.iter_mut().find(|c| c.get("name").and_then(Value::as_str) == Some(name));
             match existing.and_then(Value::as_object_mut) {
@@ -282,7 +282,7 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
             if !party.is_object() {
                 return Err(invalid("party", "expected a related-party object"));
             }
-            let parties = array_at(&mut next.fields, "relatedParty");
+            let parties = array_at(&mut next.fields, "relatedParty")?;
             parties.retain(|p| {
                 !p.get("role")
                     .and_then(Value::as_str)
@@ -331,27 +331,29 @@ fn set_or_clear(fields: &mut Map<String, Value>, key: &str, value: &Option<Value
     }
 }
 
-/// The object at `key`, created (or replacing a non-object) when needed.
-fn object_at<'a>(fields: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+/// The object at `key`, created (or replacing a non-object) when needed. Always `Ok`; the
+/// `Result` only spares a panic path.
+fn object_at<'a>(
+    fields: &'a mut Map<String, Value>,
+    key: &str,
+) -> Result<&'a mut Map<String, Value>, CoreError> {
     let slot = fields.entry(key).or_insert_with(|| Value::Object(Map::new()));
     if !slot.is_object() {
         *slot = Value::Object(Map::new());
     }
-    match slot {
-        Value::Object(m) => m,
-        _ => unreachable!("slot was just made an object"),
-    }
+    slot.as_object_mut().ok_or_else(|| invalid(key, "expected an object"))
 }
 
-fn array_at<'a>(fields: &'a mut Map<String, Value>, key: &str) -> &'a mut Vec<Value> {
+/// The array at `key`, created (or replacing a non-array) when needed. Always `Ok`.
+fn array_at<'a>(
+    fields: &'a mut Map<String, Value>,
+    key: &str,
+) -> Result<&'a mut Vec<Value>, CoreError> {
     let slot = fields.entry(key).or_insert_with(|| Value::Array(Vec::new()));
     if !slot.is_array() {
         *slot = Value::Array(Vec::new());
     }
-    match slot {
-        Value::Array(a) => a,
-        _ => unreachable!("slot was just made an array"),
-    }
+    slot.as_array_mut().ok_or_else(|| invalid(key, "expected an array"))
 }
 
 fn alterations<'a>(
@@ -366,7 +368,7 @@ fn alterations<'a>(
         .and_then(|p| p.get_mut(price))
         .and_then(Value::as_object_mut)
         .ok_or(CoreError::OutOfRange { what: "item price", index: price, len })?;
-    Ok(array_at(entry, "priceAlteration"))
+    array_at(entry, "priceAlteration")
 }
 
 /// An alteration must be an object with a `price` holding a percentage in 0..=100 or a

@@ -245,8 +245,9 @@ pub struct Amounts {
 
 impl Amounts {
     fn add(&mut self, df: Decimal, ti: Decimal) {
-        self.duty_free += df;
-        self.tax_included += ti;
+        // Saturating: absurd inputs give absurd figures, never a panic.
+        self.duty_free = self.duty_free.saturating_add(df);
+        self.tax_included = self.tax_included.saturating_add(ti);
     }
 }
 
@@ -338,11 +339,11 @@ impl Quote {
 }
 
 fn derive_tracks(df: Option<Decimal>, ti: Option<Decimal>, rate: Decimal) -> (Decimal, Decimal) {
-    let factor = Decimal::ONE + rate / Decimal::ONE_HUNDRED;
+    let factor = Decimal::ONE.saturating_add(rate / Decimal::ONE_HUNDRED);
     match (df, ti) {
         (Some(df), Some(ti)) => (df, ti),
-        (Some(df), None) => (df, df * factor),
-        (None, Some(ti)) if !factor.is_zero() => (ti / factor, ti),
+        (Some(df), None) => (df, df.saturating_mul(factor)),
+        (None, Some(ti)) if !factor.is_zero() => (ti.checked_div(factor).unwrap_or(ti), ti),
         (None, Some(ti)) => (ti, ti),
         (None, None) => (Decimal::ZERO, Decimal::ZERO),
     }
@@ -703,13 +704,14 @@ fn line_segments(line: &Line, rounding: Rounding) -> Vec<Segment> {
             }
             let label = match &alt.kind {
                 AltKind::Percent(p) => {
-                    df -= df * p / Decimal::ONE_HUNDRED;
-                    ti -= ti * p / Decimal::ONE_HUNDRED;
+                    // p is clamped to 0..=100, so this never grows the amount.
+                    df -= df.saturating_mul(*p) / Decimal::ONE_HUNDRED;
+                    ti -= ti.saturating_mul(*p) / Decimal::ONE_HUNDRED;
                     format!("{} -{}%", alt.name, p.normalize())
                 }
                 AltKind::Amount { df: a, ti: b } => {
-                    df -= a;
-                    ti -= b;
+                    df = df.saturating_sub(*a);
+                    ti = ti.saturating_sub(*b);
                     format!("{} -{}", alt.name, a.normalize())
                 }
             };
@@ -721,8 +723,8 @@ fn line_segments(line: &Line, rounding: Rounding) -> Vec<Segment> {
                 tax_included: ti.normalize(),
             });
         }
-        df *= line.quantity;
-        ti *= line.quantity;
+        df = df.saturating_mul(line.quantity);
+        ti = ti.saturating_mul(line.quantity);
         steps.push(Step {
             step: format!("x quantity {}", line.quantity),
             duty_free: df.normalize(),

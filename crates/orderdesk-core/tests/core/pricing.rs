@@ -325,3 +325,19 @@ fn empty_order_prices_to_nothing() {
     assert_eq!(q["currencies"], json!([]));
     let _ = Order::default();
 }
+
+#[test]
+fn absurd_amounts_do_not_panic() {
+    // 10^19 units at 10^10 EUR overflows 96-bit decimals: figures saturate, nothing panics.
+    let input = json!({ "productOrderItem": [
+        { "id": "1", "action": "add", "quantity": 10_000_000_000_000_000_000u64, "itemPrice": [
+            { "priceType": "oneTime",
+              "price": { "taxRate": 20, "dutyFreeAmount": { "unit": "EUR", "value": 10_000_000_000u64 } } } ] },
+        { "id": "2", "action": "add", "itemPrice": [
+            { "priceType": "oneTime",
+              "price": { "taxRate": -99.9999999, "taxIncludedAmount": { "unit": "EUR", "value": 79_000_000_000_000_000_000_000_000u128 } } } ] },
+    ] });
+    let q = quote(input, false, periods(1));
+    assert_eq!(q["currency"], "EUR");
+    assert!(q["oneTime"]["dutyFree"].as_str().is_some_and(|s| s.len() > 20), "{}", pretty(&q));
+}
