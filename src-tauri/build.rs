@@ -1,1 +1,18 @@
-fn main() { tauri_build::build() }
+//! Tauri's build step. The app's configuration lives at the repository root (`tauri.conf.json`),
+//! beside the workspace manifest, so the build is pointed there explicitly.
+//!
+//! Every IPC command is declared here too: Tauri then generates an `allow-<command>` permission
+//! for each, and the window may call only what `capabilities/` grants (least privilege).
+
+/// The app's IPC commands; keep in step with `specta_builder` in `src/lib.rs`.
+const COMMANDS: &[&str] = &["app_info"];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        // A build script reports failure by panicking; the message names what is wrong.
+        panic!("tauri build step failed: {error:#}");
+    }
+}

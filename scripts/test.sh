@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test Orderdesk has, in the order a failure is cheapest to find, and prints how long
+# each stage took. Installs what is missing first. Exit status is non-zero if any stage fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+timings=()
+stage() {
+  local name="$1"
+  shift
+  echo
+  echo "=== ${name}"
+  local start=$SECONDS
+  "$@"
+  local took=$((SECONDS - start))
+  timings+=("$(printf '%-34s %5ss' "$name" "$took")")
+  echo "=== ${name}: ok (${took}s)"
+}
+report() {
+  local status=$?
+  echo
+  echo "--- stage times"
+  printf '%s\n' "${timings[@]+"${timings[@]}"}"
+  [ "$status" -eq 0 ] || echo "--- FAILED (exit ${status})"
+}
+trap report EXIT
+
+stage "setup (system + npm packages)" ./scripts/setup.sh
+# The app crate embeds ui/dist at compile time, so the UI is built before any cargo step.
+stage "ui build" npm --prefix ui run build --silent
+stage "cargo fmt --check" cargo fmt --all --check
+stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "rust tests" cargo test --workspace --locked
+stage "ui type-check (svelte-check)" npm --prefix ui run check --silent
+stage "ui tests (vitest)" npm --prefix ui run test --silent
