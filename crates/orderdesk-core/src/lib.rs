@@ -12,7 +12,30 @@
 //!   a [`CoreError`]. Ops serialise, so revisions can be stored and replayed.
 //! - [`catalog`]: a TMF620 snapshot indexed by id once ([`Catalog`]).
 //! - [`validate`]: findings with stable codes and JSON pointers ([`Finding`]).
-//! - [`pricing`]: decimal pricing with alterations, tax, rounding and a schedule ([`Quote`]).
+//! - [`pricing`]: decimal pricing with alterations, tax, rounding and a schedule ([`Quote`]);
+//!   rounding is per line and period, then sums (see the module docs for every rule).
+//!   [`Quote::to_json`] is the `orderdesk price --json` document; [`validate_and_price`] adds
+//!   the validation findings to it.
+//!
+//! ## Example
+//! ```
+//! use orderdesk_core::{apply, price, validate, Catalog, Op, Order, PricingOptions, ValidateOptions};
+//! use serde_json::json;
+//!
+//! let catalog = Catalog::from_json(&json!({
+//!     "productOffering": [{ "id": "P1", "name": "Line", "productOfferingPrice": [{ "id": "M" }] }],
+//!     "productOfferingPrice": [{ "id": "M", "priceType": "recurring",
+//!         "recurringChargePeriodType": "month", "price": { "unit": "EUR", "value": 9.99 } }],
+//! }))?;
+//! let draft = apply(&Order::default(), &Op::NewDraft, None)?;
+//! let order = apply(&draft, &Op::AddOffering { offering_id: "P1".into(), parent: None, quantity: Some(2) }, Some(&catalog))?;
+//! assert!(validate(&order, Some(&catalog), ValidateOptions::default()).is_empty());
+//! let quote = price(&order, Some(&catalog), PricingOptions { periods: Some(3), ..Default::default() });
+//! let json = quote.to_json();
+//! assert_eq!(json["recurring"][0]["dutyFree"], "19.98");
+//! assert_eq!(json["total"]["dutyFree"], "59.94");
+//! # Ok::<(), orderdesk_core::CoreError>(())
+//! ```
 //!
 //! ## Invariants
 //! - **Lossless.** Fields the core does not interpret (vendor extensions included) are kept
