@@ -34,6 +34,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Code map
+//! - [`field`]: the lossless codec (`WireField`, `RawRepr`, the `wire_struct!` macro) every type
+//!   is declared with. Decoding goes through `serde_json::Value`, never serde's `Content`
+//!   buffering (`flatten`/`untagged`), which would lose exact number text.
+//! - [`common`]: types shared by both versions (Money, Price, PriceAlteration, OrderPrice,
+//!   OrderTerm, Duration, Characteristic, Note, references...).
+//! - [`v4`], [`v5`]: version-specific order, item, product, party, channel and cancellation types.
+//! - [`catalog`]: TMF620 offerings, prices, specifications, categories, `CatalogSnapshot`.
+//! - [`convert`]: v4 ↔ v5 on the JSON form; the only place that knows both versions.
+//! - [`check`]: structural [`Finding`]s; `detect_version` in `detect.rs`.
+//!
 //! # API boundary
 //! `v4::*`, `v5::*`, `catalog::*`, [`Version`], [`detect_version`], [`AnyProductOrder`],
 //! [`parse_order`], [`parse_order_value`], [`convert::v4_to_v5`], [`convert::v5_to_v4`],
@@ -199,6 +210,20 @@ impl serde::Serialize for AnyProductOrder {
             AnyProductOrder::V4(o) => o.serialize(s),
             AnyProductOrder::V5(o) => o.serialize(s),
         }
+    }
+}
+
+impl TryFrom<Value> for AnyProductOrder {
+    type Error = WireError;
+    fn try_from(v: Value) -> Result<Self, Self::Error> {
+        parse_order_value(v)
+    }
+}
+
+impl std::str::FromStr for AnyProductOrder {
+    type Err = WireError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_order(text)
     }
 }
 
