@@ -202,6 +202,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         idempotency_locks: Arc::new(Mutex::new(HashMap::new())),
         shutdown: shutdown_rx.clone(),
     };
+    lifecycle::resume(&st);
     let app = api::router(st);
     let task = tokio::spawn(serve(listener, app, shutdown_rx));
     Ok(RunningServer { addr, base, shutdown: shutdown_tx, task })

@@ -136,21 +136,29 @@ async fn pause(st: &AppState, d: Duration) -> bool {
     }
 }
 
-/// Runs an order through its lifecycle in the background.
+/// Runs an order through its lifecycle in the background, from the state it is in now
+/// (`acknowledged` for a new order; `inProgress` too when resuming after a restart).
 pub fn simulate_order(st: AppState, id: String) {
     tokio::spawn(async move {
         let cfg = st.config.lifecycle.clone();
-        if !pause(&st, cfg.acknowledged_for).await {
-            return;
-        }
-        let moved = transition(&st, &id, "acknowledged", |v| {
-            v["state"] = json!("inProgress");
-            if let Some(items) = v.get_mut("productOrderItem") {
-                set_item_states(items, &|_| "inProgress".into());
+        let current = st.store.get(Kind::Order, &id);
+        let in_progress = current.as_ref().is_some_and(|v| state_of(v) == "inProgress");
+        if !in_progress {
+            if !pause(&st, cfg.acknowledged_for).await {
+                return;
             }
-        })
-        .await;
-        if !moved || !pause(&st, cfg.in_progress_for).await {
+            let moved = transition(&st, &id, "acknowledged", |v| {
+                v["state"] = json!("inProgress");
+                if let Some(items) = v.get_mut("productOrderItem") {
+                    set_item_states(items, &|_| "inProgress".into());
+                }
+            })
+            .await;
+            if !moved {
+                return;
+            }
+        }
+        if !pause(&st, cfg.in_progress_for).await {
             return;
         }
         let fail = cfg.fail_value.clone();
@@ -268,4 +276,16 @@ pub fn simulate_cancel(st: AppState, task_id: String, order_id: String, reason: 
         })
         .await;
     });
+}
+
+/// Restarts the simulation of stored orders that had not reached a final state.
+/// Cancellations that were under way when the server stopped are not resumed.
+pub fn resume(st: &AppState) {
+    for order in st.store.all(Kind::Order) {
+        if matches!(state_of(&order), "acknowledged" | "inProgress") {
+            if let Some(id) = order.get("id").and_then(Value::as_str) {
+                simulate_order(st.clone(), id.to_owned());
+            }
+        }
+    }
 }

@@ -772,6 +772,13 @@ async fn sqlite_file_survives_a_restart() -> TestResult {
     let again: Value = r.json().await?;
     assert_eq!(again["orderDate"], o["orderDate"]);
     s.shutdown().await;
+    // An order left acknowledged by the stopped server moves on after a restart.
+    let s =
+        start(ServerConfig { db: Some(db.clone()), lifecycle: fast(), ..ServerConfig::default() })
+            .await?;
+    let url = format!("{}productOrder/{}", s.base_url_v4(), o["id"].as_str().unwrap_or_default());
+    wait_state(&c, &url, "completed").await?;
+    s.shutdown().await;
     Ok(())
 }
 
