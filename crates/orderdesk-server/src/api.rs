@@ -156,6 +156,19 @@ fn set_initial_item_states(items: &mut Value) {
     }
 }
 
+fn fill_item_states(items: &mut Value, state: &str) {
+    if let Some(list) = items.as_array_mut() {
+        for it in list {
+            if let Some(obj) = it.as_object_mut() {
+                obj.entry("state").or_insert_with(|| json!(state));
+            }
+            if let Some(nested) = it.get_mut("productOrderItem") {
+                fill_item_states(nested, state);
+            }
+        }
+    }
+}
+
 /// Fields the server owns; a client may not set or change them.
 const READ_ONLY: [&str; 7] =
     ["id", "href", "state", "orderDate", "creationDate", "completionDate", "cancellationDate"];
@@ -340,6 +353,10 @@ async fn patch_order(
             }
             validate::check_shape(&next)?;
             validate::check_catalog(&next, &catalog)?;
+            // Items added by the patch join the order in its current state.
+            if let Some(items) = next.get_mut("productOrderItem") {
+                fill_item_states(items, &state);
+            }
             *stored = next.clone();
             Ok(Some(next))
         })

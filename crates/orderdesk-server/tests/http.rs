@@ -491,6 +491,15 @@ async fn patch_media_types_and_states() -> TestResult {
     assert!(v.get("category").is_none());
     let r = patch(&v4, "application/json", json!({"priority": "2"})).await?;
     assert_eq!(r.status(), StatusCode::OK);
+    let mut items = o["productOrderItem"].clone();
+    if let Some(list) = items.as_array_mut() {
+        list.push(json!({"id": "200", "action": "add", "productOffering": {"id": "14305"},
+            "product": {"productCharacteristic": [{"name": "TEL_MSISDN", "value": "415 279 0000"}]}}));
+    }
+    let r = patch(&v4, "application/merge-patch+json", json!({"productOrderItem": items})).await?;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await?;
+    assert_eq!(v["productOrderItem"][4]["state"], "acknowledged");
     let r = patch(
         &v4,
         "application/json-patch+json",
@@ -860,6 +869,41 @@ async fn guide_example_orders_are_accepted() -> TestResult {
         let body = r.text().await?;
         assert_eq!(status, StatusCode::CREATED, "{file}: {body}");
     }
+    s.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn v5_listeners_get_v5_events_filtered_by_query() -> TestResult {
+    let s = server(fast()).await?;
+    let c = Client::new();
+    let (callback, events) = listener().await?;
+    let r = c
+        .post(format!("{}hub", s.base_url_v5()))
+        .json(&json!({"callback": callback, "query": "eventType=ProductOrderStateChangeEvent"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (_, o) = post(&c, &format!("{}productOrder", s.base_url_v4()), &guide_order()).await?;
+    let evs = poll("completed event", || {
+        let events = Arc::clone(&events);
+        async move {
+            let evs = events_of(&events);
+            let done = evs.iter().any(|e| e["event"]["productOrder"]["state"] == "completed");
+            Ok(done.then(|| Value::Array(evs)))
+        }
+    })
+    .await?;
+    let evs = evs.as_array().cloned().unwrap_or_default();
+    assert!(evs.iter().all(|e| e["eventType"] == "ProductOrderStateChangeEvent"
+        && e["@type"] == "ProductOrderStateChangeEvent"));
+    let states: Vec<&str> =
+        evs.iter().filter_map(|e| e["event"]["productOrder"]["state"].as_str()).collect();
+    assert_eq!(states, ["inProgress", "completed"]);
+    let order = &evs[0]["event"]["productOrder"];
+    assert_eq!(order["id"], o["id"]);
+    assert!(order["creationDate"].is_string() && order.get("orderDate").is_none());
+    assert!(order["href"].as_str().is_some_and(|h| h.contains("/v5/")));
     s.shutdown().await;
     Ok(())
 }
