@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end tests: builds the desktop app, starts a virtual display (Xvfb) and tauri-driver
+# (WebDriver over WebKitWebDriver), and runs the specs in specs/ with node's test runner.
+# Screenshots land in tests/e2e/artifacts/; on failure the app's log is printed.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! command -v tauri-driver >/dev/null; then
+  echo "e2e: installing tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+if [ ! -d "$HERE/node_modules" ] || [ "$HERE/package-lock.json" -nt "$HERE/node_modules/.package-lock.json" ]; then
+  npm --prefix "$HERE" ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "e2e: building the app"
+(cd "$ROOT" && npm --prefix ui run build --silent && cargo build --quiet -p orderdesk-app)
+APP="$ROOT/target/debug/orderdesk-app"
+
+WORK="$(mktemp -d)"
+ARTIFACTS="$HERE/artifacts"
+rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS"
+XVFB_PID=""
+DRIVER_PID=""
+cleanup() {
+  [ -n "$DRIVER_PID" ] && kill "$DRIVER_PID" 2>/dev/null || true
+  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Xvfb picks a free display number itself and writes it to the given descriptor.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$WORK/display" 2>"$WORK/xvfb.log" &
+XVFB_PID=$!
+for _ in $(seq 1 100); do [ -s "$WORK/display" ] && break; sleep 0.1; done
+[ -s "$WORK/display" ] || { echo "e2e: Xvfb did not start" >&2; cat "$WORK/xvfb.log" >&2; exit 1; }
+export DISPLAY=":$(head -n1 "$WORK/display")"
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+DRIVER_PORT="$(free_port)"
+NATIVE_PORT="$(free_port)"
+# Everything the app stores goes to a throw-away data directory.
+export XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config"
+tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$WORK/app.log" 2>&1 &
+DRIVER_PID=$!
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$DRIVER_PORT/status" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+status=0
+E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_ARTIFACTS="$ARTIFACTS" E2E_WORK="$WORK" \
+  npm --prefix "$HERE" test --silent || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "e2e: FAILED; the app's log follows (screenshots kept in $ARTIFACTS)"
+  tail -n 200 "$WORK/app.log" || true
+fi
+exit "$status"
