@@ -23,6 +23,11 @@ pub trait WireField: Sized + PartialEq {
     const LENIENT: bool;
     /// Reads a value; gives the JSON back unchanged when it does not fit.
     fn decode(v: Value) -> Result<Self, Value>;
+    /// True when `v` is already in the form [`encode`](Self::encode) writes, so no copy of the
+    /// original needs keeping. Only a fast path: `false` is always safe.
+    fn is_canonical(_v: &Value) -> bool {
+        false
+    }
     /// Writes the value, reusing the original text of leniently read members (lossless).
     fn encode(&self) -> Value;
     /// Writes the value in canonical form: leniently read members are written in their proper
@@ -43,6 +48,9 @@ impl WireField for String {
             other => Err(other),
         }
     }
+    fn is_canonical(v: &Value) -> bool {
+        v.is_string()
+    }
     fn encode(&self) -> Value {
         Value::String(self.clone())
     }
@@ -61,6 +69,9 @@ impl WireField for bool {
             other => Err(other),
         }
     }
+    fn is_canonical(v: &Value) -> bool {
+        v.is_boolean()
+    }
     fn encode(&self) -> Value {
         Value::Bool(*self)
     }
@@ -75,6 +86,10 @@ impl WireField for i64 {
             _ => None,
         };
         parsed.ok_or(v)
+    }
+    fn is_canonical(v: &Value) -> bool {
+        // The text must be what `encode` writes: `-0` or `1.0` are not.
+        matches!(v, Value::Number(n) if n.as_i64().is_some_and(|i| i.to_string() == n.as_str()))
     }
     fn encode(&self) -> Value {
         Value::Number(Number::from(*self))
@@ -130,6 +145,9 @@ impl<T: WireField> WireField for Box<T> {
     fn decode(v: Value) -> Result<Self, Value> {
         T::decode(v).map(Box::new)
     }
+    fn is_canonical(v: &Value) -> bool {
+        T::is_canonical(v)
+    }
     fn encode(&self) -> Value {
         (**self).encode()
     }
@@ -158,6 +176,9 @@ impl<T: WireField> WireField for Vec<T> {
             }
         }
         Ok(out)
+    }
+    fn is_canonical(v: &Value) -> bool {
+        matches!(v, Value::Array(items) if items.iter().all(T::is_canonical))
     }
     fn encode(&self) -> Value {
         Value::Array(self.iter().map(WireField::encode).collect())
@@ -205,7 +226,7 @@ pub fn take<T: WireField>(
         extra.insert(key.to_owned(), v);
         return None;
     }
-    let original = if T::LENIENT { Some(v.clone()) } else { None };
+    let original = if T::LENIENT && !T::is_canonical(&v) { Some(v.clone()) } else { None };
     match T::decode(v) {
         Ok(x) => {
             if let Some(o) = original {
