@@ -113,6 +113,21 @@ async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Re
         return next.run(req).await;
     };
     let scope = format!("{} {}", req.uri().path(), key);
+    let (parts, body) = req.into_parts();
+    let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(e) => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body.tooLarge",
+                "Payload Too Large",
+                format!("the request body could not be read: {e}"),
+            )
+            .into_response()
+        }
+    };
+    let fingerprint = request_fingerprint(&body);
+    let req = Request::from_parts(parts, Body::from(body));
     let lock = {
         let mut locks =
             st.idempotency_locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -120,6 +135,13 @@ async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Re
     };
     let _guard = lock.lock().await;
     if let Some(stored) = st.store.idempotent(&scope) {
+        if stored.request_hash.as_ref().is_some_and(|h| *h != fingerprint) {
+            return ApiError::unprocessable(
+                "idempotency.keyReused",
+                format!("Idempotency-Key '{key}' was already used for a different request body"),
+            )
+            .into_response();
+        }
         let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
         let mut resp = (status, Body::from(stored.body)).into_response();
         let h = resp.headers_mut();
@@ -136,11 +158,31 @@ async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Re
         Ok(b) => b,
         Err(e) => return ApiError::internal(format!("response body: {e}")).into_response(),
     };
-    let stored = StoredResponse { status: parts.status.as_u16(), body: bytes.to_vec() };
+    let stored = StoredResponse {
+        status: parts.status.as_u16(),
+        body: bytes.to_vec(),
+        request_hash: Some(fingerprint),
+    };
     if let Err(e) = st.store.remember(scope, stored).await {
         return ApiError::from(e).into_response();
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// FNV-1a of the request's compact JSON (or of its bytes when it is not JSON), so a retry
+/// that only re-indents the body still counts as the same request. Stable across builds,
+/// unlike `std`'s hasher, because it is stored.
+fn request_fingerprint(body: &[u8]) -> String {
+    let canonical = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_vec(&v).ok())
+        .unwrap_or_else(|| body.to_vec());
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in canonical {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 // ---------- productOrder ----------

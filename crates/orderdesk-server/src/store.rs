@@ -16,7 +16,8 @@ use serde_json::Value;
 use crate::error::ServerError;
 
 /// Migrations, numbered from 1; applied in order, each in its own transaction.
-const MIGRATIONS: [&str; 1] = ["CREATE TABLE resource (
+const MIGRATIONS: [&str; 2] = [
+    "CREATE TABLE resource (
         kind TEXT NOT NULL,
         id   TEXT NOT NULL,
         seq  INTEGER NOT NULL,
@@ -27,7 +28,10 @@ const MIGRATIONS: [&str; 1] = ["CREATE TABLE resource (
         scope  TEXT PRIMARY KEY,
         status INTEGER NOT NULL,
         body   BLOB NOT NULL
-    );"];
+    );",
+    // 2: the fingerprint of the request, to refuse a key reused for a different request.
+    "ALTER TABLE idempotency ADD COLUMN request_hash TEXT;",
+];
 
 /// Kinds of stored resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,6 +70,8 @@ pub struct StoredResponse {
     pub status: u16,
     /// Response body bytes.
     pub body: Vec<u8>,
+    /// Fingerprint of the request that produced it.
+    pub request_hash: Option<String>,
 }
 
 #[derive(Default)]
@@ -124,15 +130,21 @@ impl Store {
                 inner.next_seq = inner.next_seq.max(seq + 1);
                 inner.resources.entry(kind).or_default().insert(id, (seq, value));
             }
-            let mut stmt = conn.prepare("SELECT scope, status, body FROM idempotency")?;
+            let mut stmt =
+                conn.prepare("SELECT scope, status, body, request_hash FROM idempotency")?;
             let rows = stmt.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
             })?;
             for row in rows {
-                let (scope, status, body) = row?;
+                let (scope, status, body, request_hash) = row?;
                 let status = u16::try_from(status)
                     .map_err(|_| ServerError::Corrupt(format!("bad status {status}")))?;
-                inner.idempotency.insert(scope, StoredResponse { status, body });
+                inner.idempotency.insert(scope, StoredResponse { status, body, request_hash });
             }
         }
         inner.db = Some(conn);
@@ -250,8 +262,9 @@ impl Store {
         self.with(move |inner| {
             if let Some(db) = &inner.db {
                 db.execute(
-                    "INSERT OR REPLACE INTO idempotency (scope, status, body) VALUES (?1, ?2, ?3)",
-                    params![scope, i64::from(resp.status), resp.body],
+                    "INSERT OR REPLACE INTO idempotency (scope, status, body, request_hash)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![scope, i64::from(resp.status), resp.body, resp.request_hash],
                 )?;
             }
             inner.idempotency.insert(scope, resp);
@@ -318,11 +331,16 @@ mod tests {
             .await?;
         assert_eq!(changed, Some(Ok(Some(()))));
         assert!(s.delete(Kind::Order, "2").await?);
-        s.remember("k".into(), StoredResponse { status: 201, body: b"{}".to_vec() }).await?;
+        s.remember(
+            "k".into(),
+            StoredResponse { status: 201, body: b"{}".to_vec(), request_hash: Some("h".into()) },
+        )
+        .await?;
         drop(s);
         let s = Store::open(&path)?;
         assert_eq!(s.all(Kind::Order), vec![json!({"id":"1","state":"completed"})]);
         assert_eq!(s.idempotent("k").map(|r| r.status), Some(201));
+        assert_eq!(s.idempotent("k").and_then(|r| r.request_hash).as_deref(), Some("h"));
         drop(s);
         let conn = Connection::open(&path)?;
         conn.pragma_update(None, "user_version", 99)?;

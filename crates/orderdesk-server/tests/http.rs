@@ -560,6 +560,24 @@ async fn idempotency_key_replays_the_first_answer() -> TestResult {
     assert_ne!(other["id"], a["id"]);
     let r = c.get(&url).send().await?;
     assert_eq!(count_header(&r, "x-total-count"), Some(2));
+    // The same key with a different request is refused, not replayed.
+    let mut changed = guide_order();
+    changed["description"] = json!("something else");
+    let r = c.post(&url).header("idempotency-key", "k-123").json(&changed).send().await?;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await?;
+    assert_eq!(e["code"], "idempotency.keyReused");
+    // Re-indenting the same request is still the same request.
+    let pretty = serde_json::to_string_pretty(&guide_order())?;
+    let r = c
+        .post(&url)
+        .header("idempotency-key", "k-123")
+        .header("content-type", "application/json")
+        .body(pretty)
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.headers().get("idempotency-replayed").and_then(|v| v.to_str().ok()), Some("true"));
     s.shutdown().await;
     Ok(())
 }
