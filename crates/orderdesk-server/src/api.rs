@@ -50,6 +50,14 @@ pub fn router(st: AppState) -> Router {
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "notFound", "Not Found", "no such resource path")
         })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "methodNotAllowed",
+                "Method Not Allowed",
+                "this resource does not support that HTTP method",
+            )
+        })
         .layer(middleware::from_fn_with_state(st.clone(), idempotency))
         .layer(middleware::from_fn_with_state(st.clone(), auth::middleware))
         .layer(middleware::from_fn_with_state(st.clone(), fault::middleware))

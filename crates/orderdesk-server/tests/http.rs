@@ -155,6 +155,9 @@ async fn order_crud_v4() -> TestResult {
     assert!(e["reason"].is_string());
     let r = c.delete(format!("{base}productOrder/{id}")).send().await?;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = c.put(format!("{base}productOrder/{id}")).json(&guide_order()).send().await?;
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.json::<Value>().await?["@type"], "Error");
     let r = c.get(format!("{base}productOrder")).send().await?;
     assert_eq!(count_header(&r, "x-total-count"), Some(0));
     assert_eq!(count_header(&r, "x-result-count"), Some(0));
