@@ -12,11 +12,15 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread;
+use std::time::Duration;
 
 use crate::error::{Result, StoreError};
 use crate::store::{Reader, Store};
 
 type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// How long the writer waits without work before it checkpoints the WAL.
+const IDLE: Duration = Duration::from_millis(250);
 
 /// A cloneable, thread-safe handle to a store owned by a dedicated writer thread. The thread
 /// ends when the last handle is dropped, after finishing the jobs already queued.
@@ -40,8 +44,24 @@ impl StoreHandle {
             .name("orderdesk-store-writer".into())
             .spawn(move || {
                 let mut store = store;
-                for job in queue {
-                    job(&mut store);
+                let mut wrote = false;
+                loop {
+                    match queue.recv_timeout(IDLE) {
+                        Ok(job) => {
+                            job(&mut store);
+                            wrote = true;
+                        }
+                        // Quiet for a moment: copy the WAL into the database now, so that the
+                        // next save does not pay for an automatic checkpoint. A failure here
+                        // is harmless (SQLite checkpoints again later) and has no caller.
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            if wrote {
+                                let _ = store.checkpoint();
+                                wrote = false;
+                            }
+                        }
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
                 }
             })
             .map_err(|source| StoreError::Io {

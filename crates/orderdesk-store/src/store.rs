@@ -705,6 +705,14 @@ impl Store {
         Ok(())
     }
 
+    /// Copy committed WAL content into the database file without waiting for readers
+    /// (`PRAGMA wal_checkpoint(PASSIVE)`). The writer thread runs this when idle; SQLite's
+    /// automatic checkpoint remains as a backstop.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     // ---- backup ----------------------------------------------------------------------------
 
     /// Copy the live database to `target` with SQLite's online backup API (readers and this

@@ -103,3 +103,27 @@ fn readers_refuse_writes() {
     let err = reader.connection().execute("DELETE FROM drafts", []).expect_err("query_only");
     assert!(err.to_string().contains("readonly") || err.to_string().contains("read"), "{err}");
 }
+
+#[test]
+fn an_idle_writer_checkpoints_the_wal_into_the_database_file() {
+    let db = temp_db();
+    let handle = StoreHandle::open(&db.path).expect("open");
+    let row = handle
+        .write(|store| store.create_draft(new_draft(order_json("Checkpointed", "", "", "1"))))
+        .wait()
+        .expect("write");
+    // A copy of the main file alone (no -wal) holds the draft once the writer has checkpointed.
+    let copy = db.dir.path().join("main-file-only.db");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        std::fs::copy(&db.path, &copy).expect("copy");
+        let found = Store::open(&copy).ok().is_some_and(|store| store.draft(&row.id).is_ok());
+        let _ = std::fs::remove_file(db.dir.path().join("main-file-only.db-wal"));
+        let _ = std::fs::remove_file(db.dir.path().join("main-file-only.db-shm"));
+        if found {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the WAL was never checkpointed");
+        thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
