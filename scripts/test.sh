@@ -35,3 +35,5 @@ stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warni
 stage "rust tests" cargo test --workspace --locked
 stage "ui type-check (svelte-check)" npm --prefix ui run check --silent
 stage "ui tests (vitest)" npm --prefix ui run test --silent
+stage "TMF622 v4 conformance kit" ./tests/conformance/run-ctk.sh
+stage "end-to-end (app under Xvfb)" ./tests/e2e/run.sh
