@@ -1,0 +1,367 @@
+//! Turning a stored draft, the core's order model and its quote into the editor's views.
+
+use std::collections::HashMap;
+
+use orderdesk_core::pricing::{Amounts, Quote};
+use orderdesk_core::{Finding, Item, Order, Severity};
+use orderdesk_store::DraftRow;
+use serde_json::Value;
+
+use crate::catalog::{value_text, CatalogCache};
+use crate::edit::is_customer;
+use crate::view::{
+    AlterationView, AmountsView, BundleOption, CharacteristicField, CurrencyView, DraftView,
+    FindingView, HeaderView, ItemPriceView, ItemQuoteView, ItemView, PeriodAmounts, PriceLineView,
+    QuoteView, RefView, RelationshipView, SegmentView, StepView,
+};
+
+fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn text_at(v: &Value, key: &str) -> Option<String> {
+    v.get(key).map(value_text).filter(|t| !t.is_empty())
+}
+
+fn ref_view(v: &Value) -> Option<RefView> {
+    Some(RefView { id: text_at(v, "id")?, name: text_at(v, "name").unwrap_or_default() })
+}
+
+/// The order-level fields, read from either TMF version's shape.
+pub fn header(order: &Order) -> HeaderView {
+    let f = &order.fields;
+    let customer = f
+        .get("relatedParty")
+        .and_then(Value::as_array)
+        .and_then(|ps| ps.iter().find(|p| is_customer(p)))
+        .and_then(|p| ref_view(p.get("partyOrPartyRole").unwrap_or(p)));
+    let channel = f
+        .get("channel")
+        .and_then(Value::as_array)
+        .and_then(|cs| cs.first())
+        .and_then(|c| ref_view(c.get("channel").unwrap_or(c)));
+    let external_id = match f.get("externalId") {
+        Some(Value::Array(ids)) => ids.first().and_then(|e| text_at(e, "id")),
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    HeaderView {
+        customer,
+        billing_account: f.get("billingAccount").and_then(ref_view),
+        channel,
+        priority: f.get("priority").map(value_text).filter(|t| !t.is_empty()),
+        description: f.get("description").and_then(Value::as_str).map(str::to_owned),
+        external_id,
+        requested_start: f.get("requestedStartDate").and_then(Value::as_str).map(str::to_owned),
+        requested_completion: f
+            .get("requestedCompletionDate")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        notes: f
+            .get("note")
+            .and_then(Value::as_array)
+            .map(|ns| ns.iter().filter_map(|n| text_at(n, "text")).collect())
+            .unwrap_or_default(),
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn item_view(
+    item: &Item,
+    parent: Option<&Item>,
+    path: &str,
+    depth: u32,
+    cat: &CatalogCache,
+) -> ItemView {
+    let offering_id = item.offering_id().map(str::to_owned);
+    let offering = offering_id.as_deref().and_then(|id| cat.rules.offering(id));
+    let name = item
+        .fields
+        .get("productOffering")
+        .and_then(|o| str_at(o, "name"))
+        .map(str::to_owned)
+        .or_else(|| offering_id.as_deref().map(|id| cat.name(id)))
+        .unwrap_or_else(|| format!("Item {}", item.id));
+    let spec_id = item
+        .specification_id()
+        .map(str::to_owned)
+        .or_else(|| offering.and_then(|o| o.specification_id.clone()));
+    let mut characteristics: Vec<CharacteristicField> =
+        spec_id.as_deref().map(|s| cat.spec_fields(s)).unwrap_or_default();
+    for c in item.characteristics() {
+        let Some(name) = str_at(c, "name") else { continue };
+        let value = c.get("value").map(value_text);
+        match characteristics.iter_mut().find(|f| f.name == name) {
+            Some(field) => field.value = value,
+            None => characteristics.push(CharacteristicField {
+                name: name.to_owned(),
+                description: None,
+                value_type: str_at(c, "valueType").map(str::to_owned),
+                required: false,
+                allowed: Vec::new(),
+                min: None,
+                max: None,
+                value,
+                specified: false,
+            }),
+        }
+    }
+    let relationships = item
+        .relationships
+        .iter()
+        .filter(|r| !r.kind.eq_ignore_ascii_case(orderdesk_core::model::BUNDLES))
+        .map(|r| RelationshipView { kind: r.kind.clone(), target: r.target.clone() })
+        .collect();
+    let prices = item
+        .fields
+        .get("itemPrice")
+        .and_then(Value::as_array)
+        .map(|ps| {
+            ps.iter()
+                .enumerate()
+                .map(|(i, p)| ItemPriceView {
+                    index: count(i),
+                    name: text_at(p, "name"),
+                    price_type: text_at(p, "priceType"),
+                    period: text_at(p, "recurringChargePeriod"),
+                    alterations: p
+                        .get("priceAlteration")
+                        .and_then(Value::as_array)
+                        .map(|alts| alts.iter().map(alteration_view).collect())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let options = offering
+        .map(|o| {
+            o.bundled
+                .iter()
+                .map(|b| BundleOption {
+                    offering_id: b.id.clone(),
+                    name: cat.name(&b.id),
+                    lower: b.lower.unwrap_or(0),
+                    upper: b.upper,
+                    count: count(
+                        item.children
+                            .iter()
+                            .filter(|c| c.offering_id() == Some(b.id.as_str()))
+                            .count(),
+                    ),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ItemView {
+        id: item.id.clone(),
+        parent: parent.map(|p| p.id.clone()),
+        depth,
+        path: path.to_owned(),
+        name,
+        action: item.action().unwrap_or("add").to_owned(),
+        quantity: item.quantity().ok().and_then(|q| u32::try_from(q).ok()).unwrap_or(0),
+        product_id: item.product_id().map(str::to_owned),
+        is_bundle: offering.is_some_and(|o| o.is_bundle) || !item.children.is_empty(),
+        child_count: count(item.children.len()),
+        characteristics,
+        relationships,
+        prices,
+        options,
+        offering_id,
+    }
+}
+
+fn alteration_view(a: &Value) -> AlterationView {
+    let price = a.get("price").cloned().unwrap_or(Value::Null);
+    let (kind, value) = match price.get("percentage") {
+        Some(p) => ("percentage", value_text(p)),
+        None => {
+            let money = price.get("dutyFreeAmount").or_else(|| price.get("taxIncludedAmount"));
+            ("amount", money.and_then(|m| m.get("value")).map(value_text).unwrap_or_default())
+        }
+    };
+    let duration = a.get("applicationDuration").and_then(|d| match d {
+        Value::Object(_) => d.get("amount"),
+        other => Some(other),
+    });
+    AlterationView {
+        name: text_at(a, "name").unwrap_or_default(),
+        kind: kind.to_owned(),
+        value,
+        duration: duration.map(value_text).and_then(|t| t.parse().ok()),
+        price_type: text_at(a, "priceType").unwrap_or_else(|| "discount".into()),
+        reason: text_at(a, "description"),
+    }
+}
+
+/// The draft as the editor shows it.
+pub fn draft_view(
+    row: &DraftRow,
+    order: &Order,
+    cat: &CatalogCache,
+    undo: (bool, bool),
+) -> DraftView {
+    let mut items = Vec::with_capacity(order.item_count());
+    let mut depths: HashMap<&str, u32> = HashMap::new();
+    order.walk(|item, parent, path| {
+        let depth = parent.and_then(|p| depths.get(p.id.as_str())).map_or(0, |d| d + 1);
+        depths.insert(item.id.as_str(), depth);
+        items.push(item_view(item, parent, path, depth, cat));
+    });
+    DraftView {
+        id: row.id.clone(),
+        revision: u32::try_from(row.revision).unwrap_or(u32::MAX),
+        tmf_version: row.tmf_version.as_str().to_owned(),
+        updated_at: row.updated_at.to_rfc3339(),
+        header: header(order),
+        items,
+        can_undo: undo.0,
+        can_redo: undo.1,
+    }
+}
+
+fn amounts(a: &Amounts) -> AmountsView {
+    AmountsView { duty_free: a.duty_free.to_string(), tax_included: a.tax_included.to_string() }
+}
+
+const HEADER_FIELDS: &[(&str, &str)] = &[
+    ("/relatedParty", "customer"),
+    ("/billingAccount", "billingAccount"),
+    ("/channel", "channel"),
+    ("/requestedStartDate", "requestedStart"),
+    ("/requestedCompletionDate", "requestedCompletion"),
+    ("/priority", "priority"),
+    ("/note", "notes"),
+    ("/description", "description"),
+];
+
+/// Where a finding is shown: the item whose path is the longest prefix of the finding's
+/// path, and within it the characteristic, quantity or action; else a header field.
+pub fn finding_view(f: &Finding, items: &[ItemView]) -> FindingView {
+    let owner = items
+        .iter()
+        .filter(|i| f.path == i.path || f.path.starts_with(&format!("{}/", i.path)))
+        .max_by_key(|i| i.path.len());
+    let (item, field) = match owner {
+        Some(i) => {
+            let rest = &f.path[i.path.len()..];
+            let field = if let Some(tail) = rest.strip_prefix("/product/productCharacteristic/") {
+                let index: Option<usize> = tail.split('/').next().and_then(|n| n.parse().ok());
+                index.and_then(|n| {
+                    i.characteristics
+                        .iter()
+                        .filter(|c| c.value.is_some())
+                        .nth(n)
+                        .map(|c| c.name.clone())
+                })
+            } else if rest.starts_with("/quantity") {
+                Some("quantity".to_owned())
+            } else if rest.starts_with("/action") {
+                Some("action".to_owned())
+            } else {
+                None
+            };
+            // A missing required characteristic points at the list, and names it in the message.
+            let field = field.or_else(|| {
+                i.characteristics
+                    .iter()
+                    .find(|c| c.required && c.value.is_none() && f.message.contains(&c.name))
+                    .map(|c| c.name.clone())
+            });
+            (Some(i.id.clone()), field)
+        }
+        None => (
+            None,
+            HEADER_FIELDS
+                .iter()
+                .find(|(prefix, _)| f.path.starts_with(prefix))
+                .map(|(_, name)| (*name).to_owned()),
+        ),
+    };
+    FindingView {
+        severity: match f.severity {
+            Severity::Error => "error".into(),
+            Severity::Warning => "warning".into(),
+        },
+        code: f.code.clone(),
+        path: f.path.clone(),
+        message: f.message.clone(),
+        item,
+        field,
+    }
+}
+
+/// The quote as the price panel shows it.
+pub fn quote_view(quote: &Quote, items: &[ItemView], rounding: &str) -> QuoteView {
+    let currencies = quote
+        .currencies
+        .iter()
+        .map(|c| CurrencyView {
+            currency: c.currency.clone(),
+            one_time: amounts(&c.one_time),
+            recurring: c
+                .recurring
+                .iter()
+                .map(|r| PeriodAmounts { period: r.period.clone(), amounts: amounts(&r.amounts) })
+                .collect(),
+            schedule_period: c.schedule_period.clone(),
+            schedule: c.schedule.iter().map(|s| amounts(&s.amounts)).collect(),
+            total_periods: c.total.periods,
+            total: amounts(&c.total.amounts),
+        })
+        .collect();
+    let item_quotes = quote
+        .items
+        .iter()
+        .map(|i| ItemQuoteView {
+            id: i.id.clone(),
+            lines: i
+                .explanation
+                .iter()
+                .map(|e| PriceLineView {
+                    price: e.price.clone(),
+                    price_type: e.price_type.clone(),
+                    period: e.recurring_charge_period.clone(),
+                    currency: e.currency.clone(),
+                    quantity: e.quantity.to_string(),
+                    source: e.source.clone(),
+                    segments: e
+                        .segments
+                        .iter()
+                        .map(|s| SegmentView {
+                            from: s.from,
+                            to: s.to,
+                            steps: s
+                                .steps
+                                .iter()
+                                .map(|st| StepView {
+                                    step: st.step.clone(),
+                                    amounts: AmountsView {
+                                        duty_free: st.duty_free.to_string(),
+                                        tax_included: st.tax_included.to_string(),
+                                    },
+                                })
+                                .collect(),
+                            amounts: AmountsView {
+                                duty_free: s.duty_free.to_string(),
+                                tax_included: s.tax_included.to_string(),
+                            },
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    let findings: Vec<FindingView> =
+        quote.findings.iter().map(|f| finding_view(f, items)).collect();
+    QuoteView {
+        has_errors: findings.iter().any(|f| f.severity == "error"),
+        currencies,
+        items: item_quotes,
+        findings,
+        rounding: rounding.to_owned(),
+    }
+}

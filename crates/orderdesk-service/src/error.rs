@@ -1,0 +1,75 @@
+//! The service layer's error type and its stable codes.
+
+use orderdesk_core::CoreError;
+use orderdesk_error::{ErrorBody, ErrorCode};
+use orderdesk_store::StoreError;
+
+/// Everything a service call can fail with. Store and core errors keep their own codes
+/// (`store.*`, `core.*`); the service adds `service.*` codes for what it checks itself.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The local database refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A composition operation or an import was refused by the core.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// The input from the UI cannot be used (bad date, bad number, unknown version...).
+    #[error("{0}")]
+    Invalid(String),
+    /// Pasted or loaded text is not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    /// The text is JSON but not a TMF622 product order.
+    #[error("not a TMF622 product order: {0}")]
+    NotAnOrder(String),
+    /// Nothing to undo or redo.
+    #[error("{0}")]
+    NothingToDo(&'static str),
+    /// The platform has no data directory and none was configured.
+    #[error("no data directory is known on this system; set ORDERDESK_DATA_DIR")]
+    NoDataDir,
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The in-process demo server could not start.
+    #[error("the demo server could not start: {0}")]
+    Demo(String),
+    /// A background task ended without an answer (it panicked or the runtime is shutting down).
+    #[error("a background task failed: {0}")]
+    Task(String),
+}
+
+impl ErrorCode for ServiceError {
+    fn code(&self) -> &'static str {
+        match self {
+            ServiceError::Store(e) => e.code(),
+            ServiceError::Core(e) => ErrorCode::code(e),
+            ServiceError::Invalid(_) => "service.invalid_input",
+            ServiceError::NotJson(_) => orderdesk_error::codes::INPUT_NOT_JSON,
+            ServiceError::NotAnOrder(_) => orderdesk_error::codes::WIRE_SHAPE,
+            ServiceError::NothingToDo(_) => "service.nothing_to_do",
+            ServiceError::NoDataDir => "service.no_data_dir",
+            ServiceError::DataDir { .. } => "service.data_dir",
+            ServiceError::Demo(_) => "service.demo",
+            ServiceError::Task(_) => orderdesk_error::codes::INTERNAL,
+        }
+    }
+}
+
+impl From<ServiceError> for ErrorBody {
+    fn from(err: ServiceError) -> Self {
+        ErrorBody::from_error(&err)
+    }
+}
+
+/// The service's result type.
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+pub(crate) fn invalid(message: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(message.into())
+}

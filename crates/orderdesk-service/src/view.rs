@@ -1,0 +1,444 @@
+//! What the service hands out: plain, serialisable views shaped for the UI. Money is always a
+//! decimal string; counts and revisions are `u32` so they cross IPC as plain numbers.
+
+use serde::{Deserialize, Serialize};
+
+/// A row of the orders screen: a draft or an order known to a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OrderListRow {
+    /// `draft` or `order`.
+    pub kind: RowKind,
+    /// Draft id, or the local order id as text.
+    pub id: String,
+    pub customer: Option<String>,
+    /// Total over the pricing schedule, tax included, as a decimal string.
+    pub total: Option<String>,
+    pub currency: Option<String>,
+    pub item_count: u32,
+    /// `draft` for drafts; the TMF state (`acknowledged`, `completed`...) for orders.
+    pub state: String,
+    /// The sync badge: `draft`, `queued`, `sending`, `submitted`, `needs-attention`, `conflict`.
+    pub sync: String,
+    pub revision: u32,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+}
+
+/// Whether a list row is a draft or a known order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum RowKind {
+    Draft,
+    Order,
+}
+
+/// How the orders list is sorted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum OrderSortKey {
+    #[default]
+    UpdatedDesc,
+    UpdatedAsc,
+    CustomerAsc,
+    TotalDesc,
+}
+
+/// What the orders list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OrderListQuery {
+    /// Full-text search over drafts and orders; empty for all.
+    pub text: String,
+    /// Only this state (`draft`, or a TMF state).
+    pub state: Option<String>,
+    /// Only this sync badge.
+    pub sync: Option<String>,
+    /// Customer name contains this (case-insensitive).
+    pub customer: Option<String>,
+    /// Changed on or after this day (`YYYY-MM-DD`).
+    pub updated_from: Option<String>,
+    /// Changed on or before this day (`YYYY-MM-DD`).
+    pub updated_to: Option<String>,
+    pub sort: OrderSortKey,
+}
+
+/// The order editor's whole state after every change: the draft and its price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct EditorState {
+    pub draft: DraftView,
+    pub quote: QuoteView,
+}
+
+/// A draft as the editor shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct DraftView {
+    pub id: String,
+    pub revision: u32,
+    /// `v4` or `v5`.
+    pub tmf_version: String,
+    pub updated_at: String,
+    pub header: HeaderView,
+    /// Every item, depth first (parents before children), with its depth: the bundle tree
+    /// flattened so the UI can virtualise it.
+    pub items: Vec<ItemView>,
+    pub can_undo: bool,
+    pub can_redo: bool,
+}
+
+/// A reference shown as id and name (party, billing account, channel).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RefView {
+    pub id: String,
+    pub name: String,
+}
+
+/// The order-level fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct HeaderView {
+    pub customer: Option<RefView>,
+    pub billing_account: Option<RefView>,
+    pub channel: Option<RefView>,
+    pub priority: Option<String>,
+    pub description: Option<String>,
+    pub external_id: Option<String>,
+    /// RFC 3339.
+    pub requested_start: Option<String>,
+    pub requested_completion: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// One item of the bundle tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ItemView {
+    pub id: String,
+    pub parent: Option<String>,
+    pub depth: u32,
+    /// JSON pointer of the item in the stored order (what findings point into).
+    pub path: String,
+    pub offering_id: Option<String>,
+    pub name: String,
+    pub action: String,
+    pub quantity: u32,
+    pub product_id: Option<String>,
+    pub is_bundle: bool,
+    pub child_count: u32,
+    /// The characteristics form: the specification's characteristics with the item's values,
+    /// then any value the specification does not know.
+    pub characteristics: Vec<CharacteristicField>,
+    /// Relationships other than bundle membership (`reliesOn`...).
+    pub relationships: Vec<RelationshipView>,
+    /// The item's own `itemPrice` entries with their alterations.
+    pub prices: Vec<ItemPriceView>,
+    /// For a bundle: the offerings it may contain, with cardinality and how many it has.
+    pub options: Vec<BundleOption>,
+}
+
+/// One field of a characteristics form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CharacteristicField {
+    pub name: String,
+    pub description: Option<String>,
+    /// `string`, `number`, `integer`, `boolean`, ... as the specification says.
+    pub value_type: Option<String>,
+    pub required: bool,
+    /// Allowed values, as text; empty when free.
+    pub allowed: Vec<String>,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    /// The current value as text (`None` when unset).
+    pub value: Option<String>,
+    /// In the specification (`false` for values the order carries on its own).
+    pub specified: bool,
+}
+
+/// A non-bundle relationship of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RelationshipView {
+    pub kind: String,
+    pub target: String,
+}
+
+/// One `itemPrice` entry of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ItemPriceView {
+    pub index: u32,
+    pub name: Option<String>,
+    pub price_type: Option<String>,
+    pub period: Option<String>,
+    pub alterations: Vec<AlterationView>,
+}
+
+/// A price alteration as the editor edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AlterationView {
+    pub name: String,
+    /// `percentage` or `amount`.
+    pub kind: String,
+    /// Decimal text.
+    pub value: String,
+    /// In periods; `None` for the whole term.
+    pub duration: Option<u32>,
+    pub price_type: String,
+    pub reason: Option<String>,
+}
+
+/// An offering a bundle may contain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct BundleOption {
+    pub offering_id: String,
+    pub name: String,
+    pub lower: u32,
+    pub upper: Option<u32>,
+    pub count: u32,
+}
+
+/// A validation or pricing finding, with where the editor shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FindingView {
+    /// `error` or `warning`.
+    pub severity: String,
+    pub code: String,
+    pub path: String,
+    pub message: String,
+    /// The item the finding is about, if any.
+    pub item: Option<String>,
+    /// The field: a characteristic name, `quantity`, `action`, or a header field
+    /// (`customer`, `billingAccount`, `channel`, `requestedStart`, ...).
+    pub field: Option<String>,
+}
+
+/// The priced draft.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct QuoteView {
+    /// Primary currency first.
+    pub currencies: Vec<CurrencyView>,
+    pub items: Vec<ItemQuoteView>,
+    pub findings: Vec<FindingView>,
+    /// Submit is blocked while this is true.
+    pub has_errors: bool,
+    /// Rounding used (`halfUp` or `halfEven`).
+    pub rounding: String,
+}
+
+/// A duty-free / tax-included pair of decimal strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AmountsView {
+    pub duty_free: String,
+    pub tax_included: String,
+}
+
+/// Every figure of one currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyView {
+    pub currency: String,
+    pub one_time: AmountsView,
+    pub recurring: Vec<PeriodAmounts>,
+    pub schedule_period: String,
+    /// What is due in each period, 1-based.
+    pub schedule: Vec<AmountsView>,
+    pub total_periods: u32,
+    pub total: AmountsView,
+}
+
+/// Recurring charge per period unit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PeriodAmounts {
+    pub period: String,
+    pub amounts: AmountsView,
+}
+
+/// How one item was priced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ItemQuoteView {
+    pub id: String,
+    pub lines: Vec<PriceLineView>,
+}
+
+/// One price line of an item and how it was computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PriceLineView {
+    pub price: String,
+    pub price_type: String,
+    pub period: Option<String>,
+    pub currency: String,
+    pub quantity: String,
+    /// `order` or `catalog`.
+    pub source: String,
+    pub segments: Vec<SegmentView>,
+}
+
+/// The amount of a line over a run of periods, with its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentView {
+    pub from: u32,
+    pub to: Option<u32>,
+    pub steps: Vec<StepView>,
+    pub amounts: AmountsView,
+}
+
+/// One step of a price explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct StepView {
+    pub step: String,
+    pub amounts: AmountsView,
+}
+
+/// One revision of a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionView {
+    pub revision: u32,
+    /// What changed, in words.
+    pub summary: String,
+    pub actor: String,
+    pub at: String,
+}
+
+/// A catalog category with how many offerings it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CategoryView {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub offering_count: u32,
+}
+
+/// An offering in lists and pickers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OfferingSummary {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub is_bundle: bool,
+    pub lifecycle_status: Option<String>,
+    pub categories: Vec<String>,
+    /// A short price text, e.g. `29.99 EUR/month + 49.00 EUR`.
+    pub price_text: String,
+}
+
+/// Everything the catalog browser shows about one offering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OfferingDetail {
+    pub summary: OfferingSummary,
+    pub prices: Vec<CatalogPriceView>,
+    pub bundle: Vec<BundleOption>,
+    pub characteristics: Vec<CharacteristicField>,
+    pub relies_on: Vec<String>,
+}
+
+/// A catalog price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogPriceView {
+    pub id: String,
+    pub name: Option<String>,
+    pub price_type: Option<String>,
+    pub period: Option<String>,
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub percentage: Option<String>,
+    pub duration: Option<u32>,
+}
+
+/// The app's state at start: what the first screen needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatus {
+    pub data_dir: String,
+    /// No server profile yet: offer the demo server.
+    pub first_start: bool,
+    pub demo: Option<DemoStatus>,
+    pub catalog_version: Option<String>,
+    pub offering_count: u32,
+    pub profiles: Vec<ProfileView>,
+}
+
+/// The running in-process demo server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct DemoStatus {
+    pub base_url: String,
+    pub catalog_version: String,
+    pub offerings: u32,
+}
+
+/// A server profile (the secret is never part of it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub name: String,
+    pub base_url: String,
+    pub tmf_version: String,
+    pub auth_mode: String,
+}
+
+/// User settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// `halfUp` (default) or `halfEven`.
+    pub rounding: String,
+    /// TMF622 version of new drafts: `v4` or `v5`.
+    pub default_version: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { rounding: "halfUp".into(), default_version: "v4".into() }
+    }
+}

@@ -1,0 +1,223 @@
+//! The services end to end over a real database in a temp dir, with the demo catalog.
+
+use orderdesk_error::ErrorCode;
+use orderdesk_service::{Edit, OrderListQuery, RefInput, Service, Settings};
+
+async fn demo_service() -> (tempfile::TempDir, Service) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = Service::open(dir.path().join("data")).expect("open service");
+    service.start_demo().await.expect("demo server starts");
+    (dir, service)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_then_demo_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = Service::open(dir.path().to_path_buf()).expect("open");
+    let status = service.status().await.expect("status");
+    assert!(status.first_start);
+    assert!(status.demo.is_none());
+    let demo = service.start_demo().await.expect("demo");
+    assert!(demo.base_url.starts_with("http://127.0.0.1:"), "{}", demo.base_url);
+    assert_eq!(demo.offerings, 46);
+    let status = service.status().await.expect("status");
+    assert!(!status.first_start);
+    assert_eq!(status.profiles.first().map(|p| p.name.as_str()), Some("demo"));
+    service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_undo_redo_and_restore() {
+    let (_dir, service) = demo_service().await;
+    let state = service.new_draft().await.expect("new draft");
+    let id = state.draft.id.clone();
+    assert!(state.draft.items.is_empty());
+    assert!(state.quote.has_errors, "an empty order is not submittable");
+
+    // Fibre Home is a bundle: its required children come with it.
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::AddOffering { offering_id: "20059".into(), parent: None, quantity: None },
+        )
+        .await
+        .expect("add bundle");
+    let bundle = state.draft.items.first().expect("bundle item");
+    assert!(bundle.is_bundle);
+    assert!(state.draft.items.len() > 1, "required children were added");
+    assert!(state.draft.items.iter().skip(1).all(|i| i.depth == 1));
+    assert!(state.draft.can_undo && !state.draft.can_redo);
+    let currency = state.quote.currencies.first().expect("priced");
+    assert_eq!(currency.currency, "EUR");
+    assert!(!currency.schedule.is_empty());
+
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::SetCustomer {
+                customer: Some(RefInput { id: "C-17".into(), name: "Ada Lovelace".into() }),
+            },
+        )
+        .await
+        .expect("customer");
+    assert_eq!(state.draft.header.customer.as_ref().map(|c| c.name.as_str()), Some("Ada Lovelace"));
+    let customer_revision = state.draft.revision;
+
+    // A stale revision is refused, not merged.
+    let stale = service
+        .edit(id.clone(), customer_revision - 1, Edit::SetPriority { priority: Some("1".into()) })
+        .await;
+    assert_eq!(stale.err().map(|e| e.code()), Some("store.conflict"));
+
+    let undone = service.undo(id.clone()).await.expect("undo");
+    assert!(undone.draft.header.customer.is_none());
+    assert!(undone.draft.can_redo);
+    let redone = service.redo(id.clone()).await.expect("redo");
+    assert_eq!(redone.draft.header.customer.as_ref().map(|c| c.id.as_str()), Some("C-17"));
+    assert!(
+        service.redo(id.clone()).await.err().map(|e| e.code()) == Some("service.nothing_to_do")
+    );
+
+    let history = service.history(id.clone()).await.expect("history");
+    assert_eq!(history.first().map(|r| r.revision), Some(redone.draft.revision));
+    assert_eq!(history.last().map(|r| r.revision), Some(1));
+    let restored = service.restore(id.clone(), 1).await.expect("restore");
+    assert!(restored.draft.items.is_empty());
+    assert!(restored.draft.revision > redone.draft.revision, "restore adds a revision");
+    service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn characteristics_findings_and_list() {
+    let (_dir, service) = demo_service().await;
+    let state = service.new_draft().await.expect("new draft");
+    let id = state.draft.id.clone();
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::AddOffering { offering_id: "14305".into(), parent: None, quantity: Some(2) },
+        )
+        .await
+        .expect("add mobile");
+    let item = state.draft.items.first().expect("item").clone();
+    let msisdn = item.characteristics.iter().find(|c| c.name == "TEL_MSISDN").expect("spec field");
+    assert!(msisdn.required && msisdn.value.is_none());
+    let finding = state.quote.findings.iter().find(|f| {
+        f.item.as_deref() == Some(item.id.as_str()) && f.field.as_deref() == Some("TEL_MSISDN")
+    });
+    assert!(
+        finding.is_some(),
+        "missing required characteristic is located: {:?}",
+        state.quote.findings
+    );
+
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::SetCharacteristic {
+                item: item.id.clone(),
+                name: "TEL_MSISDN".into(),
+                value: "+4917012345".into(),
+            },
+        )
+        .await
+        .expect("set characteristic");
+    let field = state
+        .draft
+        .items
+        .first()
+        .and_then(|i| i.characteristics.iter().find(|c| c.name == "TEL_MSISDN"));
+    assert_eq!(field.and_then(|f| f.value.as_deref()), Some("+4917012345"));
+
+    let bad = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::SetQuantity { item: "nope".into(), quantity: 1 },
+        )
+        .await;
+    assert_eq!(bad.err().map(|e| e.code()), Some("core.unknown_item"));
+    let bad_date = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::SetRequestedDates { start: Some("tomorrow".into()), completion: None },
+        )
+        .await;
+    assert_eq!(bad_date.err().map(|e| e.code()), Some("service.invalid_input"));
+
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::SetCustomer {
+                customer: Some(RefInput { id: "C-9".into(), name: "Grace Hopper".into() }),
+            },
+        )
+        .await
+        .expect("customer");
+    let rows = service
+        .list_orders(OrderListQuery { text: "Grace".into(), ..OrderListQuery::default() })
+        .await
+        .expect("list");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows.first().and_then(|r| r.customer.as_deref()), Some("Grace Hopper"));
+    assert_eq!(rows.first().map(|r| r.item_count), Some(1));
+    let none = service
+        .list_orders(OrderListQuery {
+            customer: Some("nobody".into()),
+            ..OrderListQuery::default()
+        })
+        .await
+        .expect("list");
+    assert!(none.is_empty());
+
+    let v5 = service.export_draft(id.clone(), "v5".into()).await.expect("export v5");
+    assert!(v5.contains("partyOrPartyRole"), "{v5}");
+    let imported = service.import_order(v5).await.expect("import v5");
+    assert_eq!(imported.draft.tmf_version, "v5");
+    assert_eq!(imported.draft.header.customer.map(|c| c.name), Some("Grace Hopper".into()));
+    assert_eq!(
+        imported.quote.currencies, state.quote.currencies,
+        "same price after a v4 -> v5 round trip"
+    );
+    let not_json = service.import_order("{oops".into()).await;
+    assert_eq!(not_json.err().map(|e| e.code()), Some("input.not_json"));
+    service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_search_and_settings() {
+    let (_dir, service) = demo_service().await;
+    let hits = service.search_offerings("fibr".into(), None, 50).await.expect("search");
+    assert!(hits.iter().any(|o| o.id == "20059"), "prefix search finds Fibre Home");
+    let devices = service
+        .search_offerings(String::new(), Some("cat-device".into()), 100)
+        .await
+        .expect("category");
+    assert!(
+        !devices.is_empty()
+            && devices.iter().all(|o| o.categories.iter().any(|c| c == "cat-device"))
+    );
+    let detail = service.offering("20059").expect("detail");
+    assert!(!detail.bundle.is_empty());
+    assert!(service.offering("missing").is_err());
+
+    let saved = service
+        .save_settings(Settings { rounding: "halfEven".into(), default_version: "v5".into() })
+        .await
+        .expect("settings");
+    assert_eq!(saved.rounding, "halfEven");
+    let draft = service.new_draft().await.expect("draft");
+    assert_eq!(draft.draft.tmf_version, "v5");
+    assert_eq!(draft.quote.rounding, "halfEven");
+    let bad = service
+        .save_settings(Settings { rounding: "up".into(), default_version: "v4".into() })
+        .await;
+    assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
+    service.stop_demo().await;
+}
