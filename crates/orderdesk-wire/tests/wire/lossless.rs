@@ -159,3 +159,24 @@ fn catalog_reads_v4_and_v5_shapes() {
     let orig: Value = serde_json::from_str(text).unwrap_or_default();
     assert_eq!(snap.to_value(), orig);
 }
+
+#[test]
+fn deep_nesting_is_an_error_or_a_value_never_a_crash() {
+    // serde_json stops at 128 levels; just below that, every layer must cope.
+    let mut product = serde_json::json!({"name": "leaf"});
+    for _ in 0..60 {
+        product = serde_json::json!({"product": [product]});
+    }
+    let order =
+        serde_json::json!({"productOrderItem": [{"id": "1", "action": "add", "product": product}]});
+    let text = serde_json::to_string(&order).unwrap_or_default();
+    let parsed = parse_order(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parsed.to_value(Version::V4), order);
+    let v5 = parsed.to_value(Version::V5);
+    let back = orderdesk_wire::parse_order_value(v5).map(|o| o.to_value(Version::V4));
+    assert!(back.is_ok());
+    let _ = orderdesk_wire::check::findings(&order);
+    // Beyond serde_json's limit: a clean error.
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    assert!(parse_order(&deep).is_err());
+}
