@@ -928,3 +928,16 @@ async fn v5_listeners_get_v5_events_filtered_by_query() -> TestResult {
     s.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn binary_generates_a_deterministic_catalog() -> TestResult {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_orderdesk-server"))
+        .args(["--generate-catalog", "120"])
+        .output()
+        .await?;
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(v, orderdesk_server::generate_catalog(120));
+    assert_eq!(v["productOffering"].as_array().map(Vec::len), Some(120));
+    Ok(())
+}
