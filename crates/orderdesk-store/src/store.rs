@@ -705,6 +705,21 @@ impl Store {
         Ok(())
     }
 
+    /// Backing up onto (or restoring from) the live file itself would destroy it.
+    fn refuse_own_file(&self, other: &Path) -> Result<()> {
+        let same = match (std::fs::canonicalize(&self.path), std::fs::canonicalize(other)) {
+            (Ok(ours), Ok(theirs)) => ours == theirs,
+            _ => false,
+        };
+        if same {
+            return Err(StoreError::Invalid(format!(
+                "{} is the live database itself; choose another file",
+                other.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// Copy committed WAL content into the database file without waiting for readers
     /// (`PRAGMA wal_checkpoint(PASSIVE)`). The writer thread runs this when idle; SQLite's
     /// automatic checkpoint remains as a backstop.
@@ -719,6 +734,7 @@ impl Store {
     /// writer's callers see no interruption). The copy is written beside `target` and renamed
     /// into place, so `target` is either the old file or a complete backup.
     pub fn backup_to(&self, target: &Path) -> Result<()> {
+        self.refuse_own_file(target)?;
         let partial = open::sibling(target, ".partial");
         let _ = std::fs::remove_file(&partial);
         self.conn.backup(MAIN_DB, &partial, None::<fn(Progress)>).map_err(|err| {
@@ -749,6 +765,7 @@ impl Store {
     /// The backup is checked first (an Orderdesk database, not newer than this build, passing
     /// `integrity_check`); an older backup is migrated after the restore.
     pub fn restore_from(&mut self, source: &Path) -> Result<()> {
+        self.refuse_own_file(source)?;
         {
             let check =
                 Store::open_with(source, OpenOptions { read_only: true, ..OpenOptions::default() });

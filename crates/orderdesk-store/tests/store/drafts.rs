@@ -233,6 +233,10 @@ fn backup_and_restore() {
     create(&mut store, "After Restore");
     assert_eq!(store.drafts(&DraftFilter::default()).expect("list").len(), 2);
 
+    // The live file itself is neither a backup target nor a restore source.
+    assert!(matches!(store.backup_to(&db.path), Err(StoreError::Invalid(_))));
+    assert!(matches!(store.restore_from(&db.path), Err(StoreError::Invalid(_))));
+
     // A file that is not a database is refused before anything is overwritten.
     let junk = db.dir.path().join("junk.db");
     std::fs::write(&junk, b"definitely not sqlite").expect("write junk");
