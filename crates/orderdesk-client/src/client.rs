@@ -1,0 +1,1061 @@
+//! The HTTP client proper: one [`Client`] per server profile.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use orderdesk_wire::Version;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::Value;
+
+use crate::error::{normalise_error, ClientError};
+use crate::profile::{AuthConfig, Profile};
+use crate::secret::Secret;
+
+/// Answers larger than this are refused unread (a misbehaving server must not fill memory).
+pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Pages after which a list is considered endless (a server that ignores `offset`).
+const MAX_PAGES: usize = 100_000;
+
+/// When to try a request again.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts in total (1 = no retry).
+    pub max_attempts: u32,
+    /// First back-off; doubled each time, with up to 50 % jitter.
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// A `Retry-After` longer than this is not waited for: the error goes to the caller
+    /// (the sync engine then schedules the entry for that time instead of blocking).
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The back-off before attempt `attempt + 1` (`attempt` counts from 1).
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let capped = exp.min(self.max_delay);
+        let jitter = capped.mul_f64(fastrand::f64() * 0.5);
+        capped.saturating_add(jitter).min(self.max_delay)
+    }
+}
+
+/// The TMF620 resources the client reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogResource {
+    Offering,
+    Price,
+    Specification,
+    Category,
+}
+
+impl CatalogResource {
+    pub const ALL: [CatalogResource; 4] = [
+        CatalogResource::Offering,
+        CatalogResource::Price,
+        CatalogResource::Specification,
+        CatalogResource::Category,
+    ];
+
+    /// The collection's path segment.
+    pub fn path(self) -> &'static str {
+        match self {
+            CatalogResource::Offering => "productOffering",
+            CatalogResource::Price => "productOfferingPrice",
+            CatalogResource::Specification => "productSpecification",
+            CatalogResource::Category => "category",
+        }
+    }
+}
+
+/// What paging a list took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListStats {
+    pub items: usize,
+    pub pages: usize,
+    /// `X-Total-Count` as last reported, when the server sent it.
+    pub total_reported: Option<usize>,
+}
+
+/// A successful answer.
+#[derive(Debug)]
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+    correlation_id: String,
+}
+
+/// How a request may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Safety {
+    /// Reads: any transient failure may be retried.
+    Idempotent,
+    /// Creates and changes: retried only when the server certainly did not act (no
+    /// connection, or 429/503 with the server saying so).
+    Unsafe,
+}
+
+struct CachedToken {
+    value: String,
+    refresh_at: Instant,
+}
+
+/// A TMF622/TMF620 client for one server profile. Cheap to share behind an `Arc`; all
+/// methods take `&self`.
+pub struct Client {
+    http: reqwest::Client,
+    profile: Profile,
+    secret: Option<Secret>,
+    retry: RetryPolicy,
+    max_body: usize,
+    timeout: Duration,
+    version: Mutex<Option<Version>>,
+    token: tokio::sync::Mutex<Option<CachedToken>>,
+    /// The server refused or ignored `application/merge-patch+json` once: use plain JSON.
+    plain_patch: AtomicBool,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("profile", &self.profile.name).finish_non_exhaustive()
+    }
+}
+
+/// A fresh `X-Correlation-ID`: 32 hex digits, inside `^[a-zA-Z0-9-+/=_]{16,64}$`.
+pub fn new_correlation_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(text).ok()?.with_timezone(&Utc);
+    Some((at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+}
+
+fn header_count(headers: &HeaderMap, name: &str) -> Option<usize> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// An order's id as text (numbers are accepted: some servers send them).
+pub fn resource_id(value: &Value) -> Option<String> {
+    match value.get("id")? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// An order's `state`, or `None` when the server did not report one (we never invent one).
+pub fn order_state(order: &Value) -> Option<&str> {
+    order.get("state").and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+/// The external ids an order carries: v4's string (or number), v5's `ExternalIdentifier`s.
+pub fn external_ids(order: &Value) -> Vec<String> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    match order.get("externalId") {
+        Some(Value::Array(list)) => {
+            list.iter().filter_map(|x| x.get("id").and_then(scalar).or_else(|| scalar(x))).collect()
+        }
+        Some(other) => scalar(other).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+impl Client {
+    /// A client for `profile`. `secret` is required by every auth mode but `none`.
+    pub fn new(profile: Profile, secret: Option<Secret>) -> Result<Client, ClientError> {
+        profile.validate()?;
+        if profile.auth.needs_secret() && secret.is_none() {
+            return Err(ClientError::Secret(format!(
+                "profile {:?} uses {} authentication but no secret was given",
+                profile.name,
+                profile.auth.mode()
+            )));
+        }
+        let timeout = Duration::from_millis(profile.timeout_ms.max(1));
+        let mut builder = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_millis(profile.connect_timeout_ms.max(1)))
+            .user_agent(concat!("orderdesk/", env!("CARGO_PKG_VERSION")))
+            // An `href` or a redirect may point anywhere; we only ever call the profile's URLs.
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(path) = &profile.ca_cert {
+            let pem = std::fs::read(path).map_err(|err| {
+                ClientError::Config(format!("cannot read CA certificate {}: {err}", path.display()))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
+                ClientError::Config(format!("{} is not a PEM certificate: {err}", path.display()))
+            })?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|err| ClientError::Config(format!("cannot set up HTTP: {err}")))?;
+        let version = profile.known_version();
+        Ok(Client {
+            http,
+            profile,
+            secret,
+            retry: RetryPolicy::default(),
+            max_body: DEFAULT_MAX_BODY,
+            timeout,
+            version: Mutex::new(version),
+            token: tokio::sync::Mutex::new(None),
+            plain_patch: AtomicBool::new(false),
+        })
+    }
+
+    /// Replaces the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Client {
+        self.retry = retry;
+        self
+    }
+
+    /// Replaces the answer size limit.
+    pub fn with_max_body(mut self, bytes: usize) -> Client {
+        self.max_body = bytes;
+        self
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The TMF622 version in use, if known yet (see [`Client::version`]).
+    pub fn known_version(&self) -> Option<Version> {
+        *lock(&self.version)
+    }
+
+    // ---- URLs ------------------------------------------------------------------------------
+
+    fn url(&self, root: &str, segments: &[&str]) -> Result<Url, ClientError> {
+        let mut url = Url::parse(root)
+            .map_err(|err| ClientError::Config(format!("{root:?} is not a URL: {err}")))?;
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|()| ClientError::Config(format!("{root:?} cannot be a base URL")))?;
+            path.pop_if_empty();
+            if let Some(business) = &self.profile.business_id {
+                path.push(business);
+            }
+            path.extend(segments);
+        }
+        Ok(url)
+    }
+
+    fn order_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
+        self.url(&self.profile.order_url, segments)
+    }
+
+    fn catalog_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
+        let root = self.profile.catalog_url.as_deref().ok_or_else(|| {
+            ClientError::Config(format!(
+                "profile {:?} has no catalog URL (set one with --catalog-url)",
+                self.profile.name
+            ))
+        })?;
+        self.url(root, segments)
+    }
+
+    // ---- auth ------------------------------------------------------------------------------
+
+    async fn auth_headers(&self, headers: &mut HeaderMap) -> Result<(), ClientError> {
+        let secret = || {
+            self.secret.as_ref().map(Secret::expose).ok_or_else(|| {
+                ClientError::Secret(format!("profile {:?} has no secret", self.profile.name))
+            })
+        };
+        let value = |text: &str| {
+            HeaderValue::from_str(text)
+                .map_err(|_| ClientError::Secret("the secret cannot be sent in a header".into()))
+        };
+        match &self.profile.auth {
+            AuthConfig::None => {}
+            AuthConfig::Bearer => {
+                let mut v = value(&format!("Bearer {}", secret()?))?;
+                v.set_sensitive(true);
+                headers.insert(reqwest::header::AUTHORIZATION, v);
+            }
+            AuthConfig::OAuth2 { .. } => {
+                let token = self.access_token().await?;
+                let mut v = value(&format!("Bearer {token}"))?;
+                v.set_sensitive(true);
+                headers.insert(reqwest::header::AUTHORIZATION, v);
+            }
+            AuthConfig::Headers { client_id } => {
+                headers.insert("client_id", value(client_id)?);
+                let mut v = value(secret()?)?;
+                v.set_sensitive(true);
+                headers.insert("client_secret", v);
+            }
+        }
+        Ok(())
+    }
+
+    /// The cached OAuth2 token, fetched again shortly before it expires.
+    async fn access_token(&self) -> Result<String, ClientError> {
+        let mut cached = self.token.lock().await;
+        if let Some(token) = cached.as_ref() {
+            if Instant::now() < token.refresh_at {
+                return Ok(token.value.clone());
+            }
+        }
+        let AuthConfig::OAuth2 { token_url, client_id, scope } = &self.profile.auth else {
+            return Err(ClientError::Config("not an OAuth2 profile".into()));
+        };
+        let secret = self
+            .secret
+            .as_ref()
+            .ok_or_else(|| ClientError::Secret("no OAuth2 client secret".into()))?;
+        let mut form = format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}",
+            form_encode(client_id),
+            form_encode(secret.expose())
+        );
+        if let Some(scope) = scope {
+            form.push_str(&format!("&scope={}", form_encode(scope)));
+        }
+        let correlation_id = new_correlation_id();
+        let response = self
+            .http
+            .post(token_url)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("X-Correlation-ID", &correlation_id)
+            .body(form)
+            .send()
+            .await
+            .map_err(|err| ClientError::Auth {
+                message: format!("token endpoint {token_url}: {err}"),
+                correlation_id: Some(correlation_id.clone()),
+            })?;
+        let status = response.status();
+        let body = self.read_body(response, &correlation_id).await?;
+        if !status.is_success() {
+            let detail =
+                normalise_error(status.as_u16(), status.canonical_reason().unwrap_or(""), &body);
+            return Err(ClientError::Auth {
+                message: format!("the token endpoint refused the client: {}", detail.message),
+                correlation_id: Some(correlation_id),
+            });
+        }
+        let parsed: Value = serde_json::from_slice(&body).map_err(|err| ClientError::Auth {
+            message: format!("the token endpoint's answer is not JSON: {err}"),
+            correlation_id: Some(correlation_id.clone()),
+        })?;
+        let value = parsed.get("access_token").and_then(Value::as_str).ok_or_else(|| {
+            ClientError::Auth {
+                message: "the token endpoint's answer has no access_token".into(),
+                correlation_id: Some(correlation_id.clone()),
+            }
+        })?;
+        let lifetime = parsed
+            .get("expires_in")
+            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+            .map(Duration::from_secs)
+            .unwrap_or(Duration::from_secs(300));
+        // Refresh before expiry: a tenth of the lifetime early, at most a minute.
+        let margin = (lifetime / 10).min(Duration::from_secs(60));
+        *cached = Some(CachedToken {
+            value: value.to_owned(),
+            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
+        });
+        Ok(value.to_owned())
+    }
+
+    async fn forget_token(&self) {
+        *self.token.lock().await = None;
+    }
+
+    // ---- the request pipeline ----------------------------------------------------------------
+
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        correlation_id: &str,
+    ) -> Result<Vec<u8>, ClientError> {
+        if response.content_length().is_some_and(|len| len > self.max_body as u64) {
+            return Err(ClientError::TooLarge {
+                limit: self.max_body,
+                correlation_id: correlation_id.to_owned(),
+            });
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > self.max_body {
+                        return Err(ClientError::TooLarge {
+                            limit: self.max_body,
+                            correlation_id: correlation_id.to_owned(),
+                        });
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(body),
+                Err(err) => return Err(self.transport_error(&err, "", correlation_id)),
+            }
+        }
+    }
+
+    fn transport_error(
+        &self,
+        err: &reqwest::Error,
+        url: &str,
+        correlation_id: &str,
+    ) -> ClientError {
+        let correlation_id = correlation_id.to_owned();
+        if err.is_timeout() {
+            ClientError::Timeout { after: self.timeout, correlation_id }
+        } else if err.is_connect() {
+            let mut detail = err.to_string();
+            let mut source = std::error::Error::source(err);
+            while let Some(cause) = source {
+                detail = format!("{detail}: {cause}");
+                source = cause.source();
+            }
+            ClientError::Unreachable { url: url.to_owned(), detail, correlation_id }
+        } else {
+            let mut detail = err.to_string();
+            if let Some(cause) = std::error::Error::source(err) {
+                detail = format!("{detail}: {cause}");
+            }
+            ClientError::NoAnswer { detail, correlation_id }
+        }
+    }
+
+    /// One attempt.
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<(&'static str, &[u8])>,
+        extra: &[(&'static str, &str)],
+        correlation_id: &str,
+    ) -> Result<Answer, ClientError> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.profile.headers {
+            if let (Ok(n), Ok(v)) =
+                (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value))
+            {
+                headers.insert(n, v);
+            }
+        }
+        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        self.auth_headers(&mut headers).await?;
+        let mut request = self.http.request(method.clone(), url.clone()).headers(headers);
+        request = request.header("X-Correlation-ID", correlation_id);
+        for (name, value) in extra {
+            request = request.header(*name, *value);
+        }
+        if let Some((content_type, bytes)) = body {
+            request = request.header(CONTENT_TYPE, content_type).body(bytes.to_vec());
+        }
+        let started = Instant::now();
+        let response = request
+            .send()
+            .await
+            .map_err(|err| self.transport_error(&err, url.as_str(), correlation_id))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = self.read_body(response, correlation_id).await?;
+        tracing::debug!(
+            %method, url = %url, status = status.as_u16(), correlation_id,
+            bytes = bytes.len(), ms = started.elapsed().as_millis() as u64, "tmf request"
+        );
+        if !status.is_success() {
+            let detail =
+                normalise_error(status.as_u16(), status.canonical_reason().unwrap_or(""), &bytes);
+            return Err(ClientError::Server {
+                status: status.as_u16(),
+                code: detail.code,
+                message: detail.message,
+                field: detail.field,
+                retry_after: parse_retry_after(&headers),
+                correlation_id: correlation_id.to_owned(),
+            });
+        }
+        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).map_err(|err| ClientError::Malformed {
+                status: status.as_u16(),
+                detail: err.to_string(),
+                correlation_id: correlation_id.to_owned(),
+            })?
+        };
+        Ok(Answer { status, headers, body, correlation_id: correlation_id.to_owned() })
+    }
+
+    /// A request with retries where they are safe. One correlation id for all attempts, so
+    /// the server's log shows them as one operation.
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<(&'static str, Vec<u8>)>,
+        extra: &[(&'static str, &str)],
+        safety: Safety,
+    ) -> Result<Answer, ClientError> {
+        let correlation_id = new_correlation_id();
+        let mut attempt = 1u32;
+        let mut refreshed_auth = false;
+        loop {
+            let result = self
+                .attempt(
+                    &method,
+                    &url,
+                    body.as_ref().map(|(t, b)| (*t, b.as_slice())),
+                    extra,
+                    &correlation_id,
+                )
+                .await;
+            let err = match result {
+                Ok(answer) => return Ok(answer),
+                Err(err) => err,
+            };
+            // An OAuth2 token the server no longer accepts: fetch a new one once.
+            if err.status() == Some(401)
+                && matches!(self.profile.auth, AuthConfig::OAuth2 { .. })
+                && !refreshed_auth
+            {
+                refreshed_auth = true;
+                self.forget_token().await;
+                continue;
+            }
+            let wait = match (&err, safety) {
+                (ClientError::Server { status: 429 | 503, retry_after, .. }, _) => {
+                    match retry_after {
+                        Some(after) if *after > self.retry.max_retry_after => return Err(err),
+                        Some(after) => Some(*after),
+                        None => Some(self.retry.backoff(attempt)),
+                    }
+                }
+                (ClientError::Unreachable { .. }, _) => Some(self.retry.backoff(attempt)),
+                (e, Safety::Idempotent) if e.is_transient() && e.status() != Some(401) => {
+                    Some(self.retry.backoff(attempt))
+                }
+                _ => None,
+            };
+            match wait {
+                Some(delay) if attempt < self.retry.max_attempts => {
+                    tracing::info!(
+                        correlation_id, attempt, delay_ms = delay.as_millis() as u64,
+                        error = %err, "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                _ => return Err(err),
+            }
+        }
+    }
+
+    async fn get_json(&self, url: Url) -> Result<Value, ClientError> {
+        Ok(self.send(Method::GET, url, None, &[], Safety::Idempotent).await?.body)
+    }
+
+    fn expect_object(answer: Answer) -> Result<Value, ClientError> {
+        if answer.body.is_object() {
+            Ok(answer.body)
+        } else {
+            Err(ClientError::Malformed {
+                status: answer.status.as_u16(),
+                detail: format!("expected a JSON object, got {}", kind_of(&answer.body)),
+                correlation_id: answer.correlation_id,
+            })
+        }
+    }
+
+    // ---- version ---------------------------------------------------------------------------
+
+    /// The TMF622 version to speak: fixed by the profile, remembered, read from the URL, or
+    /// detected from an order the server returns. Remember the result in
+    /// [`Profile::detected_version`] so detection happens once.
+    pub async fn version(&self) -> Result<Version, ClientError> {
+        if let Some(v) = self.known_version() {
+            return Ok(v);
+        }
+        let mut url = self.order_url(&["productOrder"])?;
+        url.query_pairs_mut().append_pair("limit", "1");
+        let body = self.get_json(url).await?;
+        let detected = body
+            .as_array()
+            .and_then(|list| list.first())
+            .and_then(orderdesk_wire::detect_version)
+            .ok_or_else(|| {
+                ClientError::Config(format!(
+                    "cannot tell whether {} speaks TMF622 v4 or v5 (no version in the URL and no \
+                     order to look at); set the profile's version",
+                    self.profile.order_url
+                ))
+            })?;
+        *lock(&self.version) = Some(detected);
+        Ok(detected)
+    }
+
+    // ---- productOrder ----------------------------------------------------------------------
+
+    /// `POST productOrder`. With an idempotency key the server can recognise a resend; the
+    /// key is not retried here on an unknown outcome: the caller must look the order up first.
+    pub async fn create_order(
+        &self,
+        order: &Value,
+        idempotency_key: Option<&str>,
+    ) -> Result<Value, ClientError> {
+        let url = self.order_url(&["productOrder"])?;
+        let body = serde_json::to_vec(order)
+            .map_err(|err| ClientError::Config(format!("cannot encode the order: {err}")))?;
+        let extra: Vec<(&'static str, &str)> =
+            idempotency_key.map(|k| vec![("Idempotency-Key", k)]).unwrap_or_default();
+        let answer = self
+            .send(Method::POST, url, Some(("application/json", body)), &extra, Safety::Unsafe)
+            .await?;
+        Self::expect_object(answer)
+    }
+
+    /// `GET productOrder/{id}`.
+    pub async fn get_order(&self, id: &str) -> Result<Value, ClientError> {
+        let answer = self
+            .send(
+                Method::GET,
+                self.order_url(&["productOrder", id])?,
+                None,
+                &[],
+                Safety::Idempotent,
+            )
+            .await?;
+        Self::expect_object(answer)
+    }
+
+    /// `DELETE productOrder/{id}`.
+    pub async fn delete_order(&self, id: &str) -> Result<(), ClientError> {
+        self.send(
+            Method::DELETE,
+            self.order_url(&["productOrder", id])?,
+            None,
+            &[],
+            Safety::Unsafe,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `PATCH productOrder/{id}` as a JSON merge patch. Servers that refuse
+    /// `application/merge-patch+json` (415/400 naming the content type) or silently ignore
+    /// it get the same patch as plain `application/json`, and keep getting that.
+    pub async fn patch_order(&self, id: &str, patch: &Value) -> Result<Value, ClientError> {
+        let url = self.order_url(&["productOrder", id])?;
+        let body = serde_json::to_vec(patch)
+            .map_err(|err| ClientError::Config(format!("cannot encode the patch: {err}")))?;
+        if !self.plain_patch.load(Ordering::Relaxed) {
+            let result = self
+                .send(
+                    Method::PATCH,
+                    url.clone(),
+                    Some(("application/merge-patch+json", body.clone())),
+                    &[],
+                    Safety::Unsafe,
+                )
+                .await;
+            match result {
+                Ok(answer) if patch_applied(patch, &answer.body) => {
+                    return Self::expect_object(answer);
+                }
+                Ok(_) => {
+                    tracing::info!(profile = %self.profile.name, "merge-patch ignored; using application/json");
+                }
+                Err(err) if refuses_content_type(&err) => {
+                    tracing::info!(profile = %self.profile.name, "merge-patch refused; using application/json");
+                }
+                Err(err) => return Err(err),
+            }
+            self.plain_patch.store(true, Ordering::Relaxed);
+        }
+        let answer = self
+            .send(Method::PATCH, url, Some(("application/json", body)), &[], Safety::Unsafe)
+            .await?;
+        Self::expect_object(answer)
+    }
+
+    /// Every order matching `filter` (attribute filters, e.g. `state=completed`), page by page.
+    pub async fn list_orders(&self, filter: &[(&str, &str)]) -> Result<Vec<Value>, ClientError> {
+        let mut all = Vec::new();
+        self.for_each_page(self.order_url(&["productOrder"])?, filter, |page| {
+            all.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(all)
+    }
+
+    /// Pages through `productOrder`, handing each page to `sink` as it arrives.
+    pub async fn for_each_order_page<F>(
+        &self,
+        filter: &[(&str, &str)],
+        sink: F,
+    ) -> Result<ListStats, ClientError>
+    where
+        F: FnMut(Vec<Value>) -> Result<(), ClientError>,
+    {
+        self.for_each_page(self.order_url(&["productOrder"])?, filter, sink).await
+    }
+
+    /// Orders that carry `external_id` (v4 string or v5 identifier), filtered by the server
+    /// and checked again here, since some servers ignore unknown filters.
+    pub async fn find_orders_by_external_id(
+        &self,
+        external_id: &str,
+    ) -> Result<Vec<Value>, ClientError> {
+        let key = match self.version().await? {
+            Version::V4 => "externalId",
+            Version::V5 => "externalId.id",
+        };
+        let found = self.list_orders(&[(key, external_id)]).await?;
+        Ok(found.into_iter().filter(|o| external_ids(o).iter().any(|x| x == external_id)).collect())
+    }
+
+    // ---- cancelProductOrder -----------------------------------------------------------------
+
+    /// `POST cancelProductOrder`.
+    pub async fn create_cancel(
+        &self,
+        cancel: &Value,
+        idempotency_key: Option<&str>,
+    ) -> Result<Value, ClientError> {
+        let url = self.order_url(&["cancelProductOrder"])?;
+        let body = serde_json::to_vec(cancel)
+            .map_err(|err| ClientError::Config(format!("cannot encode the request: {err}")))?;
+        let extra: Vec<(&'static str, &str)> =
+            idempotency_key.map(|k| vec![("Idempotency-Key", k)]).unwrap_or_default();
+        let answer = self
+            .send(Method::POST, url, Some(("application/json", body)), &extra, Safety::Unsafe)
+            .await?;
+        Self::expect_object(answer)
+    }
+
+    /// `GET cancelProductOrder/{id}`.
+    pub async fn get_cancel(&self, id: &str) -> Result<Value, ClientError> {
+        let answer = self
+            .send(
+                Method::GET,
+                self.order_url(&["cancelProductOrder", id])?,
+                None,
+                &[],
+                Safety::Idempotent,
+            )
+            .await?;
+        Self::expect_object(answer)
+    }
+
+    /// Every cancellation request matching `filter`.
+    pub async fn list_cancels(&self, filter: &[(&str, &str)]) -> Result<Vec<Value>, ClientError> {
+        let mut all = Vec::new();
+        self.for_each_page(self.order_url(&["cancelProductOrder"])?, filter, |page| {
+            all.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(all)
+    }
+
+    // ---- hub -------------------------------------------------------------------------------
+
+    /// Registers `callback` for order events (`POST hub`); returns the listener's id.
+    pub async fn register_hub(
+        &self,
+        callback: &str,
+        query: Option<&str>,
+    ) -> Result<String, ClientError> {
+        let mut body = serde_json::json!({ "callback": callback });
+        if let Some(q) = query {
+            body["query"] = Value::String(q.to_owned());
+        }
+        let bytes = serde_json::to_vec(&body)
+            .map_err(|err| ClientError::Config(format!("cannot encode the listener: {err}")))?;
+        let answer = self
+            .send(
+                Method::POST,
+                self.order_url(&["hub"])?,
+                Some(("application/json", bytes)),
+                &[],
+                Safety::Unsafe,
+            )
+            .await?;
+        resource_id(&answer.body).ok_or_else(|| ClientError::Malformed {
+            status: answer.status.as_u16(),
+            detail: "the hub listener has no id".into(),
+            correlation_id: answer.correlation_id.clone(),
+        })
+    }
+
+    /// `DELETE hub/{id}`.
+    pub async fn unregister_hub(&self, id: &str) -> Result<(), ClientError> {
+        self.send(Method::DELETE, self.order_url(&["hub", id])?, None, &[], Safety::Idempotent)
+            .await?;
+        Ok(())
+    }
+
+    // ---- TMF620 ----------------------------------------------------------------------------
+
+    /// Every record of a catalog collection; with `updated_after`, only those whose
+    /// `lastUpdate` is later (incremental sync).
+    pub async fn list_catalog(
+        &self,
+        resource: CatalogResource,
+        updated_after: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Value>, ClientError> {
+        let since = updated_after.map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true));
+        let filter: Vec<(&str, &str)> =
+            since.as_deref().map(|s| vec![("lastUpdate.gt", s)]).unwrap_or_default();
+        let mut all = Vec::new();
+        self.for_each_page(self.catalog_url(&[resource.path()])?, &filter, |page| {
+            all.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(all)
+    }
+
+    /// One catalog record.
+    pub async fn get_catalog(
+        &self,
+        resource: CatalogResource,
+        id: &str,
+    ) -> Result<Value, ClientError> {
+        let answer = self
+            .send(
+                Method::GET,
+                self.catalog_url(&[resource.path(), id])?,
+                None,
+                &[],
+                Safety::Idempotent,
+            )
+            .await?;
+        Self::expect_object(answer)
+    }
+
+    // ---- paging ----------------------------------------------------------------------------
+
+    /// `offset`/`limit` paging until done, with or without `X-Total-Count`, on 200 or 206,
+    /// whatever page size the server silently caps to: the next offset is always what was
+    /// received so far, and without a total the list ends at the first empty page.
+    async fn for_each_page<F>(
+        &self,
+        base: Url,
+        filter: &[(&str, &str)],
+        mut sink: F,
+    ) -> Result<ListStats, ClientError>
+    where
+        F: FnMut(Vec<Value>) -> Result<(), ClientError>,
+    {
+        let mut stats = ListStats::default();
+        let mut limit = self.profile.page_size.max(1) as usize;
+        let mut previous_first: Option<String> = None;
+        loop {
+            let mut url = base.clone();
+            {
+                let mut query = url.query_pairs_mut();
+                for (k, v) in filter {
+                    query.append_pair(k, v);
+                }
+                query.append_pair("offset", &stats.items.to_string());
+                query.append_pair("limit", &limit.to_string());
+            }
+            let answer = self.send(Method::GET, url, None, &[], Safety::Idempotent).await?;
+            let total = header_count(&answer.headers, "x-total-count");
+            let status = answer.status.as_u16();
+            let correlation_id = answer.correlation_id;
+            let items = match answer.body {
+                Value::Array(items) => items,
+                Value::Null => Vec::new(),
+                other => {
+                    return Err(ClientError::Malformed {
+                        status,
+                        detail: format!(
+                            "a list answer must be a JSON array, got {}",
+                            kind_of(&other)
+                        ),
+                        correlation_id,
+                    })
+                }
+            };
+            if total.is_some() {
+                stats.total_reported = total;
+            }
+            let received = items.len();
+            if received == 0 {
+                break;
+            }
+            let first = items.first().and_then(resource_id);
+            if first.is_some() && first == previous_first {
+                return Err(ClientError::Malformed {
+                    status,
+                    detail: "the server returned the same page twice (it ignores `offset`)".into(),
+                    correlation_id,
+                });
+            }
+            previous_first = first;
+            sink(items)?;
+            stats.items += received;
+            stats.pages += 1;
+            if total.is_some_and(|t| stats.items >= t) || stats.pages >= MAX_PAGES {
+                break;
+            }
+            // A short page is either the end or the server's own cap: ask for that size from
+            // now on; an empty page (or the total) then ends the list.
+            limit = limit.min(received);
+        }
+        Ok(stats)
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A refusal of the merge-patch content type itself.
+fn refuses_content_type(err: &ClientError) -> bool {
+    match err {
+        ClientError::Server { status: 415, .. } => true,
+        ClientError::Server { status: 400, message, .. } => {
+            let m = message.to_ascii_lowercase();
+            m.contains("content-type") || m.contains("content type") || m.contains("media type")
+        }
+        _ => false,
+    }
+}
+
+/// Did the answer take the patch's top-level scalar members? (Objects and arrays are not
+/// compared: servers legitimately enrich them.)
+fn patch_applied(patch: &Value, answer: &Value) -> bool {
+    let (Some(patch), Some(answer)) = (patch.as_object(), answer.as_object()) else {
+        return true;
+    };
+    patch.iter().all(|(key, value)| match value {
+        Value::Object(_) | Value::Array(_) => true,
+        Value::Null => !answer.contains_key(key) || answer.get(key) == Some(&Value::Null),
+        scalar => answer.get(key) == Some(scalar),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn correlation_ids_match_the_tmf_pattern() {
+        let id = new_correlation_id();
+        assert!((16..=64).contains(&id.len()));
+        assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-+/=_".contains(&b)));
+        assert_ne!(id, new_correlation_id());
+    }
+
+    #[test]
+    fn external_ids_in_both_versions() {
+        assert_eq!(external_ids(&json!({"externalId": "A-1"})), vec!["A-1"]);
+        assert_eq!(external_ids(&json!({"externalId": 12345})), vec!["12345"]);
+        assert_eq!(
+            external_ids(&json!({"externalId": [{"id": "x", "owner": "o"}, {"id": "y"}]})),
+            vec!["x", "y"]
+        );
+        assert!(external_ids(&json!({})).is_empty());
+    }
+
+    #[test]
+    fn missing_state_is_not_invented() {
+        assert_eq!(order_state(&json!({"state": "acknowledged"})), Some("acknowledged"));
+        assert_eq!(order_state(&json!({"id": "1"})), None);
+        assert_eq!(order_state(&json!({"state": ""})), None);
+    }
+
+    #[test]
+    fn patch_applied_compares_scalars_only() {
+        assert!(patch_applied(&json!({"description": "x"}), &json!({"description": "x"})));
+        assert!(!patch_applied(&json!({"description": "x"}), &json!({"description": "y"})));
+        assert!(patch_applied(&json!({"note": [1]}), &json!({})));
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(5),
+        };
+        assert!(policy.backoff(1) >= Duration::from_millis(100));
+        assert!(policy.backoff(1) <= Duration::from_millis(150));
+        assert!(policy.backoff(3) >= Duration::from_millis(400));
+        assert!(policy.backoff(30) <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(form_encode("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("3"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert("retry-after", HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::ZERO));
+        h.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(parse_retry_after(&h), None);
+    }
+}

@@ -1,0 +1,45 @@
+//! `orderdesk-client`: Orderdesk's HTTP client for TMF622 Product Ordering (v4 and v5) and
+//! TMF620 Product Catalog servers.
+//!
+//! # What it owns
+//! - [`Profile`]s: the TMF622 root (and the TMF620 root), version v4 | v5 | auto (detected
+//!   once, then remembered), an optional business-id path segment, extra headers, timeouts,
+//!   a custom CA certificate.
+//! - Authentication: none, bearer token, OAuth2 client credentials (token cached and renewed
+//!   before it expires, and once more on a 401), `client_id`/`client_secret` headers. Secrets
+//!   come from [`secret`] (OS keychain, or an explicit environment variable), never from the
+//!   database, and are never logged.
+//! - Every request carries an `X-Correlation-ID` ([`new_correlation_id`]), the same for all
+//!   retries of one operation, also written to our logs and carried by every [`ClientError`].
+//! - Every TMF operation: productOrder create/list/get/patch/delete, cancelProductOrder
+//!   create/list/get, hub register/unregister, TMF620 list/get with `lastUpdate.gt`.
+//! - Paging, error normalisation and retries: see [`Client`] and [`ClientError`].
+//!
+//! # Invariants
+//! - A request that may have changed something (POST, PATCH, DELETE) is repeated only when
+//!   the server certainly did not act on it: no connection was made, or a 429/503 said so.
+//!   Any other failure is handed back with [`ClientError::outcome_unknown`] telling the
+//!   caller to find out first (the sync engine looks the order up by its external id).
+//! - Answers are bounded ([`DEFAULT_MAX_BODY`]); bodies are kept as JSON values, so fields we
+//!   do not know survive.
+//! - Real-server deviations are tolerated, not corrected: an order without `state` stays
+//!   without one ([`order_state`] is `None`); `href`s are never followed (URLs are always
+//!   built from the profile); paging works without count headers and with silent page caps;
+//!   PATCH falls back from merge-patch to plain JSON; filter values are always sent as text.
+//!
+//! # Boundaries
+//! No storage, no queue: the sync engine (`orderdesk-sync`) decides what to send and when.
+//! Payloads are passed through; version conversion belongs to `orderdesk-wire`.
+
+mod client;
+mod error;
+mod profile;
+pub mod secret;
+
+pub use client::{
+    external_ids, new_correlation_id, order_state, resource_id, CatalogResource, Client, ListStats,
+    RetryPolicy, DEFAULT_MAX_BODY,
+};
+pub use error::ClientError;
+pub use profile::{version_in_url, AuthConfig, Profile, VersionChoice};
+pub use secret::Secret;

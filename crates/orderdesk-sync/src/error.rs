@@ -1,0 +1,48 @@
+//! The sync engine's error type.
+
+use orderdesk_client::ClientError;
+use orderdesk_store::StoreError;
+
+/// What can stop a sync operation. Failures of single outbox entries are not errors of the
+/// run: they are recorded on the entry (see [`crate::SyncReport`]).
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// A server profile name that is not configured.
+    #[error("no server profile named {0:?} (see `orderdesk remote list`)")]
+    UnknownProfile(String),
+    /// No profile given and none chosen with `remote use`.
+    #[error("no server profile chosen: add one with `orderdesk remote add` and pick it with `orderdesk remote use`")]
+    NoProfile,
+    /// The request makes no sense in the current state (e.g. submitting a draft twice).
+    #[error("{0}")]
+    Refused(String),
+    /// Stored data the engine wrote cannot be read back (e.g. a damaged setting).
+    #[error("invalid stored data: {0}")]
+    Invalid(String),
+}
+
+impl SyncError {
+    /// A stable, machine-readable code, part of the `{code, message}` contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Store(e) => e.code(),
+            SyncError::Client(e) => e.code(),
+            SyncError::UnknownProfile(_) => "sync.unknown_profile",
+            SyncError::NoProfile => "sync.no_profile",
+            SyncError::Refused(_) => "sync.refused",
+            SyncError::Invalid(_) => "sync.invalid_data",
+        }
+    }
+}
+
+impl orderdesk_error::ErrorCode for SyncError {
+    fn code(&self) -> &'static str {
+        SyncError::code(self)
+    }
+}
+
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;
