@@ -35,6 +35,58 @@ pub trait WireField: Sized + PartialEq {
     fn encode_canonical(&self) -> Value {
         self.encode()
     }
+    /// Serialises the value as [`encode`](Self::encode) would write it, without building a
+    /// `Value` first (structs and arrays stream their members).
+    fn serialize_wire<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.encode(), s)
+    }
+}
+
+/// Serialises one modelled member: its original text when unchanged, else its own form.
+#[doc(hidden)]
+pub struct MemberSer<'a, T>(pub &'a T, pub Option<&'a Value>);
+
+impl<T: WireField> serde::Serialize for MemberSer<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.1 {
+            Some(o) if T::decode(o.clone()).as_ref().ok() == Some(self.0) => o.serialize(s),
+            _ => self.0.serialize_wire(s),
+        }
+    }
+}
+
+/// Serialises a sequence element by element.
+struct SeqSer<'a, T>(&'a [T]);
+
+impl<T: WireField> serde::Serialize for SeqSer<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for x in self.0 {
+            seq.serialize_element(&MemberSer(x, None))?;
+        }
+        seq.end()
+    }
+}
+
+impl RawRepr {
+    /// Whether `key` was a member of the object as read.
+    #[doc(hidden)]
+    pub fn was_read(&self, key: &str) -> bool {
+        self.order.iter().any(|k| k == key)
+    }
+
+    /// The member order as read.
+    #[doc(hidden)]
+    pub fn read_order(&self) -> &[String] {
+        &self.order
+    }
+
+    /// The original text of a leniently read member.
+    #[doc(hidden)]
+    pub fn original(&self, key: &str) -> Option<&Value> {
+        self.original.get(key)
+    }
 }
 
 impl WireField for String {
@@ -135,6 +187,9 @@ impl WireField for Value {
     fn decode(v: Value) -> Result<Self, Value> {
         Ok(v)
     }
+    fn serialize_wire<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(self, s)
+    }
     fn encode(&self) -> Value {
         self.clone()
     }
@@ -153,6 +208,9 @@ impl<T: WireField> WireField for Box<T> {
     }
     fn encode_canonical(&self) -> Value {
         (**self).encode_canonical()
+    }
+    fn serialize_wire<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize_wire(s)
     }
 }
 
@@ -185,6 +243,9 @@ impl<T: WireField> WireField for Vec<T> {
     }
     fn encode_canonical(&self) -> Value {
         Value::Array(self.iter().map(WireField::encode_canonical).collect())
+    }
+    fn serialize_wire<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&SeqSer(self), s)
     }
 }
 
@@ -383,11 +444,53 @@ macro_rules! wire_struct {
             fn encode_canonical(&self) -> ::serde_json::Value {
                 self.encode_with(true)
             }
+            fn serialize_wire<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap;
+                let raw = &self.raw;
+                let mut map = s.serialize_map(None)?;
+                // Same order as `finish`: members as read, then new modelled ones, then extras.
+                for key in raw.read_order() {
+                    let mut done = false;
+                    $(
+                        if !done && key == $key {
+                            if let Some(x) = &self.$field {
+                                map.serialize_entry(
+                                    $key,
+                                    &$crate::field::MemberSer(x, raw.original($key)),
+                                )?;
+                                done = true;
+                            }
+                        }
+                    )*
+                    if !done {
+                        if let Some(v) = self.extra.get(key) {
+                            map.serialize_entry(key, v)?;
+                        }
+                    }
+                }
+                $(
+                    if let Some(x) = &self.$field {
+                        if !raw.was_read($key) {
+                            map.serialize_entry($key, &$crate::field::MemberSer(x, raw.original($key)))?;
+                        }
+                    }
+                )*
+                for (k, v) in &self.extra {
+                    if raw.was_read(k) {
+                        continue;
+                    }
+                    let shadowed = false $( || (k == $key && self.$field.is_some()) )*;
+                    if !shadowed {
+                        map.serialize_entry(k, v)?;
+                    }
+                }
+                map.end()
+            }
         }
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                ::serde::Serialize::serialize(&$crate::field::WireField::encode(self), s)
+                $crate::field::WireField::serialize_wire(self, s)
             }
         }
 

@@ -166,6 +166,9 @@ proptest! {
     fn v4_to_v5_to_v4_loses_nothing(o in v4_order()) {
         let order = v4::ProductOrder::from_value(o.clone()).unwrap_or_default();
         prop_assert_eq!(order.to_value(), o.clone());
+        // Streaming serialisation writes what `to_value` builds, in the same member order.
+        let text = serde_json::to_string(&order).unwrap_or_default();
+        prop_assert_eq!(&text, &serde_json::to_string(&o).unwrap_or_default());
         let back = convert::v5_to_v4(&convert::v4_to_v5(&order));
         let r = contained_except_types(&o, &back.to_value(), "");
         prop_assert!(r.is_ok(), "{:?}", r);
@@ -185,6 +188,8 @@ proptest! {
         let v5 = v5::ProductOrder::from_value(v5.to_value()).unwrap_or_default();
         let back = convert::v4_to_v5(&convert::v5_to_v4(&v5));
         prop_assert_eq!(&back, &v5);
+        let text = serde_json::to_string(&back).unwrap_or_default();
+        prop_assert_eq!(&text, &serde_json::to_string(&back.to_value()).unwrap_or_default());
         prop_assert_eq!(back.to_value(), v5.to_value());
     }
 }
