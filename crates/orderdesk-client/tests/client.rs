@@ -300,6 +300,11 @@ struct Deviant {
     patch_types: Arc<Mutex<Vec<String>>>,
 }
 
+/// The deviant server's ids are numbers; paths and filters carry them as text.
+fn same_number(value: &Value, text: &str) -> bool {
+    value.as_u64().is_some_and(|n| text.parse::<u64>().is_ok_and(|t| t == n))
+}
+
 async fn deviant_list(
     State(d): State<Deviant>,
     Query(q): Query<HashMap<String, String>>,
@@ -309,7 +314,7 @@ async fn deviant_list(
     let limit: usize = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(100).min(7);
     let matching: Vec<Value> = orders
         .into_iter()
-        .filter(|o| q.get("externalId").is_none_or(|x| o["externalId"].to_string() == *x))
+        .filter(|o| q.get("externalId").is_none_or(|x| same_number(&o["externalId"], x)))
         .skip(offset)
         .take(limit)
         .collect();
@@ -336,7 +341,7 @@ async fn deviant_patch(
     let Ok(mut orders) = d.orders.lock() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let Some(order) = orders.iter_mut().find(|o| o["id"].to_string() == id) else {
+    let Some(order) = orders.iter_mut().find(|o| same_number(&o["id"], &id)) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if let (Some(target), Some(changes)) = (order.as_object_mut(), patch.as_object()) {
@@ -364,7 +369,7 @@ async fn deviations_of_real_servers_are_tolerated() -> TestResult {
             "/api/v4/biz-7/productOrder/{id}",
             get(|State(d): State<Deviant>, Path(id): Path<String>| async move {
                 let orders = d.orders.lock().map(|o| o.clone()).unwrap_or_default();
-                match orders.into_iter().find(|o| o["id"].to_string() == id) {
+                match orders.into_iter().find(|o| same_number(&o["id"], &id)) {
                     Some(o) => axum::Json(o).into_response(),
                     None => StatusCode::NOT_FOUND.into_response(),
                 }
