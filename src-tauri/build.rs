@@ -5,7 +5,28 @@
 //! for each, and the window may call only what `capabilities/` grants (least privilege).
 
 /// The app's IPC commands; keep in step with `specta_builder` in `src/lib.rs`.
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "app_status",
+    "start_demo",
+    "list_orders",
+    "new_draft",
+    "open_draft",
+    "edit_draft",
+    "undo",
+    "redo",
+    "draft_history",
+    "restore_revision",
+    "delete_draft",
+    "import_order",
+    "export_draft",
+    "catalog_categories",
+    "search_offerings",
+    "offering_detail",
+    "import_catalog",
+    "get_settings",
+    "save_settings",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

@@ -1,7 +1,23 @@
-//! IPC commands: thin adapters over the shared services.
+//! IPC commands: thin adapters over `orderdesk-service`. Each one takes typed input (already
+//! deserialised and checked by serde), calls one service method and maps the error to the
+//! shared `{code, message}` shape. Service methods are async and do their SQLite work on the
+//! store's writer thread or a blocking-pool reader, never on the thread serving IPC.
 
+use orderdesk_service::{
+    AppStatus, CategoryView, DemoStatus, Edit, EditorState, OfferingDetail, OfferingSummary,
+    OrderListQuery, OrderListRow, RevisionView, Settings,
+};
 use serde::Serialize;
 use specta::Type;
+use tauri::State;
+
+use crate::error::IpcError;
+use crate::state::AppState;
+
+type Result<T> = std::result::Result<T, IpcError>;
+
+/// Most offerings one picker or catalog query returns.
+const MAX_OFFERINGS: u32 = 500;
 
 /// What the UI shows about the running build.
 #[derive(Debug, Clone, Serialize, Type)]
@@ -18,4 +34,162 @@ pub struct AppInfo {
 #[specta::specta]
 pub fn app_info() -> AppInfo {
     AppInfo { name: "Orderdesk".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() }
+}
+
+/// First-start state, demo server, cached catalog, server profiles.
+#[tauri::command]
+#[specta::specta]
+pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus> {
+    Ok(state.service()?.status().await?)
+}
+
+/// Start the in-process demo server and import its catalog.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_demo(state: State<'_, AppState>) -> Result<DemoStatus> {
+    Ok(state.service()?.start_demo().await?)
+}
+
+/// Drafts and orders, searched, filtered and sorted.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_orders(
+    state: State<'_, AppState>,
+    query: OrderListQuery,
+) -> Result<Vec<OrderListRow>> {
+    Ok(state.service()?.list_orders(query).await?)
+}
+
+/// A new empty draft.
+#[tauri::command]
+#[specta::specta]
+pub async fn new_draft(state: State<'_, AppState>) -> Result<EditorState> {
+    Ok(state.service()?.new_draft().await?)
+}
+
+/// Open a draft in the editor.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_draft(state: State<'_, AppState>, id: String) -> Result<EditorState> {
+    Ok(state.service()?.open_draft(id).await?)
+}
+
+/// Apply one edit to the draft at `revision`; saved before the answer.
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_draft(
+    state: State<'_, AppState>,
+    id: String,
+    revision: u32,
+    edit: Edit,
+) -> Result<EditorState> {
+    Ok(state.service()?.edit(id, revision, edit).await?)
+}
+
+/// Undo the last edit of this session.
+#[tauri::command]
+#[specta::specta]
+pub async fn undo(state: State<'_, AppState>, id: String) -> Result<EditorState> {
+    Ok(state.service()?.undo(id).await?)
+}
+
+/// Redo the last undone edit.
+#[tauri::command]
+#[specta::specta]
+pub async fn redo(state: State<'_, AppState>, id: String) -> Result<EditorState> {
+    Ok(state.service()?.redo(id).await?)
+}
+
+/// A draft's revisions, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_history(state: State<'_, AppState>, id: String) -> Result<Vec<RevisionView>> {
+    Ok(state.service()?.history(id).await?)
+}
+
+/// Make an earlier revision current again.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_revision(
+    state: State<'_, AppState>,
+    id: String,
+    revision: u32,
+) -> Result<EditorState> {
+    Ok(state.service()?.restore(id, revision).await?)
+}
+
+/// Delete a draft.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Result<()> {
+    Ok(state.service()?.delete_draft(id).await?)
+}
+
+/// Store pasted or loaded TMF622 JSON (v4 or v5) as a new draft.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_order(state: State<'_, AppState>, text: String) -> Result<EditorState> {
+    Ok(state.service()?.import_order(text).await?)
+}
+
+/// A draft as TMF622 JSON in `version` (`v4` or `v5`).
+#[tauri::command]
+#[specta::specta]
+pub async fn export_draft(
+    state: State<'_, AppState>,
+    id: String,
+    version: String,
+) -> Result<String> {
+    Ok(state.service()?.export_draft(id, version).await?)
+}
+
+/// Categories of the cached catalog.
+#[tauri::command]
+#[specta::specta]
+pub async fn catalog_categories(state: State<'_, AppState>) -> Result<Vec<CategoryView>> {
+    Ok(state.service()?.categories())
+}
+
+/// Offerings matching `text` in `category` (search-as-you-type).
+#[tauri::command]
+#[specta::specta]
+pub async fn search_offerings(
+    state: State<'_, AppState>,
+    text: String,
+    category: Option<String>,
+    limit: u32,
+) -> Result<Vec<OfferingSummary>> {
+    Ok(state.service()?.search_offerings(text, category, limit.min(MAX_OFFERINGS)).await?)
+}
+
+/// One offering with prices, bundle structure and characteristics.
+#[tauri::command]
+#[specta::specta]
+pub async fn offering_detail(state: State<'_, AppState>, id: String) -> Result<OfferingDetail> {
+    Ok(state.service()?.offering(&id)?)
+}
+
+/// Replace the cached catalog with a TMF620 snapshot; returns the number of offerings.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_catalog(
+    state: State<'_, AppState>,
+    text: String,
+    source: String,
+) -> Result<u32> {
+    Ok(state.service()?.import_catalog(text, source).await?)
+}
+
+/// The current settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings> {
+    Ok(state.service()?.settings())
+}
+
+/// Save the settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
+    Ok(state.service()?.save_settings(settings).await?)
 }

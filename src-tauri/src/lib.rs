@@ -1,26 +1,82 @@
 //! Orderdesk's desktop shell.
 //!
 //! This crate owns the Tauri window, the IPC command layer and nothing else: every command is a
-//! thin adapter (parse the input, call one service function from the domain crates, map the error
-//! to the shared `{code, message}` shape). Business rules never live here.
+//! thin adapter (parse the input, call one `orderdesk-service` method, map the error to the
+//! shared `{code, message}` shape). Business rules never live here.
 //!
 //! The TypeScript side of the IPC contract (`ui/src/lib/backend/bindings.ts`) is generated from
 //! [`specta_builder`] by the `bindings` test; the test fails when the committed file is stale.
+//! Every command is also listed in `build.rs` (which generates its `allow-` permission) and
+//! granted in `capabilities/default.json`.
+//!
+//! The data directory is `ORDERDESK_DATA_DIR` when set, else the platform's data directory
+//! (`~/.local/share/orderdesk` on Linux).
 
 mod commands;
+mod error;
+mod state;
 
+pub use error::IpcError;
+pub use state::AppState;
+
+use orderdesk_error::ErrorBody;
+use orderdesk_service::Service;
+use tauri::Manager;
 use tauri_specta::{collect_commands, Builder};
 
 /// The commands the web UI may call, in one place: used to serve IPC and to generate bindings.
-pub fn specta_builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new().commands(collect_commands![commands::app_info])
+pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
+    Builder::<R>::new().commands(collect_commands![
+        commands::app_info,
+        commands::app_status,
+        commands::start_demo,
+        commands::list_orders,
+        commands::new_draft,
+        commands::open_draft,
+        commands::edit_draft,
+        commands::undo,
+        commands::redo,
+        commands::draft_history,
+        commands::restore_revision,
+        commands::delete_draft,
+        commands::import_order,
+        commands::export_draft,
+        commands::catalog_categories,
+        commands::search_offerings,
+        commands::offering_detail,
+        commands::import_catalog,
+        commands::get_settings,
+        commands::save_settings,
+    ])
+}
+
+/// Open the services in the data directory; a failure becomes state the UI can show.
+pub fn open_state() -> AppState {
+    match orderdesk_service::data_dir(None).and_then(Service::open) {
+        Ok(service) => AppState::new(service),
+        Err(error) => AppState::failed(ErrorBody::from(error)),
+    }
 }
 
 /// Builds and runs the desktop app until its last window closes.
 pub fn run() {
-    let builder = specta_builder();
+    let builder = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
+        .manage(open_state())
         .invoke_handler(builder.invoke_handler())
+        .setup(|app| {
+            // The demo server, if the agent chose it before, starts again in the background;
+            // the window does not wait for it.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Ok(service) = handle.state::<AppState>().service() {
+                    if let Err(error) = service.resume_demo().await {
+                        eprintln!("orderdesk: the demo server did not start again: {error}");
+                    }
+                }
+            });
+            Ok(())
+        })
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {
         // Nothing is running yet that could lose data; report and exit non-zero.

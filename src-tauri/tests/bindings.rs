@@ -12,7 +12,7 @@ fn bindings_path() -> PathBuf {
 fn generate() -> String {
     let dir = tempfile::tempdir().expect("temp dir for generated bindings");
     let path = dir.path().join("bindings.ts");
-    orderdesk_app::specta_builder()
+    orderdesk_app::specta_builder::<tauri::Wry>()
         .export(
             specta_typescript::Typescript::default()
                 .header("// Generated from the Rust commands by `src-tauri/tests/bindings.rs`. Do not edit.\n"),

@@ -9,14 +9,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use orderdesk_core::{Action, Catalog, Op, Order};
 use orderdesk_store::TmfVersion;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::str::FromStr;
 
 use crate::error::{invalid, Result};
 
 /// One change of a draft, as the UI sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Edit {
@@ -106,7 +106,7 @@ pub enum Edit {
 }
 
 /// An id and a display name typed by the agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct RefInput {
@@ -115,7 +115,7 @@ pub struct RefInput {
 }
 
 /// A price alteration as the editor fills it in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct AlterationInput {

@@ -8,9 +8,117 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Name and version of the running app. */
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**  First-start state, demo server, cached catalog, server profiles. */
+	appStatus: () => typedError<AppStatus_Serialize, IpcError>(__TAURI_INVOKE("app_status")),
+	/**  Start the in-process demo server and import its catalog. */
+	startDemo: () => typedError<DemoStatus, IpcError>(__TAURI_INVOKE("start_demo")),
+	/**  Drafts and orders, searched, filtered and sorted. */
+	listOrders: (query: OrderListQuery_Deserialize) => typedError<OrderListRow_Serialize[], IpcError>(__TAURI_INVOKE("list_orders", { query })),
+	/**  A new empty draft. */
+	newDraft: () => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("new_draft")),
+	/**  Open a draft in the editor. */
+	openDraft: (id: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("open_draft", { id })),
+	/**  Apply one edit to the draft at `revision`; saved before the answer. */
+	editDraft: (id: string, revision: number, edit: Edit_Deserialize) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("edit_draft", { id, revision, edit })),
+	/**  Undo the last edit of this session. */
+	undo: (id: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("undo", { id })),
+	/**  Redo the last undone edit. */
+	redo: (id: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("redo", { id })),
+	/**  A draft's revisions, newest first. */
+	draftHistory: (id: string) => typedError<RevisionView[], IpcError>(__TAURI_INVOKE("draft_history", { id })),
+	/**  Make an earlier revision current again. */
+	restoreRevision: (id: string, revision: number) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("restore_revision", { id, revision })),
+	/**  Delete a draft. */
+	deleteDraft: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_draft", { id })),
+	/**  Store pasted or loaded TMF622 JSON (v4 or v5) as a new draft. */
+	importOrder: (text: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("import_order", { text })),
+	/**  A draft as TMF622 JSON in `version` (`v4` or `v5`). */
+	exportDraft: (id: string, version: string) => typedError<string, IpcError>(__TAURI_INVOKE("export_draft", { id, version })),
+	/**  Categories of the cached catalog. */
+	catalogCategories: () => typedError<CategoryView_Serialize[], IpcError>(__TAURI_INVOKE("catalog_categories")),
+	/**  Offerings matching `text` in `category` (search-as-you-type). */
+	searchOfferings: (text: string, category: string | null, limit: number) => typedError<OfferingSummary_Serialize[], IpcError>(__TAURI_INVOKE("search_offerings", { text, category, limit })),
+	/**  One offering with prices, bundle structure and characteristics. */
+	offeringDetail: (id: string) => typedError<OfferingDetail_Serialize, IpcError>(__TAURI_INVOKE("offering_detail", { id })),
+	/**  Replace the cached catalog with a TMF620 snapshot; returns the number of offerings. */
+	importCatalog: (text: string, source: string) => typedError<number, IpcError>(__TAURI_INVOKE("import_catalog", { text, source })),
+	/**  The current settings. */
+	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
+	/**  Save the settings. */
+	saveSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
 };
 
 /* Types */
+/**  A price alteration as the editor fills it in. */
+export type AlterationInput = AlterationInput_Serialize | AlterationInput_Deserialize;
+
+/**  A price alteration as the editor fills it in. */
+export type AlterationInput_Deserialize = {
+	name: string,
+	/**  `percentage` or `amount`. */
+	kind: string,
+	/**  Decimal text: a percentage (0–100) or an amount in the price's currency. */
+	value: string,
+	/**  Currency of an amount. */
+	currency?: string | null,
+	/**  In periods; `None` for the whole term. */
+	duration?: number | null,
+	/**  `discount` (default) or `allowance`... */
+	priceType?: string | null,
+	reason?: string | null,
+};
+
+/**  A price alteration as the editor fills it in. */
+export type AlterationInput_Serialize = {
+	name: string,
+	/**  `percentage` or `amount`. */
+	kind: string,
+	/**  Decimal text: a percentage (0–100) or an amount in the price's currency. */
+	value: string,
+	/**  Currency of an amount. */
+	currency: string | null,
+	/**  In periods; `None` for the whole term. */
+	duration: number | null,
+	/**  `discount` (default) or `allowance`... */
+	priceType: string | null,
+	reason: string | null,
+};
+
+/**  A price alteration as the editor edits it. */
+export type AlterationView = AlterationView_Serialize | AlterationView_Deserialize;
+
+/**  A price alteration as the editor edits it. */
+export type AlterationView_Deserialize = {
+	name: string,
+	/**  `percentage` or `amount`. */
+	kind: string,
+	/**  Decimal text. */
+	value: string,
+	/**  In periods; `None` for the whole term. */
+	duration?: number | null,
+	priceType: string,
+	reason?: string | null,
+};
+
+/**  A price alteration as the editor edits it. */
+export type AlterationView_Serialize = {
+	name: string,
+	/**  `percentage` or `amount`. */
+	kind: string,
+	/**  Decimal text. */
+	value: string,
+	/**  In periods; `None` for the whole term. */
+	duration: number | null,
+	priceType: string,
+	reason: string | null,
+};
+
+/**  A duty-free / tax-included pair of decimal strings. */
+export type AmountsView = {
+	dutyFree: string,
+	taxIncluded: string,
+};
+
 /**  What the UI shows about the running build. */
 export type AppInfo = {
 	/**  Product name. */
@@ -18,4 +126,669 @@ export type AppInfo = {
 	/**  Semantic version of this build. */
 	version: string,
 };
+
+/**  The app's state at start: what the first screen needs. */
+export type AppStatus = AppStatus_Serialize | AppStatus_Deserialize;
+
+/**  The app's state at start: what the first screen needs. */
+export type AppStatus_Deserialize = {
+	dataDir: string,
+	/**  No server profile yet: offer the demo server. */
+	firstStart: boolean,
+	demo?: DemoStatus | null,
+	catalogVersion?: string | null,
+	offeringCount: number,
+	profiles: ProfileView[],
+};
+
+/**  The app's state at start: what the first screen needs. */
+export type AppStatus_Serialize = {
+	dataDir: string,
+	/**  No server profile yet: offer the demo server. */
+	firstStart: boolean,
+	demo: DemoStatus | null,
+	catalogVersion: string | null,
+	offeringCount: number,
+	profiles: ProfileView[],
+};
+
+/**  An offering a bundle may contain. */
+export type BundleOption = BundleOption_Serialize | BundleOption_Deserialize;
+
+/**  An offering a bundle may contain. */
+export type BundleOption_Deserialize = {
+	offeringId: string,
+	name: string,
+	lower: number,
+	upper?: number | null,
+	count: number,
+};
+
+/**  An offering a bundle may contain. */
+export type BundleOption_Serialize = {
+	offeringId: string,
+	name: string,
+	lower: number,
+	upper: number | null,
+	count: number,
+};
+
+/**  A catalog price. */
+export type CatalogPriceView = CatalogPriceView_Serialize | CatalogPriceView_Deserialize;
+
+/**  A catalog price. */
+export type CatalogPriceView_Deserialize = {
+	id: string,
+	name?: string | null,
+	priceType?: string | null,
+	period?: string | null,
+	amount?: string | null,
+	currency?: string | null,
+	percentage?: string | null,
+	duration?: number | null,
+};
+
+/**  A catalog price. */
+export type CatalogPriceView_Serialize = {
+	id: string,
+	name: string | null,
+	priceType: string | null,
+	period: string | null,
+	amount: string | null,
+	currency: string | null,
+	percentage: string | null,
+	duration: number | null,
+};
+
+/**  A catalog category with how many offerings it holds. */
+export type CategoryView = CategoryView_Serialize | CategoryView_Deserialize;
+
+/**  A catalog category with how many offerings it holds. */
+export type CategoryView_Deserialize = {
+	id: string,
+	name: string,
+	parent?: string | null,
+	offeringCount: number,
+};
+
+/**  A catalog category with how many offerings it holds. */
+export type CategoryView_Serialize = {
+	id: string,
+	name: string,
+	parent: string | null,
+	offeringCount: number,
+};
+
+/**  One field of a characteristics form. */
+export type CharacteristicField = CharacteristicField_Serialize | CharacteristicField_Deserialize;
+
+/**  One field of a characteristics form. */
+export type CharacteristicField_Deserialize = {
+	name: string,
+	description?: string | null,
+	/**  `string`, `number`, `integer`, `boolean`, ... as the specification says. */
+	valueType?: string | null,
+	required: boolean,
+	/**  Allowed values, as text; empty when free. */
+	allowed: string[],
+	min?: string | null,
+	max?: string | null,
+	/**  The current value as text (`None` when unset). */
+	value?: string | null,
+	/**  In the specification (`false` for values the order carries on its own). */
+	specified: boolean,
+};
+
+/**  One field of a characteristics form. */
+export type CharacteristicField_Serialize = {
+	name: string,
+	description: string | null,
+	/**  `string`, `number`, `integer`, `boolean`, ... as the specification says. */
+	valueType: string | null,
+	required: boolean,
+	/**  Allowed values, as text; empty when free. */
+	allowed: string[],
+	min: string | null,
+	max: string | null,
+	/**  The current value as text (`None` when unset). */
+	value: string | null,
+	/**  In the specification (`false` for values the order carries on its own). */
+	specified: boolean,
+};
+
+/**  Every figure of one currency. */
+export type CurrencyView = {
+	currency: string,
+	oneTime: AmountsView,
+	recurring: PeriodAmounts[],
+	schedulePeriod: string,
+	/**  What is due in each period, 1-based. */
+	schedule: AmountsView[],
+	totalPeriods: number,
+	total: AmountsView,
+};
+
+/**  The running in-process demo server. */
+export type DemoStatus = {
+	baseUrl: string,
+	catalogVersion: string,
+	offerings: number,
+};
+
+/**  A draft as the editor shows it. */
+export type DraftView = DraftView_Serialize | DraftView_Deserialize;
+
+/**  A draft as the editor shows it. */
+export type DraftView_Deserialize = {
+	id: string,
+	revision: number,
+	/**  `v4` or `v5`. */
+	tmfVersion: string,
+	updatedAt: string,
+	header: HeaderView_Deserialize,
+	/**
+	 *  Every item, depth first (parents before children), with its depth: the bundle tree
+	 *  flattened so the UI can virtualise it.
+	 */
+	items: ItemView_Deserialize[],
+	canUndo: boolean,
+	canRedo: boolean,
+};
+
+/**  A draft as the editor shows it. */
+export type DraftView_Serialize = {
+	id: string,
+	revision: number,
+	/**  `v4` or `v5`. */
+	tmfVersion: string,
+	updatedAt: string,
+	header: HeaderView_Serialize,
+	/**
+	 *  Every item, depth first (parents before children), with its depth: the bundle tree
+	 *  flattened so the UI can virtualise it.
+	 */
+	items: ItemView_Serialize[],
+	canUndo: boolean,
+	canRedo: boolean,
+};
+
+/**  One change of a draft, as the UI sends it. */
+export type Edit = Edit_Serialize | Edit_Deserialize;
+
+/**  One change of a draft, as the UI sends it. */
+export type Edit_Deserialize = { op: "addOffering"; offeringId: string; parent?: string | null; quantity?: number | null } | { op: "removeItem"; item: string } | { op: "moveItem"; item: string; parent?: string | null; index?: number | null } | { op: "setQuantity"; item: string; quantity: number } | 
+/**  `add`, `modify`, `delete` or `noChange`. */
+{ op: "setAction"; item: string; action: string; productId?: string | null } | 
+/**  `value` as typed; converted to the specification's value type. */
+{ op: "setCharacteristic"; item: string; name: string; value: string } | { op: "clearCharacteristic"; item: string; name: string } | { op: "addRelationship"; item: string; target: string; kind: string } | { op: "removeRelationship"; item: string; target: string; kind: string } | { op: "addAlteration"; item: string; price: number; alteration: AlterationInput_Deserialize } | { op: "editAlteration"; item: string; price: number; index: number; alteration: AlterationInput_Deserialize } | { op: "removeAlteration"; item: string; price: number; index: number } | 
+/**  `None` clears the customer. */
+{ op: "setCustomer"; customer?: RefInput | null } | { op: "setBillingAccount"; account?: RefInput | null } | { op: "setChannel"; channel?: RefInput | null } | { op: "setNotes"; notes: string[] } | 
+/**  ISO dates (`YYYY-MM-DD`) or RFC 3339 timestamps; empty clears. */
+{ op: "setRequestedDates"; start?: string | null; completion?: string | null } | { op: "setPriority"; priority?: string | null } | { op: "setDescription"; description?: string | null };
+
+/**  One change of a draft, as the UI sends it. */
+export type Edit_Serialize = { op: "addOffering"; offeringId: string; parent: string | null; quantity: number | null } | { op: "removeItem"; item: string } | { op: "moveItem"; item: string; parent: string | null; index: number | null } | { op: "setQuantity"; item: string; quantity: number } | 
+/**  `add`, `modify`, `delete` or `noChange`. */
+{ op: "setAction"; item: string; action: string; productId: string | null } | 
+/**  `value` as typed; converted to the specification's value type. */
+{ op: "setCharacteristic"; item: string; name: string; value: string } | { op: "clearCharacteristic"; item: string; name: string } | { op: "addRelationship"; item: string; target: string; kind: string } | { op: "removeRelationship"; item: string; target: string; kind: string } | { op: "addAlteration"; item: string; price: number; alteration: AlterationInput_Serialize } | { op: "editAlteration"; item: string; price: number; index: number; alteration: AlterationInput_Serialize } | { op: "removeAlteration"; item: string; price: number; index: number } | 
+/**  `None` clears the customer. */
+{ op: "setCustomer"; customer: RefInput | null } | { op: "setBillingAccount"; account: RefInput | null } | { op: "setChannel"; channel: RefInput | null } | { op: "setNotes"; notes: string[] } | 
+/**  ISO dates (`YYYY-MM-DD`) or RFC 3339 timestamps; empty clears. */
+{ op: "setRequestedDates"; start: string | null; completion: string | null } | { op: "setPriority"; priority: string | null } | { op: "setDescription"; description: string | null };
+
+/**  The order editor's whole state after every change: the draft and its price. */
+export type EditorState = EditorState_Serialize | EditorState_Deserialize;
+
+/**  The order editor's whole state after every change: the draft and its price. */
+export type EditorState_Deserialize = {
+	draft: DraftView_Deserialize,
+	quote: QuoteView_Deserialize,
+};
+
+/**  The order editor's whole state after every change: the draft and its price. */
+export type EditorState_Serialize = {
+	draft: DraftView_Serialize,
+	quote: QuoteView_Serialize,
+};
+
+/**  A validation or pricing finding, with where the editor shows it. */
+export type FindingView = FindingView_Serialize | FindingView_Deserialize;
+
+/**  A validation or pricing finding, with where the editor shows it. */
+export type FindingView_Deserialize = {
+	/**  `error` or `warning`. */
+	severity: string,
+	code: string,
+	path: string,
+	message: string,
+	/**  The item the finding is about, if any. */
+	item?: string | null,
+	/**
+	 *  The field: a characteristic name, `quantity`, `action`, or a header field
+	 *  (`customer`, `billingAccount`, `channel`, `requestedStart`, ...).
+	 */
+	field?: string | null,
+};
+
+/**  A validation or pricing finding, with where the editor shows it. */
+export type FindingView_Serialize = {
+	/**  `error` or `warning`. */
+	severity: string,
+	code: string,
+	path: string,
+	message: string,
+	/**  The item the finding is about, if any. */
+	item: string | null,
+	/**
+	 *  The field: a characteristic name, `quantity`, `action`, or a header field
+	 *  (`customer`, `billingAccount`, `channel`, `requestedStart`, ...).
+	 */
+	field: string | null,
+};
+
+/**  The order-level fields. */
+export type HeaderView = HeaderView_Serialize | HeaderView_Deserialize;
+
+/**  The order-level fields. */
+export type HeaderView_Deserialize = {
+	customer?: RefView | null,
+	billingAccount?: RefView | null,
+	channel?: RefView | null,
+	priority?: string | null,
+	description?: string | null,
+	externalId?: string | null,
+	/**  RFC 3339. */
+	requestedStart?: string | null,
+	requestedCompletion?: string | null,
+	notes: string[],
+};
+
+/**  The order-level fields. */
+export type HeaderView_Serialize = {
+	customer: RefView | null,
+	billingAccount: RefView | null,
+	channel: RefView | null,
+	priority: string | null,
+	description: string | null,
+	externalId: string | null,
+	/**  RFC 3339. */
+	requestedStart: string | null,
+	requestedCompletion: string | null,
+	notes: string[],
+};
+
+/**
+ *  A failed command. `code` is stable (`store.conflict`, `core.unknown_item`,
+ *  `service.invalid_input`...); `message` is for people.
+ */
+export type IpcError = {
+	code: string,
+	message: string,
+};
+
+/**  One `itemPrice` entry of an item. */
+export type ItemPriceView = ItemPriceView_Serialize | ItemPriceView_Deserialize;
+
+/**  One `itemPrice` entry of an item. */
+export type ItemPriceView_Deserialize = {
+	index: number,
+	name?: string | null,
+	priceType?: string | null,
+	period?: string | null,
+	alterations: AlterationView_Deserialize[],
+};
+
+/**  One `itemPrice` entry of an item. */
+export type ItemPriceView_Serialize = {
+	index: number,
+	name: string | null,
+	priceType: string | null,
+	period: string | null,
+	alterations: AlterationView_Serialize[],
+};
+
+/**  How one item was priced. */
+export type ItemQuoteView = ItemQuoteView_Serialize | ItemQuoteView_Deserialize;
+
+/**  How one item was priced. */
+export type ItemQuoteView_Deserialize = {
+	id: string,
+	lines: PriceLineView_Deserialize[],
+};
+
+/**  How one item was priced. */
+export type ItemQuoteView_Serialize = {
+	id: string,
+	lines: PriceLineView_Serialize[],
+};
+
+/**  One item of the bundle tree. */
+export type ItemView = ItemView_Serialize | ItemView_Deserialize;
+
+/**  One item of the bundle tree. */
+export type ItemView_Deserialize = {
+	id: string,
+	parent?: string | null,
+	depth: number,
+	/**  JSON pointer of the item in the stored order (what findings point into). */
+	path: string,
+	offeringId?: string | null,
+	name: string,
+	action: string,
+	quantity: number,
+	productId?: string | null,
+	isBundle: boolean,
+	childCount: number,
+	/**
+	 *  The characteristics form: the specification's characteristics with the item's values,
+	 *  then any value the specification does not know.
+	 */
+	characteristics: CharacteristicField_Deserialize[],
+	/**  Relationships other than bundle membership (`reliesOn`...). */
+	relationships: RelationshipView[],
+	/**  The item's own `itemPrice` entries with their alterations. */
+	prices: ItemPriceView_Deserialize[],
+	/**  For a bundle: the offerings it may contain, with cardinality and how many it has. */
+	options: BundleOption_Deserialize[],
+};
+
+/**  One item of the bundle tree. */
+export type ItemView_Serialize = {
+	id: string,
+	parent: string | null,
+	depth: number,
+	/**  JSON pointer of the item in the stored order (what findings point into). */
+	path: string,
+	offeringId: string | null,
+	name: string,
+	action: string,
+	quantity: number,
+	productId: string | null,
+	isBundle: boolean,
+	childCount: number,
+	/**
+	 *  The characteristics form: the specification's characteristics with the item's values,
+	 *  then any value the specification does not know.
+	 */
+	characteristics: CharacteristicField_Serialize[],
+	/**  Relationships other than bundle membership (`reliesOn`...). */
+	relationships: RelationshipView[],
+	/**  The item's own `itemPrice` entries with their alterations. */
+	prices: ItemPriceView_Serialize[],
+	/**  For a bundle: the offerings it may contain, with cardinality and how many it has. */
+	options: BundleOption_Serialize[],
+};
+
+/**  Everything the catalog browser shows about one offering. */
+export type OfferingDetail = OfferingDetail_Serialize | OfferingDetail_Deserialize;
+
+/**  Everything the catalog browser shows about one offering. */
+export type OfferingDetail_Deserialize = {
+	summary: OfferingSummary_Deserialize,
+	prices: CatalogPriceView_Deserialize[],
+	bundle: BundleOption_Deserialize[],
+	characteristics: CharacteristicField_Deserialize[],
+	reliesOn: string[],
+};
+
+/**  Everything the catalog browser shows about one offering. */
+export type OfferingDetail_Serialize = {
+	summary: OfferingSummary_Serialize,
+	prices: CatalogPriceView_Serialize[],
+	bundle: BundleOption_Serialize[],
+	characteristics: CharacteristicField_Serialize[],
+	reliesOn: string[],
+};
+
+/**  An offering in lists and pickers. */
+export type OfferingSummary = OfferingSummary_Serialize | OfferingSummary_Deserialize;
+
+/**  An offering in lists and pickers. */
+export type OfferingSummary_Deserialize = {
+	id: string,
+	name: string,
+	description?: string | null,
+	isBundle: boolean,
+	lifecycleStatus?: string | null,
+	categories: string[],
+	/**  A short price text, e.g. `29.99 EUR/month + 49.00 EUR`. */
+	priceText: string,
+};
+
+/**  An offering in lists and pickers. */
+export type OfferingSummary_Serialize = {
+	id: string,
+	name: string,
+	description: string | null,
+	isBundle: boolean,
+	lifecycleStatus: string | null,
+	categories: string[],
+	/**  A short price text, e.g. `29.99 EUR/month + 49.00 EUR`. */
+	priceText: string,
+};
+
+/**  What the orders list shows. */
+export type OrderListQuery = OrderListQuery_Serialize | OrderListQuery_Deserialize;
+
+/**  What the orders list shows. */
+export type OrderListQuery_Deserialize = {
+	/**  Full-text search over drafts and orders; empty for all. */
+	text: string,
+	/**  Only this state (`draft`, or a TMF state). */
+	state?: string | null,
+	/**  Only this sync badge. */
+	sync?: string | null,
+	/**  Customer name contains this (case-insensitive). */
+	customer?: string | null,
+	/**  Changed on or after this day (`YYYY-MM-DD`). */
+	updatedFrom?: string | null,
+	/**  Changed on or before this day (`YYYY-MM-DD`). */
+	updatedTo?: string | null,
+	sort: OrderSortKey,
+};
+
+/**  What the orders list shows. */
+export type OrderListQuery_Serialize = {
+	/**  Full-text search over drafts and orders; empty for all. */
+	text: string,
+	/**  Only this state (`draft`, or a TMF state). */
+	state: string | null,
+	/**  Only this sync badge. */
+	sync: string | null,
+	/**  Customer name contains this (case-insensitive). */
+	customer: string | null,
+	/**  Changed on or after this day (`YYYY-MM-DD`). */
+	updatedFrom: string | null,
+	/**  Changed on or before this day (`YYYY-MM-DD`). */
+	updatedTo: string | null,
+	sort: OrderSortKey,
+};
+
+/**  A row of the orders screen: a draft or an order known to a server. */
+export type OrderListRow = OrderListRow_Serialize | OrderListRow_Deserialize;
+
+/**  A row of the orders screen: a draft or an order known to a server. */
+export type OrderListRow_Deserialize = {
+	/**  `draft` or `order`. */
+	kind: RowKind,
+	/**  Draft id, or the local order id as text. */
+	id: string,
+	customer?: string | null,
+	/**  Total over the pricing schedule, tax included, as a decimal string. */
+	total?: string | null,
+	currency?: string | null,
+	itemCount: number,
+	/**  `draft` for drafts; the TMF state (`acknowledged`, `completed`...) for orders. */
+	state: string,
+	/**  The sync badge: `draft`, `queued`, `sending`, `submitted`, `needs-attention`, `conflict`. */
+	sync: string,
+	revision: number,
+	/**  RFC 3339, UTC. */
+	updatedAt: string,
+};
+
+/**  A row of the orders screen: a draft or an order known to a server. */
+export type OrderListRow_Serialize = {
+	/**  `draft` or `order`. */
+	kind: RowKind,
+	/**  Draft id, or the local order id as text. */
+	id: string,
+	customer: string | null,
+	/**  Total over the pricing schedule, tax included, as a decimal string. */
+	total: string | null,
+	currency: string | null,
+	itemCount: number,
+	/**  `draft` for drafts; the TMF state (`acknowledged`, `completed`...) for orders. */
+	state: string,
+	/**  The sync badge: `draft`, `queued`, `sending`, `submitted`, `needs-attention`, `conflict`. */
+	sync: string,
+	revision: number,
+	/**  RFC 3339, UTC. */
+	updatedAt: string,
+};
+
+/**  How the orders list is sorted. */
+export type OrderSortKey = "updatedDesc" | "updatedAsc" | "customerAsc" | "totalDesc";
+
+/**  Recurring charge per period unit. */
+export type PeriodAmounts = {
+	period: string,
+	amounts: AmountsView,
+};
+
+/**  One price line of an item and how it was computed. */
+export type PriceLineView = PriceLineView_Serialize | PriceLineView_Deserialize;
+
+/**  One price line of an item and how it was computed. */
+export type PriceLineView_Deserialize = {
+	price: string,
+	priceType: string,
+	period?: string | null,
+	currency: string,
+	quantity: string,
+	/**  `order` or `catalog`. */
+	source: string,
+	segments: SegmentView_Deserialize[],
+};
+
+/**  One price line of an item and how it was computed. */
+export type PriceLineView_Serialize = {
+	price: string,
+	priceType: string,
+	period: string | null,
+	currency: string,
+	quantity: string,
+	/**  `order` or `catalog`. */
+	source: string,
+	segments: SegmentView_Serialize[],
+};
+
+/**  A server profile (the secret is never part of it). */
+export type ProfileView = {
+	name: string,
+	baseUrl: string,
+	tmfVersion: string,
+	authMode: string,
+};
+
+/**  The priced draft. */
+export type QuoteView = QuoteView_Serialize | QuoteView_Deserialize;
+
+/**  The priced draft. */
+export type QuoteView_Deserialize = {
+	/**  Primary currency first. */
+	currencies: CurrencyView[],
+	items: ItemQuoteView_Deserialize[],
+	findings: FindingView_Deserialize[],
+	/**  Submit is blocked while this is true. */
+	hasErrors: boolean,
+	/**  Rounding used (`halfUp` or `halfEven`). */
+	rounding: string,
+};
+
+/**  The priced draft. */
+export type QuoteView_Serialize = {
+	/**  Primary currency first. */
+	currencies: CurrencyView[],
+	items: ItemQuoteView_Serialize[],
+	findings: FindingView_Serialize[],
+	/**  Submit is blocked while this is true. */
+	hasErrors: boolean,
+	/**  Rounding used (`halfUp` or `halfEven`). */
+	rounding: string,
+};
+
+/**  An id and a display name typed by the agent. */
+export type RefInput = {
+	id: string,
+	name: string,
+};
+
+/**  A reference shown as id and name (party, billing account, channel). */
+export type RefView = {
+	id: string,
+	name: string,
+};
+
+/**  A non-bundle relationship of an item. */
+export type RelationshipView = {
+	kind: string,
+	target: string,
+};
+
+/**  One revision of a draft. */
+export type RevisionView = {
+	revision: number,
+	/**  What changed, in words. */
+	summary: string,
+	actor: string,
+	at: string,
+};
+
+/**  Whether a list row is a draft or a known order. */
+export type RowKind = "draft" | "order";
+
+/**  The amount of a line over a run of periods, with its steps. */
+export type SegmentView = SegmentView_Serialize | SegmentView_Deserialize;
+
+/**  The amount of a line over a run of periods, with its steps. */
+export type SegmentView_Deserialize = {
+	from: number,
+	to?: number | null,
+	steps: StepView[],
+	amounts: AmountsView,
+};
+
+/**  The amount of a line over a run of periods, with its steps. */
+export type SegmentView_Serialize = {
+	from: number,
+	to: number | null,
+	steps: StepView[],
+	amounts: AmountsView,
+};
+
+/**  User settings. */
+export type Settings = {
+	/**  `halfUp` (default) or `halfEven`. */
+	rounding: string,
+	/**  TMF622 version of new drafts: `v4` or `v5`. */
+	defaultVersion: string,
+};
+
+/**  One step of a price explanation. */
+export type StepView = {
+	step: string,
+	amounts: AmountsView,
+};
+
+/* Tauri Specta runtime */
+async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
+    try {
+        return { status: "ok", data: await result };
+    } catch (e) {
+        if (e instanceof Error) throw e;
+        return { status: "error", error: e as any };
+    }
+}
 

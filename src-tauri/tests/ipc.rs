@@ -1,0 +1,170 @@
+//! Commands through Tauri's real IPC layer (`tauri::test`), with the app's own configuration
+//! and capabilities: what the window may call, argument decoding, and the `{code, message}`
+//! error shape.
+
+use std::time::{Duration, Instant};
+
+use orderdesk_app::{specta_builder, AppState};
+use orderdesk_service::Service;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = Service::open(dir.path().to_path_buf()).expect("open service");
+    let app = mock_builder()
+        .manage(AppState::new(service))
+        .invoke_handler(specta_builder::<MockRuntime>().invoke_handler())
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("build app");
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("main window");
+    Harness { _dir: dir, _app: app, window }
+}
+
+impl Harness {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<Value>().expect("JSON answer"))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args) {
+            Ok(v) => v,
+            Err(e) => panic!("{cmd} failed: {e}"),
+        }
+    }
+}
+
+fn revision(state: &Value) -> u64 {
+    state["draft"]["revision"].as_u64().expect("revision")
+}
+
+#[test]
+fn first_start_demo_and_editing_through_ipc() {
+    let h = harness();
+    let status = h.ok("app_status", json!({}));
+    assert_eq!(status["firstStart"], json!(true));
+
+    let demo = h.ok("start_demo", json!({}));
+    assert!(demo["baseUrl"].as_str().is_some_and(|u| u.starts_with("http://127.0.0.1:")));
+
+    let state = h.ok("new_draft", json!({}));
+    let id = state["draft"]["id"].as_str().expect("id").to_owned();
+    let state = h.ok(
+        "edit_draft",
+        json!({"id": id, "revision": revision(&state),
+               "edit": {"op": "addOffering", "offeringId": "20125", "parent": null, "quantity": null}}),
+    );
+    let items = state["draft"]["items"].as_array().expect("items");
+    assert!(items.len() > 1, "bundle with its required children");
+    assert!(state["quote"]["currencies"][0]["total"]["taxIncluded"].is_string(), "money is text");
+
+    // Errors cross IPC as {code, message}.
+    let stale = h
+        .call(
+            "edit_draft",
+            json!({"id": id, "revision": 1, "edit": {"op": "setPriority", "priority": "1"}}),
+        )
+        .expect_err("stale revision");
+    assert_eq!(stale["code"], json!("store.conflict"));
+    assert!(stale["message"].as_str().is_some_and(|m| m.contains("revision")));
+    let missing = h.call("open_draft", json!({"id": "no-such-draft"})).expect_err("missing");
+    assert_eq!(missing["code"], json!("store.not_found"));
+
+    let undone = h.ok("undo", json!({"id": id}));
+    assert_eq!(undone["draft"]["items"], json!([]));
+    let rows = h.ok(
+        "list_orders",
+        json!({"query": {"text": "", "state": null, "sync": null,
+        "customer": null, "updatedFrom": null, "updatedTo": null, "sort": "updatedDesc"}}),
+    );
+    assert_eq!(rows.as_array().map(Vec::len), Some(1));
+    let offerings =
+        h.ok("search_offerings", json!({"text": "smart", "category": null, "limit": 10}));
+    assert!(offerings.as_array().is_some_and(|o| !o.is_empty()));
+}
+
+#[test]
+fn malformed_input_is_refused_in_rust() {
+    let h = harness();
+    let state = h.ok("new_draft", json!({}));
+    let id = state["draft"]["id"].as_str().expect("id").to_owned();
+    // An unknown edit never reaches the service.
+    let bad = h.call("edit_draft", json!({"id": id, "revision": 1, "edit": {"op": "dropTables"}}));
+    assert!(bad.is_err());
+    // A negative revision does not fit the declared type.
+    let bad = h.call("undo", json!({"id": 7}));
+    assert!(bad.is_err());
+    let not_order = h.call("import_order", json!({"text": "[1, 2]"})).expect_err("array");
+    assert!(not_order["code"]
+        .as_str()
+        .is_some_and(|c| c.starts_with("core.") || c == "wire.shape"));
+}
+
+#[test]
+fn commands_outside_the_capability_are_refused() {
+    let h = harness();
+    // Not an app command at all, and a plugin command this app neither registers nor grants.
+    assert!(h.call("drop_database", json!({})).is_err());
+    assert!(h.call("plugin:window|close", json!({"label": "main"})).is_err());
+}
+
+/// An order of `n` mobile lines, each with its required characteristic.
+fn order_with(n: usize) -> String {
+    let items: Vec<Value> = (1..=n)
+        .map(|i| {
+            json!({"id": i.to_string(), "action": "add", "quantity": 1,
+                   "productOffering": {"id": "14305", "name": "Mobile Telephony"},
+                   "product": {"productSpecification": {"id": "14307"},
+                               "productCharacteristic": [{"name": "TEL_MSISDN", "valueType": "string",
+                                                          "value": format!("+49170{i:07}")}]}})
+        })
+        .collect();
+    json!({"@type": "ProductOrder", "productOrderItem": items}).to_string()
+}
+
+/// Repricing after one edit of a 200-item order, measured end to end through the command
+/// layer (IPC decoding, load, apply, validate, price, save a revision, views, IPC encoding).
+/// Prints the figures; `cargo test -p orderdesk-app --release --test ipc -- --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark; run explicitly"]
+fn reprice_200_items_through_ipc() {
+    let h = harness();
+    h.ok("start_demo", json!({}));
+    let mut state = h.ok("import_order", json!({"text": order_with(200)}));
+    let id = state["draft"]["id"].as_str().expect("id").to_owned();
+    let mut times = Vec::new();
+    for round in 0..40u32 {
+        let started = Instant::now();
+        state = h.ok(
+            "edit_draft",
+            json!({"id": id, "revision": revision(&state),
+                   "edit": {"op": "setQuantity", "item": "17", "quantity": 1 + round % 5}}),
+        );
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let median = times.get(times.len() / 2).copied().unwrap_or(Duration::ZERO);
+    let p90 = times.get(times.len() * 9 / 10).copied().unwrap_or(Duration::ZERO);
+    println!("reprice 200 items via IPC: median {median:?}, p90 {p90:?}");
+}
