@@ -17,7 +17,9 @@ fi
 
 echo "e2e: building the app"
 (cd "$ROOT" && npm --prefix ui run build --silent && cargo build --quiet -p orderdesk-app)
-APP="$ROOT/target/debug/orderdesk-app"
+TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+APP="$TARGET_DIR/debug/orderdesk-app"
 
 WORK="$(mktemp -d)"
 ARTIFACTS="$HERE/artifacts"
