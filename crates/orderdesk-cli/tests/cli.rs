@@ -13,7 +13,7 @@ fn bin() -> Command {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../orderdesk-wire/assets/orders").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/orders").join(name)
 }
 
 fn run(args: &[&str]) -> Output {

@@ -64,7 +64,7 @@ fn asset(relative: &str) -> String {
 }
 
 fn order_fixture() -> String {
-    asset("crates/orderdesk-wire/assets/orders/tmf25-bundle.v4.json")
+    asset("assets/orders/tmf25-bundle.v4.json")
 }
 
 fn catalog_fixture() -> String {

@@ -874,8 +874,8 @@ async fn guide_example_orders_are_accepted() -> TestResult {
     let c = Client::new();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     for (file, base) in [
-        ("orderdesk-wire/assets/orders/tmf25-bundle.v4.json", s.base_url_v4()),
-        ("orderdesk-wire/assets/orders/tmf25-bundle.v5.json", s.base_url_v5()),
+        ("../assets/orders/tmf25-bundle.v4.json", s.base_url_v4()),
+        ("../assets/orders/tmf25-bundle.v5.json", s.base_url_v5()),
         ("orderdesk-core/tests/fixtures/tmf25.json", s.base_url_v4()),
     ] {
         let text = std::fs::read_to_string(root.join(file))

@@ -38,12 +38,12 @@ pub fn read_json(path: &std::path::Path) -> Value {
 
 /// A fixture under `assets/orders/`.
 pub fn fixture(name: &str) -> Value {
-    read_json(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/orders").join(name))
+    read_json(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/orders").join(name))
 }
 
 /// Every fixture file name under `assets/orders/`.
 pub fn fixture_names() -> Vec<String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/orders");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/orders");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .filter_map(|e| e.ok())
