@@ -1,4 +1,110 @@
 // Every call to the Rust backend goes through this module, so the rest of the UI depends on one
-// typed surface. The command wrappers and IPC types come from the generated `bindings.ts`.
-export { commands } from "./bindings";
-export type { AppInfo } from "./bindings";
+// typed surface. The command wrappers and IPC types come from the generated `bindings.ts`; here
+// each command's `{status, data | error}` result becomes a value or a thrown `BackendError`
+// carrying the backend's stable `{code, message}`.
+import { commands } from "./bindings";
+import type {
+  AlterationInput_Deserialize,
+  AppStatus_Serialize,
+  CategoryView_Serialize,
+  CharacteristicField_Serialize,
+  DraftView_Serialize,
+  Edit_Deserialize,
+  EditorState_Serialize,
+  FindingView_Serialize,
+  ItemView_Serialize,
+  OfferingDetail_Serialize,
+  OfferingSummary_Serialize,
+  OrderListQuery_Deserialize,
+  OrderListRow_Serialize,
+  QuoteView_Serialize,
+  CurrencyView,
+  ItemQuoteView_Serialize,
+  RevisionView,
+  Settings,
+  DemoStatus,
+  IpcError,
+  AppInfo,
+  BundleOption_Serialize,
+  AlterationView_Serialize,
+} from "./bindings";
+
+export type {
+  Settings,
+  DemoStatus,
+  IpcError,
+  AppInfo,
+  RevisionView,
+  CurrencyView,
+};
+export type AppStatus = AppStatus_Serialize;
+export type CategoryView = CategoryView_Serialize;
+export type CharacteristicField = CharacteristicField_Serialize;
+export type DraftView = DraftView_Serialize;
+export type Edit = Edit_Deserialize;
+export type EditorState = EditorState_Serialize;
+export type FindingView = FindingView_Serialize;
+export type ItemView = ItemView_Serialize;
+export type OfferingDetail = OfferingDetail_Serialize;
+export type OfferingSummary = OfferingSummary_Serialize;
+export type OrderListQuery = OrderListQuery_Deserialize;
+export type OrderListRow = OrderListRow_Serialize;
+export type QuoteView = QuoteView_Serialize;
+export type ItemQuoteView = ItemQuoteView_Serialize;
+export type AlterationInput = AlterationInput_Deserialize;
+export type AlterationView = AlterationView_Serialize;
+export type BundleOption = BundleOption_Serialize;
+
+/** A command failed; `code` is the backend's stable error code. */
+export class BackendError extends Error {
+  readonly code: string;
+  constructor(error: IpcError) {
+    super(error.message);
+    this.name = "BackendError";
+    this.code = error.code;
+  }
+}
+
+type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: IpcError };
+
+async function unwrap<T>(result: Promise<Outcome<T>>): Promise<T> {
+  const outcome = await result;
+  if (outcome.status === "error") {
+    throw new BackendError(outcome.error);
+  }
+  return outcome.data;
+}
+
+/** The backend, one function per command. */
+export const backend = {
+  appInfo: (): Promise<AppInfo> => commands.appInfo(),
+  appStatus: () => unwrap(commands.appStatus()),
+  startDemo: () => unwrap(commands.startDemo()),
+  listOrders: (query: OrderListQuery) => unwrap(commands.listOrders(query)),
+  newDraft: () => unwrap(commands.newDraft()),
+  openDraft: (id: string) => unwrap(commands.openDraft(id)),
+  editDraft: (id: string, revision: number, edit: Edit) =>
+    unwrap(commands.editDraft(id, revision, edit)),
+  undo: (id: string) => unwrap(commands.undo(id)),
+  redo: (id: string) => unwrap(commands.redo(id)),
+  draftHistory: (id: string) => unwrap(commands.draftHistory(id)),
+  restoreRevision: (id: string, revision: number) =>
+    unwrap(commands.restoreRevision(id, revision)),
+  deleteDraft: (id: string) => unwrap(commands.deleteDraft(id)),
+  importOrder: (text: string) => unwrap(commands.importOrder(text)),
+  exportDraft: (id: string, version: "v4" | "v5") => unwrap(commands.exportDraft(id, version)),
+  catalogCategories: () => unwrap(commands.catalogCategories()),
+  searchOfferings: (text: string, category: string | null, limit: number) =>
+    unwrap(commands.searchOfferings(text, category, limit)),
+  offeringDetail: (id: string) => unwrap(commands.offeringDetail(id)),
+  importCatalog: (text: string, source: string) => unwrap(commands.importCatalog(text, source)),
+  getSettings: () => unwrap(commands.getSettings()),
+  saveSettings: (settings: Settings) => unwrap(commands.saveSettings(settings)),
+};
+
+/** A message for people from anything a backend call threw. */
+export function errorText(error: unknown): string {
+  if (error instanceof BackendError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

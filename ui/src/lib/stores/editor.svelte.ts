@@ -1,0 +1,150 @@
+// The order editor's state: one draft and its price, replaced as a whole by every answer of
+// the backend (which has already saved the change as a new revision). Edits are queued so
+// that each is made on the revision the previous one produced.
+import {
+  backend,
+  errorText,
+  type Edit,
+  type EditorState,
+  type RevisionView,
+} from "../backend/ipc";
+
+/** Where the editor should move focus next (a finding was clicked, an item was added...). */
+export interface FocusRequest {
+  item: string | null;
+  field: string | null;
+  /** Changes on every request, so the same target can be asked for twice. */
+  seq: number;
+}
+
+export class EditorStore {
+  state = $state<EditorState | null>(null);
+  error = $state<string | null>(null);
+  errorCode = $state<string | null>(null);
+  busy = $state(false);
+  history = $state<RevisionView[]>([]);
+  selected = $state<string | null>(null);
+  focus = $state<FocusRequest>({ item: null, field: null, seq: 0 });
+  /** Bumped after every saved change; views that list drafts refresh on it. */
+  saved = $state(0);
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  get draft() {
+    return this.state?.draft ?? null;
+  }
+
+  get quote() {
+    return this.state?.quote ?? null;
+  }
+
+  get selectedItem() {
+    const id = this.selected;
+    return this.state?.draft.items.find((i) => i.id === id) ?? null;
+  }
+
+  private run(task: () => Promise<EditorState>): Promise<boolean> {
+    const next = this.queue.then(async () => {
+      this.busy = true;
+      try {
+        const result = await task();
+        this.accept(result);
+        this.error = null;
+        this.errorCode = null;
+        return true;
+      } catch (e) {
+        this.error = errorText(e);
+        this.errorCode = (e as { code?: string }).code ?? null;
+        return false;
+      } finally {
+        this.busy = false;
+      }
+    });
+    this.queue = next;
+    return next;
+  }
+
+  private accept(result: EditorState) {
+    const before = new Set(this.state?.draft.items.map((i) => i.id) ?? []);
+    this.state = result;
+    this.saved += 1;
+    const items = result.draft.items;
+    const added = items.find((i) => !before.has(i.id));
+    if (added && before.size + 1 <= items.length && this.state) {
+      this.selected = added.id;
+    } else if (!items.some((i) => i.id === this.selected)) {
+      this.selected = items[0]?.id ?? null;
+    }
+  }
+
+  open(id: string) {
+    this.history = [];
+    return this.run(() => backend.openDraft(id));
+  }
+
+  create() {
+    this.history = [];
+    return this.run(() => backend.newDraft());
+  }
+
+  import(text: string) {
+    this.history = [];
+    return this.run(() => backend.importOrder(text));
+  }
+
+  /** Apply one edit to the current revision (queued behind any edit still in flight). */
+  apply(edit: Edit) {
+    return this.run(async () => {
+      const draft = this.state?.draft;
+      if (!draft) throw new Error("no draft is open");
+      return backend.editDraft(draft.id, draft.revision, edit);
+    });
+  }
+
+  undo() {
+    return this.run(async () => {
+      const draft = this.state?.draft;
+      if (!draft) throw new Error("no draft is open");
+      return backend.undo(draft.id);
+    });
+  }
+
+  redo() {
+    return this.run(async () => {
+      const draft = this.state?.draft;
+      if (!draft) throw new Error("no draft is open");
+      return backend.redo(draft.id);
+    });
+  }
+
+  restore(revision: number) {
+    return this.run(async () => {
+      const draft = this.state?.draft;
+      if (!draft) throw new Error("no draft is open");
+      return backend.restoreRevision(draft.id, revision);
+    });
+  }
+
+  async loadHistory() {
+    const draft = this.state?.draft;
+    if (!draft) return;
+    try {
+      this.history = await backend.draftHistory(draft.id);
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  /** Ask the editor to focus a field of an item (or of the header when `item` is null). */
+  focusField(item: string | null, field: string | null) {
+    if (item) this.selected = item;
+    this.focus = { item, field, seq: this.focus.seq + 1 };
+  }
+
+  close() {
+    this.state = null;
+    this.selected = null;
+    this.history = [];
+    this.error = null;
+  }
+}

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import OrdersView from "./OrdersView.svelte";
+import SettingsView from "./SettingsView.svelte";
+import CatalogView from "./CatalogView.svelte";
+import CommandPalette from "../components/CommandPalette.svelte";
+import { editorState } from "../../test/fixtures";
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+const row = {
+  kind: "draft",
+  id: "abcdef123456",
+  customer: "Ada Lovelace",
+  total: "1234.5",
+  currency: "EUR",
+  itemCount: 4,
+  state: "draft",
+  sync: "draft",
+  revision: 2,
+  updatedAt: "2026-11-23T10:00:00+00:00",
+};
+
+describe("OrdersView", () => {
+  it("lists, searches and opens drafts", async () => {
+    const queries: { text: string; sort: string }[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "list_orders") {
+        const q = (args as { query: { text: string; sort: string } }).query;
+        queries.push(q);
+        return q.text === "zzz" ? [] : [row, { ...row, kind: "order", id: "7", state: "completed", sync: "submitted", customer: "Bob" }];
+      }
+      throw new Error(cmd);
+    });
+    const onOpen = vi.fn();
+    render(OrdersView, { onOpen, onNew: vi.fn() });
+    expect(await screen.findByText("Ada Lovelace")).toBeTruthy();
+    expect(screen.getAllByText("1,234.50 EUR")).toHaveLength(2);
+    expect(screen.getByText("Submitted", { selector: ".badge" })).toBeTruthy();
+    await fireEvent.click(screen.getByText("Ada Lovelace"));
+    expect(onOpen).toHaveBeenCalledWith("abcdef123456");
+    await fireEvent.change(screen.getByLabelText("Sort by"), { target: { value: "customerAsc" } });
+    await vi.waitFor(() => expect(queries.at(-1)?.sort).toBe("customerAsc"));
+    await fireEvent.input(screen.getByLabelText("Search orders"), { target: { value: "zzz" } });
+    expect(await screen.findByText("Nothing matches.")).toBeTruthy();
+  });
+});
+
+describe("SettingsView", () => {
+  it("saves rounding and imports pasted orders", async () => {
+    const saved: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4" };
+      if (cmd === "save_settings") {
+        saved.push(args);
+        return (args as { settings: unknown }).settings;
+      }
+      if (cmd === "import_order") return editorState({ id: "imported-1", tmfVersion: "v5" });
+      throw new Error(cmd);
+    });
+    const onImported = vi.fn();
+    render(SettingsView, { status: null, onImported, onStartDemo: vi.fn() });
+    const rounding = await screen.findByLabelText(/Rounding/);
+    await fireEvent.change(rounding, { target: { value: "halfEven" } });
+    await vi.waitFor(() => expect(saved).toEqual([{ settings: { rounding: "halfEven", defaultVersion: "v4" } }]));
+    await fireEvent.input(screen.getByLabelText("JSON to import"), { target: { value: '{"productOrderItem":[]}' } });
+    await fireEvent.click(screen.getByRole("button", { name: "Import pasted JSON" }));
+    await vi.waitFor(() => expect(onImported).toHaveBeenCalledWith("imported-1"));
+    expect(screen.getByRole("status").textContent).toContain("TMF622 v5");
+  });
+
+  it("shows why an import was refused", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4" };
+      if (cmd === "import_order") throw { code: "input.not_json", message: "not JSON: expected value" };
+      throw new Error(cmd);
+    });
+    render(SettingsView, { status: null, onImported: vi.fn(), onStartDemo: vi.fn() });
+    await fireEvent.input(screen.getByLabelText("JSON to import"), { target: { value: "{oops" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Import pasted JSON" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("not JSON");
+  });
+});
+
+describe("CatalogView", () => {
+  it("browses by category and shows an offering", async () => {
+    const asked: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "catalog_categories")
+        return [
+          { id: "cat-fibre", name: "Fibre", parent: null, offeringCount: 1 },
+          { id: "cat-dev", name: "Devices", parent: null, offeringCount: 0 },
+        ];
+      if (cmd === "search_offerings") {
+        asked.push(args);
+        return [{ id: "20059", name: "Fibre Home", description: "Home internet", isBundle: true, lifecycleStatus: "Active", categories: ["cat-fibre"], priceText: "" }];
+      }
+      if (cmd === "offering_detail")
+        return {
+          summary: { id: "20059", name: "Fibre Home", description: "Home internet", isBundle: true, lifecycleStatus: "Active", categories: [], priceText: "" },
+          prices: [{ id: "p1", name: "Monthly", priceType: "recurring", period: "month", amount: "39.99", currency: "EUR", percentage: null, duration: null }],
+          bundle: [{ offeringId: "20019", name: "Fibre Access", lower: 1, upper: 1, count: 1 }],
+          characteristics: [],
+          reliesOn: [],
+        };
+      throw new Error(cmd);
+    });
+    render(CatalogView);
+    await fireEvent.click(await screen.findByRole("button", { name: /Fibre 1/ }));
+    await vi.waitFor(() => expect(asked).toContainEqual({ text: "", category: "cat-fibre", limit: 500 }));
+    await fireEvent.click(await screen.findByRole("button", { name: /Fibre Home/ }));
+    expect(await screen.findByText("39.99 EUR")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Fibre Access" })).toBeTruthy();
+  });
+});
+
+describe("CommandPalette", () => {
+  it("filters commands and runs the highlighted one", async () => {
+    const run = vi.fn();
+    const onClose = vi.fn();
+    render(CommandPalette, {
+      commands: [
+        { id: "a", label: "New draft", keys: "Ctrl+N", run: vi.fn() },
+        { id: "b", label: "Go to catalog", run },
+        { id: "c", label: "Undo", enabled: false, run: vi.fn() },
+      ],
+      onClose,
+    });
+    expect(screen.queryByText("Undo")).toBeNull();
+    const input = screen.getByRole("combobox", { name: "Command" });
+    await fireEvent.input(input, { target: { value: "cat" } });
+    expect(screen.getAllByRole("option")).toHaveLength(1);
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(run).toHaveBeenCalled();
+    expect(onClose).toHaveBeenCalled();
+  });
+});

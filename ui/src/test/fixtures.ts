@@ -1,0 +1,110 @@
+// Backend answers shaped exactly like the generated IPC types, for component tests.
+import type {
+  CharacteristicField,
+  DraftView,
+  EditorState,
+  FindingView,
+  ItemView,
+  QuoteView,
+} from "../lib/backend/ipc";
+
+export function field(name: string, extra: Partial<CharacteristicField> = {}): CharacteristicField {
+  return {
+    name,
+    description: null,
+    valueType: "string",
+    required: false,
+    allowed: [],
+    min: null,
+    max: null,
+    value: null,
+    specified: true,
+    ...extra,
+  };
+}
+
+export function item(id: string, extra: Partial<ItemView> = {}): ItemView {
+  return {
+    id,
+    parent: null,
+    depth: 0,
+    path: `/productOrderItem/${Number(id) - 1}`,
+    offeringId: `O-${id}`,
+    name: `Item ${id}`,
+    action: "add",
+    quantity: 1,
+    productId: null,
+    isBundle: false,
+    childCount: 0,
+    characteristics: [],
+    relationships: [],
+    prices: [],
+    options: [],
+    ...extra,
+  };
+}
+
+export function finding(extra: Partial<FindingView> = {}): FindingView {
+  return {
+    severity: "error",
+    code: "item.characteristic_missing",
+    path: "/productOrderItem/0/product",
+    message: "TEL_MSISDN is required",
+    item: "1",
+    field: "TEL_MSISDN",
+    ...extra,
+  };
+}
+
+export function quote(extra: Partial<QuoteView> = {}): QuoteView {
+  return {
+    currencies: [
+      {
+        currency: "EUR",
+        oneTime: { dutyFree: "40.00", taxIncluded: "47.60" },
+        recurring: [{ period: "month", amounts: { dutyFree: "25.20", taxIncluded: "29.99" } }],
+        schedulePeriod: "month",
+        schedule: [
+          { dutyFree: "65.20", taxIncluded: "77.59" },
+          { dutyFree: "25.20", taxIncluded: "29.99" },
+          { dutyFree: "25.20", taxIncluded: "29.99" },
+        ],
+        totalPeriods: 3,
+        total: { dutyFree: "115.60", taxIncluded: "137.57" },
+      },
+    ],
+    items: [],
+    findings: [],
+    hasErrors: false,
+    rounding: "halfUp",
+    ...extra,
+  };
+}
+
+export function draft(extra: Partial<DraftView> = {}): DraftView {
+  return {
+    id: "d-1234567890",
+    revision: 3,
+    tmfVersion: "v4",
+    updatedAt: "2026-11-23T10:00:00+00:00",
+    header: {
+      customer: { id: "C-1", name: "Ada Lovelace" },
+      billingAccount: null,
+      channel: null,
+      priority: null,
+      description: null,
+      externalId: null,
+      requestedStart: null,
+      requestedCompletion: null,
+      notes: [],
+    },
+    items: [item("1")],
+    canUndo: false,
+    canRedo: false,
+    ...extra,
+  };
+}
+
+export function editorState(d: Partial<DraftView> = {}, q: Partial<QuoteView> = {}): EditorState {
+  return { draft: draft(d), quote: quote(q) };
+}
