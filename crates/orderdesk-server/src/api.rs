@@ -19,6 +19,7 @@ use crate::error::ApiError;
 use crate::hub::{render, EventKind};
 use crate::lifecycle::{self, now, FINAL_ORDER_STATES, PATCHABLE_STATES};
 use crate::query::{project, ListQuery, Page};
+use crate::schema::RequestKind;
 use crate::shape::{self, Version};
 use crate::state::AppState;
 use crate::store::{Kind, StoredResponse};
@@ -230,6 +231,7 @@ async fn create_order(
 ) -> Result<Response, ApiError> {
     let ver = version(&v)?;
     let input = parse_json(&body)?;
+    st.schemas.check(RequestKind::ProductOrder, ver, &input)?;
     let mut order = match ver {
         Version::V4 => input,
         Version::V5 => shape::order_v5_to_v4(input),
@@ -359,6 +361,7 @@ async fn patch_order(
         })?),
     };
     let catalog = Arc::clone(&st.catalog);
+    let schemas = Arc::clone(&st.schemas);
     let base = st.public_base.clone();
     let res = st
         .store
@@ -394,6 +397,10 @@ async fn patch_order(
                     ));
                 }
             }
+            // The patched order, in the request's version, must still be a valid order of
+            // that version (the creation schema: the server-owned members it carries are
+            // open-ended there).
+            schemas.check(RequestKind::ProductOrder, ver, &after)?;
             let mut next = match ver {
                 Version::V4 => after,
                 Version::V5 => shape::order_v5_to_v4(after),
@@ -445,6 +452,7 @@ async fn create_cancel(
 ) -> Result<Response, ApiError> {
     let ver = version(&v)?;
     let input = parse_json(&body)?;
+    st.schemas.check(RequestKind::CancelProductOrder, ver, &input)?;
     let Some(obj) = input.as_object() else {
         return Err(ApiError::bad_request(
             "body.notObject",

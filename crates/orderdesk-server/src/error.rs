@@ -36,6 +36,9 @@ pub enum ServerError {
     /// A blocking storage task did not finish.
     #[error("storage task failed: {0}")]
     Task(String),
+    /// The embedded request schemas could not be compiled.
+    #[error("request schemas: {0}")]
+    Schema(#[from] crate::schema::SchemaError),
     /// Invalid configuration.
     #[error("configuration: {0}")]
     Config(String),

@@ -8,7 +8,8 @@
 //! - storage ([`store`]): memory, written through to a SQLite file when one is given;
 //! - the simulated order and cancellation lifecycles ([`lifecycle`]) and their events
 //!   ([`hub`]);
-//! - request validation against the schema and the catalog ([`validate`]);
+//! - request validation against the official schema of the request's version ([`schema`],
+//!   vendored and embedded, compiled once at start-up) and the catalog ([`validate`]);
 //! - authentication modes ([`auth`]), `Idempotency-Key` replay, and fault injection
 //!   ([`fault`]) for client resilience tests;
 //! - the catalog snapshot and the large-catalog generator ([`catalog`]).
@@ -27,6 +28,7 @@ pub mod fault;
 pub mod hub;
 pub mod lifecycle;
 pub mod query;
+pub mod schema;
 pub mod shape;
 pub mod state;
 pub mod store;
@@ -160,6 +162,7 @@ impl RunningServer {
 /// Starts the server on the current tokio runtime.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     config.faults.validate().map_err(ServerError::Config)?;
+    let schemas = Arc::new(schema::Schemas::load()?);
     let catalog = match &config.catalog {
         CatalogSource::Demo => Arc::new(Catalog::demo()?),
         CatalogSource::File(p) => {
@@ -195,6 +198,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let st = state::AppState {
         store,
         catalog,
+        schemas,
         config: Arc::new(config),
         public_base: base.clone(),
         hub,

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use crate::catalog::Catalog;
 use crate::hub::Hub;
+use crate::schema::Schemas;
 use crate::store::Store;
 use crate::ServerConfig;
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub store: Store,
     /// The catalog served and validated against.
     pub catalog: Arc<Catalog>,
+    /// The request schemas of both versions, compiled.
+    pub schemas: Arc<Schemas>,
     /// The configuration the server was started with.
     pub config: Arc<ServerConfig>,
     /// `http://host:port` used in hrefs.

@@ -1,8 +1,11 @@
-//! Request validation for `ProductOrder` creation: first the shape (400, the schema of the
-//! version, checked here on the v4 form every request is normalised to), then the catalog
-//! rules (422: unknown or unorderable offerings, missing or disallowed characteristic values,
-//! bundle cardinality), which are `orderdesk-core`'s validation. Every problem names the
-//! field it is about.
+//! Request validation for `ProductOrder` creation, after the official schema of the request's
+//! version ([`crate::schema`], 400) has accepted the body: first the rules the schemas do not
+//! express (400, checked on the v4 form every request is normalised to: at least one item,
+//! item ids present and unique across the whole item tree, positive quantities, complete item
+//! relationships, named characteristics and identified parties whatever shape v5 chose), then
+//! the catalog rules (422: unknown or unorderable offerings, missing or disallowed
+//! characteristic values, bundle cardinality), which are `orderdesk-core`'s validation. Every
+//! problem names the field it is about as a JSON pointer.
 
 use std::collections::HashSet;
 
@@ -28,13 +31,17 @@ impl Problem {
     }
 }
 
-const ACTIONS: [&str; 4] = ["add", "modify", "delete", "noChange"];
-
-fn err_from(problems: &[Problem], make: fn(String, String) -> ApiError) -> Result<(), ApiError> {
+/// The error for a list of problems: the first gives the code, the message names each field
+/// (`total` counts the problems found, of which `problems` are the ones spelled out).
+pub(crate) fn err_from(
+    problems: &[Problem],
+    total: usize,
+    make: fn(String, String) -> ApiError,
+) -> Result<(), ApiError> {
     let Some(first) = problems.first() else {
         return Ok(());
     };
-    let message = problems
+    let mut message = problems
         .iter()
         .map(|p| {
             if p.field.is_empty() {
@@ -45,6 +52,9 @@ fn err_from(problems: &[Problem], make: fn(String, String) -> ApiError) -> Resul
         })
         .collect::<Vec<_>>()
         .join("; ");
+    if total > problems.len() {
+        message.push_str(&format!(" (and {} more)", total - problems.len()));
+    }
     Err(make(first.code.clone(), message))
 }
 
@@ -65,49 +75,37 @@ fn to_pointer(path: &str) -> String {
     out
 }
 
-/// Checks the shape of a creation request (v4 form). `Err` is a 400 TMF Error.
+/// Checks the rules beyond the schema on a creation request (v4 form). `Err` is a 400 TMF Error.
 pub fn check_shape(order: &Value) -> Result<(), ApiError> {
     let problems = shape_problems(order);
-    err_from(&problems, ApiError::bad_request)
+    err_from(&problems, problems.len(), ApiError::bad_request)
 }
 
 /// Checks catalog references. `Err` is a 422 TMF Error.
 pub fn check_catalog(order: &Value, catalog: &Catalog) -> Result<(), ApiError> {
     let problems = catalog_problems(order, catalog);
-    err_from(&problems, ApiError::unprocessable)
+    err_from(&problems, problems.len(), ApiError::unprocessable)
 }
 
 fn is_datetime(v: &Value) -> bool {
     v.as_str().is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
 }
 
-/// Shape problems of a creation request.
+/// Problems beyond the schema of a creation request (v4 form).
 pub fn shape_problems(order: &Value) -> Vec<Problem> {
     let mut out = Vec::new();
     let Some(obj) = order.as_object() else {
         out.push(Problem::new("body.notObject", "", "the request body must be a JSON object"));
         return out;
     };
-    for key in ["requestedCompletionDate", "requestedStartDate", "expectedCompletionDate"] {
-        if let Some(v) = obj.get(key) {
-            if !is_datetime(v) {
-                out.push(Problem::new("field.type", key, "must be an RFC 3339 date-time string"));
-            }
-        }
-    }
-    for key in ["description", "category", "priority", "notificationContact"] {
-        if let Some(v) = obj.get(key) {
-            if !v.is_string() {
-                out.push(Problem::new("field.type", key, "must be a string"));
-            }
-        }
-    }
-    for key in ["note", "relatedParty", "channel", "orderTotalPrice", "payment", "agreement"] {
-        if let Some(v) = obj.get(key) {
-            match v.as_array() {
-                Some(items) if items.iter().all(Value::is_object) => {}
-                _ => out.push(Problem::new("field.type", key, "must be an array of objects")),
-            }
+    // Server-computed in v4 (not part of `ProductOrder_Create`), yet stored and filtered on.
+    if let Some(v) = obj.get("expectedCompletionDate") {
+        if !is_datetime(v) {
+            out.push(Problem::new(
+                "field.type",
+                "expectedCompletionDate",
+                "must be an RFC 3339 date-time string",
+            ));
         }
     }
     if let Some(parties) = obj.get("relatedParty").and_then(Value::as_array) {
@@ -121,11 +119,6 @@ pub fn shape_problems(order: &Value) -> Vec<Problem> {
                     "a related party needs an id (or a name)",
                 ));
             }
-        }
-    }
-    if let Some(b) = obj.get("billingAccount") {
-        if !b.is_object() {
-            out.push(Problem::new("field.type", "billingAccount", "must be an object"));
         }
     }
     let items = match obj.get("productOrderItem") {
@@ -180,34 +173,12 @@ fn check_items(items: &[Value], at: &str, seen: &mut HashSet<String>, out: &mut 
                 "is required (a non-empty string)",
             )),
         }
-        match it.get("action").and_then(Value::as_str) {
-            Some(a) if ACTIONS.contains(&a) => {}
-            Some(a) => out.push(Problem::new(
-                "field.value",
-                format!("{here}.action"),
-                format!("'{a}' is not one of add, modify, delete, noChange"),
-            )),
-            None => out.push(Problem::new(
-                "field.missing",
-                format!("{here}.action"),
-                "is required (add, modify, delete or noChange)",
-            )),
-        }
         if let Some(q) = it.get("quantity") {
             if q.as_u64().is_none_or(|n| n < 1) {
                 out.push(Problem::new(
                     "field.type",
                     format!("{here}.quantity"),
                     "must be a positive integer",
-                ));
-            }
-        }
-        if let Some(po) = it.get("productOffering") {
-            if !po.get("id").is_some_and(Value::is_string) {
-                out.push(Problem::new(
-                    "field.missing",
-                    format!("{here}.productOffering.id"),
-                    "a product offering reference needs a string id",
                 ));
             }
         }
@@ -303,17 +274,10 @@ mod tests {
         let ps = shape_problems(&json!({}));
         assert_eq!(ps[0].field, "/productOrderItem");
         let ps = shape_problems(
-            &json!({"productOrderItem":[{"id":"1","action":"buy","quantity":0},{"action":"add"}]}),
+            &json!({"productOrderItem":[{"id":"1","action":"add","quantity":0},{"action":"add"}]}),
         );
         let fields: Vec<&str> = ps.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "/productOrderItem/0/action",
-                "/productOrderItem/0/quantity",
-                "/productOrderItem/1/id"
-            ]
-        );
+        assert_eq!(fields, ["/productOrderItem/0/quantity", "/productOrderItem/1/id"]);
         assert!(shape_problems(&json!({"productOrderItem":[{"id":"123","action":"add"}],
             "relatedParty":[{"id":"456-dd-df45","@referredType":"Individual"}]}))
         .is_empty());

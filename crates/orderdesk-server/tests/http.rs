@@ -38,6 +38,12 @@ async fn server(
 }
 
 /// The TMF622 user guide's TMF25 order.
+/// The guide's order as a v5 client sends it (`@type` on every entity, as `ProductOrder_FVO`
+/// requires).
+fn guide_order_v5() -> Value {
+    orderdesk_wire::convert::order_v4_to_v5(guide_order())
+}
+
 fn guide_order() -> Value {
     json!({
         "externalId": "PO-456",
@@ -169,8 +175,7 @@ async fn order_crud_v4() -> TestResult {
 async fn v5_shapes_and_shared_storage() -> TestResult {
     let s = server(slow()).await?;
     let c = Client::new();
-    let mut order = guide_order();
-    order["@type"] = json!("ProductOrder");
+    let mut order = guide_order_v5();
     order["relatedParty"] = json!([{"role": "customer", "@type": "RelatedPartyRefOrPartyRoleRef",
         "partyOrPartyRole": {"id": "p-1", "name": "Jane", "@referredType": "Individual", "@type": "PartyRef"}}]);
     let (status, o) = post(&c, &format!("{}productOrder", s.base_url_v5()), &order).await?;
@@ -389,12 +394,13 @@ async fn cancellation_state_machine_and_hub_events() -> TestResult {
 async fn cancelling_a_completed_order_terminates_with_error() -> TestResult {
     let s = server(fast()).await?;
     let c = Client::new();
-    let (_, o) = post(&c, &format!("{}productOrder", s.base_url_v5()), &guide_order()).await?;
+    let (_, o) = post(&c, &format!("{}productOrder", s.base_url_v5()), &guide_order_v5()).await?;
     wait_state(&c, o["href"].as_str().unwrap_or_default(), "completed").await?;
     let (st, task) = post(
         &c,
         &format!("{}cancelProductOrder", s.base_url_v5()),
-        &json!({"productOrder": {"id": o["id"]}}),
+        &json!({"@type": "CancelProductOrder",
+                "productOrder": {"id": o["id"], "@type": "ProductOrderRef"}}),
     )
     .await?;
     assert_eq!(st, StatusCode::CREATED);
@@ -407,7 +413,8 @@ async fn cancelling_a_completed_order_terminates_with_error() -> TestResult {
     let (st, e) = post(
         &c,
         &format!("{}cancelProductOrder", s.base_url_v5()),
-        &json!({"productOrder": {"id": "nope"}}),
+        &json!({"@type": "CancelProductOrder",
+                "productOrder": {"id": "nope", "@type": "ProductOrderRef"}}),
     )
     .await?;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
@@ -510,7 +517,7 @@ async fn patch_media_types_and_states() -> TestResult {
     )
     .await?;
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let r = patch(&v5, "application/json-patch+json", json!([{"op": "replace", "path": "/priority", "value": "3"}, {"op": "add", "path": "/note", "value": [{"text": "call first"}]}])).await?;
+    let r = patch(&v5, "application/json-patch+json", json!([{"op": "replace", "path": "/priority", "value": "3"}, {"op": "add", "path": "/note", "value": [{"text": "call first", "@type": "Note"}]}])).await?;
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await?;
     assert_eq!(v["priority"], "3");
@@ -939,5 +946,98 @@ async fn binary_generates_a_deterministic_catalog() -> TestResult {
     let v: Value = serde_json::from_slice(&out.stdout)?;
     assert_eq!(v, orderdesk_server::generate_catalog(120));
     assert_eq!(v["productOffering"].as_array().map(Vec::len), Some(120));
+    Ok(())
+}
+
+/// Requests are checked against the official schema of their version (v4
+/// `ProductOrder_Create` / `CancelProductOrder_Create`, v5 `ProductOrder_FVO` /
+/// `CancelProductOrder_FVO`): a violation deep in the body is a 400 naming its JSON pointer.
+#[tokio::test]
+async fn official_schema_violations_name_the_pointer() -> TestResult {
+    let s = server(slow()).await?;
+    let c = Client::new();
+    let (v4, v5) = (s.base_url_v4(), s.base_url_v5());
+
+    let mut bad = guide_order();
+    bad["productOrderItem"][1]["product"]["productCharacteristic"][0]
+        .as_object_mut()
+        .ok_or("characteristic")?
+        .remove("value");
+    let (st, e) = post(&c, &format!("{v4}productOrder"), &bad).await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(e["@type"], "Error");
+    assert_eq!(e["code"], "field.missing");
+    assert_eq!(
+        e["message"],
+        "/productOrderItem/1/product/productCharacteristic/0/value: is required"
+    );
+
+    let mut bad = guide_order_v5();
+    bad["productOrderItem"][2]["quantity"] = json!("two");
+    bad["productOrderItem"][3]["productOffering"].as_object_mut().ok_or("offering")?.remove("id");
+    let (st, e) = post(&c, &format!("{v5}productOrder"), &bad).await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(e["code"], "field.type");
+    let message = e["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with(
+            "/productOrderItem/2/quantity: \"two\" is not of type \"integer\"; \
+             /productOrderItem/3/productOffering/id: is required"
+        ),
+        "{message}"
+    );
+    // The v4 shape is not a v5 request: v5 entities carry @type.
+    let (st, e) = post(&c, &format!("{v5}productOrder"), &guide_order()).await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(e["message"].as_str().is_some_and(|m| m.starts_with("/@type: is required")), "{e}");
+
+    // Valid requests of each version are created.
+    let (st, o4) = post(&c, &format!("{v4}productOrder"), &guide_order()).await?;
+    assert_eq!(st, StatusCode::CREATED, "{o4}");
+    let (st, o5) = post(&c, &format!("{v5}productOrder"), &guide_order_v5()).await?;
+    assert_eq!(st, StatusCode::CREATED, "{o5}");
+
+    // Cancellations too.
+    let (st, e) = post(
+        &c,
+        &format!("{v4}cancelProductOrder"),
+        &json!({"productOrder": {"id": o4["id"]}, "requestedCancellationDate": "soon"}),
+    )
+    .await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(e["message"].as_str().is_some_and(
+        |m| m.starts_with("/requestedCancellationDate: \"soon\" is not a \"date-time\"")
+    ));
+    let (st, e) = post(
+        &c,
+        &format!("{v5}cancelProductOrder"),
+        &json!({"@type": "CancelProductOrder", "productOrder": {"id": o5["id"]}}),
+    )
+    .await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(e["message"], "/productOrder/@type: is required");
+    let (st, t) = post(
+        &c,
+        &format!("{v5}cancelProductOrder"),
+        &json!({"@type": "CancelProductOrder",
+                "productOrder": {"id": o5["id"], "@type": "ProductOrderRef"}}),
+    )
+    .await?;
+    assert_eq!(st, StatusCode::CREATED, "{t}");
+
+    // A PATCH whose result breaks the schema is refused and changes nothing.
+    let href = o4["href"].as_str().ok_or("href")?;
+    let r = c
+        .patch(href)
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"priority": 2}).to_string())
+        .send()
+        .await?;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().await?;
+    assert_eq!(e["message"], "/priority: 2 is not of type \"string\"");
+    let now: Value = c.get(href).send().await?.json().await?;
+    assert_eq!(now["priority"], "1");
+    s.shutdown().await;
     Ok(())
 }
