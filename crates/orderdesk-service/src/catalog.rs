@@ -208,7 +208,7 @@ pub(crate) fn value_text(v: &Value) -> String {
 
 /// The offering's prices with bundled prices expanded (one level of nesting is what TMF620
 /// catalogs use; deeper nesting is followed too, cycles are cut).
-fn expand_prices<'a>(rules: &'a Catalog, ids: &[String]) -> Vec<&'a OfferingPrice> {
+pub(crate) fn expand_prices<'a>(rules: &'a Catalog, ids: &[String]) -> Vec<&'a OfferingPrice> {
     let mut out = Vec::new();
     let mut stack: Vec<&String> = ids.iter().rev().collect();
     let mut seen = std::collections::HashSet::new();

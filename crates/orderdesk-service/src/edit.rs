@@ -6,7 +6,8 @@
 //! `externalId`, which are plain order fields the core has no operation for, are set here.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use orderdesk_core::{Action, Catalog, Op, Order};
+use orderdesk_core::catalog::OfferingPrice;
+use orderdesk_core::{Action, Catalog, Item, Op, Order};
 use orderdesk_store::TmfVersion;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -103,6 +104,11 @@ pub enum Edit {
     SetDescription {
         description: Option<String>,
     },
+    /// Write the offering's catalog prices (with the catalog's alterations) into the item's
+    /// `itemPrice`, so the agent can alter them. Refused if that would change any figure.
+    PriceFromCatalog {
+        item: String,
+    },
 }
 
 /// An id and a display name typed by the agent.
@@ -166,6 +172,7 @@ impl Edit {
             Edit::SetRequestedDates { .. } => "requested dates".into(),
             Edit::SetPriority { .. } => "priority".into(),
             Edit::SetDescription { .. } => "description".into(),
+            Edit::PriceFromCatalog { item } => format!("item {item}: prices from the catalog"),
         }
     }
 }
@@ -184,6 +191,7 @@ pub fn apply_edit(
         Edit::SetDescription { description } => {
             return set_field(order, "description", text_value(description.as_deref()))
         }
+        Edit::PriceFromCatalog { item } => return price_from_catalog(order, item, catalog),
         Edit::SetCustomer { customer: None } => {
             let mut next = order.clone();
             if let Some(Value::Array(parties)) = next.fields.get_mut("relatedParty") {
@@ -362,10 +370,141 @@ fn to_op(edit: &Edit, order: &Order, version: TmfVersion, catalog: Option<&Catal
             start: parse_date(start.as_deref(), "requested start date")?,
             completion: parse_date(completion.as_deref(), "requested completion date")?,
         },
-        Edit::SetPriority { .. } | Edit::SetDescription { .. } | Edit::SetCustomer { .. } => {
+        Edit::SetPriority { .. }
+        | Edit::SetDescription { .. }
+        | Edit::SetCustomer { .. }
+        | Edit::PriceFromCatalog { .. } => {
             return Err(invalid("this edit is not a core operation"))
         }
     })
+}
+
+fn find_item_mut<'a>(items: &'a mut [Item], id: &str) -> Option<&'a mut Item> {
+    for item in items {
+        if item.id == id {
+            return Some(item);
+        }
+        if let Some(found) = find_item_mut(&mut item.children, id) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// Whether a catalog price is charged once (the pricing engine's reading of
+/// `priceType` and `recurringChargePeriodType`).
+fn is_one_time(price_type: Option<&str>, period: Option<&str>) -> bool {
+    let t = price_type.unwrap_or_default().to_ascii_lowercase();
+    let one_time = t.contains("one") || t.contains("nonrecurring") || t.contains("non-recurring");
+    let recurring_period = period.is_some_and(|p| !p.trim().is_empty()) && !one_time;
+    !(recurring_period || t == "recurring")
+}
+
+fn decimal_json(d: Decimal) -> Value {
+    serde_json::from_str(&d.to_string()).unwrap_or(Value::Null)
+}
+
+fn catalog_alteration(a: &OfferingPrice, currency: &str) -> Value {
+    let mut price = Map::new();
+    match (a.percentage, a.amount) {
+        (Some(p), _) => {
+            price.insert("percentage".into(), decimal_json(p));
+        }
+        (None, amount) => {
+            let unit = a.currency.as_deref().unwrap_or(currency);
+            price.insert(
+                "dutyFreeAmount".into(),
+                json!({"unit": unit, "value": decimal_json(amount.unwrap_or_default())}),
+            );
+            if let Some(rate) = a.tax_rate {
+                price.insert("taxRate".into(), decimal_json(rate));
+            }
+        }
+    }
+    let mut alt = Map::new();
+    alt.insert("name".into(), json!(a.name.clone().unwrap_or_else(|| a.id.clone())));
+    alt.insert("priceType".into(), json!(a.price_type.as_deref().unwrap_or("discount")));
+    if let Some(priority) = a.priority {
+        alt.insert("priority".into(), json!(priority));
+    }
+    if let Some(d) = a.duration.filter(|d| *d >= 1) {
+        alt.insert("applicationDuration".into(), json!(d));
+    }
+    alt.insert("price".into(), Value::Object(price));
+    alt.insert("productOfferingPrice".into(), json!({ "id": a.id }));
+    Value::Object(alt)
+}
+
+/// The item's catalog prices as TMF `OrderPrice` entries, checked to price exactly as before.
+fn price_from_catalog(order: &Order, item: &str, catalog: Option<&Catalog>) -> Result<Order> {
+    let catalog = catalog.ok_or_else(|| invalid("no catalog is cached"))?;
+    let mut next = order.clone();
+    let it = find_item_mut(&mut next.items, item)
+        .ok_or_else(|| orderdesk_core::CoreError::UnknownItem(item.to_owned()))?;
+    if it.fields.get("itemPrice").and_then(Value::as_array).is_some_and(|p| !p.is_empty()) {
+        return Err(invalid("this item already has its own prices"));
+    }
+    let offering_id = it.offering_id().ok_or_else(|| invalid("the item names no offering"))?;
+    let offering = catalog
+        .offering(offering_id)
+        .ok_or_else(|| orderdesk_core::CoreError::UnknownOffering(offering_id.to_owned()))?;
+    let prices = crate::catalog::expand_prices(catalog, &offering.price_ids);
+    let alterations: Vec<&OfferingPrice> =
+        prices.iter().copied().filter(|p| p.is_alteration()).collect();
+    let mut entries = Vec::new();
+    for base in prices.iter().filter(|p| !p.is_alteration()) {
+        let Some(amount) = base.amount else { continue };
+        let currency = base.currency.clone().unwrap_or_default();
+        let base_once = is_one_time(base.price_type.as_deref(), base.period.as_deref());
+        let alts: Vec<Value> = alterations
+            .iter()
+            .filter(|a| {
+                if a.applies_to.is_empty() {
+                    let period = a.period.as_deref().or(base.period.as_deref());
+                    is_one_time(a.price_type.as_deref(), period) == base_once
+                } else {
+                    a.applies_to.contains(&base.id)
+                }
+            })
+            .filter(|a| a.currency.as_ref().is_none_or(|c| *c == currency))
+            .map(|a| catalog_alteration(a, &currency))
+            .collect();
+        let mut price = Map::new();
+        price.insert(
+            "dutyFreeAmount".into(),
+            json!({"unit": currency, "value": decimal_json(amount)}),
+        );
+        if let Some(rate) = base.tax_rate {
+            price.insert("taxRate".into(), decimal_json(rate));
+        }
+        let mut entry = Map::new();
+        entry.insert("name".into(), json!(base.name.clone().unwrap_or_else(|| base.id.clone())));
+        entry.insert("priceType".into(), json!(base.price_type.as_deref().unwrap_or("oneTime")));
+        if let Some(period) = &base.period {
+            entry.insert("recurringChargePeriod".into(), json!(period));
+        }
+        entry.insert("price".into(), Value::Object(price));
+        if !alts.is_empty() {
+            entry.insert("priceAlteration".into(), Value::Array(alts));
+        }
+        entry.insert("productOfferingPrice".into(), json!({ "id": base.id }));
+        entries.push(Value::Object(entry));
+    }
+    if entries.is_empty() {
+        return Err(invalid("the offering has no catalog price to take over"));
+    }
+    it.fields.insert("itemPrice".into(), Value::Array(entries));
+    // The agreed price must start out as exactly the catalog price: never change a figure
+    // behind the agent's back.
+    let options = orderdesk_core::PricingOptions::default();
+    let before = orderdesk_core::price(order, Some(catalog), options);
+    let after = orderdesk_core::price(&next, Some(catalog), options);
+    if before.currencies != after.currencies {
+        return Err(invalid(
+            "the catalog price of this item cannot be written as an item price without changing the total",
+        ));
+    }
+    Ok(next)
 }
 
 fn parse_action(text: &str) -> Result<Action> {

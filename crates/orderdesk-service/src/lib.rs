@@ -86,6 +86,9 @@ pub struct Service {
     catalog: RwLock<Arc<CatalogCache>>,
     settings: RwLock<Settings>,
     undo: Mutex<HashMap<String, Undo>>,
+    /// The last parsed order of each draft with its revision: an edit on that revision
+    /// starts from it instead of parsing the stored JSON again.
+    parsed: Mutex<HashMap<String, (i64, Arc<Order>)>>,
     demo: tokio::sync::Mutex<Option<orderdesk_server::RunningServer>>,
     actor: String,
 }
@@ -173,6 +176,7 @@ impl Service {
             catalog: RwLock::new(Arc::new(catalog)),
             settings: RwLock::new(settings),
             undo: Mutex::new(HashMap::new()),
+            parsed: Mutex::new(HashMap::new()),
             demo: tokio::sync::Mutex::new(None),
             actor,
         })
@@ -430,6 +434,7 @@ impl Service {
                 Ok((draft.row, order, quote))
             })
             .await?;
+        self.remember(&row, order.clone());
         Ok(self.editor_state(&row, &order, &quote, &catalog))
     }
 
@@ -456,6 +461,7 @@ impl Service {
         let rounding = rounding_of(&self.settings());
         let actor = self.actor.clone();
         let cat = Arc::clone(&catalog);
+        let cached = lock(&self.parsed).get(&id).cloned();
         let (row, order, quote) = self
             .write(move |s| {
                 let draft = s.draft(&id)?;
@@ -469,7 +475,10 @@ impl Service {
                         )));
                     }
                 }
-                let (_, order) = parse_order_text(&draft.body)?;
+                let order = match cached {
+                    Some((revision, order)) if revision == draft.row.revision => order,
+                    _ => Arc::new(parse_order_text(&draft.body)?.1),
+                };
                 let next = edit::apply_edit(&order, &edit, draft.row.tmf_version, Some(&cat.rules))?;
                 let value = next.to_json(Layout::Flat);
                 let (quote, summary) = price_and_summarize(&value, &next, &cat.rules, rounding);
@@ -488,6 +497,7 @@ impl Service {
                 Ok((row, next, quote))
             })
             .await?;
+        self.remember(&row, order.clone());
         Ok((row, order, quote, catalog))
     }
 
@@ -510,7 +520,12 @@ impl Service {
                 Ok((row, order, quote))
             })
             .await?;
+        self.remember(&row, order.clone());
         Ok((row, order, quote, catalog))
+    }
+
+    fn remember(&self, row: &DraftRow, order: Order) {
+        lock(&self.parsed).insert(row.id.clone(), (row.revision, Arc::new(order)));
     }
 
     /// Undo the last edit of this session.
@@ -613,6 +628,7 @@ impl Service {
         let key = id.clone();
         self.write(move |s| Ok(s.delete_draft(&id, &actor)?)).await?;
         lock(&self.undo).remove(&key);
+        lock(&self.parsed).remove(&key);
         Ok(())
     }
 

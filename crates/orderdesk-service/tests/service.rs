@@ -221,3 +221,64 @@ async fn catalog_search_and_settings() {
     assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
     service.stop_demo().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_prices_become_editable_without_changing_the_total() {
+    let (_dir, service) = demo_service().await;
+    let mut state = service.new_draft().await.expect("new draft");
+    let id = state.draft.id.clone();
+    for offering in ["20059", "20125", "20105", "14277"] {
+        state = service
+            .edit(
+                id.clone(),
+                state.draft.revision,
+                Edit::AddOffering { offering_id: offering.into(), parent: None, quantity: None },
+            )
+            .await
+            .expect("add");
+    }
+    let before = state.quote.currencies.clone();
+    let priced: Vec<String> =
+        state.quote.items.iter().filter(|i| !i.lines.is_empty()).map(|i| i.id.clone()).collect();
+    assert!(!priced.is_empty());
+    for item in &priced {
+        state = service
+            .edit(id.clone(), state.draft.revision, Edit::PriceFromCatalog { item: item.clone() })
+            .await
+            .expect("price from catalog");
+    }
+    assert_eq!(state.quote.currencies, before, "taking over catalog prices changes no figure");
+    let first = state.draft.items.iter().find(|i| i.id == priced[0]).expect("item");
+    assert!(!first.prices.is_empty());
+
+    // Now a 10 % discount for 3 months changes the schedule's first three periods only.
+    let recurring = first.prices.iter().find(|p| p.period.is_some()).expect("a recurring price");
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::AddAlteration {
+                item: first.id.clone(),
+                price: recurring.index,
+                alteration: orderdesk_service::AlterationInput {
+                    name: "Welcome".into(),
+                    kind: "percentage".into(),
+                    value: "10".into(),
+                    currency: None,
+                    duration: Some(3),
+                    price_type: None,
+                    reason: Some("new customer".into()),
+                },
+            },
+        )
+        .await
+        .expect("discount");
+    let (old, new) = (&before[0], &state.quote.currencies[0]);
+    assert_ne!(old.schedule[0], new.schedule[0]);
+    assert_eq!(old.schedule[5], new.schedule[5]);
+    let again = service
+        .edit(id.clone(), state.draft.revision, Edit::PriceFromCatalog { item: first.id.clone() })
+        .await;
+    assert_eq!(again.err().map(|e| e.code()), Some("service.invalid_input"));
+    service.stop_demo().await;
+}

@@ -324,7 +324,12 @@ export type Edit_Deserialize = { op: "addOffering"; offeringId: string; parent?:
 /**  `None` clears the customer. */
 { op: "setCustomer"; customer?: RefInput | null } | { op: "setBillingAccount"; account?: RefInput | null } | { op: "setChannel"; channel?: RefInput | null } | { op: "setNotes"; notes: string[] } | 
 /**  ISO dates (`YYYY-MM-DD`) or RFC 3339 timestamps; empty clears. */
-{ op: "setRequestedDates"; start?: string | null; completion?: string | null } | { op: "setPriority"; priority?: string | null } | { op: "setDescription"; description?: string | null };
+{ op: "setRequestedDates"; start?: string | null; completion?: string | null } | { op: "setPriority"; priority?: string | null } | { op: "setDescription"; description?: string | null } | 
+/**
+ *  Write the offering's catalog prices (with the catalog's alterations) into the item's
+ *  `itemPrice`, so the agent can alter them. Refused if that would change any figure.
+ */
+{ op: "priceFromCatalog"; item: string };
 
 /**  One change of a draft, as the UI sends it. */
 export type Edit_Serialize = { op: "addOffering"; offeringId: string; parent: string | null; quantity: number | null } | { op: "removeItem"; item: string } | { op: "moveItem"; item: string; parent: string | null; index: number | null } | { op: "setQuantity"; item: string; quantity: number } | 
@@ -335,7 +340,12 @@ export type Edit_Serialize = { op: "addOffering"; offeringId: string; parent: st
 /**  `None` clears the customer. */
 { op: "setCustomer"; customer: RefInput | null } | { op: "setBillingAccount"; account: RefInput | null } | { op: "setChannel"; channel: RefInput | null } | { op: "setNotes"; notes: string[] } | 
 /**  ISO dates (`YYYY-MM-DD`) or RFC 3339 timestamps; empty clears. */
-{ op: "setRequestedDates"; start: string | null; completion: string | null } | { op: "setPriority"; priority: string | null } | { op: "setDescription"; description: string | null };
+{ op: "setRequestedDates"; start: string | null; completion: string | null } | { op: "setPriority"; priority: string | null } | { op: "setDescription"; description: string | null } | 
+/**
+ *  Write the offering's catalog prices (with the catalog's alterations) into the item's
+ *  `itemPrice`, so the agent can alter them. Refused if that would change any figure.
+ */
+{ op: "priceFromCatalog"; item: string };
 
 /**  The order editor's whole state after every change: the draft and its price. */
 export type EditorState = EditorState_Serialize | EditorState_Deserialize;

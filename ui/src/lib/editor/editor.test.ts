@@ -146,6 +146,34 @@ describe("PricePanel", () => {
   });
 });
 
+describe("PricePanel on catalog prices", () => {
+  it("offers to take over the catalog price so it can be altered", async () => {
+    const onEdit = vi.fn<(e: Edit) => void>();
+    const q = quote({
+      items: [
+        {
+          id: "1",
+          lines: [
+            {
+              price: "Fibre Monthly Fee",
+              priceType: "recurring",
+              period: "month",
+              currency: "EUR",
+              quantity: "1",
+              source: "catalog",
+              segments: [{ from: 1, to: null, steps: [{ step: "list price", amounts: { dutyFree: "29.99", taxIncluded: "29.99" } }], amounts: { dutyFree: "29.99", taxIncluded: "29.99" } }],
+            },
+          ],
+        },
+      ],
+    });
+    render(PricePanel, { quote: q, item: item("1"), onEdit });
+    expect(screen.getByText("list price")).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Adjust price…" }));
+    expect(onEdit).toHaveBeenCalledWith({ op: "priceFromCatalog", item: "1" });
+  });
+});
+
 describe("ValidationPanel", () => {
   it("focuses the field a finding is about", async () => {
     const onFocus = vi.fn();
