@@ -9,8 +9,8 @@ use orderdesk_client::{
     order_state, resource_id, Client, ClientError, Profile, RetryPolicy, Secret, VersionChoice,
 };
 use orderdesk_store::{
-    NewOutboxEntry, OrderFilter, OrderSeen, OutboxEntry, OutboxOp, OutboxStatus, Queries, Store,
-    StoreHandle, TmfVersion,
+    AuditEvent, AuditSubject, NewOutboxEntry, OrderFilter, OrderSeen, OutboxEntry, OutboxOp,
+    OutboxStatus, Queries, Store, StoreHandle, TmfVersion,
 };
 use orderdesk_wire::Version;
 use serde::Serialize;
@@ -32,6 +32,31 @@ pub const PATCHABLE_STATES: [&str; 4] = ["acknowledged", "pending", "held", "dra
 /// The text shown for an order whose server did not report a state. The store keeps an
 /// empty state for it: the engine never invents one.
 pub const STATE_NOT_REPORTED: &str = "state not reported";
+
+/// How the last error of an entry starts when no attempt so far can have reached the server
+/// (no connection, throttled, credentials refused). Any other last error means an earlier
+/// attempt may have been processed: the order is looked up before it is sent again.
+pub const NOT_SENT: &str = "not sent: ";
+
+const INTERRUPTED: &str =
+    "interrupted while being sent; it will be looked up on the server before any resend";
+
+/// Whether an entry must be looked up on the server before it is sent (again).
+pub fn needs_lookup(entry: &OutboxEntry) -> bool {
+    entry.attempts > 1 && !entry.last_error.as_deref().is_some_and(|e| e.starts_with(NOT_SENT))
+}
+
+/// The request certainly did not reach the server's processing.
+fn not_sent(err: &ClientError) -> bool {
+    matches!(
+        err,
+        ClientError::Unreachable { .. }
+            | ClientError::Secret(_)
+            | ClientError::Config(_)
+            | ClientError::Auth { .. }
+            | ClientError::Server { status: 401 | 403 | 429, .. }
+    )
+}
 
 /// Looks up the secret for a profile (see `orderdesk_client::secret::load`).
 pub type SecretLookup =
@@ -489,7 +514,16 @@ impl SyncEngine {
         let mut report = SyncReport::default();
         // Only this engine sends, and runs do not overlap: anything in flight now was left by
         // a crash. Its idempotency key and the lookup before any resend keep it exactly once.
-        self.with_store(|s| Ok(s.recover_in_flight()?)).await?;
+        // They are requeued with a message that is not `NOT_SENT`, so each is looked up on
+        // the server before it is sent again.
+        self.with_store(|s| {
+            let now = Utc::now();
+            for entry in s.outbox(Some(OutboxStatus::InFlight))? {
+                s.outbox_retry(entry.id, INTERRUPTED, now)?;
+            }
+            Ok(())
+        })
+        .await?;
         self.deliver(&mut report).await?;
         self.refresh(&mut report).await?;
         self.pull_customers(&mut report).await?;
@@ -567,10 +601,12 @@ impl SyncEngine {
         offline: &Mutex<HashSet<String>>,
     ) -> Result<(EntryReport, bool)> {
         let mut recovered = false;
+        let clean = !needs_lookup(&entry);
         let outcome = if lock(offline).contains(&entry.profile) {
+            let error = format!("server {} unreachable in this run", entry.profile);
             EntryOutcome::Retry {
                 at: self.backoff(entry.attempts, None),
-                error: format!("server {} unreachable in this run", entry.profile),
+                error: if clean { format!("{NOT_SENT}{error}") } else { error },
             }
         } else {
             match self.attempt(&entry, &mut recovered).await {
@@ -579,7 +615,13 @@ impl SyncEngine {
                     if matches!(err, ClientError::Unreachable { .. }) {
                         lock(offline).insert(entry.profile.clone());
                     }
-                    self.classify(&entry, &err)
+                    let mut outcome = self.classify(&entry, &err);
+                    if let EntryOutcome::Retry { error, .. } = &mut outcome {
+                        if clean && not_sent(&err) {
+                            *error = format!("{NOT_SENT}{error}");
+                        }
+                    }
+                    outcome
                 }
                 Err(SyncError::UnknownProfile(name)) => EntryOutcome::NeedsAttention {
                     error: format!("the server profile {name:?} no longer exists"),
@@ -684,7 +726,7 @@ impl SyncEngine {
         let version = self.version(client).await?;
         let key = entry.idempotency_key.as_str();
         // Tried before: the order may exist although we never heard back. Look first.
-        if entry.attempts > 1 {
+        if needs_lookup(entry) {
             if let Some(order) = self.lookup_created(client, key).await? {
                 *recovered = true;
                 let id = self.record(client, order, entry.draft_id.clone(), version).await?;
@@ -761,7 +803,7 @@ impl SyncEngine {
                 Ok(s.setting(&lookup_key)?.and_then(|v| v.as_str().map(str::to_owned)))
             })
             .await?;
-        if task_id.is_none() && entry.attempts > 1 {
+        if task_id.is_none() && needs_lookup(entry) {
             // Sent before without a known answer: adopt a cancellation already there.
             let existing =
                 client.list_cancels(&[("productOrder.id", order.row.server_id.as_str())]).await?;
@@ -1036,6 +1078,46 @@ fn fastrand_jitter() -> f64 {
     f64::from(u32::from(uuid::Uuid::new_v4().as_bytes()[0])) / 255.0 * 0.25
 }
 
+/// A create entry of `draft_id` that is queued, in flight or done. The draft's audit trail
+/// names the outbox entry of every submission (written by the store in the same
+/// transaction), which avoids reading the whole outbox; if an entry cannot be read from it,
+/// the outbox is scanned.
+fn live_submission(store: &Store, draft_id: &str) -> Result<Option<OutboxEntry>> {
+    let live = |e: &OutboxEntry| {
+        e.op == OutboxOp::Create
+            && e.draft_id.as_deref() == Some(draft_id)
+            && matches!(
+                e.status,
+                OutboxStatus::Queued | OutboxStatus::InFlight | OutboxStatus::Done
+            )
+    };
+    let mut unreadable = false;
+    for audit in store.audit(AuditSubject::Draft, draft_id)? {
+        if audit.event != AuditEvent::Submitted {
+            continue;
+        }
+        let id = audit
+            .detail
+            .as_deref()
+            .and_then(|d| d.strip_prefix("outbox entry "))
+            .and_then(|d| d.split_whitespace().next())
+            .and_then(|n| n.parse::<i64>().ok());
+        match id.map(|id| store.outbox_entry(id)) {
+            Some(Ok(entry)) if live(&entry) => return Ok(Some(entry)),
+            Some(Ok(_)) => {}
+            _ => unreadable = true,
+        }
+    }
+    if unreadable {
+        for status in [OutboxStatus::Queued, OutboxStatus::InFlight, OutboxStatus::Done] {
+            if let Some(entry) = store.outbox(Some(status))?.into_iter().find(live) {
+                return Ok(Some(entry));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Queues a draft (see [`SyncEngine::submit_draft`]); usable on a plain [`Store`] too.
 pub fn submit_in(
     store: &mut Store,
@@ -1056,17 +1138,11 @@ pub fn submit_in(
             order.server_id, order.profile
         )));
     }
-    for status in [OutboxStatus::Queued, OutboxStatus::InFlight, OutboxStatus::Done] {
-        if let Some(entry) = store
-            .outbox(Some(status))?
-            .into_iter()
-            .find(|e| e.op == OutboxOp::Create && e.draft_id.as_deref() == Some(draft_id))
-        {
-            return Err(SyncError::Refused(format!(
-                "draft {draft_id} is already submitted (outbox entry {}, {})",
-                entry.id, entry.status
-            )));
-        }
+    if let Some(entry) = live_submission(store, draft_id)? {
+        return Err(SyncError::Refused(format!(
+            "draft {draft_id} is already submitted (outbox entry {}, {})",
+            entry.id, entry.status
+        )));
     }
     let client_order_id = payload::new_client_order_id();
     let version = wire_version(draft.row.tmf_version);

@@ -45,8 +45,9 @@ mod status;
 
 pub use catalog::{CatalogSyncReport, DraftImpact, OfferingChange};
 pub use engine::{
-    default_secrets, submit_in, EngineConfig, EntryOutcome, EntryReport, PullReport, SecretLookup,
-    StateChange, SyncEngine, SyncReport, FINAL_STATES, PATCHABLE_STATES, STATE_NOT_REPORTED,
+    default_secrets, needs_lookup, submit_in, EngineConfig, EntryOutcome, EntryReport, PullReport,
+    SecretLookup, StateChange, SyncEngine, SyncReport, FINAL_STATES, NOT_SENT, PATCHABLE_STATES,
+    STATE_NOT_REPORTED,
 };
 pub use error::{Result, SyncError};
 pub use status::{Background, SyncStatus};

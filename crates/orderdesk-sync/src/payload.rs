@@ -127,7 +127,8 @@ pub fn cancel_payload(
     reason: &str,
     requested_date: Option<&str>,
 ) -> Value {
-    let mut order_ref = json!({ "id": order_id, "@referredType": "ProductOrder" });
+    let mut order_ref =
+        json!({ "id": order_id, "@type": "ProductOrderRef", "@referredType": "ProductOrder" });
     if let Some(href) = href {
         order_ref["href"] = Value::String(href.to_owned());
     }
