@@ -227,13 +227,23 @@ pub(crate) fn expand_prices<'a>(rules: &'a Catalog, ids: &[String]) -> Vec<&'a O
     out
 }
 
+/// An amount with at least the currency's minor units (`2.5` EUR shows as `2.50`), never
+/// fewer digits than it has.
+fn display_amount(amount: rust_decimal::Decimal, currency: &str) -> String {
+    if amount.scale() < orderdesk_core::money::minor_units(currency) {
+        orderdesk_core::money::format(amount, currency)
+    } else {
+        amount.to_string()
+    }
+}
+
 fn price_text(rules: &Catalog, ids: &[String]) -> String {
     expand_prices(rules, ids)
         .iter()
         .filter(|p| !p.is_alteration())
         .filter_map(|p| {
-            let amount = p.amount?;
             let currency = p.currency.as_deref().unwrap_or("");
+            let amount = display_amount(p.amount?, currency);
             Some(match &p.period {
                 Some(period) => format!("{amount} {currency}/{period}"),
                 None => format!("{amount} {currency}"),
