@@ -5,6 +5,8 @@ import OrdersView from "./OrdersView.svelte";
 import SettingsView from "./SettingsView.svelte";
 import CatalogView from "./CatalogView.svelte";
 import CommandPalette from "../components/CommandPalette.svelte";
+import ExportDialog from "../editor/ExportDialog.svelte";
+import Welcome from "./Welcome.svelte";
 import { editorState } from "../../test/fixtures";
 
 afterEach(() => {
@@ -137,5 +139,35 @@ describe("CommandPalette", () => {
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(run).toHaveBeenCalled();
     expect(onClose).toHaveBeenCalled();
+  });
+});
+
+
+describe("ExportDialog", () => {
+  it("exports in the chosen TMF622 version", async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === "export_draft") {
+        const a = args as { id: string; version: string };
+        return `{"version": "${a.version}", "id": "${a.id}"}`;
+      }
+      throw new Error(cmd);
+    });
+    render(ExportDialog, { id: "d-1", onClose: vi.fn() });
+    const text = screen.getByLabelText("Exported JSON") as HTMLTextAreaElement;
+    await vi.waitFor(() => expect(text.value).toContain('"v4"'));
+    await fireEvent.click(screen.getByLabelText("v5"));
+    await vi.waitFor(() => expect(text.value).toContain('"v5"'));
+  });
+});
+
+describe("Welcome", () => {
+  it("offers the demo server and can be dismissed", async () => {
+    const onDemo = vi.fn();
+    const onSkip = vi.fn();
+    render(Welcome, { starting: false, onDemo, onSkip });
+    await fireEvent.click(screen.getByRole("button", { name: "Use the demo server" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Not now" }));
+    expect(onDemo).toHaveBeenCalledOnce();
+    expect(onSkip).toHaveBeenCalledOnce();
   });
 });
