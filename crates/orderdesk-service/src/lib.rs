@@ -43,8 +43,8 @@ use orderdesk_core::{
 };
 use orderdesk_store::{
     AuthMode, CatalogImport, CatalogItemInput, CatalogKind, DraftEdit, DraftFilter, DraftRow,
-    Money, NewDraft, OrderFilter, OrderSummary, Queries, Reader, SearchKind, ServerProfile, Store,
-    StoreHandle, TmfVersion,
+    Money, NewDraft, OrderFilter, OrderSummary, OutboxStatus, Queries, Reader, SearchKind,
+    ServerProfile, Store, StoreHandle, TmfVersion,
 };
 use serde_json::Value;
 
@@ -293,7 +293,23 @@ impl Service {
                     r.drafts(&DraftFilter { customer_prefix: None, limit: LIST_LIMIT, offset: 0 })?;
                 let orders =
                     r.orders(&OrderFilter { limit: LIST_LIMIT, ..OrderFilter::default() })?;
-                let mut rows: Vec<OrderListRow> = drafts.iter().map(draft_row).collect();
+                // A draft queued for a server shows where its latest outbox entry stands.
+                let mut queued: HashMap<String, OutboxStatus> = HashMap::new();
+                for entry in r.outbox(None)? {
+                    if let Some(draft) = entry.draft_id {
+                        queued.insert(draft, entry.status);
+                    }
+                }
+                let mut rows: Vec<OrderListRow> = drafts
+                    .iter()
+                    .map(|d| {
+                        let mut row = draft_row(d);
+                        if let Some(status) = queued.get(&d.id) {
+                            row.sync = sync_badge(*status).to_owned();
+                        }
+                        row
+                    })
+                    .collect();
                 rows.extend(orders.into_iter().map(|o| OrderListRow {
                     kind: RowKind::Order,
                     id: o.id.to_string(),
@@ -786,6 +802,16 @@ impl Service {
         if let Some(server) = self.demo.lock().await.take() {
             server.shutdown().await;
         }
+    }
+}
+
+/// The list's sync badge for a draft's latest outbox entry.
+fn sync_badge(status: OutboxStatus) -> &'static str {
+    match status {
+        OutboxStatus::Queued => "queued",
+        OutboxStatus::InFlight => "sending",
+        OutboxStatus::Done => "submitted",
+        OutboxStatus::Rejected | OutboxStatus::NeedsAttention => "needs-attention",
     }
 }
 

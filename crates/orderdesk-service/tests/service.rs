@@ -282,3 +282,74 @@ async fn catalog_prices_become_editable_without_changing_the_total() {
     assert_eq!(again.err().map(|e| e.code()), Some("service.invalid_input"));
     service.stop_demo().await;
 }
+
+/// Repricing after one edit of a 200-item order: load, apply, validate, price, save a revision,
+/// build the views and encode them as the IPC layer does. Prints the figures; run with
+/// `cargo test -p orderdesk-service --release --test service -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark; run explicitly"]
+async fn reprice_200_items() {
+    use std::time::{Duration, Instant};
+    let (_dir, service) = demo_service().await;
+    let items: Vec<serde_json::Value> = (1..=200)
+        .map(|i| {
+            serde_json::json!({"id": i.to_string(), "action": "add", "quantity": 1,
+                "productOffering": {"id": "14305", "name": "Mobile Telephony"},
+                "product": {"productSpecification": {"id": "14307"},
+                    "productCharacteristic": [{"name": "TEL_MSISDN", "valueType": "string", "value": format!("+49170{i:07}")}]}})
+        })
+        .collect();
+    let text = serde_json::json!({"@type": "ProductOrder", "productOrderItem": items}).to_string();
+    let mut state = service.import_order(text).await.expect("import");
+    let id = state.draft.id.clone();
+    let mut times = Vec::new();
+    for round in 0..60u32 {
+        let started = Instant::now();
+        state = service
+            .edit(
+                id.clone(),
+                state.draft.revision,
+                Edit::SetQuantity { item: "17".into(), quantity: 1 + round % 5 },
+            )
+            .await
+            .expect("edit");
+        let encoded = serde_json::to_string(&state).expect("encode");
+        assert!(!encoded.is_empty());
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let median = times.get(times.len() / 2).copied().unwrap_or(Duration::ZERO);
+    let p90 = times.get(times.len() * 9 / 10).copied().unwrap_or(Duration::ZERO);
+    println!("reprice 200 items (service + encoding): median {median:?}, p90 {p90:?}");
+    service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_drafts_show_their_outbox_state() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = Service::open(dir.path().to_path_buf()).expect("open");
+    let draft = service.new_draft().await.expect("draft");
+    let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+    assert_eq!(rows.first().map(|r| r.sync.as_str()), Some("draft"));
+
+    // The sync engine queues through the same database; the list reads the outbox.
+    let mut store =
+        orderdesk_store::Store::open(dir.path().join(orderdesk_service::DB_FILE)).expect("store");
+    store
+        .enqueue(orderdesk_store::NewOutboxEntry {
+            op: orderdesk_store::OutboxOp::Create,
+            profile: "demo".into(),
+            draft_id: Some(draft.draft.id.clone()),
+            order_id: None,
+            payload: None,
+            idempotency_key: None,
+            actor: "test".into(),
+        })
+        .expect("enqueue");
+    let rows = service
+        .list_orders(OrderListQuery { sync: Some("queued".into()), ..OrderListQuery::default() })
+        .await
+        .expect("list");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows.first().map(|r| r.id.as_str()), Some(draft.draft.id.as_str()));
+}
