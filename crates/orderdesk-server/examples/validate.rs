@@ -1,0 +1,51 @@
+//! Measures request validation for the TMF25 example orders: the official schema (v4
+//! `ProductOrder_Create`, v5 `ProductOrder_FVO`), the rules beyond it, and the catalog rules.
+//!
+//! `cargo run --release -p orderdesk-server --example validate -- [iterations]`
+
+use std::time::Instant;
+
+use orderdesk_server::schema::{RequestKind, Schemas};
+use orderdesk_server::shape::{self, Version};
+use orderdesk_server::{validate, Catalog};
+use serde_json::Value;
+
+fn per_call(iterations: u32, mut f: impl FnMut() -> bool) -> Result<f64, String> {
+    let start = Instant::now();
+    for _ in 0..iterations {
+        if !f() {
+            return Err("a valid example order was refused".into());
+        }
+    }
+    Ok(start.elapsed().as_secs_f64() * 1e6 / f64::from(iterations))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let iterations: u32 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(2000);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let started = Instant::now();
+    let schemas = Schemas::load()?;
+    println!("compile 4 validators: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    let catalog = Catalog::demo()?;
+    for (file, version) in [
+        ("crates/orderdesk-core/tests/fixtures/tmf25.json", Version::V4),
+        ("assets/orders/tmf25-bundle.v4.json", Version::V4),
+        ("assets/orders/tmf25-bundle.v5.json", Version::V5),
+    ] {
+        let order: Value = serde_json::from_str(&std::fs::read_to_string(root.join(file))?)?;
+        let v4 = match version {
+            Version::V4 => order.clone(),
+            Version::V5 => shape::order_v5_to_v4(order.clone()),
+        };
+        let schema = per_call(iterations, || {
+            schemas.check(RequestKind::ProductOrder, version, &order).is_ok()
+        })?;
+        let beyond = per_call(iterations, || validate::check_shape(&v4).is_ok())?;
+        let cat = per_call(iterations, || validate::check_catalog(&v4, &catalog).is_ok())?;
+        println!(
+            "{file} ({}): schema {schema:.1} µs, rules beyond the schema {beyond:.1} µs, catalog {cat:.1} µs per request",
+            version.segment()
+        );
+    }
+    Ok(())
+}
