@@ -41,6 +41,9 @@ pub enum CliError {
     /// The local database refused or failed (see `orderdesk_store::StoreError`).
     #[error("{0}")]
     Store(#[from] orderdesk_store::StoreError),
+    /// A server, profile or sync failure (see `orderdesk_sync::SyncError`).
+    #[error("{0}")]
+    Sync(#[from] orderdesk_sync::SyncError),
     /// A command-line value that parsed but cannot be used (e.g. a bad JSON argument).
     #[error("{0}")]
     Usage(String),
@@ -57,6 +60,7 @@ impl ErrorCode for CliError {
             CliError::Wire { error, .. } => error.code(),
             CliError::Core { error, .. } => error.code(),
             CliError::Store(error) => error.code(),
+            CliError::Sync(error) => error.code(),
             CliError::Usage(_) => "cli.usage",
             CliError::Output(_) => "output.failed",
         }

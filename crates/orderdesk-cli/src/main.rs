@@ -54,6 +54,14 @@ enum Command {
     Search(cmd::search::Args),
     /// The local database itself: backup, restore, integrity check, path.
     Db(cmd::db::Args),
+    /// Server profiles: add, list, use, remove.
+    Remote(cmd::remote::Args),
+    /// Send queued operations and refresh known orders (`--catalog`: the catalog too).
+    Sync(cmd::sync::Args),
+    /// Orders known to a server: list, show, cancel.
+    Order(cmd::order::Args),
+    /// Operations waiting for a server: list, retry, drop.
+    Outbox(cmd::outbox::Args),
 }
 
 /// What every command receives besides its own arguments.
@@ -83,6 +91,10 @@ fn main() -> ExitCode {
         Command::Catalog(args) => cmd::catalog::run(args, &ctx),
         Command::Search(args) => cmd::search::run(args, &ctx),
         Command::Db(args) => cmd::db::run(args, &ctx),
+        Command::Remote(args) => cmd::remote::run(args, &ctx),
+        Command::Sync(args) => cmd::sync::run(args, &ctx),
+        Command::Order(args) => cmd::order::run(args, &ctx),
+        Command::Outbox(args) => cmd::outbox::run(args, &ctx),
     };
     match result {
         Ok(code) => code,

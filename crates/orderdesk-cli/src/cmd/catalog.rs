@@ -1,4 +1,4 @@
-//! `orderdesk catalog import SNAPSHOT [--merge] [--version V] | search TEXT | show ID | info`:
+//! `orderdesk catalog import SNAPSHOT [--merge] [--version V] | search TEXT | show ID | info | sync`:
 //! the catalog cache in the local database.
 //!
 //! A snapshot is a TMF620 document with `productOffering`, `productOfferingPrice`,
@@ -53,6 +53,16 @@ pub enum CatalogCommand {
     },
     /// The cached catalog's version, fetch time and source.
     Info,
+    /// Fetch the catalog from the server (full the first time, then what changed) and report
+    /// the drafts whose offerings were retired or re-priced.
+    Sync {
+        /// Server profile (default: the active one).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Fetch everything even when an incremental sync is possible.
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 const ARRAYS: [(CatalogKind, &str); 4] = [
@@ -125,6 +135,37 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                 message: e.to_string(),
             })?;
             output::print_json(&body)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CatalogCommand::Sync { profile, full } => {
+            let (runtime, engine) = crate::cmd::sync::engine(ctx)?;
+            let report = runtime.block_on(engine.sync_catalog(profile.as_deref(), full))?;
+            if ctx.json {
+                output::print_json(&report)?;
+            } else {
+                let mut lines = vec![format!(
+                    "{} catalog sync, version {}: {} offerings, {} prices, {} specifications, {} categories",
+                    report.mode,
+                    report.version,
+                    report.offerings,
+                    report.prices,
+                    report.specifications,
+                    report.categories
+                )];
+                for impact in &report.affected_drafts {
+                    lines.push(format!(
+                        "  draft {}: offering {} {}",
+                        impact.draft_id,
+                        impact.offering_id,
+                        match impact.change {
+                            orderdesk_sync::OfferingChange::Retired => "was retired",
+                            orderdesk_sync::OfferingChange::PriceChanged => "changed its price",
+                            orderdesk_sync::OfferingChange::Changed => "changed",
+                        }
+                    ));
+                }
+                output::print_text(&lines.join("\n"))?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         CatalogCommand::Info => {

@@ -154,6 +154,14 @@ pub enum DraftCommand {
     Apply { id: String, ops: String },
     /// Report problems in a draft (as `check` does for a file), against the cached catalog.
     Check { id: String },
+    /// Queue a draft for the server (sent by `orderdesk sync`, online or not). A draft goes
+    /// to the server at most once.
+    Submit {
+        id: String,
+        /// Server profile (default: the active one).
+        #[arg(long)]
+        profile: Option<String>,
+    },
     /// Price a draft (as `price` does for a file), against the cached catalog.
     Price {
         id: String,
@@ -324,6 +332,19 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
         }
         C::Check { id } => check(ctx, &id),
         C::Price { id, periods, rounding } => price(ctx, &id, periods, rounding),
+        C::Submit { id, profile } => {
+            let (runtime, engine) = crate::cmd::sync::engine(ctx)?;
+            let entry = runtime.block_on(engine.submit_draft(&id, profile.as_deref()))?;
+            if ctx.json {
+                output::print_json(&entry)?;
+            } else {
+                output::print_text(&format!(
+                    "draft {id} queued for {} as {} (outbox entry {}); run `orderdesk sync` to send it",
+                    entry.profile, entry.idempotency_key, entry.id
+                ))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

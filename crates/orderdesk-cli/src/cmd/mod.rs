@@ -8,3 +8,8 @@ pub mod catalog;
 pub mod db;
 pub mod draft;
 pub mod search;
+// Server-backed groups (profiles, outbox delivery, orders), over orderdesk-sync.
+pub mod order;
+pub mod outbox;
+pub mod remote;
+pub mod sync;

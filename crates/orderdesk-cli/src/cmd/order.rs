@@ -1,0 +1,143 @@
+//! `orderdesk order list [--state S] | show ID | cancel ID --reason TEXT [--date D]`: orders
+//! known to a server, as last seen by `orderdesk sync`.
+
+use std::process::ExitCode;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use orderdesk_store::{AuditSubject, OrderFilter, OrderRow, Queries};
+use orderdesk_sync::STATE_NOT_REPORTED;
+use serde_json::{json, Value};
+
+use crate::cmd::db::open_store;
+use crate::cmd::sync::engine;
+use crate::error::CliError;
+use crate::{output, Ctx};
+
+/// Arguments of `order`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: OrderCommand,
+}
+
+/// `order` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum OrderCommand {
+    /// List known orders, most recently seen first.
+    List {
+        /// Only orders in this state (e.g. acknowledged, completed).
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// An order's last payload, item states and audit trail.
+    Show { id: i64 },
+    /// Queue a cancellation (sent by the next `orderdesk sync`).
+    Cancel {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        /// Requested cancellation date (RFC 3339 or YYYY-MM-DD).
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+fn state_text(state: &str) -> &str {
+    if state.is_empty() {
+        STATE_NOT_REPORTED
+    } else {
+        state
+    }
+}
+
+fn describe(o: &OrderRow) -> String {
+    let total =
+        o.total.as_ref().map(|m| format!("{} {}", m.amount, m.currency)).unwrap_or_default();
+    format!(
+        "{:>5}  {:<20} {:<10} {}  {}  {total}",
+        o.id,
+        state_text(&o.state),
+        o.profile,
+        o.server_id,
+        o.customer.as_deref().unwrap_or("-")
+    )
+}
+
+fn parse_date(text: &str) -> Result<DateTime<Utc>, CliError> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+        .ok_or_else(|| CliError::Usage(format!("--date {text:?}: use RFC 3339 or YYYY-MM-DD")))
+}
+
+/// Runs an `order` subcommand.
+pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
+    match args.command {
+        OrderCommand::List { state, limit, offset } => {
+            let rows = open_store(ctx)?.orders(&OrderFilter {
+                state,
+                limit,
+                offset,
+                ..OrderFilter::default()
+            })?;
+            if ctx.json {
+                output::print_json(&rows)?;
+            } else if rows.is_empty() {
+                output::print_text("no orders")?;
+            } else {
+                let lines: Vec<String> = rows.iter().map(describe).collect();
+                output::print_text(&lines.join("\n"))?;
+            }
+        }
+        OrderCommand::Show { id } => {
+            let store = open_store(ctx)?;
+            let order = store.order(id)?;
+            let audit = store.audit(AuditSubject::Order, &id.to_string())?;
+            let payload: Value = serde_json::from_str(&order.payload).unwrap_or(Value::Null);
+            if ctx.json {
+                output::print_json(&json!({
+                    "order": order.row,
+                    "state": state_text(&order.row.state),
+                    "itemStates": order.item_states,
+                    "payload": payload,
+                    "audit": audit,
+                }))?;
+            } else {
+                let mut lines =
+                    vec![describe(&order.row), format!("item states: {}", order.item_states)];
+                for a in audit {
+                    lines.push(format!(
+                        "  {} {} {} {}",
+                        a.at.format("%Y-%m-%d %H:%M:%S"),
+                        a.event,
+                        a.actor,
+                        a.detail.unwrap_or_default()
+                    ));
+                }
+                output::print_text(&lines.join("\n"))?;
+            }
+        }
+        OrderCommand::Cancel { id, reason, date } => {
+            let date = date.as_deref().map(parse_date).transpose()?;
+            let (runtime, engine) = engine(ctx)?;
+            let entry = runtime.block_on(engine.cancel_order(id, &reason, date))?;
+            if ctx.json {
+                output::print_json(&entry)?;
+            } else {
+                output::print_text(&format!(
+                    "cancellation of order {id} queued (outbox entry {}); run `orderdesk sync` to send it",
+                    entry.id
+                ))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,226 @@
+//! `orderdesk remote add|list|use|remove`: server profiles. Connection details live in the
+//! local database; secrets only in the OS keychain (or, on machines without one, in the
+//! `ORDERDESK_SECRET_<PROFILE>` environment variable).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use orderdesk_client::{secret, AuthConfig, Profile, Secret, VersionChoice};
+use orderdesk_sync::{profiles, SyncError};
+use serde_json::json;
+
+use crate::cmd::db::open_store;
+use crate::error::CliError;
+use crate::{output, Ctx};
+
+/// Arguments of `remote`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: RemoteCommand,
+}
+
+/// How `remote add` authenticates.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum AuthArg {
+    None,
+    Bearer,
+    Oauth2,
+    Headers,
+}
+
+/// Arguments of `remote add`.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    name: String,
+    /// The TMF622 root, e.g. https://host/tmf-api/productOrderingManagement/v4/
+    #[arg(long)]
+    url: String,
+    /// The TMF620 root.
+    #[arg(long)]
+    catalog_url: Option<String>,
+    /// v4, v5, or auto (detected once, then remembered).
+    #[arg(long, default_value = "auto")]
+    version: String,
+    #[arg(long, value_enum, default_value = "none")]
+    auth: AuthArg,
+    /// OAuth2 / header client id.
+    #[arg(long)]
+    client_id: Option<String>,
+    /// OAuth2 token endpoint.
+    #[arg(long)]
+    token_url: Option<String>,
+    #[arg(long)]
+    scope: Option<String>,
+    /// A path segment after the root (`.../v4/{businessId}/productOrder`).
+    #[arg(long)]
+    business_id: Option<String>,
+    /// Extra header sent with every request, `Name: value` (repeatable; never a secret).
+    #[arg(long = "header")]
+    headers: Vec<String>,
+    #[arg(long)]
+    timeout_ms: Option<u64>,
+    /// PEM file with extra root certificates (company proxy).
+    #[arg(long)]
+    ca_cert: Option<PathBuf>,
+    #[arg(long)]
+    page_size: Option<u32>,
+    /// Read the secret (token or client secret) from the first line of stdin and file it
+    /// in the OS keychain.
+    #[arg(long)]
+    secret_stdin: bool,
+}
+
+/// `remote` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum RemoteCommand {
+    /// Add (or replace) a server profile.
+    Add(Box<AddArgs>),
+    /// List profiles (the active one marked with `*`).
+    List,
+    /// Choose the profile used when none is named.
+    Use { name: String },
+    /// Remove a profile and its keychain secret.
+    Remove { name: String },
+}
+
+/// Runs a `remote` subcommand.
+pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
+    match args.command {
+        RemoteCommand::Add(add) => {
+            let AddArgs {
+                name,
+                url,
+                catalog_url,
+                version,
+                auth,
+                client_id,
+                token_url,
+                scope,
+                business_id,
+                headers,
+                timeout_ms,
+                ca_cert,
+                page_size,
+                secret_stdin,
+            } = *add;
+            let mut profile = Profile::new(name.clone(), url);
+            profile.catalog_url = catalog_url;
+            profile.version = version.parse::<VersionChoice>().map_err(SyncError::from)?;
+            profile.business_id = business_id;
+            profile.ca_cert = ca_cert;
+            if let Some(ms) = timeout_ms {
+                profile.timeout_ms = ms;
+            }
+            if let Some(size) = page_size {
+                profile.page_size = size;
+            }
+            for header in headers {
+                let (k, v) = header.split_once(':').ok_or_else(|| {
+                    CliError::Usage(format!("--header {header:?}: use 'Name: value'"))
+                })?;
+                profile.headers.insert(k.trim().to_owned(), v.trim().to_owned());
+            }
+            let need = |what: &str, value: Option<String>| {
+                value.ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--auth {} needs --{what}",
+                        match auth {
+                            AuthArg::Oauth2 => "oauth2",
+                            _ => "headers",
+                        }
+                    ))
+                })
+            };
+            profile.auth = match auth {
+                AuthArg::None => AuthConfig::None,
+                AuthArg::Bearer => AuthConfig::Bearer,
+                AuthArg::Oauth2 => AuthConfig::OAuth2 {
+                    token_url: need("token-url", token_url)?,
+                    client_id: need("client-id", client_id)?,
+                    scope,
+                },
+                AuthArg::Headers => {
+                    AuthConfig::Headers { client_id: need("client-id", client_id)? }
+                }
+            };
+            profile.validate().map_err(SyncError::from)?;
+            if secret_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+                    CliError::Usage(format!("cannot read the secret from stdin: {e}"))
+                })?;
+                let value = line.trim_end_matches(['\r', '\n']);
+                if value.is_empty() {
+                    return Err(CliError::Usage("the secret on stdin is empty".into()));
+                }
+                secret::store(&name, &Secret::new(value)).map_err(SyncError::from)?;
+            }
+            let mut store = open_store(ctx)?;
+            profiles::save(&mut store, &profile)?;
+            if ctx.json {
+                output::print_json(&profile)?;
+            } else {
+                let mut text = format!("profile {name} saved");
+                if profile.auth.needs_secret() && !secret_stdin {
+                    text.push_str(&format!(
+                        "; its secret comes from the OS keychain (add it with --secret-stdin) or ${}",
+                        secret::env_var_name(&name)
+                    ));
+                }
+                output::print_text(&text)?;
+            }
+        }
+        RemoteCommand::List => {
+            let store = open_store(ctx)?;
+            let all = profiles::list(&store)?;
+            let active = profiles::active_name(&store)?;
+            if ctx.json {
+                output::print_json(&json!({ "active": active, "profiles": all }))?;
+            } else if all.is_empty() {
+                output::print_text("no server profiles; add one with `orderdesk remote add`")?;
+            } else {
+                let lines: Vec<String> = all
+                    .values()
+                    .map(|p| {
+                        let mark =
+                            if active.as_deref() == Some(p.name.as_str()) { "*" } else { " " };
+                        let version = match (p.version, p.detected_version) {
+                            (VersionChoice::Auto, Some(v)) => format!("auto ({v})"),
+                            (VersionChoice::Auto, None) => "auto".into(),
+                            (VersionChoice::V4, _) => "v4".into(),
+                            (VersionChoice::V5, _) => "v5".into(),
+                        };
+                        format!(
+                            "{mark} {:<12} {:<10} {:<8} {}",
+                            p.name,
+                            version,
+                            p.auth.mode(),
+                            p.order_url
+                        )
+                    })
+                    .collect();
+                output::print_text(&lines.join("\n"))?;
+            }
+        }
+        RemoteCommand::Use { name } => {
+            profiles::set_active(&mut open_store(ctx)?, &name)?;
+            if ctx.json {
+                output::print_json(&json!({ "active": name }))?;
+            } else {
+                output::print_text(&format!("using profile {name}"))?;
+            }
+        }
+        RemoteCommand::Remove { name } => {
+            profiles::remove(&mut open_store(ctx)?, &name)?;
+            secret::forget(&name);
+            if ctx.json {
+                output::print_json(&json!({ "removed": name }))?;
+            } else {
+                output::print_text(&format!("profile {name} removed"))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

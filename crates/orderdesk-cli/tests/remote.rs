@@ -1,0 +1,194 @@
+//! The server-backed commands (`remote`, `draft submit`, `sync`, `order`, `outbox`,
+//! `catalog sync`) run as the built binary against the reference server on 127.0.0.1.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use orderdesk_server::{start, LifecycleConfig, ServerConfig};
+use serde_json::{json, Value};
+
+type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    order_file: PathBuf,
+}
+
+impl Env {
+    fn new() -> Result<Env, Box<dyn std::error::Error + Send + Sync>> {
+        let dir = tempfile::tempdir()?;
+        let db = dir.path().join("orderdesk.db");
+        let order_file = dir.path().join("order.json");
+        let order = json!({"description": "CLI line",
+            "productOrderItem": [{"id": "1", "action": "add", "quantity": 1,
+            "productOffering": {"id": "14305", "name": "Mobile Telephony"},
+            "product": {"productCharacteristic": [{"name": "TEL_MSISDN", "value": "4915100001"}]}}]});
+        std::fs::write(&order_file, order.to_string())?;
+        Ok(Env { _dir: dir, db, order_file })
+    }
+
+    async fn run(&self, args: &[&str]) -> Result<Output, std::io::Error> {
+        let mut command =
+            tokio::process::Command::from(Command::new(env!("CARGO_BIN_EXE_orderdesk")));
+        command.env_remove("ORDERDESK_DB").arg("--db").arg(&self.db).args(args);
+        command.output().await
+    }
+
+    /// Runs with `--json`, expects exit `code`, returns stdout as JSON.
+    async fn json(
+        &self,
+        args: &[&str],
+        code: i32,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all).await?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "orderdesk {args:?}\nstdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(serde_json::from_str(&stdout)?)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
+    let server = start(ServerConfig {
+        lifecycle: LifecycleConfig {
+            acknowledged_for: Duration::from_secs(60),
+            in_progress_for: Duration::from_secs(60),
+            cancel_step: Duration::from_millis(20),
+            fail_value: "FAIL".into(),
+        },
+        ..ServerConfig::default()
+    })
+    .await?;
+    let env = Env::new()?;
+    let url = server.base_url_v5();
+    let catalog_url = server.catalog_url_v4();
+    let profile = env
+        .json(&["remote", "add", "lab", "--url", &url, "--catalog-url", &catalog_url], 0)
+        .await?;
+    assert_eq!(profile["version"], "auto");
+    let listed = env.json(&["remote", "list"], 0).await?;
+    assert_eq!(listed["active"], "lab");
+
+    let catalog = env.json(&["catalog", "sync"], 0).await?;
+    assert_eq!((catalog["mode"].as_str(), catalog["offerings"].as_u64()), (Some("full"), Some(46)));
+
+    let file = env.order_file.to_string_lossy().into_owned();
+    let imported = env.json(&["draft", "import", &file], 0).await?;
+    let draft = imported["id"].as_str().ok_or("no draft id")?.to_owned();
+    let entry = env.json(&["draft", "submit", &draft], 0).await?;
+    assert_eq!(entry["status"], "queued");
+    assert!(entry["idempotencyKey"].as_str().is_some_and(|k| k.starts_with("od-")));
+    // A second submit is refused: a draft reaches the server once.
+    let again = env.json(&["draft", "submit", &draft], 2).await?;
+    assert_eq!(again["code"], "sync.refused");
+
+    let synced = env.json(&["sync"], 0).await?;
+    assert_eq!(synced["report"]["delivered"], 1);
+    assert_eq!(synced["status"]["queued"], 0);
+    assert_eq!(env.json(&["remote", "use", "lab"], 0).await?["active"], "lab");
+
+    let orders = env.json(&["order", "list", "--state", "acknowledged"], 0).await?;
+    let order_id = orders[0]["id"].as_i64().ok_or("no order")?.to_string();
+    assert_eq!(orders[0]["draftId"], draft.as_str());
+
+    env.json(
+        &[
+            "order",
+            "cancel",
+            &order_id,
+            "--reason",
+            "customer changed mind",
+            "--date",
+            "2026-12-24",
+        ],
+        0,
+    )
+    .await?;
+    let mut state = String::new();
+    for _ in 0..40 {
+        env.json(&["sync"], 0).await?;
+        let shown = env.json(&["order", "show", &order_id], 0).await?;
+        state = shown["state"].as_str().unwrap_or_default().to_owned();
+        if state == "cancelled" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert_eq!(state, "cancelled");
+    // The cancellation task itself finishes on the server a step later.
+    let mut all_done = false;
+    for _ in 0..40 {
+        let outbox = env.json(&["outbox", "list"], 0).await?;
+        all_done = outbox
+            .as_array()
+            .is_some_and(|l| l.len() == 2 && l.iter().all(|e| e["status"] == "done"));
+        if all_done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        env.json(&["sync"], 0).await?;
+    }
+    assert!(all_done, "create and cancel both delivered");
+    let dropped = env.json(&["outbox", "drop", "1"], 2).await?;
+    assert_eq!(dropped["code"], "sync.refused");
+
+    let removed = env.run(&["remote", "remove", "lab"]).await?;
+    assert!(removed.status.success());
+    let none = env.json(&["sync"], 0).await?;
+    assert_eq!(none["report"]["delivered"], 0);
+    server.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_are_never_stored_and_missing_ones_are_clear() -> TestResult {
+    let env = Env::new()?;
+    let out = env
+        .json(
+            &["remote", "add", "secure", "--url", "http://127.0.0.1:9/tmf/v4/", "--auth", "bearer"],
+            0,
+        )
+        .await?;
+    assert_eq!(out["auth"]["mode"], "bearer");
+    let bad = env
+        .json(&["remote", "add", "x", "--url", "http://127.0.0.1:9/", "--auth", "oauth2"], 2)
+        .await?;
+    assert_eq!(bad["code"], "cli.usage");
+    let file = env.order_file.to_string_lossy().into_owned();
+    let draft = env.json(&["draft", "import", &file], 0).await?;
+    env.json(&["draft", "submit", draft["id"].as_str().ok_or("id")?], 0).await?;
+    // No keychain entry and no ORDERDESK_SECRET_SECURE: the entry waits with a clear message.
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"));
+    command.env_remove("ORDERDESK_SECRET_SECURE").env_remove("ORDERDESK_DB");
+    let out = command.arg("--db").arg(&env.db).args(["--json", "sync"]).output().await?;
+    let report: Value = serde_json::from_slice(&out.stdout)?;
+    let error = report["report"]["entries"][0]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("ORDERDESK_SECRET_SECURE"), "{report}");
+    // With the documented headless fallback the secret is used, and never written down.
+    env.json(&["outbox", "retry", "1"], 0).await?;
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"));
+    command.env("ORDERDESK_SECRET_SECURE", "hunter2-secret").env_remove("ORDERDESK_DB");
+    let out = command.arg("--db").arg(&env.db).args(["--json", "sync"]).output().await?;
+    let report: Value = serde_json::from_slice(&out.stdout)?;
+    let error = report["report"]["entries"][0]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("cannot reach"), "the secret was found, the server is down: {report}");
+    let mut stored = std::fs::read(&env.db)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut path = env.db.clone().into_os_string();
+        path.push(suffix);
+        if let Ok(more) = std::fs::read(&path) {
+            stored.extend(more);
+        }
+    }
+    assert!(!String::from_utf8_lossy(&stored).contains("hunter2-secret"));
+    Ok(())
+}
