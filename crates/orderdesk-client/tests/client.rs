@@ -27,6 +27,14 @@ fn order(msisdn: &str) -> Value {
         "product": {"productCharacteristic": [{"name": "TEL_MSISDN", "value": msisdn}]}}]})
 }
 
+/// The order in the shape `version` requires (v5 wants `@type` everywhere).
+fn order_in(version: Version, msisdn: &str) -> Value {
+    match version {
+        Version::V4 => order(msisdn),
+        Version::V5 => orderdesk_wire::convert::order_v4_to_v5(order(msisdn)),
+    }
+}
+
 fn slow_lifecycle() -> LifecycleConfig {
     LifecycleConfig {
         acknowledged_for: Duration::from_secs(60),
@@ -78,10 +86,12 @@ async fn every_order_operation_in_v4_and_v5() -> TestResult {
         // Both versions share one order store on the reference server.
         let before = client.list_orders(&[]).await?.len();
         let ext = format!("ext-{version}");
-        let mut body = order("111");
+        let mut body = order_in(version, "111");
         body["externalId"] = match version {
             Version::V4 => json!(ext),
-            Version::V5 => json!([{"id": ext, "owner": "orderdesk"}]),
+            Version::V5 => {
+                json!([{"id": ext, "owner": "orderdesk", "@type": "ExternalIdentifier"}])
+            }
         };
         let created = client.create_order(&body, Some(&format!("key-{version}"))).await?;
         let id = created["id"].as_str().ok_or("no id")?.to_owned();
@@ -89,7 +99,7 @@ async fn every_order_operation_in_v4_and_v5() -> TestResult {
         let fetched = client.get_order(&id).await?;
         assert_eq!(fetched["id"], created["id"]);
         for n in 0..7 {
-            client.create_order(&order(&format!("2{n}")), None).await?;
+            client.create_order(&order_in(version, &format!("2{n}")), None).await?;
         }
         let all = client.list_orders(&[]).await?;
         assert_eq!(all.len(), before + 8, "paged through 3 at a time");
@@ -99,7 +109,11 @@ async fn every_order_operation_in_v4_and_v5() -> TestResult {
         let patched = client.patch_order(&id, &json!({"description": "amended"})).await?;
         assert_eq!(patched["description"], "amended");
         let cancel = client
-            .create_cancel(&json!({"productOrder": {"id": id}, "cancellationReason": "test"}), None)
+            .create_cancel(
+                &json!({"@type": "CancelProductOrder", "cancellationReason": "test",
+                    "productOrder": {"id": id, "@type": "ProductOrderRef"}}),
+                None,
+            )
             .await?;
         let cancel_id = cancel["id"].as_str().ok_or("no cancel id")?.to_owned();
         assert_eq!(client.get_cancel(&cancel_id).await?["id"], cancel_id.as_str());
@@ -174,7 +188,7 @@ async fn oauth2_and_header_auth_and_401() -> TestResult {
     let mut p = profile(server.base_url_v5());
     p.auth = AuthConfig::Headers { client_id: id };
     let client = Client::new(p.clone(), Some(Secret::new(secret)))?;
-    client.create_order(&order("2"), None).await?;
+    client.create_order(&order_in(Version::V5, "2"), None).await?;
     assert!(Client::new(p, None).is_err(), "a secret is required");
     server.shutdown().await;
     Ok(())

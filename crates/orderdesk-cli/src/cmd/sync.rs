@@ -1,5 +1,7 @@
-//! `orderdesk sync [--profile P] [--catalog]`: drain the outbox and refresh known orders
-//! (and optionally sync the catalog), then print a summary. Also the shared set-up every
+//! `orderdesk sync [--catalog]`: drain the outbox and refresh known orders
+//! (and optionally sync the catalog), then print a summary. Exit status 1 when an entry
+//! needs attention (refused by the server, conflict), 0 otherwise; network trouble only
+//! reschedules entries. Also the shared set-up every
 //! server command uses: a tokio runtime and a [`SyncEngine`] over the local database.
 
 use std::process::ExitCode;
