@@ -11,7 +11,10 @@
 //! - Delivery ([`SyncEngine::run_once`]): every due entry moves on its own; a refused entry
 //!   (4xx) goes to needs-attention with the server's message and field, the others carry on.
 //! - Refresh and pull: tracked orders are polled, state changes land in the audit log;
-//!   the agent's customers' orders are imported ([`SyncEngine::pull_orders`]).
+//!   the agent's customers' orders are imported ([`SyncEngine::pull_orders`]). When the
+//!   server can reach the app, hub events ([`SyncEngine::register_hub`],
+//!   [`SyncEngine::apply_hub_event`]) update known orders without waiting for a poll; the
+//!   app serves the callback endpoint.
 //! - Catalog sync ([`SyncEngine::sync_catalog`]): full, then incremental, with a report of the
 //!   drafts whose offerings were retired or re-priced.
 //! - Status for the UI ([`SyncEngine::subscribe`]) and a background loop

@@ -663,3 +663,55 @@ async fn background_loop_delivers_and_reports_status() -> TestResult {
     server.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_events_update_known_orders() -> TestResult {
+    let server =
+        start(ServerConfig { lifecycle: lifecycle(100, 100), ..ServerConfig::default() }).await?;
+    let profile = Profile::new(PROFILE, server.base_url_v4());
+    let env = env_with(&profile, config(), no_secrets(), |s| {
+        add_drafts(s, 1, true)?;
+        Ok(())
+    })?;
+    // The app's callback endpoint: hands each event to the engine.
+    let engine = env.engine.clone();
+    let (changes_tx, mut changes) = tokio::sync::mpsc::unbounded_channel();
+    let router = Router::new().route(
+        "/listener",
+        axum::routing::post(move |axum::Json(event): axum::Json<Value>| {
+            let engine = engine.clone();
+            let changes_tx = changes_tx.clone();
+            async move {
+                if let Ok(Some(change)) = engine.apply_hub_event(PROFILE, &event).await {
+                    let _ = changes_tx.send(change);
+                }
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let callback = format!("http://{}/listener", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    env.engine.register_hub(PROFILE, &callback).await?;
+    let report = env.engine.run_once().await?;
+    let EntryOutcome::Done { order: Some(order) } = report.entries[0].outcome else {
+        return Err(format!("not delivered: {report:?}").into());
+    };
+    // No further sync run: the events alone bring the order to its final state.
+    let mut seen = Vec::new();
+    while let Ok(Some(change)) = tokio::time::timeout(Duration::from_secs(5), changes.recv()).await
+    {
+        seen.push(change.to.clone());
+        if change.to == "completed" {
+            break;
+        }
+    }
+    assert_eq!(seen.last().map(String::as_str), Some("completed"), "{seen:?}");
+    let cached = env.handle.write(move |s| s.order(order)).await?;
+    assert_eq!(cached.row.state, "completed");
+    env.engine.unregister_hub(PROFILE).await?;
+    server.shutdown().await;
+    Ok(())
+}
