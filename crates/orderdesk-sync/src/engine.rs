@@ -1217,7 +1217,7 @@ impl SyncEngine {
         let new_state = order_state(&full).unwrap_or("").to_owned();
         self.record(&client, full, None, wire_version(row.row.tmf_version)).await?;
         self.publish_counts().await;
-        Ok((new_state != row.row.state).then(|| StateChange {
+        Ok((new_state != row.row.state).then_some(StateChange {
             order: local,
             server_id,
             from: row.row.state,
