@@ -715,3 +715,58 @@ async fn hub_events_update_known_orders() -> TestResult {
     server.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_without_state_are_kept_without_one() -> TestResult {
+    // A server that reports no `state`, sends no count headers and caps pages at 2.
+    let orders: Vec<Value> = (0..5)
+        .map(|n| {
+            json!({"id": format!("r-{n}"), "orderDate": "2026-01-01T00:00:00Z",
+                "relatedParty": [{"id": "cust-9", "name": "Zoe", "role": "Customer"}],
+                "productOrderItem": [{"id": "1", "action": "add"}]})
+        })
+        .collect();
+    let list = orders.clone();
+    let router = Router::new()
+        .route(
+            "/t/v4/productOrder",
+            get(move |axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>| {
+                let list = list.clone();
+                async move {
+                    let offset: usize = q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+                    axum::Json(list.into_iter().skip(offset).take(2).collect::<Vec<_>>())
+                }
+            }),
+        )
+        .route(
+            "/t/v4/productOrder/{id}",
+            get(move |axum::extract::Path(id): axum::extract::Path<String>| {
+                let found = orders.iter().find(|o| o["id"] == id.as_str()).cloned();
+                async move { axum::Json(found.unwrap_or(Value::Null)) }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let mut profile = Profile::new(PROFILE, format!("http://{addr}/t/v4/"));
+    profile.page_size = 50;
+    let env = env_with(&profile, config(), no_secrets(), |_| Ok(()))?;
+    env.engine.set_customers(vec!["cust-9".into()]).await?;
+    let report = env.engine.run_once().await?;
+    assert_eq!(report.imported, 5, "{report:?}");
+    let cached = env
+        .handle
+        .write(|s| {
+            s.orders(&OrderFilter { profile: Some(PROFILE.into()), ..OrderFilter::default() })
+        })
+        .await?;
+    assert_eq!(cached.len(), 5);
+    assert!(cached.iter().all(|o| o.state.is_empty()), "no state invented: {cached:?}");
+    // Still tracked (not final): the next run refreshes them, still without a state.
+    let report = env.engine.run_once().await?;
+    assert_eq!(report.refreshed, 5, "{report:?}");
+    assert!(report.state_changes.is_empty());
+    Ok(())
+}
