@@ -14,6 +14,9 @@ pub enum ServiceError {
     /// A composition operation or an import was refused by the core.
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// Server profiles (kept by the sync engine) could not be read or written.
+    #[error(transparent)]
+    Sync(#[from] orderdesk_sync::SyncError),
     /// The input from the UI cannot be used (bad date, bad number, unknown version...).
     #[error("{0}")]
     Invalid(String),
@@ -49,6 +52,7 @@ impl ErrorCode for ServiceError {
         match self {
             ServiceError::Store(e) => e.code(),
             ServiceError::Core(e) => ErrorCode::code(e),
+            ServiceError::Sync(e) => e.code(),
             ServiceError::Invalid(_) => "service.invalid_input",
             ServiceError::NotJson(_) => orderdesk_error::codes::INPUT_NOT_JSON,
             ServiceError::NotAnOrder(_) => orderdesk_error::codes::WIRE_SHAPE,

@@ -42,9 +42,9 @@ use orderdesk_core::{
     validate_and_price, Catalog, Layout, Order, PricingOptions, Rounding, ValidateOptions,
 };
 use orderdesk_store::{
-    AuthMode, CatalogImport, CatalogItemInput, CatalogKind, DraftEdit, DraftFilter, DraftRow,
-    Money, NewDraft, OrderFilter, OrderSummary, OutboxStatus, Queries, Reader, SearchKind,
-    ServerProfile, Store, StoreHandle, TmfVersion,
+    CatalogImport, CatalogItemInput, CatalogKind, DraftEdit, DraftFilter, DraftRow, Money,
+    NewDraft, OrderFilter, OrderSummary, OutboxStatus, Queries, Reader, SearchKind, Store,
+    StoreHandle, TmfVersion,
 };
 use serde_json::Value;
 
@@ -232,7 +232,7 @@ impl Service {
 
     /// What the first screen needs: is this a first start, is the demo server running.
     pub async fn status(&self) -> Result<AppStatus> {
-        let profiles = self.read(|r| Ok(r.profiles()?)).await?;
+        let profiles = self.read(|r| Ok(orderdesk_sync::profiles::list(r)?)).await?;
         let demo = self.demo_status().await;
         let catalog = self.catalog();
         Ok(AppStatus {
@@ -241,15 +241,7 @@ impl Service {
             demo,
             catalog_version: catalog.version.clone(),
             offering_count: u32::try_from(catalog.offerings.len()).unwrap_or(u32::MAX),
-            profiles: profiles
-                .into_iter()
-                .map(|p| ProfileView {
-                    name: p.name,
-                    base_url: p.base_url,
-                    tmf_version: p.tmf_version.as_str().to_owned(),
-                    auth_mode: p.auth_mode.as_str().to_owned(),
-                })
-                .collect(),
+            profiles: profiles.into_values().map(profile_view).collect(),
         })
     }
 
@@ -763,17 +755,17 @@ impl Service {
                 let server = orderdesk_server::start(orderdesk_server::ServerConfig::default())
                     .await
                     .map_err(|e| ServiceError::Demo(e.to_string()))?;
-                let profile = ServerProfile {
-                    name: DEMO_PROFILE.to_owned(),
-                    base_url: server.base_url().to_owned(),
-                    tmf_version: TmfVersion::V4,
-                    auth_mode: AuthMode::None,
-                    business_id: None,
-                    username: None,
+                // The demo server is an ordinary server profile for the sync engine, made the
+                // active one; its port changes on every start, so the profile is rewritten.
+                let profile = orderdesk_client::Profile {
+                    catalog_url: Some(server.catalog_url_v4()),
+                    version: orderdesk_client::VersionChoice::V4,
+                    ..orderdesk_client::Profile::new(DEMO_PROFILE, server.base_url_v4())
                 };
                 *demo = Some(server);
                 self.write(move |s| {
-                    s.save_profile(&profile)?;
+                    orderdesk_sync::profiles::save(s, &profile)?;
+                    orderdesk_sync::profiles::set_active(s, DEMO_PROFILE)?;
                     s.set_setting(DEMO_KEY, &Value::Bool(true))?;
                     Ok(())
                 })
@@ -803,6 +795,18 @@ impl Service {
             server.shutdown().await;
         }
     }
+}
+
+fn profile_view(p: orderdesk_client::Profile) -> ProfileView {
+    let auth_mode = serde_json::to_value(&p.auth)
+        .ok()
+        .and_then(|v| v.get("mode").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_else(|| "none".to_owned());
+    let tmf_version = serde_json::to_value(p.version)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    ProfileView { name: p.name, base_url: p.order_url, tmf_version, auth_mode }
 }
 
 /// The list's sync badge for a draft's latest outbox entry.

@@ -22,7 +22,15 @@ async fn first_start_then_demo_mode() {
     assert_eq!(demo.offerings, 46);
     let status = service.status().await.expect("status");
     assert!(!status.first_start);
-    assert_eq!(status.profiles.first().map(|p| p.name.as_str()), Some("demo"));
+    let profile = status.profiles.first().expect("the demo server is a server profile");
+    assert_eq!(profile.name, "demo");
+    assert_eq!(profile.tmf_version, "v4");
+    assert!(
+        profile.base_url.ends_with("/tmf-api/productOrderingManagement/v4/"),
+        "{}",
+        profile.base_url
+    );
+    assert!(profile.base_url.starts_with(&demo.base_url));
     service.stop_demo().await;
 }
 
