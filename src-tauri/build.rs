@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "import_catalog",
     "get_settings",
     "save_settings",
+    "submit_draft",
+    "sync_now",
 ];
 
 fn main() {

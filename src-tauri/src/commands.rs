@@ -5,7 +5,7 @@
 
 use orderdesk_service::{
     AppStatus, CategoryView, DemoStatus, Edit, EditorState, OfferingDetail, OfferingSummary,
-    OrderListQuery, OrderListRow, RevisionView, Settings,
+    OrderListQuery, OrderListRow, RevisionView, Settings, SubmitView,
 };
 use serde::Serialize;
 use specta::Type;
@@ -192,4 +192,18 @@ pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings> {
 #[specta::specta]
 pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
     Ok(state.service()?.save_settings(settings).await?)
+}
+
+/// Queue a valid draft for the active server; the background sync sends it.
+#[tauri::command]
+#[specta::specta]
+pub async fn submit_draft(state: State<'_, AppState>, id: String) -> Result<SubmitView> {
+    Ok(state.service()?.submit(id).await?)
+}
+
+/// One sync run now (send what is due, refresh tracked orders).
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<()> {
+    Ok(state.service()?.sync_now().await?)
 }

@@ -47,6 +47,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
         commands::import_catalog,
         commands::get_settings,
         commands::save_settings,
+        commands::submit_draft,
+        commands::sync_now,
     ])
 }
 
@@ -65,14 +67,15 @@ pub fn run() {
         .manage(open_state())
         .invoke_handler(builder.invoke_handler())
         .setup(|app| {
-            // The demo server, if the agent chose it before, starts again in the background;
-            // the window does not wait for it.
+            // The demo server (if the agent chose it before) starts again, then the sync loop,
+            // in the background; the window does not wait for them.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 if let Ok(service) = handle.state::<AppState>().service() {
                     if let Err(error) = service.resume_demo().await {
                         eprintln!("orderdesk: the demo server did not start again: {error}");
                     }
+                    service.start_sync().await;
                 }
             });
             Ok(())

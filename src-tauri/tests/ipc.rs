@@ -91,6 +91,9 @@ fn first_start_demo_and_editing_through_ipc() {
     let missing = h.call("open_draft", json!({"id": "no-such-draft"})).expect_err("missing");
     assert_eq!(missing["code"], json!("store.not_found"));
 
+    let blocked = h.call("submit_draft", json!({"id": id})).expect_err("errors block submit");
+    assert_eq!(blocked["code"], json!("service.submit_blocked"));
+
     let undone = h.ok("undo", json!({"id": id}));
     assert_eq!(undone["draft"]["items"], json!([]));
     let rows = h.ok(

@@ -26,6 +26,9 @@ pub enum ServiceError {
     /// The text is JSON but not a TMF622 product order.
     #[error("not a TMF622 product order: {0}")]
     NotAnOrder(String),
+    /// Submit refused: the draft has validation errors.
+    #[error("the order cannot be submitted: {0} error(s) must be fixed first")]
+    SubmitBlocked(usize),
     /// Nothing to undo or redo.
     #[error("{0}")]
     NothingToDo(&'static str),
@@ -56,6 +59,7 @@ impl ErrorCode for ServiceError {
             ServiceError::Invalid(_) => "service.invalid_input",
             ServiceError::NotJson(_) => orderdesk_error::codes::INPUT_NOT_JSON,
             ServiceError::NotAnOrder(_) => orderdesk_error::codes::WIRE_SHAPE,
+            ServiceError::SubmitBlocked(_) => "service.submit_blocked",
             ServiceError::NothingToDo(_) => "service.nothing_to_do",
             ServiceError::NoDataDir => "service.no_data_dir",
             ServiceError::DataDir { .. } => "service.data_dir",

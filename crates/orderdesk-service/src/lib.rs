@@ -90,6 +90,9 @@ pub struct Service {
     /// starts from it instead of parsing the stored JSON again.
     parsed: Mutex<HashMap<String, (i64, Arc<Order>)>>,
     demo: tokio::sync::Mutex<Option<orderdesk_server::RunningServer>>,
+    /// The outbox sync engine over the same store, and its background loop once started.
+    engine: orderdesk_sync::SyncEngine,
+    background: tokio::sync::Mutex<Option<orderdesk_sync::Background>>,
     actor: String,
 }
 
@@ -169,6 +172,10 @@ impl Service {
             .ok()
             .filter(|u| !u.trim().is_empty())
             .map_or_else(|| "app".to_owned(), |u| format!("app:{u}"));
+        let engine = orderdesk_sync::SyncEngine::new(
+            handle.clone(),
+            orderdesk_sync::EngineConfig { actor: actor.clone(), ..Default::default() },
+        );
         Ok(Service {
             store: handle,
             data_dir,
@@ -178,6 +185,8 @@ impl Service {
             undo: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),
             demo: tokio::sync::Mutex::new(None),
+            engine,
+            background: tokio::sync::Mutex::new(None),
             actor,
         })
     }
@@ -732,6 +741,43 @@ impl Service {
         Ok(u32::try_from(report.offerings).unwrap_or(u32::MAX))
     }
 
+    // ---- submit and sync ------------------------------------------------------------------
+
+    /// Queue a draft for the active server profile and wake the sync loop. Refused while the
+    /// draft has validation errors; the sync engine refuses a draft already queued or sent,
+    /// so an order can never reach the server twice.
+    pub async fn submit(&self, id: String) -> Result<SubmitView> {
+        let state = self.open_draft(id.clone()).await?;
+        let errors = state.quote.findings.iter().filter(|f| f.severity == "error").count();
+        if errors > 0 {
+            return Err(ServiceError::SubmitBlocked(errors));
+        }
+        let entry = self.engine.submit_draft(&id, None).await?;
+        let background = self.background.lock().await;
+        if let Some(running) = background.as_ref() {
+            running.wake();
+        }
+        Ok(SubmitView {
+            profile: entry.profile,
+            sync: sync_badge(entry.status).to_owned(),
+            sending: background.is_some(),
+        })
+    }
+
+    /// Start the background sync loop (once). Must run inside a tokio runtime.
+    pub async fn start_sync(&self) {
+        let mut background = self.background.lock().await;
+        if background.is_none() {
+            *background = Some(self.engine.spawn_background());
+        }
+    }
+
+    /// One sync run now: send what is due, refresh tracked orders.
+    pub async fn sync_now(&self) -> Result<()> {
+        self.engine.run_once().await?;
+        Ok(())
+    }
+
     // ---- demo mode -------------------------------------------------------------------------
 
     async fn demo_status(&self) -> Option<DemoStatus> {
@@ -791,6 +837,9 @@ impl Service {
 
     /// Stop the demo server (the profile stays; the catalog stays cached).
     pub async fn stop_demo(&self) {
+        if let Some(background) = self.background.lock().await.take() {
+            background.stop(std::time::Duration::from_secs(2)).await;
+        }
         if let Some(server) = self.demo.lock().await.take() {
             server.shutdown().await;
         }

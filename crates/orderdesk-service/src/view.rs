@@ -442,3 +442,16 @@ impl Default for Settings {
         Settings { rounding: "halfUp".into(), default_version: "v4".into() }
     }
 }
+
+/// A draft queued for a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitView {
+    /// The server profile it goes to.
+    pub profile: String,
+    /// The sync badge now (`queued`).
+    pub sync: String,
+    /// Whether the background sync loop runs (else it is sent when it next starts).
+    pub sending: bool,
+}

@@ -361,3 +361,51 @@ async fn queued_drafts_show_their_outbox_state() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows.first().map(|r| r.id.as_str()), Some(draft.draft.id.as_str()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
+    let (_dir, service) = demo_service().await;
+    let state = service.new_draft().await.expect("draft");
+    let id = state.draft.id.clone();
+    let blocked = service.submit(id.clone()).await;
+    assert_eq!(blocked.err().map(|e| e.code()), Some("service.submit_blocked"));
+
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::AddOffering { offering_id: "20006".into(), parent: None, quantity: None },
+        )
+        .await
+        .expect("add");
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::SetCustomer {
+                customer: Some(RefInput { id: "C-5".into(), name: "Lin Wu".into() }),
+            },
+        )
+        .await
+        .expect("customer");
+    let errors: Vec<_> = state.quote.findings.iter().filter(|f| f.severity == "error").collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let queued = service.submit(id.clone()).await.expect("submit");
+    assert_eq!((queued.profile.as_str(), queued.sync.as_str()), ("demo", "queued"));
+    let twice = service.submit(id.clone()).await;
+    assert!(twice.is_err(), "a queued draft is not queued again");
+
+    service.sync_now().await.expect("sync");
+    let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+    let draft_row = rows.iter().find(|r| r.id == id).expect("draft row");
+    assert_eq!(draft_row.sync, "submitted");
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.customer.as_deref() == Some("Lin Wu")
+                && r.kind == orderdesk_service::RowKind::Order)
+            .count(),
+        1
+    );
+    service.stop_demo().await;
+}

@@ -46,6 +46,10 @@ export const commands = {
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Save the settings. */
 	saveSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
+	/**  Queue a valid draft for the active server; the background sync sends it. */
+	submitDraft: (id: string) => typedError<SubmitView, IpcError>(__TAURI_INVOKE("submit_draft", { id })),
+	/**  One sync run now (send what is due, refresh tracked orders). */
+	syncNow: () => typedError<null, IpcError>(__TAURI_INVOKE("sync_now")),
 };
 
 /* Types */
@@ -790,6 +794,16 @@ export type Settings = {
 export type StepView = {
 	step: string,
 	amounts: AmountsView,
+};
+
+/**  A draft queued for a server. */
+export type SubmitView = {
+	/**  The server profile it goes to. */
+	profile: string,
+	/**  The sync badge now (`queued`). */
+	sync: string,
+	/**  Whether the background sync loop runs (else it is sent when it next starts). */
+	sending: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -27,6 +27,7 @@ import type {
   AppInfo,
   BundleOption_Serialize,
   AlterationView_Serialize,
+  SubmitView,
 } from "./bindings";
 
 export type {
@@ -36,6 +37,7 @@ export type {
   AppInfo,
   RevisionView,
   CurrencyView,
+  SubmitView,
 };
 export type AppStatus = AppStatus_Serialize;
 export type CategoryView = CategoryView_Serialize;
@@ -100,6 +102,8 @@ export const backend = {
   importCatalog: (text: string, source: string) => unwrap(commands.importCatalog(text, source)),
   getSettings: () => unwrap(commands.getSettings()),
   saveSettings: (settings: Settings) => unwrap(commands.saveSettings(settings)),
+  submitDraft: (id: string) => unwrap(commands.submitDraft(id)),
+  syncNow: () => unwrap(commands.syncNow()),
 };
 
 /** A message for people from anything a backend call threw. */

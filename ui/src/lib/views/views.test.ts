@@ -7,7 +7,9 @@ import CatalogView from "./CatalogView.svelte";
 import CommandPalette from "../components/CommandPalette.svelte";
 import ExportDialog from "../editor/ExportDialog.svelte";
 import Welcome from "./Welcome.svelte";
-import { editorState } from "../../test/fixtures";
+import EditorView from "./EditorView.svelte";
+import { EditorStore } from "../stores/editor.svelte";
+import { editorState, finding } from "../../test/fixtures";
 
 afterEach(() => {
   cleanup();
@@ -169,5 +171,42 @@ describe("Welcome", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Not now" }));
     expect(onDemo).toHaveBeenCalledOnce();
     expect(onSkip).toHaveBeenCalledOnce();
+  });
+});
+
+
+describe("EditorView submit", () => {
+  function backendWith(state: ReturnType<typeof editorState>, submitted: string[]) {
+    mockIPC((cmd, args) => {
+      if (cmd === "open_draft") return state;
+      if (cmd === "submit_draft") {
+        submitted.push((args as { id: string }).id);
+        return { profile: "demo", sync: "queued", sending: true };
+      }
+      if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
+      throw new Error(cmd);
+    });
+  }
+
+  it("is blocked by errors and says why", async () => {
+    const submitted: string[] = [];
+    backendWith(editorState({}, { hasErrors: true, findings: [finding()] }), submitted);
+    const editor = new EditorStore();
+    await editor.open("d-1");
+    render(EditorView, { editor, onClose: vi.fn() });
+    await fireEvent.click(screen.getByRole("button", { name: "Submit" }));
+    expect((await screen.findByText(/Submit is blocked: 1 error/)).className).toContain("error");
+    expect(submitted).toEqual([]);
+  });
+
+  it("queues a valid draft for the server", async () => {
+    const submitted: string[] = [];
+    backendWith(editorState(), submitted);
+    const editor = new EditorStore();
+    await editor.open("d-1");
+    render(EditorView, { editor, onClose: vi.fn() });
+    await fireEvent.click(screen.getByRole("button", { name: "Submit" }));
+    expect(await screen.findByText(/Queued for demo/)).toBeTruthy();
+    expect(submitted).toEqual(["d-1234567890"]);
   });
 });
