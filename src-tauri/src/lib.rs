@@ -9,8 +9,8 @@
 //! Every command is also listed in `build.rs` (which generates its `allow-` permission) and
 //! granted in `capabilities/default.json`.
 //!
-//! The data directory is `ORDERDESK_DATA_DIR` when set, else the platform's data directory
-//! (`~/.local/share/orderdesk` on Linux).
+//! The data directory is the `--data-dir PATH` argument when given, else `ORDERDESK_DATA_DIR`
+//! when set, else the platform's data directory (`~/.local/share/orderdesk` on Linux).
 
 mod commands;
 mod error;
@@ -21,6 +21,7 @@ pub use state::AppState;
 
 use orderdesk_error::ErrorBody;
 use orderdesk_service::Service;
+use std::path::PathBuf;
 use tauri::Manager;
 use tauri_specta::{collect_commands, Builder};
 
@@ -52,9 +53,24 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
     ])
 }
 
+/// The `--data-dir PATH` (or `--data-dir=PATH`) argument, if the app was started with one.
+fn data_dir_argument(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<PathBuf> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--data-dir" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--data-dir=")) {
+            return Some(PathBuf::from(value));
+        }
+    }
+    None
+}
+
 /// Open the services in the data directory; a failure becomes state the UI can show.
 pub fn open_state() -> AppState {
-    match orderdesk_service::data_dir(None).and_then(Service::open) {
+    let explicit = data_dir_argument(std::env::args_os().skip(1));
+    match orderdesk_service::data_dir(explicit).and_then(Service::open) {
         Ok(service) => AppState::new(service),
         Err(error) => AppState::failed(ErrorBody::from(error)),
     }
@@ -85,5 +101,23 @@ pub fn run() {
         // Nothing is running yet that could lose data; report and exit non-zero.
         eprintln!("orderdesk: the desktop app could not start: {error}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data_dir_argument;
+    use std::path::PathBuf;
+
+    fn parse(args: &[&str]) -> Option<PathBuf> {
+        data_dir_argument(args.iter().map(std::ffi::OsString::from))
+    }
+
+    #[test]
+    fn data_dir_argument_in_both_spellings() {
+        assert_eq!(parse(&["--data-dir", "/tmp/a"]), Some(PathBuf::from("/tmp/a")));
+        assert_eq!(parse(&["-x", "--data-dir=/tmp/b"]), Some(PathBuf::from("/tmp/b")));
+        assert_eq!(parse(&["--data-dir"]), None);
+        assert_eq!(parse(&[]), None);
     }
 }

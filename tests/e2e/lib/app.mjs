@@ -28,3 +28,17 @@ export async function screenshot(browser, name) {
   await browser.saveScreenshot(path);
   return path;
 }
+
+// Runs `body` against a fresh app; on failure the window is saved as `<name>-failure.png`
+// before the session ends, so the last thing the app showed is kept.
+export async function withApp(name, body, args = []) {
+  const { browser, dataDir } = await launchApp(args);
+  try {
+    await body(browser, dataDir);
+  } catch (error) {
+    await screenshot(browser, `${name}-failure`).catch(() => {});
+    throw error;
+  } finally {
+    await browser.deleteSession();
+  }
+}
