@@ -1,0 +1,191 @@
+// A draft with errors cannot be submitted: the TMF25 bundle from the demo catalog with its
+// Mobile Telephony line's required TEL_MSISDN left empty, and its required Tariff Plan child
+// removed (the bundle needs exactly one). Submit says why it is blocked, the Checks panel lists
+// both findings, clicking a finding focuses what it is about, and fixing both unblocks Submit.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
+
+const CUSTOMER = { id: "CUST-0815", name: "Validation Test GmbH" };
+const MSISDN = "34600123456";
+
+// What the editor shows right now: tree rows, the Checks panel, the submit note and button.
+function editorState(browser) {
+  return browser.execute(() => {
+    const text = (el) => el?.textContent?.replace(/\s+/g, " ").trim() ?? "";
+    const checks = document.querySelector('section[aria-labelledby="validation-title"]');
+    const submit = [...document.querySelectorAll(".editor .bar button")].find((b) => text(b) === "Submit");
+    return {
+      saving: text(document.querySelector(".editor .bar .saving")),
+      rows: [...document.querySelectorAll('[role="tree"] [role="treeitem"]')].map((r) => ({
+        id: r.id.replace(/^tree-row-/, ""),
+        name: text(r.querySelector(".name")),
+        level: Number(r.getAttribute("aria-level")),
+      })),
+      findings: [...(checks?.querySelectorAll("button.finding") ?? [])].map((b) => ({
+        error: b.classList.contains("error"),
+        message: text(b.querySelector(".msg")),
+        where: text(b.querySelector(".where")),
+      })),
+      ok: text(checks?.querySelector(".ok")),
+      note: text(document.querySelector('.editor > p[role="status"]')),
+      submitBlocked: submit?.getAttribute("aria-disabled") === "true",
+    };
+  });
+}
+
+async function waitEditor(browser, what, predicate, timeout = 15_000) {
+  let last;
+  await browser.waitUntil(
+    async () => {
+      last = await editorState(browser);
+      return last.saving === "Saved" && predicate(last);
+    },
+    { timeout, timeoutMsg: `${what}; the editor showed ${JSON.stringify(last)}` },
+  );
+  return last;
+}
+
+function activeElement(browser) {
+  return browser.execute(() => {
+    const el = document.activeElement;
+    return {
+      tag: el?.tagName ?? "",
+      id: el?.id ?? "",
+      role: el?.getAttribute("role") ?? "",
+      invalid: el?.getAttribute("aria-invalid") ?? "",
+      activeRow: el?.getAttribute("aria-activedescendant") ?? "",
+    };
+  });
+}
+
+const isMsisdnFinding = (f) => f.error && f.message.includes("TEL_MSISDN");
+const isTariffFinding = (f) => f.error && f.where.startsWith("TMF25") && f.message.includes("14344");
+
+async function findingButton(browser, matches) {
+  const buttons = await browser.$$('section[aria-labelledby="validation-title"] button.finding');
+  for (const button of buttons) {
+    const f = {
+      error: (await button.getAttribute("class")).split(/\s+/).includes("error"),
+      message: await (await button.$(".msg")).getText(),
+      where: await (await button.$(".where")).getText(),
+    };
+    if (matches(f)) return button;
+  }
+  throw new Error("no such finding in the Checks panel");
+}
+
+test("submit is blocked by a draft's errors, the findings lead to the fields, fixing them unblocks", async () => {
+  await withApp("validation", async (browser) => {
+    await (await browser.$("button=Use the demo server")).waitForDisplayed({ timeout: 30_000 });
+    await (await browser.$("button=Use the demo server")).click();
+    const status = await browser.$('header [role="status"]');
+    await browser.waitUntil(async () => (await status.getText()).includes("Demo server"), {
+      timeout: 30_000,
+      timeoutMsg: "the connection indicator never said 'Demo server'",
+    });
+    await (await browser.$("button=Dismiss")).click();
+
+    await (await browser.$("button=New draft")).click();
+    const customerId = await browser.$("#field-header-customer");
+    await customerId.waitForDisplayed({ timeout: 15_000, timeoutMsg: "the new draft never opened" });
+    await waitEditor(browser, "the new draft never settled", () => true);
+
+    // The customer is set first so that the findings left are the items' own.
+    await customerId.addValue(CUSTOMER.id);
+    await browser.keys("Tab");
+    await (await browser.$('input[aria-label="Customer name"]')).addValue(CUSTOMER.name);
+    await browser.keys("Tab");
+    await browser.waitUntil(
+      async () => (await browser.execute(() => document.querySelector(".editor .bar h2")?.textContent ?? "")).startsWith(CUSTOMER.name),
+      { timeout: 15_000, timeoutMsg: "the customer was never saved" },
+    );
+
+    // Add the TMF25 bundle from the catalog picker: its required children come with it.
+    const search = await browser.$('input[aria-label="Search the catalog"]');
+    await search.addValue("TMF25");
+    let option;
+    await browser.waitUntil(
+      async () => {
+        for (const o of await browser.$$('#picker-results [role="option"]')) {
+          if ((await (await o.$(".name")).getText()) === "TMF25") {
+            option = o;
+            return true;
+          }
+        }
+        return false;
+      },
+      { timeout: 15_000, timeoutMsg: "the catalog picker never offered TMF25" },
+    );
+    await option.click();
+    let state = await waitEditor(browser, "the TMF25 bundle never appeared with its children", (s) =>
+      ["TMF25", "Mobile Telephony", "Tariff Plan"].every((n) => s.rows.some((r) => r.name === n)),
+    );
+    assert.ok(state.findings.some(isMsisdnFinding), "an empty TEL_MSISDN is an error");
+
+    // Remove the bundle's only Tariff Plan: the bundle needs exactly one.
+    await (await browser.$('[role="tree"] button[aria-label="Remove Tariff Plan"]')).click();
+    state = await waitEditor(
+      browser,
+      "removing the Tariff Plan never produced the cardinality error",
+      (s) => !s.rows.some((r) => r.name === "Tariff Plan") && s.findings.some(isTariffFinding),
+    );
+    const bundle = state.rows.find((r) => r.name === "TMF25");
+    const line = state.rows.find((r) => r.name === "Mobile Telephony");
+    assert.equal(state.findings.filter((f) => f.error).length, 2, JSON.stringify(state.findings));
+    assert.ok(state.submitBlocked, "the Submit button is marked as blocked");
+    assert.match(state.findings.find(isMsisdnFinding).where, /^Mobile Telephony › TEL_MSISDN$/);
+    assert.match(state.findings.find(isTariffFinding).message, /needs 1\.\.1 of offering "14344", has 0/);
+
+    // Submit is refused and says why.
+    await (await browser.$("button=Submit")).click();
+    state = await waitEditor(browser, "Submit never said it is blocked", (s) => s.note !== "");
+    assert.equal(state.note, "Submit is blocked: 2 errors must be fixed first (see Checks).");
+    await waitForPaint(browser);
+    await screenshot(browser, "validation-blocked");
+
+    // The bundle's finding focuses the tree with the bundle selected.
+    await (await findingButton(browser, isTariffFinding)).click();
+    await browser.waitUntil(async () => (await activeElement(browser)).role === "tree", {
+      timeout: 10_000,
+      timeoutMsg: "clicking the bundle's finding did not focus the item tree",
+    });
+    assert.equal((await activeElement(browser)).activeRow, `tree-row-${bundle.id}`);
+
+    // The MSISDN finding focuses the Mobile Telephony line's TEL_MSISDN field.
+    const msisdnField = `field-${line.id}-TEL_MSISDN`;
+    await (await findingButton(browser, isMsisdnFinding)).click();
+    await browser.waitUntil(async () => (await activeElement(browser)).id === msisdnField, {
+      timeout: 10_000,
+      timeoutMsg: `clicking the TEL_MSISDN finding did not focus #${msisdnField}`,
+    });
+    const focused = await activeElement(browser);
+    assert.equal(focused.tag, "INPUT");
+    assert.equal(focused.invalid, "true");
+
+    // Fix 1: type the MSISDN into the focused field; it is committed when the field is left.
+    await (await browser.$(`#${msisdnField}`)).addValue(MSISDN);
+    await browser.keys("Tab");
+    state = await waitEditor(browser, "entering the MSISDN never cleared its finding", (s) => !s.findings.some(isMsisdnFinding));
+    assert.equal(await (await browser.$(`#${msisdnField}`)).getValue(), MSISDN);
+
+    // Fix 2: put a Tariff Plan back through the bundle's contents.
+    await (await browser.$(`#tree-row-${bundle.id} .name`)).click();
+    const addTariff = await browser.$('button[aria-label="Add Tariff Plan to this bundle"]');
+    await addTariff.waitForEnabled({ timeout: 10_000, timeoutMsg: "the bundle's contents never offered Tariff Plan" });
+    await addTariff.click();
+    state = await waitEditor(browser, "restoring the Tariff Plan never cleared the checks", (s) => s.ok !== "");
+    assert.equal(state.ok, "No problems found. The order can be submitted.");
+    assert.deepEqual(state.findings, []);
+    assert.ok(!state.submitBlocked, "the Submit button is no longer marked as blocked");
+    assert.ok(state.rows.some((r) => r.name === "Tariff Plan" && r.level === 2));
+    await waitForPaint(browser);
+    await screenshot(browser, "validation-fixed");
+
+    // Submit now goes through: the order is queued for the demo server.
+    await (await browser.$("button=Submit")).click();
+    await waitEditor(browser, "Submit never queued the order", (s) => s.note.startsWith("Queued for"));
+    await waitForPaint(browser);
+    await screenshot(browser, "validation-submitted");
+  });
+});
