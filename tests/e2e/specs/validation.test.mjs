@@ -104,19 +104,17 @@ test("submit is blocked by a draft's errors, the findings lead to the fields, fi
     // Add the TMF25 bundle from the catalog picker: its required children come with it.
     const search = await browser.$('input[aria-label="Search the catalog"]');
     await search.addValue("TMF25");
-    let option;
+    // Wait for the filtered answer (every result matches), not the unfiltered list shown
+    // before the search ran, which may also hold TMF25 but is about to be replaced.
     await browser.waitUntil(
-      async () => {
-        for (const o of await browser.$$('#picker-results [role="option"]')) {
-          if ((await (await o.$(".name")).getText()) === "TMF25") {
-            option = o;
-            return true;
-          }
-        }
-        return false;
-      },
-      { timeout: 15_000, timeoutMsg: "the catalog picker never offered TMF25" },
+      () =>
+        browser.execute(() => {
+          const names = [...document.querySelectorAll('#picker-results [role="option"] .name')].map((n) => n.textContent.trim());
+          return names.includes("TMF25") && names.every((n) => n.includes("TMF25"));
+        }),
+      { timeout: 15_000, timeoutMsg: "the catalog picker never offered TMF25 for the search 'TMF25'" },
     );
+    const option = await browser.$("#picker-results").$("span.name=TMF25").parentElement();
     await option.click();
     let state = await waitEditor(browser, "the TMF25 bundle never appeared with its children", (s) =>
       ["TMF25", "Mobile Telephony", "Tariff Plan"].every((n) => s.rows.some((r) => r.name === n)),
