@@ -285,6 +285,14 @@ fn money(item: &Item, path: &str, currencies: &mut Vec<(String, String)>, out: &
     }
 }
 
+/// An offering as agents know it: `"Tariff Plan" (14344)`, or `"14344"` when it has no name.
+fn named(name: Option<&str>, id: &str) -> String {
+    match name {
+        Some(name) if name != id => format!("{name:?} ({id})"),
+        _ => format!("{id:?}"),
+    }
+}
+
 fn against_catalog(
     item: &Item,
     path: &str,
@@ -346,7 +354,11 @@ fn against_catalog(
                     out.push(Finding::error(
                         "bundle.cardinality",
                         format!("{path}/productOrderItemRelationship"),
-                        format!("bundle {:?} needs {range} of offering {:?}, has {n}", o.id, b.id),
+                        format!(
+                            "bundle {} needs {range} of offering {}, has {n}",
+                            named(o.name.as_deref(), &o.id),
+                            named(catalog.offering(&b.id).and_then(|c| c.name.as_deref()), &b.id)
+                        ),
                     ));
                 }
             }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import OrdersView from "./OrdersView.svelte";
 import SettingsView from "./SettingsView.svelte";
@@ -197,6 +197,17 @@ describe("EditorView submit", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Submit" }));
     expect((await screen.findByText(/Submit is blocked: 1 error/)).className).toContain("error");
     expect(submitted).toEqual([]);
+  });
+
+  it("drops the blocked note once the errors are fixed", async () => {
+    backendWith(editorState({}, { hasErrors: true, findings: [finding()] }), []);
+    const editor = new EditorStore();
+    await editor.open("d-1");
+    render(EditorView, { editor, onClose: vi.fn() });
+    await fireEvent.click(screen.getByRole("button", { name: "Submit" }));
+    await screen.findByText(/Submit is blocked: 1 error/);
+    editor.state = editorState();
+    await waitFor(() => expect(screen.queryByText(/Submit is blocked/)).toBeNull());
   });
 
   it("queues a valid draft for the server", async () => {
