@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use orderdesk_core::{
-    apply, has_errors, validate_and_price, Action, Catalog, Layout, Op, Order, PricingOptions,
-    Rounding, Severity, ValidateOptions,
+    apply, validate_and_price, Action, Catalog, Layout, Op, Order, PricingOptions, Rounding,
+    Severity, ValidateOptions,
 };
 use orderdesk_store::{
     DraftEdit, DraftFilter, DraftRow, Money, NewDraft, OrderSummary, Queries, Store, TmfVersion,
@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use crate::cmd::check::{collect_findings, Report};
 use crate::cmd::convert::Target;
 use crate::cmd::db::{actor, open_store};
-use crate::cmd::price::RoundingArg;
+use crate::cmd::price::{print_quote, RoundingArg};
 use crate::error::CliError;
 use crate::{input, output, Ctx};
 
@@ -513,50 +513,12 @@ fn price(
     let order = Order::from_json(body_of(&store, id)?)
         .map_err(|error| CliError::Core { source_name: format!("draft {id}"), error })?;
     let catalog = cached_catalog(&store)?;
-    let rounding = match rounding {
-        RoundingArg::HalfUp => Rounding::HalfUp,
-        RoundingArg::HalfEven => Rounding::HalfEven,
-    };
+    let rounding = rounding.into();
     let quote = validate_and_price(
         &order,
         catalog.as_ref().map(|(_, c)| c),
         ValidateOptions { now: Some(chrono::Utc::now()) },
         PricingOptions { rounding, periods },
     );
-    if ctx.json {
-        output::print_json(&quote.to_json())?;
-    } else {
-        let mut text = String::new();
-        if quote.currencies.is_empty() {
-            let _ = writeln!(text, "draft {id}: nothing to price");
-        }
-        for c in &quote.currencies {
-            let cur = &c.currency;
-            let _ = writeln!(
-                text,
-                "{cur}: one-time {} (tax incl. {})",
-                c.one_time.duty_free, c.one_time.tax_included
-            );
-            for r in &c.recurring {
-                let _ = writeln!(
-                    text,
-                    "{cur}: per {} {} (tax incl. {})",
-                    r.period, r.amounts.duty_free, r.amounts.tax_included
-                );
-            }
-            let _ = writeln!(
-                text,
-                "{cur}: total over {} {}s: {} (tax incl. {})",
-                c.total.periods,
-                c.schedule_period,
-                c.total.amounts.duty_free,
-                c.total.amounts.tax_included
-            );
-        }
-        for f in &quote.findings {
-            let _ = writeln!(text, "{f}");
-        }
-        output::print_text(text.trim_end())?;
-    }
-    Ok(if has_errors(&quote.findings) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    print_quote(ctx, &format!("draft {id}"), &quote)
 }

@@ -14,7 +14,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use orderdesk_core::{has_errors, validate_and_price, PricingOptions, Rounding, ValidateOptions};
+use orderdesk_core::{
+    has_errors, validate_and_price, PricingOptions, Quote, Rounding, ValidateOptions,
+};
 
 use crate::cmd::check::{load_catalog, load_order};
 use crate::error::CliError;
@@ -49,23 +51,35 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (name, order) = load_order(&args.file)?;
     let catalog = args.catalog.as_deref().map(load_catalog).transpose()?;
-    let rounding = match args.rounding {
-        RoundingArg::HalfUp => Rounding::HalfUp,
-        RoundingArg::HalfEven => Rounding::HalfEven,
-    };
+    let rounding = args.rounding.into();
     let quote = validate_and_price(
         &order,
         catalog.as_ref(),
         ValidateOptions { now: Some(chrono::Utc::now()) },
         PricingOptions { rounding, periods: args.periods },
     );
-    let failed = has_errors(&quote.findings);
+    print_quote(ctx, &name, &quote)
+}
+
+impl From<RoundingArg> for Rounding {
+    fn from(arg: RoundingArg) -> Self {
+        match arg {
+            RoundingArg::HalfUp => Rounding::HalfUp,
+            RoundingArg::HalfEven => Rounding::HalfEven,
+        }
+    }
+}
+
+/// Prints a quote (the `--json` document, or per currency: one-time, recurring, the schedule
+/// with equal periods on one line, the total, then the findings) for `subject` (a file name or
+/// `draft ID`). Exit 1 when the findings hold an error, else 0.
+pub(crate) fn print_quote(ctx: &Ctx, subject: &str, quote: &Quote) -> Result<ExitCode, CliError> {
     if ctx.json {
         output::print_json(&quote.to_json())?;
     } else {
         let mut text = String::new();
         if quote.currencies.is_empty() {
-            let _ = writeln!(text, "{name}: nothing to price");
+            let _ = writeln!(text, "{subject}: nothing to price");
         }
         for c in &quote.currencies {
             let cur = &c.currency;
@@ -116,5 +130,5 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
         }
         output::print_text(text.trim_end())?;
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if has_errors(&quote.findings) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
