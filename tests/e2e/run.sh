@@ -54,8 +54,10 @@ for _ in $(seq 1 100); do
 done
 
 status=0
-E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_ARTIFACTS="$ARTIFACTS" E2E_WORK="$WORK" \
-  npm --prefix "$HERE" test --silent || status=$?
+# E2E_SPECS narrows the run to some specs (a glob under tests/e2e), e.g. "specs/crash.test.mjs".
+SPECS="${E2E_SPECS:-specs/*.test.mjs}"
+(cd "$HERE" && E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_ARTIFACTS="$ARTIFACTS" E2E_WORK="$WORK" \
+  node --test --test-concurrency=1 $SPECS) || status=$?
 if [ "$status" -ne 0 ]; then
   echo "e2e: FAILED; the app's log follows (screenshots kept in $ARTIFACTS)"
   tail -n 200 "$WORK/app.log" || true
