@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential pkg-config file curl ca-certificates git libdbus-1-dev
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth webkit2gtk-driver imagemagick
+  xvfb xauth webkit2gtk-driver imagemagick xdotool
   nodejs npm
 )
 

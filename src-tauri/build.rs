@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "delete_draft",
     "import_order",
     "export_draft",
+    "save_export",
     "catalog_categories",
     "search_offerings",
     "offering_detail",

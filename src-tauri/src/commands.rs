@@ -143,6 +143,24 @@ pub async fn export_draft(
     Ok(state.service()?.export_draft(id, version).await?)
 }
 
+/// Ask the agent where to save a draft as TMF622 JSON (`v4` or `v5`) and write it there.
+/// Returns the path written, or `None` when the agent closed the dialog. The dialog is opened
+/// from Rust, so the webview needs no file-system or dialog permission of its own.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_export(
+    state: State<'_, AppState>,
+    id: String,
+    version: String,
+) -> Result<Option<String>> {
+    let service = state.service()?;
+    let name = format!("order-{}-{version}.json", id.chars().take(8).collect::<String>());
+    match state.ask_save_path(name).await? {
+        Some(path) => Ok(Some(service.save_export(id, version, path).await?)),
+        None => Ok(None),
+    }
+}
+
 /// Categories of the cached catalog.
 #[tauri::command]
 #[specta::specta]

@@ -42,6 +42,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
         commands::delete_draft,
         commands::import_order,
         commands::export_draft,
+        commands::save_export,
         commands::catalog_categories,
         commands::search_offerings,
         commands::offering_detail,
@@ -76,13 +77,33 @@ pub fn open_state() -> AppState {
     }
 }
 
+/// Asks for a file to save to in the native save dialog, starting in the Downloads folder.
+fn save_prompt(app: tauri::AppHandle) -> state::SavePrompt {
+    use tauri_plugin_dialog::DialogExt;
+    Box::new(move |suggested| {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let mut dialog =
+            app.dialog().file().set_file_name(suggested).add_filter("TMF622 JSON", &["json"]);
+        if let Some(downloads) = dirs::download_dir() {
+            dialog = dialog.set_directory(downloads);
+        }
+        dialog.save_file(move |chosen| {
+            // The receiver is gone only if the command was dropped; nobody is left to tell.
+            let _ = tx.send(chosen.and_then(|p| p.into_path().ok()));
+        });
+        rx
+    })
+}
+
 /// Builds and runs the desktop app until its last window closes.
 pub fn run() {
     let builder = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(open_state())
         .invoke_handler(builder.invoke_handler())
         .setup(|app| {
+            app.state::<AppState>().set_save_prompt(save_prompt(app.handle().clone()));
             // The demo server (if the agent chose it before) starts again, then the sync loop,
             // in the background; the window does not wait for them.
             let handle = app.handle().clone();

@@ -125,11 +125,23 @@ fn malformed_input_is_refused_in_rust() {
 }
 
 #[test]
+fn saving_an_export_needs_a_window_to_ask_in() {
+    let h = harness();
+    let state = h.ok("new_draft", json!({}));
+    let id = state["draft"]["id"].as_str().expect("id").to_owned();
+    // Without the app's window there is no dialog to ask where; the answer says so plainly.
+    let err = h.call("save_export", json!({"id": id, "version": "v5"})).expect_err("no window");
+    assert_eq!(err["code"], "app.no_window", "{err}");
+}
+
+#[test]
 fn commands_outside_the_capability_are_refused() {
     let h = harness();
     // Not an app command at all, and a plugin command this app neither registers nor grants.
     assert!(h.call("drop_database", json!({})).is_err());
     assert!(h.call("plugin:window|close", json!({"label": "main"})).is_err());
+    // The save dialog is opened from Rust; the webview may not open one itself.
+    assert!(h.call("plugin:dialog|save", json!({"options": {}})).is_err());
 }
 
 /// An order of `n` mobile lines, each with its required characteristic.

@@ -42,6 +42,13 @@ pub enum ServiceError {
         #[source]
         source: std::io::Error,
     },
+    /// An export could not be written to the file the agent chose.
+    #[error("cannot write {path}: {source}")]
+    Export {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// The in-process demo server could not start.
     #[error("the demo server could not start: {0}")]
     Demo(String),
@@ -63,6 +70,7 @@ impl ErrorCode for ServiceError {
             ServiceError::NothingToDo(_) => "service.nothing_to_do",
             ServiceError::NoDataDir => "service.no_data_dir",
             ServiceError::DataDir { .. } => "service.data_dir",
+            ServiceError::Export { .. } => "service.export_write",
             ServiceError::Demo(_) => "service.demo",
             ServiceError::Task(_) => orderdesk_error::codes::INTERNAL,
         }

@@ -664,6 +664,19 @@ impl Service {
         serde_json::to_string_pretty(&value).map_err(|e| error::invalid(e.to_string()))
     }
 
+    /// Write a draft as TMF622 JSON (`version`) to `path` and return the path written. The
+    /// text goes to a temporary file beside the target first and replaces it only once it is
+    /// complete on disk, so a failed save never leaves half a file or spoils an older one.
+    pub async fn save_export(&self, id: String, version: String, path: PathBuf) -> Result<String> {
+        if !path.is_absolute() {
+            return Err(error::invalid(format!("{} is not an absolute path", path.display())));
+        }
+        let text = self.export_draft(id, version).await?;
+        tokio::task::spawn_blocking(move || write_whole(&path, text.as_bytes()))
+            .await
+            .map_err(|e| ServiceError::Task(e.to_string()))?
+    }
+
     // ---- catalog ---------------------------------------------------------------------------
 
     /// Categories of the cached catalog.
@@ -890,6 +903,18 @@ fn parse_day(text: Option<&str>) -> Result<Option<String>> {
             .map(|d| Some(d.format("%Y-%m-%d").to_string()))
             .map_err(|_| error::invalid(format!("{t:?} is not a date (YYYY-MM-DD)"))),
     }
+}
+
+/// Write `bytes` to `path` through a synced temporary file in the same directory.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<String> {
+    use std::io::Write;
+    let fail = |source: std::io::Error| ServiceError::Export { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    file.write_all(bytes).map_err(fail)?;
+    file.as_file().sync_all().map_err(fail)?;
+    file.persist(path).map_err(|e| fail(e.error))?;
+    Ok(path.display().to_string())
 }
 
 fn load_catalog(r: &impl Queries) -> Result<CatalogCache> {

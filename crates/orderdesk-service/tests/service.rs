@@ -409,3 +409,41 @@ async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
     );
     service.stop_demo().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_saves_a_whole_file_or_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = Service::open(dir.path().join("data")).expect("open");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/orders/tmf25-vendor-extensions.v4.json"
+    ))
+    .expect("sample order");
+    let id = service.import_order(text).await.expect("import").draft.id;
+
+    // A new file, then the same file again: replaced whole, exactly what export_draft says.
+    let target = dir.path().join("out").join("order.json");
+    std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+    let written =
+        service.save_export(id.clone(), "v5".into(), target.clone()).await.expect("save v5");
+    assert_eq!(written, target.display().to_string());
+    let on_disk = std::fs::read_to_string(&target).expect("read back");
+    assert_eq!(on_disk, service.export_draft(id.clone(), "v5".into()).await.expect("export"));
+    assert!(on_disk.contains("\"x-exactRate\": 0.1234567890123456789"), "{on_disk}");
+    service.save_export(id.clone(), "v4".into(), target.clone()).await.expect("save v4");
+    let v4 = std::fs::read_to_string(&target).expect("read back");
+    assert!(v4.contains("\"externalId\": \"AGENT-2024-000126\""), "{v4}");
+
+    // Failures name the problem and leave the earlier file as it was.
+    let relative = service.save_export(id.clone(), "v5".into(), "order.json".into()).await;
+    assert_eq!(relative.err().map(|e| e.code()), Some("service.invalid_input"));
+    let missing_dir = dir.path().join("no-such-dir").join("order.json");
+    let err = service.save_export(id.clone(), "v5".into(), missing_dir).await.expect_err("no dir");
+    assert_eq!(err.code(), "service.export_write");
+    assert!(err.to_string().contains("no-such-dir"), "{err}");
+    let bad_version = service.save_export(id, "v6".into(), target.clone()).await;
+    assert_eq!(bad_version.err().map(|e| e.code()), Some("service.invalid_input"));
+    assert_eq!(std::fs::read_to_string(&target).expect("read back"), v4);
+    let leftovers = std::fs::read_dir(target.parent().expect("parent")).expect("ls").count();
+    assert_eq!(leftovers, 1, "no temporary files are left behind");
+}

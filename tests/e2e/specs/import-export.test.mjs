@@ -1,12 +1,24 @@
 // Vendor extensions survive the agent's work: a TMF622 v4 order with fields no specification
 // knows (on the order, a related party, an item, a product, a price, a term) is imported from a
 // file through Settings, edited in the editor (a description and the tariff plan's quantity),
-// and exported as v5. Every extension field is still there, numbers with their exact digits.
+// and exported as v5, shown and saved to a file through the native save dialog. Every extension
+// field is still there, numbers with their exact digits.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
+
+// The native save dialog is not part of the web page: it is driven like a person would, with
+// key presses on the X display (xdotool), after waiting for the dialog's window to show.
+function answerSaveDialog(path) {
+  execFileSync("xdotool", ["search", "--sync", "--onlyvisible", "--name", "^Save"], { timeout: 15_000 });
+  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+a"]);
+  execFileSync("xdotool", ["type", "--delay", "5", path]);
+  execFileSync("xdotool", ["key", "Return"]);
+}
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const ORDER_FILE = join(ROOT, "assets/orders/tmf25-vendor-extensions.v4.json");
@@ -38,7 +50,7 @@ async function waitSaved(browser, what) {
 }
 
 test("a v4 order with vendor extensions keeps them through an edit and a v5 export", async () => {
-  await withApp("import-export", async (browser) => {
+  await withApp("import-export", async (browser, dataDir) => {
     // No server is needed to import, edit and export: skip the demo offer.
     await (await browser.$("button=Not now")).waitForDisplayed({ timeout: 30_000 });
     await (await browser.$("button=Not now")).click();
@@ -92,6 +104,16 @@ test("a v4 order with vendor extensions keeps them through an edit and a v5 expo
     for (const [what, pattern] of EXTENSIONS) {
       assert.match(text, pattern, `the v5 export lost ${what}`);
     }
+
+    // Saved as a file, the same text reaches the disk.
+    const target = join(dataDir, "..", `${dataDir.split("/").pop()}-export-v5.json`);
+    await (await browser.$("dialog").$("button=Save as file…")).click();
+    answerSaveDialog(target);
+    const saved = await browser.$("dialog").$('p[role="status"]');
+    await saved.waitForDisplayed({ timeout: 15_000, timeoutMsg: "the export dialog never said where the file was saved" });
+    assert.match(await saved.getText(), /Saved to/);
+    assert.ok(existsSync(target), `${target} was not written`);
+    assert.equal(readFileSync(target, "utf8"), text, "the saved file holds the exported text");
     // The edits are in the export too, in v5's shape.
     const order = JSON.parse(text);
     assert.equal(order.description, DESCRIPTION);

@@ -34,6 +34,12 @@ export const commands = {
 	importOrder: (text: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("import_order", { text })),
 	/**  A draft as TMF622 JSON in `version` (`v4` or `v5`). */
 	exportDraft: (id: string, version: string) => typedError<string, IpcError>(__TAURI_INVOKE("export_draft", { id, version })),
+	/**
+	 *  Ask the agent where to save a draft as TMF622 JSON (`v4` or `v5`) and write it there.
+	 *  Returns the path written, or `None` when the agent closed the dialog. The dialog is opened
+	 *  from Rust, so the webview needs no file-system or dialog permission of its own.
+	 */
+	saveExport: (id: string, version: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("save_export", { id, version })),
 	/**  Categories of the cached catalog. */
 	catalogCategories: () => typedError<CategoryView_Serialize[], IpcError>(__TAURI_INVOKE("catalog_categories")),
 	/**  Offerings matching `text` in `category` (search-as-you-type). */

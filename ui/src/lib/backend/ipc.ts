@@ -95,6 +95,8 @@ export const backend = {
   deleteDraft: (id: string) => unwrap(commands.deleteDraft(id)),
   importOrder: (text: string) => unwrap(commands.importOrder(text)),
   exportDraft: (id: string, version: "v4" | "v5") => unwrap(commands.exportDraft(id, version)),
+  /** Asks where in the native save dialog; `null` when the agent cancels. */
+  saveExport: (id: string, version: "v4" | "v5") => unwrap(commands.saveExport(id, version)),
   catalogCategories: () => unwrap(commands.catalogCategories()),
   searchOfferings: (text: string, category: string | null, limit: number) =>
     unwrap(commands.searchOfferings(text, category, limit)),

@@ -162,6 +162,49 @@ describe("ExportDialog", () => {
   });
 });
 
+describe("ExportDialog save", () => {
+  function backend(answer: () => string | null) {
+    const saves: { id: string; version: string }[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "export_draft") return "{}";
+      if (cmd === "save_export") {
+        saves.push(args as { id: string; version: string });
+        return answer();
+      }
+      throw new Error(cmd);
+    });
+    return saves;
+  }
+
+  it("saves the chosen version and says where", async () => {
+    const saves = backend(() => "/home/agent/Downloads/order-d-1-v5.json");
+    render(ExportDialog, { id: "d-1", onClose: vi.fn() });
+    await fireEvent.click(screen.getByLabelText("v5"));
+    const button = screen.getByRole("button", { name: "Save as file…", hidden: true }) as HTMLButtonElement;
+    await vi.waitFor(() => expect(button.disabled).toBe(false));
+    await fireEvent.click(button);
+    await screen.findByText("/home/agent/Downloads/order-d-1-v5.json");
+    expect(saves).toEqual([{ id: "d-1", version: "v5" }]);
+  });
+
+  it("says nothing when the agent cancels, and shows a failure", async () => {
+    let answer: () => string | null = () => null;
+    backend(() => answer());
+    render(ExportDialog, { id: "d-1", onClose: vi.fn() });
+    const button = screen.getByRole("button", { name: "Save as file…", hidden: true }) as HTMLButtonElement;
+    await vi.waitFor(() => expect(button.disabled).toBe(false));
+    await fireEvent.click(button);
+    await vi.waitFor(() => expect(button.disabled).toBe(false));
+    expect(screen.queryByText(/Saved to/)).toBeNull();
+    expect(screen.queryByRole("alert", { hidden: true })).toBeNull();
+    answer = () => {
+      throw { code: "service.export_write", message: "cannot write /ro/order.json: Permission denied" };
+    };
+    await fireEvent.click(button);
+    expect((await screen.findByRole("alert", { hidden: true })).textContent).toContain("Permission denied");
+  });
+});
+
 describe("Welcome", () => {
   it("offers the demo server and can be dismissed", async () => {
     const onDemo = vi.fn();
