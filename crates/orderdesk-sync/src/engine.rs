@@ -511,9 +511,11 @@ impl SyncEngine {
     }
 
     async fn run_inner(&self) -> Result<SyncReport> {
+        // Across processes too: another process's entries in flight must not look crashed.
+        let _exclusive = crate::run_lock::try_acquire(self.inner.store.path())?;
         let mut report = SyncReport::default();
-        // Only this engine sends, and runs do not overlap: anything in flight now was left by
-        // a crash. Its idempotency key and the lookup before any resend keep it exactly once.
+        // Runs do not overlap, in this process or any other (the run lock): anything in
+        // flight now was left by a crash. Its idempotency key and the lookup before any resend keep it exactly once.
         // They are requeued with a message that is not `NOT_SENT`, so each is looked up on
         // the server before it is sent again.
         self.with_store(|s| {

@@ -20,6 +20,16 @@ pub enum SyncError {
     /// The request makes no sense in the current state (e.g. submitting a draft twice).
     #[error("{0}")]
     Refused(String),
+    /// Another process (the app or the CLI) is running a sync on the same database.
+    #[error("another Orderdesk process is syncing this database right now (lock {0}); try again in a moment")]
+    Busy(std::path::PathBuf),
+    /// The run lock beside the database could not be opened or taken.
+    #[error("cannot use the sync lock file {path}: {source}")]
+    LockFile {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// Stored data the engine wrote cannot be read back (e.g. a damaged setting).
     #[error("invalid stored data: {0}")]
     Invalid(String),
@@ -35,6 +45,8 @@ impl SyncError {
             SyncError::NoProfile => "sync.no_profile",
             SyncError::Refused(_) => "sync.refused",
             SyncError::Invalid(_) => "sync.invalid_data",
+            SyncError::Busy(_) => "sync.busy",
+            SyncError::LockFile { .. } => "sync.lock_file",
         }
     }
 }

@@ -25,7 +25,9 @@
 //! - **Exactly once.** A create whose outcome is unknown (timeout, connection dropped after
 //!   sending, unreadable answer, crash while in flight) is never sent again before the order
 //!   was looked up on the server by its external id; only when it is not there is it resent.
-//!   This holds for servers that ignore `Idempotency-Key`.
+//!   This holds for servers that ignore `Idempotency-Key`, and for several processes on one
+//!   database (the app and the CLI): a run holds an exclusive lock on `<db>.sync-lock`, and a
+//!   run that finds it taken is refused with `sync.busy` before it touches anything.
 //! - Nothing is lost: an entry leaves the queue only as `done`, or to wait for the agent
 //!   (`needs-attention`, or `rejected` when the agent drops it). Network trouble, 429/503,
 //!   401, malformed or oversized answers only reschedule it.
@@ -44,6 +46,7 @@ mod engine;
 mod error;
 pub mod payload;
 pub mod profiles;
+mod run_lock;
 mod status;
 
 pub use catalog::{CatalogSyncReport, DraftImpact, OfferingChange};

@@ -770,3 +770,40 @@ async fn orders_without_state_are_kept_without_one() -> TestResult {
     assert!(report.state_changes.is_empty());
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_database_send_each_order_once() -> TestResult {
+    // The desktop app and the CLI on the same database file: two stores, two engines. Their
+    // runs take turns (the run lock); the one refused says why and touches nothing.
+    let server =
+        start(ServerConfig { lifecycle: lifecycle(60_000, 60_000), ..ServerConfig::default() })
+            .await?;
+    let profile = Profile::new(PROFILE, server.base_url_v4());
+    let mut drafts = Vec::new();
+    let env = env_with(&profile, config(), no_secrets(), |s| {
+        drafts = add_drafts(s, 200, true)?;
+        Ok(())
+    })?;
+    let other_store = StoreHandle::open(env.dir.path().join("orderdesk.db"))?;
+    let other = SyncEngine::with_secrets(other_store, config(), no_secrets());
+
+    let mut refused = 0;
+    for _ in 0..20 {
+        let (a, b) = tokio::join!(env.engine.run_once(), other.run_once());
+        for result in [a, b] {
+            if let Err(err) = result {
+                assert_eq!(err.code(), "sync.busy", "{err}");
+                assert!(err.to_string().contains("another Orderdesk process"), "{err}");
+                refused += 1;
+            }
+        }
+        if outbox(&env.handle, OutboxStatus::Done).await?.len() == drafts.len() {
+            break;
+        }
+    }
+    assert!(refused > 0, "the two runs overlapped at least once");
+    assert_exactly_once(&env, server.base_url_v4(), &drafts).await?;
+    server.shutdown().await;
+    drop(env.dir);
+    Ok(())
+}
