@@ -202,74 +202,111 @@ async fn task_step(st: &AppState, id: &str, apply: impl FnOnce(&mut Value) + Sen
     }
 }
 
+/// Where a cancellation task picks up: from the start, or (after a restart) from the order's
+/// state at the time the server stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum CancelPhase {
+    /// Not yet assessed: decide whether the order can still be cancelled.
+    Start,
+    /// The order is `assessingCancellation`.
+    Assessing,
+    /// The order is `pendingCancellation`.
+    Pending,
+    /// The order is `cancelled`; only the task's own `done` is missing.
+    Finished,
+}
+
 /// Runs a cancellation task in the background.
 pub fn simulate_cancel(st: AppState, task_id: String, order_id: String, reason: Option<String>) {
+    run_cancel(st, task_id, order_id, reason, CancelPhase::Start);
+}
+
+fn run_cancel(
+    st: AppState,
+    task_id: String,
+    order_id: String,
+    reason: Option<String>,
+    from: CancelPhase,
+) {
     tokio::spawn(async move {
         let step = st.config.lifecycle.cancel_step;
-        if !pause(&st, step).await {
-            return;
-        }
-        task_step(&st, &task_id, |t| t["state"] = json!("inProgress")).await;
-        // Atomically decide: either the order enters assessingCancellation or it is final.
-        let res = st
-            .store
-            .update(Kind::Order, &order_id, |v| {
-                if FINAL_ORDER_STATES.contains(&state_of(v))
-                    || ["assessingCancellation", "pendingCancellation"].contains(&state_of(v))
-                {
-                    return Err(state_of(v).to_owned());
+        if from == CancelPhase::Start {
+            if !pause(&st, step).await {
+                return;
+            }
+            task_step(&st, &task_id, |t| t["state"] = json!("inProgress")).await;
+            // Atomically decide: either the order enters assessingCancellation or it is final.
+            let res = st
+                .store
+                .update(Kind::Order, &order_id, |v| {
+                    if FINAL_ORDER_STATES.contains(&state_of(v))
+                        || ["assessingCancellation", "pendingCancellation"].contains(&state_of(v))
+                    {
+                        return Err(state_of(v).to_owned());
+                    }
+                    v["state"] = json!("assessingCancellation");
+                    Ok(Some(v.clone()))
+                })
+                .await;
+            let order = match res {
+                Ok(Some(Ok(Some(order)))) => order,
+                Ok(Some(Err(state))) => {
+                    task_step(&st, &task_id, move |t| {
+                        t["state"] = json!("terminatedWithError");
+                        t["errorMessage"] =
+                            json!(format!("the order is {state} and can no longer be cancelled"));
+                    })
+                    .await;
+                    return;
                 }
-                v["state"] = json!("assessingCancellation");
-                Ok(Some(v.clone()))
+                _ => {
+                    task_step(&st, &task_id, |t| {
+                        t["state"] = json!("terminatedWithError");
+                        t["errorMessage"] = json!("the order no longer exists");
+                    })
+                    .await;
+                    return;
+                }
+            };
+            st.hub.publish(EventKind::OrderStateChange, &order);
+        }
+        if from <= CancelPhase::Assessing {
+            if !pause(&st, step).await {
+                return;
+            }
+            transition(&st, &order_id, "assessingCancellation", |v| {
+                v["state"] = json!("pendingCancellation");
+                if let Some(items) = v.get_mut("productOrderItem") {
+                    set_item_states(items, &|_| "pendingCancellation".into());
+                }
             })
             .await;
-        let order = match res {
-            Ok(Some(Ok(Some(order)))) => order,
-            Ok(Some(Err(state))) => {
-                task_step(&st, &task_id, move |t| {
-                    t["state"] = json!("terminatedWithError");
-                    t["errorMessage"] =
-                        json!(format!("the order is {state} and can no longer be cancelled"));
-                })
-                .await;
+        }
+        let mut when = now();
+        if from <= CancelPhase::Pending {
+            if !pause(&st, step).await {
                 return;
             }
-            _ => {
-                task_step(&st, &task_id, |t| {
-                    t["state"] = json!("terminatedWithError");
-                    t["errorMessage"] = json!("the order no longer exists");
-                })
-                .await;
-                return;
-            }
-        };
-        st.hub.publish(EventKind::OrderStateChange, &order);
-        if !pause(&st, step).await {
-            return;
+            let w2 = when.clone();
+            transition(&st, &order_id, "pendingCancellation", move |v| {
+                v["state"] = json!("cancelled");
+                v["cancellationDate"] = json!(w2);
+                if let Some(r) = reason {
+                    v["cancellationReason"] = json!(r);
+                }
+                if let Some(items) = v.get_mut("productOrderItem") {
+                    set_item_states(items, &|_| "cancelled".into());
+                }
+            })
+            .await;
+        } else if let Some(date) = st
+            .store
+            .get(Kind::Order, &order_id)
+            .and_then(|o| o.get("cancellationDate").and_then(Value::as_str).map(str::to_owned))
+        {
+            // The order was cancelled before the stop: the task ends on the same date.
+            when = date;
         }
-        transition(&st, &order_id, "assessingCancellation", |v| {
-            v["state"] = json!("pendingCancellation");
-            if let Some(items) = v.get_mut("productOrderItem") {
-                set_item_states(items, &|_| "pendingCancellation".into());
-            }
-        })
-        .await;
-        if !pause(&st, step).await {
-            return;
-        }
-        let when = now();
-        let w2 = when.clone();
-        transition(&st, &order_id, "pendingCancellation", move |v| {
-            v["state"] = json!("cancelled");
-            v["cancellationDate"] = json!(w2);
-            if let Some(r) = reason {
-                v["cancellationReason"] = json!(r);
-            }
-            if let Some(items) = v.get_mut("productOrderItem") {
-                set_item_states(items, &|_| "cancelled".into());
-            }
-        })
-        .await;
         task_step(&st, &task_id, move |t| {
             t["state"] = json!("done");
             t["effectiveCancellationDate"] = json!(when);
@@ -278,8 +315,8 @@ pub fn simulate_cancel(st: AppState, task_id: String, order_id: String, reason: 
     });
 }
 
-/// Restarts the simulation of stored orders that had not reached a final state.
-/// Cancellations that were under way when the server stopped are not resumed.
+/// Restarts the simulation of stored orders that had not reached a final state, and of the
+/// cancellations that were under way, each from where it stopped.
 pub fn resume(st: &AppState) {
     for order in st.store.all(Kind::Order) {
         if matches!(state_of(&order), "acknowledged" | "inProgress") {
@@ -287,5 +324,29 @@ pub fn resume(st: &AppState) {
                 simulate_order(st.clone(), id.to_owned());
             }
         }
+    }
+    for task in st.store.all(Kind::Cancel) {
+        if !matches!(state_of(&task), "acknowledged" | "inProgress") {
+            continue;
+        }
+        let (Some(task_id), Some(order_id)) = (
+            task.get("id").and_then(Value::as_str),
+            task.pointer("/productOrder/id").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let order_state = st
+            .store
+            .get(Kind::Order, order_id)
+            .map(|o| state_of(&o).to_owned())
+            .unwrap_or_default();
+        let from = match order_state.as_str() {
+            "assessingCancellation" => CancelPhase::Assessing,
+            "pendingCancellation" => CancelPhase::Pending,
+            "cancelled" => CancelPhase::Finished,
+            _ => CancelPhase::Start,
+        };
+        let reason = task.get("cancellationReason").and_then(Value::as_str).map(str::to_owned);
+        run_cancel(st.clone(), task_id.to_owned(), order_id.to_owned(), reason, from);
     }
 }

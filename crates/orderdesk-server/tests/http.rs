@@ -1041,3 +1041,48 @@ async fn official_schema_violations_name_the_pointer() -> TestResult {
     s.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn cancellations_under_way_finish_after_a_restart() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("server.db");
+    let with_step = |cancel_step| ServerConfig {
+        db: Some(db.clone()),
+        lifecycle: LifecycleConfig { cancel_step, ..slow() },
+        ..ServerConfig::default()
+    };
+    let c = Client::new();
+    let cancel = |base: &str, oid: &str, reason: &str| {
+        let url = format!("{base}cancelProductOrder");
+        let body = json!({"productOrder": {"id": oid}, "cancellationReason": reason});
+        let c = c.clone();
+        async move { post(&c, &url, &body).await }
+    };
+
+    // Stopped twice: once before the task started, once with the order being assessed.
+    let s = start(with_step(Duration::from_millis(400))).await?;
+    let base = s.base_url_v4();
+    let (_, early) = post(&c, &format!("{base}productOrder"), &guide_order()).await?;
+    let (_, assessed) = post(&c, &format!("{base}productOrder"), &guide_order()).await?;
+    let early_id = early["id"].as_str().ok_or("no id")?.to_owned();
+    let assessed_id = assessed["id"].as_str().ok_or("no id")?.to_owned();
+    let (_, task_b) = cancel(&base, &assessed_id, "moved abroad").await?;
+    wait_state(&c, &format!("{base}productOrder/{assessed_id}"), "assessingCancellation").await?;
+    let (_, task_a) = cancel(&base, &early_id, "duplicate order").await?;
+    assert_eq!(task_a["state"], "acknowledged");
+    s.shutdown().await;
+
+    let s = start(with_step(Duration::from_millis(40))).await?;
+    let base = s.base_url_v4();
+    for (oid, task, reason) in
+        [(&early_id, &task_a, "duplicate order"), (&assessed_id, &task_b, "moved abroad")]
+    {
+        let tid = task["id"].as_str().ok_or("no task id")?;
+        let order = wait_state(&c, &format!("{base}productOrder/{oid}"), "cancelled").await?;
+        assert_eq!(order["cancellationReason"], reason);
+        let done = wait_state(&c, &format!("{base}cancelProductOrder/{tid}"), "done").await?;
+        assert_eq!(done["effectiveCancellationDate"], order["cancellationDate"]);
+    }
+    s.shutdown().await;
+    Ok(())
+}
