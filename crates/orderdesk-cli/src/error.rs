@@ -41,6 +41,17 @@ pub enum CliError {
     /// The local database refused or failed (see `orderdesk_store::StoreError`).
     #[error("{0}")]
     Store(#[from] orderdesk_store::StoreError),
+    /// An application service refused or failed (see `orderdesk_service::ServiceError`).
+    #[error("{0}")]
+    Service(#[from] orderdesk_service::ServiceError),
+    /// A service refused what was read from a file or stdin (not an order, not a snapshot).
+    #[error("{source_name}: {error}")]
+    Input {
+        /// File name or `stdin`.
+        source_name: String,
+        /// The error.
+        error: orderdesk_service::ServiceError,
+    },
     /// A server, profile or sync failure (see `orderdesk_sync::SyncError`).
     #[error("{0}")]
     Sync(#[from] orderdesk_sync::SyncError),
@@ -60,6 +71,7 @@ impl ErrorCode for CliError {
             CliError::Wire { error, .. } => error.code(),
             CliError::Core { error, .. } => error.code(),
             CliError::Store(error) => error.code(),
+            CliError::Service(error) | CliError::Input { error, .. } => error.code(),
             CliError::Sync(error) => error.code(),
             CliError::Usage(_) => "cli.usage",
             CliError::Output(_) => "output.failed",
