@@ -42,15 +42,16 @@ pub enum CliError {
     #[error("{0}")]
     Store(#[from] orderdesk_store::StoreError),
     /// An application service refused or failed (see `orderdesk_service::ServiceError`).
+    /// (Boxed: a service error is large and most commands never see one.)
     #[error("{0}")]
-    Service(#[from] orderdesk_service::ServiceError),
+    Service(Box<orderdesk_service::ServiceError>),
     /// A service refused what was read from a file or stdin (not an order, not a snapshot).
     #[error("{source_name}: {error}")]
     Input {
         /// File name or `stdin`.
         source_name: String,
         /// The error.
-        error: orderdesk_service::ServiceError,
+        error: Box<orderdesk_service::ServiceError>,
     },
     /// A server, profile or sync failure (see `orderdesk_sync::SyncError`).
     #[error("{0}")]
@@ -61,6 +62,19 @@ pub enum CliError {
     /// Writing the output failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(String),
+}
+
+impl From<orderdesk_service::ServiceError> for CliError {
+    fn from(error: orderdesk_service::ServiceError) -> Self {
+        CliError::Service(Box::new(error))
+    }
+}
+
+impl CliError {
+    /// A service's refusal of what was read from `source_name`.
+    pub fn input(source_name: String, error: orderdesk_service::ServiceError) -> CliError {
+        CliError::Input { source_name, error: Box::new(error) }
+    }
 }
 
 impl ErrorCode for CliError {

@@ -79,7 +79,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             let how = SnapshotImport { source: name.clone(), version, merge };
             let report = runtime
                 .block_on(service.import_snapshot(text, how))
-                .map_err(|error| CliError::Input { source_name: name, error })?;
+                .map_err(|error| CliError::input(name, error))?;
             if ctx.json {
                 output::print_json(&report)?;
             } else {

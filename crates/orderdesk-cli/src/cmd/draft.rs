@@ -335,7 +335,7 @@ fn import(file: &std::path::Path, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (runtime, service) = service(ctx)?;
     let state = runtime
         .block_on(service.import_order(text))
-        .map_err(|error| CliError::Input { source_name: name, error })?;
+        .map_err(|error| CliError::input(name, error))?;
     if ctx.json {
         output::print_json(&json!({ "id": state.draft.id }))?;
     } else {
