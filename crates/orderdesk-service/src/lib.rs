@@ -1,16 +1,21 @@
 //! # orderdesk-service
 //!
-//! The application services of Orderdesk: what the desktop app's commands (and, step by step,
-//! the CLI's subcommands) call. Each public method of [`Service`] is one use case: list and
-//! search orders, create/open/edit/delete drafts, undo and redo, revision history and
-//! restore, validate and price a draft against the cached catalog, browse and search the
-//! catalog, import/export TMF622 JSON, settings, and demo mode.
+//! The application services of Orderdesk: what the desktop app's commands and the CLI's
+//! `draft`, `catalog` and `search` subcommands call. Each public method of [`Service`] is one
+//! use case: list and search orders, create/open/edit/delete drafts, undo and redo, revision
+//! history and restore, validate and price a draft against the cached catalog, browse and
+//! search the catalog, import/export TMF622 JSON, settings, and demo mode. For callers without
+//! an editor session (`drafts.rs`, `records.rs`): drafts listed, edited, restored, checked and
+//! priced by id, catalog snapshots imported with a version or merged, cached records and
+//! full-text search. [`Service::open`] takes a data directory, [`Service::open_db`] a
+//! database file.
 //!
 //! ## Invariants
 //! - **Every edit is saved.** [`Service::edit`] applies one [`Edit`] with the core and writes
 //!   the result as a new draft revision before it returns; the editor never holds unsaved
 //!   state. An edit names the revision it was made on and is refused (`store.conflict`) if the
-//!   draft changed in between.
+//!   draft changed in between; an edit by id ([`Service::edit_current`], [`Service::apply_ops`])
+//!   applies to the revision current when it is saved, in the same write.
 //! - **Undo and redo are revisions.** Undo makes the previous revision current again as a new
 //!   revision, so history is never rewritten and an undo survives a crash. The undo/redo
 //!   stacks themselves live for the session.
