@@ -41,6 +41,18 @@ pub enum CliError {
     /// The local database refused or failed (see `orderdesk_store::StoreError`).
     #[error("{0}")]
     Store(#[from] orderdesk_store::StoreError),
+    /// An application service refused or failed (see `orderdesk_service::ServiceError`).
+    /// (Boxed: a service error is large and most commands never see one.)
+    #[error("{0}")]
+    Service(Box<orderdesk_service::ServiceError>),
+    /// A service refused what was read from a file or stdin (not an order, not a snapshot).
+    #[error("{source_name}: {error}")]
+    Input {
+        /// File name or `stdin`.
+        source_name: String,
+        /// The error.
+        error: Box<orderdesk_service::ServiceError>,
+    },
     /// A server, profile or sync failure (see `orderdesk_sync::SyncError`).
     #[error("{0}")]
     Sync(#[from] orderdesk_sync::SyncError),
@@ -52,6 +64,19 @@ pub enum CliError {
     Output(String),
 }
 
+impl From<orderdesk_service::ServiceError> for CliError {
+    fn from(error: orderdesk_service::ServiceError) -> Self {
+        CliError::Service(Box::new(error))
+    }
+}
+
+impl CliError {
+    /// A service's refusal of what was read from `source_name`.
+    pub fn input(source_name: String, error: orderdesk_service::ServiceError) -> CliError {
+        CliError::Input { source_name, error: Box::new(error) }
+    }
+}
+
 impl ErrorCode for CliError {
     fn code(&self) -> &'static str {
         match self {
@@ -60,6 +85,7 @@ impl ErrorCode for CliError {
             CliError::Wire { error, .. } => error.code(),
             CliError::Core { error, .. } => error.code(),
             CliError::Store(error) => error.code(),
+            CliError::Service(error) | CliError::Input { error, .. } => error.code(),
             CliError::Sync(error) => error.code(),
             CliError::Usage(_) => "cli.usage",
             CliError::Output(_) => "output.failed",

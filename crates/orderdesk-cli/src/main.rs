@@ -3,7 +3,10 @@
 //! Layout (add a command group without touching the others):
 //! - this file: the clap top level (global `--json`, `--db`), one [`Command`] variant per group;
 //! - `cmd/<group>.rs`: the group's `Args` and `run(args, &Ctx) -> Result<ExitCode, CliError>`;
-//!   a command parses input, calls one library function, prints through [`output`];
+//!   a command parses input, calls one library function, prints through [`output`]. Local
+//!   drafts, the catalog cache and search are `orderdesk-service` use cases, the ones the
+//!   desktop app runs, opened on the `--db` file and run on a current-thread runtime
+//!   (`cmd::db::service`); server work goes through `orderdesk-sync`;
 //! - [`output`]: human text or JSON, and the error contract;
 //! - [`error`]: [`error::CliError`], which maps every failure to an `ErrorBody` `{code, message}`.
 //!
@@ -29,7 +32,8 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
-    /// Local database file (drafts, outbox, catalog cache).
+    /// Local database file (drafts, outbox, catalog cache); default `orderdesk.db` in the
+    /// desktop app's data directory (`ORDERDESK_DATA_DIR`, else the platform's).
     #[arg(long, global = true, env = "ORDERDESK_DB", value_name = "PATH")]
     db: Option<PathBuf>,
 

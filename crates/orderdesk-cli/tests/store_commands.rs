@@ -109,7 +109,7 @@ fn draft_import_compose_history_restore_delete() {
         history.as_array().into_iter().flatten().map(|r| str_of(r, "action")).collect();
     assert_eq!(actions.len(), 3);
     assert_eq!(actions[0], "create");
-    assert!(actions[1].contains("addOffering"), "{actions:?}");
+    assert_eq!(actions[1], "add offering 14305", "{actions:?}");
 
     // The added mobile line lacks its required MSISDN: check and price report it (exit 1).
     let checked = env.json(&["draft", "check", &id], 1);

@@ -1,16 +1,21 @@
 //! # orderdesk-service
 //!
-//! The application services of Orderdesk: what the desktop app's commands (and, step by step,
-//! the CLI's subcommands) call. Each public method of [`Service`] is one use case: list and
-//! search orders, create/open/edit/delete drafts, undo and redo, revision history and
-//! restore, validate and price a draft against the cached catalog, browse and search the
-//! catalog, import/export TMF622 JSON, settings, and demo mode.
+//! The application services of Orderdesk: what the desktop app's commands and the CLI's
+//! `draft`, `catalog` and `search` subcommands call. Each public method of [`Service`] is one
+//! use case: list and search orders, create/open/edit/delete drafts, undo and redo, revision
+//! history and restore, validate and price a draft against the cached catalog, browse and
+//! search the catalog, import/export TMF622 JSON, settings, and demo mode. For callers without
+//! an editor session (`drafts.rs`, `records.rs`): drafts listed, edited, restored, checked and
+//! priced by id, catalog snapshots imported with a version or merged, cached records and
+//! full-text search. [`Service::open`] takes a data directory, [`Service::open_db`] a
+//! database file.
 //!
 //! ## Invariants
 //! - **Every edit is saved.** [`Service::edit`] applies one [`Edit`] with the core and writes
 //!   the result as a new draft revision before it returns; the editor never holds unsaved
 //!   state. An edit names the revision it was made on and is refused (`store.conflict`) if the
-//!   draft changed in between.
+//!   draft changed in between; an edit by id ([`Service::edit_current`], [`Service::apply_ops`])
+//!   applies to the revision current when it is saved, in the same write.
 //! - **Undo and redo are revisions.** Undo makes the previous revision current again as a new
 //!   revision, so history is never rewritten and an undo survives a crash. The undo/redo
 //!   stacks themselves live for the session.
@@ -29,8 +34,10 @@
 
 mod build;
 pub mod catalog;
+mod drafts;
 pub mod edit;
 mod error;
+pub mod records;
 pub mod view;
 
 use std::collections::HashMap;
@@ -42,15 +49,16 @@ use orderdesk_core::{
     validate_and_price, Catalog, Layout, Order, PricingOptions, Rounding, ValidateOptions,
 };
 use orderdesk_store::{
-    CatalogImport, CatalogItemInput, CatalogKind, DraftEdit, DraftFilter, DraftRow, Money,
-    NewDraft, OrderFilter, OrderSummary, OutboxStatus, Queries, Reader, SearchKind, Store,
-    StoreHandle, TmfVersion,
+    CatalogKind, DraftEdit, DraftFilter, DraftRow, Money, NewDraft, OrderFilter, OrderSummary,
+    OutboxStatus, Queries, Reader, SearchKind, Store, StoreHandle, TmfVersion,
 };
 use serde_json::Value;
 
 pub use catalog::CatalogCache;
+pub use drafts::order_findings;
 pub use edit::{AlterationInput, Edit, RefInput};
 pub use error::{Result, ServiceError};
+pub use records::SnapshotImport;
 pub use view::*;
 
 /// The environment variable that overrides the data directory (tests, manual runs).
@@ -161,7 +169,19 @@ impl Service {
     pub fn open(data_dir: PathBuf) -> Result<Service> {
         std::fs::create_dir_all(&data_dir)
             .map_err(|source| ServiceError::DataDir { path: data_dir.clone(), source })?;
-        let store = Store::open(data_dir.join(DB_FILE))?;
+        Service::open_at(data_dir.join(DB_FILE), data_dir, "app")
+    }
+
+    /// Open the database `db` (its directory must exist), `program` naming who edits in
+    /// revisions and the audit log (`cli` records `cli:<user>`). The data directory is the
+    /// file's directory. Blocking, as [`Service::open`].
+    pub fn open_db(db: PathBuf, program: &str) -> Result<Service> {
+        let data_dir = db.parent().map(Path::to_path_buf).unwrap_or_default();
+        Service::open_at(db, data_dir, program)
+    }
+
+    fn open_at(db: PathBuf, data_dir: PathBuf, program: &str) -> Result<Service> {
+        let store = Store::open(db)?;
         let settings = match store.setting(SETTINGS_KEY)? {
             Some(v) => serde_json::from_value(v).unwrap_or_default(),
             None => Settings::default(),
@@ -169,9 +189,10 @@ impl Service {
         let catalog = load_catalog(&store)?;
         let handle = StoreHandle::spawn(store)?;
         let actor = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
             .ok()
             .filter(|u| !u.trim().is_empty())
-            .map_or_else(|| "app".to_owned(), |u| format!("app:{u}"));
+            .map_or_else(|| program.to_owned(), |u| format!("{program}:{u}"));
         let engine = orderdesk_sync::SyncEngine::new(
             handle.clone(),
             orderdesk_sync::EngineConfig { actor: actor.clone(), ..Default::default() },
@@ -388,7 +409,9 @@ impl Service {
 
     /// Store a pasted or loaded TMF622 order (v4 or v5) as a new draft.
     pub async fn import_order(&self, text: String) -> Result<EditorState> {
-        let (value, _) = parse_order_text(&text)?;
+        // The wire crate first: it says best why JSON is not a TMF622 order.
+        let value = orderdesk_wire::parse_json(text.strip_prefix('\u{feff}').unwrap_or(&text))
+            .map_err(|e| ServiceError::NotJson(e.to_string()))?;
         let wire = orderdesk_wire::parse_order_value(value)
             .map_err(|e| ServiceError::NotAnOrder(e.to_string()))?;
         let version = match wire.version() {
@@ -457,8 +480,9 @@ impl Service {
 
     /// Apply one edit to the draft at `revision` and save it as the next revision.
     pub async fn edit(&self, id: String, revision: u32, edit: Edit) -> Result<EditorState> {
-        let (row, order, quote, catalog) =
-            self.save_edit(id.clone(), Some(i64::from(revision)), edit).await?;
+        let (row, order, quote, catalog) = self
+            .save_edit(id.clone(), Some(i64::from(revision)), drafts::Change::Edit(edit))
+            .await?;
         {
             let mut undo = lock(&self.undo);
             let entry = undo.entry(id).or_default();
@@ -472,7 +496,7 @@ impl Service {
         &self,
         id: String,
         expected: Option<i64>,
-        edit: Edit,
+        edit: drafts::Change,
     ) -> Result<(DraftRow, Order, orderdesk_core::Quote, Arc<CatalogCache>)> {
         let catalog = self.catalog();
         let rounding = rounding_of(&self.settings());
@@ -496,7 +520,7 @@ impl Service {
                     Some((revision, order)) if revision == draft.row.revision => order,
                     _ => Arc::new(parse_order_text(&draft.body)?.1),
                 };
-                let next = edit::apply_edit(&order, &edit, draft.row.tmf_version, Some(&cat.rules))?;
+                let next = edit.apply(&order, draft.row.tmf_version, &cat.rules)?;
                 let value = next.to_json(Layout::Flat);
                 let (quote, summary) = price_and_summarize(&value, &next, &cat.rules, rounding);
                 let body = serde_json::to_string(&value).map_err(|e| error::invalid(e.to_string()))?;
@@ -609,10 +633,11 @@ impl Service {
 
     /// A draft's revisions, newest first.
     pub async fn history(&self, id: String) -> Result<Vec<RevisionView>> {
-        let mut revisions = self.read(move |r| Ok(r.draft_history(&id)?)).await?;
-        revisions.reverse();
-        Ok(revisions
+        Ok(self
+            .revisions(id)
+            .await?
             .into_iter()
+            .rev()
             .map(|r| RevisionView {
                 revision: u32::try_from(r.revision).unwrap_or(u32::MAX),
                 summary: r.action,
@@ -723,34 +748,7 @@ impl Service {
 
     /// Replace the cached catalog with a TMF620 snapshot (checked by the core first).
     pub async fn import_catalog(&self, text: String, source: String) -> Result<u32> {
-        let value =
-            orderdesk_wire::parse_json(&text).map_err(|e| ServiceError::NotJson(e.to_string()))?;
-        Catalog::from_json(&value)?;
-        let now = Utc::now();
-        let version = value
-            .get("version")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("import {}", now.format("%Y-%m-%dT%H:%M:%SZ")));
-        let mut items = Vec::new();
-        for (kind, key) in CATALOG_ARRAYS {
-            for body in value.get(key).and_then(Value::as_array).into_iter().flatten() {
-                items.push(CatalogItemInput { kind, body: body.clone() });
-            }
-        }
-        let report = self
-            .write(move |s| {
-                Ok(s.import_catalog(CatalogImport {
-                    version,
-                    fetched_at: now,
-                    source,
-                    items,
-                    replace: true,
-                })?)
-            })
-            .await?;
-        let cache = self.read(load_catalog).await?;
-        *self.catalog.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(cache);
+        let report = self.import_snapshot(text, SnapshotImport::replacing(source)).await?;
         Ok(u32::try_from(report.offerings).unwrap_or(u32::MAX))
     }
 

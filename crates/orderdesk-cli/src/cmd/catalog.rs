@@ -3,16 +3,17 @@
 //!
 //! A snapshot is a TMF620 document with `productOffering`, `productOfferingPrice`,
 //! `productSpecification` and `category` arrays (the same file `check --catalog` reads). It is
-//! checked by the core's catalog indexer before anything is stored.
+//! checked by the core's catalog indexer before anything is stored. `import`, `search`, `show`
+//! and `info` are `orderdesk-service` use cases; `sync` runs the sync engine.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
-use orderdesk_store::{CatalogImport, CatalogItemInput, CatalogKind, Queries, SearchKind};
-use serde_json::{json, Value};
+use orderdesk_service::SnapshotImport;
+use orderdesk_store::SearchKind;
+use serde_json::json;
 
-use crate::cmd::db::open_store;
+use crate::cmd::db::service;
 use crate::cmd::search::print_hits;
 use crate::error::CliError;
 use crate::{input, output, Ctx};
@@ -65,47 +66,20 @@ pub enum CatalogCommand {
     },
 }
 
-const ARRAYS: [(CatalogKind, &str); 4] = [
-    (CatalogKind::Offering, "productOffering"),
-    (CatalogKind::Price, "productOfferingPrice"),
-    (CatalogKind::Specification, "productSpecification"),
-    (CatalogKind::Category, "category"),
-];
-
-fn snapshot_time(snapshot: &Value) -> Option<DateTime<Utc>> {
-    ["fetchedAt", "lastUpdate"]
-        .iter()
-        .filter_map(|key| snapshot.get(*key).and_then(Value::as_str))
-        .find_map(|text| DateTime::parse_from_rfc3339(text).ok())
-        .map(|at| at.with_timezone(&Utc))
-}
+/// What `catalog search` looks through.
+const CATALOG_KINDS: [SearchKind; 4] =
+    [SearchKind::Offering, SearchKind::Price, SearchKind::Specification, SearchKind::Category];
 
 /// Runs a `catalog` subcommand.
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     match args.command {
         CatalogCommand::Import { snapshot, merge, version } => {
-            let (name, value) = input::read_json(&snapshot)?;
-            // The same check `check --catalog` applies: refuse what is not a snapshot.
-            orderdesk_core::Catalog::from_json(&value)
-                .map_err(|error| CliError::Core { source_name: name.clone(), error })?;
-            let now = Utc::now();
-            let version = version
-                .or_else(|| value.get("version").and_then(Value::as_str).map(str::to_owned))
-                .unwrap_or_else(|| format!("import {}", now.format("%Y-%m-%dT%H:%M:%SZ")));
-            let mut items = Vec::new();
-            for (kind, key) in ARRAYS {
-                for body in value.get(key).and_then(Value::as_array).into_iter().flatten() {
-                    items.push(CatalogItemInput { kind, body: body.clone() });
-                }
-            }
-            let mut store = open_store(ctx)?;
-            let report = store.import_catalog(CatalogImport {
-                version,
-                fetched_at: snapshot_time(&value).unwrap_or(now),
-                source: name,
-                items,
-                replace: !merge,
-            })?;
+            let (name, text) = input::read_text(&snapshot)?;
+            let (runtime, service) = service(ctx)?;
+            let how = SnapshotImport { source: name.clone(), version, merge };
+            let report = runtime
+                .block_on(service.import_snapshot(text, how))
+                .map_err(|error| CliError::input(name, error))?;
             if ctx.json {
                 output::print_json(&report)?;
             } else {
@@ -121,20 +95,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         CatalogCommand::Search { text, limit } => {
-            let store = open_store(ctx)?;
-            let kinds = ARRAYS.map(|(kind, _)| SearchKind::from(kind));
-            let hits = store.search(&text, &kinds, limit)?;
+            let (runtime, service) = service(ctx)?;
+            let hits = runtime.block_on(service.search(text, CATALOG_KINDS.to_vec(), limit))?;
             print_hits(&hits, ctx)?;
             Ok(ExitCode::SUCCESS)
         }
         CatalogCommand::Show { id } => {
-            let store = open_store(ctx)?;
-            let item = store.catalog_item_any(&id)?;
-            let body = orderdesk_wire::parse_json(&item.body).map_err(|e| CliError::NotJson {
-                source_name: format!("cached {} {}", item.kind, item.id),
-                message: e.to_string(),
-            })?;
-            output::print_json(&body)?;
+            let (runtime, service) = service(ctx)?;
+            output::print_json(&runtime.block_on(service.catalog_record(id))?)?;
             Ok(ExitCode::SUCCESS)
         }
         CatalogCommand::Sync { profile, full } => {
@@ -169,8 +137,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         CatalogCommand::Info => {
-            let store = open_store(ctx)?;
-            let version = store.catalog_version()?;
+            let (runtime, service) = service(ctx)?;
+            let version = runtime.block_on(service.catalog_info())?;
             if ctx.json {
                 output::print_json(&json!({ "catalog": version }))?;
             } else {

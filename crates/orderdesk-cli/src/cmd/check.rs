@@ -3,16 +3,15 @@
 //! Exit 0 when there are no error findings (warnings allowed), 1 when there are, 2 when the file
 //! (or the `--catalog` snapshot) cannot be read or is not JSON.
 //!
-//! Findings are the core's validation (structural, money and — with `--catalog` — catalog
-//! rules) plus the wire crate's payload checks that the core does not cover (dates, field
-//! types, ...); wire codes that the core reports under its own name are left out.
+//! Findings are [`orderdesk_service::order_findings`], the same `draft check` reports: the
+//! core's validation (structural, money and — with `--catalog` — catalog rules) plus the wire
+//! crate's payload checks that the core does not cover (dates, field types, ...).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use orderdesk_wire::{Finding, Severity};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::CliError;
 use crate::{input, output, Ctx};
@@ -28,17 +27,6 @@ pub struct Args {
     #[arg(long, value_name = "SNAPSHOT")]
     pub catalog: Option<PathBuf>,
 }
-
-/// Wire codes that the core reports under the names (`item.quantity`, ...).
-const COVERED_BY_CORE: &[&str] = &[
-    "order.no_items",
-    "item.id_duplicate",
-    "item.action_missing",
-    "item.action_unknown",
-    "item.quantity_invalid",
-    "item.relationship_dangling",
-    "money.unit_mismatch",
-];
 
 /// Reads an order file into the core model.
 pub fn load_order(path: &std::path::Path) -> Result<(String, orderdesk_core::Order), CliError> {
@@ -62,32 +50,11 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
 }
 
-/// All findings for an order payload: the core's validation, then the remaining wire checks.
-pub fn collect_findings(
-    order: &Value,
-    catalog: Option<&orderdesk_core::Catalog>,
-    _ctx: &Ctx,
-) -> Vec<Finding> {
-    let wire = orderdesk_wire::check::findings(order);
-    match orderdesk_core::Order::from_json(order.clone()) {
-        Ok(model) => {
-            let now = Some(chrono::Utc::now());
-            let mut findings =
-                orderdesk_core::validate(&model, catalog, orderdesk_core::ValidateOptions { now });
-            findings
-                .extend(wire.into_iter().filter(|f| !COVERED_BY_CORE.contains(&f.code.as_str())));
-            findings
-        }
-        // Not shaped like an order: the wire checks say why.
-        Err(_) => wire,
-    }
-}
-
 /// Runs the check and prints the report.
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (name, value) = input::read_json(&args.file)?;
     let catalog = args.catalog.as_deref().map(load_catalog).transpose()?;
-    let findings = collect_findings(&value, catalog.as_ref(), ctx);
+    let findings = orderdesk_service::order_findings(&value, catalog.as_ref());
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len() - errors;
     if ctx.json {

@@ -1,13 +1,16 @@
 //! `orderdesk db backup FILE | restore FILE --yes | check [--move-aside --yes] | path`, and
 //! how every store-backed command finds and opens the local database.
 //!
-//! The database is `--db PATH`, else `ORDERDESK_DB`, else `orderdesk.db` in the platform data
-//! directory (e.g. `~/.local/share/orderdesk/` on Linux). A damaged or foreign file is never
+//! The database is `--db PATH`, else `ORDERDESK_DB`, else `orderdesk.db` in the desktop app's
+//! data directory (`ORDERDESK_DATA_DIR`, else the platform's, e.g. `~/.local/share/orderdesk/`
+//! on Linux). Store-backed commands other than `db` go through `orderdesk-service`
+//! ([`service`]). A damaged or foreign file is never
 //! replaced: `db check` reports it, and moves it aside only with `--move-aside --yes`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use orderdesk_service::Service;
 use orderdesk_store::{Queries, Store, StoreError, SCHEMA_VERSION};
 use serde_json::json;
 
@@ -51,27 +54,41 @@ pub enum DbCommand {
     Path,
 }
 
-/// The database path: `--db`/`ORDERDESK_DB`, else the platform data directory.
+/// The database path: `--db`/`ORDERDESK_DB`, else `orderdesk.db` in the data directory the
+/// desktop app uses (`ORDERDESK_DATA_DIR`, else the platform's).
 pub fn db_path(ctx: &Ctx) -> Result<PathBuf, CliError> {
     if let Some(path) = &ctx.db {
         return Ok(path.clone());
     }
-    let base = dirs::data_dir().ok_or_else(|| {
-        CliError::Usage(
-            "no platform data directory is known here; pass --db PATH or set ORDERDESK_DB".into(),
-        )
-    })?;
-    Ok(base.join("orderdesk").join("orderdesk.db"))
+    Ok(orderdesk_service::data_dir(None)?.join(orderdesk_service::DB_FILE))
 }
 
-/// Open (creating and migrating if needed) the local database.
+/// Open (creating and migrating if needed) the local database, for the commands that work
+/// on the file itself (`db`) and the sync engine.
 pub fn open_store(ctx: &Ctx) -> Result<Store, CliError> {
     let path = db_path(ctx)?;
     ensure_parent(&path)?;
     Ok(Store::open(&path)?)
 }
 
-/// Create the default data directory on first use (an explicit `--db` directory must exist).
+/// A single-threaded runtime: the CLI runs one async use case at a time on it.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// The application services over the local database, and a runtime to run them on: the
+/// CLI's way into the use cases the desktop app runs. Revisions record `cli:<user>`.
+pub fn service(ctx: &Ctx) -> Result<(tokio::runtime::Runtime, Service), CliError> {
+    let path = db_path(ctx)?;
+    ensure_parent(&path)?;
+    let service = Service::open_db(path, "cli")?;
+    Ok((runtime()?, service))
+}
+
+/// Create the database's directory on first use.
 fn ensure_parent(path: &Path) -> Result<(), CliError> {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() && !parent.exists() => {
@@ -82,15 +99,6 @@ fn ensure_parent(path: &Path) -> Result<(), CliError> {
         }
         _ => Ok(()),
     }
-}
-
-/// The acting user recorded in revisions and the audit log.
-pub fn actor() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .ok()
-        .filter(|user| !user.trim().is_empty())
-        .map_or_else(|| "cli".to_owned(), |user| format!("cli:{user}"))
 }
 
 /// Runs a `db` subcommand.

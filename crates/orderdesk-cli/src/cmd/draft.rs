@@ -1,27 +1,24 @@
 //! `orderdesk draft ...`: drafts kept in the local database.
 //!
-//! Storage commands (`import`, `list`, `show`, `export`, `history`, `restore`, `delete`) call
-//! the store; composition commands (`add-offering`, `remove-item`, `set-char`, `discount`, ...)
-//! load the draft, run the core's [`orderdesk_core::apply`] with the cached catalog, and save
-//! the result as a new revision (refused if the draft changed in between); `check` and
-//! `price` work as they do for files, against the cached catalog.
+//! Every subcommand but `submit` is one `orderdesk-service` use case, the same the desktop app
+//! runs: storage (`import`, `list`, `show`, `export`, `history`, `restore`, `delete`),
+//! composition (`add-offering`, `remove-item`, `set-char`, `discount`, ... become one editor
+//! [`Edit`] or, for `set-char` and `apply`, core operations, saved as a new revision and
+//! refused if the draft changed in between), and `check` and `price`, which work as they do
+//! for files, against the cached catalog. `submit` queues the draft with the sync engine.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use orderdesk_core::{
-    apply, validate_and_price, Action, Catalog, Layout, Op, Order, PricingOptions, Rounding,
-    Severity, ValidateOptions,
-};
-use orderdesk_store::{
-    DraftEdit, DraftFilter, DraftRow, Money, NewDraft, OrderSummary, Queries, Store, TmfVersion,
-};
+use orderdesk_core::{Op, PricingOptions, Severity};
+use orderdesk_service::{AlterationInput, Edit, RefInput};
+use orderdesk_store::{DraftFilter, DraftRow};
 use serde_json::{json, Value};
 
-use crate::cmd::check::{collect_findings, Report};
+use crate::cmd::check::Report;
 use crate::cmd::convert::Target;
-use crate::cmd::db::{actor, open_store};
+use crate::cmd::db::service;
 use crate::cmd::price::{print_quote, RoundingArg};
 use crate::error::CliError;
 use crate::{input, output, Ctx};
@@ -82,7 +79,7 @@ pub enum DraftCommand {
         #[arg(long)]
         parent: Option<String>,
         #[arg(long)]
-        quantity: Option<u64>,
+        quantity: Option<u32>,
     },
     /// Remove an item and its children.
     RemoveItem { id: String, item: String },
@@ -93,10 +90,10 @@ pub enum DraftCommand {
         #[arg(long)]
         parent: Option<String>,
         #[arg(long)]
-        index: Option<usize>,
+        index: Option<u32>,
     },
     /// Set an item's quantity.
-    SetQuantity { id: String, item: String, quantity: u64 },
+    SetQuantity { id: String, item: String, quantity: u32 },
     /// Set an item's action (modify/delete/no-change need an existing product id).
     SetAction {
         id: String,
@@ -131,10 +128,10 @@ pub enum DraftCommand {
         currency: Option<String>,
         /// Which of the item's `itemPrice` entries (0-based).
         #[arg(long, default_value_t = 0)]
-        price: usize,
+        price: u32,
         /// Periods the discount applies to (default: all).
         #[arg(long)]
-        periods: Option<u64>,
+        periods: Option<u32>,
         #[arg(long, default_value = "Discount")]
         name: String,
     },
@@ -178,8 +175,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     match args.command {
         C::Import { file } => import(&file, ctx),
         C::List { customer, limit, offset } => {
-            let store = open_store(ctx)?;
-            let rows = store.drafts(&DraftFilter { customer_prefix: customer, limit, offset })?;
+            let (runtime, service) = service(ctx)?;
+            let filter = DraftFilter { customer_prefix: customer, limit, offset };
+            let rows = runtime.block_on(service.list_drafts(filter))?;
             if ctx.json {
                 output::print_json(&rows)?;
             } else if rows.is_empty() {
@@ -191,24 +189,22 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         C::Show { id } => {
-            let store = open_store(ctx)?;
-            output::print_json(&body_of(&store, &id)?)?;
+            let (runtime, service) = service(ctx)?;
+            output::print_json(&runtime.block_on(service.draft_json(id))?)?;
             Ok(ExitCode::SUCCESS)
         }
         C::Export { id, to } => {
-            let store = open_store(ctx)?;
-            let order = orderdesk_wire::parse_order_value(body_of(&store, &id)?)
-                .map_err(|error| CliError::Wire { source_name: format!("draft {id}"), error })?;
             let version = match to {
-                Target::V4 => orderdesk_wire::Version::V4,
-                Target::V5 => orderdesk_wire::Version::V5,
+                Target::V4 => "v4",
+                Target::V5 => "v5",
             };
-            output::print_json(&order.to_value(version))?;
+            let (runtime, service) = service(ctx)?;
+            output::print_text(&runtime.block_on(service.export_draft(id, version.to_owned()))?)?;
             Ok(ExitCode::SUCCESS)
         }
         C::History { id } => {
-            let store = open_store(ctx)?;
-            let history = store.draft_history(&id)?;
+            let (runtime, service) = service(ctx)?;
+            let history = runtime.block_on(service.revisions(id))?;
             if ctx.json {
                 output::print_json(&history)?;
             } else {
@@ -229,13 +225,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         C::Restore { id, revision } => {
-            let mut store = open_store(ctx)?;
-            let row = store.restore_draft(&id, revision, &actor())?;
-            print_row(&row, ctx)
+            let (runtime, service) = service(ctx)?;
+            print_row(&runtime.block_on(service.restore_revision(id, revision))?, ctx)
         }
         C::Delete { id } => {
-            let mut store = open_store(ctx)?;
-            store.delete_draft(&id, &actor())?;
+            let (runtime, service) = service(ctx)?;
+            runtime.block_on(service.delete_draft(id.clone()))?;
             if ctx.json {
                 output::print_json(&json!({"deleted": id}))?;
             } else {
@@ -244,75 +239,56 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         C::AddOffering { id, offering, parent, quantity } => {
-            compose(ctx, &id, vec![Op::AddOffering { offering_id: offering, parent, quantity }])
+            edit(ctx, id, Edit::AddOffering { offering_id: offering, parent, quantity })
         }
-        C::RemoveItem { id, item } => compose(ctx, &id, vec![Op::RemoveItem { item }]),
+        C::RemoveItem { id, item } => edit(ctx, id, Edit::RemoveItem { item }),
         C::MoveItem { id, item, parent, index } => {
-            compose(ctx, &id, vec![Op::MoveItem { item, parent, index }])
+            edit(ctx, id, Edit::MoveItem { item, parent, index })
         }
         C::SetQuantity { id, item, quantity } => {
-            compose(ctx, &id, vec![Op::SetQuantity { item, quantity }])
+            edit(ctx, id, Edit::SetQuantity { item, quantity })
         }
         C::SetAction { id, item, action, product_id } => {
             let action = match action {
-                ActionArg::Add => Action::Add,
-                ActionArg::Modify => Action::Modify,
-                ActionArg::Delete => Action::Delete,
-                ActionArg::NoChange => Action::NoChange,
+                ActionArg::Add => "add",
+                ActionArg::Modify => "modify",
+                ActionArg::Delete => "delete",
+                ActionArg::NoChange => "noChange",
             };
-            compose(ctx, &id, vec![Op::SetAction { item, action, product_id }])
+            edit(ctx, id, Edit::SetAction { item, action: action.to_owned(), product_id })
         }
         C::SetChar { id, item, name, value, value_type } => {
-            // `5`, `true`, `{"a":1}` keep their JSON type; anything else is text.
+            // `5`, `true`, `{"a":1}` keep their JSON type; anything else is text. (The
+            // editor's edit reads the value by the specification's type instead.)
             let value = orderdesk_wire::parse_json(&value).unwrap_or(Value::String(value));
-            compose(ctx, &id, vec![Op::SetCharacteristic { item, name, value, value_type }])
+            apply(ctx, id, vec![Op::SetCharacteristic { item, name, value, value_type }])
         }
-        C::ClearChar { id, item, name } => {
-            compose(ctx, &id, vec![Op::ClearCharacteristic { item, name }])
-        }
+        C::ClearChar { id, item, name } => edit(ctx, id, Edit::ClearCharacteristic { item, name }),
         C::Discount { id, item, percent, amount, currency, price, periods, name } => {
-            let number = |text: &str, what: &str| {
-                orderdesk_wire::parse_json(text).ok().filter(Value::is_number).ok_or_else(|| {
-                    CliError::Usage(format!("{what} must be a number, got {text:?}"))
-                })
-            };
-            let price_value = match (percent, amount, currency) {
-                (Some(p), _, _) => json!({ "percentage": number(&p, "--percent")? }),
-                (None, Some(a), Some(c)) => {
-                    json!({ "dutyFreeAmount": { "unit": c, "value": number(&a, "--amount")? } })
-                }
-                _ => {
+            let (kind, value) = match (percent, amount) {
+                (Some(p), _) => ("percentage", p),
+                (None, Some(a)) => ("amount", a),
+                (None, None) => {
                     return Err(CliError::Usage(
                         "give --percent, or --amount with --currency".into(),
                     ))
                 }
             };
-            let mut alteration =
-                json!({ "name": name, "priceType": "discount", "price": price_value });
-            if let (Some(periods), Some(obj)) = (periods, alteration.as_object_mut()) {
-                obj.insert("applicationDuration".into(), json!(periods));
-            }
-            compose(ctx, &id, vec![Op::AddPriceAlteration { item, price, alteration }])
+            let alteration = AlterationInput {
+                name,
+                kind: kind.to_owned(),
+                value,
+                currency,
+                duration: periods,
+                price_type: None,
+                reason: None,
+            };
+            edit(ctx, id, Edit::AddAlteration { item, price, alteration })
         }
         C::SetCustomer { id, party_id, name } => {
-            let store = open_store(ctx)?;
-            let version = store.draft(&id)?.row.tmf_version;
-            drop(store);
-            let party = match version {
-                TmfVersion::V4 => {
-                    json!({"id": party_id, "name": name, "role": "Customer", "@referredType": "Customer"})
-                }
-                TmfVersion::V5 => {
-                    json!({"role": "Customer", "@type": "RelatedPartyRefOrPartyRoleRef",
-                                          "partyOrPartyRole": {"id": party_id, "name": name, "@type": "PartyRef", "@referredType": "Customer"}})
-                }
-            };
-            compose(ctx, &id, vec![Op::SetCustomer { party }])
+            edit(ctx, id, Edit::SetCustomer { customer: Some(RefInput { id: party_id, name }) })
         }
-        C::SetNotes { id, notes } => {
-            let notes = notes.into_iter().map(|text| json!({ "text": text })).collect();
-            compose(ctx, &id, vec![Op::SetNotes { notes }])
-        }
+        C::SetNotes { id, notes } => edit(ctx, id, Edit::SetNotes { notes }),
         C::Apply { id, ops } => {
             let value = orderdesk_wire::parse_json(&ops)
                 .map_err(|e| CliError::Usage(format!("OPS is not valid JSON: {e}")))?;
@@ -325,13 +301,19 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                 .map(serde_json::from_value::<Op>)
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| CliError::Usage(format!("not a composition operation: {e}")))?;
-            if ops.is_empty() {
-                return Err(CliError::Usage("no operations given".into()));
-            }
-            compose(ctx, &id, ops)
+            apply(ctx, id, ops)
         }
-        C::Check { id } => check(ctx, &id),
-        C::Price { id, periods, rounding } => price(ctx, &id, periods, rounding),
+        C::Check { id } => {
+            let (runtime, service) = service(ctx)?;
+            let findings = runtime.block_on(service.check_draft(id.clone()))?;
+            print_findings(ctx, &id, &findings)
+        }
+        C::Price { id, periods, rounding } => {
+            let (runtime, service) = service(ctx)?;
+            let options = PricingOptions { rounding: rounding.into(), periods };
+            let quote = runtime.block_on(service.price_draft(id.clone(), options))?;
+            print_quote(ctx, &format!("draft {id}"), &quote)
+        }
         C::Submit { id, profile } => {
             let (runtime, engine) = crate::cmd::sync::engine(ctx)?;
             let entry = runtime.block_on(engine.submit_draft(&id, profile.as_deref()))?;
@@ -350,53 +332,28 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
 
 fn import(file: &std::path::Path, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (name, text) = input::read_text(file)?;
-    // Keep the text exactly as given (minus a byte order mark, which is not JSON).
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
-    let value = orderdesk_wire::parse_json(&text)
-        .map_err(|e| CliError::NotJson { source_name: name.clone(), message: e.to_string() })?;
-    let order = orderdesk_wire::parse_order_value(value.clone())
-        .map_err(|error| CliError::Wire { source_name: name.clone(), error })?;
-    let model = Order::from_json(value.clone())
-        .map_err(|error| CliError::Core { source_name: name.clone(), error })?;
-    let tmf_version = match order.version() {
-        orderdesk_wire::Version::V4 => TmfVersion::V4,
-        orderdesk_wire::Version::V5 => TmfVersion::V5,
-    };
-    let mut store = open_store(ctx)?;
-    let catalog = cached_catalog(&store)?;
-    let summary = summary(&value, &model, catalog.as_ref().map(|(_, c)| c));
-    let row = store.create_draft(NewDraft {
-        body: text,
-        tmf_version,
-        catalog_version: catalog.map(|(version, _)| version),
-        actor: actor(),
-        summary: Some(summary),
-    })?;
+    let (runtime, service) = service(ctx)?;
+    let state = runtime
+        .block_on(service.import_order(text))
+        .map_err(|error| CliError::input(name, error))?;
     if ctx.json {
-        output::print_json(&json!({ "id": row.id }))?;
+        output::print_json(&json!({ "id": state.draft.id }))?;
     } else {
-        output::print_text(&row.id)?;
+        output::print_text(&state.draft.id)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The listing columns of a draft: customer and item count as the store reads them, and as
-/// total the core's price (tax included, over the pricing schedule, primary currency), so the
-/// list shows the figure `draft price` shows.
-fn summary(value: &Value, order: &Order, catalog: Option<&Catalog>) -> OrderSummary {
-    let mut summary = orderdesk_store::extract::summarize_order(value);
-    let quote = orderdesk_core::price(
-        order,
-        catalog,
-        PricingOptions { rounding: Rounding::HalfUp, periods: None },
-    );
-    if let Some(primary) = quote.currencies.first() {
-        summary.total = Some(Money {
-            amount: primary.total.amounts.tax_included,
-            currency: primary.currency.clone(),
-        });
-    }
-    summary
+/// One editor edit on the draft's current revision, saved as the next revision.
+fn edit(ctx: &Ctx, id: String, edit: Edit) -> Result<ExitCode, CliError> {
+    let (runtime, service) = service(ctx)?;
+    print_row(&runtime.block_on(service.edit_current(id, edit))?, ctx)
+}
+
+/// Core operations on the draft's current revision, saved as one revision.
+fn apply(ctx: &Ctx, id: String, ops: Vec<Op>) -> Result<ExitCode, CliError> {
+    let (runtime, service) = service(ctx)?;
+    print_row(&runtime.block_on(service.apply_ops(id, ops))?, ctx)
 }
 
 fn describe(row: &DraftRow) -> String {
@@ -424,72 +381,17 @@ fn print_row(row: &DraftRow, ctx: &Ctx) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A draft's body as JSON (exact numbers, field order kept).
-fn body_of(store: &Store, id: &str) -> Result<Value, CliError> {
-    let draft = store.draft(id)?;
-    orderdesk_wire::parse_json(&draft.body).map_err(|e| CliError::NotJson {
-        source_name: format!("draft {id}"),
-        message: e.to_string(),
-    })
-}
-
-/// The cached catalog indexed by the core, with its version; `None` when none was imported.
-fn cached_catalog(store: &Store) -> Result<Option<(String, Catalog)>, CliError> {
-    let Some(version) = store.catalog_version()? else {
-        return Ok(None);
-    };
-    let snapshot = store.catalog_snapshot()?;
-    let catalog = Catalog::from_json(&snapshot)
-        .map_err(|error| CliError::Core { source_name: "cached catalog".into(), error })?;
-    Ok(Some((version.version, catalog)))
-}
-
-/// Load a draft, apply `ops` in order with the cached catalog, save one new revision.
-fn compose(ctx: &Ctx, id: &str, ops: Vec<Op>) -> Result<ExitCode, CliError> {
-    let mut store = open_store(ctx)?;
-    let draft = store.draft(id)?;
-    let source_name = format!("draft {id}");
-    let value = orderdesk_wire::parse_json(&draft.body).map_err(|e| CliError::NotJson {
-        source_name: source_name.clone(),
-        message: e.to_string(),
-    })?;
-    let mut order = Order::from_json(value)
-        .map_err(|error| CliError::Core { source_name: source_name.clone(), error })?;
-    let catalog = cached_catalog(&store)?;
-    for op in &ops {
-        order = apply(&order, op, catalog.as_ref().map(|(_, c)| c))
-            .map_err(|error| CliError::Core { source_name: source_name.clone(), error })?;
-    }
-    let value = order.to_json(Layout::Flat);
-    let summary = summary(&value, &order, catalog.as_ref().map(|(_, c)| c));
-    let body = serde_json::to_string(&value).map_err(|e| CliError::Output(e.to_string()))?;
-    // The revision history records the operations themselves, so it can be read or replayed.
-    let action = serde_json::to_string(&ops).map_err(|e| CliError::Output(e.to_string()))?;
-    let row = store.update_draft(
-        id,
-        DraftEdit {
-            body,
-            catalog_version: catalog.map(|(version, _)| version),
-            actor: actor(),
-            action,
-            expected_revision: Some(draft.row.revision),
-            summary: Some(summary),
-        },
-    )?;
-    print_row(&row, ctx)
-}
-
-fn check(ctx: &Ctx, id: &str) -> Result<ExitCode, CliError> {
-    let store = open_store(ctx)?;
-    let value = body_of(&store, id)?;
-    let catalog = cached_catalog(&store)?;
-    let findings = collect_findings(&value, catalog.as_ref().map(|(_, c)| c), ctx);
+fn print_findings(
+    ctx: &Ctx,
+    id: &str,
+    findings: &[orderdesk_core::Finding],
+) -> Result<ExitCode, CliError> {
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     if ctx.json {
-        output::print_json(&Report { findings: &findings })?;
+        output::print_json(&Report { findings })?;
     } else {
         let mut text = String::new();
-        for f in &findings {
+        for f in findings {
             let _ = writeln!(text, "{f}");
         }
         let verdict = if errors == 0 { "ok" } else { "has errors" };
@@ -501,24 +403,4 @@ fn check(ctx: &Ctx, id: &str) -> Result<ExitCode, CliError> {
         output::print_text(&text)?;
     }
     Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-fn price(
-    ctx: &Ctx,
-    id: &str,
-    periods: Option<u32>,
-    rounding: RoundingArg,
-) -> Result<ExitCode, CliError> {
-    let store = open_store(ctx)?;
-    let order = Order::from_json(body_of(&store, id)?)
-        .map_err(|error| CliError::Core { source_name: format!("draft {id}"), error })?;
-    let catalog = cached_catalog(&store)?;
-    let rounding = rounding.into();
-    let quote = validate_and_price(
-        &order,
-        catalog.as_ref().map(|(_, c)| c),
-        ValidateOptions { now: Some(chrono::Utc::now()) },
-        PricingOptions { rounding, periods },
-    );
-    print_quote(ctx, &format!("draft {id}"), &quote)
 }

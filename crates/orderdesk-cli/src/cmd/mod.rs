@@ -3,7 +3,7 @@
 pub mod check;
 pub mod convert;
 pub mod price;
-// Store-backed groups (local database).
+// Local-database groups: `draft`, `catalog`, `search` over orderdesk-service; `db` on the file.
 pub mod catalog;
 pub mod db;
 pub mod draft;

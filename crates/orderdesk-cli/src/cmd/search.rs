@@ -3,9 +3,9 @@
 
 use std::process::ExitCode;
 
-use orderdesk_store::{Queries, SearchHit, SearchKind};
+use orderdesk_store::{SearchHit, SearchKind};
 
-use crate::cmd::db::open_store;
+use crate::cmd::db::service;
 use crate::error::CliError;
 use crate::{output, Ctx};
 
@@ -68,9 +68,9 @@ pub fn print_hits(hits: &[SearchHit], ctx: &Ctx) -> Result<(), CliError> {
 
 /// Runs the search.
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
-    let store = open_store(ctx)?;
+    let (runtime, service) = service(ctx)?;
     let kinds: Vec<SearchKind> = args.kinds.into_iter().map(SearchKind::from).collect();
-    let hits = store.search(&args.text, &kinds, args.limit)?;
+    let hits = runtime.block_on(service.search(args.text, kinds, args.limit))?;
     print_hits(&hits, ctx)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use orderdesk_sync::{EngineConfig, EntryOutcome, SyncEngine};
 use serde_json::json;
 
-use crate::cmd::db::open_store;
+use crate::cmd::db::{open_store, runtime};
 use crate::error::CliError;
 use crate::{output, Ctx};
 
@@ -26,10 +26,7 @@ pub struct Args {
 pub fn engine(ctx: &Ctx) -> Result<(tokio::runtime::Runtime, SyncEngine), CliError> {
     let store = open_store(ctx)?;
     let handle = orderdesk_store::StoreHandle::spawn(store)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))?;
+    let runtime = runtime()?;
     let engine =
         SyncEngine::new(handle, EngineConfig { actor: "cli".into(), ..EngineConfig::default() });
     Ok((runtime, engine))

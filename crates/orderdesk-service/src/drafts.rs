@@ -1,0 +1,150 @@
+//! Drafts by id, outside an editor session: what scripts and the command line ask of stored
+//! drafts. List them with filters, read the stored JSON and the revisions, change the current
+//! revision with an [`Edit`] or with the core's [`Op`]s, restore a revision, and check or price
+//! a draft against the cached catalog.
+//!
+//! Changes are saved exactly as [`Service::edit`] saves them (one new revision, refused with
+//! `store.conflict` if the draft changed in between); they keep no undo stacks, since a
+//! revision can always be restored.
+
+use chrono::Utc;
+use orderdesk_core::{
+    validate_and_price, Catalog, Finding, Op, Order, PricingOptions, Quote, ValidateOptions,
+};
+use orderdesk_store::{DraftFilter, DraftRevision, DraftRow, Queries, TmfVersion};
+use serde_json::Value;
+
+use crate::error::{invalid, Result, ServiceError};
+use crate::{edit, CatalogCache, Edit, Service};
+
+/// What a save applies to a draft: one editor [`Edit`], or core operations in order.
+pub(crate) enum Change {
+    Edit(Edit),
+    Ops(Vec<Op>),
+}
+
+impl Change {
+    pub(crate) fn apply(
+        &self,
+        order: &Order,
+        version: TmfVersion,
+        catalog: &Catalog,
+    ) -> Result<Order> {
+        match self {
+            Change::Edit(e) => edit::apply_edit(order, e, version, Some(catalog)),
+            Change::Ops(ops) => {
+                let mut next = order.clone();
+                for op in ops {
+                    next = orderdesk_core::apply(&next, op, Some(catalog))?;
+                }
+                Ok(next)
+            }
+        }
+    }
+
+    /// The revision history's entry. Operations are recorded as their JSON, so the history
+    /// can be read or replayed.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Change::Edit(e) => e.describe(),
+            Change::Ops(ops) => {
+                serde_json::to_string(ops).unwrap_or_else(|_| format!("{} operations", ops.len()))
+            }
+        }
+    }
+}
+
+/// The cached catalog's rules, or `None` before any import (so that an order is not checked
+/// against an empty catalog, which would call every offering unknown).
+fn imported(catalog: &CatalogCache) -> Option<&Catalog> {
+    catalog.version.is_some().then_some(&catalog.rules)
+}
+
+/// Wire codes that the core reports under its own names (`item.quantity`, ...).
+const COVERED_BY_CORE: &[&str] = &[
+    "order.no_items",
+    "item.id_duplicate",
+    "item.action_missing",
+    "item.action_unknown",
+    "item.quantity_invalid",
+    "item.relationship_dangling",
+    "money.unit_mismatch",
+];
+
+/// Every finding for a TMF622 order payload: the core's validation (structural, money and,
+/// with a catalog, catalog rules), then the wire crate's payload checks the core does not
+/// cover (dates, field types...). Text that is not shaped like an order gets the wire
+/// checks alone, which say why.
+pub fn order_findings(order: &Value, catalog: Option<&Catalog>) -> Vec<Finding> {
+    let wire = orderdesk_wire::check::findings(order);
+    match Order::from_json(order.clone()) {
+        Ok(model) => {
+            let mut findings = orderdesk_core::validate(
+                &model,
+                catalog,
+                ValidateOptions { now: Some(Utc::now()) },
+            );
+            findings
+                .extend(wire.into_iter().filter(|f| !COVERED_BY_CORE.contains(&f.code.as_str())));
+            findings
+        }
+        Err(_) => wire,
+    }
+}
+
+impl Service {
+    /// Drafts, most recently changed first, with the listing columns the store keeps
+    /// (customer, item count, total, catalog version).
+    pub async fn list_drafts(&self, filter: DraftFilter) -> Result<Vec<DraftRow>> {
+        self.read(move |r| Ok(r.drafts(&filter)?)).await
+    }
+
+    /// A draft's TMF622 JSON as stored (exact numbers, field order kept).
+    pub async fn draft_json(&self, id: String) -> Result<Value> {
+        let body = self.read(move |r| Ok(r.draft(&id)?.body)).await?;
+        orderdesk_wire::parse_json(&body).map_err(|e| ServiceError::NotJson(e.to_string()))
+    }
+
+    /// A draft's revisions as stored, oldest first.
+    pub async fn revisions(&self, id: String) -> Result<Vec<DraftRevision>> {
+        self.read(move |r| Ok(r.draft_history(&id)?)).await
+    }
+
+    /// Apply one edit to the draft's current revision and save the next revision.
+    pub async fn edit_current(&self, id: String, edit: Edit) -> Result<DraftRow> {
+        Ok(self.save_edit(id, None, Change::Edit(edit)).await?.0)
+    }
+
+    /// Apply core composition operations in order to the draft's current revision and save
+    /// them as one revision; if any is refused, nothing is saved.
+    pub async fn apply_ops(&self, id: String, ops: Vec<Op>) -> Result<DraftRow> {
+        if ops.is_empty() {
+            return Err(invalid("no operations given"));
+        }
+        Ok(self.save_edit(id, None, Change::Ops(ops)).await?.0)
+    }
+
+    /// Make an earlier revision current again, as a new revision.
+    pub async fn restore_revision(&self, id: String, revision: i64) -> Result<DraftRow> {
+        Ok(self.restore_to(id, revision).await?.0)
+    }
+
+    /// Every finding for a stored draft ([`order_findings`]) against the cached catalog.
+    pub async fn check_draft(&self, id: String) -> Result<Vec<Finding>> {
+        let value = self.draft_json(id).await?;
+        let catalog = self.catalog();
+        Ok(order_findings(&value, imported(&catalog)))
+    }
+
+    /// Validate and price a stored draft against the cached catalog.
+    pub async fn price_draft(&self, id: String, options: PricingOptions) -> Result<Quote> {
+        let order = Order::from_json(self.draft_json(id).await?)?;
+        let catalog = self.catalog();
+        Ok(validate_and_price(
+            &order,
+            imported(&catalog),
+            ValidateOptions { now: Some(Utc::now()) },
+            options,
+        ))
+    }
+}
