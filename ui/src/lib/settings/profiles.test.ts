@@ -148,7 +148,7 @@ describe("ProfilesPanel", () => {
     expect(await screen.findByText(/46 offerings in 7 categories/)).toBeTruthy();
     await fireEvent.click(screen.getByRole("button", { name: "Remove lab" }));
     expect(seen).not.toContain("remove_profile");
-    await fireEvent.click(screen.getByRole("button", { name: "Remove lab", exact: true }));
+    await fireEvent.click(screen.getByRole("button", { name: "Remove lab" }));
     await vi.waitFor(() => expect(seen).toContain("remove_profile"));
     expect(await screen.findByText("Profile lab removed.")).toBeTruthy();
     expect(onChanged).toHaveBeenCalledTimes(3);
