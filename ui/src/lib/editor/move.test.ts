@@ -1,13 +1,19 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import EditorView from "../views/EditorView.svelte";
+import { EditorStore } from "../stores/editor.svelte";
 import BundleTree from "./BundleTree.svelte";
 import MoveDialog from "./MoveDialog.svelte";
-import { item } from "../../test/fixtures";
+import { editorState, item } from "../../test/fixtures";
 import { moveIn, moveOut, moveParents } from "../util/tree";
 import { actionFor, keysOf } from "../util/shortcuts";
 import type { Edit } from "../backend/ipc";
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
 
 // Two bundles (1 and 5, with 6 nested in 5), a leaf at the top level (4).
 const items = [
@@ -92,5 +98,35 @@ describe("Move to… shortcut", () => {
   it("is Ctrl+M, listed for the palette", () => {
     expect(actionFor({ key: "m", ctrlKey: true, metaKey: false, shiftKey: false, altKey: false })).toBe("moveItem");
     expect(keysOf("moveItem")).toBe("Ctrl+M");
+  });
+});
+
+describe("EditorView Move to…", () => {
+  it("M in the tree opens the dialog; the choice is saved as a moveItem edit", async () => {
+    const edits: unknown[] = [];
+    const tree = [
+      item("1", { name: "Fibre Home", childCount: 1, isBundle: true }),
+      item("2", { parent: "1", depth: 1, name: "Router" }),
+      item("3", { name: "Mobile Bundle", isBundle: true }),
+    ];
+    const state = editorState({ items: tree });
+    mockIPC((cmd, args) => {
+      if (cmd === "open_draft") return state;
+      if (cmd === "edit_draft") {
+        edits.push((args as { edit: unknown }).edit);
+        return state;
+      }
+      if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
+      throw new Error(cmd);
+    });
+    const editor = new EditorStore();
+    await editor.open("d-1");
+    editor.selected = "2";
+    render(EditorView, { editor, onClose: vi.fn() });
+    await fireEvent.keyDown(screen.getByRole("tree"), { key: "m" });
+    const target = await screen.findByRole("button", { name: "Mobile Bundle (item 3)", hidden: true });
+    await fireEvent.click(target);
+    await vi.waitFor(() => expect(edits).toEqual([{ op: "moveItem", item: "2", parent: "3", index: null }]));
+    expect(screen.queryByRole("button", { name: "Mobile Bundle (item 3)", hidden: true })).toBeNull();
   });
 });
