@@ -193,3 +193,62 @@ async fn a_secret_goes_to_the_keyring_or_the_agent_is_told_about_the_fallback() 
         service.remove_profile(name).await.expect("removed");
     }
 }
+
+/// The "no keyring" path, forced on any Linux machine: this test runs itself again in a child
+/// process whose D-Bus session address leads nowhere, so the OS keyring (Secret Service) cannot
+/// be reached for real. The profile is saved anyway and the agent is told about the fallback.
+#[cfg(target_os = "linux")]
+#[test]
+fn without_a_reachable_keyring_the_profile_is_saved_and_the_fallback_named() {
+    const CHILD: &str = "ORDERDESK_TEST_NO_KEYRING_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let exe = std::env::current_exe().expect("test binary");
+        let out = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "without_a_reachable_keyring_the_profile_is_saved_and_the_fallback_named",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/orderdesk-test-bus")
+            .output()
+            .expect("child test runs");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(said.contains("1 passed"), "{said}");
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let service = Service::open(dir.path().to_path_buf()).expect("open");
+        let mut oauth =
+            input("lab-2", "https://orders.example/tmf-api/productOrderingManagement/v5/");
+        oauth.auth_mode = "oauth2".into();
+        oauth.token_url = "https://auth.example/oauth/token".into();
+        oauth.client_id = "agent-7".into();
+        oauth.secret = "client-secret-value".into();
+        let saved = service.save_profile(oauth).await.expect("answer");
+        assert!(saved.errors.is_empty(), "{:?}", saved.errors);
+        let notice = saved.secret_notice.expect("the agent is told the secret was not kept");
+        assert!(notice.contains("ORDERDESK_SECRET_LAB_2"), "{notice}");
+        assert!(notice.contains("never written to the local database"), "{notice}");
+        let view = saved.profile.expect("the rest of the profile is saved");
+        assert_eq!(view.secret, SecretState::Unavailable);
+        assert_eq!(view.client_id.as_deref(), Some("agent-7"));
+        // A connection test without a secret anywhere says where to put one.
+        let mut probe = input("lab-2", &view.base_url);
+        probe.editing = Some("lab-2".into());
+        probe.auth_mode = "oauth2".into();
+        probe.token_url = "https://auth.example/oauth/token".into();
+        probe.client_id = "agent-7".into();
+        let report = service.test_connection(probe).await.expect("tested");
+        assert!(!report.ok);
+        assert!(report.lines[0].contains("ORDERDESK_SECRET_LAB_2"), "{:?}", report.lines);
+    });
+}
