@@ -29,6 +29,12 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "submit_draft",
     "sync_now",
+    "list_profiles",
+    "save_profile",
+    "remove_profile",
+    "set_active_profile",
+    "test_connection",
+    "refresh_catalog",
 ];
 
 fn main() {

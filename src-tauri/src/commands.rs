@@ -4,8 +4,9 @@
 //! store's writer thread or a blocking-pool reader, never on the thread serving IPC.
 
 use orderdesk_service::{
-    AppStatus, CategoryView, DemoStatus, Edit, EditorState, OfferingDetail, OfferingSummary,
-    OrderListQuery, OrderListRow, RevisionView, Settings, SubmitView,
+    AppStatus, CatalogRefreshView, CategoryView, ConnectionReport, DemoStatus, Edit, EditorState,
+    OfferingDetail, OfferingSummary, OrderListQuery, OrderListRow, ProfileInput, ProfileSaved,
+    ProfileView, RevisionView, Settings, SubmitView,
 };
 use serde::Serialize;
 use specta::Type;
@@ -224,4 +225,57 @@ pub async fn submit_draft(state: State<'_, AppState>, id: String) -> Result<Subm
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<()> {
     Ok(state.service()?.sync_now().await?)
+}
+
+// ---- server profiles ------------------------------------------------------------------------
+
+/// Every server profile (never a secret; only where the secret comes from).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView>> {
+    Ok(state.service()?.list_profiles().await?)
+}
+
+/// Add or edit a profile; field errors come back per field, the secret goes to the keyring.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_profile(state: State<'_, AppState>, input: ProfileInput) -> Result<ProfileSaved> {
+    Ok(state.service()?.save_profile(input).await?)
+}
+
+/// Remove a profile and its stored secret.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_profile(state: State<'_, AppState>, name: String) -> Result<Vec<ProfileView>> {
+    Ok(state.service()?.remove_profile(name).await?)
+}
+
+/// Make a profile the one new orders go to (effective at once).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_active_profile(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Vec<ProfileView>> {
+    Ok(state.service()?.set_active_profile(name).await?)
+}
+
+/// Try a profile as the form holds it and report what the server answered.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    input: ProfileInput,
+) -> Result<ConnectionReport> {
+    Ok(state.service()?.test_connection(input).await?)
+}
+
+/// Fetch a profile's whole catalog into the local cache.
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_catalog(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<CatalogRefreshView> {
+    Ok(state.service()?.refresh_catalog(name).await?)
 }

@@ -51,6 +51,12 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
         commands::save_settings,
         commands::submit_draft,
         commands::sync_now,
+        commands::list_profiles,
+        commands::save_profile,
+        commands::remove_profile,
+        commands::set_active_profile,
+        commands::test_connection,
+        commands::refresh_catalog,
     ])
 }
 

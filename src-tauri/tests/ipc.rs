@@ -183,3 +183,94 @@ fn reprice_200_items_through_ipc() {
     let p90 = times.get(times.len() * 9 / 10).copied().unwrap_or(Duration::ZERO);
     println!("reprice 200 items via IPC: median {median:?}, p90 {p90:?}");
 }
+
+fn profile_input(name: &str, order_url: &str, catalog_url: &str) -> Value {
+    json!({"input": {"editing": null, "name": name, "orderUrl": order_url,
+        "catalogUrl": catalog_url, "version": "auto", "authMode": "none", "tokenUrl": "",
+        "clientId": "", "scope": "", "secret": ""}})
+}
+
+#[test]
+fn server_profiles_through_ipc() {
+    let h = harness();
+    let demo = h.ok("start_demo", json!({}));
+    let base = demo["baseUrl"].as_str().expect("demo URL").trim_end_matches('/').to_owned();
+    let order_url = format!("{base}/tmf-api/productOrderingManagement/v4/");
+    let catalog_url = format!("{base}/tmf-api/productCatalogManagement/v4/");
+
+    // Field errors come back per field and save nothing.
+    let bad = h.ok("save_profile", profile_input("no spaces", "file:///etc/passwd", ""));
+    let fields: Vec<&str> = bad["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["name", "orderUrl"]);
+    assert_eq!(bad["profile"], Value::Null);
+
+    let tested = h.ok("test_connection", profile_input("lab", &order_url, &catalog_url));
+    assert_eq!(tested["ok"], json!(true), "{tested}");
+
+    let saved = h.ok("save_profile", profile_input("lab", &order_url, &catalog_url));
+    assert_eq!(saved["errors"], json!([]));
+    assert_eq!(saved["profile"]["secret"], json!("not-needed"));
+    assert_eq!(saved["profile"]["active"], json!(false));
+
+    let refreshed = h.ok("refresh_catalog", json!({"name": "lab"}));
+    assert_eq!(refreshed["offerings"], json!(46));
+
+    let listed = h.ok("set_active_profile", json!({"name": "lab"}));
+    let active: Vec<&str> = listed
+        .as_array()
+        .expect("profiles")
+        .iter()
+        .filter(|p| p["active"] == json!(true))
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(active, ["lab"]);
+
+    let unknown = h.call("set_active_profile", json!({"name": "nope"})).expect_err("unknown");
+    assert_eq!(unknown["code"], json!("sync.unknown_profile"));
+    let demo_gone = h.call("remove_profile", json!({"name": "demo"})).expect_err("demo stays");
+    assert_eq!(demo_gone["code"], json!("service.invalid_input"));
+    let left = h.ok("remove_profile", json!({"name": "lab"}));
+    assert_eq!(left.as_array().map(Vec::len), Some(1));
+    // A typed input that does not decode never reaches the service.
+    assert!(h.call("save_profile", json!({"input": {"name": 5}})).is_err());
+}
+
+#[test]
+fn moving_an_item_into_a_leaf_is_refused_through_ipc() {
+    let h = harness();
+    h.ok("start_demo", json!({}));
+    let state = h.ok("new_draft", json!({}));
+    let id = state["draft"]["id"].as_str().expect("id").to_owned();
+    let state = h.ok(
+        "edit_draft",
+        json!({"id": id, "revision": revision(&state),
+               "edit": {"op": "addOffering", "offeringId": "20125", "parent": null, "quantity": null}}),
+    );
+    let items = state["draft"]["items"].as_array().expect("items");
+    let leaves: Vec<&str> =
+        items.iter().filter(|i| i["depth"] == json!(1)).filter_map(|i| i["id"].as_str()).collect();
+    assert!(leaves.len() >= 2, "{items:?}");
+    let refused = h
+        .call(
+            "edit_draft",
+            json!({"id": id, "revision": revision(&state),
+                   "edit": {"op": "moveItem", "item": leaves[0], "parent": leaves[1], "index": null}}),
+        )
+        .expect_err("a leaf is not a bundle");
+    assert_eq!(refused["code"], json!("core.not_a_bundle"));
+    // To the top level is fine, and undo brings it back.
+    let moved = h.ok(
+        "edit_draft",
+        json!({"id": id, "revision": revision(&state),
+               "edit": {"op": "moveItem", "item": leaves[0], "parent": null, "index": null}}),
+    );
+    let last = moved["draft"]["items"].as_array().and_then(|i| i.last()).expect("items");
+    assert_eq!((last["id"].as_str(), last["depth"].as_u64()), (Some(leaves[0]), Some(0)));
+    let undone = h.ok("undo", json!({"id": id}));
+    assert_eq!(undone["draft"]["items"], state["draft"]["items"]);
+}

@@ -2,6 +2,8 @@
 # End-to-end tests: builds the desktop app, starts a virtual display (Xvfb) and tauri-driver
 # (WebDriver over WebKitWebDriver), and runs the specs in specs/ with node's test runner.
 # Screenshots land in tests/e2e/artifacts/; on failure the app's log is printed.
+# E2E_SPECS selects specs while iterating (a glob under specs/, default: all of them), e.g.
+#   E2E_SPECS='offline*' tests/e2e/run.sh
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -16,10 +18,11 @@ if [ ! -d "$HERE/node_modules" ] || [ "$HERE/package-lock.json" -nt "$HERE/node_
 fi
 
 echo "e2e: building the app"
-(cd "$ROOT" && npm --prefix ui run build --silent && cargo build --quiet -p orderdesk-app)
+(cd "$ROOT" && npm --prefix ui run build --silent && cargo build --quiet -p orderdesk-app -p orderdesk-server)
 TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 APP="$TARGET_DIR/debug/orderdesk-app"
+SERVER="$TARGET_DIR/debug/orderdesk-server"
 
 WORK="$(mktemp -d)"
 ARTIFACTS="$HERE/artifacts"
@@ -46,6 +49,9 @@ DRIVER_PORT="$(free_port)"
 NATIVE_PORT="$(free_port)"
 # Everything the app stores goes to a throw-away data directory.
 export XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config"
+# The app's sync loop waits at most this long between runs and before retrying an entry, so a
+# server that comes back is noticed within a second (the app inherits it from tauri-driver).
+export ORDERDESK_SYNC_MAX_WAIT_MS="${ORDERDESK_SYNC_MAX_WAIT_MS:-500}"
 tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$WORK/app.log" 2>&1 &
 DRIVER_PID=$!
 for _ in $(seq 1 100); do
@@ -56,8 +62,8 @@ done
 status=0
 # E2E_SPECS narrows the run to some specs (a glob under tests/e2e), e.g. "specs/crash.test.mjs".
 SPECS="${E2E_SPECS:-specs/*.test.mjs}"
-(cd "$HERE" && E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_ARTIFACTS="$ARTIFACTS" E2E_WORK="$WORK" \
-  node --test --test-concurrency=1 $SPECS) || status=$?
+(cd "$HERE" && E2E_APP="$APP" E2E_SERVER="$SERVER" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_ARTIFACTS="$ARTIFACTS" \
+  E2E_WORK="$WORK" node --test --test-concurrency=1 $SPECS) || status=$?
 if [ "$status" -ne 0 ]; then
   echo "e2e: FAILED; the app's log follows (screenshots kept in $ARTIFACTS)"
   tail -n 200 "$WORK/app.log" || true

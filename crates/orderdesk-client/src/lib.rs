@@ -42,4 +42,6 @@ pub use client::{
 };
 pub use error::ClientError;
 pub use profile::{version_in_url, AuthConfig, Profile, VersionChoice};
+/// URLs as the client parses them (profiles are checked with the same parser).
+pub use reqwest::Url;
 pub use secret::Secret;

@@ -50,24 +50,35 @@ fn keyring_failure(profile: &str, err: &keyring::Error) -> ClientError {
     ))
 }
 
-/// The secret of `profile`: from its environment variable, else the OS keychain.
-pub fn load(profile: &str) -> Result<Secret, ClientError> {
-    if let Ok(value) = std::env::var(env_var_name(profile)) {
-        if !value.is_empty() {
-            return Ok(Secret(value));
-        }
-    }
+/// The secret of `profile` from its environment variable, when that is set and not empty.
+pub fn from_env(profile: &str) -> Option<Secret> {
+    std::env::var(env_var_name(profile)).ok().filter(|v| !v.is_empty()).map(Secret)
+}
+
+/// The secret of `profile` in the OS keychain only: `None` when no entry exists, an error
+/// when there is no usable keychain.
+pub fn stored(profile: &str) -> Result<Option<Secret>, ClientError> {
     let entry = keyring::Entry::new(KEYRING_SERVICE, profile)
         .map_err(|err| keyring_failure(profile, &err))?;
     match entry.get_password() {
-        Ok(value) => Ok(Secret(value)),
-        Err(keyring::Error::NoEntry) => Err(ClientError::Secret(format!(
-            "no secret stored for profile {profile:?}: run `orderdesk remote add` with \
-             --secret-stdin, or set {}",
-            env_var_name(profile)
-        ))),
+        Ok(value) => Ok(Some(Secret(value))),
+        Err(keyring::Error::NoEntry) => Ok(None),
         Err(err) => Err(keyring_failure(profile, &err)),
     }
+}
+
+/// The secret of `profile`: from its environment variable, else the OS keychain.
+pub fn load(profile: &str) -> Result<Secret, ClientError> {
+    if let Some(secret) = from_env(profile) {
+        return Ok(secret);
+    }
+    stored(profile)?.ok_or_else(|| {
+        ClientError::Secret(format!(
+            "no secret stored for profile {profile:?}: enter it in the profile's settings \
+             (or `orderdesk remote add --secret-stdin`), or set {}",
+            env_var_name(profile)
+        ))
+    })
 }
 
 /// Files `secret` in the OS keychain for `profile`. Fails clearly where there is no keychain.

@@ -25,6 +25,9 @@ pub enum CoreError {
     /// Moving an item below itself or one of its descendants.
     #[error("item {item:?} cannot be moved under {parent:?}, which is inside it")]
     MoveIntoItself { item: String, parent: String },
+    /// Moving an item under an item that is not a bundle.
+    #[error("item {item:?} cannot be moved under {parent:?}, which is not a bundle")]
+    NotABundle { item: String, parent: String },
     /// An index (price, alteration, position) outside the list it points into.
     #[error("{what} index {index} is out of range (length {len})")]
     OutOfRange { what: &'static str, index: usize, len: usize },
@@ -46,6 +49,7 @@ impl orderdesk_error::ErrorCode for CoreError {
             Self::UnknownOffering(_) => "core.unknown_offering",
             Self::CatalogCycle(_) => "core.catalog_cycle",
             Self::MoveIntoItself { .. } => "core.move_into_itself",
+            Self::NotABundle { .. } => "core.not_a_bundle",
             Self::OutOfRange { .. } => "core.out_of_range",
             Self::ProductIdRequired { .. } => "core.product_id_required",
             Self::InvalidValue { .. } => "core.invalid_value",

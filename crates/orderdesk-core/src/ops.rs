@@ -51,7 +51,8 @@ pub enum Op {
     RemoveItem {
         item: String,
     },
-    /// Move an item (with its children) under another parent, or to the top level.
+    /// Move an item (with its children) under another parent, or to the top level. The new
+    /// parent must be a bundle and must not be inside the moving item.
     MoveItem {
         item: String,
         parent: Option<String>,
@@ -126,6 +127,15 @@ pub enum Op {
     },
 }
 
+/// Whether `item` may take children: its offering is a bundle in the catalog, or (when the
+/// catalog does not know the offering, e.g. an imported order) it already has children.
+fn holds_children(item: &Item, catalog: Option<&Catalog>) -> bool {
+    match item.offering_id().and_then(|id| catalog.and_then(|c| c.offering(id))) {
+        Some(offering) => offering.is_bundle,
+        None => !item.children.is_empty(),
+    }
+}
+
 /// Apply one operation. The catalog is needed by `addOffering` (names, bundle children).
 pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order, CoreError> {
     let mut next = order.clone();
@@ -166,7 +176,14 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
                             parent: p.clone(),
                         });
                     }
-                    &mut find_mut(&mut next.items, p)?.children
+                    let target = find_mut(&mut next.items, p)?;
+                    if !holds_children(target, catalog) {
+                        return Err(CoreError::NotABundle {
+                            item: item.clone(),
+                            parent: p.clone(),
+                        });
+                    }
+                    &mut target.children
                 }
             };
             let at = index.unwrap_or(siblings.len());

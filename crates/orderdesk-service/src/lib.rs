@@ -37,6 +37,7 @@ pub mod catalog;
 mod drafts;
 pub mod edit;
 mod error;
+pub mod profiles;
 pub mod records;
 pub mod view;
 
@@ -58,6 +59,10 @@ pub use catalog::CatalogCache;
 pub use drafts::order_findings;
 pub use edit::{AlterationInput, Edit, RefInput};
 pub use error::{Result, ServiceError};
+pub use profiles::{
+    CatalogRefreshView, ConnectionReport, FieldError, OsKeyring, ProfileInput, ProfileSaved,
+    ProfileView, SecretState, SecretStore,
+};
 pub use records::SnapshotImport;
 pub use view::*;
 
@@ -101,6 +106,8 @@ pub struct Service {
     /// The outbox sync engine over the same store, and its background loop once started.
     engine: orderdesk_sync::SyncEngine,
     background: tokio::sync::Mutex<Option<orderdesk_sync::Background>>,
+    /// Where profile secrets are filed (the OS keyring in the app).
+    secrets: Arc<dyn SecretStore>,
     actor: String,
 }
 
@@ -167,9 +174,16 @@ impl Service {
     /// the cached catalog and the settings. Blocking: call it before the UI starts or from
     /// `spawn_blocking`.
     pub fn open(data_dir: PathBuf) -> Result<Service> {
+        Service::open_with_secrets(data_dir, Arc::new(OsKeyring))
+    }
+
+    /// [`Service::open`] with profile secrets filed in `secrets` instead of the OS keyring.
+    /// The sync engine looks secrets up there too (after the `ORDERDESK_SECRET_<PROFILE>`
+    /// environment variable).
+    pub fn open_with_secrets(data_dir: PathBuf, secrets: Arc<dyn SecretStore>) -> Result<Service> {
         std::fs::create_dir_all(&data_dir)
             .map_err(|source| ServiceError::DataDir { path: data_dir.clone(), source })?;
-        Service::open_at(data_dir.join(DB_FILE), data_dir, "app")
+        Service::open_at(data_dir.join(DB_FILE), data_dir, "app", secrets)
     }
 
     /// Open the database `db` (its directory must exist), `program` naming who edits in
@@ -177,10 +191,15 @@ impl Service {
     /// file's directory. Blocking, as [`Service::open`].
     pub fn open_db(db: PathBuf, program: &str) -> Result<Service> {
         let data_dir = db.parent().map(Path::to_path_buf).unwrap_or_default();
-        Service::open_at(db, data_dir, program)
+        Service::open_at(db, data_dir, program, Arc::new(OsKeyring))
     }
 
-    fn open_at(db: PathBuf, data_dir: PathBuf, program: &str) -> Result<Service> {
+    fn open_at(
+        db: PathBuf,
+        data_dir: PathBuf,
+        program: &str,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Service> {
         let store = Store::open(db)?;
         let settings = match store.setting(SETTINGS_KEY)? {
             Some(v) => serde_json::from_value(v).unwrap_or_default(),
@@ -193,9 +212,13 @@ impl Service {
             .ok()
             .filter(|u| !u.trim().is_empty())
             .map_or_else(|| program.to_owned(), |u| format!("{program}:{u}"));
-        let engine = orderdesk_sync::SyncEngine::new(
+        let lookup = Arc::clone(&secrets);
+        let engine = orderdesk_sync::SyncEngine::with_secrets(
             handle.clone(),
-            orderdesk_sync::EngineConfig { actor: actor.clone(), ..Default::default() },
+            engine_config(actor.clone()),
+            Arc::new(move |profile: &orderdesk_client::Profile| {
+                profiles::secret_for(profile, "", lookup.as_ref())
+            }),
         );
         Ok(Service {
             store: handle,
@@ -208,6 +231,7 @@ impl Service {
             demo: tokio::sync::Mutex::new(None),
             engine,
             background: tokio::sync::Mutex::new(None),
+            secrets,
             actor,
         })
     }
@@ -262,7 +286,7 @@ impl Service {
 
     /// What the first screen needs: is this a first start, is the demo server running.
     pub async fn status(&self) -> Result<AppStatus> {
-        let profiles = self.read(|r| Ok(orderdesk_sync::profiles::list(r)?)).await?;
+        let profiles = self.list_profiles().await?;
         let demo = self.demo_status().await;
         let catalog = self.catalog();
         Ok(AppStatus {
@@ -271,7 +295,7 @@ impl Service {
             demo,
             catalog_version: catalog.version.clone(),
             offering_count: u32::try_from(catalog.offerings.len()).unwrap_or(u32::MAX),
-            profiles: profiles.into_values().map(profile_view).collect(),
+            profiles,
         })
     }
 
@@ -857,16 +881,25 @@ impl Service {
     }
 }
 
-fn profile_view(p: orderdesk_client::Profile) -> ProfileView {
-    let auth_mode = serde_json::to_value(&p.auth)
+/// The environment variable that caps every wait of the sync loop, in milliseconds (the
+/// pause between runs and an outbox entry's back-off). End-to-end tests set it so a server
+/// that comes back is noticed within a second; unset, the engine's defaults apply.
+pub const SYNC_MAX_WAIT_ENV: &str = "ORDERDESK_SYNC_MAX_WAIT_MS";
+
+fn engine_config(actor: String) -> orderdesk_sync::EngineConfig {
+    let mut config = orderdesk_sync::EngineConfig { actor, ..Default::default() };
+    let cap = std::env::var(SYNC_MAX_WAIT_ENV)
         .ok()
-        .and_then(|v| v.get("mode").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| "none".to_owned());
-    let tmf_version = serde_json::to_value(p.version)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    ProfileView { name: p.name, base_url: p.order_url, tmf_version, auth_mode }
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms > 0)
+        .map(std::time::Duration::from_millis);
+    if let Some(cap) = cap {
+        config.poll_min = config.poll_min.min(cap);
+        config.poll_max = config.poll_max.min(cap);
+        config.outbox_backoff = config.outbox_backoff.min(cap);
+        config.outbox_backoff_max = config.outbox_backoff_max.min(cap);
+    }
+    config
 }
 
 /// The list's sync badge for a draft's latest outbox entry.

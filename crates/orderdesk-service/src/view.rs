@@ -402,7 +402,7 @@ pub struct AppStatus {
     pub demo: Option<DemoStatus>,
     pub catalog_version: Option<String>,
     pub offering_count: u32,
-    pub profiles: Vec<ProfileView>,
+    pub profiles: Vec<crate::profiles::ProfileView>,
 }
 
 /// The running in-process demo server.
@@ -413,17 +413,6 @@ pub struct DemoStatus {
     pub base_url: String,
     pub catalog_version: String,
     pub offerings: u32,
-}
-
-/// A server profile (the secret is never part of it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileView {
-    pub name: String,
-    pub base_url: String,
-    pub tmf_version: String,
-    pub auth_mode: String,
 }
 
 /// User settings.

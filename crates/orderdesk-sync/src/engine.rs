@@ -317,6 +317,12 @@ impl SyncEngine {
         Ok(client)
     }
 
+    /// Drops the cached client of a profile, so the next request builds one with the
+    /// profile's current secret (a changed secret leaves the profile itself unchanged).
+    pub fn forget_client(&self, name: &str) {
+        lock(&self.inner.clients).remove(name);
+    }
+
     /// The server's version; an `auto` profile remembers what was detected.
     async fn version(&self, client: &Client) -> Result<Version> {
         let known = client.known_version();

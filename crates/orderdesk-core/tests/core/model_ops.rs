@@ -112,9 +112,44 @@ fn remove_and_move_items() {
     let moved = ok(&o, Op::MoveItem { item: "130".into(), parent: None, index: Some(0) });
     assert_eq!(moved.items[0].id, "130");
     assert_eq!(moved.items[1].children.len(), 2);
-    let under =
-        ok(&o, Op::MoveItem { item: "130".into(), parent: Some("120".into()), index: None });
-    assert_eq!(under.items[0].children[1].children[0].id, "130");
+    // Out to the top level and back into the bundle, at a position.
+    let back =
+        ok(&moved, Op::MoveItem { item: "130".into(), parent: Some("100".into()), index: Some(1) });
+    let ids: Vec<&str> = back.items[0].children.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["110", "130", "120"]);
+    // A tariff plan is not a bundle: nothing moves under it.
+    assert_eq!(
+        apply(
+            &o,
+            &Op::MoveItem { item: "130".into(), parent: Some("120".into()), index: None },
+            Some(&catalog())
+        ),
+        Err(CoreError::NotABundle { item: "130".into(), parent: "120".into() })
+    );
+    // Without the catalog, an item with children counts as a bundle, a leaf does not.
+    assert!(apply(
+        &moved,
+        &Op::MoveItem { item: "130".into(), parent: Some("100".into()), index: None },
+        None
+    )
+    .is_ok());
+    assert!(matches!(
+        apply(
+            &o,
+            &Op::MoveItem { item: "130".into(), parent: Some("110".into()), index: None },
+            None
+        ),
+        Err(CoreError::NotABundle { .. })
+    ));
+    // Nor under itself.
+    assert_eq!(
+        apply(
+            &o,
+            &Op::MoveItem { item: "100".into(), parent: Some("100".into()), index: None },
+            None
+        ),
+        Err(CoreError::MoveIntoItself { item: "100".into(), parent: "100".into() })
+    );
     assert_eq!(
         apply(
             &o,

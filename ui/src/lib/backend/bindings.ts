@@ -56,6 +56,18 @@ export const commands = {
 	submitDraft: (id: string) => typedError<SubmitView, IpcError>(__TAURI_INVOKE("submit_draft", { id })),
 	/**  One sync run now (send what is due, refresh tracked orders). */
 	syncNow: () => typedError<null, IpcError>(__TAURI_INVOKE("sync_now")),
+	/**  Every server profile (never a secret; only where the secret comes from). */
+	listProfiles: () => typedError<ProfileView_Serialize[], IpcError>(__TAURI_INVOKE("list_profiles")),
+	/**  Add or edit a profile; field errors come back per field, the secret goes to the keyring. */
+	saveProfile: (input: ProfileInput_Deserialize) => typedError<ProfileSaved_Serialize, IpcError>(__TAURI_INVOKE("save_profile", { input })),
+	/**  Remove a profile and its stored secret. */
+	removeProfile: (name: string) => typedError<ProfileView_Serialize[], IpcError>(__TAURI_INVOKE("remove_profile", { name })),
+	/**  Make a profile the one new orders go to (effective at once). */
+	setActiveProfile: (name: string) => typedError<ProfileView_Serialize[], IpcError>(__TAURI_INVOKE("set_active_profile", { name })),
+	/**  Try a profile as the form holds it and report what the server answered. */
+	testConnection: (input: ProfileInput_Deserialize) => typedError<ConnectionReport, IpcError>(__TAURI_INVOKE("test_connection", { input })),
+	/**  Fetch a profile's whole catalog into the local cache. */
+	refreshCatalog: (name: string) => typedError<CatalogRefreshView, IpcError>(__TAURI_INVOKE("refresh_catalog", { name })),
 };
 
 /* Types */
@@ -148,7 +160,7 @@ export type AppStatus_Deserialize = {
 	demo?: DemoStatus | null,
 	catalogVersion?: string | null,
 	offeringCount: number,
-	profiles: ProfileView[],
+	profiles: ProfileView_Deserialize[],
 };
 
 /**  The app's state at start: what the first screen needs. */
@@ -159,7 +171,7 @@ export type AppStatus_Serialize = {
 	demo: DemoStatus | null,
 	catalogVersion: string | null,
 	offeringCount: number,
-	profiles: ProfileView[],
+	profiles: ProfileView_Serialize[],
 };
 
 /**  An offering a bundle may contain. */
@@ -208,6 +220,14 @@ export type CatalogPriceView_Serialize = {
 	currency: string | null,
 	percentage: string | null,
 	duration: number | null,
+};
+
+/**  What "Refresh catalog" imported. */
+export type CatalogRefreshView = {
+	profile: string,
+	version: string,
+	offerings: number,
+	categories: number,
 };
 
 /**  A catalog category with how many offerings it holds. */
@@ -264,6 +284,14 @@ export type CharacteristicField_Serialize = {
 	value: string | null,
 	/**  In the specification (`false` for values the order carries on its own). */
 	specified: boolean,
+};
+
+/**  What "Test connection" found. */
+export type ConnectionReport = {
+	/**  Both the order API and (when configured) the catalog answered. */
+	ok: boolean,
+	/**  One line per check, as the server answered. */
+	lines: string[],
 };
 
 /**  Every figure of one currency. */
@@ -370,6 +398,13 @@ export type EditorState_Deserialize = {
 export type EditorState_Serialize = {
 	draft: DraftView_Serialize,
 	quote: QuoteView_Serialize,
+};
+
+/**  One rejected field of a [`ProfileInput`]. */
+export type FieldError = {
+	/**  The input's field name (`name`, `orderUrl`, `tokenUrl`...). */
+	field: string,
+	message: string,
 };
 
 /**  A validation or pricing finding, with where the editor shows it. */
@@ -704,12 +739,128 @@ export type PriceLineView_Serialize = {
 	segments: SegmentView_Serialize[],
 };
 
-/**  A server profile (the secret is never part of it). */
-export type ProfileView = {
+/**  A profile as the Settings form sends it. Empty strings mean "not set". */
+export type ProfileInput = ProfileInput_Serialize | ProfileInput_Deserialize;
+
+/**  A profile as the Settings form sends it. Empty strings mean "not set". */
+export type ProfileInput_Deserialize = {
+	/**
+	 *  The profile being edited; `None` adds a new one. Names cannot change (orders and
+	 *  queued entries refer to their profile by name).
+	 */
+	editing?: string | null,
 	name: string,
-	baseUrl: string,
-	tmfVersion: string,
+	orderUrl: string,
+	catalogUrl: string,
+	/**  `v4`, `v5` or `auto`. */
+	version: string,
+	/**  `none`, `bearer`, `oauth2` or `headers`. */
 	authMode: string,
+	/**  OAuth2 only. */
+	tokenUrl: string,
+	/**  OAuth2 and `headers`. */
+	clientId: string,
+	/**  OAuth2 only, optional. */
+	scope: string,
+	/**  A new token or client secret; empty keeps the stored one. */
+	secret: string,
+};
+
+/**  A profile as the Settings form sends it. Empty strings mean "not set". */
+export type ProfileInput_Serialize = {
+	/**
+	 *  The profile being edited; `None` adds a new one. Names cannot change (orders and
+	 *  queued entries refer to their profile by name).
+	 */
+	editing: string | null,
+	name: string,
+	orderUrl: string,
+	catalogUrl: string,
+	/**  `v4`, `v5` or `auto`. */
+	version: string,
+	/**  `none`, `bearer`, `oauth2` or `headers`. */
+	authMode: string,
+	/**  OAuth2 only. */
+	tokenUrl: string,
+	/**  OAuth2 and `headers`. */
+	clientId: string,
+	/**  OAuth2 only, optional. */
+	scope: string,
+	/**  A new token or client secret; empty keeps the stored one. */
+	secret: string,
+};
+
+/**
+ *  The answer to a save: the field errors (nothing saved), or the saved profile and, when
+ *  the secret could not be filed, why and what to do instead.
+ */
+export type ProfileSaved = ProfileSaved_Serialize | ProfileSaved_Deserialize;
+
+/**
+ *  The answer to a save: the field errors (nothing saved), or the saved profile and, when
+ *  the secret could not be filed, why and what to do instead.
+ */
+export type ProfileSaved_Deserialize = {
+	errors: FieldError[],
+	profile?: ProfileView_Deserialize | null,
+	secretNotice?: string | null,
+};
+
+/**
+ *  The answer to a save: the field errors (nothing saved), or the saved profile and, when
+ *  the secret could not be filed, why and what to do instead.
+ */
+export type ProfileSaved_Serialize = {
+	errors: FieldError[],
+	profile: ProfileView_Serialize | null,
+	secretNotice: string | null,
+};
+
+/**  A profile as the Settings screen shows it (never its secret). */
+export type ProfileView = ProfileView_Serialize | ProfileView_Deserialize;
+
+/**  A profile as the Settings screen shows it (never its secret). */
+export type ProfileView_Deserialize = {
+	name: string,
+	/**  The TMF622 root. */
+	baseUrl: string,
+	catalogUrl?: string | null,
+	/**  `v4`, `v5` or `auto`. */
+	tmfVersion: string,
+	/**  `none`, `bearer`, `oauth2` or `headers`. */
+	authMode: string,
+	tokenUrl?: string | null,
+	clientId?: string | null,
+	scope?: string | null,
+	secret: SecretState,
+	/**  The environment variable that can supply the secret. */
+	secretEnv: string,
+	/**  The profile new orders are submitted to. */
+	active: boolean,
+	/**  The in-process demo server's profile (rewritten by demo mode, not editable). */
+	demo: boolean,
+};
+
+/**  A profile as the Settings screen shows it (never its secret). */
+export type ProfileView_Serialize = {
+	name: string,
+	/**  The TMF622 root. */
+	baseUrl: string,
+	catalogUrl: string | null,
+	/**  `v4`, `v5` or `auto`. */
+	tmfVersion: string,
+	/**  `none`, `bearer`, `oauth2` or `headers`. */
+	authMode: string,
+	tokenUrl: string | null,
+	clientId: string | null,
+	scope: string | null,
+	secret: SecretState,
+	/**  The environment variable that can supply the secret. */
+	secretEnv: string,
+	/**  The profile new orders are submitted to. */
+	active: boolean,
+	/**  The in-process demo server's profile (rewritten by demo mode, not editable). */
+	demo: boolean,
 };
 
 /**  The priced draft. */
@@ -768,6 +919,19 @@ export type RevisionView = {
 
 /**  Whether a list row is a draft or a known order. */
 export type RowKind = "draft" | "order";
+
+/**  Where the secret of a profile comes from, as far as the UI may know. */
+export type SecretState = 
+/**  The auth mode needs no secret. */
+"not-needed" | 
+/**  Filed in the OS keyring. */
+"keyring" | 
+/**  Supplied by the `ORDERDESK_SECRET_<PROFILE>` environment variable. */
+"environment" | 
+/**  Needed but nowhere to be found. */
+"missing" | 
+/**  Needed, and the keyring cannot be read on this machine. */
+"unavailable";
 
 /**  The amount of a line over a run of periods, with its steps. */
 export type SegmentView = SegmentView_Serialize | SegmentView_Deserialize;

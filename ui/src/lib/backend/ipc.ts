@@ -28,6 +28,13 @@ import type {
   BundleOption_Serialize,
   AlterationView_Serialize,
   SubmitView,
+  ProfileInput_Deserialize,
+  ProfileView_Serialize,
+  ProfileSaved_Serialize,
+  FieldError,
+  SecretState,
+  ConnectionReport,
+  CatalogRefreshView,
 } from "./bindings";
 
 export type {
@@ -38,7 +45,14 @@ export type {
   RevisionView,
   CurrencyView,
   SubmitView,
+  FieldError,
+  SecretState,
+  ConnectionReport,
+  CatalogRefreshView,
 };
+export type ProfileInput = ProfileInput_Deserialize;
+export type ProfileView = ProfileView_Serialize;
+export type ProfileSaved = ProfileSaved_Serialize;
 export type AppStatus = AppStatus_Serialize;
 export type CategoryView = CategoryView_Serialize;
 export type CharacteristicField = CharacteristicField_Serialize;
@@ -106,6 +120,12 @@ export const backend = {
   saveSettings: (settings: Settings) => unwrap(commands.saveSettings(settings)),
   submitDraft: (id: string) => unwrap(commands.submitDraft(id)),
   syncNow: () => unwrap(commands.syncNow()),
+  listProfiles: () => unwrap(commands.listProfiles()),
+  saveProfile: (input: ProfileInput) => unwrap(commands.saveProfile(input)),
+  removeProfile: (name: string) => unwrap(commands.removeProfile(name)),
+  setActiveProfile: (name: string) => unwrap(commands.setActiveProfile(name)),
+  testConnection: (input: ProfileInput) => unwrap(commands.testConnection(input)),
+  refreshCatalog: (name: string) => unwrap(commands.refreshCatalog(name)),
 };
 
 /** A message for people from anything a backend call threw. */

@@ -9,6 +9,7 @@ export type ActionId =
   | "undo"
   | "redo"
   | "submit"
+  | "moveItem"
   | "goOrders"
   | "goCatalog"
   | "goSettings";
@@ -45,6 +46,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   def("redo", "Ctrl+Shift+Z"),
   def("redo", "Ctrl+Y"),
   def("submit", "Ctrl+Enter"),
+  def("moveItem", "Ctrl+M"),
   def("goOrders", "Alt+1"),
   def("goCatalog", "Alt+2"),
   def("goSettings", "Alt+3"),

@@ -51,3 +51,55 @@ export function windowOf(
   const end = Math.min(total, first + count + overscan);
   return { start, end };
 }
+
+/** Where an item can go: a parent (`null` = the order's top level) and a position there. */
+export interface MoveTarget {
+  parent: string | null;
+  index: number | null;
+}
+
+/** `id` and every item below it. */
+function subtree(items: readonly ItemView[], id: string): Set<string> {
+  const out = new Set([id]);
+  // Items come depth first, so descendants follow their ancestor.
+  for (const item of items) {
+    if (item.parent !== null && out.has(item.parent)) out.add(item.id);
+  }
+  return out;
+}
+
+/** The parents `item` may be moved under, as the core accepts them: the top level and every
+ *  bundle that is neither the item itself, inside it, nor its current parent. */
+export function moveParents(
+  items: readonly ItemView[],
+  item: ItemView,
+): { parent: ItemView | null; label: string }[] {
+  const inside = subtree(items, item.id);
+  const out: { parent: ItemView | null; label: string }[] = [];
+  if (item.parent !== null) out.push({ parent: null, label: "Top level of the order" });
+  for (const candidate of items) {
+    if (!candidate.isBundle || inside.has(candidate.id) || candidate.id === item.parent) continue;
+    out.push({ parent: candidate, label: `${candidate.name} (item ${candidate.id})` });
+  }
+  return out;
+}
+
+/** Alt+Shift+←: out of its bundle, placed right after that bundle. */
+export function moveOut(items: readonly ItemView[], item: ItemView): MoveTarget | null {
+  if (item.parent === null) return null;
+  const parent = items.find((i) => i.id === item.parent);
+  if (!parent) return null;
+  const at = siblings(items, parent).findIndex((s) => s.id === parent.id);
+  return { parent: parent.parent, index: at + 1 };
+}
+
+/** Alt+Shift+→: into the nearest bundle above it among its siblings, as that bundle's last child. */
+export function moveIn(items: readonly ItemView[], item: ItemView): MoveTarget | null {
+  const list = siblings(items, item);
+  const at = list.findIndex((s) => s.id === item.id);
+  for (let i = at - 1; i >= 0; i--) {
+    const candidate = list[i];
+    if (candidate?.isBundle) return { parent: candidate.id, index: null };
+  }
+  return null;
+}

@@ -58,6 +58,7 @@ describe("SettingsView", () => {
   it("saves rounding and imports pasted orders", async () => {
     const saved: unknown[] = [];
     mockIPC((cmd, args) => {
+      if (cmd === "list_profiles") return [];
       if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4" };
       if (cmd === "save_settings") {
         saved.push(args);
@@ -79,6 +80,7 @@ describe("SettingsView", () => {
 
   it("shows why an import was refused", async () => {
     mockIPC((cmd) => {
+      if (cmd === "list_profiles") return [];
       if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4" };
       if (cmd === "import_order") throw { code: "input.not_json", message: "not JSON: expected value" };
       throw new Error(cmd);
