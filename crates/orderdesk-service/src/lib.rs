@@ -31,6 +31,7 @@ mod build;
 pub mod catalog;
 pub mod edit;
 mod error;
+pub mod orders;
 pub mod view;
 
 use std::collections::HashMap;
@@ -51,6 +52,10 @@ use serde_json::Value;
 pub use catalog::CatalogCache;
 pub use edit::{AlterationInput, Edit, RefInput};
 pub use error::{Result, ServiceError};
+pub use orders::{
+    CancellationView, ConflictChoice, ConflictMember, FixTarget, OrderDetailView, OrderItemState,
+    OutboxEntryView, SyncStatusView, TimelineStep,
+};
 pub use view::*;
 
 /// The environment variable that overrides the data directory (tests, manual runs).
@@ -59,6 +64,68 @@ pub const DATA_DIR_ENV: &str = "ORDERDESK_DATA_DIR";
 pub const DB_FILE: &str = "orderdesk.db";
 /// The name of the demo server's profile.
 pub const DEMO_PROFILE: &str = "demo";
+
+/// Timing of the in-process demo server's simulated lifecycle, in milliseconds:
+/// `ACKNOWLEDGED,IN_PROGRESS,CANCEL_STEP` (e.g. `500,2000,300`). Unset: the reference
+/// server's defaults (2 s acknowledged, 5 s in progress, 1 s per cancellation step).
+pub const DEMO_TIMING_ENV: &str = "ORDERDESK_DEMO_TIMING";
+/// The background sync loop's shortest and longest pause in milliseconds: `MIN,MAX`
+/// (e.g. `300,2000`). Unset: 5 s and 120 s.
+pub const SYNC_POLL_ENV: &str = "ORDERDESK_SYNC_POLL";
+
+/// Timings an installation may tune (demos, the end-to-end suite); see [`Tuning::from_env`].
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// The demo server's simulated lifecycle.
+    pub demo_lifecycle: orderdesk_server::LifecycleConfig,
+    /// The sync loop's shortest and longest pause between runs.
+    pub poll: (std::time::Duration, std::time::Duration),
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        let engine = orderdesk_sync::EngineConfig::default();
+        Tuning {
+            demo_lifecycle: orderdesk_server::LifecycleConfig::default(),
+            poll: (engine.poll_min, engine.poll_max),
+        }
+    }
+}
+
+/// Comma-separated millisecond values from `var`, exactly `n` of them.
+fn millis_list(var: &str, text: &str, n: usize) -> Result<Vec<std::time::Duration>> {
+    let values: Vec<u64> = text
+        .split(',')
+        .map(|v| v.trim().parse::<u64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| error::invalid(format!("{var}={text:?}: expected {n} comma-separated numbers of milliseconds")))?;
+    if values.len() != n {
+        return Err(error::invalid(format!("{var}={text:?}: expected {n} values, found {}", values.len())));
+    }
+    Ok(values.into_iter().map(std::time::Duration::from_millis).collect())
+}
+
+impl Tuning {
+    /// The defaults, changed by [`DEMO_TIMING_ENV`] and [`SYNC_POLL_ENV`] when set. A value
+    /// that cannot be read is an error (the app shows it), never silently ignored.
+    pub fn from_env() -> Result<Tuning> {
+        let mut tuning = Tuning::default();
+        if let Some(text) = std::env::var(DEMO_TIMING_ENV).ok().filter(|t| !t.trim().is_empty()) {
+            let v = millis_list(DEMO_TIMING_ENV, &text, 3)?;
+            tuning.demo_lifecycle.acknowledged_for = v[0];
+            tuning.demo_lifecycle.in_progress_for = v[1];
+            tuning.demo_lifecycle.cancel_step = v[2];
+        }
+        if let Some(text) = std::env::var(SYNC_POLL_ENV).ok().filter(|t| !t.trim().is_empty()) {
+            let v = millis_list(SYNC_POLL_ENV, &text, 2)?;
+            if v[0].is_zero() || v[0] > v[1] {
+                return Err(error::invalid(format!("{SYNC_POLL_ENV}={text:?}: need 0 < MIN <= MAX")));
+            }
+            tuning.poll = (v[0], v[1]);
+        }
+        Ok(tuning)
+    }
+}
 
 const SETTINGS_KEY: &str = "app.settings";
 const DEMO_KEY: &str = "app.demo";
@@ -94,6 +161,7 @@ pub struct Service {
     engine: orderdesk_sync::SyncEngine,
     background: tokio::sync::Mutex<Option<orderdesk_sync::Background>>,
     actor: String,
+    demo_lifecycle: orderdesk_server::LifecycleConfig,
 }
 
 impl std::fmt::Debug for Service {
@@ -157,8 +225,13 @@ const CATALOG_ARRAYS: [(CatalogKind, &str); 4] = [
 impl Service {
     /// Open (creating and migrating if needed) the database in the data directory and load
     /// the cached catalog and the settings. Blocking: call it before the UI starts or from
-    /// `spawn_blocking`.
+    /// `spawn_blocking`. Timings come from the environment ([`Tuning::from_env`]).
     pub fn open(data_dir: PathBuf) -> Result<Service> {
+        Service::open_tuned(data_dir, Tuning::from_env()?)
+    }
+
+    /// [`Service::open`] with explicit timings.
+    pub fn open_tuned(data_dir: PathBuf, tuning: Tuning) -> Result<Service> {
         std::fs::create_dir_all(&data_dir)
             .map_err(|source| ServiceError::DataDir { path: data_dir.clone(), source })?;
         let store = Store::open(data_dir.join(DB_FILE))?;
@@ -174,7 +247,12 @@ impl Service {
             .map_or_else(|| "app".to_owned(), |u| format!("app:{u}"));
         let engine = orderdesk_sync::SyncEngine::new(
             handle.clone(),
-            orderdesk_sync::EngineConfig { actor: actor.clone(), ..Default::default() },
+            orderdesk_sync::EngineConfig {
+                actor: actor.clone(),
+                poll_min: tuning.poll.0,
+                poll_max: tuning.poll.1,
+                ..Default::default()
+            },
         );
         Ok(Service {
             store: handle,
@@ -188,6 +266,7 @@ impl Service {
             engine,
             background: tokio::sync::Mutex::new(None),
             actor,
+            demo_lifecycle: tuning.demo_lifecycle,
         })
     }
 
@@ -798,7 +877,10 @@ impl Service {
         {
             let mut demo = self.demo.lock().await;
             if demo.is_none() {
-                let server = orderdesk_server::start(orderdesk_server::ServerConfig::default())
+                let server = orderdesk_server::start(orderdesk_server::ServerConfig {
+                    lifecycle: self.demo_lifecycle.clone(),
+                    ..orderdesk_server::ServerConfig::default()
+                })
                     .await
                     .map_err(|e| ServiceError::Demo(e.to_string()))?;
                 // The demo server is an ordinary server profile for the sync engine, made the
