@@ -28,6 +28,14 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "submit_draft",
     "sync_now",
+    "sync_status",
+    "order_detail",
+    "cancel_order",
+    "outbox",
+    "retry_entry",
+    "drop_entry",
+    "fix_entry",
+    "resolve_conflict",
 ];
 
 fn main() {

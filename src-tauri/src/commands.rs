@@ -4,8 +4,9 @@
 //! store's writer thread or a blocking-pool reader, never on the thread serving IPC.
 
 use orderdesk_service::{
-    AppStatus, CategoryView, DemoStatus, Edit, EditorState, OfferingDetail, OfferingSummary,
-    OrderListQuery, OrderListRow, RevisionView, Settings, SubmitView,
+    AppStatus, CategoryView, ConflictChoice, DemoStatus, Edit, EditorState, FixTarget,
+    OfferingDetail, OfferingSummary, OrderDetailView, OrderListQuery, OrderListRow,
+    OutboxEntryView, RevisionView, Settings, SubmitView, SyncStatusView,
 };
 use serde::Serialize;
 use specta::Type;
@@ -206,4 +207,69 @@ pub async fn submit_draft(state: State<'_, AppState>, id: String) -> Result<Subm
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<()> {
     Ok(state.service()?.sync_now().await?)
+}
+
+/// The sync status now (later changes arrive as `SyncStatusChanged` events).
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatusView> {
+    Ok(state.service()?.sync_status())
+}
+
+/// A submitted order: state timeline, item states, the server's payload, its cancellation.
+#[tauri::command]
+#[specta::specta]
+pub async fn order_detail(state: State<'_, AppState>, id: String) -> Result<OrderDetailView> {
+    Ok(state.service()?.order_detail(id).await?)
+}
+
+/// Ask the server to cancel an order (reason required; date `YYYY-MM-DD` or RFC 3339).
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_order(
+    state: State<'_, AppState>,
+    id: String,
+    reason: String,
+    requested_date: Option<String>,
+) -> Result<OrderDetailView> {
+    Ok(state.service()?.cancel_order(id, reason, requested_date).await?)
+}
+
+/// The outbox entries not delivered yet, and the dropped ones.
+#[tauri::command]
+#[specta::specta]
+pub async fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxEntryView>> {
+    Ok(state.service()?.outbox().await?)
+}
+
+/// Try a waiting outbox entry again now.
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_entry(state: State<'_, AppState>, id: String) -> Result<()> {
+    Ok(state.service()?.retry_entry(id).await?)
+}
+
+/// Give up on an outbox entry; `force` for one that was sent before.
+#[tauri::command]
+#[specta::specta]
+pub async fn drop_entry(state: State<'_, AppState>, id: String, force: bool) -> Result<()> {
+    Ok(state.service()?.drop_entry(id, force).await?)
+}
+
+/// Where to fix an order the server refused: its draft, item and field.
+#[tauri::command]
+#[specta::specta]
+pub async fn fix_entry(state: State<'_, AppState>, id: String) -> Result<FixTarget> {
+    Ok(state.service()?.fix_entry(id).await?)
+}
+
+/// Settle an amendment conflict: keep the server's values or send the agent's again.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    id: String,
+    choice: ConflictChoice,
+) -> Result<()> {
+    Ok(state.service()?.resolve_conflict(id, choice).await?)
 }

@@ -98,9 +98,16 @@ fn millis_list(var: &str, text: &str, n: usize) -> Result<Vec<std::time::Duratio
         .split(',')
         .map(|v| v.trim().parse::<u64>())
         .collect::<std::result::Result<_, _>>()
-        .map_err(|_| error::invalid(format!("{var}={text:?}: expected {n} comma-separated numbers of milliseconds")))?;
+        .map_err(|_| {
+            error::invalid(format!(
+                "{var}={text:?}: expected {n} comma-separated numbers of milliseconds"
+            ))
+        })?;
     if values.len() != n {
-        return Err(error::invalid(format!("{var}={text:?}: expected {n} values, found {}", values.len())));
+        return Err(error::invalid(format!(
+            "{var}={text:?}: expected {n} values, found {}",
+            values.len()
+        )));
     }
     Ok(values.into_iter().map(std::time::Duration::from_millis).collect())
 }
@@ -119,7 +126,9 @@ impl Tuning {
         if let Some(text) = std::env::var(SYNC_POLL_ENV).ok().filter(|t| !t.trim().is_empty()) {
             let v = millis_list(SYNC_POLL_ENV, &text, 2)?;
             if v[0].is_zero() || v[0] > v[1] {
-                return Err(error::invalid(format!("{SYNC_POLL_ENV}={text:?}: need 0 < MIN <= MAX")));
+                return Err(error::invalid(format!(
+                    "{SYNC_POLL_ENV}={text:?}: need 0 < MIN <= MAX"
+                )));
             }
             tuning.poll = (v[0], v[1]);
         }
@@ -881,8 +890,8 @@ impl Service {
                     lifecycle: self.demo_lifecycle.clone(),
                     ..orderdesk_server::ServerConfig::default()
                 })
-                    .await
-                    .map_err(|e| ServiceError::Demo(e.to_string()))?;
+                .await
+                .map_err(|e| ServiceError::Demo(e.to_string()))?;
                 // The demo server is an ordinary server profile for the sync engine, made the
                 // active one; its port changes on every start, so the profile is rewritten.
                 let profile = orderdesk_client::Profile {

@@ -20,7 +20,7 @@ use crate::Service;
 pub const MAX_REASON_CHARS: usize = 500;
 
 /// The sync status as the header shows it; sent to the UI on every change.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatusView {
@@ -336,7 +336,8 @@ fn cancellation_of(r: &impl Queries, entry: &OutboxEntry) -> Result<Cancellation
         entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
     let server = orderdesk_sync::cancellation_state(r, entry.id)?;
     let server_state = server.as_ref().map(|s| s.state.clone()).filter(|s| !s.is_empty());
-    let refused = matches!(server_state.as_deref(), Some("terminatedWithError" | "rejected" | "failed"));
+    let refused =
+        matches!(server_state.as_deref(), Some("terminatedWithError" | "rejected" | "failed"));
     let message = match (&server, entry.status) {
         (Some(s), _) if s.message.is_some() => s.message.clone(),
         (_, OutboxStatus::Done) => None,
@@ -361,7 +362,11 @@ fn pending(status: OutboxStatus) -> bool {
     matches!(status, OutboxStatus::Queued | OutboxStatus::InFlight)
 }
 
-fn label_of(entry: &OutboxEntry, orders: &[OrderRow], drafts: &[(String, Option<String>)]) -> String {
+fn label_of(
+    entry: &OutboxEntry,
+    orders: &[OrderRow],
+    drafts: &[(String, Option<String>)],
+) -> String {
     if let Some(order) = entry.order_id.and_then(|id| orders.iter().find(|o| o.id == id)) {
         return order.customer.clone().unwrap_or_else(|| order.server_id.clone());
     }
@@ -450,8 +455,11 @@ impl Service {
                     AuditEvent::CancelRequested => ("cancel-requested", "cancel-requested".into()),
                     _ => continue,
                 };
-                let state =
-                    if state.is_empty() { orderdesk_sync::STATE_NOT_REPORTED.to_owned() } else { state };
+                let state = if state.is_empty() {
+                    orderdesk_sync::STATE_NOT_REPORTED.to_owned()
+                } else {
+                    state
+                };
                 timeline.push(TimelineStep {
                     state,
                     kind: kind.into(),
@@ -565,10 +573,8 @@ impl Service {
                     let remote = e
                         .order_id
                         .and_then(|id| remotes.iter().find(|(o, _)| *o == id).map(|(_, v)| v));
-                    let draft_exists = e
-                        .draft_id
-                        .as_ref()
-                        .is_some_and(|d| drafts.iter().any(|(id, _)| id == d));
+                    let draft_exists =
+                        e.draft_id.as_ref().is_some_and(|d| drafts.iter().any(|(id, _)| id == d));
                     OutboxEntryView {
                         id: e.id.to_string(),
                         kind: e.op.to_string(),
@@ -637,11 +643,9 @@ impl Service {
         let named = message.as_deref().and_then(named_field);
         let state = self.open_draft(draft_id.clone()).await?;
         let (item, field) = match named {
-            Some(pointer) if pointer.starts_with('/') => crate::build::locate(
-                &pointer,
-                message.as_deref().unwrap_or(""),
-                &state.draft.items,
-            ),
+            Some(pointer) if pointer.starts_with('/') => {
+                crate::build::locate(&pointer, message.as_deref().unwrap_or(""), &state.draft.items)
+            }
             Some(name) => (None, Some(name)),
             None => (None, None),
         };
@@ -706,8 +710,10 @@ mod tests {
             Some("relatedParty")
         );
         assert_eq!(
-            named_field("400: /productOrderItem/1/product/productCharacteristic/0/value: is required")
-                .as_deref(),
+            named_field(
+                "400: /productOrderItem/1/product/productCharacteristic/0/value: is required"
+            )
+            .as_deref(),
             Some("/productOrderItem/1/product/productCharacteristic/0/value")
         );
         assert_eq!(named_field("timed out after 10s"), None);

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use orderdesk_error::ErrorCode;
 use orderdesk_server::LifecycleConfig;
-use orderdesk_service::{Edit, OrderDetailView, OrderListQuery, RefInput, RowKind, Service, Tuning};
+use orderdesk_service::{
+    Edit, OrderDetailView, OrderListQuery, RefInput, RowKind, Service, Tuning,
+};
 
 fn timing(acknowledged: u64, in_progress: u64, cancel_step: u64) -> Tuning {
     Tuning {

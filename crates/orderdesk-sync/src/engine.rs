@@ -1074,7 +1074,12 @@ impl SyncEngine {
 
     /// Keeps the state the server last reported for a cancellation task (and its message), so
     /// the agent sees the cancellation's own progress and outcome after the task is finished.
-    async fn note_cancellation(&self, entry_id: i64, state: &str, message: Option<&str>) -> Result<()> {
+    async fn note_cancellation(
+        &self,
+        entry_id: i64,
+        state: &str,
+        message: Option<&str>,
+    ) -> Result<()> {
         let record = CancellationState {
             state: state.to_owned(),
             message: message.map(str::to_owned),
@@ -1122,9 +1127,9 @@ pub fn cancellation_state(
 ) -> Result<Option<CancellationState>> {
     match store.setting(&cancellation_key(entry_id))? {
         None => Ok(None),
-        Some(value) => serde_json::from_value(value)
-            .map(Some)
-            .map_err(|e| SyncError::Invalid(format!("cancellation state of entry {entry_id}: {e}"))),
+        Some(value) => serde_json::from_value(value).map(Some).map_err(|e| {
+            SyncError::Invalid(format!("cancellation state of entry {entry_id}: {e}"))
+        }),
     }
 }
 
