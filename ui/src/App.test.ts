@@ -44,7 +44,7 @@ describe("App", () => {
     await fireEvent.click(button);
     expect(await screen.findByText(/Demo server started/)).toBeTruthy();
     expect(calls).toContain("start_demo");
-    expect(await screen.findByText("Demo server", { selector: ".conn" })).toBeTruthy();
+    expect(await screen.findByText("Demo server", { selector: ".conn .server" })).toBeTruthy();
   });
 
   it("shows the backend's error when the services could not start", async () => {
