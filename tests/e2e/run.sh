@@ -46,6 +46,10 @@ DRIVER_PORT="$(free_port)"
 NATIVE_PORT="$(free_port)"
 # Everything the app stores goes to a throw-away data directory.
 export XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config"
+# The demo server's order lifecycle and the sync loop run in seconds, not minutes (the app's
+# documented timing variables; a caller's own values win).
+export ORDERDESK_DEMO_TIMING="${ORDERDESK_DEMO_TIMING:-1000,5000,300}"
+export ORDERDESK_SYNC_POLL="${ORDERDESK_SYNC_POLL:-250,1000}"
 tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$WORK/app.log" 2>&1 &
 DRIVER_PID=$!
 for _ in $(seq 1 100); do
@@ -53,9 +57,11 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# E2E_SPECS narrows the run to matching spec files (a glob inside specs/); default: all.
+SPECS="${E2E_SPECS:-*.test.mjs}"
 status=0
-E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_ARTIFACTS="$ARTIFACTS" E2E_WORK="$WORK" \
-  npm --prefix "$HERE" test --silent || status=$?
+(cd "$HERE" && E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_ARTIFACTS="$ARTIFACTS" E2E_WORK="$WORK" \
+  node --test --test-concurrency=1 specs/$SPECS) || status=$?
 if [ "$status" -ne 0 ]; then
   echo "e2e: FAILED; the app's log follows (screenshots kept in $ARTIFACTS)"
   tail -n 200 "$WORK/app.log" || true
