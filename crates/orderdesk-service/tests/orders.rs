@@ -170,9 +170,16 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
     );
     assert_eq!(cancellation.reason, "too late", "the agent's request is kept");
     assert_eq!(detail.state, "completed");
-    // Known to be completed now: the engine refuses a new cancellation at once.
-    let again = service.cancel_order(id, "again".into(), None).await;
-    assert_eq!(again.err().map(|e| e.code()), Some("sync.refused"));
+    // Known to be completed now, the request still goes to the server, which refuses it.
+    let detail = service.cancel_order(id.clone(), "again".into(), None).await.expect("queued");
+    assert_eq!(detail.cancellation.as_ref().map(|c| c.reason.as_str()), Some("again"));
+    let detail = sync_until(&service, &id, |d| {
+        d.cancellation.as_ref().is_some_and(|c| c.refused && c.reason == "again")
+    })
+    .await;
+    assert!(detail.can_cancel, "a refused cancellation can be asked for again");
+    let entries = service.outbox().await.expect("outbox");
+    assert_eq!(entries.iter().filter(|e| e.status == "needs-attention").count(), 2);
     service.stop_demo().await;
 }
 

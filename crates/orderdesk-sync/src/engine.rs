@@ -352,7 +352,9 @@ impl SyncEngine {
         Ok(entry)
     }
 
-    /// Queues a cancellation of a known order (local id).
+    /// Queues a cancellation of a known order (local id). An order already cancelled is
+    /// refused here; any other state is the server's to judge (the cached state may lag
+    /// behind it), and a refusal comes back with the server's reason.
     pub async fn cancel_order(
         &self,
         order_id: i64,
@@ -364,10 +366,9 @@ impl SyncEngine {
         let entry = self
             .with_store(move |s| {
                 let order = s.order(order_id)?;
-                if FINAL_STATES.contains(&order.row.state.as_str()) {
+                if order.row.state == "cancelled" {
                     return Err(SyncError::Refused(format!(
-                        "order {order_id} is {} and can no longer be cancelled",
-                        order.row.state
+                        "order {order_id} is already cancelled"
                     )));
                 }
                 let date =

@@ -16,6 +16,9 @@ const LABELS: Record<string, string> = {
   assessingCancellation: "Assessing cancellation",
   pendingCancellation: "Pending cancellation",
   "cancel-requested": "Cancel requested",
+  // A cancellation task's own states.
+  done: "Done",
+  terminatedWithError: "Terminated with error",
 };
 
 export function stateLabel(state: string): string {
@@ -39,12 +42,16 @@ export interface TimelinePoint {
   time: string;
   /** The day, shown when it differs from the previous step's. */
   day: string | null;
+  /** The order's current state (the latest step that is a state). */
   last: boolean;
 }
 
 /** One point per step, `gap` apart, starting at `start`. */
 export function timelinePoints(steps: readonly TimelineStep[], gap = 132, start = 16): TimelinePoint[] {
   let previousDay = "";
+  // The order's current state is its latest state; a cancellation request is only a marker.
+  let current = steps.length - 1;
+  while (current > 0 && steps[current]?.kind === "cancel-requested") current -= 1;
   return steps.map((step, i) => {
     const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(step.at);
     const day = match?.[1] ?? "";
@@ -58,7 +65,7 @@ export function timelinePoints(steps: readonly TimelineStep[], gap = 132, start 
       tone: stateTone(step.state),
       time,
       day: shownDay,
-      last: i === steps.length - 1,
+      last: i === current,
     };
   });
 }

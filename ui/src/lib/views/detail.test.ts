@@ -61,6 +61,8 @@ describe("timeline helpers", () => {
     expect(points.map((p) => p.day)).toEqual(["2026-11-23", null, "2026-11-24"]);
     expect(points.map((p) => p.time)).toEqual(["10:00:00", "10:00:01", "09:00:00"]);
     expect(points.at(-1)?.last).toBe(true);
+    const withMarker = timelinePoints([...timeline, { state: "cancel-requested", kind: "cancel-requested", at: "2026-11-24T09:05:00+00:00", actor: "app" }]);
+    expect(withMarker.map((p) => p.last)).toEqual([false, false, true, false]);
     expect(stateLabel("inProgress")).toBe("In progress");
     expect(stateLabel("somethingNew")).toBe("somethingNew");
     expect(stateTone("failed")).toBe("bad");
@@ -203,7 +205,7 @@ describe("OrderDetailView", () => {
     render(OrderDetailView, { id: "3", onBack: vi.fn() });
     const refusal = await screen.findByTestId("cancel-refusal");
     expect(refusal.textContent).toContain("can no longer be cancelled");
-    expect(screen.getByTestId("cancellation-state").textContent).toContain("terminatedWithError");
+    expect(screen.getByTestId("cancellation-state").textContent).toContain("Terminated with error");
     await fireEvent.input(screen.getByLabelText(/Reason/), { target: { value: "again" } });
     await fireEvent.click(screen.getByRole("button", { name: "Cancel order" }));
     expect((await screen.findByTestId("cancel-error")).textContent).toContain("completed");
