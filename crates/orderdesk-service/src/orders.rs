@@ -544,7 +544,7 @@ impl Service {
         self.read(|r| {
             let mut entries: Vec<OutboxEntry> =
                 r.outbox(None)?.into_iter().filter(|e| e.status != OutboxStatus::Done).collect();
-            entries.sort_by(|a, b| b.id.cmp(&a.id));
+            entries.sort_by_key(|e| std::cmp::Reverse(e.id));
             let mut orders: Vec<OrderRow> = Vec::new();
             let mut remotes: Vec<(i64, Value)> = Vec::new();
             for order_id in entries.iter().filter_map(|e| e.order_id) {

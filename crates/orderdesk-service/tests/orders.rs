@@ -88,7 +88,7 @@ fn states(detail: &OrderDetailView) -> Vec<&str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detail_timeline_and_a_cancellation_that_is_done() {
     let (_dir, service) = demo(timing(300, 4000, 100)).await;
-    let mut status = service.subscribe_sync();
+    let status = service.subscribe_sync();
     let draft = submit_one(&service, "Ada Berg").await;
     assert!(status.has_changed().unwrap_or(false), "queueing changes the sync status");
     assert_eq!(service.sync_status().queued, 1);
