@@ -217,3 +217,65 @@ async fn outbox_retry_and_drop_while_the_server_is_down() {
     let fix = service.fix_entry(entries[0].id.clone()).await;
     assert_eq!(fix.err().map(|e| e.code()), Some("service.invalid_input"), "not refused");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_order_is_fixed_at_the_field_the_server_named() {
+    let (_dir, service) = demo(Tuning::default()).await;
+    // The local catalog knows an offering the server does not: the server refuses the order.
+    let mut catalog: serde_json::Value =
+        serde_json::from_str(orderdesk_server::catalog::DEMO_CATALOG).expect("demo catalog");
+    let offerings = catalog["productOffering"].as_array_mut().expect("offerings");
+    let mut local = offerings
+        .iter()
+        .find(|o| o["id"] == "20006")
+        .cloned()
+        .expect("the demo catalog has offering 20006");
+    local["id"] = "99006".into();
+    local["name"] = "Mobile M (local)".into();
+    offerings.push(local);
+    service.import_catalog(catalog.to_string(), "test".into()).await.expect("import");
+
+    let state = service.new_draft().await.expect("draft");
+    let draft = state.draft.id.clone();
+    let state = service
+        .edit(
+            draft.clone(),
+            state.draft.revision,
+            Edit::AddOffering { offering_id: "99006".into(), parent: None, quantity: None },
+        )
+        .await
+        .expect("add");
+    let item = state.draft.items[0].id.clone();
+    service
+        .edit(
+            draft.clone(),
+            state.draft.revision,
+            Edit::SetCustomer {
+                customer: Some(RefInput { id: "C-9".into(), name: "Di Falk".into() }),
+            },
+        )
+        .await
+        .expect("customer");
+    service.submit(draft.clone()).await.expect("submit");
+    service.sync_now().await.expect("sync");
+
+    let entries = service.outbox().await.expect("outbox");
+    let entry =
+        entries.iter().find(|e| e.draft_id.as_deref() == Some(draft.as_str())).expect("entry");
+    assert_eq!(entry.status, "needs-attention", "{entry:?}");
+    assert!(entry.can_fix, "{entry:?}");
+    let field = entry.field.clone().expect("the server named a field");
+    assert!(field.starts_with("/productOrderItem/0"), "{field}");
+    assert_eq!(service.sync_status().needs_attention, 1);
+
+    let target = service.fix_entry(entry.id.clone()).await.expect("fix");
+    assert_eq!(target.draft_id, draft);
+    assert_eq!(target.item.as_deref(), Some(item.as_str()), "{target:?}");
+    assert!(target.message.as_deref().is_some_and(|m| m.contains("99006")), "{target:?}");
+    // The refused entry is dropped, so the fixed draft can be submitted again.
+    let entries = service.outbox().await.expect("outbox");
+    assert_eq!(entries[0].status, "rejected");
+    assert_eq!(service.sync_status().needs_attention, 0);
+    service.submit(draft).await.expect("submitted again after the fix");
+    service.stop_demo().await;
+}
