@@ -75,7 +75,7 @@ test("scenario 3: cancel an order in progress; a completed one is refused", asyn
     assert.equal(await (await browser.$("#cancel-reason")).getValue(), "Too late", "the agent's reason is kept");
     assert.equal(await text(browser, '[data-testid="detail-state"]'), "Completed");
     const counts = await (await browser.$('[data-testid="sync-counts"]')).getText();
-    assert.match(counts, /1 need attention/, "the refused request waits in the outbox for the agent");
+    assert.match(counts, /1 needs attention/, "the refused request waits in the outbox for the agent");
     await waitForPaint(browser);
     await screenshot(browser, "scenario3-refused");
 
