@@ -122,6 +122,7 @@ pub struct OrderDetailView {
     pub state: String,
     pub tmf_version: String,
     pub customer: Option<String>,
+    /// The server's total, else the total the draft was submitted with (decimal string).
     pub total: Option<String>,
     pub currency: Option<String>,
     pub draft_id: Option<String>,
@@ -482,6 +483,15 @@ impl Service {
             let cancellation = cancel_entry.map(|e| cancellation_of(r, e)).transpose()?;
             let cancel_pending = cancel_entry.is_some_and(|e| pending(e.status));
             let items = items_of(&payload, &catalog, &order.item_states);
+            // Servers rarely price an order; the total is then the one the draft was
+            // submitted with (the Rust pricing engine's figure).
+            let total = match &row.total {
+                Some(money) => Some(money.clone()),
+                None => match &row.draft_id {
+                    Some(draft) => r.draft(draft).ok().and_then(|d| d.row.total),
+                    None => None,
+                },
+            };
             Ok(OrderDetailView {
                 id: order_id.to_string(),
                 server_id: row.server_id.clone(),
@@ -494,8 +504,8 @@ impl Service {
                 },
                 tmf_version: row.tmf_version.to_string(),
                 customer: row.customer.clone(),
-                total: row.total.as_ref().map(|m| m.amount.to_string()),
-                currency: row.total.as_ref().map(|m| m.currency.clone()),
+                total: total.as_ref().map(|m| m.amount.to_string()),
+                currency: total.as_ref().map(|m| m.currency.clone()),
                 draft_id: row.draft_id.clone(),
                 last_seen: row.last_seen.to_rfc3339(),
                 timeline,

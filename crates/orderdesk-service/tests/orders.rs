@@ -105,6 +105,7 @@ async fn detail_timeline_and_a_cancellation_that_is_done() {
     assert_eq!(detail.draft_id.as_deref(), Some(draft.as_str()));
     assert!(detail.client_order_id.as_deref().is_some_and(|c| !c.is_empty()));
     assert!(detail.payload.contains(&detail.server_id), "the server's payload");
+    assert!(detail.total.is_some() && detail.currency.as_deref() == Some("EUR"), "{detail:?}");
     assert!(!detail.items.is_empty());
     assert!(detail.items.iter().all(|i| i.state.is_some()), "{:?}", detail.items);
     assert!(detail.items.iter().any(|i| i.depth == 0));

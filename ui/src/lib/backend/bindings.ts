@@ -709,6 +709,7 @@ export type OrderDetailView_Deserialize = {
 	state: string,
 	tmfVersion: string,
 	customer?: string | null,
+	/**  The server's total, else the total the draft was submitted with (decimal string). */
 	total?: string | null,
 	currency?: string | null,
 	draftId?: string | null,
@@ -738,6 +739,7 @@ export type OrderDetailView_Serialize = {
 	state: string,
 	tmfVersion: string,
 	customer: string | null,
+	/**  The server's total, else the total the draft was submitted with (decimal string). */
 	total: string | null,
 	currency: string | null,
 	draftId: string | null,
