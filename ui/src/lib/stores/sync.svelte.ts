@@ -27,8 +27,16 @@ export class SyncStore {
       }
     }
     return () => {
-      this.stop?.();
+      const stop = this.stop;
       this.stop = null;
+      // When the window is going away with its event channel, unsubscribing can fail (at once
+      // or later); nothing is left to unsubscribe then.
+      try {
+        const done: unknown = stop?.();
+        if (done instanceof Promise) done.catch(() => {});
+      } catch {
+        // See above.
+      }
     };
   }
 
