@@ -280,3 +280,59 @@ async fn a_refused_order_is_fixed_at_the_field_the_server_named() {
     service.submit(draft).await.expect("submitted again after the fix");
     service.stop_demo().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_amendment_in_conflict_is_listed_and_settled() {
+    let (dir, service) = demo(timing(60_000, 60_000, 100)).await;
+    submit_one(&service, "Eva Nord").await;
+    service.sync_now().await.expect("sync");
+    let id = order_of(&service, "Eva Nord").await;
+    let detail = service.order_detail(id.clone()).await.expect("detail");
+    let order_id: i64 = id.parse().expect("numeric id");
+
+    // An amendment queued by the sync engine (the CLI's `order amend` does the same), while
+    // someone else changes the same member on the server.
+    let store = orderdesk_store::StoreHandle::open(
+        dir.path().join("data").join(orderdesk_service::DB_FILE),
+    )
+    .expect("second handle");
+    let engine = orderdesk_sync::SyncEngine::new(store, orderdesk_sync::EngineConfig::default());
+    engine
+        .amend_order(order_id, serde_json::json!({"description": "mine"}))
+        .await
+        .expect("amendment queued");
+    let status = service.status().await.expect("status");
+    let url = status.profiles.first().map(|p| p.base_url.clone()).expect("demo profile");
+    let client = orderdesk_client::Client::new(orderdesk_client::Profile::new("other", url), None)
+        .expect("client");
+    client
+        .patch_order(&detail.server_id, &serde_json::json!({"description": "theirs"}))
+        .await
+        .expect("the other change");
+    service.sync_now().await.expect("sync");
+
+    let entries = service.outbox().await.expect("outbox");
+    let conflict = entries.iter().find(|e| !e.conflict.is_empty()).expect("a conflict");
+    assert_eq!(conflict.kind, "patch");
+    assert_eq!(conflict.status, "needs-attention");
+    let member = &conflict.conflict[0];
+    assert_eq!(
+        (member.member.as_str(), member.mine.as_str(), member.remote.as_str()),
+        ("description", "\"mine\"", "\"theirs\"")
+    );
+    let bad = service.fix_entry(conflict.id.clone()).await;
+    assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"), "no draft to fix");
+
+    // "Send mine again": a new amendment made on the server's current order goes through.
+    service
+        .resolve_conflict(conflict.id.clone(), orderdesk_service::ConflictChoice::KeepMine)
+        .await
+        .expect("resolved");
+    service.sync_now().await.expect("sync");
+    let entries = service.outbox().await.expect("outbox");
+    assert!(entries.iter().all(|e| e.conflict.is_empty()), "{entries:?}");
+    assert_eq!(entries.iter().filter(|e| e.status == "rejected").count(), 1, "the old one");
+    let detail = service.order_detail(id).await.expect("detail");
+    assert!(detail.payload.contains("\"description\": \"mine\""), "{}", detail.payload);
+    service.stop_demo().await;
+}
