@@ -35,6 +35,14 @@ const COMMANDS: &[&str] = &[
     "set_active_profile",
     "test_connection",
     "refresh_catalog",
+    "sync_status",
+    "order_detail",
+    "cancel_order",
+    "outbox",
+    "retry_entry",
+    "drop_entry",
+    "fix_entry",
+    "resolve_conflict",
 ];
 
 fn main() {

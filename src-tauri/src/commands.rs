@@ -4,9 +4,10 @@
 //! store's writer thread or a blocking-pool reader, never on the thread serving IPC.
 
 use orderdesk_service::{
-    AppStatus, CatalogRefreshView, CategoryView, ConnectionReport, DemoStatus, Edit, EditorState,
-    OfferingDetail, OfferingSummary, OrderListQuery, OrderListRow, ProfileInput, ProfileSaved,
-    ProfileView, RevisionView, Settings, SubmitView,
+    AppStatus, CatalogRefreshView, CategoryView, ConflictChoice, ConnectionReport, DemoStatus,
+    Edit, EditorState, FixTarget, OfferingDetail, OfferingSummary, OrderDetailView, OrderListQuery,
+    OrderListRow, OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RevisionView, Settings,
+    SubmitView, SyncStatusView,
 };
 use serde::Serialize;
 use specta::Type;
@@ -278,4 +279,71 @@ pub async fn refresh_catalog(
     name: String,
 ) -> Result<CatalogRefreshView> {
     Ok(state.service()?.refresh_catalog(name).await?)
+}
+
+// ---- sync, orders, outbox -------------------------------------------------------------------
+
+/// The sync status now (later changes arrive as `SyncStatusChanged` events).
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatusView> {
+    Ok(state.service()?.sync_status())
+}
+
+/// A submitted order: state timeline, item states, the server's payload, its cancellation.
+#[tauri::command]
+#[specta::specta]
+pub async fn order_detail(state: State<'_, AppState>, id: String) -> Result<OrderDetailView> {
+    Ok(state.service()?.order_detail(id).await?)
+}
+
+/// Ask the server to cancel an order (reason required; date `YYYY-MM-DD` or RFC 3339).
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_order(
+    state: State<'_, AppState>,
+    id: String,
+    reason: String,
+    requested_date: Option<String>,
+) -> Result<OrderDetailView> {
+    Ok(state.service()?.cancel_order(id, reason, requested_date).await?)
+}
+
+/// The outbox entries not delivered yet, and the dropped ones.
+#[tauri::command]
+#[specta::specta]
+pub async fn outbox(state: State<'_, AppState>) -> Result<Vec<OutboxEntryView>> {
+    Ok(state.service()?.outbox().await?)
+}
+
+/// Try a waiting outbox entry again now.
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_entry(state: State<'_, AppState>, id: String) -> Result<()> {
+    Ok(state.service()?.retry_entry(id).await?)
+}
+
+/// Give up on an outbox entry; `force` for one that was sent before.
+#[tauri::command]
+#[specta::specta]
+pub async fn drop_entry(state: State<'_, AppState>, id: String, force: bool) -> Result<()> {
+    Ok(state.service()?.drop_entry(id, force).await?)
+}
+
+/// Where to fix an order the server refused: its draft, item and field.
+#[tauri::command]
+#[specta::specta]
+pub async fn fix_entry(state: State<'_, AppState>, id: String) -> Result<FixTarget> {
+    Ok(state.service()?.fix_entry(id).await?)
+}
+
+/// Settle an amendment conflict: keep the server's values or send the agent's again.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    id: String,
+    choice: ConflictChoice,
+) -> Result<()> {
+    Ok(state.service()?.resolve_conflict(id, choice).await?)
 }

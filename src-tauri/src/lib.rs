@@ -14,6 +14,7 @@
 
 mod commands;
 mod error;
+pub mod events;
 mod state;
 
 pub use error::IpcError;
@@ -23,41 +24,51 @@ use orderdesk_error::ErrorBody;
 use orderdesk_service::Service;
 use std::path::PathBuf;
 use tauri::Manager;
-use tauri_specta::{collect_commands, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder};
 
 /// The commands the web UI may call, in one place: used to serve IPC and to generate bindings.
 pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
-    Builder::<R>::new().commands(collect_commands![
-        commands::app_info,
-        commands::app_status,
-        commands::start_demo,
-        commands::list_orders,
-        commands::new_draft,
-        commands::open_draft,
-        commands::edit_draft,
-        commands::undo,
-        commands::redo,
-        commands::draft_history,
-        commands::restore_revision,
-        commands::delete_draft,
-        commands::import_order,
-        commands::export_draft,
-        commands::save_export,
-        commands::catalog_categories,
-        commands::search_offerings,
-        commands::offering_detail,
-        commands::import_catalog,
-        commands::get_settings,
-        commands::save_settings,
-        commands::submit_draft,
-        commands::sync_now,
-        commands::list_profiles,
-        commands::save_profile,
-        commands::remove_profile,
-        commands::set_active_profile,
-        commands::test_connection,
-        commands::refresh_catalog,
-    ])
+    Builder::<R>::new()
+        .commands(collect_commands![
+            commands::app_info,
+            commands::app_status,
+            commands::start_demo,
+            commands::list_orders,
+            commands::new_draft,
+            commands::open_draft,
+            commands::edit_draft,
+            commands::undo,
+            commands::redo,
+            commands::draft_history,
+            commands::restore_revision,
+            commands::delete_draft,
+            commands::import_order,
+            commands::export_draft,
+            commands::save_export,
+            commands::catalog_categories,
+            commands::search_offerings,
+            commands::offering_detail,
+            commands::import_catalog,
+            commands::get_settings,
+            commands::save_settings,
+            commands::submit_draft,
+            commands::sync_now,
+            commands::list_profiles,
+            commands::save_profile,
+            commands::remove_profile,
+            commands::set_active_profile,
+            commands::test_connection,
+            commands::refresh_catalog,
+            commands::sync_status,
+            commands::order_detail,
+            commands::cancel_order,
+            commands::outbox,
+            commands::retry_entry,
+            commands::drop_entry,
+            commands::fix_entry,
+            commands::resolve_conflict,
+        ])
+        .events(collect_events![events::SyncStatusChanged])
 }
 
 /// The `--data-dir PATH` (or `--data-dir=PATH`) argument, if the app was started with one.
@@ -108,8 +119,12 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .manage(open_state())
         .invoke_handler(builder.invoke_handler())
-        .setup(|app| {
+        .setup(move |app| {
             app.state::<AppState>().set_save_prompt(save_prompt(app.handle().clone()));
+            builder.mount_events(app);
+            if let Ok(service) = app.state::<AppState>().service() {
+                events::forward_sync_status(app.handle().clone(), &service);
+            }
             // The demo server (if the agent chose it before) starts again, then the sync loop,
             // in the background; the window does not wait for them.
             let handle = app.handle().clone();

@@ -274,3 +274,118 @@ fn moving_an_item_into_a_leaf_is_refused_through_ipc() {
     let undone = h.ok("undo", json!({"id": id}));
     assert_eq!(undone["draft"]["items"], state["draft"]["items"]);
 }
+
+/// A valid draft for `customer` (a mobile line with its MSISDN), made through IPC.
+fn valid_draft(h: &Harness, customer: &str) -> String {
+    let state = h.ok("import_order", json!({"text": order_with(1)}));
+    let id = state["draft"]["id"].as_str().expect("id").to_owned();
+    h.ok(
+        "edit_draft",
+        json!({"id": id, "revision": revision(&state),
+               "edit": {"op": "setCustomer", "customer": {"id": "C-1", "name": customer}}}),
+    );
+    id
+}
+
+#[test]
+fn order_detail_cancel_and_outbox_through_ipc() {
+    let h = harness();
+    h.ok("start_demo", json!({}));
+    let draft = valid_draft(&h, "Dana Voss");
+    h.ok("submit_draft", json!({"id": draft}));
+    let status = h.ok("sync_status", json!({}));
+    assert_eq!(status["queued"], json!(1));
+    let entries = h.ok("outbox", json!({}));
+    assert_eq!(entries[0]["kind"], json!("create"));
+    assert_eq!(entries[0]["status"], json!("queued"));
+    assert_eq!(entries[0]["dropNeedsForce"], json!(false));
+
+    h.ok("sync_now", json!({}));
+    let status = h.ok("sync_status", json!({}));
+    assert_eq!((status["queued"].clone(), status["online"].clone()), (json!(0), json!(true)));
+    assert!(status["changes"].as_u64().is_some_and(|c| c > 0));
+    let rows = h.ok(
+        "list_orders",
+        json!({"query": {"text": "", "state": null, "sync": null,
+        "customer": null, "updatedFrom": null, "updatedTo": null, "sort": "updatedDesc"}}),
+    );
+    let order = rows
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["kind"] == json!("order")))
+        .and_then(|r| r["id"].as_str())
+        .expect("the order is listed")
+        .to_owned();
+    let detail = h.ok("order_detail", json!({"id": order}));
+    assert_eq!(detail["state"], json!("acknowledged"));
+    assert_eq!(detail["timeline"][0]["kind"], json!("submitted"));
+    assert!(detail["payload"].as_str().is_some_and(|p| p.contains("productOrderItem")));
+    assert_eq!(detail["canCancel"], json!(true));
+
+    // Input is checked in Rust; errors keep the {code, message} shape.
+    let no_reason = h
+        .call("cancel_order", json!({"id": order, "reason": " ", "requestedDate": null}))
+        .expect_err("reason required");
+    assert_eq!(no_reason["code"], json!("service.invalid_input"));
+    let past = h
+        .call("cancel_order", json!({"id": order, "reason": "x", "requestedDate": "1999-01-01"}))
+        .expect_err("past date");
+    assert!(past["message"].as_str().is_some_and(|m| m.contains("past")));
+    let detail = h.ok(
+        "cancel_order",
+        json!({"id": order, "reason": "customer moved", "requestedDate": null}),
+    );
+    assert_eq!(detail["cancellation"]["reason"], json!("customer moved"));
+    assert_eq!(detail["canCancel"], json!(false));
+    let entries = h.ok("outbox", json!({}));
+    assert_eq!(entries[0]["kind"], json!("cancel"));
+    assert_eq!(entries[0]["label"], json!("Dana Voss"));
+    let bad = h.call("drop_entry", json!({"id": "abc", "force": false})).expect_err("bad id");
+    assert_eq!(bad["code"], json!("service.invalid_input"));
+    let choice = h.call("resolve_conflict", json!({"id": "1", "choice": "mine"}));
+    assert!(choice.is_err(), "only the declared choices are accepted");
+    let not_amendment = h
+        .call("resolve_conflict", json!({"id": "1", "choice": "keepServer"}))
+        .expect_err("a create is no amendment");
+    assert_eq!(not_amendment["code"], json!("service.invalid_input"));
+}
+
+#[test]
+fn sync_status_changes_arrive_as_typed_events() {
+    use tauri::Manager;
+    use tauri_specta::Event;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = Service::open(dir.path().to_path_buf()).expect("open service");
+    let builder = specta_builder::<MockRuntime>();
+    let app = mock_builder()
+        .manage(AppState::new(service))
+        .invoke_handler(builder.invoke_handler())
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("build app");
+    builder.mount_events(&app);
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("main window");
+    let h = Harness { _dir: dir, _app: app, window };
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    orderdesk_app::events::SyncStatusChanged::listen(h._app.handle(), move |event| {
+        let _ = tx.send(event.payload.0);
+    });
+    let service = h._app.state::<AppState>().service().expect("service");
+    orderdesk_app::events::forward_sync_status(h._app.handle().clone(), &service);
+    let first = rx.recv_timeout(Duration::from_secs(5)).expect("the current status first");
+    assert_eq!(first.queued, 0);
+
+    h.ok("start_demo", json!({}));
+    let draft = valid_draft(&h, "Eli Park");
+    h.ok("submit_draft", json!({"id": draft}));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut queued = false;
+    while Instant::now() < deadline && !queued {
+        if let Ok(status) = rx.recv_timeout(Duration::from_millis(200)) {
+            queued = status.queued == 1;
+        }
+    }
+    assert!(queued, "the queued entry was announced without polling");
+}

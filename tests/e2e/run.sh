@@ -3,7 +3,7 @@
 # (WebDriver over WebKitWebDriver), and runs the specs in specs/ with node's test runner.
 # Screenshots land in tests/e2e/artifacts/; on failure the app's log is printed.
 # E2E_SPECS selects specs while iterating (a glob under specs/, default: all of them), e.g.
-#   E2E_SPECS='offline*' tests/e2e/run.sh
+#   E2E_SPECS='specs/offline*' tests/e2e/run.sh
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -52,6 +52,10 @@ export XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config"
 # The app's sync loop waits at most this long between runs and before retrying an entry, so a
 # server that comes back is noticed within a second (the app inherits it from tauri-driver).
 export ORDERDESK_SYNC_MAX_WAIT_MS="${ORDERDESK_SYNC_MAX_WAIT_MS:-500}"
+# The demo server's order lifecycle and the sync loop run in seconds, not minutes (the app's
+# documented timing variables; a caller's own values win).
+export ORDERDESK_DEMO_TIMING="${ORDERDESK_DEMO_TIMING:-1000,5000,300}"
+export ORDERDESK_SYNC_POLL="${ORDERDESK_SYNC_POLL:-250,1000}"
 tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$WORK/app.log" 2>&1 &
 DRIVER_PID=$!
 for _ in $(seq 1 100); do

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import App from "./App.svelte";
+import { editorState, item } from "./test/fixtures";
 
 afterEach(() => {
   cleanup();
@@ -17,6 +18,22 @@ const firstStart = {
   profiles: [],
 };
 
+const profile = (name: string, extra: { active?: boolean; demo?: boolean } = {}) => ({
+  name,
+  baseUrl: `http://127.0.0.1:4321/${name}/`,
+  catalogUrl: null,
+  tmfVersion: "v4",
+  authMode: "none",
+  tokenUrl: null,
+  clientId: null,
+  scope: null,
+  secret: "not-needed",
+  secretEnv: `ORDERDESK_SECRET_${name.toUpperCase()}`,
+  active: false,
+  demo: false,
+  ...extra,
+});
+
 describe("App", () => {
   it("offers the demo server on first start and starts it", async () => {
     const calls: string[] = [];
@@ -29,7 +46,7 @@ describe("App", () => {
               ...firstStart,
               firstStart: false,
               demo: { baseUrl: "http://127.0.0.1:4321", catalogVersion: "1", offerings: 46 },
-              profiles: [{ name: "demo", baseUrl: "http://127.0.0.1:4321", tmfVersion: "v4", authMode: "none" }],
+              profiles: [profile("demo", { active: true, demo: true })],
             }
           : firstStart;
       if (cmd === "start_demo") {
@@ -44,7 +61,24 @@ describe("App", () => {
     await fireEvent.click(button);
     expect(await screen.findByText(/Demo server started/)).toBeTruthy();
     expect(calls).toContain("start_demo");
-    expect(await screen.findByText("Demo server", { selector: ".conn" })).toBeTruthy();
+    expect(await screen.findByText("Demo server", { selector: ".conn .server" })).toBeTruthy();
+  });
+
+  it("names the active profile in the header, not the first one", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "app_status")
+        return {
+          ...firstStart,
+          firstStart: false,
+          demo: { baseUrl: "http://127.0.0.1:4321", catalogVersion: "1", offerings: 46 },
+          profiles: [profile("demo", { demo: true }), profile("lab", { active: true })],
+        };
+      if (cmd === "list_orders") return [];
+      if (cmd === "sync_status") return null;
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(App);
+    expect(await screen.findByText("lab", { selector: ".conn .server" })).toBeTruthy();
   });
 
   it("shows the backend's error when the services could not start", async () => {
@@ -71,5 +105,42 @@ describe("App", () => {
     await fireEvent.input(input, { target: { value: "catalog" } });
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(await screen.findByRole("heading", { name: "Catalog" })).toBeTruthy();
+  });
+
+  it("opens an order's detail from the list and fixes a refused order from the Sync screen", async () => {
+    const calls: [string, unknown][] = [];
+    const base = { total: null, currency: null, itemCount: 1, revision: 0, updatedAt: "2026-11-23T10:00:00+00:00" };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "app_status") return { ...firstStart, firstStart: false };
+      if (cmd === "sync_status")
+        return { online: true, queued: 0, inFlight: 0, needsAttention: 1, running: false, lastRunAt: null, lastError: null, changes: 0 };
+      if (cmd === "list_orders") return [{ ...base, kind: "order", id: "7", customer: "Bob", state: "completed", sync: "submitted" }];
+      if (cmd === "order_detail")
+        return {
+          id: "7", serverId: "PO-7", clientOrderId: null, profile: "demo", state: "completed", tmfVersion: "v4",
+          customer: "Bob", total: null, currency: null, draftId: null, lastSeen: "2026-11-23T10:00:00+00:00",
+          timeline: [], items: [], payload: "{}", cancellation: null, canCancel: true,
+        };
+      if (cmd === "outbox")
+        return [{
+          id: "5", kind: "create", profile: "demo", draftId: "d1", orderId: null, label: "Ada", status: "needs-attention",
+          attempts: 1, lastError: "the server refused it: x", nextAttemptAt: "2026-11-23T10:00:00+00:00", field: null,
+          canFix: true, dropNeedsForce: false, conflict: [],
+        }];
+      if (cmd === "fix_entry") return { draftId: "d1", item: "1", field: null, message: "x" };
+      if (cmd === "open_draft") return editorState({ id: "d1", items: [item("1")] });
+      if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
+      if (cmd === "draft_history") return [];
+      throw new Error(`unexpected command ${cmd}`);
+    }, { shouldMockEvents: true });
+    render(App);
+    expect(await screen.findByRole("button", { name: "Sync: 1 needs attention" })).toBeTruthy();
+    await fireEvent.click(await screen.findByRole("button", { name: "Bob" }));
+    expect(await screen.findByText("PO-7")).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Sync: 1 needs attention" }));
+    await fireEvent.click(await screen.findByRole("button", { name: "Fix" }));
+    await vi.waitFor(() => expect(calls.some(([c, a]) => c === "open_draft" && (a as { id: string }).id === "d1")).toBe(true));
+    expect(calls.some(([c]) => c === "fix_entry")).toBe(true);
   });
 });

@@ -241,13 +241,31 @@ const HEADER_FIELDS: &[(&str, &str)] = &[
 /// Where a finding is shown: the item whose path is the longest prefix of the finding's
 /// path, and within it the characteristic, quantity or action; else a header field.
 pub fn finding_view(f: &Finding, items: &[ItemView]) -> FindingView {
+    let (item, field) = locate(&f.path, &f.message, items);
+    FindingView {
+        severity: match f.severity {
+            Severity::Error => "error".into(),
+            Severity::Warning => "warning".into(),
+        },
+        code: f.code.clone(),
+        path: f.path.clone(),
+        message: f.message.clone(),
+        item,
+        field,
+    }
+}
+
+/// The item and field a JSON pointer into the order names (see [`finding_view`]); `message`
+/// helps when the pointer names a list rather than one of its members. Also used for the
+/// fields a server names when it refuses an order.
+pub fn locate(path: &str, message: &str, items: &[ItemView]) -> (Option<String>, Option<String>) {
     let owner = items
         .iter()
-        .filter(|i| f.path == i.path || f.path.starts_with(&format!("{}/", i.path)))
+        .filter(|i| path == i.path || path.starts_with(&format!("{}/", i.path)))
         .max_by_key(|i| i.path.len());
     let (item, field) = match owner {
         Some(i) => {
-            let rest = &f.path[i.path.len()..];
+            let rest = &path[i.path.len()..];
             let field = if let Some(tail) = rest.strip_prefix("/product/productCharacteristic/") {
                 let index: Option<usize> = tail.split('/').next().and_then(|n| n.parse().ok());
                 index.and_then(|n| {
@@ -268,7 +286,7 @@ pub fn finding_view(f: &Finding, items: &[ItemView]) -> FindingView {
             let field = field.or_else(|| {
                 i.characteristics
                     .iter()
-                    .find(|c| c.required && c.value.is_none() && f.message.contains(&c.name))
+                    .find(|c| c.required && c.value.is_none() && message.contains(&c.name))
                     .map(|c| c.name.clone())
             });
             (Some(i.id.clone()), field)
@@ -277,21 +295,11 @@ pub fn finding_view(f: &Finding, items: &[ItemView]) -> FindingView {
             None,
             HEADER_FIELDS
                 .iter()
-                .find(|(prefix, _)| f.path.starts_with(prefix))
+                .find(|(prefix, _)| path.starts_with(prefix))
                 .map(|(_, name)| (*name).to_owned()),
         ),
     };
-    FindingView {
-        severity: match f.severity {
-            Severity::Error => "error".into(),
-            Severity::Warning => "warning".into(),
-        },
-        code: f.code.clone(),
-        path: f.path.clone(),
-        message: f.message.clone(),
-        item,
-        field,
-    }
+    (item, field)
 }
 
 /// The quote as the price panel shows it.

@@ -37,6 +37,7 @@ pub mod catalog;
 mod drafts;
 pub mod edit;
 mod error;
+pub mod orders;
 pub mod profiles;
 pub mod records;
 pub mod view;
@@ -59,6 +60,10 @@ pub use catalog::CatalogCache;
 pub use drafts::order_findings;
 pub use edit::{AlterationInput, Edit, RefInput};
 pub use error::{Result, ServiceError};
+pub use orders::{
+    CancellationView, ConflictChoice, ConflictMember, FixTarget, OrderDetailView, OrderItemState,
+    OutboxEntryView, SyncStatusView, TimelineStep,
+};
 pub use profiles::{
     CatalogRefreshView, ConnectionReport, FieldError, OsKeyring, ProfileInput, ProfileSaved,
     ProfileView, SecretState, SecretStore,
@@ -72,6 +77,110 @@ pub const DATA_DIR_ENV: &str = "ORDERDESK_DATA_DIR";
 pub const DB_FILE: &str = "orderdesk.db";
 /// The name of the demo server's profile.
 pub const DEMO_PROFILE: &str = "demo";
+
+/// Timing of the in-process demo server's simulated lifecycle, in milliseconds:
+/// `ACKNOWLEDGED,IN_PROGRESS,CANCEL_STEP` (e.g. `500,2000,300`). Unset: the reference
+/// server's defaults (2 s acknowledged, 5 s in progress, 1 s per cancellation step).
+pub const DEMO_TIMING_ENV: &str = "ORDERDESK_DEMO_TIMING";
+/// The background sync loop's shortest and longest pause in milliseconds: `MIN,MAX`
+/// (e.g. `300,2000`). Unset: 5 s and 120 s.
+pub const SYNC_POLL_ENV: &str = "ORDERDESK_SYNC_POLL";
+
+/// The environment variable that caps every wait of the sync loop, in milliseconds (the
+/// pause between runs and an outbox entry's back-off). End-to-end tests set it so a server
+/// that comes back is noticed within a second; unset, the engine's defaults apply.
+pub const SYNC_MAX_WAIT_ENV: &str = "ORDERDESK_SYNC_MAX_WAIT_MS";
+
+/// Timings an installation may tune (demos, the end-to-end suite); see [`Tuning::from_env`].
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// The demo server's simulated lifecycle.
+    pub demo_lifecycle: orderdesk_server::LifecycleConfig,
+    /// The sync loop's shortest and longest pause between runs.
+    pub poll: (std::time::Duration, std::time::Duration),
+    /// A cap on every wait of the sync loop: the pause between runs and an outbox entry's
+    /// back-off ([`SYNC_MAX_WAIT_ENV`]).
+    pub max_wait: Option<std::time::Duration>,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        let engine = orderdesk_sync::EngineConfig::default();
+        Tuning {
+            demo_lifecycle: orderdesk_server::LifecycleConfig::default(),
+            poll: (engine.poll_min, engine.poll_max),
+            max_wait: None,
+        }
+    }
+}
+
+/// Comma-separated millisecond values from `var`, exactly `n` of them.
+fn millis_list(var: &str, text: &str, n: usize) -> Result<Vec<std::time::Duration>> {
+    let values: Vec<u64> = text
+        .split(',')
+        .map(|v| v.trim().parse::<u64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| {
+            error::invalid(format!(
+                "{var}={text:?}: expected {n} comma-separated numbers of milliseconds"
+            ))
+        })?;
+    if values.len() != n {
+        return Err(error::invalid(format!(
+            "{var}={text:?}: expected {n} values, found {}",
+            values.len()
+        )));
+    }
+    Ok(values.into_iter().map(std::time::Duration::from_millis).collect())
+}
+
+impl Tuning {
+    /// The defaults, changed by [`DEMO_TIMING_ENV`] and [`SYNC_POLL_ENV`] when set. A value
+    /// that cannot be read is an error (the app shows it), never silently ignored.
+    pub fn from_env() -> Result<Tuning> {
+        let mut tuning = Tuning::default();
+        if let Some(text) = std::env::var(DEMO_TIMING_ENV).ok().filter(|t| !t.trim().is_empty()) {
+            let v = millis_list(DEMO_TIMING_ENV, &text, 3)?;
+            tuning.demo_lifecycle.acknowledged_for = v[0];
+            tuning.demo_lifecycle.in_progress_for = v[1];
+            tuning.demo_lifecycle.cancel_step = v[2];
+        }
+        if let Some(text) = std::env::var(SYNC_POLL_ENV).ok().filter(|t| !t.trim().is_empty()) {
+            let v = millis_list(SYNC_POLL_ENV, &text, 2)?;
+            if v[0].is_zero() || v[0] > v[1] {
+                return Err(error::invalid(format!(
+                    "{SYNC_POLL_ENV}={text:?}: need 0 < MIN <= MAX"
+                )));
+            }
+            tuning.poll = (v[0], v[1]);
+        }
+        if let Some(text) = std::env::var(SYNC_MAX_WAIT_ENV).ok().filter(|t| !t.trim().is_empty()) {
+            let v = millis_list(SYNC_MAX_WAIT_ENV, &text, 1)?;
+            if v[0].is_zero() {
+                return Err(error::invalid(format!("{SYNC_MAX_WAIT_ENV}={text:?}: must be > 0")));
+            }
+            tuning.max_wait = Some(v[0]);
+        }
+        Ok(tuning)
+    }
+
+    /// The sync engine's configuration under these timings.
+    fn engine_config(&self, actor: String) -> orderdesk_sync::EngineConfig {
+        let mut config = orderdesk_sync::EngineConfig {
+            actor,
+            poll_min: self.poll.0,
+            poll_max: self.poll.1,
+            ..Default::default()
+        };
+        if let Some(cap) = self.max_wait {
+            config.poll_min = config.poll_min.min(cap);
+            config.poll_max = config.poll_max.min(cap);
+            config.outbox_backoff = config.outbox_backoff.min(cap);
+            config.outbox_backoff_max = config.outbox_backoff_max.min(cap);
+        }
+        config
+    }
+}
 
 const SETTINGS_KEY: &str = "app.settings";
 const DEMO_KEY: &str = "app.demo";
@@ -109,6 +218,7 @@ pub struct Service {
     /// Where profile secrets are filed (the OS keyring in the app).
     secrets: Arc<dyn SecretStore>,
     actor: String,
+    demo_lifecycle: orderdesk_server::LifecycleConfig,
 }
 
 impl std::fmt::Debug for Service {
@@ -172,32 +282,47 @@ const CATALOG_ARRAYS: [(CatalogKind, &str); 4] = [
 impl Service {
     /// Open (creating and migrating if needed) the database in the data directory and load
     /// the cached catalog and the settings. Blocking: call it before the UI starts or from
-    /// `spawn_blocking`.
+    /// `spawn_blocking`. Timings come from the environment ([`Tuning::from_env`]).
     pub fn open(data_dir: PathBuf) -> Result<Service> {
-        Service::open_with_secrets(data_dir, Arc::new(OsKeyring))
+        Service::open_with(data_dir, Tuning::from_env()?, Arc::new(OsKeyring))
     }
 
     /// [`Service::open`] with profile secrets filed in `secrets` instead of the OS keyring.
     /// The sync engine looks secrets up there too (after the `ORDERDESK_SECRET_<PROFILE>`
     /// environment variable).
     pub fn open_with_secrets(data_dir: PathBuf, secrets: Arc<dyn SecretStore>) -> Result<Service> {
+        Service::open_with(data_dir, Tuning::from_env()?, secrets)
+    }
+
+    /// [`Service::open`] with explicit timings.
+    pub fn open_tuned(data_dir: PathBuf, tuning: Tuning) -> Result<Service> {
+        Service::open_with(data_dir, tuning, Arc::new(OsKeyring))
+    }
+
+    fn open_with(
+        data_dir: PathBuf,
+        tuning: Tuning,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Service> {
         std::fs::create_dir_all(&data_dir)
             .map_err(|source| ServiceError::DataDir { path: data_dir.clone(), source })?;
-        Service::open_at(data_dir.join(DB_FILE), data_dir, "app", secrets)
+        Service::open_at(data_dir.join(DB_FILE), data_dir, "app", tuning, secrets)
     }
 
     /// Open the database `db` (its directory must exist), `program` naming who edits in
     /// revisions and the audit log (`cli` records `cli:<user>`). The data directory is the
-    /// file's directory. Blocking, as [`Service::open`].
+    /// file's directory. Default timings: callers of this run neither the demo server nor the
+    /// background loop. Blocking, as [`Service::open`].
     pub fn open_db(db: PathBuf, program: &str) -> Result<Service> {
         let data_dir = db.parent().map(Path::to_path_buf).unwrap_or_default();
-        Service::open_at(db, data_dir, program, Arc::new(OsKeyring))
+        Service::open_at(db, data_dir, program, Tuning::default(), Arc::new(OsKeyring))
     }
 
     fn open_at(
         db: PathBuf,
         data_dir: PathBuf,
         program: &str,
+        tuning: Tuning,
         secrets: Arc<dyn SecretStore>,
     ) -> Result<Service> {
         let store = Store::open(db)?;
@@ -215,7 +340,7 @@ impl Service {
         let lookup = Arc::clone(&secrets);
         let engine = orderdesk_sync::SyncEngine::with_secrets(
             handle.clone(),
-            engine_config(actor.clone()),
+            tuning.engine_config(actor.clone()),
             Arc::new(move |profile: &orderdesk_client::Profile| {
                 profiles::secret_for(profile, "", lookup.as_ref())
             }),
@@ -233,6 +358,7 @@ impl Service {
             background: tokio::sync::Mutex::new(None),
             secrets,
             actor,
+            demo_lifecycle: tuning.demo_lifecycle,
         })
     }
 
@@ -799,6 +925,13 @@ impl Service {
         })
     }
 
+    /// Start a sync run soon, when the background loop runs.
+    pub(crate) async fn wake_sync(&self) {
+        if let Some(running) = self.background.lock().await.as_ref() {
+            running.wake();
+        }
+    }
+
     /// Start the background sync loop (once). Must run inside a tokio runtime.
     pub async fn start_sync(&self) {
         let mut background = self.background.lock().await;
@@ -833,9 +966,12 @@ impl Service {
         {
             let mut demo = self.demo.lock().await;
             if demo.is_none() {
-                let server = orderdesk_server::start(orderdesk_server::ServerConfig::default())
-                    .await
-                    .map_err(|e| ServiceError::Demo(e.to_string()))?;
+                let server = orderdesk_server::start(orderdesk_server::ServerConfig {
+                    lifecycle: self.demo_lifecycle.clone(),
+                    ..orderdesk_server::ServerConfig::default()
+                })
+                .await
+                .map_err(|e| ServiceError::Demo(e.to_string()))?;
                 // The demo server is an ordinary server profile for the sync engine, made the
                 // active one; its port changes on every start, so the profile is rewritten.
                 let profile = orderdesk_client::Profile {
@@ -879,27 +1015,6 @@ impl Service {
             server.shutdown().await;
         }
     }
-}
-
-/// The environment variable that caps every wait of the sync loop, in milliseconds (the
-/// pause between runs and an outbox entry's back-off). End-to-end tests set it so a server
-/// that comes back is noticed within a second; unset, the engine's defaults apply.
-pub const SYNC_MAX_WAIT_ENV: &str = "ORDERDESK_SYNC_MAX_WAIT_MS";
-
-fn engine_config(actor: String) -> orderdesk_sync::EngineConfig {
-    let mut config = orderdesk_sync::EngineConfig { actor, ..Default::default() };
-    let cap = std::env::var(SYNC_MAX_WAIT_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|ms| *ms > 0)
-        .map(std::time::Duration::from_millis);
-    if let Some(cap) = cap {
-        config.poll_min = config.poll_min.min(cap);
-        config.poll_max = config.poll_max.min(cap);
-        config.outbox_backoff = config.outbox_backoff.min(cap);
-        config.outbox_backoff_max = config.outbox_backoff_max.min(cap);
-    }
-    config
 }
 
 /// The list's sync badge for a draft's latest outbox entry.

@@ -584,11 +584,4 @@ impl Service {
             categories: u32::try_from(report.categories).unwrap_or(u32::MAX),
         })
     }
-
-    /// Start a sync run soon, when the background loop runs.
-    async fn wake_sync(&self) {
-        if let Some(running) = self.background.lock().await.as_ref() {
-            running.wake();
-        }
-    }
 }

@@ -358,7 +358,9 @@ impl SyncEngine {
         Ok(entry)
     }
 
-    /// Queues a cancellation of a known order (local id).
+    /// Queues a cancellation of a known order (local id). An order already cancelled is
+    /// refused here; any other state is the server's to judge (the cached state may lag
+    /// behind it), and a refusal comes back with the server's reason.
     pub async fn cancel_order(
         &self,
         order_id: i64,
@@ -370,10 +372,9 @@ impl SyncEngine {
         let entry = self
             .with_store(move |s| {
                 let order = s.order(order_id)?;
-                if FINAL_STATES.contains(&order.row.state.as_str()) {
+                if order.row.state == "cancelled" {
                     return Err(SyncError::Refused(format!(
-                        "order {order_id} is {} and can no longer be cancelled",
-                        order.row.state
+                        "order {order_id} is already cancelled"
                     )));
                 }
                 let date =
@@ -508,6 +509,12 @@ impl SyncEngine {
                 Ok(report) => {
                     s.online = Some(report.offline.is_empty());
                     s.last_error = report.errors.first().cloned();
+                    if !report.entries.is_empty()
+                        || !report.state_changes.is_empty()
+                        || report.imported > 0
+                    {
+                        s.changes = s.changes.wrapping_add(1);
+                    }
                 }
                 Err(err) => s.last_error = Some(err.to_string()),
             }
@@ -838,6 +845,7 @@ impl SyncEngine {
             }
         };
         let state = order_state(&task).unwrap_or("").to_owned();
+        self.note_cancellation(entry.id, &state, refusal_reason(&task)).await?;
         match state.as_str() {
             "done" => {
                 self.forget_setting(task_key).await?;
@@ -847,10 +855,7 @@ impl SyncEngine {
             }
             "terminatedWithError" | "rejected" | "failed" => {
                 self.forget_setting(task_key).await?;
-                let reason = ["errorMessage", "stateChangeReason", "statusChangeReason", "message"]
-                    .iter()
-                    .find_map(|k| task.get(*k).and_then(Value::as_str))
-                    .unwrap_or("no reason given");
+                let reason = refusal_reason(&task).unwrap_or("no reason given");
                 let fresh = client.get_order(&order.row.server_id).await;
                 if let Ok(fresh) = fresh {
                     self.record(client, fresh, None, version).await?;
@@ -1076,8 +1081,64 @@ impl SyncEngine {
         Ok(())
     }
 
+    /// Keeps the state the server last reported for a cancellation task (and its message), so
+    /// the agent sees the cancellation's own progress and outcome after the task is finished.
+    async fn note_cancellation(
+        &self,
+        entry_id: i64,
+        state: &str,
+        message: Option<&str>,
+    ) -> Result<()> {
+        let record = CancellationState {
+            state: state.to_owned(),
+            message: message.map(str::to_owned),
+            at: Utc::now(),
+        };
+        let value = serde_json::to_value(&record).map_err(|e| SyncError::Invalid(e.to_string()))?;
+        let key = cancellation_key(entry_id);
+        self.with_store(move |s| Ok(s.set_setting(&key, &value)?)).await
+    }
+
     async fn forget_setting(&self, key: String) -> Result<()> {
         self.with_store(move |s| Ok(s.delete_setting(&key)?)).await
+    }
+}
+
+/// What the server said when it ended a cancellation task without cancelling.
+fn refusal_reason(task: &Value) -> Option<&str> {
+    ["errorMessage", "stateChangeReason", "statusChangeReason", "message"]
+        .iter()
+        .find_map(|k| task.get(*k).and_then(Value::as_str))
+}
+
+/// The state a server last reported for the cancellation task of an outbox entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancellationState {
+    /// The task's TMF622 state (`acknowledged`, `inProgress`, `done`, `terminatedWithError`),
+    /// empty when the server reported none.
+    pub state: String,
+    /// The server's explanation, when it gave one (a refusal's reason).
+    pub message: Option<String>,
+    /// When the engine saw this state.
+    pub at: DateTime<Utc>,
+}
+
+/// The settings key under which [`CancellationState`] of outbox entry `entry_id` is kept.
+pub fn cancellation_key(entry_id: i64) -> String {
+    format!("sync.cancel-state.{entry_id}")
+}
+
+/// The last [`CancellationState`] recorded for outbox entry `entry_id`, if any.
+pub fn cancellation_state(
+    store: &impl Queries,
+    entry_id: i64,
+) -> Result<Option<CancellationState>> {
+    match store.setting(&cancellation_key(entry_id))? {
+        None => Ok(None),
+        Some(value) => serde_json::from_value(value).map(Some).map_err(|e| {
+            SyncError::Invalid(format!("cancellation state of entry {entry_id}: {e}"))
+        }),
     }
 }
 
@@ -1224,6 +1285,9 @@ impl SyncEngine {
         };
         let new_state = order_state(&full).unwrap_or("").to_owned();
         self.record(&client, full, None, wire_version(row.row.tmf_version)).await?;
+        if new_state != row.row.state {
+            self.inner.status.send_modify(|s| s.changes = s.changes.wrapping_add(1));
+        }
         self.publish_counts().await;
         Ok((new_state != row.row.state).then_some(StateChange {
             order: local,

@@ -51,8 +51,9 @@ mod status;
 
 pub use catalog::{CatalogSyncReport, DraftImpact, OfferingChange};
 pub use engine::{
-    default_secrets, needs_lookup, submit_in, EngineConfig, EntryOutcome, EntryReport, PullReport,
-    SecretLookup, StateChange, SyncEngine, SyncReport, FINAL_STATES, NOT_SENT, PATCHABLE_STATES,
+    cancellation_key, cancellation_state, default_secrets, needs_lookup, submit_in,
+    CancellationState, EngineConfig, EntryOutcome, EntryReport, PullReport, SecretLookup,
+    StateChange, SyncEngine, SyncReport, FINAL_STATES, NOT_SENT, PATCHABLE_STATES,
     STATE_NOT_REPORTED,
 };
 pub use error::{Result, SyncError};

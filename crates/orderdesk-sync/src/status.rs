@@ -28,6 +28,10 @@ pub struct SyncStatus {
     pub running: bool,
     pub last_run_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// Bumped whenever a run changed what the agent sees: an entry was sent, refused or
+    /// rescheduled, an order changed state, orders were imported. Views that show orders
+    /// reload when it moves.
+    pub changes: u64,
 }
 
 impl SyncEngine {

@@ -495,8 +495,17 @@ async fn cancel_flow_and_refused_cancel() -> TestResult {
     assert!(error.contains("completed and can no longer be cancelled"), "{error}");
     let cached = env.handle.write(move |s| s.order(order)).await?;
     assert_eq!(cached.row.state, "completed");
-    // Locally known as final now: a new cancel is refused at once.
-    assert!(env.engine.cancel_order(order, "again", None).await.is_err());
+    // Known to be completed now: a new cancellation still goes to the server, which judges
+    // it (the cached state may lag) and refuses it again with its reason.
+    let again = env.engine.cancel_order(order, "again", None).await?;
+    let settled =
+        run_until(&env.engine, &env.handle, again.id, |e| e.status != OutboxStatus::Queued).await?;
+    assert_eq!(settled.status, OutboxStatus::NeedsAttention);
+    assert!(settled.last_error.unwrap_or_default().contains("can no longer be cancelled"));
+    let again_id = again.id;
+    let state =
+        env.handle.write(move |s| Ok(orderdesk_sync::cancellation_state(s, again_id))).await??;
+    assert_eq!(state.map(|c| c.state).as_deref(), Some("terminatedWithError"));
     server.shutdown().await;
     Ok(())
 }

@@ -2,7 +2,7 @@
 // typed surface. The command wrappers and IPC types come from the generated `bindings.ts`; here
 // each command's `{status, data | error}` result becomes a value or a thrown `BackendError`
 // carrying the backend's stable `{code, message}`.
-import { commands } from "./bindings";
+import { commands, events } from "./bindings";
 import type {
   AlterationInput_Deserialize,
   AppStatus_Serialize,
@@ -35,6 +35,15 @@ import type {
   SecretState,
   ConnectionReport,
   CatalogRefreshView,
+  SyncStatusView_Serialize,
+  OrderDetailView_Serialize,
+  OutboxEntryView_Serialize,
+  FixTarget_Serialize,
+  CancellationView_Serialize,
+  OrderItemState_Serialize,
+  TimelineStep,
+  ConflictMember,
+  ConflictChoice,
 } from "./bindings";
 
 export type {
@@ -70,6 +79,13 @@ export type ItemQuoteView = ItemQuoteView_Serialize;
 export type AlterationInput = AlterationInput_Deserialize;
 export type AlterationView = AlterationView_Serialize;
 export type BundleOption = BundleOption_Serialize;
+export type SyncStatusView = SyncStatusView_Serialize;
+export type OrderDetailView = OrderDetailView_Serialize;
+export type OutboxEntryView = OutboxEntryView_Serialize;
+export type FixTarget = FixTarget_Serialize;
+export type CancellationView = CancellationView_Serialize;
+export type OrderItemState = OrderItemState_Serialize;
+export type { TimelineStep, ConflictMember, ConflictChoice };
 
 /** A command failed; `code` is the backend's stable error code. */
 export class BackendError extends Error {
@@ -126,7 +142,22 @@ export const backend = {
   setActiveProfile: (name: string) => unwrap(commands.setActiveProfile(name)),
   testConnection: (input: ProfileInput) => unwrap(commands.testConnection(input)),
   refreshCatalog: (name: string) => unwrap(commands.refreshCatalog(name)),
+  syncStatus: () => unwrap(commands.syncStatus()),
+  orderDetail: (id: string) => unwrap(commands.orderDetail(id)),
+  cancelOrder: (id: string, reason: string, requestedDate: string | null) =>
+    unwrap(commands.cancelOrder(id, reason, requestedDate)),
+  outbox: () => unwrap(commands.outbox()),
+  retryEntry: (id: string) => unwrap(commands.retryEntry(id)),
+  dropEntry: (id: string, force: boolean) => unwrap(commands.dropEntry(id, force)),
+  fixEntry: (id: string) => unwrap(commands.fixEntry(id)),
+  resolveConflict: (id: string, choice: ConflictChoice) =>
+    unwrap(commands.resolveConflict(id, choice)),
 };
+
+/** Calls `listener` with every sync status the backend sends; resolves to an unsubscribe. */
+export function onSyncStatus(listener: (status: SyncStatusView) => void): Promise<() => void> {
+  return events.syncStatusChanged.listen((event) => listener(event.payload as SyncStatusView));
+}
 
 /** A message for people from anything a backend call threw. */
 export function errorText(error: unknown): string {

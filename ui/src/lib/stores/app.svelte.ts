@@ -1,7 +1,7 @@
 // App-wide state: which screen is shown, the backend status (first start, demo server).
 import { backend, errorText, type AppStatus } from "../backend/ipc";
 
-export type Screen = "orders" | "editor" | "catalog" | "settings";
+export type Screen = "orders" | "editor" | "catalog" | "settings" | "order" | "sync";
 
 export class AppStore {
   screen = $state<Screen>("orders");

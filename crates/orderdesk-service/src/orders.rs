@@ -1,0 +1,726 @@
+//! Submitted orders and the sync screen: an order's detail (state timeline from the audit
+//! log, item states, the server's payload, its cancellation), cancelling, the outbox with
+//! retry / fix / drop, amendment conflicts, and the live sync status.
+//!
+//! Everything here reads the store and asks the sync engine to act; the engine decides what
+//! may be sent (it refuses cancelling an order it knows to be final, dropping an entry that
+//! may exist on the server, ...). The service checks the agent's input first.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use orderdesk_store::{
+    AuditEvent, AuditSubject, OrderRow, OutboxEntry, OutboxOp, OutboxStatus, Queries,
+};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{invalid, Result};
+use crate::Service;
+
+/// Longest cancellation reason accepted (TMF622 servers commonly cap free text).
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// The sync status as the header shows it; sent to the UI on every change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatusView {
+    /// `true` after a run reached every server, `false` when one was unreachable, `null`
+    /// before the first run.
+    pub online: Option<bool>,
+    pub queued: u32,
+    pub in_flight: u32,
+    pub needs_attention: u32,
+    /// A sync run is going on.
+    pub running: bool,
+    /// RFC 3339, UTC.
+    pub last_run_at: Option<String>,
+    pub last_error: Option<String>,
+    /// Moves whenever what the agent sees changed (an entry sent or refused, an order's
+    /// state); views showing orders reload when it does.
+    pub changes: u32,
+}
+
+impl From<orderdesk_sync::SyncStatus> for SyncStatusView {
+    fn from(s: orderdesk_sync::SyncStatus) -> Self {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        SyncStatusView {
+            online: s.online,
+            queued: count(s.queued),
+            in_flight: count(s.in_flight),
+            needs_attention: count(s.needs_attention),
+            running: s.running,
+            last_run_at: s.last_run_at.map(|t| t.to_rfc3339()),
+            last_error: s.last_error,
+            // Only change matters to the UI; the low 32 bits carry it.
+            changes: (s.changes & u64::from(u32::MAX)) as u32,
+        }
+    }
+}
+
+/// One step of an order's state timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineStep {
+    /// `submitted`, `cancel-requested`, or the TMF state the order reached.
+    pub state: String,
+    /// `submitted`, `state`, or `cancel-requested`.
+    pub kind: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub actor: String,
+}
+
+/// One item of a submitted order, with the state the server reports for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OrderItemState {
+    pub id: String,
+    /// The offering's name (from the order, else the cached catalog), else its id.
+    pub name: String,
+    pub offering_id: Option<String>,
+    pub action: Option<String>,
+    pub state: Option<String>,
+    /// 0 for top-level items, 1 for their children...
+    pub depth: u32,
+}
+
+/// The agent's cancellation of an order and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CancellationView {
+    /// The outbox entry carrying it.
+    pub entry_id: String,
+    pub reason: String,
+    pub requested_date: Option<String>,
+    /// The outbox entry's status: `queued`, `in-flight`, `done`, `needs-attention`, `rejected`.
+    pub outbox_status: String,
+    /// The cancellation task's own state as the server last reported it (`acknowledged`,
+    /// `inProgress`, `done`, `terminatedWithError`); `null` until the server has it.
+    pub server_state: Option<String>,
+    /// The server's explanation (a refusal's reason) or the last delivery problem.
+    pub message: Option<String>,
+    /// The server refused the cancellation.
+    pub refused: bool,
+    /// RFC 3339, UTC.
+    pub requested_at: String,
+}
+
+/// A submitted order as the detail screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDetailView {
+    /// The local order id.
+    pub id: String,
+    pub server_id: String,
+    /// Our client order id (sent as `externalId` and `Idempotency-Key`), when we created it.
+    pub client_order_id: Option<String>,
+    pub profile: String,
+    pub state: String,
+    pub tmf_version: String,
+    pub customer: Option<String>,
+    /// The server's total, else the total the draft was submitted with (decimal string).
+    pub total: Option<String>,
+    pub currency: Option<String>,
+    pub draft_id: Option<String>,
+    /// RFC 3339, UTC.
+    pub last_seen: String,
+    pub timeline: Vec<TimelineStep>,
+    pub items: Vec<OrderItemState>,
+    /// The server's last payload, pretty-printed.
+    pub payload: String,
+    /// The latest cancellation, if the agent asked for one.
+    pub cancellation: Option<CancellationView>,
+    /// A cancellation may be asked for now (none pending, not already cancelled). The server
+    /// still decides: it refuses cancelling a completed order.
+    pub can_cancel: bool,
+}
+
+/// One amended member of an order in conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictMember {
+    pub member: String,
+    /// JSON text of the value when the agent made the change.
+    pub base: String,
+    /// JSON text of the agent's value.
+    pub mine: String,
+    /// JSON text of the value the server holds now.
+    pub remote: String,
+}
+
+/// An outbox entry as the sync screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntryView {
+    pub id: String,
+    /// `create`, `cancel`, `patch`, `delete`.
+    pub kind: String,
+    pub profile: String,
+    pub draft_id: Option<String>,
+    pub order_id: Option<String>,
+    /// The customer, else the server id, else the draft id.
+    pub label: String,
+    /// `queued`, `in-flight`, `needs-attention`, `rejected`, `done`.
+    pub status: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// RFC 3339, UTC; only meaningful while queued.
+    pub next_attempt_at: String,
+    /// The field the server named in its refusal (a JSON pointer or a member name).
+    pub field: Option<String>,
+    /// A fix in the editor is possible (a refused create of a draft).
+    pub can_fix: bool,
+    /// Dropping needs `force`: the entry was sent before and may exist on the server.
+    pub drop_needs_force: bool,
+    /// The amended members in conflict, for an amendment waiting for the agent.
+    pub conflict: Vec<ConflictMember>,
+}
+
+/// Where the fix of a refused entry takes the agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FixTarget {
+    pub draft_id: String,
+    /// The item the server's field is on, if it is on one.
+    pub item: Option<String>,
+    /// A characteristic name, `quantity`, `action` or a header field.
+    pub field: Option<String>,
+    /// What the server said.
+    pub message: Option<String>,
+}
+
+/// How the agent settles an amendment conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum ConflictChoice {
+    /// Keep what the server holds: the amendment is dropped.
+    KeepServer,
+    /// Send the agent's values again over what the server holds now (a new amendment made
+    /// on the current remote order; the old one is dropped).
+    KeepMine,
+}
+
+fn parse_entity_id(kind: &str, id: &str) -> Result<i64> {
+    id.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| invalid(format!("{id:?} is not a valid {kind} id")))
+}
+
+/// A requested cancellation date: `YYYY-MM-DD` (start of that day, UTC) or RFC 3339; not in
+/// the past (a day counts as today until it is over).
+pub fn parse_requested_date(text: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let (at, day_only) = if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        (day.and_time(NaiveTime::MIN).and_utc(), true)
+    } else if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        (at.with_timezone(&Utc), false)
+    } else {
+        return Err(invalid(format!(
+            "the requested date {text:?} is not a date (YYYY-MM-DD or an RFC 3339 time)"
+        )));
+    };
+    let past = if day_only { at.date_naive() < now.date_naive() } else { at < now };
+    if past {
+        return Err(invalid(format!("the requested date {text} is in the past")));
+    }
+    Ok(Some(at))
+}
+
+/// The cancellation reason, trimmed; required and at most [`MAX_REASON_CHARS`] characters.
+pub fn check_reason(reason: &str) -> Result<String> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("a cancellation reason is required"));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(invalid(format!(
+            "the cancellation reason is longer than {MAX_REASON_CHARS} characters"
+        )));
+    }
+    Ok(reason.to_owned())
+}
+
+/// The field a server named in an error message: `[field: X]` (what the sync engine writes),
+/// else the first JSON pointer into the order (`/productOrderItem/1/...`).
+pub fn named_field(message: &str) -> Option<String> {
+    if let Some(start) = message.find("[field: ") {
+        let rest = &message[start + "[field: ".len()..];
+        if let Some(end) = rest.find(']') {
+            return Some(rest[..end].trim().to_owned()).filter(|f| !f.is_empty());
+        }
+    }
+    message
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
+        .map(|word| word.trim_end_matches([':', '.', ';', ')']))
+        .find(|word| word.len() > 1 && word.starts_with('/') && !word.starts_with("//"))
+        .map(str::to_owned)
+}
+
+fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> Vec<OrderItemState> {
+    fn walk(
+        items: Option<&Value>,
+        depth: u32,
+        catalog: &crate::CatalogCache,
+        states: &Value,
+        out: &mut Vec<OrderItemState>,
+    ) {
+        let Some(Value::Array(items)) = items else { return };
+        for item in items {
+            let id = match item.get("id") {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            let offering = item.get("productOffering");
+            let offering_id =
+                offering.and_then(|o| o.get("id")).and_then(Value::as_str).map(str::to_owned);
+            let name = offering
+                .and_then(|o| o.get("name"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| {
+                    offering_id.as_deref().and_then(|o| catalog.summary(o)).map(|s| s.name.clone())
+                })
+                .or_else(|| offering_id.clone())
+                .unwrap_or_else(|| format!("item {id}"));
+            let state = item
+                .get("state")
+                .and_then(Value::as_str)
+                .or_else(|| states.get(&id).and_then(Value::as_str))
+                .map(str::to_owned);
+            out.push(OrderItemState {
+                id,
+                name,
+                offering_id,
+                action: item.get("action").and_then(Value::as_str).map(str::to_owned),
+                state,
+                depth,
+            });
+            walk(item.get("productOrderItem"), depth + 1, catalog, states, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(payload.get("productOrderItem"), 0, catalog, states, &mut out);
+    out
+}
+
+/// Our client order id in a payload: v4's `externalId` string, or the v5 identifier we own.
+fn client_order_id_in(payload: &Value) -> Option<String> {
+    match payload.get("externalId")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(ids) => ids
+            .iter()
+            .find(|e| {
+                e.get("owner").and_then(Value::as_str)
+                    == Some(orderdesk_sync::payload::EXTERNAL_ID_OWNER)
+            })
+            .and_then(|e| e.get("id").and_then(Value::as_str).map(str::to_owned)),
+        _ => None,
+    }
+}
+
+fn cancellation_of(r: &impl Queries, entry: &OutboxEntry) -> Result<CancellationView> {
+    let body: Value =
+        entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+    let server = orderdesk_sync::cancellation_state(r, entry.id)?;
+    let server_state = server.as_ref().map(|s| s.state.clone()).filter(|s| !s.is_empty());
+    let refused =
+        matches!(server_state.as_deref(), Some("terminatedWithError" | "rejected" | "failed"));
+    let message = match (&server, entry.status) {
+        (Some(s), _) if s.message.is_some() => s.message.clone(),
+        (_, OutboxStatus::Done) => None,
+        _ => entry.last_error.clone(),
+    };
+    Ok(CancellationView {
+        entry_id: entry.id.to_string(),
+        reason: body.get("cancellationReason").and_then(Value::as_str).unwrap_or("").to_owned(),
+        requested_date: body
+            .get("requestedCancellationDate")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        outbox_status: entry.status.to_string(),
+        server_state,
+        message,
+        refused,
+        requested_at: entry.created_at.to_rfc3339(),
+    })
+}
+
+fn pending(status: OutboxStatus) -> bool {
+    matches!(status, OutboxStatus::Queued | OutboxStatus::InFlight)
+}
+
+fn label_of(
+    entry: &OutboxEntry,
+    orders: &[OrderRow],
+    drafts: &[(String, Option<String>)],
+) -> String {
+    if let Some(order) = entry.order_id.and_then(|id| orders.iter().find(|o| o.id == id)) {
+        return order.customer.clone().unwrap_or_else(|| order.server_id.clone());
+    }
+    if let Some(draft) = &entry.draft_id {
+        if let Some((_, Some(customer))) = drafts.iter().find(|(id, _)| id == draft) {
+            return customer.clone();
+        }
+        return format!("draft {draft}");
+    }
+    format!("entry {}", entry.id)
+}
+
+fn json_text(v: Option<&Value>) -> String {
+    v.map_or_else(|| "null".to_owned(), Value::to_string)
+}
+
+fn conflict_of(entry: &OutboxEntry, remote: Option<&Value>) -> Vec<ConflictMember> {
+    let conflicted = entry.status == OutboxStatus::NeedsAttention
+        && entry.last_error.as_deref().is_some_and(|e| e.starts_with("conflict:"));
+    if entry.op != OutboxOp::Patch || !conflicted {
+        return Vec::new();
+    }
+    let Some(amendment) = entry
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<orderdesk_sync::payload::Amendment>(p).ok())
+    else {
+        return Vec::new();
+    };
+    let remote = remote.cloned().unwrap_or(Value::Null);
+    let changed = amendment.conflicts(&remote);
+    changed
+        .into_iter()
+        .map(|member| ConflictMember {
+            base: json_text(amendment.base.get(&member)),
+            mine: json_text(amendment.patch.get(&member)),
+            remote: json_text(remote.get(&member)),
+            member,
+        })
+        .collect()
+}
+
+impl Service {
+    /// The live sync status (also sent to the UI on every change, see
+    /// [`Service::subscribe_sync`]).
+    pub fn sync_status(&self) -> SyncStatusView {
+        self.engine.status().into()
+    }
+
+    /// A receiver that sees every change of the sync status.
+    pub fn subscribe_sync(&self) -> tokio::sync::watch::Receiver<orderdesk_sync::SyncStatus> {
+        self.engine.subscribe()
+    }
+
+    /// A submitted order: timeline, item states, payload, cancellation.
+    pub async fn order_detail(&self, id: String) -> Result<OrderDetailView> {
+        let order_id = parse_entity_id("order", &id)?;
+        let catalog = self.catalog();
+        self.read(move |r| {
+            let order = r.order(order_id)?;
+            let row = &order.row;
+            let payload: Value = serde_json::from_str(&order.payload).unwrap_or(Value::Null);
+            let mut timeline = Vec::new();
+            if let Some(draft) = &row.draft_id {
+                for a in r.audit(AuditSubject::Draft, draft)? {
+                    if a.event == AuditEvent::Submitted {
+                        timeline.push(TimelineStep {
+                            state: "submitted".into(),
+                            kind: "submitted".into(),
+                            at: a.at.to_rfc3339(),
+                            actor: a.actor,
+                        });
+                    }
+                }
+            }
+            for a in r.audit(AuditSubject::Order, &order_id.to_string())? {
+                let detail = a.detail.unwrap_or_default();
+                let (kind, state) = match a.event {
+                    AuditEvent::Created => {
+                        ("state", detail.strip_prefix("state ").unwrap_or(&detail).to_owned())
+                    }
+                    AuditEvent::StateChanged => (
+                        "state",
+                        detail.rsplit_once(" → ").map_or(detail.as_str(), |(_, to)| to).to_owned(),
+                    ),
+                    AuditEvent::CancelRequested => ("cancel-requested", "cancel-requested".into()),
+                    _ => continue,
+                };
+                let state = if state.is_empty() {
+                    orderdesk_sync::STATE_NOT_REPORTED.to_owned()
+                } else {
+                    state
+                };
+                timeline.push(TimelineStep {
+                    state,
+                    kind: kind.into(),
+                    at: a.at.to_rfc3339(),
+                    actor: a.actor,
+                });
+            }
+            let entries = r.outbox(None)?;
+            let client_order_id = entries
+                .iter()
+                .find(|e| {
+                    e.op == OutboxOp::Create && e.draft_id.is_some() && e.draft_id == row.draft_id
+                })
+                .map(|e| e.idempotency_key.clone())
+                .or_else(|| client_order_id_in(&payload));
+            let cancel_entry = entries
+                .iter()
+                .filter(|e| e.op == OutboxOp::Cancel && e.order_id == Some(order_id))
+                .max_by_key(|e| e.id);
+            let cancellation = cancel_entry.map(|e| cancellation_of(r, e)).transpose()?;
+            let cancel_pending = cancel_entry.is_some_and(|e| pending(e.status));
+            let items = items_of(&payload, &catalog, &order.item_states);
+            // Servers rarely price an order; the total is then the one the draft was
+            // submitted with (the Rust pricing engine's figure).
+            let total = match &row.total {
+                Some(money) => Some(money.clone()),
+                None => match &row.draft_id {
+                    Some(draft) => r.draft(draft).ok().and_then(|d| d.row.total),
+                    None => None,
+                },
+            };
+            Ok(OrderDetailView {
+                id: order_id.to_string(),
+                server_id: row.server_id.clone(),
+                client_order_id,
+                profile: row.profile.clone(),
+                state: if row.state.is_empty() {
+                    orderdesk_sync::STATE_NOT_REPORTED.to_owned()
+                } else {
+                    row.state.clone()
+                },
+                tmf_version: row.tmf_version.to_string(),
+                customer: row.customer.clone(),
+                total: total.as_ref().map(|m| m.amount.to_string()),
+                currency: total.as_ref().map(|m| m.currency.clone()),
+                draft_id: row.draft_id.clone(),
+                last_seen: row.last_seen.to_rfc3339(),
+                timeline,
+                items,
+                payload: serde_json::to_string_pretty(&payload)
+                    .unwrap_or_else(|_| order.payload.clone()),
+                cancellation,
+                can_cancel: !cancel_pending && row.state != "cancelled",
+            })
+        })
+        .await
+    }
+
+    /// Ask the server to cancel an order: the reason is required, the requested date (if
+    /// any) must not be in the past. Queued like every change and sent by the sync loop,
+    /// which follows the cancellation until the server finishes it. Returns the detail.
+    pub async fn cancel_order(
+        &self,
+        id: String,
+        reason: String,
+        requested_date: Option<String>,
+    ) -> Result<OrderDetailView> {
+        let order_id = parse_entity_id("order", &id)?;
+        let reason = check_reason(&reason)?;
+        let date = match requested_date {
+            Some(text) => parse_requested_date(&text, Utc::now())?,
+            None => None,
+        };
+        let pending_cancel = self
+            .read(move |r| {
+                Ok(r.outbox(None)?.into_iter().any(|e| {
+                    e.op == OutboxOp::Cancel && e.order_id == Some(order_id) && pending(e.status)
+                }))
+            })
+            .await?;
+        if pending_cancel {
+            return Err(invalid("a cancellation of this order is already on its way"));
+        }
+        self.engine.cancel_order(order_id, &reason, date).await?;
+        self.wake_sync().await;
+        self.order_detail(id).await
+    }
+
+    /// The outbox, newest first: everything not delivered yet, and what the agent dropped.
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntryView>> {
+        self.read(|r| {
+            let mut entries: Vec<OutboxEntry> =
+                r.outbox(None)?.into_iter().filter(|e| e.status != OutboxStatus::Done).collect();
+            entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+            let mut orders: Vec<OrderRow> = Vec::new();
+            let mut remotes: Vec<(i64, Value)> = Vec::new();
+            for order_id in entries.iter().filter_map(|e| e.order_id) {
+                if orders.iter().any(|o| o.id == order_id) {
+                    continue;
+                }
+                if let Ok(order) = r.order(order_id) {
+                    remotes.push((
+                        order_id,
+                        serde_json::from_str(&order.payload).unwrap_or(Value::Null),
+                    ));
+                    orders.push(order.row);
+                }
+            }
+            let mut drafts: Vec<(String, Option<String>)> = Vec::new();
+            for draft in entries.iter().filter_map(|e| e.draft_id.clone()) {
+                if drafts.iter().any(|(id, _)| *id == draft) {
+                    continue;
+                }
+                let customer = r.draft(&draft).ok().and_then(|d| d.row.customer);
+                drafts.push((draft, customer));
+            }
+            Ok(entries
+                .iter()
+                .map(|e| {
+                    let remote = e
+                        .order_id
+                        .and_then(|id| remotes.iter().find(|(o, _)| *o == id).map(|(_, v)| v));
+                    let draft_exists =
+                        e.draft_id.as_ref().is_some_and(|d| drafts.iter().any(|(id, _)| id == d));
+                    OutboxEntryView {
+                        id: e.id.to_string(),
+                        kind: e.op.to_string(),
+                        profile: e.profile.clone(),
+                        draft_id: e.draft_id.clone(),
+                        order_id: e.order_id.map(|o| o.to_string()),
+                        label: label_of(e, &orders, &drafts),
+                        status: e.status.to_string(),
+                        attempts: u32::try_from(e.attempts).unwrap_or(u32::MAX),
+                        last_error: e.last_error.clone(),
+                        next_attempt_at: e.next_attempt_at.to_rfc3339(),
+                        field: e.last_error.as_deref().and_then(named_field),
+                        can_fix: e.op == OutboxOp::Create
+                            && draft_exists
+                            && matches!(
+                                e.status,
+                                OutboxStatus::NeedsAttention | OutboxStatus::Rejected
+                            ),
+                        drop_needs_force: e.status == OutboxStatus::Queued && e.attempts > 0,
+                        conflict: conflict_of(e, remote),
+                    }
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Try a waiting entry again now.
+    pub async fn retry_entry(&self, id: String) -> Result<()> {
+        let entry_id = parse_entity_id("outbox entry", &id)?;
+        self.engine.retry_entry(entry_id).await?;
+        self.wake_sync().await;
+        Ok(())
+    }
+
+    /// Give up on an entry (kept as `rejected`). The engine refuses an entry being sent, and
+    /// one sent before unless `force` (it may exist on the server).
+    pub async fn drop_entry(&self, id: String, force: bool) -> Result<()> {
+        let entry_id = parse_entity_id("outbox entry", &id)?;
+        self.engine.drop_entry(entry_id, force).await?;
+        Ok(())
+    }
+
+    /// Where to fix a refused create: its draft, and the item and field the server named.
+    /// A refused draft goes back to being editable: its entry is dropped (it never reached
+    /// the server) so that the fixed draft can be submitted again.
+    pub async fn fix_entry(&self, id: String) -> Result<FixTarget> {
+        let entry_id = parse_entity_id("outbox entry", &id)?;
+        let entry = self.read(move |r| Ok(r.outbox_entry(entry_id)?)).await?;
+        let draft_id = match (&entry.draft_id, entry.op) {
+            (Some(draft), OutboxOp::Create) => draft.clone(),
+            _ => return Err(invalid(format!("outbox entry {entry_id} has no draft to fix"))),
+        };
+        let refused =
+            entry.last_error.as_deref().is_some_and(|e| e.starts_with("the server refused it"));
+        if entry.status == OutboxStatus::NeedsAttention && refused {
+            // Refused by the server: the order does not exist there, so the entry can go.
+            self.engine.drop_entry(entry_id, false).await?;
+        } else if entry.status != OutboxStatus::Rejected {
+            return Err(invalid(format!(
+                "outbox entry {entry_id} is {}; only a refused order is fixed in the editor",
+                entry.status
+            )));
+        }
+        let message = entry.last_error.clone();
+        let named = message.as_deref().and_then(named_field);
+        let state = self.open_draft(draft_id.clone()).await?;
+        let (item, field) = match named {
+            Some(pointer) if pointer.starts_with('/') => {
+                crate::build::locate(&pointer, message.as_deref().unwrap_or(""), &state.draft.items)
+            }
+            Some(name) => (None, Some(name)),
+            None => (None, None),
+        };
+        Ok(FixTarget { draft_id, item, field, message })
+    }
+
+    /// Settle an amendment conflict (see [`ConflictChoice`]).
+    pub async fn resolve_conflict(&self, id: String, choice: ConflictChoice) -> Result<()> {
+        let entry_id = parse_entity_id("outbox entry", &id)?;
+        let entry = self.read(move |r| Ok(r.outbox_entry(entry_id)?)).await?;
+        let (OutboxOp::Patch, Some(order_id)) = (entry.op, entry.order_id) else {
+            return Err(invalid(format!("outbox entry {entry_id} is not an amendment")));
+        };
+        let amendment: orderdesk_sync::payload::Amendment = entry
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .ok_or_else(|| invalid(format!("outbox entry {entry_id} has no amendment")))?;
+        if choice == ConflictChoice::KeepMine {
+            // A new amendment made on the order as the server holds it now; queued before the
+            // old one is dropped, so the agent's values are never lost in between.
+            self.engine.amend_order(order_id, amendment.patch).await?;
+        }
+        self.engine.drop_entry(entry_id, true).await?;
+        self.wake_sync().await;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requested_dates() {
+        let now: DateTime<Utc> = "2026-11-23T12:00:00Z".parse().unwrap_or_default();
+        assert_eq!(parse_requested_date("  ", now).ok(), Some(None));
+        assert!(parse_requested_date("2026-11-23", now).is_ok_and(|d| d.is_some()));
+        assert!(parse_requested_date("2026-11-22", now).is_err());
+        assert!(parse_requested_date("2026-11-23T11:00:00Z", now).is_err());
+        assert!(parse_requested_date("2026-12-01T09:30:00+01:00", now).is_ok());
+        assert!(parse_requested_date("tomorrow", now).is_err());
+    }
+
+    #[test]
+    fn reasons() {
+        assert_eq!(check_reason("  moved abroad ").ok().as_deref(), Some("moved abroad"));
+        assert!(check_reason("   ").is_err());
+        assert!(check_reason(&"x".repeat(MAX_REASON_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn fields_named_by_servers() {
+        assert_eq!(
+            named_field("the server refused it: bad [field: relatedParty]").as_deref(),
+            Some("relatedParty")
+        );
+        assert_eq!(
+            named_field(
+                "400: /productOrderItem/1/product/productCharacteristic/0/value: is required"
+            )
+            .as_deref(),
+            Some("/productOrderItem/1/product/productCharacteristic/0/value")
+        );
+        assert_eq!(named_field("timed out after 10s"), None);
+        assert_eq!(named_field("see http://x/y"), None);
+    }
+}

@@ -1,0 +1,338 @@
+//! Submitted orders through the services: the detail's timeline and items, cancelling (done
+//! and refused by the server), the outbox with retry and drop, and the sync status stream.
+//! A real database in a temp dir and the real reference server in-process on 127.0.0.1.
+
+use std::time::{Duration, Instant};
+
+use orderdesk_error::ErrorCode;
+use orderdesk_server::LifecycleConfig;
+use orderdesk_service::{
+    Edit, OrderDetailView, OrderListQuery, RefInput, RowKind, Service, Tuning,
+};
+
+fn timing(acknowledged: u64, in_progress: u64, cancel_step: u64) -> Tuning {
+    Tuning {
+        demo_lifecycle: LifecycleConfig {
+            acknowledged_for: Duration::from_millis(acknowledged),
+            in_progress_for: Duration::from_millis(in_progress),
+            cancel_step: Duration::from_millis(cancel_step),
+            ..LifecycleConfig::default()
+        },
+        ..Tuning::default()
+    }
+}
+
+async fn demo(tuning: Tuning) -> (tempfile::TempDir, Service) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = Service::open_tuned(dir.path().join("data"), tuning).expect("open service");
+    service.start_demo().await.expect("demo server starts");
+    (dir, service)
+}
+
+/// A valid draft for `customer`, submitted; returns the draft id.
+async fn submit_one(service: &Service, customer: &str) -> String {
+    let state = service.new_draft().await.expect("draft");
+    let id = state.draft.id.clone();
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::AddOffering { offering_id: "20006".into(), parent: None, quantity: None },
+        )
+        .await
+        .expect("add");
+    service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::SetCustomer {
+                customer: Some(RefInput { id: format!("C-{customer}"), name: customer.into() }),
+            },
+        )
+        .await
+        .expect("customer");
+    service.submit(id.clone()).await.expect("submit");
+    id
+}
+
+async fn order_of(service: &Service, customer: &str) -> String {
+    let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+    rows.iter()
+        .find(|r| r.kind == RowKind::Order && r.customer.as_deref() == Some(customer))
+        .map(|r| r.id.clone())
+        .expect("the order is listed")
+}
+
+/// Sync until `done` holds for the order's detail (at most 15 s).
+async fn sync_until(
+    service: &Service,
+    id: &str,
+    done: impl Fn(&OrderDetailView) -> bool,
+) -> OrderDetailView {
+    let start = Instant::now();
+    loop {
+        service.sync_now().await.expect("sync");
+        let detail = service.order_detail(id.to_owned()).await.expect("detail");
+        if done(&detail) {
+            return detail;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "gave up waiting: {detail:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn states(detail: &OrderDetailView) -> Vec<&str> {
+    detail.timeline.iter().filter(|s| s.kind == "state").map(|s| s.state.as_str()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn detail_timeline_and_a_cancellation_that_is_done() {
+    let (_dir, service) = demo(timing(300, 4000, 100)).await;
+    let status = service.subscribe_sync();
+    let draft = submit_one(&service, "Ada Berg").await;
+    assert!(status.has_changed().unwrap_or(false), "queueing changes the sync status");
+    assert_eq!(service.sync_status().queued, 1);
+
+    let changes = service.sync_status().changes;
+    service.sync_now().await.expect("sync");
+    assert!(service.sync_status().changes != changes, "a delivered entry moves `changes`");
+    assert_eq!(service.sync_status().online, Some(true));
+    let id = order_of(&service, "Ada Berg").await;
+
+    let detail = sync_until(&service, &id, |d| d.state == "inProgress").await;
+    assert_eq!(detail.timeline.first().map(|s| s.kind.as_str()), Some("submitted"));
+    assert_eq!(states(&detail), ["acknowledged", "inProgress"]);
+    assert_eq!(detail.draft_id.as_deref(), Some(draft.as_str()));
+    assert!(detail.client_order_id.as_deref().is_some_and(|c| !c.is_empty()));
+    assert!(detail.payload.contains(&detail.server_id), "the server's payload");
+    assert!(detail.total.is_some() && detail.currency.as_deref() == Some("EUR"), "{detail:?}");
+    assert!(!detail.items.is_empty());
+    assert!(detail.items.iter().all(|i| i.state.is_some()), "{:?}", detail.items);
+    assert!(detail.items.iter().any(|i| i.depth == 0));
+    assert!(detail.can_cancel && detail.cancellation.is_none());
+
+    // The agent's input is checked before anything is queued.
+    let none = service.cancel_order(id.clone(), "  ".into(), None).await;
+    assert_eq!(none.err().map(|e| e.code()), Some("service.invalid_input"));
+    let past = service.cancel_order(id.clone(), "moved".into(), Some("2020-01-01".into())).await;
+    assert_eq!(past.err().map(|e| e.code()), Some("service.invalid_input"));
+    let bad = service.cancel_order(id.clone(), "moved".into(), Some("soon".into())).await;
+    assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
+    let unknown = service.cancel_order("x".into(), "moved".into(), None).await;
+    assert_eq!(unknown.err().map(|e| e.code()), Some("service.invalid_input"));
+
+    let day = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
+    let detail = service
+        .cancel_order(id.clone(), " customer moved abroad ".into(), Some(day.clone()))
+        .await
+        .expect("cancel queued");
+    let cancellation = detail.cancellation.clone().expect("cancellation");
+    assert_eq!(cancellation.reason, "customer moved abroad");
+    assert!(cancellation.requested_date.as_deref().is_some_and(|d| d.starts_with(&day)));
+    assert_eq!(cancellation.outbox_status, "queued");
+    assert!(!detail.can_cancel, "one cancellation at a time");
+    let twice = service.cancel_order(id.clone(), "again".into(), None).await;
+    assert_eq!(twice.err().map(|e| e.code()), Some("service.invalid_input"));
+
+    let detail = sync_until(&service, &id, |d| {
+        d.state == "cancelled"
+            && d.cancellation.as_ref().is_some_and(|c| c.server_state.as_deref() == Some("done"))
+    })
+    .await;
+    let cancellation = detail.cancellation.clone().expect("cancellation");
+    assert_eq!(cancellation.server_state.as_deref(), Some("done"));
+    assert_eq!(cancellation.outbox_status, "done");
+    assert!(!cancellation.refused);
+    let seen = states(&detail);
+    assert_eq!(seen.last(), Some(&"cancelled"), "{seen:?}");
+    assert!(detail.timeline.iter().any(|s| s.kind == "cancel-requested"));
+    assert!(!detail.can_cancel);
+    service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
+    let (_dir, service) = demo(timing(50, 50, 50)).await;
+    submit_one(&service, "Bo Lind").await;
+    service.sync_now().await.expect("sync");
+    let id = order_of(&service, "Bo Lind").await;
+    let detail = service.order_detail(id.clone()).await.expect("detail");
+    assert_eq!(detail.state, "acknowledged", "not refreshed since it was created");
+    // The server completes the order before the cancellation reaches it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    service.cancel_order(id.clone(), "too late".into(), None).await.expect("queued");
+    let detail =
+        sync_until(&service, &id, |d| d.cancellation.as_ref().is_some_and(|c| c.refused)).await;
+    let cancellation = detail.cancellation.clone().expect("cancellation");
+    assert_eq!(cancellation.server_state.as_deref(), Some("terminatedWithError"));
+    assert!(
+        cancellation.message.as_deref().is_some_and(|m| m.contains("can no longer be cancelled")),
+        "{cancellation:?}"
+    );
+    assert_eq!(cancellation.reason, "too late", "the agent's request is kept");
+    assert_eq!(detail.state, "completed");
+    // Known to be completed now, the request still goes to the server, which refuses it.
+    let detail = service.cancel_order(id.clone(), "again".into(), None).await.expect("queued");
+    assert_eq!(detail.cancellation.as_ref().map(|c| c.reason.as_str()), Some("again"));
+    let detail = sync_until(&service, &id, |d| {
+        d.cancellation.as_ref().is_some_and(|c| c.refused && c.reason == "again")
+    })
+    .await;
+    assert!(detail.can_cancel, "a refused cancellation can be asked for again");
+    let entries = service.outbox().await.expect("outbox");
+    assert_eq!(entries.iter().filter(|e| e.status == "needs-attention").count(), 2);
+    service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_retry_and_drop_while_the_server_is_down() {
+    let (_dir, service) = demo(Tuning::default()).await;
+    service.stop_demo().await;
+    let draft = submit_one(&service, "Cy Holm").await;
+    service.sync_now().await.expect("sync");
+    assert_eq!(service.sync_status().online, Some(false));
+
+    let entries = service.outbox().await.expect("outbox");
+    assert_eq!(entries.len(), 1);
+    let entry = &entries[0];
+    assert_eq!((entry.kind.as_str(), entry.status.as_str()), ("create", "queued"));
+    assert_eq!(entry.draft_id.as_deref(), Some(draft.as_str()));
+    assert_eq!(entry.label, "Cy Holm");
+    assert_eq!(entry.attempts, 1);
+    assert!(entry.last_error.is_some());
+    assert!(entry.drop_needs_force && !entry.can_fix && entry.conflict.is_empty());
+
+    let refused = service.drop_entry(entry.id.clone(), false).await;
+    assert_eq!(refused.err().map(|e| e.code()), Some("sync.refused"));
+    let bad = service.drop_entry("-3".into(), false).await;
+    assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
+    service.drop_entry(entry.id.clone(), true).await.expect("forced drop");
+    let entries = service.outbox().await.expect("outbox");
+    assert_eq!(entries[0].status, "rejected");
+    assert_eq!(service.sync_status().queued, 0);
+
+    service.retry_entry(entries[0].id.clone()).await.expect("retry");
+    let entries = service.outbox().await.expect("outbox");
+    assert_eq!(entries[0].status, "queued");
+    assert_eq!(service.sync_status().queued, 1);
+    let fix = service.fix_entry(entries[0].id.clone()).await;
+    assert_eq!(fix.err().map(|e| e.code()), Some("service.invalid_input"), "not refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_order_is_fixed_at_the_field_the_server_named() {
+    let (_dir, service) = demo(Tuning::default()).await;
+    // The local catalog knows an offering the server does not: the server refuses the order.
+    let mut catalog: serde_json::Value =
+        serde_json::from_str(orderdesk_server::catalog::DEMO_CATALOG).expect("demo catalog");
+    let offerings = catalog["productOffering"].as_array_mut().expect("offerings");
+    let mut local = offerings
+        .iter()
+        .find(|o| o["id"] == "20006")
+        .cloned()
+        .expect("the demo catalog has offering 20006");
+    local["id"] = "99006".into();
+    local["name"] = "Mobile M (local)".into();
+    offerings.push(local);
+    service.import_catalog(catalog.to_string(), "test".into()).await.expect("import");
+
+    let state = service.new_draft().await.expect("draft");
+    let draft = state.draft.id.clone();
+    let state = service
+        .edit(
+            draft.clone(),
+            state.draft.revision,
+            Edit::AddOffering { offering_id: "99006".into(), parent: None, quantity: None },
+        )
+        .await
+        .expect("add");
+    let item = state.draft.items[0].id.clone();
+    service
+        .edit(
+            draft.clone(),
+            state.draft.revision,
+            Edit::SetCustomer {
+                customer: Some(RefInput { id: "C-9".into(), name: "Di Falk".into() }),
+            },
+        )
+        .await
+        .expect("customer");
+    service.submit(draft.clone()).await.expect("submit");
+    service.sync_now().await.expect("sync");
+
+    let entries = service.outbox().await.expect("outbox");
+    let entry =
+        entries.iter().find(|e| e.draft_id.as_deref() == Some(draft.as_str())).expect("entry");
+    assert_eq!(entry.status, "needs-attention", "{entry:?}");
+    assert!(entry.can_fix, "{entry:?}");
+    let field = entry.field.clone().expect("the server named a field");
+    assert!(field.starts_with("/productOrderItem/0"), "{field}");
+    assert_eq!(service.sync_status().needs_attention, 1);
+
+    let target = service.fix_entry(entry.id.clone()).await.expect("fix");
+    assert_eq!(target.draft_id, draft);
+    assert_eq!(target.item.as_deref(), Some(item.as_str()), "{target:?}");
+    assert!(target.message.as_deref().is_some_and(|m| m.contains("99006")), "{target:?}");
+    // The refused entry is dropped, so the fixed draft can be submitted again.
+    let entries = service.outbox().await.expect("outbox");
+    assert_eq!(entries[0].status, "rejected");
+    assert_eq!(service.sync_status().needs_attention, 0);
+    service.submit(draft).await.expect("submitted again after the fix");
+    service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_amendment_in_conflict_is_listed_and_settled() {
+    let (dir, service) = demo(timing(60_000, 60_000, 100)).await;
+    submit_one(&service, "Eva Nord").await;
+    service.sync_now().await.expect("sync");
+    let id = order_of(&service, "Eva Nord").await;
+    let detail = service.order_detail(id.clone()).await.expect("detail");
+    let order_id: i64 = id.parse().expect("numeric id");
+
+    // An amendment queued by the sync engine (the CLI's `order amend` does the same), while
+    // someone else changes the same member on the server.
+    let store = orderdesk_store::StoreHandle::open(
+        dir.path().join("data").join(orderdesk_service::DB_FILE),
+    )
+    .expect("second handle");
+    let engine = orderdesk_sync::SyncEngine::new(store, orderdesk_sync::EngineConfig::default());
+    engine
+        .amend_order(order_id, serde_json::json!({"description": "mine"}))
+        .await
+        .expect("amendment queued");
+    let status = service.status().await.expect("status");
+    let url = status.profiles.first().map(|p| p.base_url.clone()).expect("demo profile");
+    let client = orderdesk_client::Client::new(orderdesk_client::Profile::new("other", url), None)
+        .expect("client");
+    client
+        .patch_order(&detail.server_id, &serde_json::json!({"description": "theirs"}))
+        .await
+        .expect("the other change");
+    service.sync_now().await.expect("sync");
+
+    let entries = service.outbox().await.expect("outbox");
+    let conflict = entries.iter().find(|e| !e.conflict.is_empty()).expect("a conflict");
+    assert_eq!(conflict.kind, "patch");
+    assert_eq!(conflict.status, "needs-attention");
+    let member = &conflict.conflict[0];
+    assert_eq!(
+        (member.member.as_str(), member.mine.as_str(), member.remote.as_str()),
+        ("description", "\"mine\"", "\"theirs\"")
+    );
+    let bad = service.fix_entry(conflict.id.clone()).await;
+    assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"), "no draft to fix");
+
+    // "Send mine again": a new amendment made on the server's current order goes through.
+    service
+        .resolve_conflict(conflict.id.clone(), orderdesk_service::ConflictChoice::KeepMine)
+        .await
+        .expect("resolved");
+    service.sync_now().await.expect("sync");
+    let entries = service.outbox().await.expect("outbox");
+    assert!(entries.iter().all(|e| e.conflict.is_empty()), "{entries:?}");
+    assert_eq!(entries.iter().filter(|e| e.status == "rejected").count(), 1, "the old one");
+    let detail = service.order_detail(id).await.expect("detail");
+    assert!(detail.payload.contains("\"description\": \"mine\""), "{}", detail.payload);
+    service.stop_demo().await;
+}

@@ -1,0 +1,169 @@
+// Steps several specs share: start the demo server from the welcome screen, compose a draft,
+// read the editor, find an order in the list and open it.
+import assert from "node:assert/strict";
+
+/** First start: "Use the demo server", then wait until the header names it. */
+export async function useDemoServer(browser) {
+  const demo = await browser.$("button=Use the demo server");
+  await demo.waitForDisplayed({ timeout: 30_000 });
+  await demo.click();
+  const status = await browser.$('header [role="status"]');
+  await browser.waitUntil(async () => (await status.getText()).includes("Demo server"), {
+    timeout: 30_000,
+    timeoutMsg: "the connection indicator never said 'Demo server'",
+  });
+  await (await browser.$("button=Dismiss")).click();
+}
+
+/** The editor's tree rows, Checks and save state. */
+export function editorState(browser) {
+  return browser.execute(() => {
+    const text = (el) => el?.textContent?.replace(/\s+/g, " ").trim() ?? "";
+    const checks = document.querySelector('section[aria-labelledby="validation-title"]');
+    return {
+      saving: text(document.querySelector(".editor .bar .saving")),
+      rows: [...document.querySelectorAll('[role="tree"] [role="treeitem"]')].map((r) => ({
+        id: r.id.replace(/^tree-row-/, ""),
+        name: text(r.querySelector(".name")),
+        level: Number(r.getAttribute("aria-level")),
+      })),
+      errors: [...(checks?.querySelectorAll("button.finding.error") ?? [])].map((b) => text(b)),
+      ok: text(checks?.querySelector(".ok")),
+      note: text(document.querySelector('.editor > p[role="status"]')),
+    };
+  });
+}
+
+export async function waitEditor(browser, what, predicate, timeout = 15_000) {
+  let last;
+  await browser.waitUntil(
+    async () => {
+      last = await editorState(browser);
+      return last.saving === "Saved" && predicate(last);
+    },
+    { timeout, timeoutMsg: `${what}; the editor showed ${JSON.stringify(last)}` },
+  );
+  return last;
+}
+
+/** A new draft with its customer set. */
+export async function newDraftFor(browser, customer) {
+  await (await browser.$("button=New draft")).click();
+  const customerId = await browser.$("#field-header-customer");
+  await customerId.waitForDisplayed({ timeout: 15_000, timeoutMsg: "the new draft never opened" });
+  await waitEditor(browser, "the new draft never settled", () => true);
+  await customerId.addValue(customer.id);
+  await browser.keys("Tab");
+  await (await browser.$('input[aria-label="Customer name"]')).addValue(customer.name);
+  await browser.keys("Tab");
+  await browser.waitUntil(
+    async () => (await browser.execute(() => document.querySelector(".editor .bar h2")?.textContent ?? "")).startsWith(customer.name),
+    { timeout: 15_000, timeoutMsg: "the customer was never saved" },
+  );
+}
+
+/** Adds a TMF25 bundle from the picker and fills its line's MSISDN; `coverage` adds the
+ * optional Coverage Options child with that value. Returns the new bundle's tree row ids. */
+export async function addTmf25(browser, msisdn, coverage = null) {
+  const before = (await editorState(browser)).rows.filter((r) => r.name === "TMF25").map((r) => r.id);
+  const search = await browser.$('input[aria-label="Search the catalog"]');
+  await search.clearValue();
+  await search.addValue("TMF25");
+  await browser.waitUntil(
+    () =>
+      browser.execute(() => {
+        const names = [...document.querySelectorAll('#picker-results [role="option"] .name')].map((n) => n.textContent.trim());
+        return names.includes("TMF25") && names.every((n) => n.includes("TMF25"));
+      }),
+    { timeout: 15_000, timeoutMsg: "the catalog picker never offered TMF25" },
+  );
+  await (await (await browser.$("#picker-results").$("span.name=TMF25")).parentElement()).click();
+  let state = await waitEditor(browser, "the TMF25 bundle never appeared", (s) =>
+    s.rows.filter((r) => r.name === "TMF25").length === before.length + 1,
+  );
+  const index = state.rows.findIndex((r) => r.name === "TMF25" && !before.includes(r.id));
+  const bundle = state.rows[index];
+  const children = [];
+  for (const row of state.rows.slice(index + 1)) {
+    if (row.level <= bundle.level) break;
+    children.push(row);
+  }
+  const line = children.find((r) => r.name === "Mobile Telephony");
+  const tariff = children.find((r) => r.name === "Tariff Plan");
+  assert.ok(line && tariff, `the bundle came with its required children: ${JSON.stringify(children)}`);
+
+  await (await browser.$(`#tree-row-${line.id} .name`)).click();
+  const msisdnField = await browser.$(`#field-${line.id}-TEL_MSISDN`);
+  await msisdnField.waitForDisplayed({ timeout: 10_000 });
+  await msisdnField.addValue(msisdn);
+  await browser.keys("Tab");
+  await waitEditor(browser, "the MSISDN was never saved", () => true);
+
+  let coverageRow = null;
+  if (coverage) {
+    await (await browser.$(`#tree-row-${bundle.id} .name`)).click();
+    const add = await browser.$('button[aria-label="Add Coverage Options to this bundle"]');
+    await add.waitForEnabled({ timeout: 10_000, timeoutMsg: "the bundle never offered Coverage Options" });
+    await add.click();
+    state = await waitEditor(browser, "Coverage Options never joined the bundle", (s) =>
+      s.rows.filter((r) => r.name === "Coverage Options").length > 0 &&
+      s.rows.some((r) => r.name === "Coverage Options" && !before.includes(r.id)),
+    );
+    coverageRow = state.rows.slice(index + 1).find((r) => r.name === "Coverage Options");
+    await (await browser.$(`#tree-row-${coverageRow.id} .name`)).click();
+    const select = await browser.$(`#field-${coverageRow.id}-CoverageOptions`);
+    await select.waitForDisplayed({ timeout: 10_000 });
+    await select.selectByVisibleText(coverage);
+    await waitEditor(browser, "the coverage was never saved", () => true);
+  }
+  return { bundle: bundle.id, line: line.id, tariff: tariff.id, coverage: coverageRow?.id ?? null };
+}
+
+/** Submits the open draft and waits until it is queued. */
+export async function submitDraft(browser) {
+  await (await browser.$("button=Submit")).click();
+  await waitEditor(browser, "Submit never queued the order", (s) => s.note.startsWith("Queued for"));
+}
+
+/** The Orders list as shown: kind, id, customer, state. */
+export function orderRows(browser) {
+  return browser.execute(() =>
+    [...document.querySelectorAll("table.grid tbody tr[data-kind]")].map((tr) => ({
+      kind: tr.getAttribute("data-kind"),
+      id: tr.getAttribute("data-id"),
+      customer: tr.querySelector('[data-testid="open-row"]')?.textContent?.trim() ?? "",
+      state: tr.children[3]?.textContent?.trim() ?? "",
+    })),
+  );
+}
+
+/** Waits until the submitted order of `customer` shows `state` in the Orders list. */
+export async function waitOrderState(browser, customer, state, timeout = 30_000) {
+  let rows;
+  await browser.waitUntil(
+    async () => {
+      rows = await orderRows(browser);
+      return rows.some((r) => r.kind === "order" && r.customer === customer && r.state === state);
+    },
+    { timeout, timeoutMsg: `the order of ${customer} never showed ${state}; the list: ${JSON.stringify(rows)}` },
+  );
+  return rows.find((r) => r.kind === "order" && r.customer === customer);
+}
+
+/** Opens the submitted order of `customer` from the Orders list. */
+export async function openOrder(browser, customer) {
+  let button;
+  for (const candidate of await browser.$$('tr[data-kind="order"] [data-testid="open-row"]')) {
+    if ((await candidate.getText()).trim() === customer) button = candidate;
+  }
+  assert.ok(button, `no order of ${customer} in the list`);
+  await button.click();
+  await (await browser.$('[data-testid="server-id"]')).waitForDisplayed({ timeout: 10_000 });
+}
+
+/** The states the open order's timeline lists, in order. */
+export function timelineStates(browser) {
+  return browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="state-timeline"] li[data-state]')].map((li) => li.getAttribute("data-state")),
+  );
+}

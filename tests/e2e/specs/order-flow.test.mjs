@@ -1,0 +1,111 @@
+// Scenario 1: first start on an empty data directory → the demo server → one order with the
+// TMF25 bundle (mobile line with an MSISDN, tariff plan with the 20 % WelcomeDiscount for 3
+// months, coverage option) and a second TMF25 bundle → the price panel shows 16.00 per month
+// for periods 1–3 and 20.00 after, and the one-time fees → submit → the order reaches
+// `completed` in the Orders list → its detail shows the state timeline.
+// The demo server's lifecycle runs in seconds: run.sh sets ORDERDESK_DEMO_TIMING and
+// ORDERDESK_SYNC_POLL (see the README).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
+import {
+  addTmf25,
+  editorState,
+  newDraftFor,
+  openOrder,
+  submitDraft,
+  timelineStates,
+  useDemoServer,
+  waitOrderState,
+} from "../lib/flows.mjs";
+
+const CUSTOMER = { id: "CUST-4711", name: "Order Flow AG" };
+
+// The price panel of the selected item: each line's segments with the amount due per period,
+// and the order's totals.
+function pricePanel(browser) {
+  return browser.execute(() => {
+    const text = (el) => el?.textContent?.replace(/\s+/g, " ").trim() ?? "";
+    const panel = document.querySelector('section[aria-labelledby="price-title"]');
+    const totals = {};
+    for (const row of panel?.querySelectorAll("table.totals tr") ?? []) {
+      totals[text(row.querySelector("th"))] = text(row.querySelector("td"));
+    }
+    const lines = [...(panel?.querySelectorAll("details.line") ?? [])].map((d) => ({
+      summary: text(d.querySelector("summary")),
+      segments: [...d.querySelectorAll(".segment")].map((s) => {
+        const amounts = [...s.querySelectorAll("li .num")].map(text);
+        return { periods: text(s.querySelector(".muted")), due: amounts.at(-1) ?? "" };
+      }),
+    }));
+    const chart = [...(panel?.querySelectorAll("figure.chart rect title") ?? [])].map(text);
+    return { item: text(panel?.querySelector("h4")), totals, lines, chart };
+  });
+}
+
+test("scenario 1: compose two bundles, see the discounted schedule, submit, reach completed", async () => {
+  await withApp("scenario1", async (browser) => {
+    await (await browser.$("h2=Welcome to Orderdesk")).waitForDisplayed({ timeout: 30_000 });
+    await waitForPaint(browser);
+    await screenshot(browser, "scenario1-first-start");
+    await useDemoServer(browser);
+
+    await newDraftFor(browser, CUSTOMER);
+    const first = await addTmf25(browser, "34600111222", "National");
+    const second = await addTmf25(browser, "34600333444");
+    let state = await editorState(browser);
+    assert.equal(state.rows.filter((r) => r.name === "TMF25" && r.level === 1).length, 2, "two bundles in one order");
+    assert.deepEqual(state.errors, [], "the order is complete");
+    assert.ok(second.bundle !== first.bundle);
+
+    // The first bundle's tariff plan: 20 % off 20.00 for 3 months.
+    await (await browser.$(`#tree-row-${first.tariff} .name`)).click();
+    let price;
+    await browser.waitUntil(
+      async () => {
+        price = await pricePanel(browser);
+        return price.item.startsWith("Tariff Plan") && price.lines.some((l) => l.segments.length > 1);
+      },
+      { timeout: 10_000, timeoutMsg: "the price panel never explained the tariff plan" },
+    );
+    const monthly = price.lines.find((l) => l.segments.length > 1);
+    assert.deepEqual(
+      monthly.segments,
+      [
+        { periods: "Periods 1–3", due: "16.00 EUR" },
+        { periods: "Periods 4+", due: "20.00 EUR" },
+      ],
+      JSON.stringify(price),
+    );
+    // Two bundles: two access fees once, two tariff plans each month.
+    assert.equal(price.totals["One-time"], "1.98 EUR", JSON.stringify(price.totals));
+    assert.ok(price.chart.length > 3, "the schedule chart has a bar per period");
+    assert.equal(price.chart[1], "Period 2: 32.00 EUR", JSON.stringify(price.chart));
+    assert.equal(price.chart[3], "Period 4: 40.00 EUR", JSON.stringify(price.chart));
+    await (await browser.$('section[aria-labelledby="price-title"] details.line summary')).click();
+    await waitForPaint(browser);
+    await screenshot(browser, "scenario1-priced");
+
+    await submitDraft(browser);
+    await waitForPaint(browser);
+    await screenshot(browser, "scenario1-submitted");
+
+    await (await browser.$("nav").$("button=Orders")).click();
+    const row = await waitOrderState(browser, CUSTOMER.name, "completed");
+    assert.ok(row.id, "the order has a local id");
+    await waitForPaint(browser);
+    await screenshot(browser, "scenario1-completed");
+
+    await openOrder(browser, CUSTOMER.name);
+    await browser.waitUntil(async () => (await timelineStates(browser)).includes("completed"), {
+      timeout: 10_000,
+      timeoutMsg: "the timeline never showed completed",
+    });
+    const states = await timelineStates(browser);
+    assert.deepEqual(states, ["submitted", "acknowledged", "inProgress", "completed"], JSON.stringify(states));
+    const detailState = await (await browser.$('[data-testid="detail-state"]')).getText();
+    assert.equal(detailState, "Completed");
+    await waitForPaint(browser);
+    await screenshot(browser, "scenario1-timeline");
+  });
+});
