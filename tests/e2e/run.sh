@@ -68,6 +68,16 @@ status=0
 SPECS="${E2E_SPECS:-specs/*.test.mjs}"
 (cd "$HERE" && E2E_APP="$APP" E2E_SERVER="$SERVER" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_ARTIFACTS="$ARTIFACTS" \
   E2E_WORK="$WORK" node --test --test-concurrency=1 $SPECS) || status=$?
+# E2E_UPDATE_DOCS=1: the tour's screens and the main scenario pictures become the README's.
+if [ "$status" -eq 0 ] && [ "${E2E_UPDATE_DOCS:-}" = 1 ]; then
+  DOCS="$ROOT/docs/screenshots"
+  for shot in "$ARTIFACTS"/screen-*.png; do cp "$shot" "$DOCS/${shot##*/screen-}"; done
+  for name in scenario1-priced scenario2-queued scenario3-refused validation-blocked \
+    scenario5-exported-v5 crash-reopened; do
+    cp "$ARTIFACTS/$name.png" "$DOCS/"
+  done
+  echo "e2e: screenshots copied to docs/screenshots/"
+fi
 if [ "$status" -ne 0 ]; then
   echo "e2e: FAILED; the app's log follows (screenshots kept in $ARTIFACTS)"
   tail -n 200 "$WORK/app.log" || true

@@ -472,8 +472,16 @@ impl Service {
                         queued.insert(draft, entry.status);
                     }
                 }
+                // A draft that became an order is listed once, as that order; the order keeps
+                // the draft's total when the server does not price it.
+                let submitted: HashMap<&str, &DraftRow> = orders
+                    .iter()
+                    .filter_map(|o| o.draft_id.as_deref())
+                    .filter_map(|id| drafts.iter().find(|d| d.id == id).map(|d| (id, d)))
+                    .collect();
                 let mut rows: Vec<OrderListRow> = drafts
                     .iter()
+                    .filter(|d| !submitted.contains_key(d.id.as_str()))
                     .map(|d| {
                         let mut row = draft_row(d);
                         if let Some(status) = queued.get(&d.id) {
@@ -482,31 +490,39 @@ impl Service {
                         row
                     })
                     .collect();
-                rows.extend(orders.into_iter().map(|o| OrderListRow {
-                    kind: RowKind::Order,
-                    id: o.id.to_string(),
-                    customer: o.customer,
-                    total: o.total.as_ref().map(|m| m.amount.to_string()),
-                    currency: o.total.map(|m| m.currency),
-                    item_count: u32::try_from(o.item_count).unwrap_or(0),
-                    sync: if o.state == "rejected" || o.state == "failed" {
-                        "needs-attention".into()
-                    } else {
-                        "submitted".into()
-                    },
-                    state: o.state,
-                    revision: 0,
-                    updated_at: o.last_seen.to_rfc3339(),
+                let mut order_drafts: HashMap<String, String> = HashMap::new();
+                rows.extend(orders.iter().map(|o| {
+                    let draft = o.draft_id.as_deref().and_then(|id| submitted.get(id));
+                    if let Some(draft) = draft {
+                        order_drafts.insert(o.id.to_string(), draft.id.clone());
+                    }
+                    let total = o.total.clone().or_else(|| draft.and_then(|d| d.total.clone()));
+                    OrderListRow {
+                        kind: RowKind::Order,
+                        id: o.id.to_string(),
+                        customer: o.customer.clone(),
+                        total: total.as_ref().map(|m| m.amount.to_string()),
+                        currency: total.map(|m| m.currency),
+                        item_count: u32::try_from(o.item_count).unwrap_or(0),
+                        sync: if o.state == "rejected" || o.state == "failed" {
+                            "needs-attention".into()
+                        } else {
+                            "submitted".into()
+                        },
+                        state: o.state.clone(),
+                        revision: 0,
+                        updated_at: o.last_seen.to_rfc3339(),
+                    }
                 }));
                 if let Some(hits) = hits {
                     rows.retain(|row| {
-                        hits.iter().any(|(kind, id)| {
-                            id == &row.id
-                                && matches!(
-                                    (kind, row.kind),
-                                    (SearchKind::Draft, RowKind::Draft)
-                                        | (SearchKind::Order, RowKind::Order)
-                                )
+                        // An order also matches through the draft it was submitted from.
+                        let draft = order_drafts.get(&row.id);
+                        hits.iter().any(|(kind, id)| match (kind, row.kind) {
+                            (SearchKind::Draft, RowKind::Draft) => id == &row.id,
+                            (SearchKind::Order, RowKind::Order) => id == &row.id,
+                            (SearchKind::Draft, RowKind::Order) => draft == Some(id),
+                            _ => false,
                         })
                     });
                 }

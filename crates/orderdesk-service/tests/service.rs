@@ -397,15 +397,20 @@ async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
     assert!(twice.is_err(), "a queued draft is not queued again");
 
     service.sync_now().await.expect("sync");
+    // Once it is an order, the draft is listed as that order: one row, with a total.
     let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
-    let draft_row = rows.iter().find(|r| r.id == id).expect("draft row");
-    assert_eq!(draft_row.sync, "submitted");
+    let lin: Vec<_> = rows.iter().filter(|r| r.customer.as_deref() == Some("Lin Wu")).collect();
+    assert_eq!(lin.len(), 1, "{rows:?}");
+    assert_eq!(lin[0].kind, orderdesk_service::RowKind::Order);
+    assert_eq!(lin[0].sync, "submitted");
+    assert!(lin[0].total.is_some(), "{:?}", lin[0]);
+    assert!(rows.iter().all(|r| r.id != id), "the draft has no row of its own");
+    // Searching finds the order through what the draft held too.
+    let query = OrderListQuery { text: "Lin".into(), ..OrderListQuery::default() };
+    let found = service.list_orders(query).await.expect("search");
     assert_eq!(
-        rows.iter()
-            .filter(|r| r.customer.as_deref() == Some("Lin Wu")
-                && r.kind == orderdesk_service::RowKind::Order)
-            .count(),
-        1
+        found.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        [orderdesk_service::RowKind::Order]
     );
     service.stop_demo().await;
 }
