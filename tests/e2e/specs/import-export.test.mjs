@@ -14,7 +14,12 @@ import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
 // The native save dialog is not part of the web page: it is driven like a person would, with
 // key presses on the X display (xdotool), after waiting for the dialog's window to show.
 function answerSaveDialog(path) {
-  execFileSync("xdotool", ["search", "--sync", "--onlyvisible", "--name", "^Save"], { timeout: 15_000 });
+  const found = execFileSync("xdotool", ["search", "--sync", "--onlyvisible", "--name", "^Save"], { timeout: 15_000 });
+  const dialog = found.toString().trim().split("\n").pop();
+  // No window manager runs under Xvfb: give the dialog the keyboard focus explicitly, and let
+  // GTK settle before typing.
+  execFileSync("xdotool", ["windowfocus", "--sync", dialog], { timeout: 5_000 });
+  execFileSync("sleep", ["0.3"]);
   execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+a"]);
   execFileSync("xdotool", ["type", "--delay", "5", path]);
   execFileSync("xdotool", ["key", "Return"]);
