@@ -2,6 +2,8 @@
 //! and refused by the server), the outbox with retry and drop, and the sync status stream.
 //! A real database in a temp dir and the real reference server in-process on 127.0.0.1.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use orderdesk_error::ErrorCode;
@@ -22,35 +24,9 @@ fn timing(acknowledged: u64, in_progress: u64, cancel_step: u64) -> Tuning {
     }
 }
 
-async fn demo(tuning: Tuning) -> (tempfile::TempDir, Service) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let service = Service::open_tuned(dir.path().join("data"), tuning).expect("open service");
-    service.start_demo().await.expect("demo server starts");
-    (dir, service)
-}
-
 /// A valid draft for `customer`, submitted; returns the draft id.
 async fn submit_one(service: &Service, customer: &str) -> String {
-    let state = service.new_draft().await.expect("draft");
-    let id = state.draft.id.clone();
-    let state = service
-        .edit(
-            id.clone(),
-            state.draft.revision,
-            Edit::AddOffering { offering_id: "20006".into(), parent: None, quantity: None },
-        )
-        .await
-        .expect("add");
-    service
-        .edit(
-            id.clone(),
-            state.draft.revision,
-            Edit::SetCustomer {
-                customer: Some(RefInput { id: format!("C-{customer}"), name: customer.into() }),
-            },
-        )
-        .await
-        .expect("customer");
+    let id = common::valid_draft(service, &format!("C-{customer}"), customer).await;
     service.submit(id.clone()).await.expect("submit");
     id
 }
@@ -87,7 +63,7 @@ fn states(detail: &OrderDetailView) -> Vec<&str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detail_timeline_and_a_cancellation_that_is_done() {
-    let (_dir, service) = demo(timing(300, 4000, 100)).await;
+    let (_dir, service) = common::demo_with(timing(300, 4000, 100)).await;
     let status = service.subscribe_sync();
     let draft = submit_one(&service, "Ada Berg").await;
     assert!(status.has_changed().unwrap_or(false), "queueing changes the sync status");
@@ -152,7 +128,7 @@ async fn detail_timeline_and_a_cancellation_that_is_done() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
-    let (_dir, service) = demo(timing(50, 50, 50)).await;
+    let (_dir, service) = common::demo_with(timing(50, 50, 50)).await;
     submit_one(&service, "Bo Lind").await;
     service.sync_now().await.expect("sync");
     let id = order_of(&service, "Bo Lind").await;
@@ -186,7 +162,7 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_retry_and_drop_while_the_server_is_down() {
-    let (_dir, service) = demo(Tuning::default()).await;
+    let (_dir, service) = common::demo_with(Tuning::default()).await;
     service.stop_demo().await;
     let draft = submit_one(&service, "Cy Holm").await;
     service.sync_now().await.expect("sync");
@@ -221,7 +197,7 @@ async fn outbox_retry_and_drop_while_the_server_is_down() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_order_is_fixed_at_the_field_the_server_named() {
-    let (_dir, service) = demo(Tuning::default()).await;
+    let (_dir, service) = common::demo_with(Tuning::default()).await;
     // The local catalog knows an offering the server does not: the server refuses the order.
     let mut catalog: serde_json::Value =
         serde_json::from_str(orderdesk_server::catalog::DEMO_CATALOG).expect("demo catalog");
@@ -283,7 +259,7 @@ async fn a_refused_order_is_fixed_at_the_field_the_server_named() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_amendment_in_conflict_is_listed_and_settled() {
-    let (dir, service) = demo(timing(60_000, 60_000, 100)).await;
+    let (dir, service) = common::demo_with(timing(60_000, 60_000, 100)).await;
     submit_one(&service, "Eva Nord").await;
     service.sync_now().await.expect("sync");
     let id = order_of(&service, "Eva Nord").await;

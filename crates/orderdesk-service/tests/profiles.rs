@@ -2,8 +2,10 @@
 //! reference server for "Test connection" and "Refresh catalog", the OS keyring (or its
 //! absence on this machine) for secrets.
 
+mod common;
+
 use orderdesk_error::ErrorCode;
-use orderdesk_service::{Edit, ProfileInput, RefInput, SecretState, Service};
+use orderdesk_service::{ProfileInput, SecretState, Service};
 
 fn input(name: &str, order_url: &str) -> ProfileInput {
     ProfileInput {
@@ -110,26 +112,7 @@ async fn a_real_server_is_tested_its_catalog_cached_and_made_active() {
 
     // A draft submitted now goes to the new active profile, without a restart, and the
     // sync engine sends it there.
-    let state = service.new_draft().await.expect("draft");
-    let id = state.draft.id.clone();
-    let state = service
-        .edit(
-            id.clone(),
-            state.draft.revision,
-            Edit::AddOffering { offering_id: "20006".into(), parent: None, quantity: None },
-        )
-        .await
-        .expect("add");
-    service
-        .edit(
-            id.clone(),
-            state.draft.revision,
-            Edit::SetCustomer {
-                customer: Some(RefInput { id: "C-9".into(), name: "Ada Lab".into() }),
-            },
-        )
-        .await
-        .expect("customer");
+    let id = common::valid_draft(&service, "C-9", "Ada Lab").await;
     let queued = service.submit(id.clone()).await.expect("submit");
     assert_eq!(queued.profile, "lab");
     service.sync_now().await.expect("sync");

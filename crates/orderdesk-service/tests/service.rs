@@ -1,14 +1,9 @@
 //! The services end to end over a real database in a temp dir, with the demo catalog.
 
+mod common;
+
 use orderdesk_error::ErrorCode;
 use orderdesk_service::{Edit, OrderListQuery, RefInput, Service, Settings};
-
-async fn demo_service() -> (tempfile::TempDir, Service) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let service = Service::open(dir.path().join("data")).expect("open service");
-    service.start_demo().await.expect("demo server starts");
-    (dir, service)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_start_then_demo_mode() {
@@ -36,7 +31,7 @@ async fn first_start_then_demo_mode() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_undo_redo_and_restore() {
-    let (_dir, service) = demo_service().await;
+    let (_dir, service) = common::demo_service().await;
     let state = service.new_draft().await.expect("new draft");
     let id = state.draft.id.clone();
     assert!(state.draft.items.is_empty());
@@ -99,7 +94,7 @@ async fn edit_undo_redo_and_restore() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn characteristics_findings_and_list() {
-    let (_dir, service) = demo_service().await;
+    let (_dir, service) = common::demo_service().await;
     let state = service.new_draft().await.expect("new draft");
     let id = state.draft.id.clone();
     let state = service
@@ -200,7 +195,7 @@ async fn characteristics_findings_and_list() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalog_search_and_settings() {
-    let (_dir, service) = demo_service().await;
+    let (_dir, service) = common::demo_service().await;
     let hits = service.search_offerings("fibr".into(), None, 50).await.expect("search");
     assert!(hits.iter().any(|o| o.id == "20059"), "prefix search finds Fibre Home");
     let devices = service
@@ -232,7 +227,7 @@ async fn catalog_search_and_settings() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalog_prices_become_editable_without_changing_the_total() {
-    let (_dir, service) = demo_service().await;
+    let (_dir, service) = common::demo_service().await;
     let mut state = service.new_draft().await.expect("new draft");
     let id = state.draft.id.clone();
     for offering in ["20059", "20125", "20105", "14277"] {
@@ -298,7 +293,7 @@ async fn catalog_prices_become_editable_without_changing_the_total() {
 #[ignore = "benchmark; run explicitly"]
 async fn reprice_200_items() {
     use std::time::{Duration, Instant};
-    let (_dir, service) = demo_service().await;
+    let (_dir, service) = common::demo_service().await;
     let items: Vec<serde_json::Value> = (1..=200)
         .map(|i| {
             serde_json::json!({"id": i.to_string(), "action": "add", "quantity": 1,
@@ -364,7 +359,7 @@ async fn queued_drafts_show_their_outbox_state() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
-    let (_dir, service) = demo_service().await;
+    let (_dir, service) = common::demo_service().await;
     let state = service.new_draft().await.expect("draft");
     let id = state.draft.id.clone();
     let blocked = service.submit(id.clone()).await;

@@ -84,9 +84,14 @@ test("every screen, with content, for the README", async () => {
     const search = await browser.$('input[placeholder^="Search offerings"]');
     await search.waitForDisplayed({ timeout: 10_000 });
     await search.addValue("TMF25");
+    // Wait for the search's own answer (every name matches), not the full list shown before it.
     await browser.waitUntil(
-      async () => /^TMF25\b/m.test(await browser.execute(() => document.querySelector("main")?.innerText ?? "")),
-      { timeout: 15_000, timeoutMsg: "the catalog search never listed TMF25" },
+      () =>
+        browser.execute(() => {
+          const names = [...document.querySelectorAll('ul[aria-label="Offerings"] .name')].map((n) => n.textContent.trim());
+          return names.includes("TMF25") && names.every((n) => n.includes("TMF25"));
+        }),
+      { timeout: 15_000, timeoutMsg: "the catalog search never listed only TMF25 offerings" },
     );
     await (await browser.$('ul[aria-label="Offerings"]').$("span.name=TMF25")).click();
     await (await browser.$('section[aria-label="Offering detail"]').$("h2*=TMF25")).waitForDisplayed({ timeout: 10_000 });
