@@ -31,6 +31,7 @@ mod build;
 pub mod catalog;
 pub mod edit;
 mod error;
+pub mod sample;
 pub mod view;
 
 use std::collections::HashMap;
