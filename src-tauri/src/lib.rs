@@ -22,7 +22,7 @@ pub use state::AppState;
 use orderdesk_error::ErrorBody;
 use orderdesk_service::Service;
 use std::path::PathBuf;
-use tauri::Manager;
+use tauri::{Listener, Manager};
 use tauri_specta::{collect_commands, Builder};
 
 /// The commands the web UI may call, in one place: used to serve IPC and to generate bindings.
@@ -76,6 +76,12 @@ pub fn open_state() -> AppState {
     }
 }
 
+/// With this variable set to `1`, the page's ready event (the first screen painted with the
+/// backend's first answer, see `ui/src/lib/backend/ready.ts`) becomes one line on stderr,
+/// `orderdesk: ready {...}`: the "interactive" mark of start-up measurements (`scripts/perf.sh`).
+pub const REPORT_READY_ENV: &str = "ORDERDESK_REPORT_READY";
+const READY_EVENT: &str = "orderdesk://ready";
+
 /// Builds and runs the desktop app until its last window closes.
 pub fn run() {
     let builder = specta_builder::<tauri::Wry>();
@@ -83,6 +89,11 @@ pub fn run() {
         .manage(open_state())
         .invoke_handler(builder.invoke_handler())
         .setup(|app| {
+            if std::env::var_os(REPORT_READY_ENV).is_some_and(|v| v == "1") {
+                app.listen_any(READY_EVENT, |event| {
+                    eprintln!("orderdesk: ready {}", event.payload())
+                });
+            }
             // The demo server (if the agent chose it before) starts again, then the sync loop,
             // in the background; the window does not wait for them.
             let handle = app.handle().clone();
