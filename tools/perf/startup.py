@@ -16,6 +16,7 @@ run was measured (whether or not a bar is met), 1 when a measurement failed.
 """
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -146,8 +147,12 @@ def run_once(label, binary, args, template, settle, timeout, logdir, index):
         t.join(timeout=5)
         with open(log_path, "w") as f:
             f.writelines(lines)
+        try:
+            marks = json.loads(stamp["line"].split("ready", 1)[1])
+        except (ValueError, IndexError):
+            marks = {}
         return {"ready_ms": ready_ms, "pss_mib": total / 1024, "per": per,
-                "procs": len(procs), "line": stamp["line"]}
+                "procs": len(procs), "marks": marks}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -184,16 +189,21 @@ def main():
 
     med = {}
     print()
-    print(f"{'':10} {'ready median':>13} {'min':>7} {'max':>7} {'PSS median':>11}   per process (median MiB)")
+    print(f"{'':10} {'ready median':>13} {'min':>7} {'max':>7} {'PSS median':>11}   "
+          "in the page: script / data / painted (median ms since navigation); "
+          "per process (median MiB)")
     for label, runs in results.items():
         ready = [r["ready_ms"] for r in runs]
         pss = [r["pss_mib"] for r in runs]
         names = sorted({n for r in runs for n in r["per"]})
         per = ", ".join(f"{n} {statistics.median([r['per'].get(n, 0) / 1024 for r in runs]):.0f}"
                         for n in names)
+        page = " / ".join(
+            f"{statistics.median([r['marks'].get(k, 0) for r in runs]):.0f}"
+            for k in ("scriptMs", "dataMs", "pageMs"))
         med[label] = (statistics.median(ready), statistics.median(pss))
         print(f"{label:10} {med[label][0]:10.0f} ms {min(ready):7.0f} {max(ready):7.0f} "
-              f"{med[label][1]:7.1f} MiB   {per}")
+              f"{med[label][1]:7.1f} MiB   page {page}; {per}")
     print()
     for what, i in (("cold start", 0), ("idle memory", 1)):
         ratio = med["orderdesk"][i] / med["baseline"][i]

@@ -25,6 +25,9 @@ describe("reportReady", () => {
     expect(frames).toEqual(["frame", "frame"]);
     expect(emitted).toHaveLength(1);
     expect(emitted[0]).toMatchObject({ event: READY_EVENT });
+    const { payload } = emitted[0] as { payload: { scriptMs: number; dataMs: number; pageMs: number } };
+    expect(payload.scriptMs).toBeLessThanOrEqual(payload.dataMs);
+    expect(payload.dataMs).toBeLessThanOrEqual(payload.pageMs);
     raf.mockRestore();
   });
 
