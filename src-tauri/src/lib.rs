@@ -23,7 +23,7 @@ pub use state::AppState;
 use orderdesk_error::ErrorBody;
 use orderdesk_service::Service;
 use std::path::PathBuf;
-use tauri::Manager;
+use tauri::{Listener, Manager};
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 /// The commands the web UI may call, in one place: used to serve IPC and to generate bindings.
@@ -94,6 +94,12 @@ pub fn open_state() -> AppState {
     }
 }
 
+/// With this variable set to `1`, the page's ready event (the first screen painted with the
+/// backend's first answer, see `ui/src/lib/backend/ready.ts`) becomes one line on stderr,
+/// `orderdesk: ready {...}`: the "interactive" mark of start-up measurements (`scripts/perf.sh`).
+pub const REPORT_READY_ENV: &str = "ORDERDESK_REPORT_READY";
+const READY_EVENT: &str = "orderdesk://ready";
+
 /// Asks for a file to save to in the native save dialog, starting in the Downloads folder.
 fn save_prompt(app: tauri::AppHandle) -> state::SavePrompt {
     use tauri_plugin_dialog::DialogExt;
@@ -120,6 +126,11 @@ pub fn run() {
         .manage(open_state())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
+            if std::env::var_os(REPORT_READY_ENV).is_some_and(|v| v == "1") {
+                app.listen_any(READY_EVENT, |event| {
+                    eprintln!("orderdesk: ready {}", event.payload())
+                });
+            }
             app.state::<AppState>().set_save_prompt(save_prompt(app.handle().clone()));
             builder.mount_events(app);
             if let Ok(service) = app.state::<AppState>().service() {

@@ -40,6 +40,7 @@ mod error;
 pub mod orders;
 pub mod profiles;
 pub mod records;
+pub mod sample;
 pub mod view;
 
 use std::collections::HashMap;
