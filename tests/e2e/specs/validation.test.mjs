@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
+import { newDraftFor, useDemoServer } from "../lib/flows.mjs";
 
 const CUSTOMER = { id: "CUST-0815", name: "Validation Test GmbH" };
 const MSISDN = "34600123456";
@@ -77,29 +78,9 @@ async function findingButton(browser, matches) {
 
 test("submit is blocked by a draft's errors, the findings lead to the fields, fixing them unblocks", async () => {
   await withApp("validation", async (browser) => {
-    await (await browser.$("button=Use the demo server")).waitForDisplayed({ timeout: 30_000 });
-    await (await browser.$("button=Use the demo server")).click();
-    const status = await browser.$('header [role="status"]');
-    await browser.waitUntil(async () => (await status.getText()).includes("Demo server"), {
-      timeout: 30_000,
-      timeoutMsg: "the connection indicator never said 'Demo server'",
-    });
-    await (await browser.$("button=Dismiss")).click();
-
-    await (await browser.$("button=New draft")).click();
-    const customerId = await browser.$("#field-header-customer");
-    await customerId.waitForDisplayed({ timeout: 15_000, timeoutMsg: "the new draft never opened" });
-    await waitEditor(browser, "the new draft never settled", () => true);
-
+    await useDemoServer(browser);
     // The customer is set first so that the findings left are the items' own.
-    await customerId.addValue(CUSTOMER.id);
-    await browser.keys("Tab");
-    await (await browser.$('input[aria-label="Customer name"]')).addValue(CUSTOMER.name);
-    await browser.keys("Tab");
-    await browser.waitUntil(
-      async () => (await browser.execute(() => document.querySelector(".editor .bar h2")?.textContent ?? "")).startsWith(CUSTOMER.name),
-      { timeout: 15_000, timeoutMsg: "the customer was never saved" },
-    );
+    await newDraftFor(browser, CUSTOMER);
 
     // Add the TMF25 bundle from the catalog picker: its required children come with it.
     const search = await browser.$('input[aria-label="Search the catalog"]');
