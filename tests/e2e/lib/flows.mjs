@@ -15,11 +15,13 @@ export async function useDemoServer(browser) {
   await (await browser.$("button=Dismiss")).click();
 }
 
-/** The editor's tree rows, Checks and save state. */
+/** The editor's tree rows, Checks (each finding, and the errors' text), save state, the
+ * submit note and whether Submit is marked as blocked. */
 export function editorState(browser) {
   return browser.execute(() => {
     const text = (el) => el?.textContent?.replace(/\s+/g, " ").trim() ?? "";
     const checks = document.querySelector('section[aria-labelledby="validation-title"]');
+    const submit = [...document.querySelectorAll(".editor .bar button")].find((b) => text(b) === "Submit");
     return {
       saving: text(document.querySelector(".editor .bar .saving")),
       rows: [...document.querySelectorAll('[role="tree"] [role="treeitem"]')].map((r) => ({
@@ -28,6 +30,12 @@ export function editorState(browser) {
         level: Number(r.getAttribute("aria-level")),
       })),
       errors: [...(checks?.querySelectorAll("button.finding.error") ?? [])].map((b) => text(b)),
+      findings: [...(checks?.querySelectorAll("button.finding") ?? [])].map((b) => ({
+        error: b.classList.contains("error"),
+        message: text(b.querySelector(".msg")),
+        where: text(b.querySelector(".where")),
+      })),
+      submitBlocked: submit?.getAttribute("aria-disabled") === "true",
       ok: text(checks?.querySelector(".ok")),
       note: text(document.querySelector('.editor > p[role="status"]')),
     };

@@ -5,47 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
-import { newDraftFor, useDemoServer } from "../lib/flows.mjs";
+import { newDraftFor, useDemoServer, waitEditor } from "../lib/flows.mjs";
 
 const CUSTOMER = { id: "CUST-0815", name: "Validation Test GmbH" };
 const MSISDN = "34600123456";
-
-// What the editor shows right now: tree rows, the Checks panel, the submit note and button.
-function editorState(browser) {
-  return browser.execute(() => {
-    const text = (el) => el?.textContent?.replace(/\s+/g, " ").trim() ?? "";
-    const checks = document.querySelector('section[aria-labelledby="validation-title"]');
-    const submit = [...document.querySelectorAll(".editor .bar button")].find((b) => text(b) === "Submit");
-    return {
-      saving: text(document.querySelector(".editor .bar .saving")),
-      rows: [...document.querySelectorAll('[role="tree"] [role="treeitem"]')].map((r) => ({
-        id: r.id.replace(/^tree-row-/, ""),
-        name: text(r.querySelector(".name")),
-        level: Number(r.getAttribute("aria-level")),
-      })),
-      findings: [...(checks?.querySelectorAll("button.finding") ?? [])].map((b) => ({
-        error: b.classList.contains("error"),
-        message: text(b.querySelector(".msg")),
-        where: text(b.querySelector(".where")),
-      })),
-      ok: text(checks?.querySelector(".ok")),
-      note: text(document.querySelector('.editor > p[role="status"]')),
-      submitBlocked: submit?.getAttribute("aria-disabled") === "true",
-    };
-  });
-}
-
-async function waitEditor(browser, what, predicate, timeout = 15_000) {
-  let last;
-  await browser.waitUntil(
-    async () => {
-      last = await editorState(browser);
-      return last.saving === "Saved" && predicate(last);
-    },
-    { timeout, timeoutMsg: `${what}; the editor showed ${JSON.stringify(last)}` },
-  );
-  return last;
-}
 
 function activeElement(browser) {
   return browser.execute(() => {
