@@ -13,6 +13,11 @@ use tauri_specta::Event;
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct SyncStatusChanged(pub SyncStatusView);
 
+/// The app's status ([`orderdesk_service::AppStatus`]) changed behind the UI's back: the demo
+/// server came up again after start-up. The UI asks for the status again.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct AppStatusChanged;
+
 /// Forwards every change of the sync engine's status to the UI as [`SyncStatusChanged`], for
 /// as long as the app runs; the UI never has to poll.
 pub fn forward_sync_status<R: tauri::Runtime>(handle: tauri::AppHandle<R>, service: &Arc<Service>) {

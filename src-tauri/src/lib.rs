@@ -24,7 +24,7 @@ use orderdesk_error::ErrorBody;
 use orderdesk_service::Service;
 use std::path::PathBuf;
 use tauri::{Listener, Manager};
-use tauri_specta::{collect_commands, collect_events, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder, Event};
 
 /// The commands the web UI may call, in one place: used to serve IPC and to generate bindings.
 pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
@@ -68,7 +68,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::fix_entry,
             commands::resolve_conflict,
         ])
-        .events(collect_events![events::SyncStatusChanged])
+        .events(collect_events![events::SyncStatusChanged, events::AppStatusChanged])
 }
 
 /// The `--data-dir PATH` (or `--data-dir=PATH`) argument, if the app was started with one.
@@ -99,6 +99,111 @@ pub fn open_state() -> AppState {
 /// `orderdesk: ready {...}`: the "interactive" mark of start-up measurements (`scripts/perf.sh`).
 pub const REPORT_READY_ENV: &str = "ORDERDESK_REPORT_READY";
 const READY_EVENT: &str = "orderdesk://ready";
+
+/// How the window draws. Orderdesk is forms, lists and a few small charts: drawn on the CPU,
+/// they need no GPU compositing. WebKitGTK composites with OpenGL by default, which costs a
+/// GL context per page, more memory, and (where there is no GPU: virtual desktops, thin
+/// clients, software GL) hundreds of milliseconds of shader compilation before the first
+/// frame. So the window renders on the CPU unless `ORDERDESK_GPU=1` asks for the default.
+mod rendering {
+    /// Set to `1` to keep WebKit's default (GPU-composited) rendering.
+    pub const GPU_ENV: &str = "ORDERDESK_GPU";
+
+    /// Whether the agent asked for GPU compositing.
+    pub fn gpu_requested() -> bool {
+        std::env::var_os(GPU_ENV).is_some_and(|v| v == "1")
+    }
+
+    /// Apply the rendering choice to a window's webview, before its first frame (the setup
+    /// hook runs before the event loop draws anything).
+    pub fn configure<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
+        if gpu_requested() {
+            return;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            let applied = window.with_webview(|webview| {
+                use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+                if let Some(settings) = webview.inner().settings() {
+                    settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+                }
+            });
+            if let Err(error) = applied {
+                // The window still works, with WebKit's default rendering.
+                eprintln!("orderdesk: could not set the window's rendering: {error}");
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = window;
+    }
+}
+
+/// The label of the main window in `tauri.conf.json`.
+const MAIN_WINDOW: &str = "main";
+
+/// Opens the main window from its configuration (where `create` is false, so that it is made
+/// here). The page gets the app's status with it, in an initialisation script: its first
+/// screen needs no round trip to the backend.
+fn open_main_window(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN_WINDOW)
+        .ok_or("tauri.conf.json has no main window")?
+        .clone();
+    let mut builder = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?;
+    if let Some(script) = initial_status_script(&app.state::<AppState>()) {
+        builder = builder.initialization_script(script);
+    }
+    let window = builder.build()?;
+    rendering::configure(&window);
+    Ok(())
+}
+
+/// `window.__ORDERDESK_STATUS__ = {...};` with the status `app_status` would answer now, or
+/// nothing when the services did not start or the status is slow to come (a profile's secret
+/// is looked up in the OS keyring, which may wait for the agent): the page then asks itself.
+fn initial_status_script(state: &AppState) -> Option<String> {
+    let service = state.service().ok()?;
+    let status = tauri::async_runtime::block_on(async {
+        tokio::time::timeout(INITIAL_STATUS_WAIT, service.status()).await
+    })
+    .ok()?
+    .ok()?;
+    // JSON is a JavaScript expression; serde_json escapes what a string needs.
+    let json = serde_json::to_string(&status).ok()?;
+    Some(format!("window.{INITIAL_STATUS_GLOBAL} = {json};"))
+}
+
+/// How long the window's creation may wait for the status it carries.
+const INITIAL_STATUS_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// The global the page reads its first status from (`ui/src/lib/backend/ipc.ts`).
+const INITIAL_STATUS_GLOBAL: &str = "__ORDERDESK_STATUS__";
+
+/// How long the background work waits for the first screen before it starts anyway (a window
+/// that is never painted, such as a minimised one, must not hold back the sync loop).
+const FIRST_PAINT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Starts the demo server again if the agent chose it before (then tells the window, whose
+/// first status did not have it yet), then the sync loop.
+async fn start_background(handle: tauri::AppHandle) {
+    let Ok(service) = handle.state::<AppState>().service() else {
+        return;
+    };
+    match service.resume_demo().await {
+        Ok(Some(_)) => {
+            if let Err(error) = events::AppStatusChanged.emit(&handle) {
+                eprintln!("orderdesk: the app status could not be sent to the window: {error}");
+            }
+        }
+        Ok(None) => {}
+        Err(error) => eprintln!("orderdesk: the demo server did not start again: {error}"),
+    }
+    service.start_sync().await;
+}
 
 /// Asks for a file to save to in the native save dialog, starting in the Downloads folder.
 fn save_prompt(app: tauri::AppHandle) -> state::SavePrompt {
@@ -131,21 +236,25 @@ pub fn run() {
                     eprintln!("orderdesk: ready {}", event.payload())
                 });
             }
+            open_main_window(app)?;
             app.state::<AppState>().set_save_prompt(save_prompt(app.handle().clone()));
             builder.mount_events(app);
             if let Ok(service) = app.state::<AppState>().service() {
                 events::forward_sync_status(app.handle().clone(), &service);
             }
             // The demo server (if the agent chose it before) starts again, then the sync loop,
-            // in the background; the window does not wait for them.
+            // in the background. They wait for the first screen to be painted (or for
+            // FIRST_PAINT_WAIT), so that they do not compete with it for the CPU.
+            let (painted, first_paint) = tokio::sync::oneshot::channel::<()>();
+            app.once_any(READY_EVENT, move |_| {
+                // Only the first ready event counts; a closed receiver means it is past.
+                let _ = painted.send(());
+            });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                if let Ok(service) = handle.state::<AppState>().service() {
-                    if let Err(error) = service.resume_demo().await {
-                        eprintln!("orderdesk: the demo server did not start again: {error}");
-                    }
-                    service.start_sync().await;
-                }
+                // Either way the wait is over: painted, timed out, or the sender dropped.
+                let _ = tokio::time::timeout(FIRST_PAINT_WAIT, first_paint).await;
+                start_background(handle).await;
             });
             Ok(())
         })

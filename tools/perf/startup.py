@@ -2,17 +2,19 @@
 """Start-up time and idle memory of Orderdesk against the minimal Tauri app (issue 7, bar a).
 
 Run through scripts/perf.sh, which builds both binaries, prepares the data directory and starts
-Xvfb. Each run starts one binary with ORDERDESK_REPORT_READY=1 on a fresh data directory and
-fresh XDG directories (no WebKit caches carried over), the two binaries alternating:
+Xvfb. Each round runs the minimal app twice, as Tauri makes it (GPU-composited: the bar) and
+drawing on the CPU as Orderdesk does (WEBKIT_DISABLE_COMPOSITING_MODE=1: like for like), and
+Orderdesk once, in alternating order. Every run starts one binary with ORDERDESK_REPORT_READY=1
+on a fresh data directory and fresh XDG directories (no WebKit caches carried over):
 
 - cold start: from spawning the process to the line `orderdesk: ready` on its stderr, which
-  the page sends after its first screen is painted (for Orderdesk: with the backend's first
-  `app_status` answer), timed here with a monotonic clock;
+  the page sends after its first screen is painted (for Orderdesk: with the app's status, which
+  the shell hands the page with its first load), timed here with a monotonic clock;
 - idle memory: after a settle period, the sum of Pss from /proc/<pid>/smaps_rollup over the
   process and all its descendants (WebKitWebProcess, WebKitNetworkProcess).
 
-Prints a table of medians and the two ratios against the 1.3x bar. Exit status: 0 when every
-run was measured (whether or not a bar is met), 1 when a measurement failed.
+Prints a table of medians and the ratios against both baselines and the 1.3x bar. Exit status:
+0 when every run was measured (whether or not a bar is met), 1 when a measurement failed.
 """
 
 import argparse
@@ -92,10 +94,11 @@ def stop(proc):
             pass
 
 
-def run_once(label, binary, args, template, settle, timeout, logdir, index):
+def run_once(label, binary, args, template, settle, timeout, logdir, index, extra_env=None):
     work = tempfile.mkdtemp(prefix=f"perf-{label}-")
     try:
         env = dict(os.environ)
+        env.update(extra_env or {})
         env["ORDERDESK_REPORT_READY"] = "1"
         for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
                          ("XDG_CONFIG_HOME", "config")):
@@ -170,18 +173,26 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.logs, exist_ok=True)
 
-    apps = [("baseline", a.baseline, None), ("orderdesk", a.app, a.data_template)]
-    results = {label: [] for label, _, _ in apps}
+    # Orderdesk draws on the CPU (WebKit's hardware acceleration policy "never", see
+    # `rendering` in src-tauri/src/lib.rs). The bar is against the minimal window as Tauri
+    # makes it (GPU-composited); "baseline-cpu" is the same minimal window drawing on the CPU
+    # too (WEBKIT_DISABLE_COMPOSITING_MODE=1), so Orderdesk's own cost is shown like for like.
+    apps = [
+        ("baseline", a.baseline, None, {}),
+        ("baseline-cpu", a.baseline, None, {"WEBKIT_DISABLE_COMPOSITING_MODE": "1"}),
+        ("orderdesk", a.app, a.data_template, {}),
+    ]
+    results = {label: [] for label, _, _, _ in apps}
     try:
         # One unrecorded run of each first: the binaries and WebKit's libraries into the page
         # cache, so every recorded run starts from the same (warm-cache) state.
-        for label, binary, template in apps:
-            run_once(label, binary, [], template, 1.0, a.timeout, a.logs, "warmup")
+        for label, binary, template, env in apps:
+            run_once(label, binary, [], template, 1.0, a.timeout, a.logs, "warmup", env)
         for i in range(a.runs):
-            for label, binary, template in (apps if i % 2 == 0 else apps[::-1]):
-                r = run_once(label, binary, [], template, a.settle, a.timeout, a.logs, i)
+            for label, binary, template, env in (apps if i % 2 == 0 else apps[::-1]):
+                r = run_once(label, binary, [], template, a.settle, a.timeout, a.logs, i, env)
                 results[label].append(r)
-                print(f"  run {i + 1}/{a.runs} {label:9} ready {r['ready_ms']:7.0f} ms  "
+                print(f"  run {i + 1}/{a.runs} {label:12} ready {r['ready_ms']:7.0f} ms  "
                       f"PSS {r['pss_mib']:6.1f} MiB  ({r['procs']} processes)", flush=True)
     except RuntimeError as e:
         print(f"perf: measurement failed: {e}", file=sys.stderr)
@@ -189,7 +200,7 @@ def main():
 
     med = {}
     print()
-    print(f"{'':10} {'ready median':>13} {'min':>7} {'max':>7} {'PSS median':>11}   "
+    print(f"{'':12} {'ready median':>13} {'min':>7} {'max':>7} {'PSS median':>11}   "
           "in the page: script / data / painted (median ms since navigation); "
           "per process (median MiB)")
     for label, runs in results.items():
@@ -202,13 +213,17 @@ def main():
             f"{statistics.median([r['marks'].get(k, 0) for r in runs]):.0f}"
             for k in ("scriptMs", "dataMs", "pageMs"))
         med[label] = (statistics.median(ready), statistics.median(pss))
-        print(f"{label:10} {med[label][0]:10.0f} ms {min(ready):7.0f} {max(ready):7.0f} "
+        print(f"{label:12} {med[label][0]:10.0f} ms {min(ready):7.0f} {max(ready):7.0f} "
               f"{med[label][1]:7.1f} MiB   page {page}; {per}")
     print()
-    for what, i in (("cold start", 0), ("idle memory", 1)):
-        ratio = med["orderdesk"][i] / med["baseline"][i]
-        verdict = "met" if ratio <= BAR else "MISSED"
-        print(f"{what:12} ratio orderdesk/baseline = {ratio:.2f}x (bar <= {BAR}x: {verdict})")
+    for base, what_base in (("baseline", "the minimal Tauri window (the bar)"),
+                            ("baseline-cpu", "the same, drawing on the CPU (like for like)")):
+        print(f"against {what_base}:")
+        for what, i in (("cold start", 0), ("idle memory", 1)):
+            ratio = med["orderdesk"][i] / med[base][i]
+            verdict = "met" if ratio <= BAR else "MISSED"
+            print(f"  {what:12} ratio orderdesk/{base} = {ratio:.2f}x "
+                  f"(bar <= {BAR}x: {verdict})")
     return 0
 
 

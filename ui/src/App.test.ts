@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
 import App from "./App.svelte";
 import { editorState, item } from "./test/fixtures";
 
@@ -79,6 +80,65 @@ describe("App", () => {
     });
     render(App);
     expect(await screen.findByText("lab", { selector: ".conn .server" })).toBeTruthy();
+  });
+
+  it("follows the demo server that comes up again after the first screen", async () => {
+    let up = false;
+    mockIPC((cmd) => {
+      if (cmd === "app_status")
+        return {
+          ...firstStart,
+          firstStart: false,
+          demo: up ? { baseUrl: "http://127.0.0.1:4321", catalogVersion: "1", offerings: 46 } : null,
+          profiles: [profile("demo", { active: true, demo: true })],
+        };
+      if (cmd === "list_orders") return [];
+      if (cmd === "sync_status") return null;
+      throw new Error(`unexpected command ${cmd}`);
+    }, { shouldMockEvents: true });
+    render(App);
+    await screen.findByRole("heading", { name: "Orders" });
+    const paletteOffers = async () => {
+      await fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+      const input = await screen.findByRole("combobox", { name: "Command" });
+      await fireEvent.input(input, { target: { value: "demo server" } });
+      const offered = screen.queryByRole("option", { name: /Use the demo server/ }) !== null;
+      await fireEvent.keyDown(input, { key: "Escape" });
+      return offered;
+    };
+    expect(await paletteOffers()).toBe(true);
+    up = true;
+    await emit("app-status-changed", null);
+    await vi.waitFor(async () => expect(await paletteOffers()).toBe(false));
+  });
+
+  it("paints the first screen with the status the shell handed over, then asks again", async () => {
+    const calls: string[] = [];
+    (globalThis as { __ORDERDESK_STATUS__?: unknown }).__ORDERDESK_STATUS__ = {
+      ...firstStart,
+      firstStart: false,
+      profiles: [profile("lab", { active: true })],
+    };
+    let answer: (value: unknown) => void = () => {};
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      // The backend's own answer names another server, and only arrives when released.
+      if (cmd === "app_status")
+        return new Promise((resolve) => (answer = resolve)).then(() => ({
+          ...firstStart,
+          firstStart: false,
+          profiles: [profile("field", { active: true })],
+        }));
+      if (cmd === "list_orders") return [];
+      if (cmd === "sync_status") return null;
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(App);
+    expect(await screen.findByText("lab", { selector: ".conn .server" })).toBeTruthy();
+    expect((globalThis as { __ORDERDESK_STATUS__?: unknown }).__ORDERDESK_STATUS__).toBeUndefined();
+    await vi.waitFor(() => expect(calls).toContain("app_status"));
+    answer(null);
+    expect(await screen.findByText("field", { selector: ".conn .server" })).toBeTruthy();
   });
 
   it("shows the backend's error when the services could not start", async () => {

@@ -185,6 +185,24 @@ impl Tuning {
 
 const SETTINGS_KEY: &str = "app.settings";
 const DEMO_KEY: &str = "app.demo";
+/// The source recorded with the bundled demo catalog when it is cached.
+const DEMO_SOURCE: &str = "demo server";
+
+/// The version the bundled demo catalog is cached under: `demo-` and the start of its
+/// SHA-256, so a changed catalog in a new build is imported again and an unchanged one is not.
+fn demo_catalog_version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        use std::fmt::Write;
+        let digest = Sha256::digest(orderdesk_server::catalog::DEMO_CATALOG.as_bytes());
+        digest.iter().take(8).fold(String::from("demo-"), |mut version, byte| {
+            // Writing to a String cannot fail.
+            let _ = write!(version, "{byte:02x}");
+            version
+        })
+    })
+}
 const LIST_LIMIT: u32 = 2000;
 
 /// The data directory: `explicit`, else `ORDERDESK_DATA_DIR`, else `<platform data>/orderdesk`.
@@ -212,7 +230,11 @@ pub struct Service {
     /// The last parsed order of each draft with its revision: an edit on that revision
     /// starts from it instead of parsing the stored JSON again.
     parsed: Mutex<HashMap<String, (i64, Arc<Order>)>>,
+    /// The running demo server; the lock also makes starts and stops take turns.
     demo: tokio::sync::Mutex<Option<orderdesk_server::RunningServer>>,
+    /// The running demo server's base URL, readable without waiting for a start under way:
+    /// the first screen asks for the status while the demo server may still be starting.
+    demo_url: Mutex<Option<String>>,
     /// The outbox sync engine over the same store, and its background loop once started.
     engine: orderdesk_sync::SyncEngine,
     background: tokio::sync::Mutex<Option<orderdesk_sync::Background>>,
@@ -355,6 +377,7 @@ impl Service {
             undo: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),
             demo: tokio::sync::Mutex::new(None),
+            demo_url: Mutex::new(None),
             engine,
             background: tokio::sync::Mutex::new(None),
             secrets,
@@ -414,7 +437,7 @@ impl Service {
     /// What the first screen needs: is this a first start, is the demo server running.
     pub async fn status(&self) -> Result<AppStatus> {
         let profiles = self.list_profiles().await?;
-        let demo = self.demo_status().await;
+        let demo = self.demo_status();
         let catalog = self.catalog();
         Ok(AppStatus {
             data_dir: self.data_dir.display().to_string(),
@@ -965,12 +988,13 @@ impl Service {
 
     // ---- demo mode -------------------------------------------------------------------------
 
-    async fn demo_status(&self) -> Option<DemoStatus> {
-        let demo = self.demo.lock().await;
-        let server = demo.as_ref()?;
+    /// The demo server's status if it is running; never waits for a start or stop under way
+    /// (during one, the state before it).
+    fn demo_status(&self) -> Option<DemoStatus> {
+        let base_url = self.demo_url.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
         let catalog = self.catalog();
         Some(DemoStatus {
-            base_url: server.base_url().to_owned(),
+            base_url,
             catalog_version: catalog.version.clone().unwrap_or_default(),
             offerings: u32::try_from(catalog.offerings.len()).unwrap_or(u32::MAX),
         })
@@ -1005,13 +1029,24 @@ impl Service {
                 })
                 .await?;
             }
+            // The bundled catalog is cached under its digest: a start that finds it cached
+            // already (every start after the first) skips the import and its index rebuild.
+            let version = demo_catalog_version();
+            let cached = self.read(|r| Ok(r.catalog_version()?)).await?;
+            if !cached.is_some_and(|c| c.version == version && c.source == DEMO_SOURCE) {
+                self.import_snapshot(
+                    orderdesk_server::catalog::DEMO_CATALOG.to_owned(),
+                    SnapshotImport {
+                        version: Some(version.to_owned()),
+                        ..SnapshotImport::replacing(DEMO_SOURCE)
+                    },
+                )
+                .await?;
+            }
+            let base_url = demo.as_ref().map(|server| server.base_url().to_owned());
+            *self.demo_url.lock().unwrap_or_else(PoisonError::into_inner) = base_url;
         }
-        self.import_catalog(
-            orderdesk_server::catalog::DEMO_CATALOG.to_owned(),
-            "demo server".to_owned(),
-        )
-        .await?;
-        self.demo_status().await.ok_or(ServiceError::Demo("the demo server stopped".into()))
+        self.demo_status().ok_or(ServiceError::Demo("the demo server stopped".into()))
     }
 
     /// Start the demo server again if the agent chose it before (called at app start).
@@ -1028,7 +1063,9 @@ impl Service {
         if let Some(background) = self.background.lock().await.take() {
             background.stop(std::time::Duration::from_secs(2)).await;
         }
-        if let Some(server) = self.demo.lock().await.take() {
+        let mut demo = self.demo.lock().await;
+        *self.demo_url.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        if let Some(server) = demo.take() {
             server.shutdown().await;
         }
     }

@@ -30,6 +30,47 @@ async fn first_start_then_demo_mode() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_server_resumes_on_its_cached_catalog() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().to_path_buf();
+    let first = {
+        let service = Service::open(path.clone()).expect("open");
+        service.start_demo().await.expect("demo");
+        let info = service.catalog_info().await.expect("info").expect("the demo catalog");
+        assert!(info.version.starts_with("demo-"), "{}", info.version);
+        assert_eq!(info.source, "demo server");
+        service.stop_demo().await;
+        assert!(service.status().await.expect("status").demo.is_none(), "stopped");
+        info
+    };
+
+    // The next start finds the same catalog cached and does not import it again.
+    let service = Service::open(path.clone()).expect("reopen");
+    assert!(service.status().await.expect("status").demo.is_none(), "not resumed yet");
+    let resumed = service.resume_demo().await.expect("resume").expect("chosen before");
+    assert_eq!(resumed.offerings, 46);
+    assert_eq!(resumed.catalog_version, first.version);
+    let again = service.catalog_info().await.expect("info").expect("cached");
+    assert_eq!(again.imported_at, first.imported_at, "not imported again");
+    let status = service.status().await.expect("status");
+    assert_eq!(status.demo.as_ref().map(|d| d.base_url.as_str()), Some(resumed.base_url.as_str()));
+    service.stop_demo().await;
+
+    // Another catalog imported in between is replaced by the demo's on the next start.
+    let service = Service::open(path).expect("reopen");
+    let one = r#"{"productOffering":[{"id":"x1","name":"Only one","isBundle":false}]}"#;
+    service.import_catalog(one.to_owned(), "a file".to_owned()).await.expect("import");
+    let resumed = service.resume_demo().await.expect("resume").expect("chosen before");
+    assert_eq!(resumed.offerings, 46);
+    let info = service.catalog_info().await.expect("info").expect("cached");
+    assert_eq!(
+        (info.version.as_str(), info.source.as_str()),
+        (first.version.as_str(), "demo server")
+    );
+    service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_undo_redo_and_restore() {
     let (_dir, service) = common::demo_service().await;
     let state = service.new_draft().await.expect("new draft");

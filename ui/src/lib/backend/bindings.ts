@@ -89,6 +89,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	appStatusChanged: makeEvent<AppStatusChanged, AppStatusChanged>("app-status-changed"),
 	syncStatusChanged: makeEvent<SyncStatusChanged_Serialize, SyncStatusChanged_Deserialize>("sync-status-changed"),
 };
 
@@ -173,6 +174,12 @@ export type AppInfo = {
 
 /**  The app's state at start: what the first screen needs. */
 export type AppStatus = AppStatus_Serialize | AppStatus_Deserialize;
+
+/**
+ *  The app's status ([`orderdesk_service::AppStatus`]) changed behind the UI's back: the demo
+ *  server came up again after start-up. The UI asks for the status again.
+ */
+export type AppStatusChanged = null;
 
 /**  The app's state at start: what the first screen needs. */
 export type AppStatus_Deserialize = {

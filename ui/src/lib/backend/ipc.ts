@@ -159,6 +159,21 @@ export function onSyncStatus(listener: (status: SyncStatusView) => void): Promis
   return events.syncStatusChanged.listen((event) => listener(event.payload as SyncStatusView));
 }
 
+/** The status the desktop shell handed the page with its first load (see `open_main_window` in
+ *  src-tauri), taken once: null after that, and outside the shell. */
+export function takeInitialStatus(): AppStatus | null {
+  const holder = globalThis as { __ORDERDESK_STATUS__?: AppStatus };
+  const status = holder.__ORDERDESK_STATUS__ ?? null;
+  delete holder.__ORDERDESK_STATUS__;
+  return status;
+}
+
+/** Calls `listener` whenever the app's status changed behind the UI (the demo server came up
+ *  again after start-up); resolves to a function that stops listening. */
+export function onAppStatusChanged(listener: () => void): Promise<() => void> {
+  return events.appStatusChanged.listen(() => listener());
+}
+
 /** A message for people from anything a backend call threw. */
 export function errorText(error: unknown): string {
   if (error instanceof BackendError) return error.message;

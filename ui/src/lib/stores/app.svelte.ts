@@ -1,5 +1,11 @@
 // App-wide state: which screen is shown, the backend status (first start, demo server).
-import { backend, errorText, type AppStatus } from "../backend/ipc";
+import {
+  backend,
+  errorText,
+  onAppStatusChanged,
+  takeInitialStatus,
+  type AppStatus,
+} from "../backend/ipc";
 
 export type Screen = "orders" | "editor" | "catalog" | "settings" | "order" | "sync";
 
@@ -10,6 +16,18 @@ export class AppStore {
   demoStarting = $state(false);
   notice = $state<string | null>(null);
 
+  /** The first status: the one the shell handed the page (no round trip before the first
+   *  screen), else the backend's answer. Resolves true when it came from the shell. */
+  async start(): Promise<boolean> {
+    const initial = takeInitialStatus();
+    if (initial) {
+      this.status = initial;
+      return true;
+    }
+    await this.refresh();
+    return false;
+  }
+
   async refresh() {
     try {
       this.status = await backend.appStatus();
@@ -17,6 +35,25 @@ export class AppStore {
     } catch (e) {
       this.startupError = errorText(e);
     }
+  }
+
+  /** Refresh whenever the backend says the status changed; returns a function that stops. */
+  async follow(): Promise<() => void> {
+    let stop: (() => void) | null = null;
+    try {
+      stop = await onAppStatusChanged(() => void this.refresh());
+    } catch {
+      // Without the event channel the status is as of the last refresh; screens still work.
+    }
+    return () => {
+      // When the window is going away with its event channel, unsubscribing can fail.
+      try {
+        const done: unknown = stop?.();
+        if (done instanceof Promise) done.catch(() => {});
+      } catch {
+        // Nothing is left to unsubscribe then.
+      }
+    };
   }
 
   async startDemo() {
