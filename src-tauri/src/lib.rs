@@ -100,28 +100,48 @@ pub fn open_state() -> AppState {
 pub const REPORT_READY_ENV: &str = "ORDERDESK_REPORT_READY";
 const READY_EVENT: &str = "orderdesk://ready";
 
-/// How the window draws. Orderdesk is forms, lists and a few small charts: drawn on the CPU,
-/// they need no GPU compositing. WebKitGTK composites with OpenGL by default, which costs a
-/// GL context per page, more memory, and (where there is no GPU: virtual desktops, thin
-/// clients, software GL) hundreds of milliseconds of shader compilation before the first
-/// frame. So the window renders on the CPU unless `ORDERDESK_GPU=1` asks for the default.
+/// How the window draws. WebKitGTK composites pages with OpenGL. Where that GL is rendered in
+/// software (no GPU: virtual desktops, thin clients), compiling its shaders delays the first
+/// frame by a second or more, and drawing on the CPU is faster and needs less memory. So the
+/// window draws on the CPU when the machine has no GPU render node (`/dev/dri/renderD*`), and
+/// keeps WebKit's default otherwise; `ORDERDESK_RENDERING=cpu` or `gpu` decides instead.
 mod rendering {
-    /// Set to `1` to keep WebKit's default (GPU-composited) rendering.
-    pub const GPU_ENV: &str = "ORDERDESK_GPU";
+    /// `cpu` or `gpu`; unset (or `auto`): by the machine.
+    pub const ENV: &str = "ORDERDESK_RENDERING";
 
-    /// Whether the agent asked for GPU compositing.
-    pub fn gpu_requested() -> bool {
-        std::env::var_os(GPU_ENV).is_some_and(|v| v == "1")
+    /// Whether to draw on the CPU, given the variable's value and whether a GPU is there. An
+    /// unknown value is reported and treated as unset.
+    pub fn draw_on_cpu(setting: Option<&str>, has_gpu: impl FnOnce() -> bool) -> bool {
+        match setting {
+            Some("cpu") => true,
+            Some("gpu") => false,
+            None | Some("auto" | "") => !has_gpu(),
+            Some(other) => {
+                eprintln!(
+                    "orderdesk: {ENV}={other:?} is not cpu, gpu or auto; choosing by the machine"
+                );
+                !has_gpu()
+            }
+        }
+    }
+
+    /// A DRM render node means a GPU that WebKit's OpenGL can use; without one, Mesa renders
+    /// GL in software.
+    fn has_gpu() -> bool {
+        std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+            entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
     }
 
     /// Apply the rendering choice to a window's webview, before its first frame (the setup
     /// hook runs before the event loop draws anything).
     pub fn configure<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
-        if gpu_requested() {
-            return;
-        }
         #[cfg(target_os = "linux")]
         {
+            let setting = std::env::var(ENV).ok();
+            if !draw_on_cpu(setting.as_deref(), has_gpu) {
+                return;
+            }
             let applied = window.with_webview(|webview| {
                 use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
                 if let Some(settings) = webview.inner().settings() {
@@ -134,7 +154,7 @@ mod rendering {
             }
         }
         #[cfg(not(target_os = "linux"))]
-        let _ = window;
+        let _ = (window, has_gpu);
     }
 }
 
@@ -269,6 +289,19 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::data_dir_argument;
+    use super::rendering::draw_on_cpu;
+
+    #[test]
+    fn rendering_follows_the_variable_else_the_machine() {
+        let no_gpu = || false;
+        let gpu = || true;
+        assert!(draw_on_cpu(Some("cpu"), gpu));
+        assert!(!draw_on_cpu(Some("gpu"), no_gpu));
+        assert!(draw_on_cpu(None, no_gpu));
+        assert!(!draw_on_cpu(None, gpu));
+        assert!(draw_on_cpu(Some("auto"), no_gpu));
+        assert!(!draw_on_cpu(Some("fast"), gpu), "an unknown value chooses by the machine");
+    }
     use std::path::PathBuf;
 
     fn parse(args: &[&str]) -> Option<PathBuf> {

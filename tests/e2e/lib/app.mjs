@@ -28,8 +28,32 @@ export async function launchApp(options = []) {
 
 export async function screenshot(browser, name) {
   const path = join(need("E2E_ARTIFACTS"), `${name}.png`);
+  await keepPainting(browser);
   await browser.saveScreenshot(path);
   return path;
+}
+
+// WebKitGTK answers a screenshot after the page's next paint. A page drawn on the CPU (the app's
+// choice on machines without a GPU, such as CI) paints only when something changes, so a still
+// page would never answer. For a moment, one pixel in the corner changes its (invisible)
+// colour every 50 ms: paints keep coming while the screenshot is taken.
+async function keepPainting(browser) {
+  await browser.execute(() => {
+    const dot = document.createElement("div");
+    dot.setAttribute("aria-hidden", "true");
+    dot.style.cssText =
+      "position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647";
+    document.body.append(dot);
+    let n = 0;
+    const timer = setInterval(() => {
+      n += 1;
+      dot.style.backgroundColor = n % 2 ? "rgba(0,0,0,0.004)" : "rgba(0,0,0,0)";
+      if (n >= 60) {
+        clearInterval(timer);
+        dot.remove();
+      }
+    }, 50);
+  });
 }
 
 // Runs `body` against a fresh app; on failure the window is saved as `<name>-failure.png`

@@ -174,6 +174,17 @@ export function onAppStatusChanged(listener: () => void): Promise<() => void> {
   return events.appStatusChanged.listen(() => listener());
 }
 
+/** Stop listening. When the window is going away with its event channel, unsubscribing can
+ *  fail (at once or later); nothing is left to unsubscribe then, so that is not an error. */
+export function stopListening(stop: (() => void) | null): void {
+  try {
+    const done: unknown = stop?.();
+    if (done instanceof Promise) done.catch(() => {});
+  } catch {
+    // See above.
+  }
+}
+
 /** A message for people from anything a backend call threw. */
 export function errorText(error: unknown): string {
   if (error instanceof BackendError) return error.message;

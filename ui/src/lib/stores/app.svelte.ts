@@ -3,6 +3,7 @@ import {
   backend,
   errorText,
   onAppStatusChanged,
+  stopListening,
   takeInitialStatus,
   type AppStatus,
 } from "../backend/ipc";
@@ -45,15 +46,7 @@ export class AppStore {
     } catch {
       // Without the event channel the status is as of the last refresh; screens still work.
     }
-    return () => {
-      // When the window is going away with its event channel, unsubscribing can fail.
-      try {
-        const done: unknown = stop?.();
-        if (done instanceof Promise) done.catch(() => {});
-      } catch {
-        // Nothing is left to unsubscribe then.
-      }
-    };
+    return () => stopListening(stop);
   }
 
   async startDemo() {

@@ -1,7 +1,13 @@
 // The live sync status: read once, then kept current by the backend's `SyncStatusChanged`
 // events (never polled). `changes` moves when something the agent sees changed; views that
 // show orders reload on it.
-import { backend, errorText, onSyncStatus, type SyncStatusView } from "../backend/ipc";
+import {
+  backend,
+  errorText,
+  onSyncStatus,
+  stopListening,
+  type SyncStatusView,
+} from "../backend/ipc";
 
 export class SyncStore {
   status = $state<SyncStatusView | null>(null);
@@ -29,14 +35,7 @@ export class SyncStore {
     return () => {
       const stop = this.stop;
       this.stop = null;
-      // When the window is going away with its event channel, unsubscribing can fail (at once
-      // or later); nothing is left to unsubscribe then.
-      try {
-        const done: unknown = stop?.();
-        if (done instanceof Promise) done.catch(() => {});
-      } catch {
-        // See above.
-      }
+      stopListening(stop);
     };
   }
 
@@ -44,12 +43,13 @@ export class SyncStore {
   apply(next: SyncStatusView) {
     const previous = this.status;
     this.status = next;
+    // The first status changes nothing shown: the views loaded their own data.
     if (
-      previous === null ||
-      previous.changes !== next.changes ||
-      previous.queued !== next.queued ||
-      previous.inFlight !== next.inFlight ||
-      previous.needsAttention !== next.needsAttention
+      previous !== null &&
+      (previous.changes !== next.changes ||
+        previous.queued !== next.queued ||
+        previous.inFlight !== next.inFlight ||
+        previous.needsAttention !== next.needsAttention)
     ) {
       this.changes += 1;
     }
