@@ -6,6 +6,7 @@ import type {
   FindingView,
   ItemView,
   QuoteView,
+  SyncStatusView,
 } from "../lib/backend/ipc";
 
 export function field(name: string, extra: Partial<CharacteristicField> = {}): CharacteristicField {
@@ -107,4 +108,19 @@ export function draft(extra: Partial<DraftView> = {}): DraftView {
 
 export function editorState(d: Partial<DraftView> = {}, q: Partial<QuoteView> = {}): EditorState {
   return { draft: draft(d), quote: quote(q) };
+}
+
+/** A sync status: online, nothing waiting. */
+export function syncStatus(extra: Partial<SyncStatusView> = {}): SyncStatusView {
+  return {
+    online: true,
+    queued: 0,
+    inFlight: 0,
+    needsAttention: 0,
+    running: false,
+    lastRunAt: null,
+    lastError: null,
+    changes: 0,
+    ...extra,
+  };
 }

@@ -8,23 +8,15 @@ import SyncIndicator from "../components/SyncIndicator.svelte";
 import StateTimeline from "../orders/StateTimeline.svelte";
 import { SyncStore, connectionText } from "../stores/sync.svelte";
 import { timelinePoints, stateLabel, stateTone } from "../util/timeline";
-import type { OrderDetailView as Detail, OutboxEntryView, SyncStatusView } from "../backend/ipc";
+import type { OrderDetailView as Detail, OutboxEntryView } from "../backend/ipc";
+import { syncStatus } from "../../test/fixtures";
 
 afterEach(() => {
   cleanup();
   clearMocks();
 });
 
-const status: SyncStatusView = {
-  online: true,
-  queued: 0,
-  inFlight: 0,
-  needsAttention: 0,
-  running: false,
-  lastRunAt: null,
-  lastError: null,
-  changes: 0,
-};
+const status = syncStatus();
 
 const timeline = [
   { state: "submitted", kind: "submitted", at: "2026-11-23T10:00:00+00:00", actor: "app" },
