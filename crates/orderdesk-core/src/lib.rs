@@ -11,7 +11,8 @@
 //! - [`ops`]: every edit is an [`Op`] value applied by [`apply`], returning the new order or
 //!   a [`CoreError`]. Ops serialise, so revisions can be stored and replayed.
 //! - [`catalog`]: a TMF620 snapshot indexed by id once ([`Catalog`]).
-//! - [`validate`]: findings with stable codes and JSON pointers ([`Finding`]).
+//! - [`validate`]: the one list of order checks, findings with stable codes and JSON pointers
+//!   ([`Finding`]); [`codes`] is the table of every code with its severity and meaning.
 //! - [`pricing`]: decimal pricing with alterations, tax, rounding and a schedule ([`Quote`]);
 //!   rounding is per line and period, then sums (see the module docs for every rule).
 //!   [`Quote::to_json`] is the `orderdesk price --json` document; [`validate_and_price`] adds
@@ -52,6 +53,7 @@
 //! order JSON of either version directly and leaves version-specific shapes untouched.
 
 pub mod catalog;
+pub mod codes;
 mod error;
 pub mod finding;
 pub mod model;
@@ -68,7 +70,7 @@ pub use money::Rounding;
 pub use ops::{apply, Action, Op};
 pub use orderdesk_error::ErrorCode;
 pub use pricing::{price, PricingOptions, Quote};
-pub use validate::{validate, ValidateOptions};
+pub use validate::{validate, validate_json, ValidateOptions};
 
 /// Validate and price in one call: the quote's findings are the validation findings followed
 /// by the pricing ones. This is what `orderdesk price` and the UI's price panel show.

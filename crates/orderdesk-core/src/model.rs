@@ -107,10 +107,15 @@ impl Item {
     }
 
     /// Quantity when it is a whole number >= 1; `None` when absent. `Err` carries the raw
-    /// value when it is present but unusable. A missing quantity means 1 (TMF default).
+    /// value when it is present but unusable. A missing quantity means 1 (TMF default); a
+    /// whole number written as text (`"2"`) is read as that number.
     pub fn quantity(&self) -> Result<u64, &Value> {
         match self.fields.get("quantity") {
             None | Some(Value::Null) => Ok(1),
+            Some(v @ Value::String(s)) => match s.trim().parse::<u64>() {
+                Ok(q) if q >= 1 => Ok(q),
+                _ => Err(v),
+            },
             Some(v) => match v.as_u64() {
                 Some(q) if q >= 1 => Ok(q),
                 _ => {

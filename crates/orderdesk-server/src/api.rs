@@ -236,8 +236,7 @@ async fn create_order(
         Version::V4 => input,
         Version::V5 => shape::order_v5_to_v4(input),
     };
-    validate::check_shape(&order)?;
-    validate::check_catalog(&order, &st.catalog)?;
+    validate::check_order(&order, &st.catalog)?;
     let id = uuid::Uuid::new_v4().to_string();
     if let Some(obj) = order.as_object_mut() {
         for k in READ_ONLY {
@@ -408,8 +407,7 @@ async fn patch_order(
             if let Some(obj) = next.as_object_mut() {
                 obj.remove("href");
             }
-            validate::check_shape(&next)?;
-            validate::check_catalog(&next, &catalog)?;
+            validate::check_order(&next, &catalog)?;
             // Items added by the patch join the order in its current state.
             if let Some(items) = next.get_mut("productOrderItem") {
                 fill_item_states(items, &state);

@@ -27,6 +27,14 @@ impl Version {
         }
     }
 
+    /// The same version in `orderdesk-wire`'s words.
+    pub fn wire(self) -> orderdesk_wire::Version {
+        match self {
+            Version::V4 => orderdesk_wire::Version::V4,
+            Version::V5 => orderdesk_wire::Version::V5,
+        }
+    }
+
     /// The path segment.
     pub fn segment(self) -> &'static str {
         match self {

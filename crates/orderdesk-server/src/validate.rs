@@ -1,33 +1,35 @@
-//! Request validation for `ProductOrder` creation, after the official schema of the request's
-//! version ([`crate::schema`], 400) has accepted the body: first the rules the schemas do not
-//! express (400, checked on the v4 form every request is normalised to: at least one item,
-//! item ids present and unique across the whole item tree, positive quantities, complete item
-//! relationships, named characteristics and identified parties whatever shape v5 chose), then
-//! the catalog rules (422: unknown or unorderable offerings, missing or disallowed
-//! characteristic values, bundle cardinality), which are `orderdesk-core`'s validation. Every
-//! problem names the field it is about as a JSON pointer.
+//! The rules beyond the official schema for a `ProductOrder` creation (and the result of a
+//! PATCH), after the schema of the request's version ([`crate::schema`], 400) has accepted the
+//! body: `orderdesk-core`'s validation, the one list of order checks the client runs too. An
+//! error of class structure is a `400 Bad Request`, an error of class catalog (unknown or
+//! unorderable offerings, missing or disallowed characteristic values, bundle cardinality) a
+//! `422 Unprocessable Entity`; warnings never refuse an order. Every problem names the field it
+//! is about as a JSON pointer.
 
-use std::collections::HashSet;
-
+use orderdesk_core::codes::{class_of, Class};
+use orderdesk_core::{Finding, ValidateOptions};
 use serde_json::Value;
 
 use crate::catalog::Catalog;
 use crate::error::ApiError;
+
+/// At most this many problems are spelled out in one error message.
+const MAX_REPORTED: usize = 5;
 
 /// One validation problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Stable code, e.g. `offering.unknown`.
     pub code: String,
-    /// JSON path of the offending field.
+    /// JSON pointer of the offending field.
     pub field: String,
     /// Human-readable explanation.
     pub message: String,
 }
 
-impl Problem {
-    fn new(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.to_owned(), field: field.into(), message: message.into() }
+impl From<Finding> for Problem {
+    fn from(f: Finding) -> Self {
+        Problem { code: f.code, field: f.path, message: f.message }
     }
 }
 
@@ -58,205 +60,43 @@ pub(crate) fn err_from(
     Err(make(first.code.clone(), message))
 }
 
-/// `productOrderItem[0].product` → `/productOrderItem/0/product` (RFC 6901), the form the
-/// core's findings use, so clients see one path syntax.
-fn to_pointer(path: &str) -> String {
-    if path == "$" {
-        return String::new();
-    }
-    let mut out = String::with_capacity(path.len() + 1);
-    for seg in path.split('.') {
-        for (i, part) in seg.split('[').enumerate() {
-            let part = if i > 0 { part.trim_end_matches(']') } else { part };
-            out.push('/');
-            out.push_str(&part.replace('~', "~0").replace('/', "~1"));
-        }
-    }
+/// The error findings of an order against the catalog, as the core reports them.
+fn errors(order: &Value, catalog: &Catalog) -> Vec<Finding> {
+    let options = ValidateOptions { now: Some(chrono::Utc::now()), version: None };
+    orderdesk_core::validate_json(order, Some(catalog.rules()), options)
+        .into_iter()
+        .filter(Finding::is_error)
+        .collect()
+}
+
+/// Problems of one class, an unknown offering first (it explains the others, such as a bundle
+/// missing that child).
+fn problems_of(findings: &[Finding], class: Class) -> Vec<Problem> {
+    let mut out: Vec<Problem> =
+        findings.iter().filter(|f| class_of(f) == class).cloned().map(Problem::from).collect();
+    out.sort_by_key(|p| p.code != orderdesk_core::codes::OFFERING_UNKNOWN);
     out
 }
 
-/// Checks the rules beyond the schema on a creation request (v4 form). `Err` is a 400 TMF Error.
-pub fn check_shape(order: &Value) -> Result<(), ApiError> {
-    let problems = shape_problems(order);
-    err_from(&problems, problems.len(), ApiError::bad_request)
+fn refuse(problems: &[Problem], make: fn(String, String) -> ApiError) -> Result<(), ApiError> {
+    err_from(&problems[..problems.len().min(MAX_REPORTED)], problems.len(), make)
 }
 
-/// Checks catalog references. `Err` is a 422 TMF Error.
-pub fn check_catalog(order: &Value, catalog: &Catalog) -> Result<(), ApiError> {
-    let problems = catalog_problems(order, catalog);
-    err_from(&problems, problems.len(), ApiError::unprocessable)
+/// Checks an order the schema accepted: structure errors are a 400, then catalog errors a 422.
+pub fn check_order(order: &Value, catalog: &Catalog) -> Result<(), ApiError> {
+    let findings = errors(order, catalog);
+    refuse(&problems_of(&findings, Class::Structure), ApiError::bad_request)?;
+    refuse(&problems_of(&findings, Class::Catalog), ApiError::unprocessable)
 }
 
-fn is_datetime(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
+/// Structure problems of an order (400), for callers that report them alone.
+pub fn shape_problems(order: &Value, catalog: &Catalog) -> Vec<Problem> {
+    problems_of(&errors(order, catalog), Class::Structure)
 }
 
-/// Problems beyond the schema of a creation request (v4 form).
-pub fn shape_problems(order: &Value) -> Vec<Problem> {
-    let mut out = Vec::new();
-    let Some(obj) = order.as_object() else {
-        out.push(Problem::new("body.notObject", "", "the request body must be a JSON object"));
-        return out;
-    };
-    // Server-computed in v4 (not part of `ProductOrder_Create`), yet stored and filtered on.
-    if let Some(v) = obj.get("expectedCompletionDate") {
-        if !is_datetime(v) {
-            out.push(Problem::new(
-                "field.type",
-                "expectedCompletionDate",
-                "must be an RFC 3339 date-time string",
-            ));
-        }
-    }
-    if let Some(parties) = obj.get("relatedParty").and_then(Value::as_array) {
-        for (i, p) in parties.iter().enumerate() {
-            if !(p.get("id").is_some_and(Value::is_string)
-                || p.get("name").is_some_and(Value::is_string))
-            {
-                out.push(Problem::new(
-                    "field.missing",
-                    format!("relatedParty[{i}].id"),
-                    "a related party needs an id (or a name)",
-                ));
-            }
-        }
-    }
-    let items = match obj.get("productOrderItem") {
-        None => {
-            out.push(Problem::new(
-                "field.missing",
-                "productOrderItem",
-                "is required and must hold at least one item",
-            ));
-            out.iter_mut().for_each(|p| p.field = to_pointer(&p.field));
-            return out;
-        }
-        Some(Value::Array(items)) if !items.is_empty() => items,
-        Some(_) => {
-            out.push(Problem::new(
-                "field.type",
-                "productOrderItem",
-                "must be a non-empty array of order items",
-            ));
-            out.iter_mut().for_each(|p| p.field = to_pointer(&p.field));
-            return out;
-        }
-    };
-    let mut seen = HashSet::new();
-    check_items(items, "productOrderItem", &mut seen, &mut out);
-    for p in &mut out {
-        p.field = to_pointer(&p.field);
-    }
-    out
-}
-
-fn check_items(items: &[Value], at: &str, seen: &mut HashSet<String>, out: &mut Vec<Problem>) {
-    for (i, item) in items.iter().enumerate() {
-        let here = format!("{at}[{i}]");
-        let Some(it) = item.as_object() else {
-            out.push(Problem::new("field.type", here, "an order item must be an object"));
-            continue;
-        };
-        match it.get("id").and_then(Value::as_str) {
-            Some(id) if !id.is_empty() => {
-                if !seen.insert(id.to_owned()) {
-                    out.push(Problem::new(
-                        "item.duplicateId",
-                        format!("{here}.id"),
-                        format!("item id '{id}' is used more than once"),
-                    ));
-                }
-            }
-            _ => out.push(Problem::new(
-                "field.missing",
-                format!("{here}.id"),
-                "is required (a non-empty string)",
-            )),
-        }
-        if let Some(q) = it.get("quantity") {
-            if q.as_u64().is_none_or(|n| n < 1) {
-                out.push(Problem::new(
-                    "field.type",
-                    format!("{here}.quantity"),
-                    "must be a positive integer",
-                ));
-            }
-        }
-        if let Some(p) = it.get("product") {
-            if !p.is_object() {
-                out.push(Problem::new(
-                    "field.type",
-                    format!("{here}.product"),
-                    "must be an object",
-                ));
-            } else if let Some(chars) = p.get("productCharacteristic") {
-                match chars.as_array() {
-                    Some(list) => {
-                        for (j, c) in list.iter().enumerate() {
-                            if !c.get("name").is_some_and(Value::is_string) {
-                                out.push(Problem::new(
-                                    "field.missing",
-                                    format!("{here}.product.productCharacteristic[{j}].name"),
-                                    "a characteristic needs a name",
-                                ));
-                            }
-                        }
-                    }
-                    None => out.push(Problem::new(
-                        "field.type",
-                        format!("{here}.product.productCharacteristic"),
-                        "must be an array",
-                    )),
-                }
-            }
-        }
-        if let Some(rels) = it.get("productOrderItemRelationship") {
-            let ok = rels.as_array().is_some_and(|l| {
-                l.iter().all(|r| {
-                    r.get("id").is_some_and(Value::is_string)
-                        && r.get("relationshipType").is_some_and(Value::is_string)
-                })
-            });
-            if !ok {
-                out.push(Problem::new(
-                    "field.type",
-                    format!("{here}.productOrderItemRelationship"),
-                    "must be an array of {id, relationshipType}",
-                ));
-            }
-        }
-        if let Some(nested) = it.get("productOrderItem") {
-            match nested.as_array() {
-                Some(list) => check_items(list, &format!("{here}.productOrderItem"), seen, out),
-                None => out.push(Problem::new(
-                    "field.type",
-                    format!("{here}.productOrderItem"),
-                    "must be an array",
-                )),
-            }
-        }
-    }
-}
-
-/// Catalog findings of a creation request whose shape is valid, from `orderdesk-core`'s
-/// validation (the one place the business rules live). Only errors count; warnings (an
-/// unknown characteristic, a child outside its bundle's list) do not refuse an order.
+/// Catalog problems of an order (422).
 pub fn catalog_problems(order: &Value, catalog: &Catalog) -> Vec<Problem> {
-    let core_order = match orderdesk_core::Order::from_json(order.clone()) {
-        Ok(o) => o,
-        Err(e) => return vec![Problem::new("order.shape", "$", e.to_string())],
-    };
-    let options = orderdesk_core::ValidateOptions { now: Some(chrono::Utc::now()) };
-    let mut problems: Vec<Problem> =
-        orderdesk_core::validate(&core_order, Some(catalog.rules()), options)
-            .into_iter()
-            .filter(|f| f.severity == orderdesk_core::Severity::Error)
-            .map(|f| Problem { code: f.code, field: f.path, message: f.message })
-            .collect();
-    // An unknown offering explains the other findings (a bundle missing that child), so it
-    // leads and gives the error its code.
-    problems.sort_by_key(|p| p.code != "offering.unknown");
-    problems
+    problems_of(&errors(order, catalog), Class::Catalog)
 }
 
 #[cfg(test)]
@@ -269,18 +109,23 @@ mod tests {
     }
 
     #[test]
-    fn shape_checks_name_fields() {
-        assert_eq!(codes(&shape_problems(&json!([]))), ["body.notObject"]);
-        let ps = shape_problems(&json!({}));
+    fn structure_problems_name_fields() -> Result<(), crate::error::ServerError> {
+        let cat = Catalog::demo()?;
+        assert_eq!(codes(&shape_problems(&json!([]), &cat)), ["order.not_object"]);
+        let ps = shape_problems(&json!({}), &cat);
         assert_eq!(ps[0].field, "/productOrderItem");
         let ps = shape_problems(
             &json!({"productOrderItem":[{"id":"1","action":"add","quantity":0},{"action":"add"}]}),
+            &cat,
         );
         let fields: Vec<&str> = ps.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["/productOrderItem/0/quantity", "/productOrderItem/1/id"]);
-        assert!(shape_problems(&json!({"productOrderItem":[{"id":"123","action":"add"}],
-            "relatedParty":[{"id":"456-dd-df45","@referredType":"Individual"}]}))
-        .is_empty());
+        // A customer given as a party role (v5) is identified, whatever its shape.
+        let role = json!({"productOrderItem":[{"id":"123","action":"add"}],
+            "relatedParty":[{"role":"Customer","partyOrPartyRole":
+                {"id":"CR-1","@type":"PartyRoleRef","@referredType":"CustomerAccount"}}]});
+        assert!(shape_problems(&role, &cat).is_empty());
+        Ok(())
     }
 
     #[test]

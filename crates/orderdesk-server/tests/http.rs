@@ -966,7 +966,7 @@ async fn official_schema_violations_name_the_pointer() -> TestResult {
     let (st, e) = post(&c, &format!("{v4}productOrder"), &bad).await?;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
     assert_eq!(e["@type"], "Error");
-    assert_eq!(e["code"], "field.missing");
+    assert_eq!(e["code"], "schema.required");
     assert_eq!(
         e["message"],
         "/productOrderItem/1/product/productCharacteristic/0/value: is required"
@@ -977,7 +977,7 @@ async fn official_schema_violations_name_the_pointer() -> TestResult {
     bad["productOrderItem"][3]["productOffering"].as_object_mut().ok_or("offering")?.remove("id");
     let (st, e) = post(&c, &format!("{v5}productOrder"), &bad).await?;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
-    assert_eq!(e["code"], "field.type");
+    assert_eq!(e["code"], "schema.type");
     let message = e["message"].as_str().unwrap_or_default();
     assert!(
         message.starts_with(

@@ -60,36 +60,16 @@ fn imported(catalog: &CatalogCache) -> Option<&Catalog> {
     catalog.version.is_some().then_some(&catalog.rules)
 }
 
-/// Wire codes that the core reports under its own names (`item.quantity`, ...).
-const COVERED_BY_CORE: &[&str] = &[
-    "order.no_items",
-    "item.id_duplicate",
-    "item.action_missing",
-    "item.action_unknown",
-    "item.quantity_invalid",
-    "item.relationship_dangling",
-    "money.unit_mismatch",
-];
-
-/// Every finding for a TMF622 order payload: the core's validation (structural, money and,
-/// with a catalog, catalog rules), then the wire crate's payload checks the core does not
-/// cover (dates, field types...). Text that is not shaped like an order gets the wire
-/// checks alone, which say why.
+/// Every finding for a TMF622 order payload: `orderdesk-core`'s one list of checks, with the
+/// official create schema of the version the payload's shape names (v4 when it names none).
+/// Text that is not shaped like an order gets the finding that says why.
 pub fn order_findings(order: &Value, catalog: Option<&Catalog>) -> Vec<Finding> {
-    let wire = orderdesk_wire::check::findings(order);
-    match Order::from_json(order.clone()) {
-        Ok(model) => {
-            let mut findings = orderdesk_core::validate(
-                &model,
-                catalog,
-                ValidateOptions { now: Some(Utc::now()) },
-            );
-            findings
-                .extend(wire.into_iter().filter(|f| !COVERED_BY_CORE.contains(&f.code.as_str())));
-            findings
-        }
-        Err(_) => wire,
-    }
+    let version = orderdesk_wire::detect_version(order).unwrap_or(orderdesk_wire::Version::V4);
+    orderdesk_core::validate_json(
+        order,
+        catalog,
+        ValidateOptions { now: Some(Utc::now()), version: Some(version) },
+    )
 }
 
 impl Service {
@@ -138,12 +118,14 @@ impl Service {
 
     /// Validate and price a stored draft against the cached catalog.
     pub async fn price_draft(&self, id: String, options: PricingOptions) -> Result<Quote> {
-        let order = Order::from_json(self.draft_json(id).await?)?;
+        let value = self.draft_json(id).await?;
+        let version = orderdesk_wire::detect_version(&value);
+        let order = Order::from_json(value)?;
         let catalog = self.catalog();
         Ok(validate_and_price(
             &order,
             imported(&catalog),
-            ValidateOptions { now: Some(Utc::now()) },
+            ValidateOptions { now: Some(Utc::now()), version },
             options,
         ))
     }

@@ -275,13 +275,18 @@ fn parse_order_text(text: &str) -> Result<(Value, Order)> {
 fn price_and_summarize(
     value: &Value,
     order: &Order,
+    version: TmfVersion,
     catalog: &Catalog,
     rounding: Rounding,
 ) -> (orderdesk_core::Quote, OrderSummary) {
+    let version = match version {
+        TmfVersion::V4 => orderdesk_wire::Version::V4,
+        TmfVersion::V5 => orderdesk_wire::Version::V5,
+    };
     let quote = validate_and_price(
         order,
         Some(catalog),
-        ValidateOptions { now: Some(Utc::now()) },
+        ValidateOptions { now: Some(Utc::now()), version: Some(version) },
         PricingOptions { rounding, periods: None },
     );
     let mut summary = orderdesk_store::extract::summarize_order(value);
@@ -619,7 +624,8 @@ impl Service {
         let (row, order, quote) = self
             .write(move |s| {
                 let (value, order) = parse_order_text(&body)?;
-                let (quote, summary) = price_and_summarize(&value, &order, &cat.rules, rounding);
+                let (quote, summary) =
+                    price_and_summarize(&value, &order, version, &cat.rules, rounding);
                 let row = s.create_draft(NewDraft {
                     body,
                     tmf_version: version,
@@ -660,7 +666,13 @@ impl Service {
             .read(move |r| {
                 let draft = r.draft(&id)?;
                 let (value, order) = parse_order_text(&draft.body)?;
-                let (quote, _) = price_and_summarize(&value, &order, &cat.rules, rounding);
+                let (quote, _) = price_and_summarize(
+                    &value,
+                    &order,
+                    draft.row.tmf_version,
+                    &cat.rules,
+                    rounding,
+                );
                 Ok((draft.row, order, quote))
             })
             .await?;
@@ -712,7 +724,8 @@ impl Service {
                 };
                 let next = edit.apply(&order, draft.row.tmf_version, &cat.rules)?;
                 let value = next.to_json(Layout::Flat);
-                let (quote, summary) = price_and_summarize(&value, &next, &cat.rules, rounding);
+                let (quote, summary) =
+                    price_and_summarize(&value, &next, draft.row.tmf_version, &cat.rules, rounding);
                 let body = serde_json::to_string(&value).map_err(|e| error::invalid(e.to_string()))?;
                 let row = s.update_draft(
                     &id,
@@ -747,7 +760,13 @@ impl Service {
                 let row = s.restore_draft(&id, revision, &actor)?;
                 let draft = s.draft(&id)?;
                 let (value, order) = parse_order_text(&draft.body)?;
-                let (quote, _) = price_and_summarize(&value, &order, &cat.rules, rounding);
+                let (quote, _) = price_and_summarize(
+                    &value,
+                    &order,
+                    draft.row.tmf_version,
+                    &cat.rules,
+                    rounding,
+                );
                 Ok((row, order, quote))
             })
             .await?;

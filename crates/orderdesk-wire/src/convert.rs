@@ -467,7 +467,7 @@ fn plain_ref(r: &Map<String, Value>, expected_type: &str) -> bool {
 // ----- helpers ----------------------------------------------------------------------------------
 
 /// Sets `@type` to `name` when it is missing.
-fn fill(m: &mut Map<String, Value>, name: &str) {
+pub(crate) fn fill(m: &mut Map<String, Value>, name: &str) {
     if !m.contains_key("@type") {
         m.insert("@type".into(), Value::String(name.into()));
     }
@@ -513,7 +513,7 @@ fn retype(m: &mut Map<String, Value>, from: &str, to: &str) {
 }
 
 /// Renames a member when the target name is free.
-fn rename(m: &mut Map<String, Value>, from: &str, to: &str) {
+pub(crate) fn rename(m: &mut Map<String, Value>, from: &str, to: &str) {
     if m.contains_key(to) {
         return;
     }
@@ -529,13 +529,21 @@ fn first_position(m: &Map<String, Value>, keys: &[&str]) -> usize {
     m.keys().position(|k| keys.contains(&k.as_str())).unwrap_or(m.len())
 }
 
-fn with_obj(m: &mut Map<String, Value>, key: &str, f: impl FnOnce(&mut Map<String, Value>)) {
+pub(crate) fn with_obj(
+    m: &mut Map<String, Value>,
+    key: &str,
+    f: impl FnOnce(&mut Map<String, Value>),
+) {
     if let Some(Value::Object(x)) = m.get_mut(key) {
         f(x);
     }
 }
 
-fn each(m: &mut Map<String, Value>, key: &str, mut f: impl FnMut(&mut Map<String, Value>)) {
+pub(crate) fn each(
+    m: &mut Map<String, Value>,
+    key: &str,
+    mut f: impl FnMut(&mut Map<String, Value>),
+) {
     if let Some(Value::Array(items)) = m.get_mut(key) {
         for x in items.iter_mut().filter_map(Value::as_object_mut) {
             f(x);

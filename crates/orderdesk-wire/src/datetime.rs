@@ -38,15 +38,47 @@ impl WireDateTime {
 
     /// The instant in UTC, when the text is RFC 3339 (a bare date `2024-01-31` is read as midnight UTC).
     pub fn parse(&self) -> Option<DateTime<Utc>> {
-        let t = self.0.trim();
-        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-            return Some(dt.with_timezone(&Utc));
-        }
-        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|n| n.and_utc())
+        parse_date_input(&self.0).map(|d| d.at)
     }
+}
+
+/// A date or date-time as a person or a server wrote it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateInput {
+    /// The instant in UTC: the time given, or the start of the day (UTC) for a bare date.
+    pub at: DateTime<Utc>,
+    /// Only a day was given (`2026-11-23`): compare it by day, not by instant.
+    pub day_only: bool,
+}
+
+impl DateInput {
+    /// The date lies before `now`; a bare date counts as today until the day is over.
+    pub fn is_past(&self, now: DateTime<Utc>) -> bool {
+        if self.day_only {
+            self.at.date_naive() < now.date_naive()
+        } else {
+            self.at < now
+        }
+    }
+}
+
+/// The one reader of dates in Orderdesk: an RFC 3339 date-time (any offset, converted to UTC)
+/// or a bare `YYYY-MM-DD` (midnight UTC, flagged `day_only`). Surrounding space is ignored;
+/// anything else is `None`.
+pub fn parse_date_input(text: &str) -> Option<DateInput> {
+    let t = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(DateInput { at: dt.with_timezone(&Utc), day_only: false });
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|n| DateInput { at: n.and_utc(), day_only: true })
+}
+
+/// The instant a JSON member holds, when it is a date text [`parse_date_input`] reads.
+pub fn instant_of(v: Option<&Value>) -> Option<DateTime<Utc>> {
+    v.and_then(Value::as_str).and_then(parse_date_input).map(|d| d.at)
 }
 
 impl std::fmt::Display for WireDateTime {

@@ -1,9 +1,13 @@
 //! TMF622 Product Ordering (v4.0.0 and v5.0.0) and TMF620 Product Catalog wire types.
 //!
-//! This crate owns the JSON that crosses the network: serde types for orders, cancellations and
-//! catalog snapshots, conversion between the two TMF622 versions, version detection, and the
-//! structural [`Finding`]s reported on suspicious payloads. It does no I/O (no tokio, reqwest,
-//! rusqlite in its tree); the domain model lives elsewhere and converts to and from these types.
+//! This crate owns the JSON that crosses the network and every word of its vocabulary: serde
+//! types for orders, cancellations and catalog snapshots, conversion between the two TMF622
+//! versions, version detection, the states an order and a task can be in ([`state`]), parties
+//! and references in every shape ([`parties`]), external identifiers ([`external_id`]), the one
+//! date reader ([`parse_date_input`]), what we send ([`create`]: payloads a strict server
+//! accepts) and the official request schemas ([`schema`]). It does no I/O (no tokio, reqwest,
+//! rusqlite in its tree); the domain model lives elsewhere and converts to and from these
+//! types. No other crate knows a member name that only one version has.
 //!
 //! # Invariants
 //! - **Lossless.** Every struct keeps members it does not model in `extra`, remembers the member
@@ -14,7 +18,7 @@
 //!   number's text, never through f64.
 //! - **Tolerant.** Reading never fails on content, only on a payload that is not JSON or not an
 //!   object: `@type` spelled oddly, `state` missing, `priority` as a number, booleans as strings,
-//!   values of unexpected type (kept verbatim in `extra`). [`check::findings`] reports them.
+//!   values of unexpected type (kept verbatim in `extra`). The core's validation reports them.
 //! - **Version differences live in [`convert`] only.**
 //!
 //! # Example
@@ -43,7 +47,10 @@
 //! - [`v4`], [`v5`]: version-specific order, item, product, party, channel and cancellation types.
 //! - [`catalog`]: TMF620 offerings, prices, specifications, categories, `CatalogSnapshot`.
 //! - [`convert`]: v4 ↔ v5 on the JSON form; the only place that knows both versions.
-//! - [`check`]: structural [`Finding`]s; `detect_version` in `detect.rs`.
+//! - [`create`]: the strict conversion and create payloads, with `convert.not_carried`
+//!   [`Finding`]s; [`schema`]: the official create schemas, compiled once.
+//! - [`state`], [`parties`], [`external_id`]: the typed vocabulary other crates read orders
+//!   with; `detect_version` in `detect.rs`, dates in `datetime.rs`.
 //!
 //! # API boundary
 //! `v4::*`, `v5::*`, `catalog::*`, [`Version`], [`detect_version`], [`AnyProductOrder`],
@@ -52,25 +59,32 @@
 //! `extra` and `raw`; build them with `..Default::default()`.
 
 pub mod catalog;
-pub mod check;
 pub mod common;
 pub mod convert;
+pub mod create;
 mod datetime;
 mod detect;
+pub mod external_id;
 pub mod field;
 mod finding;
+pub mod parties;
+pub mod schema;
+pub mod state;
 pub mod v4;
 pub mod v5;
 
 use serde_json::Value;
 
-pub use datetime::WireDateTime;
+pub use create::{create_payload, to_version, Converted};
+pub use datetime::{instant_of, parse_date_input, DateInput, WireDateTime};
 pub use detect::detect_version;
 pub use finding::{json_pointer, Finding, Severity};
 pub use orderdesk_error::{ErrorBody, ErrorCode};
+pub use state::{OrderState, TaskState};
 
 /// A TMF622 version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Version {
     /// TMF622 v4.0.0.
     #[serde(rename = "v4")]
@@ -196,11 +210,6 @@ impl AnyProductOrder {
             (AnyProductOrder::V4(o), Version::V5) => convert::v4_to_v5(o).to_value(),
             (AnyProductOrder::V5(o), Version::V4) => convert::v5_to_v4(o).to_value(),
         }
-    }
-
-    /// Structural findings on this order (same as [`check::findings`] on its JSON).
-    pub fn warnings(&self) -> Vec<Finding> {
-        check::findings(&self.to_value(self.version()))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The integration tests of orderdesk-core, compiled as one binary.
 
+mod findings;
 mod model_ops;
 mod pricing;
 mod props;

@@ -64,13 +64,6 @@ fn tolerant_reading_never_fails_on_content() {
         .unwrap_or_default();
     let orig: Value = serde_json::from_str(text).unwrap_or_default();
     assert_eq!(again, orig);
-    // Findings name each oddity.
-    let codes: Vec<String> = order.warnings().into_iter().map(|f| f.code).collect();
-    for code in
-        ["type.unexpected", "field.wrong_type", "field.number_as_string", "field.bool_as_string"]
-    {
-        assert!(codes.iter().any(|c| c == code), "missing finding {code} in {codes:?}");
-    }
     // Converting produces canonical values.
     let v5 = order.to_value(Version::V5);
     assert_eq!(v5.pointer("/productOrderItem/0/quantity"), Some(&Value::from(2)));
@@ -175,7 +168,6 @@ fn deep_nesting_is_an_error_or_a_value_never_a_crash() {
     let v5 = parsed.to_value(Version::V5);
     let back = orderdesk_wire::parse_order_value(v5).map(|o| o.to_value(Version::V4));
     assert!(back.is_ok());
-    let _ = orderdesk_wire::check::findings(&order);
     // Beyond serde_json's limit: a clean error.
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     assert!(parse_order(&deep).is_err());

@@ -1,0 +1,205 @@
+//! Catalog rules: the offering exists and can be ordered, bundles hold what their offering
+//! allows, `reliesOn` targets are present, characteristics are defined, required and allowed.
+//! They apply to items being added (`add`, or no action); value checks apply to every
+//! characteristic written.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use super::ValidateOptions;
+use crate::catalog::{decimal, Catalog, CharacteristicSpec};
+use crate::codes::{
+    finding, BUNDLE_CARDINALITY, BUNDLE_UNEXPECTED_CHILD, CHARACTERISTIC_MISSING,
+    CHARACTERISTIC_UNKNOWN, CHARACTERISTIC_VALUE, OFFERING_NOT_ORDERABLE, OFFERING_UNKNOWN,
+    RELATIONSHIP_TARGET_MISSING,
+};
+use crate::finding::Finding;
+use crate::model::Item;
+
+/// An offering as agents know it: `"Tariff Plan" (14344)`, or `"14344"` when it has no name.
+fn named(name: Option<&str>, id: &str) -> String {
+    match name {
+        Some(name) if name != id => format!("{name:?} ({id})"),
+        _ => format!("{id:?}"),
+    }
+}
+
+pub(super) fn against_catalog(
+    item: &Item,
+    path: &str,
+    catalog: &Catalog,
+    offerings_in_order: &HashSet<&str>,
+    options: ValidateOptions,
+    out: &mut Vec<Finding>,
+) {
+    let adding = matches!(item.action(), None | Some("add"));
+    let offering = match item.offering_id() {
+        Some(id) => match catalog.offering(id) {
+            Some(o) => Some(o),
+            None => {
+                out.push(finding(
+                    OFFERING_UNKNOWN,
+                    format!("{path}/productOffering/id"),
+                    format!("offering {id:?} is not in the catalog"),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    if let (Some(o), true) = (offering, adding) {
+        if let Err(why) = o.orderable_at(options.now) {
+            out.push(finding(
+                OFFERING_NOT_ORDERABLE,
+                format!("{path}/productOffering/id"),
+                format!("offering {:?} cannot be ordered: {why}", o.id),
+            ));
+        }
+        if !o.bundled.is_empty() || o.is_bundle {
+            let mut counts: HashMap<&str, u32> = HashMap::new();
+            for child in &item.children {
+                if matches!(child.action(), Some("delete")) {
+                    continue;
+                }
+                let id = child.offering_id().unwrap_or_default();
+                if !o.bundled.iter().any(|b| b.id == id) {
+                    out.push(finding(
+                        BUNDLE_UNEXPECTED_CHILD,
+                        format!("{path}/productOrderItemRelationship"),
+                        format!(
+                            "item {:?} (offering {id:?}) is not part of bundle {:?}",
+                            child.id, o.id
+                        ),
+                    ));
+                }
+                *counts.entry(id).or_default() += 1;
+            }
+            for b in &o.bundled {
+                let n = counts.get(b.id.as_str()).copied().unwrap_or(0);
+                let low = b.lower.unwrap_or(0);
+                if n < low || b.upper.is_some_and(|u| n > u) {
+                    let range = match b.upper {
+                        Some(u) => format!("{low}..{u}"),
+                        None => format!("at least {low}"),
+                    };
+                    out.push(finding(
+                        BUNDLE_CARDINALITY,
+                        format!("{path}/productOrderItemRelationship"),
+                        format!(
+                            "bundle {} needs {range} of offering {}, has {n}",
+                            named(o.name.as_deref(), &o.id),
+                            named(catalog.offering(&b.id).and_then(|c| c.name.as_deref()), &b.id)
+                        ),
+                    ));
+                }
+            }
+        }
+        for target in &o.relies_on {
+            let in_order = offerings_in_order.contains(target.as_str());
+            let existing = item
+                .fields
+                .get("product")
+                .and_then(|p| p.get("productRelationship"))
+                .and_then(Value::as_array)
+                .is_some_and(|rs| {
+                    rs.iter().any(|r| {
+                        r.get("relationshipType")
+                            .and_then(Value::as_str)
+                            .is_some_and(|t| t.eq_ignore_ascii_case("reliesOn"))
+                    })
+                });
+            if !in_order && !existing {
+                out.push(finding(RELATIONSHIP_TARGET_MISSING,
+                    format!("{path}/productOffering/id"),
+                    format!(
+                        "offering {:?} relies on offering {target:?}, which is neither in the order \
+                         nor an existing product",
+                        o.id
+                    ),
+                ));
+            }
+        }
+    }
+    let spec_id = item.specification_id().or(offering.and_then(|o| o.specification_id.as_deref()));
+    let Some(spec) = spec_id.and_then(|id| catalog.specifications.get(id)) else { return };
+    let chars = item.characteristics();
+    for (c, ch) in chars.iter().enumerate() {
+        let Some(name) = ch.get("name").and_then(Value::as_str) else { continue };
+        let at = format!("{path}/product/productCharacteristic/{c}");
+        match spec.characteristics.iter().find(|s| s.name == name) {
+            None => out.push(finding(
+                CHARACTERISTIC_UNKNOWN,
+                format!("{at}/name"),
+                format!("characteristic {name:?} is not defined by specification {:?}", spec.id),
+            )),
+            Some(cs) => {
+                if let Err(why) = check_value(cs, ch.get("value").unwrap_or(&Value::Null)) {
+                    out.push(finding(CHARACTERISTIC_VALUE, format!("{at}/value"), why));
+                }
+            }
+        }
+    }
+    if adding {
+        for cs in spec.characteristics.iter().filter(|c| c.required) {
+            let present = chars.iter().any(|c| {
+                c.get("name").and_then(Value::as_str) == Some(cs.name.as_str())
+                    && !c.get("value").is_none_or(Value::is_null)
+            });
+            if !present {
+                out.push(finding(
+                    CHARACTERISTIC_MISSING,
+                    format!("{path}/product/productCharacteristic"),
+                    format!(
+                        "characteristic {:?} is required by specification {:?}",
+                        cs.name, spec.id
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn check_value(spec: &CharacteristicSpec, value: &Value) -> Result<(), String> {
+    let ty = spec.value_type.as_deref().unwrap_or_default().to_ascii_lowercase();
+    let type_ok = match ty.as_str() {
+        "string" | "text" => value.is_string(),
+        "number" | "decimal" | "float" => decimal(value).is_some(),
+        "integer" | "int" => decimal(value).is_some_and(|d| d.fract().is_zero()),
+        "boolean" | "bool" => {
+            value.is_boolean() || matches!(value.as_str(), Some("true" | "false"))
+        }
+        "object" => value.is_object(),
+        "array" | "stringarray" | "objectarray" => value.is_array(),
+        _ => true,
+    };
+    if !type_ok {
+        return Err(format!("{:?} expects a value of type {ty}, found {value}", spec.name));
+    }
+    if !spec.allowed.is_empty() && !spec.allowed.iter().any(|a| same_value(a, value)) {
+        let allowed: Vec<String> = spec.allowed.iter().map(Value::to_string).collect();
+        return Err(format!(
+            "{value} is not an allowed value of {:?} ({})",
+            spec.name,
+            allowed.join(", ")
+        ));
+    }
+    if let Some((lo, hi)) = spec.range {
+        if let Some(v) = decimal(value) {
+            if lo.is_some_and(|l| v < l) || hi.is_some_and(|h| v > h) {
+                return Err(format!("{v} is outside the range allowed for {:?}", spec.name));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Allowed-value comparison: numbers by value (`10` equals `10.0`), everything else exactly.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(_), _) | (_, Value::Number(_)) => {
+            matches!((decimal(a), decimal(b)), (Some(x), Some(y)) if x == y)
+        }
+        _ => a == b,
+    }
+}
