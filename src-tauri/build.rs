@@ -4,7 +4,8 @@
 //! Every IPC command is declared here too: Tauri then generates an `allow-<command>` permission
 //! for each, and the window may call only what `capabilities/` grants (least privilege).
 
-/// The app's IPC commands; keep in step with `specta_builder` in `src/lib.rs`.
+/// The app's IPC commands; keep in step with `specta_builder` in `src/lib.rs` and
+/// `capabilities/default.json` (`tests/commands.rs` checks that the three agree).
 const COMMANDS: &[&str] = &[
     "app_info",
     "app_status",

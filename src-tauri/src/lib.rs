@@ -7,7 +7,7 @@
 //! The TypeScript side of the IPC contract (`ui/src/lib/backend/bindings.ts`) is generated from
 //! [`specta_builder`] by the `bindings` test; the test fails when the committed file is stale.
 //! Every command is also listed in `build.rs` (which generates its `allow-` permission) and
-//! granted in `capabilities/default.json`.
+//! granted in `capabilities/default.json`; the `commands` test checks that the three agree.
 //!
 //! The data directory is the `--data-dir PATH` argument when given, else `ORDERDESK_DATA_DIR`
 //! when set, else the platform's data directory (`~/.local/share/orderdesk` on Linux).

@@ -1,6 +1,8 @@
 //! The cached catalog in memory: the core's index (for composing, validating and pricing)
 //! and the browse index the catalog screen and the picker read (categories, offering
 //! summaries). Rebuilt once per catalog import, then shared read-only behind an `Arc`.
+//! The catalog screen's calls on [`Service`] (categories, offering search and detail, import)
+//! read it.
 
 use std::collections::HashMap;
 
@@ -8,11 +10,15 @@ use orderdesk_core::catalog::{CharacteristicSpec, OfferingPrice};
 use orderdesk_core::Catalog;
 use serde_json::Value;
 
-use crate::error::Result;
+use orderdesk_store::{Queries, SearchKind};
+
+use crate::error::{Result, ServiceError};
+use crate::records::SnapshotImport;
 use crate::view::{
     BundleOption, CatalogPriceView, CategoryView, CharacteristicField, OfferingDetail,
     OfferingSummary,
 };
+use crate::{Service, LIST_LIMIT};
 
 /// The catalog indexed for the app.
 #[derive(Debug, Default)]
@@ -251,4 +257,54 @@ fn price_text(rules: &Catalog, ids: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" + ")
+}
+
+impl Service {
+    /// Categories of the cached catalog.
+    pub fn categories(&self) -> Vec<CategoryView> {
+        self.catalog().categories.clone()
+    }
+
+    /// Offerings matching `text` (full text, prefix on the last word) within `category`.
+    pub async fn search_offerings(
+        &self,
+        text: String,
+        category: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<OfferingSummary>> {
+        let catalog = self.catalog();
+        let category = category.filter(|c| !c.is_empty());
+        let mut found = if text.trim().is_empty() {
+            catalog.in_category(category.as_deref())
+        } else {
+            let hits = self
+                .read(move |r| Ok(r.search(&text, &[SearchKind::Offering], LIST_LIMIT)?))
+                .await?;
+            let allowed: Option<Vec<String>> = category
+                .as_deref()
+                .map(|c| catalog.in_category(Some(c)).into_iter().map(|o| o.id).collect());
+            hits.iter()
+                .filter(|h| allowed.as_ref().is_none_or(|a| a.contains(&h.id)))
+                .filter_map(|h| catalog.summary(&h.id).cloned())
+                .collect()
+        };
+        found.truncate(limit as usize);
+        Ok(found)
+    }
+
+    /// One offering with prices, bundle structure and characteristics.
+    pub fn offering(&self, id: &str) -> Result<OfferingDetail> {
+        self.catalog().detail(id).ok_or_else(|| {
+            ServiceError::Store(orderdesk_store::StoreError::NotFound {
+                kind: "offering",
+                id: id.to_owned(),
+            })
+        })
+    }
+
+    /// Replace the cached catalog with a TMF620 snapshot (checked by the core first).
+    pub async fn import_catalog(&self, text: String, source: String) -> Result<u32> {
+        let report = self.import_snapshot(text, SnapshotImport::replacing(source)).await?;
+        Ok(u32::try_from(report.offerings).unwrap_or(u32::MAX))
+    }
 }

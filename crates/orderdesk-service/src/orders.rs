@@ -1,6 +1,7 @@
 //! Submitted orders and the sync screen: an order's detail (state timeline from the audit
 //! log, item states, the server's payload, its cancellation), cancelling, the outbox with
-//! retry / fix / drop, amendment conflicts, and the live sync status.
+//! retry / fix / drop, amendment conflicts, and the live sync status; submitting a draft and
+//! running the sync engine (its background loop, or one run now).
 //!
 //! Everything here reads the store and asks the sync engine to act; the engine decides what
 //! may be sent (it refuses cancelling an order it knows to be final, dropping an entry that
@@ -14,7 +15,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{invalid, Result};
-use crate::Service;
+use crate::list::sync_badge;
+use crate::view::SubmitView;
+use crate::{Service, ServiceError};
 
 /// Longest cancellation reason accepted (TMF622 servers commonly cap free text).
 pub const MAX_REASON_CHARS: usize = 500;
@@ -653,9 +656,11 @@ impl Service {
         let named = message.as_deref().and_then(named_field);
         let state = self.open_draft(draft_id.clone()).await?;
         let (item, field) = match named {
-            Some(pointer) if pointer.starts_with('/') => {
-                crate::build::locate(&pointer, message.as_deref().unwrap_or(""), &state.draft.items)
-            }
+            Some(pointer) if pointer.starts_with('/') => crate::present::locate(
+                &pointer,
+                message.as_deref().unwrap_or(""),
+                &state.draft.items,
+            ),
             Some(name) => (None, Some(name)),
             None => (None, None),
         };
@@ -681,6 +686,50 @@ impl Service {
         }
         self.engine.drop_entry(entry_id, true).await?;
         self.wake_sync().await;
+        Ok(())
+    }
+}
+
+impl Service {
+    /// Queue a draft for the active server profile and wake the sync loop. Refused while the
+    /// draft has validation errors; the sync engine refuses a draft already queued or sent,
+    /// so an order can never reach the server twice.
+    pub async fn submit(&self, id: String) -> Result<SubmitView> {
+        let state = self.open_draft(id.clone()).await?;
+        let errors = state.quote.findings.iter().filter(|f| f.severity == "error").count();
+        if errors > 0 {
+            return Err(ServiceError::SubmitBlocked(errors));
+        }
+        let entry = self.engine.submit_draft(&id, None).await?;
+        let background = self.background.lock().await;
+        if let Some(running) = background.as_ref() {
+            running.wake();
+        }
+        Ok(SubmitView {
+            profile: entry.profile,
+            sync: sync_badge(entry.status).to_owned(),
+            sending: background.is_some(),
+        })
+    }
+
+    /// Start a sync run soon, when the background loop runs.
+    pub(crate) async fn wake_sync(&self) {
+        if let Some(running) = self.background.lock().await.as_ref() {
+            running.wake();
+        }
+    }
+
+    /// Start the background sync loop (once). Must run inside a tokio runtime.
+    pub async fn start_sync(&self) {
+        let mut background = self.background.lock().await;
+        if background.is_none() {
+            *background = Some(self.engine.spawn_background());
+        }
+    }
+
+    /// One sync run now: send what is due, refresh tracked orders.
+    pub async fn sync_now(&self) -> Result<()> {
+        self.engine.run_once().await?;
         Ok(())
     }
 }

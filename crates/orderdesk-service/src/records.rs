@@ -8,13 +8,21 @@ use std::sync::{Arc, PoisonError};
 use chrono::{DateTime, Utc};
 use orderdesk_core::Catalog;
 use orderdesk_store::{
-    CatalogImport, CatalogImportReport, CatalogItemInput, CatalogVersion, Queries, SearchHit,
-    SearchKind,
+    CatalogImport, CatalogImportReport, CatalogItemInput, CatalogKind, CatalogVersion, Queries,
+    SearchHit, SearchKind,
 };
 use serde_json::Value;
 
 use crate::error::{Result, ServiceError};
-use crate::{load_catalog, Service, CATALOG_ARRAYS};
+use crate::{load_catalog, Service};
+
+/// The catalog arrays of a TMF620 snapshot and the kind of record each holds.
+const CATALOG_ARRAYS: [(CatalogKind, &str); 4] = [
+    (CatalogKind::Offering, "productOffering"),
+    (CatalogKind::Price, "productOfferingPrice"),
+    (CatalogKind::Specification, "productSpecification"),
+    (CatalogKind::Category, "category"),
+];
 
 /// How a catalog snapshot is imported.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,204 @@
+//! HTTP routes: TMF622 (`productOrder`, `cancelProductOrder`, `hub`) and TMF620
+//! (`productOffering`, `productOfferingPrice`, `productSpecification`, `category`) under
+//! both `/v4/` and `/v5/`, the OAuth2 token endpoint, and the middleware stack
+//! (faults → auth → idempotency → handler).
+//!
+//! This module holds the router, the helpers every resource shares (version and JSON parsing,
+//! list responses, `201 Created`, field selection) and the idempotency middleware; each
+//! resource's handlers have a module: `orders` (TMF622 `productOrder`, incl. patch and
+//! delete), `cancel` (`cancelProductOrder`), `hub` (event listeners), `catalog` (TMF620).
+
+mod cancel;
+mod catalog;
+mod hub;
+mod orders;
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::query::{project, ListQuery, Page};
+use crate::shape::Version;
+use crate::state::AppState;
+use crate::store::StoredResponse;
+use crate::{auth, fault};
+use cancel::{create_cancel, get_cancel, list_cancels};
+use catalog::{get_catalog, list_catalog};
+use hub::{create_listener, delete_listener, get_listener};
+use orders::{create_order, delete_order, get_order, list_orders, patch_order};
+
+type Pairs = Query<Vec<(String, String)>>;
+
+/// Largest request body accepted (orders with hundreds of items fit easily).
+const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Builds the application router.
+pub fn router(st: AppState) -> Router {
+    let ordering = "/tmf-api/productOrderingManagement/{version}";
+    let catalog = "/tmf-api/productCatalogManagement/{version}";
+    Router::new()
+        .route(&format!("{ordering}/productOrder"), post(create_order).get(list_orders))
+        .route(
+            &format!("{ordering}/productOrder/{{id}}"),
+            get(get_order).patch(patch_order).delete(delete_order),
+        )
+        .route(&format!("{ordering}/cancelProductOrder"), post(create_cancel).get(list_cancels))
+        .route(&format!("{ordering}/cancelProductOrder/{{id}}"), get(get_cancel))
+        .route(&format!("{ordering}/hub"), post(create_listener))
+        .route(&format!("{ordering}/hub/{{id}}"), get(get_listener).delete(delete_listener))
+        .route(&format!("{catalog}/{{collection}}"), get(list_catalog))
+        .route(&format!("{catalog}/{{collection}}/{{id}}"), get(get_catalog))
+        .route(auth::TOKEN_PATH, post(auth::token))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "notFound", "Not Found", "no such resource path")
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "methodNotAllowed",
+                "Method Not Allowed",
+                "this resource does not support that HTTP method",
+            )
+        })
+        .layer(middleware::from_fn_with_state(st.clone(), idempotency))
+        .layer(middleware::from_fn_with_state(st.clone(), auth::middleware))
+        .layer(middleware::from_fn_with_state(st.clone(), fault::middleware))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(st)
+}
+
+fn version(v: &str) -> Result<Version, ApiError> {
+    Version::parse(v).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "notFound",
+            "Not Found",
+            format!("API version '{v}' is not served (use v4 or v5)"),
+        )
+    })
+}
+
+fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("body.json", format!("the body is not valid JSON: {e}")))
+}
+
+fn list_response(page: Page) -> Response {
+    let count = page.items.len();
+    let mut resp = Json(Value::Array(page.items)).into_response();
+    let h = resp.headers_mut();
+    h.insert("x-total-count", HeaderValue::from(page.total));
+    h.insert("x-result-count", HeaderValue::from(count));
+    resp
+}
+
+fn with_fields(v: Value, q: &[(String, String)]) -> Result<Value, ApiError> {
+    let lq = ListQuery::parse(q)?;
+    Ok(match lq.fields {
+        Some(f) => project(&v, &f),
+        None => v,
+    })
+}
+
+fn created(v: Value) -> Response {
+    let location = v.get("href").and_then(Value::as_str).map(str::to_owned);
+    let mut resp = (StatusCode::CREATED, Json(v)).into_response();
+    if let Some(l) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        resp.headers_mut().insert(header::LOCATION, l);
+    }
+    resp
+}
+
+// ---------- idempotency ----------
+
+/// A POST repeated with the same `Idempotency-Key` (same path) gets the first answer and
+/// creates nothing new. Concurrent repeats wait for the first to finish.
+async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let Some(key) =
+        req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    else {
+        return next.run(req).await;
+    };
+    let scope = format!("{} {}", req.uri().path(), key);
+    let (parts, body) = req.into_parts();
+    let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(e) => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body.tooLarge",
+                "Payload Too Large",
+                format!("the request body could not be read: {e}"),
+            )
+            .into_response()
+        }
+    };
+    let fingerprint = request_fingerprint(&body);
+    let req = Request::from_parts(parts, Body::from(body));
+    let lock = {
+        let mut locks =
+            st.idempotency_locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(locks.entry(scope.clone()).or_default())
+    };
+    let _guard = lock.lock().await;
+    if let Some(stored) = st.store.idempotent(&scope) {
+        if stored.request_hash.as_ref().is_some_and(|h| *h != fingerprint) {
+            return ApiError::unprocessable(
+                "idempotency.keyReused",
+                format!("Idempotency-Key '{key}' was already used for a different request body"),
+            )
+            .into_response();
+        }
+        let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+        let mut resp = (status, Body::from(stored.body)).into_response();
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert("idempotency-replayed", HeaderValue::from_static("true"));
+        return resp;
+    }
+    let resp = next.run(req).await;
+    if !resp.status().is_success() {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(e) => return ApiError::internal(format!("response body: {e}")).into_response(),
+    };
+    let stored = StoredResponse {
+        status: parts.status.as_u16(),
+        body: bytes.to_vec(),
+        request_hash: Some(fingerprint),
+    };
+    if let Err(e) = st.store.remember(scope, stored).await {
+        return ApiError::from(e).into_response();
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// FNV-1a of the request's compact JSON (or of its bytes when it is not JSON), so a retry
+/// that only re-indents the body still counts as the same request. Stable across builds,
+/// unlike `std`'s hasher, because it is stored.
+fn request_fingerprint(body: &[u8]) -> String {
+    let canonical = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_vec(&v).ok())
+        .unwrap_or_else(|| body.to_vec());
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in canonical {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}

@@ -1,0 +1,267 @@
+//! TMF622 `productOrder`: create (server-owned fields refused, item states set), list, read,
+//! patch (merge patch; JSON Patch on v5) within the patchable states, and delete.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use super::{created, list_response, parse_json, version, with_fields, Pairs};
+use crate::error::ApiError;
+use crate::hub::{render, EventKind};
+use crate::lifecycle::{self, now, FINAL_ORDER_STATES, PATCHABLE_STATES};
+use crate::query::ListQuery;
+use crate::schema::RequestKind;
+use crate::shape::{self, Version};
+use crate::state::AppState;
+use crate::store::Kind;
+use crate::validate;
+
+fn set_initial_item_states(items: &mut Value) {
+    if let Some(list) = items.as_array_mut() {
+        for it in list {
+            it["state"] = json!("acknowledged");
+            if let Some(nested) = it.get_mut("productOrderItem") {
+                set_initial_item_states(nested);
+            }
+        }
+    }
+}
+
+fn fill_item_states(items: &mut Value, state: &str) {
+    if let Some(list) = items.as_array_mut() {
+        for it in list {
+            if let Some(obj) = it.as_object_mut() {
+                obj.entry("state").or_insert_with(|| json!(state));
+            }
+            if let Some(nested) = it.get_mut("productOrderItem") {
+                fill_item_states(nested, state);
+            }
+        }
+    }
+}
+
+/// Fields the server owns; a client may not set or change them.
+const READ_ONLY: [&str; 7] =
+    ["id", "href", "state", "orderDate", "creationDate", "completionDate", "cancellationDate"];
+
+pub(super) async fn create_order(
+    State(st): State<AppState>,
+    Path(v): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let ver = version(&v)?;
+    let input = parse_json(&body)?;
+    st.schemas.check(RequestKind::ProductOrder, ver, &input)?;
+    let mut order = match ver {
+        Version::V4 => input,
+        Version::V5 => shape::order_v5_to_v4(input),
+    };
+    validate::check_order(&order, &st.catalog)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    if let Some(obj) = order.as_object_mut() {
+        for k in READ_ONLY {
+            obj.remove(k);
+        }
+        let mut out = Map::new();
+        out.insert("id".into(), json!(id));
+        out.insert("state".into(), json!("acknowledged"));
+        out.insert("orderDate".into(), json!(now()));
+        out.insert("relatedParty".into(), json!([]));
+        out.insert("@type".into(), json!("ProductOrder"));
+        for (k, val) in std::mem::take(obj) {
+            out.insert(k, val);
+        }
+        if let Some(items) = out.get_mut("productOrderItem") {
+            set_initial_item_states(items);
+        }
+        *obj = out;
+    }
+    st.store.put(Kind::Order, id.clone(), order.clone()).await?;
+    st.hub.publish(EventKind::OrderCreate, &order);
+    lifecycle::simulate_order(st.clone(), id);
+    Ok(created(render(&st.public_base, Kind::Order, &order, ver)))
+}
+
+pub(super) async fn list_orders(
+    State(st): State<AppState>,
+    Path(v): Path<String>,
+    Query(q): Pairs,
+) -> Result<Response, ApiError> {
+    let ver = version(&v)?;
+    let lq = ListQuery::parse(&q)?;
+    let items = st
+        .store
+        .all(Kind::Order)
+        .into_iter()
+        .map(|o| render(&st.public_base, Kind::Order, &o, ver));
+    Ok(list_response(lq.apply(items)))
+}
+
+pub(super) async fn get_order(
+    State(st): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    Query(q): Pairs,
+) -> Result<Response, ApiError> {
+    let ver = version(&v)?;
+    let order =
+        st.store.get(Kind::Order, &id).ok_or_else(|| ApiError::not_found("ProductOrder", &id))?;
+    Ok(Json(with_fields(render(&st.public_base, Kind::Order, &order, ver), &q)?).into_response())
+}
+
+#[derive(Clone, Copy)]
+enum PatchKind {
+    Merge,
+    JsonPatch,
+}
+
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(t) = target {
+        for (k, v) in p {
+            if v.is_null() {
+                t.remove(k);
+            } else {
+                merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
+pub(super) async fn patch_order(
+    State(st): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let ver = version(&v)?;
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.split(';').next())
+        .map(|h| h.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let kind = match (ctype.as_str(), ver) {
+        ("application/merge-patch+json" | "application/json", _) => PatchKind::Merge,
+        ("application/json-patch+json", Version::V5) => PatchKind::JsonPatch,
+        (other, _) => {
+            let accepted = match ver {
+                Version::V4 => "application/merge-patch+json, application/json",
+                Version::V5 => {
+                    "application/merge-patch+json, application/json, application/json-patch+json"
+                }
+            };
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "patch.mediaType",
+                "Unsupported Media Type",
+                format!("PATCH body type '{other}' is not accepted here; use {accepted}"),
+            ));
+        }
+    };
+    let patch = parse_json(&body)?;
+    let json_patch: Option<json_patch::Patch> = match kind {
+        PatchKind::Merge => {
+            if !patch.is_object() {
+                return Err(ApiError::bad_request(
+                    "body.notObject",
+                    "a merge patch must be a JSON object",
+                ));
+            }
+            None
+        }
+        PatchKind::JsonPatch => Some(serde_json::from_value(patch.clone()).map_err(|e| {
+            ApiError::bad_request("patch.invalid", format!("not a JSON Patch document: {e}"))
+        })?),
+    };
+    let catalog = Arc::clone(&st.catalog);
+    let schemas = Arc::clone(&st.schemas);
+    let base = st.public_base.clone();
+    let res = st
+        .store
+        .update(Kind::Order, &id, move |stored| {
+            let state = stored.get("state").and_then(Value::as_str).unwrap_or_default().to_owned();
+            if !PATCHABLE_STATES.contains(&state.as_str()) {
+                let e = if FINAL_ORDER_STATES.contains(&state.as_str()) {
+                    ApiError::conflict(
+                        "state.notPatchable",
+                        format!("the order is {state}; a finished order cannot be changed"),
+                    )
+                } else {
+                    ApiError::conflict(
+                        "state.notPatchable",
+                        format!("the order is {state}; it can only be changed while acknowledged, pending or held"),
+                    )
+                };
+                return Err(e);
+            }
+            let before = render(&base, Kind::Order, stored, ver);
+            let mut after = before.clone();
+            match &json_patch {
+                None => merge_patch(&mut after, &patch),
+                Some(p) => json_patch::patch(&mut after, p).map_err(|e| {
+                    ApiError::unprocessable("patch.failed", format!("the JSON Patch does not apply: {e}"))
+                })?,
+            }
+            for k in READ_ONLY {
+                if before.get(k) != after.get(k) {
+                    return Err(ApiError::unprocessable(
+                        "field.readOnly",
+                        format!("{k}: is set by the server and cannot be changed"),
+                    ));
+                }
+            }
+            // The patched order, in the request's version, must still be a valid order of
+            // that version (the creation schema: the server-owned members it carries are
+            // open-ended there).
+            schemas.check(RequestKind::ProductOrder, ver, &after)?;
+            let mut next = match ver {
+                Version::V4 => after,
+                Version::V5 => shape::order_v5_to_v4(after),
+            };
+            if let Some(obj) = next.as_object_mut() {
+                obj.remove("href");
+            }
+            validate::check_order(&next, &catalog)?;
+            // Items added by the patch join the order in its current state.
+            if let Some(items) = next.get_mut("productOrderItem") {
+                fill_item_states(items, &state);
+            }
+            *stored = next.clone();
+            Ok(Some(next))
+        })
+        .await?;
+    match res {
+        None => Err(ApiError::not_found("ProductOrder", &id)),
+        Some(Err(e)) => Err(e),
+        Some(Ok(None)) => Err(ApiError::internal("patch produced no change record")),
+        Some(Ok(Some(order))) => {
+            st.hub.publish(EventKind::OrderAttributeValueChange, &order);
+            Ok(Json(render(&st.public_base, Kind::Order, &order, ver)).into_response())
+        }
+    }
+}
+
+pub(super) async fn delete_order(
+    State(st): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    version(&v)?;
+    let order =
+        st.store.get(Kind::Order, &id).ok_or_else(|| ApiError::not_found("ProductOrder", &id))?;
+    if !st.store.delete(Kind::Order, &id).await? {
+        return Err(ApiError::not_found("ProductOrder", &id));
+    }
+    st.hub.publish(EventKind::OrderDelete, &order);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,402 @@
+//! The editor session: new, imported and opened drafts, typed edits saved as revisions,
+//! undo/redo (the session's stacks of revisions), history and restore, delete, and export as
+//! TMF622 JSON. Every change is priced and validated against the cached catalog before it
+//! returns as the editor's state.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Utc;
+use orderdesk_core::{
+    validate_and_price, Catalog, Layout, Order, PricingOptions, Rounding, ValidateOptions,
+};
+use orderdesk_store::{DraftEdit, DraftRow, Money, NewDraft, OrderSummary, Queries, TmfVersion};
+use serde_json::Value;
+
+use crate::error::{self, Result, ServiceError};
+use crate::view::{EditorState, RevisionView, Settings};
+use crate::{drafts, lock, present, CatalogCache, Edit, Service};
+
+#[derive(Debug, Default)]
+pub(crate) struct Undo {
+    undo: Vec<i64>,
+    redo: Vec<i64>,
+}
+fn rounding_of(settings: &Settings) -> Rounding {
+    if settings.rounding == "halfEven" {
+        Rounding::HalfEven
+    } else {
+        Rounding::HalfUp
+    }
+}
+
+/// Parse stored or pasted order text (exact numbers, field order kept).
+fn parse_order_text(text: &str) -> Result<(Value, Order)> {
+    let value = orderdesk_wire::parse_json(text.strip_prefix('\u{feff}').unwrap_or(text))
+        .map_err(|e| ServiceError::NotJson(e.to_string()))?;
+    let order = Order::from_json(value.clone())?;
+    Ok((value, order))
+}
+
+/// Validate and price, and the listing columns the store keeps (total = tax included over
+/// the schedule in the primary currency, the figure the price panel shows).
+fn price_and_summarize(
+    value: &Value,
+    order: &Order,
+    version: TmfVersion,
+    catalog: &Catalog,
+    rounding: Rounding,
+) -> (orderdesk_core::Quote, OrderSummary) {
+    let version = match version {
+        TmfVersion::V4 => orderdesk_wire::Version::V4,
+        TmfVersion::V5 => orderdesk_wire::Version::V5,
+    };
+    let quote = validate_and_price(
+        order,
+        Some(catalog),
+        ValidateOptions { now: Some(Utc::now()), version: Some(version) },
+        PricingOptions { rounding, periods: None },
+    );
+    let mut summary = orderdesk_store::extract::summarize_order(value);
+    if let Some(primary) = quote.currencies.first() {
+        summary.total = Some(Money {
+            amount: primary.total.amounts.tax_included,
+            currency: primary.currency.clone(),
+        });
+    }
+    (quote, summary)
+}
+impl Service {
+    /// A new empty draft in the default TMF version.
+    pub async fn new_draft(&self) -> Result<EditorState> {
+        let version =
+            if self.settings().default_version == "v5" { TmfVersion::V5 } else { TmfVersion::V4 };
+        let body = match version {
+            TmfVersion::V4 => r#"{"productOrderItem":[],"@type":"ProductOrder"}"#,
+            TmfVersion::V5 => {
+                r#"{"productOrderItem":[],"@type":"ProductOrder","@baseType":"ProductOrder"}"#
+            }
+        };
+        self.create(body.to_owned(), version).await
+    }
+
+    /// Store a pasted or loaded TMF622 order (v4 or v5) as a new draft.
+    pub async fn import_order(&self, text: String) -> Result<EditorState> {
+        // The wire crate first: it says best why JSON is not a TMF622 order.
+        let value = orderdesk_wire::parse_json(text.strip_prefix('\u{feff}').unwrap_or(&text))
+            .map_err(|e| ServiceError::NotJson(e.to_string()))?;
+        let wire = orderdesk_wire::parse_order_value(value)
+            .map_err(|e| ServiceError::NotAnOrder(e.to_string()))?;
+        let version = match wire.version() {
+            orderdesk_wire::Version::V4 => TmfVersion::V4,
+            orderdesk_wire::Version::V5 => TmfVersion::V5,
+        };
+        self.create(text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned(), version).await
+    }
+
+    async fn create(&self, body: String, version: TmfVersion) -> Result<EditorState> {
+        let catalog = self.catalog();
+        let rounding = rounding_of(&self.settings());
+        let actor = self.actor.clone();
+        let cat = Arc::clone(&catalog);
+        let (row, order, quote) = self
+            .write(move |s| {
+                let (value, order) = parse_order_text(&body)?;
+                let (quote, summary) =
+                    price_and_summarize(&value, &order, version, &cat.rules, rounding);
+                let row = s.create_draft(NewDraft {
+                    body,
+                    tmf_version: version,
+                    catalog_version: cat.version.clone(),
+                    actor,
+                    summary: Some(summary),
+                })?;
+                Ok((row, order, quote))
+            })
+            .await?;
+        Ok(self.editor_state(&row, &order, &quote, &catalog))
+    }
+
+    fn undo_flags(&self, id: &str) -> (bool, bool) {
+        lock(&self.undo)
+            .get(id)
+            .map_or((false, false), |u| (!u.undo.is_empty(), !u.redo.is_empty()))
+    }
+
+    fn editor_state(
+        &self,
+        row: &DraftRow,
+        order: &Order,
+        quote: &orderdesk_core::Quote,
+        catalog: &CatalogCache,
+    ) -> EditorState {
+        let draft = present::draft_view(row, order, catalog, self.undo_flags(&row.id));
+        let quote = present::quote_view(quote, &draft.items, &self.settings().rounding);
+        EditorState { draft, quote }
+    }
+
+    /// Open a draft: its view and its price.
+    pub async fn open_draft(&self, id: String) -> Result<EditorState> {
+        let catalog = self.catalog();
+        let rounding = rounding_of(&self.settings());
+        let cat = Arc::clone(&catalog);
+        let (row, order, quote) = self
+            .read(move |r| {
+                let draft = r.draft(&id)?;
+                let (value, order) = parse_order_text(&draft.body)?;
+                let (quote, _) = price_and_summarize(
+                    &value,
+                    &order,
+                    draft.row.tmf_version,
+                    &cat.rules,
+                    rounding,
+                );
+                Ok((draft.row, order, quote))
+            })
+            .await?;
+        self.remember(&row, order.clone());
+        Ok(self.editor_state(&row, &order, &quote, &catalog))
+    }
+
+    /// Apply one edit to the draft at `revision` and save it as the next revision.
+    pub async fn edit(&self, id: String, revision: u32, edit: Edit) -> Result<EditorState> {
+        let (row, order, quote, catalog) = self
+            .save_edit(id.clone(), Some(i64::from(revision)), drafts::Change::Edit(edit))
+            .await?;
+        {
+            let mut undo = lock(&self.undo);
+            let entry = undo.entry(id).or_default();
+            entry.undo.push(i64::from(revision));
+            entry.redo.clear();
+        }
+        Ok(self.editor_state(&row, &order, &quote, &catalog))
+    }
+
+    pub(crate) async fn save_edit(
+        &self,
+        id: String,
+        expected: Option<i64>,
+        edit: drafts::Change,
+    ) -> Result<(DraftRow, Order, orderdesk_core::Quote, Arc<CatalogCache>)> {
+        let catalog = self.catalog();
+        let rounding = rounding_of(&self.settings());
+        let actor = self.actor.clone();
+        let cat = Arc::clone(&catalog);
+        let cached = lock(&self.parsed).get(&id).cloned();
+        let (row, order, quote) = self
+            .write(move |s| {
+                let draft = s.draft(&id)?;
+                if let Some(expected) = expected {
+                    if draft.row.revision != expected {
+                        return Err(ServiceError::Store(orderdesk_store::StoreError::Conflict(
+                            format!(
+                                "draft {id} is at revision {}, the edit was made on revision {expected}; reload it",
+                                draft.row.revision
+                            ),
+                        )));
+                    }
+                }
+                let order = match cached {
+                    Some((revision, order)) if revision == draft.row.revision => order,
+                    _ => Arc::new(parse_order_text(&draft.body)?.1),
+                };
+                let next = edit.apply(&order, draft.row.tmf_version, &cat.rules)?;
+                let value = next.to_json(Layout::Flat);
+                let (quote, summary) = price_and_summarize(&value, &next, draft.row.tmf_version, &cat.rules, rounding);
+                let body = serde_json::to_string(&value).map_err(|e| error::invalid(e.to_string()))?;
+                let row = s.update_draft(
+                    &id,
+                    DraftEdit {
+                        body,
+                        catalog_version: cat.version.clone(),
+                        actor,
+                        action: edit.describe(),
+                        expected_revision: Some(draft.row.revision),
+                        summary: Some(summary),
+                    },
+                )?;
+                Ok((row, next, quote))
+            })
+            .await?;
+        self.remember(&row, order.clone());
+        Ok((row, order, quote, catalog))
+    }
+
+    /// Make `revision` current again (as a new revision).
+    pub(crate) async fn restore_to(
+        &self,
+        id: String,
+        revision: i64,
+    ) -> Result<(DraftRow, Order, orderdesk_core::Quote, Arc<CatalogCache>)> {
+        let catalog = self.catalog();
+        let rounding = rounding_of(&self.settings());
+        let actor = self.actor.clone();
+        let cat = Arc::clone(&catalog);
+        let (row, order, quote) = self
+            .write(move |s| {
+                let row = s.restore_draft(&id, revision, &actor)?;
+                let draft = s.draft(&id)?;
+                let (value, order) = parse_order_text(&draft.body)?;
+                let (quote, _) = price_and_summarize(
+                    &value,
+                    &order,
+                    draft.row.tmf_version,
+                    &cat.rules,
+                    rounding,
+                );
+                Ok((row, order, quote))
+            })
+            .await?;
+        self.remember(&row, order.clone());
+        Ok((row, order, quote, catalog))
+    }
+
+    fn remember(&self, row: &DraftRow, order: Order) {
+        lock(&self.parsed).insert(row.id.clone(), (row.revision, Arc::new(order)));
+    }
+
+    /// Undo the last edit of this session.
+    pub async fn undo(&self, id: String) -> Result<EditorState> {
+        self.step(id, true).await
+    }
+
+    /// Redo the last undone edit.
+    pub async fn redo(&self, id: String) -> Result<EditorState> {
+        self.step(id, false).await
+    }
+
+    async fn step(&self, id: String, back: bool) -> Result<EditorState> {
+        let target = {
+            let mut undo = lock(&self.undo);
+            let entry = undo.entry(id.clone()).or_default();
+            let stack = if back { &mut entry.undo } else { &mut entry.redo };
+            stack.pop().ok_or(ServiceError::NothingToDo(if back {
+                "nothing to undo"
+            } else {
+                "nothing to redo"
+            }))?
+        };
+        let current = self.read({
+            let id = id.clone();
+            move |r| Ok(r.draft(&id)?.row.revision)
+        });
+        let current = match current.await {
+            Ok(c) => c,
+            Err(e) => {
+                self.push_back(&id, back, target);
+                return Err(e);
+            }
+        };
+        match self.restore_to(id.clone(), target).await {
+            Ok((row, order, quote, catalog)) => {
+                {
+                    let mut undo = lock(&self.undo);
+                    let entry = undo.entry(id).or_default();
+                    if back {
+                        entry.redo.push(current);
+                    } else {
+                        entry.undo.push(current);
+                    }
+                }
+                Ok(self.editor_state(&row, &order, &quote, &catalog))
+            }
+            Err(e) => {
+                self.push_back(&id, back, target);
+                Err(e)
+            }
+        }
+    }
+
+    fn push_back(&self, id: &str, back: bool, target: i64) {
+        let mut undo = lock(&self.undo);
+        let entry = undo.entry(id.to_owned()).or_default();
+        if back {
+            entry.undo.push(target);
+        } else {
+            entry.redo.push(target);
+        }
+    }
+
+    /// A draft's revisions, newest first.
+    pub async fn history(&self, id: String) -> Result<Vec<RevisionView>> {
+        Ok(self
+            .revisions(id)
+            .await?
+            .into_iter()
+            .rev()
+            .map(|r| RevisionView {
+                revision: u32::try_from(r.revision).unwrap_or(u32::MAX),
+                summary: r.action,
+                actor: r.actor,
+                at: r.at.to_rfc3339(),
+            })
+            .collect())
+    }
+
+    /// Make an earlier revision current again; undo returns to the revision before.
+    pub async fn restore(&self, id: String, revision: u32) -> Result<EditorState> {
+        let current = self.read({
+            let id = id.clone();
+            move |r| Ok(r.draft(&id)?.row.revision)
+        });
+        let current = current.await?;
+        let (row, order, quote, catalog) = self.restore_to(id.clone(), i64::from(revision)).await?;
+        {
+            let mut undo = lock(&self.undo);
+            let entry = undo.entry(id).or_default();
+            entry.undo.push(current);
+            entry.redo.clear();
+        }
+        Ok(self.editor_state(&row, &order, &quote, &catalog))
+    }
+
+    /// Delete a draft (the audit log keeps a record).
+    pub async fn delete_draft(&self, id: String) -> Result<()> {
+        let actor = self.actor.clone();
+        let key = id.clone();
+        self.write(move |s| Ok(s.delete_draft(&id, &actor)?)).await?;
+        lock(&self.undo).remove(&key);
+        lock(&self.parsed).remove(&key);
+        Ok(())
+    }
+
+    /// A draft as TMF622 JSON in `version` (`v4` or `v5`), pretty-printed.
+    pub async fn export_draft(&self, id: String, version: String) -> Result<String> {
+        let target = match version.as_str() {
+            "v4" => orderdesk_wire::Version::V4,
+            "v5" => orderdesk_wire::Version::V5,
+            other => {
+                return Err(error::invalid(format!("unknown TMF622 version {other:?} (v4 or v5)")))
+            }
+        };
+        let body = self.read(move |r| Ok(r.draft(&id)?.body)).await?;
+        let (_, order) = parse_order_text(&body)?;
+        let value = order.to_version(Layout::Flat, target)?;
+        serde_json::to_string_pretty(&value).map_err(|e| error::invalid(e.to_string()))
+    }
+
+    /// Write a draft as TMF622 JSON (`version`) to `path` and return the path written. The
+    /// text goes to a temporary file beside the target first and replaces it only once it is
+    /// complete on disk, so a failed save never leaves half a file or spoils an older one.
+    pub async fn save_export(&self, id: String, version: String, path: PathBuf) -> Result<String> {
+        if !path.is_absolute() {
+            return Err(error::invalid(format!("{} is not an absolute path", path.display())));
+        }
+        let text = self.export_draft(id, version).await?;
+        tokio::task::spawn_blocking(move || write_whole(&path, text.as_bytes()))
+            .await
+            .map_err(|e| ServiceError::Task(e.to_string()))?
+    }
+}
+
+/// Write `bytes` to `path` through a synced temporary file in the same directory.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<String> {
+    use std::io::Write;
+    let fail = |source: std::io::Error| ServiceError::Export { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    file.write_all(bytes).map_err(fail)?;
+    file.as_file().sync_all().map_err(fail)?;
+    file.persist(path).map_err(|e| fail(e.error))?;
+    Ok(path.display().to_string())
+}

@@ -1,0 +1,479 @@
+//! Delivery: a run ([`SyncEngine::run_once`]) sends every due outbox entry on its own,
+//! resolves creates whose outcome is unknown by looking them up before any resend, follows
+//! cancellation tasks, and reschedules what failed with back-off.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use orderdesk_client::{order_state, resource_id, Client, ClientError};
+use orderdesk_store::{OutboxEntry, OutboxOp, OutboxStatus, Queries};
+use orderdesk_wire::Version;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use super::{
+    describe, lock, needs_lookup, not_sent, wire_version, EntryOutcome, EntryReport, SyncEngine,
+    SyncReport, NOT_SENT, PATCHABLE_STATES, STATE_NOT_REPORTED,
+};
+use crate::error::{Result, SyncError};
+use crate::payload::{self, Amendment};
+
+const INTERRUPTED: &str =
+    "interrupted while being sent; it will be looked up on the server before any resend";
+impl SyncEngine {
+    /// One full pass: entries left in flight by a crash go back to the queue, every due
+    /// outbox entry is delivered (each on its own), tracked orders are refreshed and the
+    /// agent's customers' orders are pulled. Runs never overlap.
+    pub async fn run_once(&self) -> Result<SyncReport> {
+        let _running = self.inner.run_lock.lock().await;
+        self.inner.status.send_modify(|s| s.running = true);
+        let result = self.run_inner().await;
+        self.inner.status.send_modify(|s| {
+            s.running = false;
+            s.in_flight = 0;
+            s.last_run_at = Some(Utc::now());
+            match &result {
+                Ok(report) => {
+                    s.online = Some(report.offline.is_empty());
+                    s.last_error = report.errors.first().cloned();
+                    if !report.entries.is_empty()
+                        || !report.state_changes.is_empty()
+                        || report.imported > 0
+                    {
+                        s.changes = s.changes.wrapping_add(1);
+                    }
+                }
+                Err(err) => s.last_error = Some(err.to_string()),
+            }
+        });
+        self.publish_counts().await;
+        result
+    }
+
+    async fn run_inner(&self) -> Result<SyncReport> {
+        // Across processes too: another process's entries in flight must not look crashed.
+        let _exclusive = crate::run_lock::try_acquire(self.inner.store.path())?;
+        let mut report = SyncReport::default();
+        // Runs do not overlap, in this process or any other (the run lock): anything in
+        // flight now was left by a crash. Its idempotency key and the lookup before any resend keep it exactly once.
+        // They are requeued with a message that is not `NOT_SENT`, so each is looked up on
+        // the server before it is sent again.
+        self.with_store(|s| {
+            let now = Utc::now();
+            for entry in s.outbox(Some(OutboxStatus::InFlight))? {
+                s.outbox_retry(entry.id, INTERRUPTED, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+        self.deliver(&mut report).await?;
+        self.refresh(&mut report).await?;
+        self.pull_customers(&mut report).await?;
+        Ok(report)
+    }
+
+    /// Delivers every entry due at the start of the run. Entries rescheduled during the run
+    /// wait for the next one, so a dead server cannot keep a run going.
+    async fn deliver(&self, report: &mut SyncReport) -> Result<()> {
+        let started = Utc::now();
+        let offline: Arc<Mutex<HashSet<String>>> = Arc::default();
+        loop {
+            let batch = self.inner.config.batch_size;
+            let claimed = self.with_store(move |s| Ok(s.claim_due(started, batch)?)).await?;
+            if claimed.is_empty() {
+                break;
+            }
+            let count = claimed.len();
+            self.inner.status.send_modify(|s| s.in_flight = count);
+            let mut tasks = JoinSet::new();
+            let mut pending = claimed.into_iter();
+            let mut results = Vec::with_capacity(count);
+            loop {
+                while tasks.len() < self.inner.config.concurrency.max(1) {
+                    let Some(entry) = pending.next() else { break };
+                    let engine = self.clone();
+                    let offline = Arc::clone(&offline);
+                    tasks.spawn(async move { engine.deliver_one(entry, &offline).await });
+                }
+                match tasks.join_next().await {
+                    Some(Ok(result)) => results.push(result?),
+                    Some(Err(join)) => {
+                        return Err(SyncError::Invalid(format!("a delivery task failed: {join}")))
+                    }
+                    None => break,
+                }
+                let left = pending.len() + tasks.len();
+                self.inner.status.send_modify(|s| s.in_flight = left);
+            }
+            for (entry_report, recovered) in results {
+                match &entry_report.outcome {
+                    EntryOutcome::Done { .. } => report.delivered += 1,
+                    EntryOutcome::Retry { .. } => report.retrying += 1,
+                    EntryOutcome::Waiting { .. } => report.waiting += 1,
+                    EntryOutcome::NeedsAttention { .. } => report.needs_attention += 1,
+                }
+                if recovered {
+                    report.recovered_by_lookup += 1;
+                }
+                report.entries.push(entry_report);
+            }
+            self.publish_counts().await;
+        }
+        let mut offline: Vec<String> = lock(&offline).iter().cloned().collect();
+        offline.sort();
+        report.offline = offline;
+        Ok(())
+    }
+
+    fn backoff(&self, attempts: i64, err: Option<&ClientError>) -> DateTime<Utc> {
+        let config = &self.inner.config;
+        let shift = u32::try_from(attempts.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+        let base =
+            config.outbox_backoff.saturating_mul(1u32 << shift).min(config.outbox_backoff_max);
+        let jittered = base.mul_f64(1.0 + fastrand_jitter());
+        let wait = err.and_then(ClientError::retry_after).map_or(jittered, |ra| ra.max(base));
+        Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60))
+    }
+
+    /// Delivers one entry and records the outcome. Returns the report and whether an
+    /// unknown outcome was resolved by finding the order on the server.
+    async fn deliver_one(
+        &self,
+        entry: OutboxEntry,
+        offline: &Mutex<HashSet<String>>,
+    ) -> Result<(EntryReport, bool)> {
+        let mut recovered = false;
+        let clean = !needs_lookup(&entry);
+        let outcome = if lock(offline).contains(&entry.profile) {
+            let error = format!("server {} unreachable in this run", entry.profile);
+            EntryOutcome::Retry {
+                at: self.backoff(entry.attempts, None),
+                error: if clean { format!("{NOT_SENT}{error}") } else { error },
+            }
+        } else {
+            match self.attempt(&entry, &mut recovered).await {
+                Ok(outcome) => outcome,
+                Err(SyncError::Client(err)) => {
+                    if matches!(err, ClientError::Unreachable { .. }) {
+                        lock(offline).insert(entry.profile.clone());
+                    }
+                    let mut outcome = self.classify(&entry, &err);
+                    if let EntryOutcome::Retry { error, .. } = &mut outcome {
+                        if clean && not_sent(&err) {
+                            *error = format!("{NOT_SENT}{error}");
+                        }
+                    }
+                    outcome
+                }
+                Err(SyncError::UnknownProfile(name)) => EntryOutcome::NeedsAttention {
+                    error: format!("the server profile {name:?} no longer exists"),
+                },
+                Err(SyncError::Refused(why)) | Err(SyncError::Invalid(why)) => {
+                    EntryOutcome::NeedsAttention { error: why }
+                }
+                Err(other) => return Err(other),
+            }
+        };
+        let id = entry.id;
+        let stored = outcome.clone();
+        self.with_store(move |s| {
+            match &stored {
+                EntryOutcome::Done { .. } => s.outbox_done(id)?,
+                EntryOutcome::Retry { at, error } => s.outbox_retry(id, error, *at)?,
+                EntryOutcome::Waiting { at, detail } => s.outbox_retry(id, detail, *at)?,
+                EntryOutcome::NeedsAttention { error } => s.outbox_needs_attention(id, error)?,
+            }
+            Ok(())
+        })
+        .await?;
+        if let EntryOutcome::NeedsAttention { error } | EntryOutcome::Retry { error, .. } = &outcome
+        {
+            tracing::warn!(entry = entry.id, op = %entry.op, error, "outbox entry not delivered");
+        }
+        Ok((
+            EntryReport { entry: entry.id, op: entry.op, draft_id: entry.draft_id, outcome },
+            recovered,
+        ))
+    }
+
+    fn classify(&self, entry: &OutboxEntry, err: &ClientError) -> EntryOutcome {
+        if err.is_rejection() {
+            EntryOutcome::NeedsAttention {
+                error: format!("the server refused it: {}", describe(err)),
+            }
+        } else if err.is_transient() {
+            EntryOutcome::Retry {
+                at: self.backoff(entry.attempts, Some(err)),
+                error: describe(err),
+            }
+        } else {
+            EntryOutcome::NeedsAttention { error: describe(err) }
+        }
+    }
+
+    async fn attempt(&self, entry: &OutboxEntry, recovered: &mut bool) -> Result<EntryOutcome> {
+        let client = self.client(&entry.profile).await?;
+        match entry.op {
+            OutboxOp::Create => self.deliver_create(&client, entry, recovered).await,
+            OutboxOp::Cancel => self.deliver_cancel(&client, entry).await,
+            OutboxOp::Patch => self.deliver_patch(&client, entry).await,
+            OutboxOp::Delete => self.deliver_delete(&client, entry).await,
+        }
+    }
+
+    async fn lookup_created(&self, client: &Client, key: &str) -> Result<Option<Value>> {
+        let mut found = client.find_orders_by_external_id(key).await?;
+        if found.len() > 1 {
+            tracing::error!(external_id = key, count = found.len(), "server holds duplicates");
+        }
+        Ok(if found.is_empty() { None } else { Some(found.swap_remove(0)) })
+    }
+
+    async fn deliver_create(
+        &self,
+        client: &Client,
+        entry: &OutboxEntry,
+        recovered: &mut bool,
+    ) -> Result<EntryOutcome> {
+        let version = self.version(client).await?;
+        let key = entry.idempotency_key.as_str();
+        // Tried before: the order may exist although we never heard back. Look first.
+        if needs_lookup(entry) {
+            if let Some(order) = self.lookup_created(client, key).await? {
+                *recovered = true;
+                let id = self.record(client, order, entry.draft_id.clone(), version).await?;
+                return Ok(EntryOutcome::Done { order: Some(id) });
+            }
+        }
+        let body = entry
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<Value>(p).ok())
+            .ok_or_else(|| SyncError::Invalid(format!("outbox entry {} has no order", entry.id)))?;
+        let body = payload::for_version(body, version, key);
+        let idempotency = self.inner.config.send_idempotency_key.then_some(key);
+        match client.create_order(&body, idempotency).await {
+            Ok(order) if resource_id(&order).is_some() => {
+                let id = self.record(client, order, entry.draft_id.clone(), version).await?;
+                Ok(EntryOutcome::Done { order: Some(id) })
+            }
+            Ok(_) => self.resolve_unknown(client, entry, version, key, recovered, None).await,
+            Err(err) if err.outcome_unknown() => {
+                self.resolve_unknown(client, entry, version, key, recovered, Some(err)).await
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The create may or may not have happened: find out before anything is sent again.
+    async fn resolve_unknown(
+        &self,
+        client: &Client,
+        entry: &OutboxEntry,
+        version: Version,
+        key: &str,
+        recovered: &mut bool,
+        cause: Option<ClientError>,
+    ) -> Result<EntryOutcome> {
+        let cause_text = cause
+            .as_ref()
+            .map_or_else(|| "the server's answer had no order id".to_owned(), describe);
+        match self.lookup_created(client, key).await {
+            Ok(Some(order)) => {
+                *recovered = true;
+                let id = self.record(client, order, entry.draft_id.clone(), version).await?;
+                Ok(EntryOutcome::Done { order: Some(id) })
+            }
+            Ok(None) => Ok(EntryOutcome::Retry {
+                at: self.backoff(1, cause.as_ref()),
+                error: format!("{cause_text}; not found on the server, will send again"),
+            }),
+            Err(lookup) => Ok(EntryOutcome::Retry {
+                at: self.backoff(entry.attempts, None),
+                error: format!(
+                    "{cause_text}; looking the order up failed too ({lookup}); it will be looked \
+                     up again before any resend"
+                ),
+            }),
+        }
+    }
+
+    async fn order_of(&self, entry: &OutboxEntry) -> Result<orderdesk_store::Order> {
+        let order_id = entry.order_id.ok_or_else(|| {
+            SyncError::Invalid(format!("outbox entry {} names no order", entry.id))
+        })?;
+        self.with_store(move |s| Ok(s.order(order_id)?)).await
+    }
+
+    async fn deliver_cancel(&self, client: &Client, entry: &OutboxEntry) -> Result<EntryOutcome> {
+        let order = self.order_of(entry).await?;
+        let version = wire_version(order.row.tmf_version);
+        let task_key = format!("sync.cancel-task.{}", entry.id);
+        let lookup_key = task_key.clone();
+        let mut task_id: Option<String> = self
+            .with_store(move |s| {
+                Ok(s.setting(&lookup_key)?.and_then(|v| v.as_str().map(str::to_owned)))
+            })
+            .await?;
+        if task_id.is_none() && needs_lookup(entry) {
+            // Sent before without a known answer: adopt a cancellation already there.
+            let existing =
+                client.list_cancels(&[("productOrder.id", order.row.server_id.as_str())]).await?;
+            task_id = existing.iter().rev().find_map(resource_id);
+        }
+        let task = match task_id {
+            Some(id) => client.get_cancel(&id).await?,
+            None => {
+                let body = entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok());
+                let body: Value = body.ok_or_else(|| {
+                    SyncError::Invalid(format!("outbox entry {} has no request", entry.id))
+                })?;
+                let task = client.create_cancel(&body, Some(&entry.idempotency_key)).await?;
+                let id = resource_id(&task).ok_or_else(|| {
+                    SyncError::Client(ClientError::Malformed {
+                        status: 201,
+                        detail: "the cancellation request has no id".into(),
+                        correlation_id: String::new(),
+                    })
+                })?;
+                let key = task_key.clone();
+                self.with_store(move |s| Ok(s.set_setting(&key, &Value::String(id))?)).await?;
+                task
+            }
+        };
+        let state = order_state(&task).unwrap_or("").to_owned();
+        self.note_cancellation(entry.id, &state, refusal_reason(&task)).await?;
+        match state.as_str() {
+            "done" => {
+                self.forget_setting(task_key).await?;
+                let fresh = client.get_order(&order.row.server_id).await?;
+                let id = self.record(client, fresh, None, version).await?;
+                Ok(EntryOutcome::Done { order: Some(id) })
+            }
+            "terminatedWithError" | "rejected" | "failed" => {
+                self.forget_setting(task_key).await?;
+                let reason = refusal_reason(&task).unwrap_or("no reason given");
+                let fresh = client.get_order(&order.row.server_id).await;
+                if let Ok(fresh) = fresh {
+                    self.record(client, fresh, None, version).await?;
+                }
+                Ok(EntryOutcome::NeedsAttention {
+                    error: format!("the server refused the cancellation: {reason}"),
+                })
+            }
+            other => {
+                let shown = if other.is_empty() { STATE_NOT_REPORTED } else { other };
+                Ok(EntryOutcome::Waiting {
+                    at: Utc::now()
+                        + chrono::Duration::from_std(self.inner.config.cancel_poll)
+                            .unwrap_or(chrono::Duration::seconds(1)),
+                    detail: format!("cancellation accepted, the server is working on it ({shown})"),
+                })
+            }
+        }
+    }
+
+    async fn deliver_patch(&self, client: &Client, entry: &OutboxEntry) -> Result<EntryOutcome> {
+        let order = self.order_of(entry).await?;
+        let version = wire_version(order.row.tmf_version);
+        let amendment: Amendment =
+            entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).ok_or_else(
+                || SyncError::Invalid(format!("outbox entry {} has no amendment", entry.id)),
+            )?;
+        let remote = client.get_order(&order.row.server_id).await?;
+        let conflicts = amendment.conflicts(&remote);
+        let state = order_state(&remote).unwrap_or("").to_owned();
+        self.record(client, remote, None, version).await?;
+        if !conflicts.is_empty() {
+            return Ok(EntryOutcome::NeedsAttention {
+                error: format!(
+                    "conflict: {} changed on the server since this amendment was made; review \
+                     the order before sending it again",
+                    conflicts.join(", ")
+                ),
+            });
+        }
+        if !state.is_empty() && !PATCHABLE_STATES.contains(&state.as_str()) {
+            return Ok(EntryOutcome::NeedsAttention {
+                error: format!("the order is now {state} and can no longer be amended"),
+            });
+        }
+        // A merge patch applies the same way twice, so an unknown outcome is simply retried.
+        let patched = client.patch_order(&order.row.server_id, &amendment.patch).await?;
+        let id = self.record(client, patched, None, version).await?;
+        Ok(EntryOutcome::Done { order: Some(id) })
+    }
+
+    async fn deliver_delete(&self, client: &Client, entry: &OutboxEntry) -> Result<EntryOutcome> {
+        let order = self.order_of(entry).await?;
+        match client.delete_order(&order.row.server_id).await {
+            Ok(()) | Err(ClientError::Server { status: 404, .. }) => {
+                Ok(EntryOutcome::Done { order: entry.order_id })
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Keeps the state the server last reported for a cancellation task (and its message), so
+    /// the agent sees the cancellation's own progress and outcome after the task is finished.
+    async fn note_cancellation(
+        &self,
+        entry_id: i64,
+        state: &str,
+        message: Option<&str>,
+    ) -> Result<()> {
+        let record = CancellationState {
+            state: state.to_owned(),
+            message: message.map(str::to_owned),
+            at: Utc::now(),
+        };
+        let value = serde_json::to_value(&record).map_err(|e| SyncError::Invalid(e.to_string()))?;
+        let key = cancellation_key(entry_id);
+        self.with_store(move |s| Ok(s.set_setting(&key, &value)?)).await
+    }
+}
+
+/// What the server said when it ended a cancellation task without cancelling.
+fn refusal_reason(task: &Value) -> Option<&str> {
+    ["errorMessage", "stateChangeReason", "statusChangeReason", "message"]
+        .iter()
+        .find_map(|k| task.get(*k).and_then(Value::as_str))
+}
+
+/// The state a server last reported for the cancellation task of an outbox entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancellationState {
+    /// The task's TMF622 state (`acknowledged`, `inProgress`, `done`, `terminatedWithError`),
+    /// empty when the server reported none.
+    pub state: String,
+    /// The server's explanation, when it gave one (a refusal's reason).
+    pub message: Option<String>,
+    /// When the engine saw this state.
+    pub at: DateTime<Utc>,
+}
+
+/// The settings key under which [`CancellationState`] of outbox entry `entry_id` is kept.
+pub fn cancellation_key(entry_id: i64) -> String {
+    format!("sync.cancel-state.{entry_id}")
+}
+
+/// The last [`CancellationState`] recorded for outbox entry `entry_id`, if any.
+pub fn cancellation_state(
+    store: &impl Queries,
+    entry_id: i64,
+) -> Result<Option<CancellationState>> {
+    match store.setting(&cancellation_key(entry_id))? {
+        None => Ok(None),
+        Some(value) => serde_json::from_value(value).map(Some).map_err(|e| {
+            SyncError::Invalid(format!("cancellation state of entry {entry_id}: {e}"))
+        }),
+    }
+}
+
+fn fastrand_jitter() -> f64 {
+    // Up to +25 %: entries rescheduled together do not all come back in the same instant.
+    f64::from(u32::from(uuid::Uuid::new_v4().as_bytes()[0])) / 255.0 * 0.25
+}

@@ -1,0 +1,245 @@
+//! Queueing: submit, cancel and amend go into the store's outbox, online or not; an entry
+//! waiting for the agent is retried or dropped from here. A draft reaches the outbox at most
+//! once while an earlier submission of it is live ([`submit_in`]).
+
+use chrono::{DateTime, Utc};
+use orderdesk_store::{
+    AuditEvent, AuditSubject, NewOutboxEntry, OrderFilter, OutboxEntry, OutboxOp, OutboxStatus,
+    Queries, Store,
+};
+use serde_json::Value;
+
+use super::{wire_version, SyncEngine, PATCHABLE_STATES};
+use crate::error::{Result, SyncError};
+use crate::payload::{self, Amendment};
+use crate::profiles;
+
+impl SyncEngine {
+    /// Queues a draft for creation on `profile` (the active one when `None`), online or not.
+    /// The draft gets a client order id, used as `externalId` and `Idempotency-Key`. A draft
+    /// that is already queued or on the server is refused, so it can never reach it twice.
+    pub async fn submit_draft(&self, draft_id: &str, profile: Option<&str>) -> Result<OutboxEntry> {
+        let draft_id = draft_id.to_owned();
+        let profile = profile.map(str::to_owned);
+        let actor = self.inner.config.actor.clone();
+        let entry =
+            self.with_store(move |s| submit_in(s, &draft_id, profile.as_deref(), &actor)).await?;
+        self.publish_counts().await;
+        Ok(entry)
+    }
+
+    /// Queues a cancellation of a known order (local id). An order already cancelled is
+    /// refused here; any other state is the server's to judge (the cached state may lag
+    /// behind it), and a refusal comes back with the server's reason.
+    pub async fn cancel_order(
+        &self,
+        order_id: i64,
+        reason: &str,
+        requested_date: Option<DateTime<Utc>>,
+    ) -> Result<OutboxEntry> {
+        let reason = reason.to_owned();
+        let actor = self.inner.config.actor.clone();
+        let entry = self
+            .with_store(move |s| {
+                let order = s.order(order_id)?;
+                if order.row.state == "cancelled" {
+                    return Err(SyncError::Refused(format!(
+                        "order {order_id} is already cancelled"
+                    )));
+                }
+                let date =
+                    requested_date.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+                let body = payload::cancel_payload(
+                    &order.row.server_id,
+                    order.row.href.as_deref(),
+                    &reason,
+                    date.as_deref(),
+                );
+                Ok(s.enqueue(NewOutboxEntry {
+                    op: OutboxOp::Cancel,
+                    profile: order.row.profile,
+                    draft_id: None,
+                    order_id: Some(order_id),
+                    payload: Some(body.to_string()),
+                    idempotency_key: None,
+                    actor,
+                })?)
+            })
+            .await?;
+        self.publish_counts().await;
+        Ok(entry)
+    }
+
+    /// Queues an amendment (a JSON merge patch) of a known order. The values the patched
+    /// members have now are kept, so a conflicting remote change is detected, not overwritten.
+    pub async fn amend_order(&self, order_id: i64, patch: Value) -> Result<OutboxEntry> {
+        if !patch.is_object() {
+            return Err(SyncError::Refused("an amendment must be a JSON object".into()));
+        }
+        let actor = self.inner.config.actor.clone();
+        let entry = self
+            .with_store(move |s| {
+                let order = s.order(order_id)?;
+                let state = order.row.state.as_str();
+                if !state.is_empty() && !PATCHABLE_STATES.contains(&state) {
+                    return Err(SyncError::Refused(format!(
+                        "order {order_id} is {state}; only orders in {} can be amended",
+                        PATCHABLE_STATES.join(", ")
+                    )));
+                }
+                let current: Value = serde_json::from_str(&order.payload)
+                    .map_err(|err| SyncError::Invalid(format!("order {order_id}: {err}")))?;
+                let amendment = Amendment::new(&current, patch);
+                let body = serde_json::to_string(&amendment)
+                    .map_err(|err| SyncError::Invalid(err.to_string()))?;
+                Ok(s.enqueue(NewOutboxEntry {
+                    op: OutboxOp::Patch,
+                    profile: order.row.profile,
+                    draft_id: order.row.draft_id,
+                    order_id: Some(order_id),
+                    payload: Some(body),
+                    idempotency_key: None,
+                    actor,
+                })?)
+            })
+            .await?;
+        self.publish_counts().await;
+        Ok(entry)
+    }
+
+    /// Tries a needs-attention or rejected entry again now.
+    pub async fn retry_entry(&self, entry_id: i64) -> Result<()> {
+        self.with_store(move |s| {
+            let entry = s.outbox_entry(entry_id)?;
+            if matches!(entry.status, OutboxStatus::Done | OutboxStatus::InFlight) {
+                return Err(SyncError::Refused(format!(
+                    "outbox entry {entry_id} is {}; only waiting entries can be retried",
+                    entry.status
+                )));
+            }
+            Ok(s.outbox_requeue(entry_id)?)
+        })
+        .await?;
+        self.publish_counts().await;
+        Ok(())
+    }
+
+    /// Gives up on an entry that never reached the server: it stays in the outbox as
+    /// `rejected`, with who dropped it, and is never sent. An entry whose outcome may be
+    /// unknown (tried before) is refused unless `force`: it may exist on the server.
+    pub async fn drop_entry(&self, entry_id: i64, force: bool) -> Result<()> {
+        let actor = self.inner.config.actor.clone();
+        self.with_store(move |s| {
+            let entry = s.outbox_entry(entry_id)?;
+            match entry.status {
+                OutboxStatus::Done | OutboxStatus::Rejected => {
+                    return Err(SyncError::Refused(format!(
+                        "outbox entry {entry_id} is already {}",
+                        entry.status
+                    )))
+                }
+                OutboxStatus::InFlight => {
+                    return Err(SyncError::Refused(format!(
+                        "outbox entry {entry_id} is being sent right now"
+                    )))
+                }
+                OutboxStatus::Queued if entry.attempts > 0 && !force => {
+                    return Err(SyncError::Refused(format!(
+                        "outbox entry {entry_id} was sent before and may exist on the server; \
+                         run `orderdesk sync` first, or drop it with --force"
+                    )))
+                }
+                _ => {}
+            }
+            let why = match &entry.last_error {
+                Some(e) => format!("dropped by {actor} (last error: {e})"),
+                None => format!("dropped by {actor}"),
+            };
+            Ok(s.outbox_rejected(entry_id, &why)?)
+        })
+        .await?;
+        self.publish_counts().await;
+        Ok(())
+    }
+}
+
+/// A create entry of `draft_id` that is queued, in flight or done. The draft's audit trail
+/// names the outbox entry of every submission (written by the store in the same
+/// transaction), which avoids reading the whole outbox; if an entry cannot be read from it,
+/// the outbox is scanned.
+fn live_submission(store: &Store, draft_id: &str) -> Result<Option<OutboxEntry>> {
+    let live = |e: &OutboxEntry| {
+        e.op == OutboxOp::Create
+            && e.draft_id.as_deref() == Some(draft_id)
+            && matches!(
+                e.status,
+                OutboxStatus::Queued | OutboxStatus::InFlight | OutboxStatus::Done
+            )
+    };
+    let mut unreadable = false;
+    for audit in store.audit(AuditSubject::Draft, draft_id)? {
+        if audit.event != AuditEvent::Submitted {
+            continue;
+        }
+        let id = audit
+            .detail
+            .as_deref()
+            .and_then(|d| d.strip_prefix("outbox entry "))
+            .and_then(|d| d.split_whitespace().next())
+            .and_then(|n| n.parse::<i64>().ok());
+        match id.map(|id| store.outbox_entry(id)) {
+            Some(Ok(entry)) if live(&entry) => return Ok(Some(entry)),
+            Some(Ok(_)) => {}
+            _ => unreadable = true,
+        }
+    }
+    if unreadable {
+        for status in [OutboxStatus::Queued, OutboxStatus::InFlight, OutboxStatus::Done] {
+            if let Some(entry) = store.outbox(Some(status))?.into_iter().find(live) {
+                return Ok(Some(entry));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Queues a draft (see [`SyncEngine::submit_draft`]); usable on a plain [`Store`] too.
+pub fn submit_in(
+    store: &mut Store,
+    draft_id: &str,
+    profile: Option<&str>,
+    actor: &str,
+) -> Result<OutboxEntry> {
+    let profile = profiles::resolve(store, profile)?;
+    let draft = store.draft(draft_id)?;
+    let orders = store.orders(&OrderFilter {
+        draft_id: Some(draft_id.to_owned()),
+        limit: 1,
+        ..OrderFilter::default()
+    })?;
+    if let Some(order) = orders.first() {
+        return Err(SyncError::Refused(format!(
+            "draft {draft_id} is already on the server as order {} ({})",
+            order.server_id, order.profile
+        )));
+    }
+    if let Some(entry) = live_submission(store, draft_id)? {
+        return Err(SyncError::Refused(format!(
+            "draft {draft_id} is already submitted (outbox entry {}, {})",
+            entry.id, entry.status
+        )));
+    }
+    let client_order_id = payload::new_client_order_id();
+    let version = wire_version(draft.row.tmf_version);
+    let body = payload::create_payload(&draft.body, version, &client_order_id)
+        .ok_or_else(|| SyncError::Invalid(format!("draft {draft_id} is not a JSON object")))?;
+    Ok(store.enqueue(NewOutboxEntry {
+        op: OutboxOp::Create,
+        profile: profile.name,
+        draft_id: Some(draft_id.to_owned()),
+        order_id: None,
+        payload: Some(body.to_string()),
+        idempotency_key: Some(client_order_id),
+        actor: actor.to_owned(),
+    })?)
+}
