@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let rules = per_call(iterations, || validate::check_order(&v4, &catalog).is_ok())?;
         println!(
             "{file} ({}): schema {schema:.1} µs, the core's rules with the catalog {rules:.1} µs per request",
-            version.segment()
+            version.as_str()
         );
     }
     Ok(())

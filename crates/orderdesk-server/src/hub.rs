@@ -99,7 +99,7 @@ pub fn render(public_base: &str, kind: Kind, v: &Value, version: Version) -> Val
     };
     let href = format!(
         "{public_base}/tmf-api/productOrderingManagement/{}/{collection}/{id}",
-        version.segment()
+        version.as_str()
     );
     if let Some(obj) = out.as_object_mut() {
         // `href` right after `id`, as in the specification's examples.
@@ -121,7 +121,7 @@ pub fn render(public_base: &str, kind: Kind, v: &Value, version: Version) -> Val
                         "href".into(),
                         Value::String(format!(
                             "{public_base}/tmf-api/productOrderingManagement/{}/productOrder/{oid}",
-                            version.segment()
+                            version.as_str()
                         )),
                     );
                 }

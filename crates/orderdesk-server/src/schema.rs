@@ -26,7 +26,7 @@ impl Schemas {
     /// Every schema problem of a request body, in document order.
     pub fn problems(&self, kind: RequestKind, version: Version, body: &Value) -> Vec<Problem> {
         self.0
-            .problems(kind, version.wire(), body)
+            .problems(kind, version, body)
             .into_iter()
             .map(|f| Problem { code: f.code, field: f.path, message: f.message })
             .collect()

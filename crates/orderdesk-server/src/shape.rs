@@ -8,41 +8,8 @@
 
 use serde_json::Value;
 
-/// API version of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Version {
-    /// TMF622/TMF620 v4.
-    V4,
-    /// TMF622/TMF620 v5.
-    V5,
-}
-
-impl Version {
-    /// Parses the path segment (`v4`, `v5`).
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "v4" => Some(Version::V4),
-            "v5" => Some(Version::V5),
-            _ => None,
-        }
-    }
-
-    /// The same version in `orderdesk-wire`'s words.
-    pub fn wire(self) -> orderdesk_wire::Version {
-        match self {
-            Version::V4 => orderdesk_wire::Version::V4,
-            Version::V5 => orderdesk_wire::Version::V5,
-        }
-    }
-
-    /// The path segment.
-    pub fn segment(self) -> &'static str {
-        match self {
-            Version::V4 => "v4",
-            Version::V5 => "v5",
-        }
-    }
-}
+/// API version of a request: `orderdesk-wire`'s.
+pub use orderdesk_wire::Version;
 
 /// A v5 `ProductOrder` (request or stored form) to v4.
 pub fn order_v5_to_v4(v: Value) -> Value {
@@ -79,7 +46,7 @@ mod tests {
         let back = order_v5_to_v4(v5);
         assert_eq!(back["orderDate"], v4["orderDate"]);
         assert_eq!(back["x-extra"], v4["x-extra"]);
-        assert_eq!(Version::parse("v5"), Some(Version::V5));
-        assert_eq!(Version::parse("v3"), None);
+        assert_eq!(Version::from_segment("v5"), Some(Version::V5));
+        assert_eq!(Version::from_segment("v3"), None);
     }
 }

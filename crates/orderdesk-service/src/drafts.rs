@@ -11,7 +11,7 @@ use chrono::Utc;
 use orderdesk_core::{
     validate_and_price, Catalog, Finding, Op, Order, PricingOptions, Quote, ValidateOptions,
 };
-use orderdesk_store::{DraftFilter, DraftRevision, DraftRow, Queries, TmfVersion};
+use orderdesk_store::{DraftFilter, DraftRevision, DraftRow, Queries, Version};
 use serde_json::Value;
 
 use crate::error::{invalid, Result, ServiceError};
@@ -27,7 +27,7 @@ impl Change {
     pub(crate) fn apply(
         &self,
         order: &Order,
-        version: TmfVersion,
+        version: Version,
         catalog: &Catalog,
     ) -> Result<Order> {
         match self {

@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use orderdesk_core::catalog::OfferingPrice;
 use orderdesk_core::{Action, Catalog, Item, Op, Order};
-use orderdesk_store::TmfVersion;
+use orderdesk_store::Version;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -181,7 +181,7 @@ impl Edit {
 pub fn apply_edit(
     order: &Order,
     edit: &Edit,
-    version: TmfVersion,
+    version: Version,
     catalog: Option<&Catalog>,
 ) -> Result<Order> {
     let op = match edit {
@@ -243,7 +243,7 @@ fn named(mut obj: Map<String, Value>, name: &str) -> Map<String, Value> {
     obj
 }
 
-fn to_op(edit: &Edit, order: &Order, version: TmfVersion, catalog: Option<&Catalog>) -> Result<Op> {
+fn to_op(edit: &Edit, order: &Order, version: Version, catalog: Option<&Catalog>) -> Result<Op> {
     Ok(match edit {
         Edit::AddOffering { offering_id, parent, quantity } => Op::AddOffering {
             offering_id: offering_id.clone(),
@@ -299,7 +299,7 @@ fn to_op(edit: &Edit, order: &Order, version: TmfVersion, catalog: Option<&Catal
         Edit::SetCustomer { customer: Some(c) } => {
             let (id, name) = reference(c, "customer")?;
             let party = match version {
-                TmfVersion::V4 => Value::Object(named(
+                Version::V4 => Value::Object(named(
                     Map::from_iter([
                         ("id".to_owned(), json!(id)),
                         ("role".to_owned(), json!("Customer")),
@@ -307,7 +307,7 @@ fn to_op(edit: &Edit, order: &Order, version: TmfVersion, catalog: Option<&Catal
                     ]),
                     &name,
                 )),
-                TmfVersion::V5 => json!({
+                Version::V5 => json!({
                     "role": "Customer",
                     "partyOrPartyRole": Value::Object(named(Map::from_iter([
                         ("id".to_owned(), json!(id)),
@@ -325,7 +325,7 @@ fn to_op(edit: &Edit, order: &Order, version: TmfVersion, catalog: Option<&Catal
                 Some(a) => {
                     let (id, name) = reference(a, "billing account")?;
                     let mut obj = named(Map::from_iter([("id".to_owned(), json!(id))]), &name);
-                    if version == TmfVersion::V5 {
+                    if version == Version::V5 {
                         obj.insert("@type".into(), json!("BillingAccountRef"));
                     }
                     Some(Value::Object(obj))
@@ -340,12 +340,12 @@ fn to_op(edit: &Edit, order: &Order, version: TmfVersion, catalog: Option<&Catal
                     let (id, name) = reference(c, "channel")?;
                     let inner = named(Map::from_iter([("id".to_owned(), json!(id))]), &name);
                     Some(match version {
-                        TmfVersion::V4 => {
+                        Version::V4 => {
                             let mut obj = inner;
                             obj.insert("role".into(), json!("salesChannel"));
                             Value::Object(obj)
                         }
-                        TmfVersion::V5 => {
+                        Version::V5 => {
                             let mut inner = inner;
                             inner.insert("@type".into(), json!("ChannelRef"));
                             json!({"role": "salesChannel", "channel": inner, "@type": "RelatedChannel"})
@@ -361,8 +361,8 @@ fn to_op(edit: &Edit, order: &Order, version: TmfVersion, catalog: Option<&Catal
                 .map(|n| n.trim())
                 .filter(|n| !n.is_empty())
                 .map(|text| match version {
-                    TmfVersion::V4 => json!({ "text": text }),
-                    TmfVersion::V5 => json!({ "text": text, "@type": "Note" }),
+                    Version::V4 => json!({ "text": text }),
+                    Version::V5 => json!({ "text": text, "@type": "Note" }),
                 })
                 .collect(),
         },

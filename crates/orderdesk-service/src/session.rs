@@ -10,7 +10,7 @@ use chrono::Utc;
 use orderdesk_core::{
     validate_and_price, Catalog, Layout, Order, PricingOptions, Rounding, ValidateOptions,
 };
-use orderdesk_store::{DraftEdit, DraftRow, Money, NewDraft, OrderSummary, Queries, TmfVersion};
+use orderdesk_store::{DraftEdit, DraftRow, Money, NewDraft, OrderSummary, Queries, Version};
 use serde_json::Value;
 
 use crate::error::{self, Result, ServiceError};
@@ -43,14 +43,10 @@ fn parse_order_text(text: &str) -> Result<(Value, Order)> {
 fn price_and_summarize(
     value: &Value,
     order: &Order,
-    version: TmfVersion,
+    version: Version,
     catalog: &Catalog,
     rounding: Rounding,
 ) -> (orderdesk_core::Quote, OrderSummary) {
-    let version = match version {
-        TmfVersion::V4 => orderdesk_wire::Version::V4,
-        TmfVersion::V5 => orderdesk_wire::Version::V5,
-    };
     let quote = validate_and_price(
         order,
         Some(catalog),
@@ -70,10 +66,10 @@ impl Service {
     /// A new empty draft in the default TMF version.
     pub async fn new_draft(&self) -> Result<EditorState> {
         let version =
-            if self.settings().default_version == "v5" { TmfVersion::V5 } else { TmfVersion::V4 };
+            if self.settings().default_version == "v5" { Version::V5 } else { Version::V4 };
         let body = match version {
-            TmfVersion::V4 => r#"{"productOrderItem":[],"@type":"ProductOrder"}"#,
-            TmfVersion::V5 => {
+            Version::V4 => r#"{"productOrderItem":[],"@type":"ProductOrder"}"#,
+            Version::V5 => {
                 r#"{"productOrderItem":[],"@type":"ProductOrder","@baseType":"ProductOrder"}"#
             }
         };
@@ -87,14 +83,11 @@ impl Service {
             .map_err(|e| ServiceError::NotJson(e.to_string()))?;
         let wire = orderdesk_wire::parse_order_value(value)
             .map_err(|e| ServiceError::NotAnOrder(e.to_string()))?;
-        let version = match wire.version() {
-            orderdesk_wire::Version::V4 => TmfVersion::V4,
-            orderdesk_wire::Version::V5 => TmfVersion::V5,
-        };
+        let version = wire.version();
         self.create(text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned(), version).await
     }
 
-    async fn create(&self, body: String, version: TmfVersion) -> Result<EditorState> {
+    async fn create(&self, body: String, version: Version) -> Result<EditorState> {
         let catalog = self.catalog();
         let rounding = rounding_of(&self.settings());
         let actor = self.actor.clone();

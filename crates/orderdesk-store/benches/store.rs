@@ -103,7 +103,7 @@ fn build_fixture() -> Fixture {
                 href: Some(format!("https://tmf.example.invalid/productOrder/ORD-{i:07}")),
                 state: STATES[i % STATES.len()].into(),
                 item_states: json!({"1": "completed", "2": STATES[i % STATES.len()]}),
-                tmf_version: TmfVersion::V4,
+                tmf_version: Version::V4,
                 payload: order_payload(i, &customer),
                 draft_id: None,
                 // Spread over ~300 days, not in insertion order.
@@ -134,7 +134,7 @@ fn build_fixture() -> Fixture {
     let draft = store
         .create_draft(NewDraft {
             body: draft_body.clone(),
-            tmf_version: TmfVersion::V4,
+            tmf_version: Version::V4,
             catalog_version: Some("bench-1".into()),
             actor: "bench".into(),
             summary: None,

@@ -66,10 +66,27 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(
-    /// Which TMF622 version a document follows.
-    TmfVersion { V4 => "v4", V5 => "v5" }
-);
+/// Which TMF622 version a document follows: `orderdesk-wire`'s, stored as its name.
+pub use orderdesk_wire::Version;
+
+/// The column form of a [`Version`] (`v4`, `v5`): rusqlite's traits cannot be implemented on
+/// the wire crate's type here, so reads and writes pass through this adapter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VersionColumn(pub Version);
+
+impl rusqlite::types::ToSql for VersionColumn {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.0.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for VersionColumn {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        value.as_str()?.parse().map(VersionColumn).map_err(|err: orderdesk_wire::WireError| {
+            rusqlite::types::FromSqlError::Other(Box::new(err))
+        })
+    }
+}
 
 text_enum!(
     /// What a queued outbox entry asks the server to do.
@@ -184,7 +201,7 @@ pub(crate) fn money_parse(
 pub struct NewDraft {
     /// The TMF622 ProductOrder as JSON text; kept byte for byte.
     pub body: String,
-    pub tmf_version: TmfVersion,
+    pub tmf_version: Version,
     /// The catalog version the draft was composed against, if any.
     pub catalog_version: Option<String>,
     pub actor: String,
@@ -214,7 +231,7 @@ pub struct DraftEdit {
 pub struct DraftRow {
     pub id: String,
     pub revision: i64,
-    pub tmf_version: TmfVersion,
+    pub tmf_version: Version,
     pub customer: Option<String>,
     pub total: Option<Money>,
     pub item_count: i64,
@@ -268,7 +285,7 @@ pub struct OrderSeen {
     pub state: String,
     /// Item id → item state, as a JSON object.
     pub item_states: serde_json::Value,
-    pub tmf_version: TmfVersion,
+    pub tmf_version: Version,
     /// The last payload the server returned, as JSON text.
     pub payload: String,
     /// The draft the order came from, when known.
@@ -286,7 +303,7 @@ pub struct OrderRow {
     pub server_id: String,
     pub href: Option<String>,
     pub state: String,
-    pub tmf_version: TmfVersion,
+    pub tmf_version: Version,
     pub customer: Option<String>,
     pub total: Option<Money>,
     pub item_count: i64,
@@ -456,7 +473,7 @@ pub struct AuditEntry {
 pub struct ServerProfile {
     pub name: String,
     pub base_url: String,
-    pub tmf_version: TmfVersion,
+    pub tmf_version: Version,
     pub auth_mode: AuthMode,
     pub business_id: Option<String>,
     pub username: Option<String>,

@@ -20,7 +20,7 @@ fn draft_row(row: &Row<'_>) -> rusqlite::Result<DraftRow> {
     Ok(DraftRow {
         id: row.get(0)?,
         revision: row.get(1)?,
-        tmf_version: row.get(2)?,
+        tmf_version: row.get::<_, VersionColumn>(2)?.0,
         customer: row.get(3)?,
         total: money_parse(row.get(4)?, row.get(5)?)?,
         item_count: row.get(6)?,
@@ -37,7 +37,7 @@ fn order_row(row: &Row<'_>) -> rusqlite::Result<OrderRow> {
         server_id: row.get(2)?,
         href: row.get(3)?,
         state: row.get(4)?,
-        tmf_version: row.get(5)?,
+        tmf_version: row.get::<_, VersionColumn>(5)?.0,
         customer: row.get(6)?,
         total: money_parse(row.get(7)?, row.get(8)?)?,
         item_count: row.get(9)?,
@@ -414,7 +414,7 @@ pub trait Queries {
                 Ok(ServerProfile {
                     name: row.get(0)?,
                     base_url: row.get(1)?,
-                    tmf_version: row.get(2)?,
+                    tmf_version: row.get::<_, VersionColumn>(2)?.0,
                     auth_mode: row.get(3)?,
                     business_id: row.get(4)?,
                     username: row.get(5)?,

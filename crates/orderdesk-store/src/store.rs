@@ -127,7 +127,7 @@ fn record_order_in(tx: &Connection, seen: OrderSeen) -> Result<i64> {
                 seen.href,
                 seen.state,
                 item_states,
-                seen.tmf_version,
+                VersionColumn(seen.tmf_version),
                 seen.payload,
                 summary.customer,
                 total,
@@ -212,7 +212,7 @@ impl Store {
         )?
         .execute(params![
             id,
-            draft.tmf_version,
+            VersionColumn(draft.tmf_version),
             draft.body,
             summary.customer,
             total,
@@ -297,7 +297,7 @@ impl Store {
         let (total, currency) = money_columns(&summary);
         let now = Utc::now();
         let tx = open::write_tx(&mut self.conn)?;
-        let current: Option<(i64, Option<String>, TmfVersion, String)> = tx
+        let current: Option<(i64, Option<String>, VersionColumn, String)> = tx
             .prepare_cached(
                 "SELECT revision, catalog_version, tmf_version, created_at FROM drafts WHERE id = ?1",
             )?
@@ -365,7 +365,7 @@ impl Store {
         let row = DraftRow {
             id: id.to_owned(),
             revision: next,
-            tmf_version,
+            tmf_version: tmf_version.0,
             customer: summary.customer,
             total: summary.total,
             item_count: i64::from(summary.item_count),
@@ -684,7 +684,7 @@ impl Store {
             params![
                 profile.name,
                 profile.base_url,
-                profile.tmf_version,
+                VersionColumn(profile.tmf_version),
                 profile.auth_mode,
                 profile.business_id,
                 profile.username,

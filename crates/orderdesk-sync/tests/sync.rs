@@ -16,7 +16,7 @@ use orderdesk_server::{
     start, AuthMode, CatalogSource, FaultConfig, LifecycleConfig, ServerConfig,
 };
 use orderdesk_store::{
-    AuditSubject, NewDraft, OrderFilter, OutboxStatus, Queries, Store, StoreHandle, TmfVersion,
+    AuditSubject, NewDraft, OrderFilter, OutboxStatus, Queries, Store, StoreHandle, Version,
 };
 use orderdesk_sync::{
     profiles, submit_in, EngineConfig, EntryOutcome, OfferingChange, SecretLookup, SyncEngine,
@@ -115,7 +115,7 @@ fn add_drafts(
     for i in 0..n {
         let draft = store.create_draft(NewDraft {
             body: draft_body(&format!("4915{i:07}")),
-            tmf_version: TmfVersion::V4,
+            tmf_version: Version::V4,
             catalog_version: Some("demo-1".into()),
             actor: "agent".into(),
             summary: None,
@@ -570,7 +570,7 @@ async fn catalog_full_then_incremental_reports_affected_drafts() -> TestResult {
         drafts.push(
             s.create_draft(NewDraft {
                 body: body.to_string(),
-                tmf_version: TmfVersion::V4,
+                tmf_version: Version::V4,
                 catalog_version: None,
                 actor: "agent".into(),
                 summary: None,

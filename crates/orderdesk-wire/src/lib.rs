@@ -95,11 +95,20 @@ pub enum Version {
 }
 
 impl Version {
-    /// `"v4"` or `"v5"`.
+    /// `"v4"` or `"v5"`: the name, and the path segment of the TMF API's base path.
     pub fn as_str(self) -> &'static str {
         match self {
             Version::V4 => "v4",
             Version::V5 => "v5",
+        }
+    }
+
+    /// Exactly `v4` or `v5`, as a URL path segment names the version (no other spelling).
+    pub fn from_segment(segment: &str) -> Option<Version> {
+        match segment {
+            "v4" => Some(Version::V4),
+            "v5" => Some(Version::V5),
+            _ => None,
         }
     }
 }

@@ -34,7 +34,7 @@ fn catalog_out(st: &AppState, kind: CatalogKind, v: &Value, ver: Version) -> Val
                 json!(format!(
                     "{}/tmf-api/productCatalogManagement/{}/{}/{id}",
                     st.public_base,
-                    ver.segment(),
+                    ver.as_str(),
                     kind.collection()
                 )),
             );

@@ -34,7 +34,7 @@ pub(super) async fn create_listener(
         Some(_) => return Err(ApiError::bad_request("field.type", "query: must be a string")),
     };
     let id = uuid::Uuid::new_v4().to_string();
-    let mut l = json!({"id": id, "callback": callback, "version": ver.segment()});
+    let mut l = json!({"id": id, "callback": callback, "version": ver.as_str()});
     if let Some(q) = query {
         l["query"] = json!(q);
     }

@@ -76,7 +76,7 @@ pub fn router(st: AppState) -> Router {
 }
 
 fn version(v: &str) -> Result<Version, ApiError> {
-    Version::parse(v).ok_or_else(|| {
+    Version::from_segment(v).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "notFound",

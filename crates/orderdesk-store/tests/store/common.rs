@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use orderdesk_store::{DraftRow, NewDraft, Store, TmfVersion};
+use orderdesk_store::{DraftRow, NewDraft, Store, Version};
 use serde_json::json;
 
 /// A temporary directory with a database path inside it.
@@ -38,7 +38,7 @@ pub fn order_json(customer: &str, note: &str, colour: &str, amount: &str) -> Str
 pub fn new_draft(body: String) -> NewDraft {
     NewDraft {
         body,
-        tmf_version: TmfVersion::V4,
+        tmf_version: Version::V4,
         catalog_version: Some("2026.11".into()),
         actor: "agent-7".into(),
         summary: None,

@@ -185,15 +185,15 @@ fn settings_and_profiles_round_trip_without_secrets() {
     let profile = ServerProfile {
         name: "lab".into(),
         base_url: "http://127.0.0.1:8622/tmf-api/productOrderingManagement/v4".into(),
-        tmf_version: TmfVersion::V4,
+        tmf_version: Version::V4,
         auth_mode: AuthMode::Basic,
         business_id: Some("ACME".into()),
         username: Some("agent".into()),
     };
     store.save_profile(&profile).expect("save");
     assert_eq!(store.profiles().expect("profiles"), vec![profile.clone()]);
-    store.save_profile(&ServerProfile { tmf_version: TmfVersion::V5, ..profile }).expect("update");
-    assert_eq!(store.profiles().expect("profiles")[0].tmf_version, TmfVersion::V5);
+    store.save_profile(&ServerProfile { tmf_version: Version::V5, ..profile }).expect("update");
+    assert_eq!(store.profiles().expect("profiles")[0].tmf_version, Version::V5);
     store.delete_profile("lab").expect("delete");
     assert!(store.profiles().expect("profiles").is_empty());
     assert!(matches!(store.delete_profile("lab"), Err(StoreError::NotFound { .. })));

@@ -13,7 +13,7 @@ fn seen(server_id: &str, state: &str, customer: &str, minutes_ago: i64) -> Order
         href: Some(format!("http://127.0.0.1/productOrder/{server_id}")),
         state: state.into(),
         item_states: json!({"1": state}),
-        tmf_version: TmfVersion::V4,
+        tmf_version: Version::V4,
         payload: order_json(customer, "note", "blue", "5.00"),
         draft_id: None,
         seen_at: Utc::now() - Duration::minutes(minutes_ago),

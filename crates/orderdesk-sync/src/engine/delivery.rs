@@ -14,8 +14,8 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 
 use super::{
-    describe, lock, needs_lookup, not_sent, wire_version, EntryOutcome, EntryReport, SyncEngine,
-    SyncReport, NOT_SENT, PATCHABLE_STATES, STATE_NOT_REPORTED,
+    describe, lock, needs_lookup, not_sent, EntryOutcome, EntryReport, SyncEngine, SyncReport,
+    NOT_SENT, PATCHABLE_STATES, STATE_NOT_REPORTED,
 };
 use crate::error::{Result, SyncError};
 use crate::payload::{self, Amendment};
@@ -309,7 +309,7 @@ impl SyncEngine {
 
     async fn deliver_cancel(&self, client: &Client, entry: &OutboxEntry) -> Result<EntryOutcome> {
         let order = self.order_of(entry).await?;
-        let version = wire_version(order.row.tmf_version);
+        let version = order.row.tmf_version;
         let task_key = format!("sync.cancel-task.{}", entry.id);
         let lookup_key = task_key.clone();
         let mut task_id: Option<String> = self
@@ -377,7 +377,7 @@ impl SyncEngine {
 
     async fn deliver_patch(&self, client: &Client, entry: &OutboxEntry) -> Result<EntryOutcome> {
         let order = self.order_of(entry).await?;
-        let version = wire_version(order.row.tmf_version);
+        let version = order.row.tmf_version;
         let amendment: Amendment =
             entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).ok_or_else(
                 || SyncError::Invalid(format!("outbox entry {} has no amendment", entry.id)),

@@ -5,7 +5,7 @@ use orderdesk_client::{order_state, resource_id, ClientError};
 use orderdesk_store::Queries;
 use serde_json::Value;
 
-use super::{wire_version, StateChange, SyncEngine};
+use super::{StateChange, SyncEngine};
 use crate::error::Result;
 
 impl SyncEngine {
@@ -64,7 +64,7 @@ impl SyncEngine {
             client.get_order(&server_id).await?
         };
         let new_state = order_state(&full).unwrap_or("").to_owned();
-        self.record(&client, full, None, wire_version(row.row.tmf_version)).await?;
+        self.record(&client, full, None, row.row.tmf_version).await?;
         if new_state != row.row.state {
             self.inner.status.send_modify(|s| s.changes = s.changes.wrapping_add(1));
         }

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use orderdesk_client::{
     order_state, resource_id, Client, ClientError, Profile, RetryPolicy, Secret, VersionChoice,
 };
-use orderdesk_store::{OrderSeen, OutboxEntry, OutboxOp, Store, StoreHandle, TmfVersion};
+use orderdesk_store::{OrderSeen, OutboxEntry, OutboxOp, Store, StoreHandle};
 use orderdesk_wire::Version;
 use serde::Serialize;
 use serde_json::Value;
@@ -219,20 +219,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn tmf_version(v: Version) -> TmfVersion {
-    match v {
-        Version::V4 => TmfVersion::V4,
-        Version::V5 => TmfVersion::V5,
-    }
-}
-
-fn wire_version(v: TmfVersion) -> Version {
-    match v {
-        TmfVersion::V4 => Version::V4,
-        TmfVersion::V5 => Version::V5,
-    }
-}
-
 /// Item id → item state of an order, as the store keeps them.
 fn item_states(order: &Value) -> Value {
     let mut states = serde_json::Map::new();
@@ -370,7 +356,7 @@ impl SyncEngine {
             href: order.get("href").and_then(Value::as_str).map(str::to_owned),
             state: order_state(&order).unwrap_or("").to_owned(),
             item_states: item_states(&order),
-            tmf_version: tmf_version(orderdesk_wire::detect_version(&order).unwrap_or(version)),
+            tmf_version: orderdesk_wire::detect_version(&order).unwrap_or(version),
             payload: order.to_string(),
             draft_id,
             seen_at: Utc::now(),

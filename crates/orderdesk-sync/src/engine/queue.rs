@@ -9,7 +9,7 @@ use orderdesk_store::{
 };
 use serde_json::Value;
 
-use super::{wire_version, SyncEngine, PATCHABLE_STATES};
+use super::{SyncEngine, PATCHABLE_STATES};
 use crate::error::{Result, SyncError};
 use crate::payload::{self, Amendment};
 use crate::profiles;
@@ -230,7 +230,7 @@ pub fn submit_in(
         )));
     }
     let client_order_id = payload::new_client_order_id();
-    let version = wire_version(draft.row.tmf_version);
+    let version = draft.row.tmf_version;
     let body = payload::create_payload(&draft.body, version, &client_order_id)
         .ok_or_else(|| SyncError::Invalid(format!("draft {draft_id} is not a JSON object")))?;
     Ok(store.enqueue(NewOutboxEntry {

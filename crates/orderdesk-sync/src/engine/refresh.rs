@@ -7,10 +7,7 @@ use orderdesk_store::{OrderFilter, OrderSeen, Queries};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::{
-    item_states, tmf_version, wire_version, PullReport, StateChange, SyncEngine, SyncReport,
-    FINAL_STATES,
-};
+use super::{item_states, PullReport, StateChange, SyncEngine, SyncReport, FINAL_STATES};
 use crate::error::{Result, SyncError};
 use crate::profiles;
 
@@ -71,7 +68,7 @@ impl SyncEngine {
         for (row, result) in fetched {
             match result {
                 Ok((client, order)) => {
-                    let version = wire_version(row.tmf_version);
+                    let version = row.tmf_version;
                     let new_state = order_state(&order).unwrap_or("").to_owned();
                     self.record(&client, order, None, version).await?;
                     report.refreshed += 1;
@@ -120,9 +117,7 @@ impl SyncEngine {
                             href: order.get("href").and_then(Value::as_str).map(str::to_owned),
                             state: order_state(&order).unwrap_or("").to_owned(),
                             item_states: item_states(&order),
-                            tmf_version: tmf_version(
-                                orderdesk_wire::detect_version(&order).unwrap_or(version),
-                            ),
+                            tmf_version: orderdesk_wire::detect_version(&order).unwrap_or(version),
                             payload: order.to_string(),
                             draft_id: None,
                             seen_at: Utc::now(),
