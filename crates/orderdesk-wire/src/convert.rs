@@ -35,7 +35,7 @@
 use serde_json::{Map, Value};
 
 use crate::field::WireField;
-use crate::{v4, v5};
+use crate::{v4, v5, Version};
 
 /// Converts a v4 order to v5.
 pub fn v4_to_v5(order: &v4::ProductOrder) -> v5::ProductOrder {
@@ -141,6 +141,29 @@ pub fn order_v5_to_v4(mut v: Value) -> Value {
     each(m, "channel", channel_5to4);
     each(m, "relatedParty", party_5to4);
     each(m, "productOrderItem", item_5to4);
+    v
+}
+
+/// An order's JSON in `from`'s shape brought to `to`'s (the lossless mapping above; on an
+/// order already in `to`'s shape a v4 → v5 step only adds the `@type`s v5 requires, and
+/// v4 → v4 changes nothing).
+pub fn order_between(v: Value, from: Version, to: Version) -> Value {
+    match (from, to) {
+        (Version::V4, Version::V4) => v,
+        (Version::V5, Version::V4) => order_v5_to_v4(v),
+        (_, Version::V5) => order_v4_to_v5(v),
+    }
+}
+
+/// A cancellation request's JSON in `from`'s shape brought to `to`'s. The shapes differ only
+/// in the `@type`s v5 requires (a v5 `creationDate` stays as an extension member in v4).
+pub fn cancel_between(mut v: Value, from: Version, to: Version) -> Value {
+    if from == Version::V4 && to == Version::V5 {
+        if let Some(m) = v.as_object_mut() {
+            set_type(m, "CancelProductOrder", &["cancelproductorder"]);
+            with_obj(m, "productOrder", |r| fill(r, "ProductOrderRef"));
+        }
+    }
     v
 }
 

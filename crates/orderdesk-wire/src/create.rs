@@ -39,6 +39,26 @@ pub const SERVER_OWNED_ORDER_MEMBERS: &[&str] = &[
     "productOrderMilestone",
 ];
 
+/// Members of a cancellation request the server sets: never part of a create request.
+pub const SERVER_OWNED_CANCEL_MEMBERS: &[&str] =
+    &["id", "href", "state", CANCEL_CREATION_DATE, "effectiveCancellationDate"];
+
+/// The member a server writes a cancellation's creation date in (v5 `creationDate`; v4 has
+/// none and carries it as an extension member).
+pub const CANCEL_CREATION_DATE: &str = "creationDate";
+
+/// A new, empty order in the shape of `version`: no items yet, and the class names the
+/// version asks for.
+pub fn empty_order(version: Version) -> Value {
+    let mut order = Map::new();
+    order.insert("productOrderItem".into(), Value::Array(Vec::new()));
+    order.insert("@type".into(), Value::String("ProductOrder".into()));
+    if version.requires_type() {
+        order.insert("@baseType".into(), Value::String("ProductOrder".into()));
+    }
+    Value::Object(order)
+}
+
 /// Item members the server sets.
 const SERVER_OWNED_ITEM_MEMBERS: &[&str] = &["state"];
 

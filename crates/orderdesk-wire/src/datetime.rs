@@ -42,6 +42,20 @@ impl WireDateTime {
     }
 }
 
+/// Members that hold a date-time wherever they appear on an order or a product, in either
+/// version.
+pub const DATE_TIME_MEMBERS: &[&str] = &[
+    "orderDate",
+    "creationDate",
+    "cancellationDate",
+    "completionDate",
+    "expectedCompletionDate",
+    "requestedCompletionDate",
+    "requestedStartDate",
+    "startDate",
+    "terminationDate",
+];
+
 /// A date or date-time as a person or a server wrote it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateInput {

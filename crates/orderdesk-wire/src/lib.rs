@@ -19,7 +19,10 @@
 //! - **Tolerant.** Reading never fails on content, only on a payload that is not JSON or not an
 //!   object: `@type` spelled oddly, `state` missing, `priority` as a number, booleans as strings,
 //!   values of unexpected type (kept verbatim in `extra`). The core's validation reports them.
-//! - **Version differences live in [`convert`] only.**
+//! - **Version differences live in this crate.** The mapping is [`convert`]'s; what differs
+//!   for callers (party, channel and note shapes, external ids, member names, media types,
+//!   required `@type`s) is a function here, so no other crate branches on a [`Version`] or
+//!   names a member only one version has ([`VERSION_SPECIFIC_NAMES`], checked by a test).
 //!
 //! # Example
 //! ```
@@ -75,8 +78,8 @@ pub mod v5;
 
 use serde_json::Value;
 
-pub use create::{create_payload, to_version, Converted};
-pub use datetime::{instant_of, parse_date_input, DateInput, WireDateTime};
+pub use create::{create_payload, empty_order, to_version, Converted};
+pub use datetime::{instant_of, parse_date_input, DateInput, WireDateTime, DATE_TIME_MEMBERS};
 pub use detect::detect_version;
 pub use finding::{json_pointer, Finding, Severity};
 pub use orderdesk_error::{ErrorBody, ErrorCode};
@@ -111,7 +114,96 @@ impl Version {
             _ => None,
         }
     }
+
+    /// The version a path segment of someone else's TMF API root names, read tolerantly:
+    /// `v4`, `V4`, `v4.0`, `v4.0.0` (and the same for v5). A segment without the `v` is not a
+    /// version (it may be a business id).
+    pub fn in_path_segment(segment: &str) -> Option<Version> {
+        let s = segment.trim();
+        if !s.starts_with(['v', 'V']) {
+            return None;
+        }
+        s.parse().ok()
+    }
+
+    /// The member an order's creation date is written in: v4 `orderDate`, v5 `creationDate`.
+    pub fn order_date_member(self) -> &'static str {
+        match self {
+            Version::V4 => "orderDate",
+            Version::V5 => "creationDate",
+        }
+    }
+
+    /// The media types a `PATCH` of an order may have: merge patch in both versions, JSON Patch
+    /// in v5 only.
+    pub fn patch_media_types(self) -> &'static [&'static str] {
+        match self {
+            Version::V4 => &["application/merge-patch+json", "application/json"],
+            Version::V5 => &[
+                "application/merge-patch+json",
+                "application/json",
+                "application/json-patch+json",
+            ],
+        }
+    }
+
+    /// Every object of this version names its class in `@type` (v5's polymorphism; v4 allows
+    /// `@type` but does not ask for it).
+    pub fn requires_type(self) -> bool {
+        self == Version::V5
+    }
+
+    /// Gives `object` the `@type` `type_name` when this version requires one and it has none.
+    pub fn fill_type(self, object: &mut serde_json::Map<String, Value>, type_name: &str) {
+        if self.requires_type() {
+            object.entry("@type").or_insert_with(|| Value::String(type_name.to_owned()));
+        }
+    }
 }
+
+/// Member and `@type` names that only one TMF622 version uses (or that the versions use for
+/// different things). No crate but this one names them in its code: everything else reads and
+/// writes them through the vocabulary ([`parties`], [`external_id`], [`convert`], [`create`],
+/// [`Version`]). A test of this crate (`tests/tidy.rs`) fails when one appears in another
+/// crate's sources.
+pub const VERSION_SPECIFIC_NAMES: &[&str] = &[
+    // The order's creation date.
+    "orderDate",
+    "creationDate",
+    // External identifiers.
+    "externalIdentifier",
+    "externalIdentifierType",
+    "ExternalIdentifier",
+    // Related parties (v5 wraps a party or a party role).
+    "partyOrPartyRole",
+    "RelatedPartyRefOrPartyRoleRef",
+    "PartyRef",
+    "PartyRoleRef",
+    "partyId",
+    "partyName",
+    // Channels.
+    "ChannelRef",
+    // Quote items and qualification items.
+    "quoteItemId",
+    "itemId",
+    // Agreements.
+    "agreementItem",
+    "agreementId",
+    "agreementHref",
+    "agreementName",
+    // Price alterations of a product.
+    "productPriceAlteration",
+    // Related order items.
+    "RelatedOrderItem",
+    "RelatedProductOrderItem",
+    "orderId",
+    "orderHref",
+    "productOrderId",
+    "productOrderHref",
+    // v5-only order members.
+    "requestedInitialState",
+    "orderRelationship",
+];
 
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -123,8 +215,8 @@ impl std::str::FromStr for Version {
     type Err = WireError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "v4" | "4" | "4.0.0" | "v4.0.0" => Ok(Version::V4),
-            "v5" | "5" | "5.0.0" | "v5.0.0" => Ok(Version::V5),
+            "v4" | "4" | "4.0" | "v4.0" | "4.0.0" | "v4.0.0" => Ok(Version::V4),
+            "v5" | "5" | "5.0" | "v5.0" | "5.0.0" | "v5.0.0" => Ok(Version::V5),
             _ => Err(WireError::UnknownVersion(s.to_owned())),
         }
     }

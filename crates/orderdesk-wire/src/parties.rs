@@ -192,9 +192,7 @@ pub fn reference(version: Version, type_name: &str, id: &str, name: &str) -> Val
     if !name.is_empty() {
         r.insert("name".into(), json!(name));
     }
-    if version == Version::V5 {
-        r.insert("@type".into(), json!(type_name));
-    }
+    version.fill_type(&mut r, type_name);
     Value::Object(r)
 }
 
@@ -216,6 +214,14 @@ pub fn sales_channel(version: Version, id: &str, name: &str) -> Value {
             "@type": "RelatedChannel",
         }),
     }
+}
+
+/// An order note with `text`, in the shape of `version` (v5 names its class).
+pub fn note(version: Version, text: &str) -> Value {
+    let mut n = Map::new();
+    n.insert("text".into(), json!(text));
+    version.fill_type(&mut n, "Note");
+    Value::Object(n)
 }
 
 /// A reference read from either version: `{id, name}`.
