@@ -6,8 +6,8 @@
 use std::time::Instant;
 
 use orderdesk_server::schema::{RequestKind, Schemas};
-use orderdesk_server::shape::{self, Version};
 use orderdesk_server::{validate, Catalog};
+use orderdesk_wire::Version;
 use serde_json::Value;
 
 fn per_call(iterations: u32, mut f: impl FnMut() -> bool) -> Result<f64, String> {
@@ -33,10 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("assets/orders/tmf25-bundle.v5.json", Version::V5),
     ] {
         let order: Value = serde_json::from_str(&std::fs::read_to_string(root.join(file))?)?;
-        let v4 = match version {
-            Version::V4 => order.clone(),
-            Version::V5 => shape::order_v5_to_v4(order.clone()),
-        };
+        let v4 = orderdesk_wire::convert::order_between(order.clone(), version, Version::V4);
         let schema = per_call(iterations, || {
             schemas.check(RequestKind::ProductOrder, version, &order).is_ok()
         })?;

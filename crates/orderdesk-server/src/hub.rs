@@ -9,11 +9,12 @@
 
 use std::time::Duration;
 
+use orderdesk_wire::convert::{cancel_between, order_between};
+use orderdesk_wire::Version;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use crate::lifecycle::now;
-use crate::shape::{self, Version};
 use crate::store::{Kind, Store};
 
 /// The events the server publishes.
@@ -87,14 +88,8 @@ pub fn query_accepts(query: Option<&str>, event_type: &str) -> bool {
 pub fn render(public_base: &str, kind: Kind, v: &Value, version: Version) -> Value {
     let id = v.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
     let (collection, mut out) = match kind {
-        Kind::Order => (
-            "productOrder",
-            match version {
-                Version::V4 => v.clone(),
-                Version::V5 => shape::order_v4_to_v5(v.clone()),
-            },
-        ),
-        Kind::Cancel => ("cancelProductOrder", shape::cancel_out(v.clone(), version)),
+        Kind::Order => ("productOrder", order_between(v.clone(), Version::V4, version)),
+        Kind::Cancel => ("cancelProductOrder", cancel_between(v.clone(), Version::V4, version)),
         Kind::Listener => ("hub", v.clone()),
     };
     let href = format!(
@@ -176,10 +171,11 @@ impl Hub {
             if !query_accepts(l.get("query").and_then(Value::as_str), kind.name()) {
                 continue;
             }
-            let version = match l.get("version").and_then(Value::as_str) {
-                Some("v5") => Version::V5,
-                _ => Version::V4,
-            };
+            let version = l
+                .get("version")
+                .and_then(Value::as_str)
+                .and_then(Version::from_segment)
+                .unwrap_or(Version::V4);
             let (store_kind, key) = if kind.is_order() {
                 (Kind::Order, "productOrder")
             } else {
@@ -192,8 +188,8 @@ impl Hub {
                 "eventType": kind.name(),
                 "event": { key: rendered },
             });
-            if version == Version::V5 {
-                body["@type"] = json!(kind.name());
+            if let Some(obj) = body.as_object_mut() {
+                version.fill_type(obj, kind.name());
             }
             // The receiver lives as long as the runtime; a send error only means shutdown.
             let _ = self.tx.send(Delivery { callback: callback.to_owned(), body });

@@ -14,7 +14,9 @@
 //!   ([`fault`]) for client resilience tests;
 //! - the catalog snapshot and the large-catalog generator ([`catalog`]).
 //!
-//! Invariants: orders are stored in v4 shape; v5 is a rendering ([`shape`]). Every state
+//! Invariants: orders are stored in v4 shape; v5 is a rendering (`orderdesk_wire::convert`'s
+//! mapping, see [`hub::render`]); what differs between the versions is asked of
+//! `orderdesk-wire`, never decided here. Every state
 //! change is a compare-and-set, so simulation, cancellation, PATCH and DELETE never
 //! overwrite each other. The server binds loopback unless told otherwise.
 //!
@@ -29,7 +31,6 @@ pub mod hub;
 pub mod lifecycle;
 pub mod query;
 pub mod schema;
-pub mod shape;
 pub mod state;
 pub mod store;
 pub mod validate;

@@ -8,10 +8,12 @@
 //! a final state, the task ends terminatedWithError and the order is untouched.
 //!
 //! Every transition is a compare-and-set on the stored state, so the simulation and a
-//! concurrent cancellation or delete never overwrite each other.
+//! concurrent cancellation or delete never overwrite each other. What each state allows (final,
+//! patchable, cancellable) is `orderdesk_wire::state`'s.
 
 use std::time::Duration;
 
+use orderdesk_wire::{OrderState, TaskState};
 use serde_json::{json, Value};
 
 use crate::hub::EventKind;
@@ -42,28 +44,22 @@ impl Default for LifecycleConfig {
     }
 }
 
-/// Order states from which no simulation step leads anywhere.
-pub const FINAL_ORDER_STATES: [&str; 5] =
-    ["completed", "failed", "partial", "cancelled", "rejected"];
-
-/// States in which a client may still PATCH an order.
-pub const PATCHABLE_STATES: [&str; 4] = ["acknowledged", "pending", "held", "draft"];
-
 /// UTC now with millisecond precision and a `Z` suffix (safe in query strings).
 pub fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-fn state_of(v: &Value) -> &str {
+/// The state text as stored, for messages.
+fn state_text(v: &Value) -> &str {
     v.get("state").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Sets `state` on every item, nested ones too.
-fn set_item_states(items: &mut Value, f: &dyn Fn(&Value) -> String) {
+fn set_item_states(items: &mut Value, f: &dyn Fn(&Value) -> OrderState) {
     if let Some(list) = items.as_array_mut() {
         for it in list {
             let s = f(it);
-            it["state"] = Value::String(s);
+            it["state"] = json!(s.as_str());
             if let Some(nested) = it.get_mut("productOrderItem") {
                 set_item_states(nested, f);
             }
@@ -98,13 +94,13 @@ fn count_items(items: &Value, fail_value: &str, total: &mut usize, failed: &mut 
 async fn transition(
     st: &AppState,
     id: &str,
-    from: &'static str,
+    from: OrderState,
     apply: impl FnOnce(&mut Value) + Send + 'static,
 ) -> bool {
     let res = st
         .store
         .update(Kind::Order, id, move |v| {
-            if state_of(v) != from {
+            if OrderState::of(v) != Some(from) {
                 return Ok::<_, ()>(None);
             }
             apply(v);
@@ -142,15 +138,16 @@ pub fn simulate_order(st: AppState, id: String) {
     tokio::spawn(async move {
         let cfg = st.config.lifecycle.clone();
         let current = st.store.get(Kind::Order, &id);
-        let in_progress = current.as_ref().is_some_and(|v| state_of(v) == "inProgress");
+        let in_progress =
+            current.as_ref().is_some_and(|v| OrderState::of(v) == Some(OrderState::InProgress));
         if !in_progress {
             if !pause(&st, cfg.acknowledged_for).await {
                 return;
             }
-            let moved = transition(&st, &id, "acknowledged", |v| {
-                v["state"] = json!("inProgress");
+            let moved = transition(&st, &id, OrderState::Acknowledged, |v| {
+                v["state"] = json!(OrderState::InProgress.as_str());
                 if let Some(items) = v.get_mut("productOrderItem") {
-                    set_item_states(items, &|_| "inProgress".into());
+                    set_item_states(items, &|_| OrderState::InProgress);
                 }
             })
             .await;
@@ -162,24 +159,28 @@ pub fn simulate_order(st: AppState, id: String) {
             return;
         }
         let fail = cfg.fail_value.clone();
-        transition(&st, &id, "inProgress", move |v| {
+        transition(&st, &id, OrderState::InProgress, move |v| {
             let (mut total, mut failed) = (0, 0);
             if let Some(items) = v.get("productOrderItem") {
                 count_items(items, &fail, &mut total, &mut failed);
             }
             let state = if failed == 0 {
-                "completed"
+                OrderState::Completed
             } else if failed == total {
-                "failed"
+                OrderState::Failed
             } else {
-                "partial"
+                OrderState::Partial
             };
-            v["state"] = json!(state);
+            v["state"] = json!(state.as_str());
             v["completionDate"] = json!(now());
             if let Some(items) = v.get_mut("productOrderItem") {
                 let fail = fail.clone();
                 set_item_states(items, &move |it| {
-                    if item_fails(it, &fail) { "failed" } else { "completed" }.into()
+                    if item_fails(it, &fail) {
+                        OrderState::Failed
+                    } else {
+                        OrderState::Completed
+                    }
                 });
             }
         })
@@ -234,17 +235,16 @@ fn run_cancel(
             if !pause(&st, step).await {
                 return;
             }
-            task_step(&st, &task_id, |t| t["state"] = json!("inProgress")).await;
-            // Atomically decide: either the order enters assessingCancellation or it is final.
+            task_step(&st, &task_id, |t| t["state"] = json!(TaskState::InProgress.as_str())).await;
+            // Atomically decide: either the order enters assessingCancellation or it can no
+            // longer be cancelled (final, or already being cancelled).
             let res = st
                 .store
                 .update(Kind::Order, &order_id, |v| {
-                    if FINAL_ORDER_STATES.contains(&state_of(v))
-                        || ["assessingCancellation", "pendingCancellation"].contains(&state_of(v))
-                    {
-                        return Err(state_of(v).to_owned());
+                    if !OrderState::of(v).is_some_and(OrderState::is_cancellable) {
+                        return Err(state_text(v).to_owned());
                     }
-                    v["state"] = json!("assessingCancellation");
+                    v["state"] = json!(OrderState::AssessingCancellation.as_str());
                     Ok(Some(v.clone()))
                 })
                 .await;
@@ -252,7 +252,7 @@ fn run_cancel(
                 Ok(Some(Ok(Some(order)))) => order,
                 Ok(Some(Err(state))) => {
                     task_step(&st, &task_id, move |t| {
-                        t["state"] = json!("terminatedWithError");
+                        t["state"] = json!(TaskState::TerminatedWithError.as_str());
                         t["errorMessage"] =
                             json!(format!("the order is {state} and can no longer be cancelled"));
                     })
@@ -261,7 +261,7 @@ fn run_cancel(
                 }
                 _ => {
                     task_step(&st, &task_id, |t| {
-                        t["state"] = json!("terminatedWithError");
+                        t["state"] = json!(TaskState::TerminatedWithError.as_str());
                         t["errorMessage"] = json!("the order no longer exists");
                     })
                     .await;
@@ -274,10 +274,10 @@ fn run_cancel(
             if !pause(&st, step).await {
                 return;
             }
-            transition(&st, &order_id, "assessingCancellation", |v| {
-                v["state"] = json!("pendingCancellation");
+            transition(&st, &order_id, OrderState::AssessingCancellation, |v| {
+                v["state"] = json!(OrderState::PendingCancellation.as_str());
                 if let Some(items) = v.get_mut("productOrderItem") {
-                    set_item_states(items, &|_| "pendingCancellation".into());
+                    set_item_states(items, &|_| OrderState::PendingCancellation);
                 }
             })
             .await;
@@ -288,14 +288,14 @@ fn run_cancel(
                 return;
             }
             let w2 = when.clone();
-            transition(&st, &order_id, "pendingCancellation", move |v| {
-                v["state"] = json!("cancelled");
+            transition(&st, &order_id, OrderState::PendingCancellation, move |v| {
+                v["state"] = json!(OrderState::Cancelled.as_str());
                 v["cancellationDate"] = json!(w2);
                 if let Some(r) = reason {
                     v["cancellationReason"] = json!(r);
                 }
                 if let Some(items) = v.get_mut("productOrderItem") {
-                    set_item_states(items, &|_| "cancelled".into());
+                    set_item_states(items, &|_| OrderState::Cancelled);
                 }
             })
             .await;
@@ -308,7 +308,7 @@ fn run_cancel(
             when = date;
         }
         task_step(&st, &task_id, move |t| {
-            t["state"] = json!("done");
+            t["state"] = json!(TaskState::Done.as_str());
             t["effectiveCancellationDate"] = json!(when);
         })
         .await;
@@ -319,14 +319,16 @@ fn run_cancel(
 /// cancellations that were under way, each from where it stopped.
 pub fn resume(st: &AppState) {
     for order in st.store.all(Kind::Order) {
-        if matches!(state_of(&order), "acknowledged" | "inProgress") {
+        // The simulation moves an order on from these two; elsewhere it waits for a client.
+        if matches!(OrderState::of(&order), Some(OrderState::Acknowledged | OrderState::InProgress))
+        {
             if let Some(id) = order.get("id").and_then(Value::as_str) {
                 simulate_order(st.clone(), id.to_owned());
             }
         }
     }
     for task in st.store.all(Kind::Cancel) {
-        if !matches!(state_of(&task), "acknowledged" | "inProgress") {
+        if TaskState::of(&task).is_none_or(TaskState::is_final) {
             continue;
         }
         let (Some(task_id), Some(order_id)) = (
@@ -335,15 +337,11 @@ pub fn resume(st: &AppState) {
         ) else {
             continue;
         };
-        let order_state = st
-            .store
-            .get(Kind::Order, order_id)
-            .map(|o| state_of(&o).to_owned())
-            .unwrap_or_default();
-        let from = match order_state.as_str() {
-            "assessingCancellation" => CancelPhase::Assessing,
-            "pendingCancellation" => CancelPhase::Pending,
-            "cancelled" => CancelPhase::Finished,
+        let order_state = st.store.get(Kind::Order, order_id).and_then(|o| OrderState::of(&o));
+        let from = match order_state {
+            Some(OrderState::AssessingCancellation) => CancelPhase::Assessing,
+            Some(OrderState::PendingCancellation) => CancelPhase::Pending,
+            Some(OrderState::Cancelled) => CancelPhase::Finished,
             _ => CancelPhase::Start,
         };
         let reason = task.get("cancellationReason").and_then(Value::as_str).map(str::to_owned);

@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -256,8 +256,9 @@ pub fn compare_text(a: &str, b: &str) -> Ordering {
     a.cmp(b)
 }
 
-fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(s).ok()
+/// A date-time or a day, as `orderdesk-wire` reads dates (a day is its start, UTC).
+fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+    orderdesk_wire::parse_date_input(s).map(|d| d.at)
 }
 
 fn compare_opt(a: Option<&Value>, b: Option<&Value>) -> Ordering {

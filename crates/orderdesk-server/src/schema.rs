@@ -2,12 +2,12 @@
 //! [`orderdesk_wire::schema`], the one place the schemas live): a body the schema refuses is a
 //! `400 Bad Request` naming the first few fields.
 
+use orderdesk_wire::Version;
 use serde_json::Value;
 
 pub use orderdesk_wire::schema::{RequestKind, SchemaError};
 
 use crate::error::ApiError;
-use crate::shape::Version;
 use crate::validate::{err_from, Problem};
 
 /// At most this many findings are spelled out in one error message.

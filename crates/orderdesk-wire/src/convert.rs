@@ -581,6 +581,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stored_and_rendered_orders_and_cancellations() {
+        let v4 = json!({"id": "1", "orderDate": "2024-01-01T00:00:00Z", "x-extra": {"a": 1}});
+        let v5 = order_between(v4.clone(), Version::V4, Version::V5);
+        assert_eq!(v5["creationDate"], "2024-01-01T00:00:00Z");
+        assert!(v5.get("orderDate").is_none());
+        assert_eq!(v5["@type"], "ProductOrder");
+        let back = order_between(v5, Version::V5, Version::V4);
+        assert_eq!((&back["orderDate"], &back["x-extra"]), (&v4["orderDate"], &v4["x-extra"]));
+        assert_eq!(order_between(v4.clone(), Version::V4, Version::V4), v4);
+        let cancel = json!({"id": "c", "productOrder": {"id": "1"}});
+        let out = cancel_between(cancel.clone(), Version::V4, Version::V5);
+        assert_eq!(out["@type"], "CancelProductOrder");
+        assert_eq!(out["productOrder"]["@type"], "ProductOrderRef");
+        assert_eq!(cancel_between(cancel.clone(), Version::V4, Version::V4), cancel);
+    }
+
+    #[test]
     fn type_spellings_normalise() {
         assert_eq!(canonical_type_key("ProductOrder_V4"), "productorder");
         assert_eq!(canonical_type_key("productOrder"), "productorder");

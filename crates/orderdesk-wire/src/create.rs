@@ -333,6 +333,16 @@ mod tests {
     }
 
     #[test]
+    fn empty_orders_per_version() {
+        assert_eq!(
+            empty_order(Version::V4),
+            json!({"productOrderItem": [], "@type": "ProductOrder"})
+        );
+        assert_eq!(empty_order(Version::V5)["@baseType"], "ProductOrder");
+        assert!(SERVER_OWNED_CANCEL_MEMBERS.contains(&CANCEL_CREATION_DATE));
+    }
+
+    #[test]
     fn create_requests_carry_no_server_owned_member() {
         let v4 = json!({"id": "9", "href": "/x", "state": "completed",
             "orderDate": "2024-01-01T00:00:00Z", "expectedCompletionDate": "2024-01-02T00:00:00Z",

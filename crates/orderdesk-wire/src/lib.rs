@@ -139,11 +139,9 @@ impl Version {
     pub fn patch_media_types(self) -> &'static [&'static str] {
         match self {
             Version::V4 => &["application/merge-patch+json", "application/json"],
-            Version::V5 => &[
-                "application/merge-patch+json",
-                "application/json",
-                "application/json-patch+json",
-            ],
+            Version::V5 => {
+                &["application/merge-patch+json", "application/json", "application/json-patch+json"]
+            }
         }
     }
 
@@ -355,4 +353,30 @@ pub fn parse_order_as(v: Value, version: Version) -> Result<AnyProductOrder, Wir
         Version::V4 => AnyProductOrder::V4(v4::ProductOrder::from_value(v)?),
         Version::V5 => AnyProductOrder::V5(v5::ProductOrder::from_value(v)?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_read_and_what_differs() {
+        assert_eq!(Version::in_path_segment("v4.0"), Some(Version::V4));
+        assert_eq!(Version::in_path_segment("V5"), Some(Version::V5));
+        assert_eq!(Version::in_path_segment("4"), None);
+        assert_eq!(Version::in_path_segment("biz"), None);
+        assert_eq!(Version::from_segment("v4.0"), None);
+        assert_eq!(Version::V4.order_date_member(), "orderDate");
+        assert_eq!(Version::V5.order_date_member(), "creationDate");
+        assert!(!Version::V4.patch_media_types().contains(&"application/json-patch+json"));
+        assert!(Version::V5.patch_media_types().contains(&"application/json-patch+json"));
+        let mut obj = serde_json::Map::new();
+        Version::V4.fill_type(&mut obj, "Note");
+        assert!(obj.is_empty());
+        Version::V5.fill_type(&mut obj, "Note");
+        assert_eq!(obj.get("@type").and_then(Value::as_str), Some("Note"));
+        for name in [Version::V4.order_date_member(), Version::V5.order_date_member()] {
+            assert!(VERSION_SPECIFIC_NAMES.contains(&name));
+        }
+    }
 }

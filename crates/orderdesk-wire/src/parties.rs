@@ -281,6 +281,13 @@ mod tests {
             assert_eq!(p.referred_type.as_deref(), Some("Individual"));
         }
         assert!(customer_party(Version::V5, "C1", "", "Individual").get("role").is_some());
+        assert_eq!(note(Version::V4, "call first"), json!({"text": "call first"}));
+        assert_eq!(note(Version::V5, "call first")["@type"], "Note");
+        assert_eq!(reference(Version::V4, "BillingAccountRef", "B1", ""), json!({"id": "B1"}));
+        assert_eq!(
+            reference(Version::V5, "BillingAccountRef", "B1", "")["@type"],
+            "BillingAccountRef"
+        );
         let ch = sales_channel(Version::V5, "web", "Web shop");
         let order = json!({"channel": [ch]});
         assert_eq!(first_channel(&order).and_then(|c| c.name).as_deref(), Some("Web shop"));

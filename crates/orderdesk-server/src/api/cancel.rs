@@ -5,6 +5,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use orderdesk_wire::create::{CANCEL_CREATION_DATE, SERVER_OWNED_CANCEL_MEMBERS};
+use orderdesk_wire::TaskState;
 use serde_json::{json, Map, Value};
 
 use super::{created, list_response, parse_json, version, with_fields, Pairs};
@@ -49,7 +51,8 @@ pub(super) async fn create_cancel(
         }
     };
     if let Some(d) = obj.get("requestedCancellationDate") {
-        if d.as_str().is_none_or(|s| chrono::DateTime::parse_from_rfc3339(s).is_err()) {
+        let date_time = d.as_str().and_then(orderdesk_wire::parse_date_input);
+        if date_time.is_none_or(|d| d.day_only) {
             return Err(ApiError::bad_request(
                 "field.type",
                 "requestedCancellationDate: must be an RFC 3339 date-time string",
@@ -65,12 +68,11 @@ pub(super) async fn create_cancel(
     let id = uuid::Uuid::new_v4().to_string();
     let mut task = Map::new();
     task.insert("id".into(), json!(id));
-    task.insert("state".into(), json!("acknowledged"));
-    task.insert("creationDate".into(), json!(now()));
+    task.insert("state".into(), json!(TaskState::Acknowledged.as_str()));
+    // Stored in v4 shape, where the creation date is an extension member v5 reads.
+    task.insert(CANCEL_CREATION_DATE.into(), json!(now()));
     for (k, val) in obj {
-        if !["id", "href", "state", "creationDate", "effectiveCancellationDate"]
-            .contains(&k.as_str())
-        {
+        if !SERVER_OWNED_CANCEL_MEMBERS.contains(&k.as_str()) {
             task.insert(k.clone(), val.clone());
         }
     }

@@ -5,13 +5,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use orderdesk_wire::Version;
 use serde_json::{json, Value};
 
 use super::{list_response, version, with_fields, Pairs};
 use crate::catalog::CatalogKind;
 use crate::error::ApiError;
 use crate::query::{ListQuery, Page};
-use crate::shape::Version;
 use crate::state::AppState;
 
 fn catalog_kind(collection: &str) -> Result<CatalogKind, ApiError> {
@@ -39,9 +39,7 @@ fn catalog_out(st: &AppState, kind: CatalogKind, v: &Value, ver: Version) -> Val
                 )),
             );
         }
-        if ver == Version::V5 {
-            obj.entry("@type").or_insert(json!(kind.type_name()));
-        }
+        ver.fill_type(obj, kind.type_name());
     }
     out
 }

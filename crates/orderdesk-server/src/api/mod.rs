@@ -22,11 +22,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use orderdesk_wire::Version;
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::query::{project, ListQuery, Page};
-use crate::shape::Version;
 use crate::state::AppState;
 use crate::store::StoredResponse;
 use crate::{auth, fault};

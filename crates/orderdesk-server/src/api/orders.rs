@@ -8,15 +8,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use orderdesk_wire::convert::order_between;
+use orderdesk_wire::create::SERVER_OWNED_ORDER_MEMBERS;
+use orderdesk_wire::{OrderState, Version};
 use serde_json::{json, Map, Value};
 
 use super::{created, list_response, parse_json, version, with_fields, Pairs};
 use crate::error::ApiError;
 use crate::hub::{render, EventKind};
-use crate::lifecycle::{self, now, FINAL_ORDER_STATES, PATCHABLE_STATES};
+use crate::lifecycle::{self, now};
 use crate::query::ListQuery;
 use crate::schema::RequestKind;
-use crate::shape::{self, Version};
 use crate::state::AppState;
 use crate::store::Kind;
 use crate::validate;
@@ -24,7 +26,7 @@ use crate::validate;
 fn set_initial_item_states(items: &mut Value) {
     if let Some(list) = items.as_array_mut() {
         for it in list {
-            it["state"] = json!("acknowledged");
+            it["state"] = json!(OrderState::Acknowledged.as_str());
             if let Some(nested) = it.get_mut("productOrderItem") {
                 set_initial_item_states(nested);
             }
@@ -45,10 +47,6 @@ fn fill_item_states(items: &mut Value, state: &str) {
     }
 }
 
-/// Fields the server owns; a client may not set or change them.
-const READ_ONLY: [&str; 7] =
-    ["id", "href", "state", "orderDate", "creationDate", "completionDate", "cancellationDate"];
-
 pub(super) async fn create_order(
     State(st): State<AppState>,
     Path(v): Path<String>,
@@ -57,20 +55,19 @@ pub(super) async fn create_order(
     let ver = version(&v)?;
     let input = parse_json(&body)?;
     st.schemas.check(RequestKind::ProductOrder, ver, &input)?;
-    let mut order = match ver {
-        Version::V4 => input,
-        Version::V5 => shape::order_v5_to_v4(input),
-    };
+    // Stored in v4 shape (see `hub::render`).
+    let mut order = order_between(input, ver, Version::V4);
     validate::check_order(&order, &st.catalog)?;
     let id = uuid::Uuid::new_v4().to_string();
     if let Some(obj) = order.as_object_mut() {
-        for k in READ_ONLY {
-            obj.remove(k);
+        // Members the server owns are its own to set: a client's values are dropped.
+        for k in SERVER_OWNED_ORDER_MEMBERS {
+            obj.remove(*k);
         }
         let mut out = Map::new();
         out.insert("id".into(), json!(id));
-        out.insert("state".into(), json!("acknowledged"));
-        out.insert("orderDate".into(), json!(now()));
+        out.insert("state".into(), json!(OrderState::Acknowledged.as_str()));
+        out.insert(Version::V4.order_date_member().into(), json!(now()));
         out.insert("relatedParty".into(), json!([]));
         out.insert("@type".into(), json!("ProductOrder"));
         for (k, val) in std::mem::take(obj) {
@@ -151,21 +148,19 @@ pub(super) async fn patch_order(
         .and_then(|h| h.split(';').next())
         .map(|h| h.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let kind = match (ctype.as_str(), ver) {
-        ("application/merge-patch+json" | "application/json", _) => PatchKind::Merge,
-        ("application/json-patch+json", Version::V5) => PatchKind::JsonPatch,
-        (other, _) => {
-            let accepted = match ver {
-                Version::V4 => "application/merge-patch+json, application/json",
-                Version::V5 => {
-                    "application/merge-patch+json, application/json, application/json-patch+json"
-                }
-            };
+    let accepted = ver.patch_media_types();
+    let kind = match ctype.as_str() {
+        "application/merge-patch+json" | "application/json" => PatchKind::Merge,
+        "application/json-patch+json" if accepted.contains(&ctype.as_str()) => PatchKind::JsonPatch,
+        other => {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "patch.mediaType",
                 "Unsupported Media Type",
-                format!("PATCH body type '{other}' is not accepted here; use {accepted}"),
+                format!(
+                    "PATCH body type '{other}' is not accepted here; use {}",
+                    accepted.join(", ")
+                ),
             ));
         }
     };
@@ -191,8 +186,9 @@ pub(super) async fn patch_order(
         .store
         .update(Kind::Order, &id, move |stored| {
             let state = stored.get("state").and_then(Value::as_str).unwrap_or_default().to_owned();
-            if !PATCHABLE_STATES.contains(&state.as_str()) {
-                let e = if FINAL_ORDER_STATES.contains(&state.as_str()) {
+            let known = OrderState::parse(&state);
+            if !known.is_some_and(OrderState::is_patchable) {
+                let e = if known.is_some_and(OrderState::is_final) {
                     ApiError::conflict(
                         "state.notPatchable",
                         format!("the order is {state}; a finished order cannot be changed"),
@@ -213,8 +209,8 @@ pub(super) async fn patch_order(
                     ApiError::unprocessable("patch.failed", format!("the JSON Patch does not apply: {e}"))
                 })?,
             }
-            for k in READ_ONLY {
-                if before.get(k) != after.get(k) {
+            for k in SERVER_OWNED_ORDER_MEMBERS {
+                if before.get(*k) != after.get(*k) {
                     return Err(ApiError::unprocessable(
                         "field.readOnly",
                         format!("{k}: is set by the server and cannot be changed"),
@@ -225,10 +221,7 @@ pub(super) async fn patch_order(
             // that version (the creation schema: the server-owned members it carries are
             // open-ended there).
             schemas.check(RequestKind::ProductOrder, ver, &after)?;
-            let mut next = match ver {
-                Version::V4 => after,
-                Version::V5 => shape::order_v5_to_v4(after),
-            };
+            let mut next = order_between(after, ver, Version::V4);
             if let Some(obj) = next.as_object_mut() {
                 obj.remove("href");
             }
