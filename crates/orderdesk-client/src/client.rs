@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use orderdesk_wire::external_id::{carries_external_id, external_id_filter};
 use orderdesk_wire::Version;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, StatusCode, Url};
@@ -183,25 +184,18 @@ pub fn resource_id(value: &Value) -> Option<String> {
     }
 }
 
-/// An order's `state`, or `None` when the server did not report one (we never invent one).
+/// An order's (or a task's) `state` as the server wrote it, or `None` when it reported none
+/// (we never invent one). The text is what is kept and shown; what a state means is decided
+/// with `orderdesk_wire::OrderState::parse` (or `TaskState::parse`), which also reads a state
+/// spelled otherwise.
 pub fn order_state(order: &Value) -> Option<&str> {
     order.get("state").and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
-/// The external ids an order carries: v4's string (or number), v5's `ExternalIdentifier`s.
+/// The ids of the external identifiers an order carries
+/// ([`orderdesk_wire::external_id::external_ids`], the one reader of both versions' shapes).
 pub fn external_ids(order: &Value) -> Vec<String> {
-    let scalar = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
-    match order.get("externalId") {
-        Some(Value::Array(list)) => {
-            list.iter().filter_map(|x| x.get("id").and_then(scalar).or_else(|| scalar(x))).collect()
-        }
-        Some(other) => scalar(other).into_iter().collect(),
-        None => Vec::new(),
-    }
+    orderdesk_wire::external_id::external_ids(order).into_iter().map(|x| x.id).collect()
 }
 
 impl Client {
@@ -752,12 +746,9 @@ impl Client {
         &self,
         external_id: &str,
     ) -> Result<Vec<Value>, ClientError> {
-        let key = match self.version().await? {
-            Version::V4 => "externalId",
-            Version::V5 => "externalId.id",
-        };
+        let key = external_id_filter(self.version().await?);
         let found = self.list_orders(&[(key, external_id)]).await?;
-        Ok(found.into_iter().filter(|o| external_ids(o).iter().any(|x| x == external_id)).collect())
+        Ok(found.into_iter().filter(|o| carries_external_id(o, external_id)).collect())
     }
 
     // ---- cancelProductOrder -----------------------------------------------------------------

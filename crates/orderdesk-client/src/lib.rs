@@ -41,7 +41,7 @@ pub use client::{
     RetryPolicy, DEFAULT_MAX_BODY,
 };
 pub use error::ClientError;
-pub use profile::{version_in_url, AuthConfig, Profile, VersionChoice};
+pub use profile::{version_in_url, AuthConfig, AuthMode, Profile, VersionChoice};
 /// URLs as the client parses them (profiles are checked with the same parser).
 pub use reqwest::Url;
 pub use secret::Secret;

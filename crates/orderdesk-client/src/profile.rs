@@ -9,29 +9,86 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ClientError;
 
-/// Which TMF622 version to speak.
+/// Which TMF622 version to speak. Written `"v4"`, `"v5"` or `"auto"` (in stored profiles too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum VersionChoice {
-    V4,
-    V5,
     /// Detected once (from the URL, else from an order the server returns) and remembered in
     /// [`Profile::detected_version`].
     #[default]
+    #[serde(rename = "auto")]
     Auto,
+    /// Always this version.
+    #[serde(untagged)]
+    Fixed(Version),
+}
+
+impl VersionChoice {
+    /// `v4`, `v5` or `auto`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionChoice::Auto => "auto",
+            VersionChoice::Fixed(v) => v.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for VersionChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 impl std::str::FromStr for VersionChoice {
     type Err = ClientError;
     fn from_str(text: &str) -> Result<Self, ClientError> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "v4" | "4" => Ok(VersionChoice::V4),
-            "v5" | "5" => Ok(VersionChoice::V5),
-            "auto" => Ok(VersionChoice::Auto),
-            other => {
-                Err(ClientError::Config(format!("unknown version {other:?} (v4, v5 or auto)")))
-            }
+        if text.trim().eq_ignore_ascii_case("auto") {
+            return Ok(VersionChoice::Auto);
         }
+        text.parse::<Version>().map(VersionChoice::Fixed).map_err(|_| {
+            ClientError::Config(format!("unknown version {:?} (v4, v5 or auto)", text.trim()))
+        })
+    }
+}
+
+/// How requests are authenticated, by name (what [`AuthConfig`] holds beside the mode is its
+/// own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// No authentication.
+    #[default]
+    None,
+    /// A bearer token.
+    Bearer,
+    /// OAuth2 client credentials.
+    #[serde(rename = "oauth2")]
+    OAuth2,
+    /// `client_id` / `client_secret` headers.
+    Headers,
+}
+
+impl AuthMode {
+    /// The mode's name as the CLI spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::None => "none",
+            AuthMode::Bearer => "bearer",
+            AuthMode::OAuth2 => "oauth2",
+            AuthMode::Headers => "headers",
+        }
+    }
+
+    /// Whether requests in this mode need a secret.
+    pub fn needs_secret(self) -> bool {
+        self != AuthMode::None
+    }
+}
+
+impl std::fmt::Display for AuthMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 
@@ -52,19 +109,19 @@ pub enum AuthConfig {
 }
 
 impl AuthConfig {
-    /// The mode's name as the CLI spells it.
-    pub fn mode(&self) -> &'static str {
+    /// The mode.
+    pub fn mode(&self) -> AuthMode {
         match self {
-            AuthConfig::None => "none",
-            AuthConfig::Bearer => "bearer",
-            AuthConfig::OAuth2 { .. } => "oauth2",
-            AuthConfig::Headers { .. } => "headers",
+            AuthConfig::None => AuthMode::None,
+            AuthConfig::Bearer => AuthMode::Bearer,
+            AuthConfig::OAuth2 { .. } => AuthMode::OAuth2,
+            AuthConfig::Headers { .. } => AuthMode::Headers,
         }
     }
 
     /// Whether requests need a secret.
     pub fn needs_secret(&self) -> bool {
-        !matches!(self, AuthConfig::None)
+        self.mode().needs_secret()
     }
 }
 
@@ -174,8 +231,7 @@ impl Profile {
     /// The version fixed by the profile or remembered from detection.
     pub fn known_version(&self) -> Option<Version> {
         match self.version {
-            VersionChoice::V4 => Some(Version::V4),
-            VersionChoice::V5 => Some(Version::V5),
+            VersionChoice::Fixed(v) => Some(v),
             VersionChoice::Auto => {
                 self.detected_version.or_else(|| version_in_url(&self.order_url))
             }
@@ -186,12 +242,8 @@ impl Profile {
 /// A `/v4` or `/v5` path segment in a TMF root (the last one wins).
 pub fn version_in_url(url: &str) -> Option<Version> {
     let parsed = reqwest::Url::parse(url).ok()?;
-    let segments: Vec<String> = parsed.path_segments()?.map(str::to_ascii_lowercase).collect();
-    segments.iter().rev().find_map(|s| match s.as_str() {
-        "v4" | "v4.0" | "v4.0.0" => Some(Version::V4),
-        "v5" | "v5.0" | "v5.0.0" => Some(Version::V5),
-        _ => None,
-    })
+    let segments: Vec<&str> = parsed.path_segments()?.collect();
+    segments.into_iter().rev().find_map(Version::in_path_segment)
 }
 
 #[cfg(test)]
@@ -206,6 +258,23 @@ mod tests {
         );
         assert_eq!(version_in_url("http://h/tmf-api/productOrdering/v4/biz"), Some(Version::V4));
         assert_eq!(version_in_url("http://h/orders"), None);
+        assert_eq!(version_in_url("http://h/tmf-api/x/V4.0.0/4"), Some(Version::V4));
+    }
+
+    #[test]
+    fn version_choices_keep_their_stored_form() {
+        for (choice, text) in [
+            (VersionChoice::Fixed(Version::V4), "\"v4\""),
+            (VersionChoice::Fixed(Version::V5), "\"v5\""),
+            (VersionChoice::Auto, "\"auto\""),
+        ] {
+            assert_eq!(serde_json::to_string(&choice).unwrap(), text);
+            assert_eq!(serde_json::from_str::<VersionChoice>(text).unwrap(), choice);
+            assert_eq!(text.trim_matches('"').parse::<VersionChoice>().unwrap(), choice);
+        }
+        assert!(serde_json::from_str::<VersionChoice>("\"v6\"").is_err());
+        assert!("v6".parse::<VersionChoice>().is_err());
+        assert_eq!(serde_json::to_string(&AuthMode::OAuth2).unwrap(), "\"oauth2\"");
     }
 
     #[test]

@@ -63,7 +63,7 @@ impl Service {
                 // active one; its port changes on every start, so the profile is rewritten.
                 let profile = orderdesk_client::Profile {
                     catalog_url: Some(server.catalog_url_v4()),
-                    version: orderdesk_client::VersionChoice::V4,
+                    version: orderdesk_client::VersionChoice::Fixed(orderdesk_wire::Version::V4),
                     ..orderdesk_client::Profile::new(DEMO_PROFILE, server.base_url_v4())
                 };
                 *demo = Some(server);

@@ -55,6 +55,10 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use orderdesk_core::Order;
 use orderdesk_store::{Queries, Reader, Store, StoreHandle};
 
+/// The vocabulary the views carry, for callers that read them.
+pub use orderdesk_client::{AuthMode, VersionChoice};
+pub use orderdesk_wire::{OrderState, Severity, TaskState, Version};
+
 pub use catalog::CatalogCache;
 pub use demo::DEMO_PROFILE;
 pub use drafts::order_findings;

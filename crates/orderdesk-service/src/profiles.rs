@@ -7,7 +7,7 @@
 //! is told to set the profile's `ORDERDESK_SECRET_<PROFILE>` variable instead.
 
 use orderdesk_client::secret::{self, Secret};
-use orderdesk_client::{AuthConfig, ClientError, Profile, VersionChoice};
+use orderdesk_client::{AuthConfig, AuthMode, ClientError, Profile, VersionChoice};
 use serde::{Deserialize, Serialize};
 
 /// Where profile secrets are filed. The app uses [`OsKeyring`]; the trait lets a caller
@@ -51,10 +51,8 @@ pub struct ProfileInput {
     pub name: String,
     pub order_url: String,
     pub catalog_url: String,
-    /// `v4`, `v5` or `auto`.
-    pub version: String,
-    /// `none`, `bearer`, `oauth2` or `headers`.
-    pub auth_mode: String,
+    pub version: VersionChoice,
+    pub auth_mode: AuthMode,
     /// OAuth2 only.
     pub token_url: String,
     /// OAuth2 and `headers`.
@@ -101,10 +99,8 @@ pub struct ProfileView {
     /// The TMF622 root.
     pub base_url: String,
     pub catalog_url: Option<String>,
-    /// `v4`, `v5` or `auto`.
-    pub tmf_version: String,
-    /// `none`, `bearer`, `oauth2` or `headers`.
-    pub auth_mode: String,
+    pub tmf_version: VersionChoice,
+    pub auth_mode: AuthMode,
     pub token_url: Option<String>,
     pub client_id: Option<String>,
     pub scope: Option<String>,
@@ -215,20 +211,12 @@ pub fn build_profile(
     if !input.catalog_url.trim().is_empty() {
         check_url(&mut errors, "catalogUrl", &input.catalog_url);
     }
-    let version = match input.version.as_str() {
-        "v4" => VersionChoice::V4,
-        "v5" => VersionChoice::V5,
-        "auto" | "" => VersionChoice::Auto,
-        other => {
-            field(&mut errors, "version", format!("unknown version {other:?} (v4, v5 or auto)"));
-            VersionChoice::Auto
-        }
-    };
+    let version = input.version;
     let client_id = input.client_id.trim();
-    let auth = match input.auth_mode.as_str() {
-        "none" | "" => AuthConfig::None,
-        "bearer" => AuthConfig::Bearer,
-        "oauth2" => {
+    let auth = match input.auth_mode {
+        AuthMode::None => AuthConfig::None,
+        AuthMode::Bearer => AuthConfig::Bearer,
+        AuthMode::OAuth2 => {
             if input.token_url.trim().is_empty() {
                 field(&mut errors, "tokenUrl", "OAuth2 needs the token URL");
             } else {
@@ -245,17 +233,9 @@ pub fn build_profile(
                 scope: Some(scope.to_owned()).filter(|s| !s.is_empty()),
             }
         }
-        "headers" => {
+        AuthMode::Headers => {
             check_client_id(&mut errors, client_id);
             AuthConfig::Headers { client_id: client_id.to_owned() }
-        }
-        other => {
-            field(
-                &mut errors,
-                "authMode",
-                format!("unknown authentication {other:?} (none, bearer, oauth2 or headers)"),
-            );
-            AuthConfig::None
         }
     };
     if !input.secret.is_empty() {
@@ -325,13 +305,8 @@ pub fn view(profile: &Profile, active: bool, demo: bool, state: SecretState) -> 
         name: profile.name.clone(),
         base_url: profile.order_url.clone(),
         catalog_url: profile.catalog_url.clone(),
-        tmf_version: match profile.version {
-            VersionChoice::V4 => "v4",
-            VersionChoice::V5 => "v5",
-            VersionChoice::Auto => "auto",
-        }
-        .to_owned(),
-        auth_mode: profile.auth.mode().to_owned(),
+        tmf_version: profile.version,
+        auth_mode: profile.auth.mode(),
         token_url,
         client_id,
         scope,

@@ -5,14 +5,14 @@
 mod common;
 
 use orderdesk_error::ErrorCode;
-use orderdesk_service::{ProfileInput, SecretState, Service};
+use orderdesk_service::{AuthMode, ProfileInput, SecretState, Service, Version, VersionChoice};
 
 fn input(name: &str, order_url: &str) -> ProfileInput {
     ProfileInput {
         name: name.into(),
         order_url: order_url.into(),
-        version: "auto".into(),
-        auth_mode: "none".into(),
+        version: VersionChoice::Auto,
+        auth_mode: AuthMode::None,
         ..ProfileInput::default()
     }
 }
@@ -31,11 +31,10 @@ async fn every_field_is_checked_and_nothing_is_saved_on_errors() {
     assert!(saved.profile.is_none());
 
     let mut oauth = input("lab", "http://127.0.0.1:9/tmf-api/productOrderingManagement/v4/");
-    oauth.auth_mode = "oauth2".into();
+    oauth.auth_mode = AuthMode::OAuth2;
     oauth.catalog_url = "not a url".into();
-    oauth.version = "v6".into();
     let saved = service.save_profile(oauth.clone()).await.expect("answer");
-    assert_eq!(fields(&saved), ["catalogUrl", "version", "tokenUrl", "clientId"]);
+    assert_eq!(fields(&saved), ["catalogUrl", "tokenUrl", "clientId"]);
 
     let mut none_with_secret = input("lab", "https://orders.example/tmf/v5/");
     none_with_secret.secret = "s3cret".into();
@@ -65,10 +64,10 @@ async fn every_field_is_checked_and_nothing_is_saved_on_errors() {
     // Editing keeps the name and changes the rest.
     let mut edit = input("lab", "https://other.example/tmf/v4/");
     edit.editing = Some("lab".into());
-    edit.version = "v4".into();
+    edit.version = VersionChoice::Fixed(Version::V4);
     let edited = service.save_profile(edit).await.expect("answer").profile.expect("saved");
     assert_eq!(edited.base_url, "https://other.example/tmf/v4/");
-    assert_eq!(edited.tmf_version, "v4");
+    assert_eq!(edited.tmf_version, VersionChoice::Fixed(Version::V4));
 
     let err = service.remove_profile("demo".into()).await.expect_err("demo stays");
     assert_eq!(err.code(), "service.invalid_input");
@@ -140,7 +139,7 @@ async fn a_secret_goes_to_the_keyring_or_the_agent_is_told_about_the_fallback() 
     let service = Service::open(dir.path().to_path_buf()).expect("open");
     let name = format!("kr-{}", std::process::id());
     let mut bearer = input(&name, "https://orders.example/tmf-api/productOrderingManagement/v4/");
-    bearer.auth_mode = "bearer".into();
+    bearer.auth_mode = AuthMode::Bearer;
     let secret = "Sup3r-Secret-Token-Value";
     bearer.secret = secret.into();
     let saved = service.save_profile(bearer).await.expect("answer");
@@ -212,7 +211,7 @@ fn without_a_reachable_keyring_the_profile_is_saved_and_the_fallback_named() {
         let service = Service::open(dir.path().to_path_buf()).expect("open");
         let mut oauth =
             input("lab-2", "https://orders.example/tmf-api/productOrderingManagement/v5/");
-        oauth.auth_mode = "oauth2".into();
+        oauth.auth_mode = AuthMode::OAuth2;
         oauth.token_url = "https://auth.example/oauth/token".into();
         oauth.client_id = "agent-7".into();
         oauth.secret = "client-secret-value".into();
@@ -227,7 +226,7 @@ fn without_a_reachable_keyring_the_profile_is_saved_and_the_fallback_named() {
         // A connection test without a secret anywhere says where to put one.
         let mut probe = input("lab-2", &view.base_url);
         probe.editing = Some("lab-2".into());
-        probe.auth_mode = "oauth2".into();
+        probe.auth_mode = AuthMode::OAuth2;
         probe.token_url = "https://auth.example/oauth/token".into();
         probe.client_id = "agent-7".into();
         let report = service.test_connection(probe).await.expect("tested");

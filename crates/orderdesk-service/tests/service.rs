@@ -19,7 +19,10 @@ async fn first_start_then_demo_mode() {
     assert!(!status.first_start);
     let profile = status.profiles.first().expect("the demo server is a server profile");
     assert_eq!(profile.name, "demo");
-    assert_eq!(profile.tmf_version, "v4");
+    assert_eq!(
+        profile.tmf_version,
+        orderdesk_service::VersionChoice::Fixed(orderdesk_service::Version::V4)
+    );
     assert!(
         profile.base_url.ends_with("/tmf-api/productOrderingManagement/v4/"),
         "{}",

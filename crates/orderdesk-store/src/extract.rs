@@ -3,7 +3,8 @@
 //! The store keeps the TMF document as text, exactly as given; these columns are derived from
 //! it on every write and can always be rebuilt from the text. The rules are deliberately
 //! shallow (the domain crate owns pricing): the customer is the related party whose role is
-//! "customer" (v4 `relatedParty[].name`, v5 `relatedParty[].partyOrPartyRole.name`), the total
+//! "customer", in any shape either TMF622 version writes it (`orderdesk-wire`'s
+//! [`orderdesk_wire::parties::customer_name`]), the total
 //! is the sum of `orderTotalPrice[].price` amounts (tax included when given) when they share
 //! one currency, and the item count includes nested bundle items.
 
@@ -33,28 +34,10 @@ const MAX_SEARCH_TEXT: usize = 32 * 1024;
 /// Derive the listing columns from a TMF622 order (v4 or v5).
 pub fn summarize_order(order: &Value) -> OrderSummary {
     OrderSummary {
-        customer: customer_name(order),
+        customer: orderdesk_wire::parties::customer_name(order),
         total: order_total(order),
         item_count: count_items(order.get("productOrderItem")),
     }
-}
-
-fn customer_name(order: &Value) -> Option<String> {
-    let parties = order.get("relatedParty")?.as_array()?;
-    let name_of = |party: &Value| -> Option<String> {
-        party
-            .get("name")
-            .or_else(|| party.get("partyOrPartyRole").and_then(|p| p.get("name")))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let is_customer = |party: &&Value| {
-        party
-            .get("role")
-            .and_then(Value::as_str)
-            .is_some_and(|role| role.eq_ignore_ascii_case("customer"))
-    };
-    parties.iter().find(is_customer).and_then(name_of).or_else(|| parties.iter().find_map(name_of))
 }
 
 fn order_total(order: &Value) -> Option<Money> {

@@ -72,8 +72,7 @@ fn is_retired(offering: &Value) -> bool {
 }
 
 fn last_update(item: &Value) -> Option<DateTime<Utc>> {
-    let text = item.get("lastUpdate")?.as_str()?;
-    DateTime::parse_from_rfc3339(text).ok().map(|d| d.with_timezone(&Utc))
+    orderdesk_wire::instant_of(item.get("lastUpdate"))
 }
 
 fn price_refs(offering: &Value) -> Vec<String> {
@@ -101,9 +100,7 @@ impl SyncEngine {
         let key = since_key.clone();
         let since: Option<DateTime<Utc>> = self
             .with_store(move |s| {
-                Ok(s.setting(&key)?
-                    .and_then(|v| v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()))
-                    .map(|d| d.with_timezone(&Utc)))
+                Ok(s.setting(&key)?.and_then(|v| orderdesk_wire::instant_of(Some(&v))))
             })
             .await?;
         let incremental = !full && since.is_some();

@@ -411,7 +411,7 @@ async fn huge_and_silent_servers_keep_the_entry() -> TestResult {
         }
     });
     let mut profile = Profile::new(PROFILE, format!("http://{silent_addr}/t/v4/"));
-    profile.version = VersionChoice::V4;
+    profile.version = VersionChoice::Fixed(orderdesk_wire::Version::V4);
     let cfg = EngineConfig { request_timeout: Some(Duration::from_millis(300)), ..config() };
     let env = env_with(&profile, cfg, no_secrets(), |s| {
         add_drafts(s, 1, true)?;

@@ -188,9 +188,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                             if active.as_deref() == Some(p.name.as_str()) { "*" } else { " " };
                         let version = match (p.version, p.detected_version) {
                             (VersionChoice::Auto, Some(v)) => format!("auto ({v})"),
-                            (VersionChoice::Auto, None) => "auto".into(),
-                            (VersionChoice::V4, _) => "v4".into(),
-                            (VersionChoice::V5, _) => "v5".into(),
+                            (choice, _) => choice.to_string(),
                         };
                         format!(
                             "{mark} {:<12} {:<10} {:<8} {}",

@@ -1,5 +1,5 @@
 //! The engine's shared core: [`SyncEngine`] and its [`EngineConfig`], the reports a run
-//! gives, the state lists the other parts agree on, the per-profile client cache and the
+//! gives, the texts the other parts agree on, the per-profile client cache and the
 //! helpers every part uses (recording an order the server returned, version mapping).
 //!
 //! The engine's jobs each have a module: `queue` puts operations into the outbox,
@@ -12,7 +12,7 @@ mod queue;
 mod refresh;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -20,7 +20,7 @@ use orderdesk_client::{
     order_state, resource_id, Client, ClientError, Profile, RetryPolicy, Secret, VersionChoice,
 };
 use orderdesk_store::{OrderSeen, OutboxEntry, OutboxOp, Store, StoreHandle};
-use orderdesk_wire::Version;
+use orderdesk_wire::{OrderState, Version};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::watch;
@@ -32,11 +32,11 @@ use crate::status::SyncStatus;
 pub use delivery::{cancellation_key, cancellation_state, CancellationState};
 pub use queue::submit_in;
 
-/// Order states from which nothing changes any more: such orders are no longer polled.
-pub const FINAL_STATES: [&str; 5] = ["completed", "failed", "partial", "cancelled", "rejected"];
-
-/// States in which TMF622 lets an order be amended.
-pub const PATCHABLE_STATES: [&str; 4] = ["acknowledged", "pending", "held", "draft"];
+/// The names of the states in which TMF622 lets an order be amended
+/// ([`OrderState::is_patchable`], where the rule lives), for messages that list them.
+pub static PATCHABLE_STATES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    OrderState::ALL.into_iter().filter(|s| s.is_patchable()).map(OrderState::as_str).collect()
+});
 
 /// The text shown for an order whose server did not report a state. The store keeps an
 /// empty state for it: the engine never invents one.

@@ -4,15 +4,17 @@
 use chrono::Utc;
 use orderdesk_client::{order_state, resource_id, ClientError};
 use orderdesk_store::{OrderFilter, OrderSeen, Queries};
+use orderdesk_wire::OrderState;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::{item_states, PullReport, StateChange, SyncEngine, SyncReport, FINAL_STATES};
+use super::{item_states, PullReport, StateChange, SyncEngine, SyncReport};
 use crate::error::{Result, SyncError};
 use crate::profiles;
 
 impl SyncEngine {
-    /// Every known order that is not in a final state, with its profile.
+    /// Every known order that is not in a final state, with its profile (an order in a state
+    /// TMF622 does not define is followed: it may still move).
     async fn tracked_orders(&self) -> Result<Vec<orderdesk_store::OrderRow>> {
         self.with_store(|s| {
             let mut tracked = Vec::new();
@@ -22,7 +24,9 @@ impl SyncEngine {
                     s.orders(&OrderFilter { limit: 1000, offset, ..OrderFilter::default() })?;
                 let n = page.len();
                 tracked
-                    .extend(page.into_iter().filter(|o| !FINAL_STATES.contains(&o.state.as_str())));
+                    .extend(page.into_iter().filter(|o| {
+                        !OrderState::parse(&o.state).is_some_and(OrderState::is_final)
+                    }));
                 if n < 1000 {
                     break;
                 }
