@@ -137,7 +137,7 @@ pub(crate) fn uint(v: &Value) -> Option<u32> {
 }
 
 fn date(v: Option<&Value>) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(v?.as_str()?).ok().map(|d| d.with_timezone(&Utc))
+    orderdesk_wire::instant_of(v)
 }
 
 fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {

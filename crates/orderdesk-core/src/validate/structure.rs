@@ -22,19 +22,6 @@ use crate::model::{Item, Order, BUNDLES};
 /// Item actions TMF622 defines.
 pub const ITEM_ACTIONS: &[&str] = &["add", "modify", "delete", "noChange"];
 
-/// Members that hold a date-time wherever they appear on an order or a product.
-const DATE_MEMBERS: &[&str] = &[
-    "orderDate",
-    "creationDate",
-    "cancellationDate",
-    "completionDate",
-    "expectedCompletionDate",
-    "requestedCompletionDate",
-    "requestedStartDate",
-    "startDate",
-    "terminationDate",
-];
-
 /// Boolean members of a product.
 const BOOL_MEMBERS: &[&str] = &["isBundle", "isCustomerVisible"];
 
@@ -67,7 +54,7 @@ fn check_type(obj: &Map<String, Value>, path: &str, expected: &[&str], out: &mut
 }
 
 fn check_dates(obj: &Map<String, Value>, path: &str, out: &mut Vec<Finding>) {
-    for key in DATE_MEMBERS {
+    for key in orderdesk_wire::DATE_TIME_MEMBERS {
         if let Some(Value::String(s)) = obj.get(*key) {
             if orderdesk_wire::parse_date_input(s).is_none() {
                 out.push(finding(
