@@ -7,7 +7,7 @@ use orderdesk_service::{
     AppStatus, CatalogRefreshView, CategoryView, ConflictChoice, ConnectionReport, DemoStatus,
     Edit, EditorState, FixTarget, OfferingDetail, OfferingSummary, OrderDetailView, OrderListQuery,
     OrderListRow, OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RevisionView, Settings,
-    SubmitView, SyncStatusView,
+    SubmitView, SyncStatusView, Version,
 };
 use serde::Serialize;
 use specta::Type;
@@ -134,18 +134,18 @@ pub async fn import_order(state: State<'_, AppState>, text: String) -> Result<Ed
     Ok(state.service()?.import_order(text).await?)
 }
 
-/// A draft as TMF622 JSON in `version` (`v4` or `v5`).
+/// A draft as TMF622 JSON in `version`.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_draft(
     state: State<'_, AppState>,
     id: String,
-    version: String,
+    version: Version,
 ) -> Result<String> {
     Ok(state.service()?.export_draft(id, version).await?)
 }
 
-/// Ask the agent where to save a draft as TMF622 JSON (`v4` or `v5`) and write it there.
+/// Ask the agent where to save a draft as TMF622 JSON in `version` and write it there.
 /// Returns the path written, or `None` when the agent closed the dialog. The dialog is opened
 /// from Rust, so the webview needs no file-system or dialog permission of its own.
 #[tauri::command]
@@ -153,7 +153,7 @@ pub async fn export_draft(
 pub async fn save_export(
     state: State<'_, AppState>,
     id: String,
-    version: String,
+    version: Version,
 ) -> Result<Option<String>> {
     let service = state.service()?;
     let name = format!("order-{}-{version}.json", id.chars().take(8).collect::<String>());

@@ -176,10 +176,10 @@ describe("App", () => {
       if (cmd === "app_status") return { ...firstStart, firstStart: false };
       if (cmd === "sync_status")
         return { online: true, queued: 0, inFlight: 0, needsAttention: 1, running: false, lastRunAt: null, lastError: null, changes: 0 };
-      if (cmd === "list_orders") return [{ ...base, kind: "order", id: "7", customer: "Bob", state: "completed", sync: "submitted" }];
+      if (cmd === "list_orders") return [{ ...base, kind: "order", id: "7", customer: "Bob", state: "completed", stateText: "completed", sync: "submitted" }];
       if (cmd === "order_detail")
         return {
-          id: "7", serverId: "PO-7", clientOrderId: null, profile: "demo", state: "completed", tmfVersion: "v4",
+          id: "7", serverId: "PO-7", clientOrderId: null, profile: "demo", state: "completed", stateText: "completed", tmfVersion: "v4",
           customer: "Bob", total: null, currency: null, draftId: null, lastSeen: "2026-11-23T10:00:00+00:00",
           timeline: [], items: [], payload: "{}", cancellation: null, canCancel: true,
         };

@@ -1,14 +1,16 @@
 //! The edits the UI asks for, and how each becomes a core [`Op`].
 //!
 //! The UI never sends TMF JSON: it sends typed values (text, numbers as text, ISO dates), and
-//! this module checks them and builds the JSON the order's TMF version expects. Everything the
+//! this module checks them; the JSON in the shape the order's TMF version expects comes from
+//! `orderdesk-wire` (parties, references, channels, notes). Everything the
 //! core models is done by [`orderdesk_core::apply`]; only `priority`, `description` and
 //! `externalId`, which are plain order fields the core has no operation for, are set here.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use orderdesk_core::catalog::OfferingPrice;
 use orderdesk_core::{Action, Catalog, Item, Op, Order};
 use orderdesk_store::Version;
+use orderdesk_wire::parties::{self, customer_party, is_customer_entry, sales_channel};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -195,7 +197,7 @@ pub fn apply_edit(
         Edit::SetCustomer { customer: None } => {
             let mut next = order.clone();
             if let Some(Value::Array(parties)) = next.fields.get_mut("relatedParty") {
-                parties.retain(|p| !is_customer(p));
+                parties.retain(|p| !is_customer_entry(p));
                 if parties.is_empty() {
                     next.fields.shift_remove("relatedParty");
                 }
@@ -224,9 +226,8 @@ fn set_field(order: &Order, key: &str, value: Option<Value>) -> Result<Order> {
     Ok(next)
 }
 
-pub(crate) fn is_customer(party: &Value) -> bool {
-    party.get("role").and_then(Value::as_str).is_some_and(|r| r.eq_ignore_ascii_case("customer"))
-}
+/// What the customer an agent types in is referred to as (TMF's `@referredType`).
+const CUSTOMER_TYPE: &str = "Individual";
 
 fn reference(input: &RefInput, what: &str) -> Result<(String, String)> {
     let id = input.id.trim();
@@ -234,13 +235,6 @@ fn reference(input: &RefInput, what: &str) -> Result<(String, String)> {
         return Err(invalid(format!("the {what} needs an id")));
     }
     Ok((id.to_owned(), input.name.trim().to_owned()))
-}
-
-fn named(mut obj: Map<String, Value>, name: &str) -> Map<String, Value> {
-    if !name.is_empty() {
-        obj.insert("name".into(), json!(name));
-    }
-    obj
 }
 
 fn to_op(edit: &Edit, order: &Order, version: Version, catalog: Option<&Catalog>) -> Result<Op> {
@@ -298,37 +292,14 @@ fn to_op(edit: &Edit, order: &Order, version: Version, catalog: Option<&Catalog>
         },
         Edit::SetCustomer { customer: Some(c) } => {
             let (id, name) = reference(c, "customer")?;
-            let party = match version {
-                Version::V4 => Value::Object(named(
-                    Map::from_iter([
-                        ("id".to_owned(), json!(id)),
-                        ("role".to_owned(), json!("Customer")),
-                        ("@referredType".to_owned(), json!("Individual")),
-                    ]),
-                    &name,
-                )),
-                Version::V5 => json!({
-                    "role": "Customer",
-                    "partyOrPartyRole": Value::Object(named(Map::from_iter([
-                        ("id".to_owned(), json!(id)),
-                        ("@type".to_owned(), json!("PartyRef")),
-                        ("@referredType".to_owned(), json!("Individual")),
-                    ]), &name)),
-                    "@type": "RelatedPartyRefOrPartyRoleRef",
-                }),
-            };
-            Op::SetCustomer { party }
+            Op::SetCustomer { party: customer_party(version, &id, &name, CUSTOMER_TYPE) }
         }
         Edit::SetBillingAccount { account } => {
             let account = match account {
                 None => None,
                 Some(a) => {
                     let (id, name) = reference(a, "billing account")?;
-                    let mut obj = named(Map::from_iter([("id".to_owned(), json!(id))]), &name);
-                    if version == Version::V5 {
-                        obj.insert("@type".into(), json!("BillingAccountRef"));
-                    }
-                    Some(Value::Object(obj))
+                    Some(parties::reference(version, "BillingAccountRef", &id, &name))
                 }
             };
             Op::SetBillingAccount { account }
@@ -338,19 +309,7 @@ fn to_op(edit: &Edit, order: &Order, version: Version, catalog: Option<&Catalog>
                 None => None,
                 Some(c) => {
                     let (id, name) = reference(c, "channel")?;
-                    let inner = named(Map::from_iter([("id".to_owned(), json!(id))]), &name);
-                    Some(match version {
-                        Version::V4 => {
-                            let mut obj = inner;
-                            obj.insert("role".into(), json!("salesChannel"));
-                            Value::Object(obj)
-                        }
-                        Version::V5 => {
-                            let mut inner = inner;
-                            inner.insert("@type".into(), json!("ChannelRef"));
-                            json!({"role": "salesChannel", "channel": inner, "@type": "RelatedChannel"})
-                        }
-                    })
+                    Some(sales_channel(version, &id, &name))
                 }
             };
             Op::SetChannel { channel }
@@ -360,10 +319,7 @@ fn to_op(edit: &Edit, order: &Order, version: Version, catalog: Option<&Catalog>
                 .iter()
                 .map(|n| n.trim())
                 .filter(|n| !n.is_empty())
-                .map(|text| match version {
-                    Version::V4 => json!({ "text": text }),
-                    Version::V5 => json!({ "text": text, "@type": "Note" }),
-                })
+                .map(|text| parties::note(version, text))
                 .collect(),
         },
         Edit::SetRequestedDates { start, completion } => Op::SetRequestedDates {
@@ -519,18 +475,14 @@ fn parse_action(text: &str) -> Result<Action> {
     }
 }
 
-/// A date typed as `YYYY-MM-DD` (midnight UTC) or a full RFC 3339 timestamp.
+/// A date typed as `YYYY-MM-DD` (midnight UTC) or a full RFC 3339 timestamp
+/// (`orderdesk_wire::parse_date_input`, the one date reader).
 pub fn parse_date(text: Option<&str>, what: &str) -> Result<Option<DateTime<Utc>>> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(Some(at.with_timezone(&Utc)));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| Some(d.and_utc()))
+    orderdesk_wire::parse_date_input(text)
+        .map(|d| Some(d.at))
         .ok_or_else(|| invalid(format!("the {what} {text:?} is not a date (YYYY-MM-DD)")))
 }
 

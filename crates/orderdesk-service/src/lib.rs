@@ -65,8 +65,8 @@ pub use drafts::order_findings;
 pub use edit::{AlterationInput, Edit, RefInput};
 pub use error::{Result, ServiceError};
 pub use orders::{
-    CancellationView, ConflictChoice, ConflictMember, FixTarget, OrderDetailView, OrderItemState,
-    OutboxEntryView, SyncStatusView, TimelineStep,
+    CancellationView, ConflictChoice, ConflictMember, EntryKind, EntryStatus, FixTarget,
+    OrderDetailView, OrderItemState, OutboxEntryView, SyncStatusView, TimelineKind, TimelineStep,
 };
 pub use profiles::{
     CatalogRefreshView, ConnectionReport, FieldError, OsKeyring, ProfileInput, ProfileSaved,

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use orderdesk_store::{DraftFilter, DraftRow, OrderFilter, OutboxStatus, Queries, SearchKind};
+use orderdesk_wire::OrderState;
 
 use crate::error::{self, Result};
-use crate::view::{OrderListQuery, OrderListRow, OrderSortKey, RowKind};
+use crate::view::{OrderListQuery, OrderListRow, OrderSortKey, RowKind, SyncBadge};
 use crate::{Service, LIST_LIMIT};
 
 impl Service {
@@ -49,7 +49,7 @@ impl Service {
                     .map(|d| {
                         let mut row = draft_row(d);
                         if let Some(status) = queued.get(&d.id) {
-                            row.sync = sync_badge(*status).to_owned();
+                            row.sync = sync_badge(*status);
                         }
                         row
                     })
@@ -61,6 +61,7 @@ impl Service {
                         order_drafts.insert(o.id.to_string(), draft.id.clone());
                     }
                     let total = o.total.clone().or_else(|| draft.and_then(|d| d.total.clone()));
+                    let state = OrderState::parse(&o.state);
                     OrderListRow {
                         kind: RowKind::Order,
                         id: o.id.to_string(),
@@ -68,12 +69,13 @@ impl Service {
                         total: total.as_ref().map(|m| m.amount.to_string()),
                         currency: total.map(|m| m.currency),
                         item_count: u32::try_from(o.item_count).unwrap_or(0),
-                        sync: if o.state == "rejected" || o.state == "failed" {
-                            "needs-attention".into()
+                        sync: if state.is_some_and(OrderState::is_failure) {
+                            SyncBadge::NeedsAttention
                         } else {
-                            "submitted".into()
+                            SyncBadge::Submitted
                         },
-                        state: o.state.clone(),
+                        state,
+                        state_text: o.state.clone(),
                         revision: 0,
                         updated_at: o.last_seen.to_rfc3339(),
                     }
@@ -95,8 +97,8 @@ impl Service {
             .await?;
         let customer = query.customer.as_deref().map(str::to_lowercase).filter(|c| !c.is_empty());
         rows.retain(|row| {
-            query.state.as_deref().is_none_or(|s| s.is_empty() || row.state == s)
-                && query.sync.as_deref().is_none_or(|s| s.is_empty() || row.sync == s)
+            query.state.is_none_or(|s| row.state == Some(s))
+                && query.sync.is_none_or(|s| row.sync == s)
                 && customer.as_deref().is_none_or(|c| {
                     row.customer.as_deref().is_some_and(|name| name.to_lowercase().contains(c))
                 })
@@ -124,12 +126,12 @@ impl Service {
 }
 
 /// The list's sync badge for a draft's latest outbox entry.
-pub(crate) fn sync_badge(status: OutboxStatus) -> &'static str {
+pub(crate) fn sync_badge(status: OutboxStatus) -> SyncBadge {
     match status {
-        OutboxStatus::Queued => "queued",
-        OutboxStatus::InFlight => "sending",
-        OutboxStatus::Done => "submitted",
-        OutboxStatus::Rejected | OutboxStatus::NeedsAttention => "needs-attention",
+        OutboxStatus::Queued => SyncBadge::Queued,
+        OutboxStatus::InFlight => SyncBadge::Sending,
+        OutboxStatus::Done => SyncBadge::Submitted,
+        OutboxStatus::Rejected | OutboxStatus::NeedsAttention => SyncBadge::NeedsAttention,
     }
 }
 
@@ -141,18 +143,21 @@ fn draft_row(d: &DraftRow) -> OrderListRow {
         total: d.total.as_ref().map(|m| m.amount.to_string()),
         currency: d.total.as_ref().map(|m| m.currency.clone()),
         item_count: u32::try_from(d.item_count).unwrap_or(0),
-        state: "draft".into(),
-        sync: "draft".into(),
+        state: Some(OrderState::Draft),
+        state_text: OrderState::Draft.as_str().to_owned(),
+        sync: SyncBadge::Draft,
         revision: u32::try_from(d.revision).unwrap_or(u32::MAX),
         updated_at: d.updated_at.to_rfc3339(),
     }
 }
 
+/// A day filter: `YYYY-MM-DD` (the wire crate's date reader, a day and nothing more).
 fn parse_day(text: Option<&str>) -> Result<Option<String>> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-            .map_err(|_| error::invalid(format!("{t:?} is not a date (YYYY-MM-DD)"))),
+        Some(t) => orderdesk_wire::parse_date_input(t)
+            .filter(|d| d.day_only)
+            .map(|d| Some(d.at.format("%Y-%m-%d").to_string()))
+            .ok_or_else(|| error::invalid(format!("{t:?} is not a date (YYYY-MM-DD)"))),
     }
 }

@@ -7,10 +7,11 @@
 //! may be sent (it refuses cancelling an order it knows to be final, dropping an entry that
 //! may exist on the server, ...). The service checks the agent's input first.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use orderdesk_store::{
     AuditEvent, AuditSubject, OrderRow, OutboxEntry, OutboxOp, OutboxStatus, Queries,
 };
+use orderdesk_wire::{OrderState, Severity, TaskState, Version};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -60,18 +61,87 @@ impl From<orderdesk_sync::SyncStatus> for SyncStatusView {
     }
 }
 
+/// What a step of an order's timeline records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum TimelineKind {
+    /// The draft was submitted.
+    Submitted,
+    /// The order reached a state.
+    State,
+    /// The agent asked for a cancellation.
+    CancelRequested,
+}
+
 /// One step of an order's state timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct TimelineStep {
-    /// `submitted`, `cancel-requested`, or the TMF state the order reached.
-    pub state: String,
-    /// `submitted`, `state`, or `cancel-requested`.
-    pub kind: String,
+    /// The TMF state the order reached (a `state` step of a state TMF622 defines).
+    pub state: Option<OrderState>,
+    /// `submitted`, `cancel-requested`, or the state as the server wrote it.
+    pub state_text: String,
+    pub kind: TimelineKind,
     /// RFC 3339, UTC.
     pub at: String,
     pub actor: String,
+}
+
+/// Where an outbox entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryStatus {
+    /// Waiting to be sent.
+    Queued,
+    /// Being sent.
+    InFlight,
+    /// Waiting for the agent (refused, or its outcome needs a decision).
+    NeedsAttention,
+    /// Dropped by the agent; never sent again.
+    Rejected,
+    /// Delivered.
+    Done,
+}
+
+impl From<OutboxStatus> for EntryStatus {
+    fn from(s: OutboxStatus) -> Self {
+        match s {
+            OutboxStatus::Queued => EntryStatus::Queued,
+            OutboxStatus::InFlight => EntryStatus::InFlight,
+            OutboxStatus::NeedsAttention => EntryStatus::NeedsAttention,
+            OutboxStatus::Rejected => EntryStatus::Rejected,
+            OutboxStatus::Done => EntryStatus::Done,
+        }
+    }
+}
+
+/// What an outbox entry asks of its server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum EntryKind {
+    /// Create an order.
+    Create,
+    /// Cancel an order.
+    Cancel,
+    /// Amend an order.
+    Patch,
+    /// Delete an order.
+    Delete,
+}
+
+impl From<OutboxOp> for EntryKind {
+    fn from(op: OutboxOp) -> Self {
+        match op {
+            OutboxOp::Create => EntryKind::Create,
+            OutboxOp::Cancel => EntryKind::Cancel,
+            OutboxOp::Patch => EntryKind::Patch,
+            OutboxOp::Delete => EntryKind::Delete,
+        }
+    }
 }
 
 /// One item of a submitted order, with the state the server reports for it.
@@ -84,7 +154,10 @@ pub struct OrderItemState {
     pub name: String,
     pub offering_id: Option<String>,
     pub action: Option<String>,
-    pub state: Option<String>,
+    /// The item's state, when the server reports one TMF622 defines.
+    pub state: Option<OrderState>,
+    /// The item's state as the server wrote it, if it reports one.
+    pub state_text: Option<String>,
     /// 0 for top-level items, 1 for their children...
     pub depth: u32,
 }
@@ -98,11 +171,13 @@ pub struct CancellationView {
     pub entry_id: String,
     pub reason: String,
     pub requested_date: Option<String>,
-    /// The outbox entry's status: `queued`, `in-flight`, `done`, `needs-attention`, `rejected`.
-    pub outbox_status: String,
-    /// The cancellation task's own state as the server last reported it (`acknowledged`,
-    /// `inProgress`, `done`, `terminatedWithError`); `null` until the server has it.
-    pub server_state: Option<String>,
+    /// The outbox entry's status.
+    pub outbox_status: EntryStatus,
+    /// The cancellation task's own state as the server last reported it, when TMF defines
+    /// it; `null` until the server has it.
+    pub server_state: Option<TaskState>,
+    /// The task's state as the server wrote it; `null` until the server has it.
+    pub server_state_text: Option<String>,
     /// The server's explanation (a refusal's reason) or the last delivery problem.
     pub message: Option<String>,
     /// The server refused the cancellation.
@@ -122,8 +197,11 @@ pub struct OrderDetailView {
     /// Our client order id (sent as `externalId` and `Idempotency-Key`), when we created it.
     pub client_order_id: Option<String>,
     pub profile: String,
-    pub state: String,
-    pub tmf_version: String,
+    /// The order's state, when it is one TMF622 defines.
+    pub state: Option<OrderState>,
+    /// The state as the server wrote it (or that it reported none).
+    pub state_text: String,
+    pub tmf_version: Version,
     pub customer: Option<String>,
     /// The server's total, else the total the draft was submitted with (decimal string).
     pub total: Option<String>,
@@ -162,15 +240,13 @@ pub struct ConflictMember {
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntryView {
     pub id: String,
-    /// `create`, `cancel`, `patch`, `delete`.
-    pub kind: String,
+    pub kind: EntryKind,
     pub profile: String,
     pub draft_id: Option<String>,
     pub order_id: Option<String>,
     /// The customer, else the server id, else the draft id.
     pub label: String,
-    /// `queued`, `in-flight`, `needs-attention`, `rejected`, `done`.
-    pub status: String,
+    pub status: EntryStatus,
     pub attempts: u32,
     pub last_error: Option<String>,
     /// RFC 3339, UTC; only meaningful while queued.
@@ -219,27 +295,23 @@ fn parse_entity_id(kind: &str, id: &str) -> Result<i64> {
         .ok_or_else(|| invalid(format!("{id:?} is not a valid {kind} id")))
 }
 
-/// A requested cancellation date: `YYYY-MM-DD` (start of that day, UTC) or RFC 3339; not in
-/// the past (a day counts as today until it is over).
+/// A requested cancellation date: `YYYY-MM-DD` (start of that day, UTC) or RFC 3339
+/// (`orderdesk_wire::parse_date_input`); not in the past (a day counts as today until it is
+/// over).
 pub fn parse_requested_date(text: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
-    let (at, day_only) = if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        (day.and_time(NaiveTime::MIN).and_utc(), true)
-    } else if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        (at.with_timezone(&Utc), false)
-    } else {
+    let Some(date) = orderdesk_wire::parse_date_input(text) else {
         return Err(invalid(format!(
             "the requested date {text:?} is not a date (YYYY-MM-DD or an RFC 3339 time)"
         )));
     };
-    let past = if day_only { at.date_naive() < now.date_naive() } else { at < now };
-    if past {
+    if date.is_past(now) {
         return Err(invalid(format!("the requested date {text} is in the past")));
     }
-    Ok(Some(at))
+    Ok(Some(date.at))
 }
 
 /// The cancellation reason, trimmed; required and at most [`MAX_REASON_CHARS`] characters.
@@ -299,7 +371,7 @@ fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> V
                 })
                 .or_else(|| offering_id.clone())
                 .unwrap_or_else(|| format!("item {id}"));
-            let state = item
+            let state_text = item
                 .get("state")
                 .and_then(Value::as_str)
                 .or_else(|| states.get(&id).and_then(Value::as_str))
@@ -309,7 +381,8 @@ fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> V
                 name,
                 offering_id,
                 action: item.get("action").and_then(Value::as_str).map(str::to_owned),
-                state,
+                state: state_text.as_deref().and_then(OrderState::parse),
+                state_text,
                 depth,
             });
             walk(item.get("productOrderItem"), depth + 1, catalog, states, out);
@@ -320,28 +393,13 @@ fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> V
     out
 }
 
-/// Our client order id in a payload: v4's `externalId` string, or the v5 identifier we own.
-fn client_order_id_in(payload: &Value) -> Option<String> {
-    match payload.get("externalId")? {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(ids) => ids
-            .iter()
-            .find(|e| {
-                e.get("owner").and_then(Value::as_str)
-                    == Some(orderdesk_sync::payload::EXTERNAL_ID_OWNER)
-            })
-            .and_then(|e| e.get("id").and_then(Value::as_str).map(str::to_owned)),
-        _ => None,
-    }
-}
-
 fn cancellation_of(r: &impl Queries, entry: &OutboxEntry) -> Result<CancellationView> {
     let body: Value =
         entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
     let server = orderdesk_sync::cancellation_state(r, entry.id)?;
-    let server_state = server.as_ref().map(|s| s.state.clone()).filter(|s| !s.is_empty());
-    let refused =
-        matches!(server_state.as_deref(), Some("terminatedWithError" | "rejected" | "failed"));
+    let server_state_text = server.as_ref().map(|s| s.state.clone()).filter(|s| !s.is_empty());
+    let server_state = server_state_text.as_deref().and_then(TaskState::parse);
+    let refused = server_state.is_some_and(TaskState::is_refusal);
     let message = match (&server, entry.status) {
         (Some(s), _) if s.message.is_some() => s.message.clone(),
         (_, OutboxStatus::Done) => None,
@@ -354,8 +412,9 @@ fn cancellation_of(r: &impl Queries, entry: &OutboxEntry) -> Result<Cancellation
             .get("requestedCancellationDate")
             .and_then(Value::as_str)
             .map(str::to_owned),
-        outbox_status: entry.status.to_string(),
+        outbox_status: entry.status.into(),
         server_state,
+        server_state_text,
         message,
         refused,
         requested_at: entry.created_at.to_rfc3339(),
@@ -438,8 +497,9 @@ impl Service {
                 for a in r.audit(AuditSubject::Draft, draft)? {
                     if a.event == AuditEvent::Submitted {
                         timeline.push(TimelineStep {
-                            state: "submitted".into(),
-                            kind: "submitted".into(),
+                            state: None,
+                            state_text: "submitted".into(),
+                            kind: TimelineKind::Submitted,
                             at: a.at.to_rfc3339(),
                             actor: a.actor,
                         });
@@ -448,25 +508,33 @@ impl Service {
             }
             for a in r.audit(AuditSubject::Order, &order_id.to_string())? {
                 let detail = a.detail.unwrap_or_default();
-                let (kind, state) = match a.event {
-                    AuditEvent::Created => {
-                        ("state", detail.strip_prefix("state ").unwrap_or(&detail).to_owned())
-                    }
+                let (kind, text) = match a.event {
+                    AuditEvent::Created => (
+                        TimelineKind::State,
+                        detail.strip_prefix("state ").unwrap_or(&detail).to_owned(),
+                    ),
                     AuditEvent::StateChanged => (
-                        "state",
+                        TimelineKind::State,
                         detail.rsplit_once(" → ").map_or(detail.as_str(), |(_, to)| to).to_owned(),
                     ),
-                    AuditEvent::CancelRequested => ("cancel-requested", "cancel-requested".into()),
+                    AuditEvent::CancelRequested => {
+                        (TimelineKind::CancelRequested, "cancel-requested".into())
+                    }
                     _ => continue,
                 };
-                let state = if state.is_empty() {
+                let state = match kind {
+                    TimelineKind::State => OrderState::parse(&text),
+                    _ => None,
+                };
+                let state_text = if text.is_empty() {
                     orderdesk_sync::STATE_NOT_REPORTED.to_owned()
                 } else {
-                    state
+                    text
                 };
                 timeline.push(TimelineStep {
                     state,
-                    kind: kind.into(),
+                    state_text,
+                    kind,
                     at: a.at.to_rfc3339(),
                     actor: a.actor,
                 });
@@ -478,7 +546,7 @@ impl Service {
                     e.op == OutboxOp::Create && e.draft_id.is_some() && e.draft_id == row.draft_id
                 })
                 .map(|e| e.idempotency_key.clone())
-                .or_else(|| client_order_id_in(&payload));
+                .or_else(|| orderdesk_wire::external_id::client_order_id(&payload));
             let cancel_entry = entries
                 .iter()
                 .filter(|e| e.op == OutboxOp::Cancel && e.order_id == Some(order_id))
@@ -500,12 +568,13 @@ impl Service {
                 server_id: row.server_id.clone(),
                 client_order_id,
                 profile: row.profile.clone(),
-                state: if row.state.is_empty() {
+                state: OrderState::parse(&row.state),
+                state_text: if row.state.is_empty() {
                     orderdesk_sync::STATE_NOT_REPORTED.to_owned()
                 } else {
                     row.state.clone()
                 },
-                tmf_version: row.tmf_version.to_string(),
+                tmf_version: row.tmf_version,
                 customer: row.customer.clone(),
                 total: total.as_ref().map(|m| m.amount.to_string()),
                 currency: total.as_ref().map(|m| m.currency.clone()),
@@ -516,7 +585,9 @@ impl Service {
                 payload: serde_json::to_string_pretty(&payload)
                     .unwrap_or_else(|_| order.payload.clone()),
                 cancellation,
-                can_cancel: !cancel_pending && row.state != "cancelled",
+                // The server decides the rest (it refuses cancelling a completed order).
+                can_cancel: !cancel_pending
+                    && OrderState::parse(&row.state) != Some(OrderState::Cancelled),
             })
         })
         .await
@@ -590,12 +661,12 @@ impl Service {
                         e.draft_id.as_ref().is_some_and(|d| drafts.iter().any(|(id, _)| id == d));
                     OutboxEntryView {
                         id: e.id.to_string(),
-                        kind: e.op.to_string(),
+                        kind: e.op.into(),
                         profile: e.profile.clone(),
                         draft_id: e.draft_id.clone(),
                         order_id: e.order_id.map(|o| o.to_string()),
                         label: label_of(e, &orders, &drafts),
-                        status: e.status.to_string(),
+                        status: e.status.into(),
                         attempts: u32::try_from(e.attempts).unwrap_or(u32::MAX),
                         last_error: e.last_error.clone(),
                         next_attempt_at: e.next_attempt_at.to_rfc3339(),
@@ -696,7 +767,7 @@ impl Service {
     /// so an order can never reach the server twice.
     pub async fn submit(&self, id: String) -> Result<SubmitView> {
         let state = self.open_draft(id.clone()).await?;
-        let errors = state.quote.findings.iter().filter(|f| f.severity == "error").count();
+        let errors = state.quote.findings.iter().filter(|f| f.severity == Severity::Error).count();
         if errors > 0 {
             return Err(ServiceError::SubmitBlocked(errors));
         }
@@ -707,7 +778,7 @@ impl Service {
         }
         Ok(SubmitView {
             profile: entry.profile,
-            sync: sync_badge(entry.status).to_owned(),
+            sync: sync_badge(entry.status),
             sending: background.is_some(),
         })
     }

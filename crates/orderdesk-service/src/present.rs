@@ -8,7 +8,6 @@ use orderdesk_store::DraftRow;
 use serde_json::Value;
 
 use crate::catalog::{value_text, CatalogCache};
-use crate::edit::is_customer;
 use crate::view::{
     AlterationView, AmountsView, BundleOption, CharacteristicField, CurrencyView, DraftView,
     FindingView, HeaderView, ItemPriceView, ItemQuoteView, ItemView, PeriodAmounts, PriceLineView,
@@ -27,24 +26,23 @@ fn ref_view(v: &Value) -> Option<RefView> {
     Some(RefView { id: text_at(v, "id")?, name: text_at(v, "name").unwrap_or_default() })
 }
 
-/// The order-level fields, read from either TMF version's shape.
+/// The order-level fields, read from either TMF version's shape through `orderdesk-wire`'s
+/// accessors.
 pub fn header(order: &Order) -> HeaderView {
     let f = &order.fields;
-    let customer = f
-        .get("relatedParty")
-        .and_then(Value::as_array)
-        .and_then(|ps| ps.iter().find(|p| is_customer(p)))
-        .and_then(|p| ref_view(p.get("partyOrPartyRole").unwrap_or(p)));
-    let channel = f
-        .get("channel")
-        .and_then(Value::as_array)
-        .and_then(|cs| cs.first())
-        .and_then(|c| ref_view(c.get("channel").unwrap_or(c)));
-    let external_id = match f.get("externalId") {
-        Some(Value::Array(ids)) => ids.first().and_then(|e| text_at(e, "id")),
-        Some(Value::String(s)) => Some(s.clone()),
-        _ => None,
-    };
+    // The order's own members (its items are kept apart): cheap to hand to the accessors.
+    let members = Value::Object(f.clone());
+    let customer = orderdesk_wire::parties::customer(&members).and_then(|p| {
+        Some(RefView {
+            id: p.id.clone().filter(|id| !id.is_empty())?,
+            name: p.name.or(p.party_name).unwrap_or_default(),
+        })
+    });
+    let channel = orderdesk_wire::parties::first_channel(&members).and_then(|c| {
+        Some(RefView { id: c.id.filter(|id| !id.is_empty())?, name: c.name.unwrap_or_default() })
+    });
+    let external_id =
+        orderdesk_wire::external_id::external_ids(&members).into_iter().next().map(|x| x.id);
     HeaderView {
         customer,
         billing_account: f.get("billingAccount").and_then(ref_view),
@@ -214,7 +212,7 @@ pub fn draft_view(
     DraftView {
         id: row.id.clone(),
         revision: u32::try_from(row.revision).unwrap_or(u32::MAX),
-        tmf_version: row.tmf_version.as_str().to_owned(),
+        tmf_version: row.tmf_version,
         updated_at: row.updated_at.to_rfc3339(),
         header: header(order),
         items,
@@ -243,10 +241,7 @@ const HEADER_FIELDS: &[(&str, &str)] = &[
 pub fn finding_view(f: &Finding, items: &[ItemView]) -> FindingView {
     let (item, field) = locate(&f.path, &f.message, items);
     FindingView {
-        severity: match f.severity {
-            Severity::Error => "error".into(),
-            Severity::Warning => "warning".into(),
-        },
+        severity: f.severity,
         code: f.code.clone(),
         path: f.path.clone(),
         message: f.message.clone(),
@@ -366,7 +361,7 @@ pub fn quote_view(quote: &Quote, items: &[ItemView], rounding: &str) -> QuoteVie
     let findings: Vec<FindingView> =
         quote.findings.iter().map(|f| finding_view(f, items)).collect();
     QuoteView {
-        has_errors: findings.iter().any(|f| f.severity == "error"),
+        has_errors: findings.iter().any(|f| f.severity == Severity::Error),
         currencies,
         items: item_quotes,
         findings,

@@ -47,9 +47,7 @@ impl SnapshotImport {
 fn snapshot_time(snapshot: &Value) -> Option<DateTime<Utc>> {
     ["fetchedAt", "lastUpdate"]
         .iter()
-        .filter_map(|key| snapshot.get(*key).and_then(Value::as_str))
-        .find_map(|text| DateTime::parse_from_rfc3339(text).ok())
-        .map(|at| at.with_timezone(&Utc))
+        .find_map(|key| orderdesk_wire::instant_of(snapshot.get(*key)))
 }
 
 impl Service {

@@ -65,15 +65,8 @@ fn price_and_summarize(
 impl Service {
     /// A new empty draft in the default TMF version.
     pub async fn new_draft(&self) -> Result<EditorState> {
-        let version =
-            if self.settings().default_version == "v5" { Version::V5 } else { Version::V4 };
-        let body = match version {
-            Version::V4 => r#"{"productOrderItem":[],"@type":"ProductOrder"}"#,
-            Version::V5 => {
-                r#"{"productOrderItem":[],"@type":"ProductOrder","@baseType":"ProductOrder"}"#
-            }
-        };
-        self.create(body.to_owned(), version).await
+        let version = self.settings().default_version;
+        self.create(orderdesk_wire::empty_order(version).to_string(), version).await
     }
 
     /// Store a pasted or loaded TMF622 order (v4 or v5) as a new draft.
@@ -353,15 +346,8 @@ impl Service {
         Ok(())
     }
 
-    /// A draft as TMF622 JSON in `version` (`v4` or `v5`), pretty-printed.
-    pub async fn export_draft(&self, id: String, version: String) -> Result<String> {
-        let target = match version.as_str() {
-            "v4" => orderdesk_wire::Version::V4,
-            "v5" => orderdesk_wire::Version::V5,
-            other => {
-                return Err(error::invalid(format!("unknown TMF622 version {other:?} (v4 or v5)")))
-            }
-        };
+    /// A draft as TMF622 JSON in `target`, pretty-printed.
+    pub async fn export_draft(&self, id: String, target: Version) -> Result<String> {
         let body = self.read(move |r| Ok(r.draft(&id)?.body)).await?;
         let (_, order) = parse_order_text(&body)?;
         let value = order.to_version(Layout::Flat, target)?;
@@ -371,7 +357,7 @@ impl Service {
     /// Write a draft as TMF622 JSON (`version`) to `path` and return the path written. The
     /// text goes to a temporary file beside the target first and replaces it only once it is
     /// complete on disk, so a failed save never leaves half a file or spoils an older one.
-    pub async fn save_export(&self, id: String, version: String, path: PathBuf) -> Result<String> {
+    pub async fn save_export(&self, id: String, version: Version, path: PathBuf) -> Result<String> {
         if !path.is_absolute() {
             return Err(error::invalid(format!("{} is not an absolute path", path.display())));
         }

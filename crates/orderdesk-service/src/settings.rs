@@ -33,12 +33,6 @@ impl Service {
                 settings.rounding
             )));
         }
-        if !matches!(settings.default_version.as_str(), "v4" | "v5") {
-            return Err(error::invalid(format!(
-                "unknown TMF622 version {:?} (v4 or v5)",
-                settings.default_version
-            )));
-        }
         let value = serde_json::to_value(&settings).map_err(|e| error::invalid(e.to_string()))?;
         self.write(move |s| Ok(s.set_setting(SETTINGS_KEY, &value)?)).await?;
         *self.settings.write().unwrap_or_else(PoisonError::into_inner) = settings.clone();

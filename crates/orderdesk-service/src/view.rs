@@ -1,6 +1,16 @@
 //! What the service hands out: plain, serialisable views shaped for the UI. Money is always a
-//! decimal string; counts and revisions are `u32` so they cross IPC as plain numbers.
+//! decimal string; counts and revisions are `u32` so they cross IPC as plain numbers. Closed
+//! sets are enums (the generated TypeScript has unions): versions, severities, sync badges,
+//! outbox statuses and the states TMF622 defines (`orderdesk-wire`'s [`OrderState`] and
+//! `TaskState`).
+//!
+//! A state comes from a server, which may write one TMF622 does not define (or spell a defined
+//! one otherwise). A view therefore carries a state twice: `state`, the [`OrderState`] it is
+//! (`null` when TMF622 defines none of that name), which the UI decides with; and
+//! `state_text`, the state as the server wrote it, which the UI shows. The UI never has to
+//! parse a state, and never loses one.
 
+use orderdesk_wire::{OrderState, Severity, Version};
 use serde::{Deserialize, Serialize};
 
 /// A row of the orders screen: a draft or an order known to a server.
@@ -17,13 +27,33 @@ pub struct OrderListRow {
     pub total: Option<String>,
     pub currency: Option<String>,
     pub item_count: u32,
-    /// `draft` for drafts; the TMF state (`acknowledged`, `completed`...) for orders.
-    pub state: String,
-    /// The sync badge: `draft`, `queued`, `sending`, `submitted`, `needs-attention`, `conflict`.
-    pub sync: String,
+    /// `draft` for drafts; the TMF state for orders (`null` for one TMF622 does not define).
+    pub state: Option<OrderState>,
+    /// The state as the server wrote it (`draft` for drafts), to show.
+    pub state_text: String,
+    pub sync: SyncBadge,
     pub revision: u32,
     /// RFC 3339, UTC.
     pub updated_at: String,
+}
+
+/// Where a draft or an order stands with its server, as the orders list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncBadge {
+    /// Not submitted.
+    Draft,
+    /// Waiting in the outbox.
+    Queued,
+    /// Being sent.
+    Sending,
+    /// On the server.
+    Submitted,
+    /// Refused or failed: the agent must look at it.
+    NeedsAttention,
+    /// An amendment that collides with a change on the server.
+    Conflict,
 }
 
 /// Whether a list row is a draft or a known order.
@@ -55,9 +85,9 @@ pub struct OrderListQuery {
     /// Full-text search over drafts and orders; empty for all.
     pub text: String,
     /// Only this state (`draft`, or a TMF state).
-    pub state: Option<String>,
+    pub state: Option<OrderState>,
     /// Only this sync badge.
-    pub sync: Option<String>,
+    pub sync: Option<SyncBadge>,
     /// Customer name contains this (case-insensitive).
     pub customer: Option<String>,
     /// Changed on or after this day (`YYYY-MM-DD`).
@@ -83,8 +113,7 @@ pub struct EditorState {
 pub struct DraftView {
     pub id: String,
     pub revision: u32,
-    /// `v4` or `v5`.
-    pub tmf_version: String,
+    pub tmf_version: Version,
     pub updated_at: String,
     pub header: HeaderView,
     /// Every item, depth first (parents before children), with its depth: the bundle tree
@@ -222,8 +251,7 @@ pub struct BundleOption {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct FindingView {
-    /// `error` or `warning`.
-    pub severity: String,
+    pub severity: Severity,
     pub code: String,
     pub path: String,
     pub message: String,
@@ -422,13 +450,13 @@ pub struct DemoStatus {
 pub struct Settings {
     /// `halfUp` (default) or `halfEven`.
     pub rounding: String,
-    /// TMF622 version of new drafts: `v4` or `v5`.
-    pub default_version: String,
+    /// TMF622 version of new drafts.
+    pub default_version: Version,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { rounding: "halfUp".into(), default_version: "v4".into() }
+        Settings { rounding: "halfUp".into(), default_version: Version::V4 }
     }
 }
 
@@ -440,7 +468,7 @@ pub struct SubmitView {
     /// The server profile it goes to.
     pub profile: String,
     /// The sync badge now (`queued`).
-    pub sync: String,
+    pub sync: SyncBadge,
     /// Whether the background sync loop runs (else it is sent when it next starts).
     pub sending: bool,
 }

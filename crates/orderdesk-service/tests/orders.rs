@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use orderdesk_error::ErrorCode;
 use orderdesk_server::LifecycleConfig;
 use orderdesk_service::{
-    Edit, OrderDetailView, OrderListQuery, RefInput, RowKind, Service, Tuning,
+    Edit, EntryKind, EntryStatus, OrderDetailView, OrderListQuery, OrderState, RefInput, RowKind,
+    Service, TaskState, TimelineKind, Tuning,
 };
 
 fn timing(acknowledged: u64, in_progress: u64, cancel_step: u64) -> Tuning {
@@ -58,7 +59,12 @@ async fn sync_until(
 }
 
 fn states(detail: &OrderDetailView) -> Vec<&str> {
-    detail.timeline.iter().filter(|s| s.kind == "state").map(|s| s.state.as_str()).collect()
+    detail
+        .timeline
+        .iter()
+        .filter(|s| s.kind == TimelineKind::State)
+        .map(|s| s.state_text.as_str())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,8 +81,8 @@ async fn detail_timeline_and_a_cancellation_that_is_done() {
     assert_eq!(service.sync_status().online, Some(true));
     let id = order_of(&service, "Ada Berg").await;
 
-    let detail = sync_until(&service, &id, |d| d.state == "inProgress").await;
-    assert_eq!(detail.timeline.first().map(|s| s.kind.as_str()), Some("submitted"));
+    let detail = sync_until(&service, &id, |d| d.state == Some(OrderState::InProgress)).await;
+    assert_eq!(detail.timeline.first().map(|s| s.kind), Some(TimelineKind::Submitted));
     assert_eq!(states(&detail), ["acknowledged", "inProgress"]);
     assert_eq!(detail.draft_id.as_deref(), Some(draft.as_str()));
     assert!(detail.client_order_id.as_deref().is_some_and(|c| !c.is_empty()));
@@ -105,23 +111,24 @@ async fn detail_timeline_and_a_cancellation_that_is_done() {
     let cancellation = detail.cancellation.clone().expect("cancellation");
     assert_eq!(cancellation.reason, "customer moved abroad");
     assert!(cancellation.requested_date.as_deref().is_some_and(|d| d.starts_with(&day)));
-    assert_eq!(cancellation.outbox_status, "queued");
+    assert_eq!(cancellation.outbox_status, EntryStatus::Queued);
     assert!(!detail.can_cancel, "one cancellation at a time");
     let twice = service.cancel_order(id.clone(), "again".into(), None).await;
     assert_eq!(twice.err().map(|e| e.code()), Some("service.invalid_input"));
 
     let detail = sync_until(&service, &id, |d| {
-        d.state == "cancelled"
-            && d.cancellation.as_ref().is_some_and(|c| c.server_state.as_deref() == Some("done"))
+        d.state == Some(OrderState::Cancelled)
+            && d.cancellation.as_ref().is_some_and(|c| c.server_state == Some(TaskState::Done))
     })
     .await;
     let cancellation = detail.cancellation.clone().expect("cancellation");
-    assert_eq!(cancellation.server_state.as_deref(), Some("done"));
-    assert_eq!(cancellation.outbox_status, "done");
+    assert_eq!(cancellation.server_state, Some(TaskState::Done));
+    assert_eq!(cancellation.server_state_text.as_deref(), Some("done"));
+    assert_eq!(cancellation.outbox_status, EntryStatus::Done);
     assert!(!cancellation.refused);
     let seen = states(&detail);
     assert_eq!(seen.last(), Some(&"cancelled"), "{seen:?}");
-    assert!(detail.timeline.iter().any(|s| s.kind == "cancel-requested"));
+    assert!(detail.timeline.iter().any(|s| s.kind == TimelineKind::CancelRequested));
     assert!(!detail.can_cancel);
     service.stop_demo().await;
 }
@@ -133,20 +140,21 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
     service.sync_now().await.expect("sync");
     let id = order_of(&service, "Bo Lind").await;
     let detail = service.order_detail(id.clone()).await.expect("detail");
-    assert_eq!(detail.state, "acknowledged", "not refreshed since it was created");
+    assert_eq!(detail.state, Some(OrderState::Acknowledged), "not refreshed since it was created");
+    assert_eq!(detail.state_text, "acknowledged");
     // The server completes the order before the cancellation reaches it.
     tokio::time::sleep(Duration::from_millis(500)).await;
     service.cancel_order(id.clone(), "too late".into(), None).await.expect("queued");
     let detail =
         sync_until(&service, &id, |d| d.cancellation.as_ref().is_some_and(|c| c.refused)).await;
     let cancellation = detail.cancellation.clone().expect("cancellation");
-    assert_eq!(cancellation.server_state.as_deref(), Some("terminatedWithError"));
+    assert_eq!(cancellation.server_state, Some(TaskState::TerminatedWithError));
     assert!(
         cancellation.message.as_deref().is_some_and(|m| m.contains("can no longer be cancelled")),
         "{cancellation:?}"
     );
     assert_eq!(cancellation.reason, "too late", "the agent's request is kept");
-    assert_eq!(detail.state, "completed");
+    assert_eq!(detail.state, Some(OrderState::Completed));
     // Known to be completed now, the request still goes to the server, which refuses it.
     let detail = service.cancel_order(id.clone(), "again".into(), None).await.expect("queued");
     assert_eq!(detail.cancellation.as_ref().map(|c| c.reason.as_str()), Some("again"));
@@ -156,7 +164,7 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
     .await;
     assert!(detail.can_cancel, "a refused cancellation can be asked for again");
     let entries = service.outbox().await.expect("outbox");
-    assert_eq!(entries.iter().filter(|e| e.status == "needs-attention").count(), 2);
+    assert_eq!(entries.iter().filter(|e| e.status == EntryStatus::NeedsAttention).count(), 2);
     service.stop_demo().await;
 }
 
@@ -171,7 +179,7 @@ async fn outbox_retry_and_drop_while_the_server_is_down() {
     let entries = service.outbox().await.expect("outbox");
     assert_eq!(entries.len(), 1);
     let entry = &entries[0];
-    assert_eq!((entry.kind.as_str(), entry.status.as_str()), ("create", "queued"));
+    assert_eq!((entry.kind, entry.status), (EntryKind::Create, EntryStatus::Queued));
     assert_eq!(entry.draft_id.as_deref(), Some(draft.as_str()));
     assert_eq!(entry.label, "Cy Holm");
     assert_eq!(entry.attempts, 1);
@@ -184,12 +192,12 @@ async fn outbox_retry_and_drop_while_the_server_is_down() {
     assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
     service.drop_entry(entry.id.clone(), true).await.expect("forced drop");
     let entries = service.outbox().await.expect("outbox");
-    assert_eq!(entries[0].status, "rejected");
+    assert_eq!(entries[0].status, EntryStatus::Rejected);
     assert_eq!(service.sync_status().queued, 0);
 
     service.retry_entry(entries[0].id.clone()).await.expect("retry");
     let entries = service.outbox().await.expect("outbox");
-    assert_eq!(entries[0].status, "queued");
+    assert_eq!(entries[0].status, EntryStatus::Queued);
     assert_eq!(service.sync_status().queued, 1);
     let fix = service.fix_entry(entries[0].id.clone()).await;
     assert_eq!(fix.err().map(|e| e.code()), Some("service.invalid_input"), "not refused");
@@ -239,7 +247,7 @@ async fn a_refused_order_is_fixed_at_the_field_the_server_named() {
     let entries = service.outbox().await.expect("outbox");
     let entry =
         entries.iter().find(|e| e.draft_id.as_deref() == Some(draft.as_str())).expect("entry");
-    assert_eq!(entry.status, "needs-attention", "{entry:?}");
+    assert_eq!(entry.status, EntryStatus::NeedsAttention, "{entry:?}");
     assert!(entry.can_fix, "{entry:?}");
     let field = entry.field.clone().expect("the server named a field");
     assert!(field.starts_with("/productOrderItem/0"), "{field}");
@@ -251,7 +259,7 @@ async fn a_refused_order_is_fixed_at_the_field_the_server_named() {
     assert!(target.message.as_deref().is_some_and(|m| m.contains("99006")), "{target:?}");
     // The refused entry is dropped, so the fixed draft can be submitted again.
     let entries = service.outbox().await.expect("outbox");
-    assert_eq!(entries[0].status, "rejected");
+    assert_eq!(entries[0].status, EntryStatus::Rejected);
     assert_eq!(service.sync_status().needs_attention, 0);
     service.submit(draft).await.expect("submitted again after the fix");
     service.stop_demo().await;
@@ -289,8 +297,8 @@ async fn an_amendment_in_conflict_is_listed_and_settled() {
 
     let entries = service.outbox().await.expect("outbox");
     let conflict = entries.iter().find(|e| !e.conflict.is_empty()).expect("a conflict");
-    assert_eq!(conflict.kind, "patch");
-    assert_eq!(conflict.status, "needs-attention");
+    assert_eq!(conflict.kind, EntryKind::Patch);
+    assert_eq!(conflict.status, EntryStatus::NeedsAttention);
     let member = &conflict.conflict[0];
     assert_eq!(
         (member.member.as_str(), member.mine.as_str(), member.remote.as_str()),
@@ -307,7 +315,11 @@ async fn an_amendment_in_conflict_is_listed_and_settled() {
     service.sync_now().await.expect("sync");
     let entries = service.outbox().await.expect("outbox");
     assert!(entries.iter().all(|e| e.conflict.is_empty()), "{entries:?}");
-    assert_eq!(entries.iter().filter(|e| e.status == "rejected").count(), 1, "the old one");
+    assert_eq!(
+        entries.iter().filter(|e| e.status == EntryStatus::Rejected).count(),
+        1,
+        "the old one"
+    );
     let detail = service.order_detail(id).await.expect("detail");
     assert!(detail.payload.contains("\"description\": \"mine\""), "{}", detail.payload);
     service.stop_demo().await;

@@ -8,13 +8,10 @@ use orderdesk_wire::Version;
 use crate::error::CliError;
 use crate::{input, output, Ctx};
 
-/// Target version names accepted by `--to`.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Target {
-    /// TMF622 v4.0.0.
-    V4,
-    /// TMF622 v5.0.0.
-    V5,
+/// The parser of `--to`: a TMF622 version, `v4` or `v5` (`orderdesk-wire`'s [`Version`]).
+pub fn version_arg() -> impl clap::builder::TypedValueParser<Value = Version> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["v4", "v5"]).try_map(|s| s.parse::<Version>())
 }
 
 /// Arguments of `convert`.
@@ -23,8 +20,8 @@ pub struct Args {
     /// Order file (JSON); `-` reads stdin.
     pub file: PathBuf,
     /// Version to convert to.
-    #[arg(long, value_enum)]
-    pub to: Target,
+    #[arg(long, value_parser = version_arg())]
+    pub to: Version,
 }
 
 /// Reads the order, converts it and prints pretty JSON (same output with or without `--json`).
@@ -32,10 +29,6 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (name, value) = input::read_json(&args.file)?;
     let order = orderdesk_wire::parse_order_value(value)
         .map_err(|error| CliError::Wire { source_name: name, error })?;
-    let version = match args.to {
-        Target::V4 => Version::V4,
-        Target::V5 => Version::V5,
-    };
-    output::print_json(&order.to_value(version))?;
+    output::print_json(&order.to_value(args.to))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,7 @@ use orderdesk_store::{DraftFilter, DraftRow};
 use serde_json::{json, Value};
 
 use crate::cmd::check::Report;
-use crate::cmd::convert::Target;
+use crate::cmd::convert::version_arg;
 use crate::cmd::db::service;
 use crate::cmd::price::{print_quote, RoundingArg};
 use crate::error::CliError;
@@ -62,8 +62,8 @@ pub enum DraftCommand {
     /// Print a draft converted to a TMF622 version.
     Export {
         id: String,
-        #[arg(long, value_enum)]
-        to: Target,
+        #[arg(long, value_parser = version_arg())]
+        to: orderdesk_wire::Version,
     },
     /// List a draft's revisions.
     History { id: String },
@@ -194,12 +194,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         C::Export { id, to } => {
-            let version = match to {
-                Target::V4 => "v4",
-                Target::V5 => "v5",
-            };
             let (runtime, service) = service(ctx)?;
-            output::print_text(&runtime.block_on(service.export_draft(id, version.to_owned()))?)?;
+            output::print_text(&runtime.block_on(service.export_draft(id, to))?)?;
             Ok(ExitCode::SUCCESS)
         }
         C::History { id } => {

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use orderdesk_store::{AuditSubject, OrderFilter, OrderRow, Queries};
 use orderdesk_sync::STATE_NOT_REPORTED;
 use serde_json::{json, Value};
@@ -67,14 +67,11 @@ fn describe(o: &OrderRow) -> String {
     )
 }
 
+/// `--date`: RFC 3339 or `YYYY-MM-DD` (the start of that day, UTC), as the wire crate reads
+/// dates.
 fn parse_date(text: &str) -> Result<DateTime<Utc>, CliError> {
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
+    orderdesk_wire::parse_date_input(text)
+        .map(|d| d.at)
         .ok_or_else(|| CliError::Usage(format!("--date {text:?}: use RFC 3339 or YYYY-MM-DD")))
 }
 

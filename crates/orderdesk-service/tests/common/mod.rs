@@ -38,7 +38,12 @@ pub async fn valid_draft(service: &Service, id: &str, name: &str) -> String {
         .edit(draft.clone(), state.draft.revision, Edit::SetCustomer { customer })
         .await
         .expect("customer");
-    let errors: Vec<_> = state.quote.findings.iter().filter(|f| f.severity == "error").collect();
+    let errors: Vec<_> = state
+        .quote
+        .findings
+        .iter()
+        .filter(|f| f.severity == orderdesk_service::Severity::Error)
+        .collect();
     assert!(errors.is_empty(), "the draft is valid: {errors:?}");
     draft
 }

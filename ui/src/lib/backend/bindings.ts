@@ -33,14 +33,14 @@ export const commands = {
 	deleteDraft: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_draft", { id })),
 	/**  Store pasted or loaded TMF622 JSON (v4 or v5) as a new draft. */
 	importOrder: (text: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("import_order", { text })),
-	/**  A draft as TMF622 JSON in `version` (`v4` or `v5`). */
-	exportDraft: (id: string, version: string) => typedError<string, IpcError>(__TAURI_INVOKE("export_draft", { id, version })),
+	/**  A draft as TMF622 JSON in `version`. */
+	exportDraft: (id: string, version: Version) => typedError<string, IpcError>(__TAURI_INVOKE("export_draft", { id, version })),
 	/**
-	 *  Ask the agent where to save a draft as TMF622 JSON (`v4` or `v5`) and write it there.
+	 *  Ask the agent where to save a draft as TMF622 JSON in `version` and write it there.
 	 *  Returns the path written, or `None` when the agent closed the dialog. The dialog is opened
 	 *  from Rust, so the webview needs no file-system or dialog permission of its own.
 	 */
-	saveExport: (id: string, version: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("save_export", { id, version })),
+	saveExport: (id: string, version: Version) => typedError<string | null, IpcError>(__TAURI_INVOKE("save_export", { id, version })),
 	/**  Categories of the cached catalog. */
 	catalogCategories: () => typedError<CategoryView_Serialize[], IpcError>(__TAURI_INVOKE("catalog_categories")),
 	/**  Offerings matching `text` in `category` (search-as-you-type). */
@@ -203,6 +203,20 @@ export type AppStatus_Serialize = {
 	profiles: ProfileView_Serialize[],
 };
 
+/**
+ *  How requests are authenticated, by name (what [`AuthConfig`] holds beside the mode is its
+ *  own).
+ */
+export type AuthMode = 
+/**  No authentication. */
+"none" | 
+/**  A bearer token. */
+"bearer" | 
+/**  OAuth2 client credentials. */
+"oauth2" | 
+/**  `client_id` / `client_secret` headers. */
+"headers";
+
 /**  An offering a bundle may contain. */
 export type BundleOption = BundleOption_Serialize | BundleOption_Deserialize;
 
@@ -233,13 +247,15 @@ export type CancellationView_Deserialize = {
 	entryId: string,
 	reason: string,
 	requestedDate?: string | null,
-	/**  The outbox entry's status: `queued`, `in-flight`, `done`, `needs-attention`, `rejected`. */
-	outboxStatus: string,
+	/**  The outbox entry's status. */
+	outboxStatus: EntryStatus,
 	/**
-	 *  The cancellation task's own state as the server last reported it (`acknowledged`,
-	 *  `inProgress`, `done`, `terminatedWithError`); `null` until the server has it.
+	 *  The cancellation task's own state as the server last reported it, when TMF defines
+	 *  it; `null` until the server has it.
 	 */
-	serverState?: string | null,
+	serverState?: TaskState | null,
+	/**  The task's state as the server wrote it; `null` until the server has it. */
+	serverStateText?: string | null,
 	/**  The server's explanation (a refusal's reason) or the last delivery problem. */
 	message?: string | null,
 	/**  The server refused the cancellation. */
@@ -254,13 +270,15 @@ export type CancellationView_Serialize = {
 	entryId: string,
 	reason: string,
 	requestedDate: string | null,
-	/**  The outbox entry's status: `queued`, `in-flight`, `done`, `needs-attention`, `rejected`. */
-	outboxStatus: string,
+	/**  The outbox entry's status. */
+	outboxStatus: EntryStatus,
 	/**
-	 *  The cancellation task's own state as the server last reported it (`acknowledged`,
-	 *  `inProgress`, `done`, `terminatedWithError`); `null` until the server has it.
+	 *  The cancellation task's own state as the server last reported it, when TMF defines
+	 *  it; `null` until the server has it.
 	 */
-	serverState: string | null,
+	serverState: TaskState | null,
+	/**  The task's state as the server wrote it; `null` until the server has it. */
+	serverStateText: string | null,
 	/**  The server's explanation (a refusal's reason) or the last delivery problem. */
 	message: string | null,
 	/**  The server refused the cancellation. */
@@ -415,8 +433,7 @@ export type DraftView = DraftView_Serialize | DraftView_Deserialize;
 export type DraftView_Deserialize = {
 	id: string,
 	revision: number,
-	/**  `v4` or `v5`. */
-	tmfVersion: string,
+	tmfVersion: Version,
 	updatedAt: string,
 	header: HeaderView_Deserialize,
 	/**
@@ -432,8 +449,7 @@ export type DraftView_Deserialize = {
 export type DraftView_Serialize = {
 	id: string,
 	revision: number,
-	/**  `v4` or `v5`. */
-	tmfVersion: string,
+	tmfVersion: Version,
 	updatedAt: string,
 	header: HeaderView_Serialize,
 	/**
@@ -495,6 +511,30 @@ export type EditorState_Serialize = {
 	quote: QuoteView_Serialize,
 };
 
+/**  What an outbox entry asks of its server. */
+export type EntryKind = 
+/**  Create an order. */
+"create" | 
+/**  Cancel an order. */
+"cancel" | 
+/**  Amend an order. */
+"patch" | 
+/**  Delete an order. */
+"delete";
+
+/**  Where an outbox entry stands. */
+export type EntryStatus = 
+/**  Waiting to be sent. */
+"queued" | 
+/**  Being sent. */
+"in-flight" | 
+/**  Waiting for the agent (refused, or its outcome needs a decision). */
+"needs-attention" | 
+/**  Dropped by the agent; never sent again. */
+"rejected" | 
+/**  Delivered. */
+"done";
+
 /**  One rejected field of a [`ProfileInput`]. */
 export type FieldError = {
 	/**  The input's field name (`name`, `orderUrl`, `tokenUrl`...). */
@@ -507,8 +547,7 @@ export type FindingView = FindingView_Serialize | FindingView_Deserialize;
 
 /**  A validation or pricing finding, with where the editor shows it. */
 export type FindingView_Deserialize = {
-	/**  `error` or `warning`. */
-	severity: string,
+	severity: Severity,
 	code: string,
 	path: string,
 	message: string,
@@ -523,8 +562,7 @@ export type FindingView_Deserialize = {
 
 /**  A validation or pricing finding, with where the editor shows it. */
 export type FindingView_Serialize = {
-	/**  `error` or `warning`. */
-	severity: string,
+	severity: Severity,
 	code: string,
 	path: string,
 	message: string,
@@ -754,8 +792,11 @@ export type OrderDetailView_Deserialize = {
 	/**  Our client order id (sent as `externalId` and `Idempotency-Key`), when we created it. */
 	clientOrderId?: string | null,
 	profile: string,
-	state: string,
-	tmfVersion: string,
+	/**  The order's state, when it is one TMF622 defines. */
+	state?: OrderState | null,
+	/**  The state as the server wrote it (or that it reported none). */
+	stateText: string,
+	tmfVersion: Version,
 	customer?: string | null,
 	/**  The server's total, else the total the draft was submitted with (decimal string). */
 	total?: string | null,
@@ -763,7 +804,7 @@ export type OrderDetailView_Deserialize = {
 	draftId?: string | null,
 	/**  RFC 3339, UTC. */
 	lastSeen: string,
-	timeline: TimelineStep[],
+	timeline: TimelineStep_Deserialize[],
 	items: OrderItemState_Deserialize[],
 	/**  The server's last payload, pretty-printed. */
 	payload: string,
@@ -784,8 +825,11 @@ export type OrderDetailView_Serialize = {
 	/**  Our client order id (sent as `externalId` and `Idempotency-Key`), when we created it. */
 	clientOrderId: string | null,
 	profile: string,
-	state: string,
-	tmfVersion: string,
+	/**  The order's state, when it is one TMF622 defines. */
+	state: OrderState | null,
+	/**  The state as the server wrote it (or that it reported none). */
+	stateText: string,
+	tmfVersion: Version,
 	customer: string | null,
 	/**  The server's total, else the total the draft was submitted with (decimal string). */
 	total: string | null,
@@ -793,7 +837,7 @@ export type OrderDetailView_Serialize = {
 	draftId: string | null,
 	/**  RFC 3339, UTC. */
 	lastSeen: string,
-	timeline: TimelineStep[],
+	timeline: TimelineStep_Serialize[],
 	items: OrderItemState_Serialize[],
 	/**  The server's last payload, pretty-printed. */
 	payload: string,
@@ -816,7 +860,10 @@ export type OrderItemState_Deserialize = {
 	name: string,
 	offeringId?: string | null,
 	action?: string | null,
-	state?: string | null,
+	/**  The item's state, when the server reports one TMF622 defines. */
+	state?: OrderState | null,
+	/**  The item's state as the server wrote it, if it reports one. */
+	stateText?: string | null,
 	/**  0 for top-level items, 1 for their children... */
 	depth: number,
 };
@@ -828,7 +875,10 @@ export type OrderItemState_Serialize = {
 	name: string,
 	offeringId: string | null,
 	action: string | null,
-	state: string | null,
+	/**  The item's state, when the server reports one TMF622 defines. */
+	state: OrderState | null,
+	/**  The item's state as the server wrote it, if it reports one. */
+	stateText: string | null,
 	/**  0 for top-level items, 1 for their children... */
 	depth: number,
 };
@@ -841,9 +891,9 @@ export type OrderListQuery_Deserialize = {
 	/**  Full-text search over drafts and orders; empty for all. */
 	text: string,
 	/**  Only this state (`draft`, or a TMF state). */
-	state?: string | null,
+	state?: OrderState | null,
 	/**  Only this sync badge. */
-	sync?: string | null,
+	sync?: SyncBadge | null,
 	/**  Customer name contains this (case-insensitive). */
 	customer?: string | null,
 	/**  Changed on or after this day (`YYYY-MM-DD`). */
@@ -858,9 +908,9 @@ export type OrderListQuery_Serialize = {
 	/**  Full-text search over drafts and orders; empty for all. */
 	text: string,
 	/**  Only this state (`draft`, or a TMF state). */
-	state: string | null,
+	state: OrderState | null,
 	/**  Only this sync badge. */
-	sync: string | null,
+	sync: SyncBadge | null,
 	/**  Customer name contains this (case-insensitive). */
 	customer: string | null,
 	/**  Changed on or after this day (`YYYY-MM-DD`). */
@@ -884,10 +934,11 @@ export type OrderListRow_Deserialize = {
 	total?: string | null,
 	currency?: string | null,
 	itemCount: number,
-	/**  `draft` for drafts; the TMF state (`acknowledged`, `completed`...) for orders. */
-	state: string,
-	/**  The sync badge: `draft`, `queued`, `sending`, `submitted`, `needs-attention`, `conflict`. */
-	sync: string,
+	/**  `draft` for drafts; the TMF state for orders (`null` for one TMF622 does not define). */
+	state?: OrderState | null,
+	/**  The state as the server wrote it (`draft` for drafts), to show. */
+	stateText: string,
+	sync: SyncBadge,
 	revision: number,
 	/**  RFC 3339, UTC. */
 	updatedAt: string,
@@ -904,10 +955,11 @@ export type OrderListRow_Serialize = {
 	total: string | null,
 	currency: string | null,
 	itemCount: number,
-	/**  `draft` for drafts; the TMF state (`acknowledged`, `completed`...) for orders. */
-	state: string,
-	/**  The sync badge: `draft`, `queued`, `sending`, `submitted`, `needs-attention`, `conflict`. */
-	sync: string,
+	/**  `draft` for drafts; the TMF state for orders (`null` for one TMF622 does not define). */
+	state: OrderState | null,
+	/**  The state as the server wrote it (`draft` for drafts), to show. */
+	stateText: string,
+	sync: SyncBadge,
 	revision: number,
 	/**  RFC 3339, UTC. */
 	updatedAt: string,
@@ -916,21 +968,51 @@ export type OrderListRow_Serialize = {
 /**  How the orders list is sorted. */
 export type OrderSortKey = "updatedDesc" | "updatedAsc" | "customerAsc" | "totalDesc";
 
+/**
+ *  The state of a product order (`ProductOrderStateType`, v4 and v5) or of one of its items
+ *  (`ProductOrderItemStateType`, the same names).
+ */
+export type OrderState = 
+/**  Received and checked; the server has not started on it. */
+"acknowledged" | 
+/**  Refused by the server; final. */
+"rejected" | 
+/**  Waiting for something (a payment, a decision) before work starts. */
+"pending" | 
+/**  Stopped by the server until a problem is solved. */
+"held" | 
+/**  Being delivered. */
+"inProgress" | 
+/**  v5: delivery accepted by the provider. */
+"inProgress.accepted" | 
+/**  Cancelled; final. */
+"cancelled" | 
+/**  Delivered; final. */
+"completed" | 
+/**  Could not be delivered; final. */
+"failed" | 
+/**  Some items delivered, others failed; final. */
+"partial" | 
+/**  A cancellation was asked for and is being assessed. */
+"assessingCancellation" | 
+/**  A cancellation was accepted and is being carried out. */
+"pendingCancellation" | 
+/**  v5: created as a draft (`requestedInitialState: draft`), not yet submitted. */
+"draft";
+
 /**  An outbox entry as the sync screen shows it. */
 export type OutboxEntryView = OutboxEntryView_Serialize | OutboxEntryView_Deserialize;
 
 /**  An outbox entry as the sync screen shows it. */
 export type OutboxEntryView_Deserialize = {
 	id: string,
-	/**  `create`, `cancel`, `patch`, `delete`. */
-	kind: string,
+	kind: EntryKind,
 	profile: string,
 	draftId?: string | null,
 	orderId?: string | null,
 	/**  The customer, else the server id, else the draft id. */
 	label: string,
-	/**  `queued`, `in-flight`, `needs-attention`, `rejected`, `done`. */
-	status: string,
+	status: EntryStatus,
 	attempts: number,
 	lastError?: string | null,
 	/**  RFC 3339, UTC; only meaningful while queued. */
@@ -948,15 +1030,13 @@ export type OutboxEntryView_Deserialize = {
 /**  An outbox entry as the sync screen shows it. */
 export type OutboxEntryView_Serialize = {
 	id: string,
-	/**  `create`, `cancel`, `patch`, `delete`. */
-	kind: string,
+	kind: EntryKind,
 	profile: string,
 	draftId: string | null,
 	orderId: string | null,
 	/**  The customer, else the server id, else the draft id. */
 	label: string,
-	/**  `queued`, `in-flight`, `needs-attention`, `rejected`, `done`. */
-	status: string,
+	status: EntryStatus,
 	attempts: number,
 	lastError: string | null,
 	/**  RFC 3339, UTC; only meaningful while queued. */
@@ -1017,10 +1097,8 @@ export type ProfileInput_Deserialize = {
 	name: string,
 	orderUrl: string,
 	catalogUrl: string,
-	/**  `v4`, `v5` or `auto`. */
-	version: string,
-	/**  `none`, `bearer`, `oauth2` or `headers`. */
-	authMode: string,
+	version: VersionChoice,
+	authMode: AuthMode,
 	/**  OAuth2 only. */
 	tokenUrl: string,
 	/**  OAuth2 and `headers`. */
@@ -1041,10 +1119,8 @@ export type ProfileInput_Serialize = {
 	name: string,
 	orderUrl: string,
 	catalogUrl: string,
-	/**  `v4`, `v5` or `auto`. */
-	version: string,
-	/**  `none`, `bearer`, `oauth2` or `headers`. */
-	authMode: string,
+	version: VersionChoice,
+	authMode: AuthMode,
 	/**  OAuth2 only. */
 	tokenUrl: string,
 	/**  OAuth2 and `headers`. */
@@ -1090,10 +1166,8 @@ export type ProfileView_Deserialize = {
 	/**  The TMF622 root. */
 	baseUrl: string,
 	catalogUrl?: string | null,
-	/**  `v4`, `v5` or `auto`. */
-	tmfVersion: string,
-	/**  `none`, `bearer`, `oauth2` or `headers`. */
-	authMode: string,
+	tmfVersion: VersionChoice,
+	authMode: AuthMode,
 	tokenUrl?: string | null,
 	clientId?: string | null,
 	scope?: string | null,
@@ -1112,10 +1186,8 @@ export type ProfileView_Serialize = {
 	/**  The TMF622 root. */
 	baseUrl: string,
 	catalogUrl: string | null,
-	/**  `v4`, `v5` or `auto`. */
-	tmfVersion: string,
-	/**  `none`, `bearer`, `oauth2` or `headers`. */
-	authMode: string,
+	tmfVersion: VersionChoice,
+	authMode: AuthMode,
 	tokenUrl: string | null,
 	clientId: string | null,
 	scope: string | null,
@@ -1221,9 +1293,16 @@ export type SegmentView_Serialize = {
 export type Settings = {
 	/**  `halfUp` (default) or `halfEven`. */
 	rounding: string,
-	/**  TMF622 version of new drafts: `v4` or `v5`. */
-	defaultVersion: string,
+	/**  TMF622 version of new drafts. */
+	defaultVersion: Version,
 };
+
+/**  How serious a finding is. */
+export type Severity = 
+/**  The order cannot be submitted as it is. */
+"error" | 
+/**  Suspicious but readable. */
+"warning";
 
 /**  One step of a price explanation. */
 export type StepView = {
@@ -1236,10 +1315,25 @@ export type SubmitView = {
 	/**  The server profile it goes to. */
 	profile: string,
 	/**  The sync badge now (`queued`). */
-	sync: string,
+	sync: SyncBadge,
 	/**  Whether the background sync loop runs (else it is sent when it next starts). */
 	sending: boolean,
 };
+
+/**  Where a draft or an order stands with its server, as the orders list shows it. */
+export type SyncBadge = 
+/**  Not submitted. */
+"draft" | 
+/**  Waiting in the outbox. */
+"queued" | 
+/**  Being sent. */
+"sending" | 
+/**  On the server. */
+"submitted" | 
+/**  Refused or failed: the agent must look at it. */
+"needs-attention" | 
+/**  An amendment that collides with a change on the server. */
+"conflict";
 
 /**
  *  The sync status changed: counts, online state, or something the agent sees (an entry
@@ -1306,16 +1400,73 @@ export type SyncStatusView_Serialize = {
 	changes: number,
 };
 
+/**  The state of a task resource such as a cancellation (`TaskStateType`). */
+export type TaskState = 
+/**  Received; not started. */
+"acknowledged" | 
+/**  v5: refused before it started; final. */
+"rejected" | 
+/**  Under way. */
+"inProgress" | 
+/**  v5: withdrawn; final. */
+"cancelled" | 
+/**  Carried out; final. */
+"done" | 
+/**  Ended without doing what was asked; final. */
+"terminatedWithError";
+
+/**  What a step of an order's timeline records. */
+export type TimelineKind = 
+/**  The draft was submitted. */
+"submitted" | 
+/**  The order reached a state. */
+"state" | 
+/**  The agent asked for a cancellation. */
+"cancel-requested";
+
 /**  One step of an order's state timeline. */
-export type TimelineStep = {
-	/**  `submitted`, `cancel-requested`, or the TMF state the order reached. */
-	state: string,
-	/**  `submitted`, `state`, or `cancel-requested`. */
-	kind: string,
+export type TimelineStep = TimelineStep_Serialize | TimelineStep_Deserialize;
+
+/**  One step of an order's state timeline. */
+export type TimelineStep_Deserialize = {
+	/**  The TMF state the order reached (a `state` step of a state TMF622 defines). */
+	state?: OrderState | null,
+	/**  `submitted`, `cancel-requested`, or the state as the server wrote it. */
+	stateText: string,
+	kind: TimelineKind,
 	/**  RFC 3339, UTC. */
 	at: string,
 	actor: string,
 };
+
+/**  One step of an order's state timeline. */
+export type TimelineStep_Serialize = {
+	/**  The TMF state the order reached (a `state` step of a state TMF622 defines). */
+	state: OrderState | null,
+	/**  `submitted`, `cancel-requested`, or the state as the server wrote it. */
+	stateText: string,
+	kind: TimelineKind,
+	/**  RFC 3339, UTC. */
+	at: string,
+	actor: string,
+};
+
+/**  A TMF622 version. */
+export type Version = 
+/**  TMF622 v4.0.0. */
+"v4" | 
+/**  TMF622 v5.0.0. */
+"v5";
+
+/**  Which TMF622 version to speak. Written `"v4"`, `"v5"` or `"auto"` (in stored profiles too). */
+export type VersionChoice = 
+/**
+ *  Detected once (from the URL, else from an order the server returns) and remembered in
+ *  [`Profile::detected_version`].
+ */
+"auto" | 
+/**  Always this version. */
+Version;
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

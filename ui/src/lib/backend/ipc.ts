@@ -41,9 +41,19 @@ import type {
   FixTarget_Serialize,
   CancellationView_Serialize,
   OrderItemState_Serialize,
-  TimelineStep,
+  TimelineStep_Serialize,
   ConflictMember,
   ConflictChoice,
+  AuthMode,
+  EntryKind,
+  EntryStatus,
+  OrderState,
+  Severity,
+  SyncBadge,
+  TaskState,
+  TimelineKind,
+  Version,
+  VersionChoice,
 } from "./bindings";
 
 export type {
@@ -58,6 +68,16 @@ export type {
   SecretState,
   ConnectionReport,
   CatalogRefreshView,
+  AuthMode,
+  EntryKind,
+  EntryStatus,
+  OrderState,
+  Severity,
+  SyncBadge,
+  TaskState,
+  TimelineKind,
+  Version,
+  VersionChoice,
 };
 export type ProfileInput = ProfileInput_Deserialize;
 export type ProfileView = ProfileView_Serialize;
@@ -85,7 +105,8 @@ export type OutboxEntryView = OutboxEntryView_Serialize;
 export type FixTarget = FixTarget_Serialize;
 export type CancellationView = CancellationView_Serialize;
 export type OrderItemState = OrderItemState_Serialize;
-export type { TimelineStep, ConflictMember, ConflictChoice };
+export type TimelineStep = TimelineStep_Serialize;
+export type { ConflictMember, ConflictChoice };
 
 /** A command failed; `code` is the backend's stable error code. */
 export class BackendError extends Error {

@@ -1,17 +1,17 @@
 // Server profile form logic: the form's values from a saved profile and back, and the words
 // the Settings screen uses for where a secret comes from. The backend checks every field;
 // this module only shapes what the form shows.
-import type { ProfileInput, ProfileView, SecretState } from "../backend/ipc";
+import type { AuthMode, ProfileInput, ProfileView, SecretState, VersionChoice } from "../backend/ipc";
 
-export type AuthMode = "none" | "bearer" | "oauth2" | "headers";
+export type { AuthMode };
 
-/** The form's values (all text, as the inputs hold them). */
+/** The form's values (as the inputs hold them). */
 export interface ProfileForm {
   editing: string | null;
   name: string;
   orderUrl: string;
   catalogUrl: string;
-  version: string;
+  version: VersionChoice;
   authMode: AuthMode;
   tokenUrl: string;
   clientId: string;
@@ -34,10 +34,6 @@ export function emptyForm(): ProfileForm {
   };
 }
 
-function authMode(mode: string): AuthMode {
-  return mode === "bearer" || mode === "oauth2" || mode === "headers" ? mode : "none";
-}
-
 /** The form for editing a saved profile; the secret field starts empty (keep the stored one). */
 export function formFromProfile(p: ProfileView): ProfileForm {
   return {
@@ -46,7 +42,7 @@ export function formFromProfile(p: ProfileView): ProfileForm {
     orderUrl: p.baseUrl,
     catalogUrl: p.catalogUrl ?? "",
     version: p.tmfVersion,
-    authMode: authMode(p.authMode),
+    authMode: p.authMode,
     tokenUrl: p.tokenUrl ?? "",
     clientId: p.clientId ?? "",
     scope: p.scope ?? "",

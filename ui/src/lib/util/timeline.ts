@@ -61,8 +61,8 @@ export function timelinePoints(steps: readonly TimelineStep[], gap = 132, start 
     return {
       step,
       x: start + i * gap,
-      label: stateLabel(step.state),
-      tone: stateTone(step.state),
+      label: stateLabel(step.state ?? step.stateText),
+      tone: stateTone(step.state ?? step.stateText),
       time,
       day: shownDay,
       last: i === current,

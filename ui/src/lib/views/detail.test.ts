@@ -8,7 +8,7 @@ import SyncIndicator from "../components/SyncIndicator.svelte";
 import StateTimeline from "../orders/StateTimeline.svelte";
 import { SyncStore, connectionText } from "../stores/sync.svelte";
 import { timelinePoints, stateLabel, stateTone } from "../util/timeline";
-import type { OrderDetailView as Detail, OutboxEntryView } from "../backend/ipc";
+import type { OrderDetailView as Detail, OutboxEntryView, TimelineStep } from "../backend/ipc";
 import { syncStatus } from "../../test/fixtures";
 
 afterEach(() => {
@@ -18,10 +18,10 @@ afterEach(() => {
 
 const status = syncStatus();
 
-const timeline = [
-  { state: "submitted", kind: "submitted", at: "2026-11-23T10:00:00+00:00", actor: "app" },
-  { state: "acknowledged", kind: "state", at: "2026-11-23T10:00:01+00:00", actor: "app" },
-  { state: "inProgress", kind: "state", at: "2026-11-24T09:00:00+00:00", actor: "app" },
+const timeline: TimelineStep[] = [
+  { state: null, stateText: "submitted", kind: "submitted", at: "2026-11-23T10:00:00+00:00", actor: "app" },
+  { state: "acknowledged", stateText: "acknowledged", kind: "state", at: "2026-11-23T10:00:01+00:00", actor: "app" },
+  { state: "inProgress", stateText: "inProgress", kind: "state", at: "2026-11-24T09:00:00+00:00", actor: "app" },
 ];
 
 const detail: Detail = {
@@ -30,6 +30,7 @@ const detail: Detail = {
   clientOrderId: "od-123",
   profile: "demo",
   state: "inProgress",
+  stateText: "inProgress",
   tmfVersion: "v4",
   customer: "Ada Berg",
   total: "20",
@@ -38,8 +39,8 @@ const detail: Detail = {
   lastSeen: "2026-11-24T09:00:00+00:00",
   timeline,
   items: [
-    { id: "1", name: "TMF25", offeringId: "20125", action: "add", state: "inProgress", depth: 0 },
-    { id: "2", name: "Mobile Line", offeringId: "14305", action: "add", state: "inProgress", depth: 1 },
+    { id: "1", name: "TMF25", offeringId: "20125", action: "add", state: "inProgress", stateText: "inProgress", depth: 0 },
+    { id: "2", name: "Mobile Line", offeringId: "14305", action: "add", state: "inProgress", stateText: "inProgress", depth: 1 },
   ],
   payload: '{\n  "id": "PO-77"\n}',
   cancellation: null,
@@ -53,7 +54,7 @@ describe("timeline helpers", () => {
     expect(points.map((p) => p.day)).toEqual(["2026-11-23", null, "2026-11-24"]);
     expect(points.map((p) => p.time)).toEqual(["10:00:00", "10:00:01", "09:00:00"]);
     expect(points.at(-1)?.last).toBe(true);
-    const withMarker = timelinePoints([...timeline, { state: "cancel-requested", kind: "cancel-requested", at: "2026-11-24T09:05:00+00:00", actor: "app" }]);
+    const withMarker = timelinePoints([...timeline, { state: null, stateText: "cancel-requested", kind: "cancel-requested", at: "2026-11-24T09:05:00+00:00", actor: "app" }]);
     expect(withMarker.map((p) => p.last)).toEqual([false, false, true, false]);
     expect(stateLabel("inProgress")).toBe("In progress");
     expect(stateLabel("somethingNew")).toBe("somethingNew");
@@ -141,6 +142,7 @@ describe("OrderDetailView", () => {
             requestedDate: a.requestedDate,
             outboxStatus: "queued",
             serverState: null,
+            serverStateText: null,
             message: null,
             refused: false,
             requestedAt: "2026-11-24T09:01:00+00:00",
@@ -177,12 +179,14 @@ describe("OrderDetailView", () => {
         return {
           ...detail,
           state: "completed",
+          stateText: "completed",
           cancellation: {
             entryId: "4",
             reason: "too late",
             requestedDate: null,
             outboxStatus: "needs-attention",
             serverState: "terminatedWithError",
+            serverStateText: "terminatedWithError",
             message: "the order is completed and can no longer be cancelled",
             refused: true,
             requestedAt: "2026-11-24T09:01:00+00:00",
@@ -205,12 +209,21 @@ describe("OrderDetailView", () => {
     expect((screen.getByLabelText(/Reason/) as HTMLInputElement).value).toBe("again");
   });
 
+  it("shows a state TMF622 does not define as the server wrote it", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "order_detail") return { ...detail, state: null, stateText: "awaitingCourier" };
+      throw new Error(cmd);
+    });
+    render(OrderDetailView, { id: "3", onBack: vi.fn() });
+    await waitFor(() => expect(screen.getByTestId("detail-state").textContent).toBe("awaitingCourier"));
+  });
+
   it("reloads when the sync status says something changed", async () => {
     let calls = 0;
     mockIPC((cmd) => {
       if (cmd === "order_detail") {
         calls += 1;
-        return calls === 1 ? detail : { ...detail, state: "completed" };
+        return calls === 1 ? detail : { ...detail, state: "completed", stateText: "completed" };
       }
       throw new Error(cmd);
     });
@@ -321,8 +334,8 @@ describe("OrdersView open targets", () => {
     mockIPC((cmd) => {
       if (cmd === "list_orders")
         return [
-          { ...base, kind: "draft", id: "d1", customer: "Ada", state: "draft", sync: "draft" },
-          { ...base, kind: "order", id: "7", customer: "Bob", state: "completed", sync: "submitted" },
+          { ...base, kind: "draft", id: "d1", customer: "Ada", state: "draft", stateText: "draft", sync: "draft" },
+          { ...base, kind: "order", id: "7", customer: "Bob", state: "completed", stateText: "completed", sync: "submitted" },
         ];
       throw new Error(cmd);
     });

@@ -24,6 +24,7 @@ const row = {
   currency: "EUR",
   itemCount: 4,
   state: "draft",
+  stateText: "draft",
   sync: "draft",
   revision: 2,
   updatedAt: "2026-11-23T10:00:00+00:00",
@@ -36,7 +37,7 @@ describe("OrdersView", () => {
       if (cmd === "list_orders") {
         const q = (args as { query: { text: string; sort: string } }).query;
         queries.push(q);
-        return q.text === "zzz" ? [] : [row, { ...row, kind: "order", id: "7", state: "completed", sync: "submitted", customer: "Bob" }];
+        return q.text === "zzz" ? [] : [row, { ...row, kind: "order", id: "7", state: "completed", stateText: "completed", sync: "submitted", customer: "Bob" }];
       }
       throw new Error(cmd);
     });
