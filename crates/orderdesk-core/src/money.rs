@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How amounts are rounded to the currency's minor unit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub enum Rounding {
     /// 0.005 -> 0.01 (commercial rounding; the default).

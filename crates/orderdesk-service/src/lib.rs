@@ -57,6 +57,7 @@ use orderdesk_store::{Queries, Reader, Store, StoreHandle};
 
 /// The vocabulary the views carry, for callers that read them.
 pub use orderdesk_client::{AuthMode, VersionChoice};
+pub use orderdesk_core::Rounding;
 pub use orderdesk_wire::{OrderState, Severity, TaskState, Version};
 
 pub use catalog::CatalogCache;

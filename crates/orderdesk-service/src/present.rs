@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use orderdesk_core::pricing::{Amounts, Quote};
-use orderdesk_core::{Finding, Item, Order, Severity};
+use orderdesk_core::{Finding, Item, Order, Rounding, Severity};
 use orderdesk_store::DraftRow;
 use serde_json::Value;
 
@@ -298,7 +298,7 @@ pub fn locate(path: &str, message: &str, items: &[ItemView]) -> (Option<String>,
 }
 
 /// The quote as the price panel shows it.
-pub fn quote_view(quote: &Quote, items: &[ItemView], rounding: &str) -> QuoteView {
+pub fn quote_view(quote: &Quote, items: &[ItemView], rounding: Rounding) -> QuoteView {
     let currencies = quote
         .currencies
         .iter()
@@ -365,6 +365,6 @@ pub fn quote_view(quote: &Quote, items: &[ItemView], rounding: &str) -> QuoteVie
         currencies,
         items: item_quotes,
         findings,
-        rounding: rounding.to_owned(),
+        rounding,
     }
 }

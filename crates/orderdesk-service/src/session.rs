@@ -14,20 +14,13 @@ use orderdesk_store::{DraftEdit, DraftRow, Money, NewDraft, OrderSummary, Querie
 use serde_json::Value;
 
 use crate::error::{self, Result, ServiceError};
-use crate::view::{EditorState, RevisionView, Settings};
+use crate::view::{EditorState, RevisionView};
 use crate::{drafts, lock, present, CatalogCache, Edit, Service};
 
 #[derive(Debug, Default)]
 pub(crate) struct Undo {
     undo: Vec<i64>,
     redo: Vec<i64>,
-}
-fn rounding_of(settings: &Settings) -> Rounding {
-    if settings.rounding == "halfEven" {
-        Rounding::HalfEven
-    } else {
-        Rounding::HalfUp
-    }
 }
 
 /// Parse stored or pasted order text (exact numbers, field order kept).
@@ -82,7 +75,7 @@ impl Service {
 
     async fn create(&self, body: String, version: Version) -> Result<EditorState> {
         let catalog = self.catalog();
-        let rounding = rounding_of(&self.settings());
+        let rounding = self.settings().rounding;
         let actor = self.actor.clone();
         let cat = Arc::clone(&catalog);
         let (row, order, quote) = self
@@ -117,14 +110,14 @@ impl Service {
         catalog: &CatalogCache,
     ) -> EditorState {
         let draft = present::draft_view(row, order, catalog, self.undo_flags(&row.id));
-        let quote = present::quote_view(quote, &draft.items, &self.settings().rounding);
+        let quote = present::quote_view(quote, &draft.items, self.settings().rounding);
         EditorState { draft, quote }
     }
 
     /// Open a draft: its view and its price.
     pub async fn open_draft(&self, id: String) -> Result<EditorState> {
         let catalog = self.catalog();
-        let rounding = rounding_of(&self.settings());
+        let rounding = self.settings().rounding;
         let cat = Arc::clone(&catalog);
         let (row, order, quote) = self
             .read(move |r| {
@@ -165,7 +158,7 @@ impl Service {
         edit: drafts::Change,
     ) -> Result<(DraftRow, Order, orderdesk_core::Quote, Arc<CatalogCache>)> {
         let catalog = self.catalog();
-        let rounding = rounding_of(&self.settings());
+        let rounding = self.settings().rounding;
         let actor = self.actor.clone();
         let cat = Arc::clone(&catalog);
         let cached = lock(&self.parsed).get(&id).cloned();
@@ -215,7 +208,7 @@ impl Service {
         revision: i64,
     ) -> Result<(DraftRow, Order, orderdesk_core::Quote, Arc<CatalogCache>)> {
         let catalog = self.catalog();
-        let rounding = rounding_of(&self.settings());
+        let rounding = self.settings().rounding;
         let actor = self.actor.clone();
         let cat = Arc::clone(&catalog);
         let (row, order, quote) = self

@@ -27,12 +27,6 @@ impl Service {
 
     /// Save the settings (checked) and return them.
     pub async fn save_settings(&self, settings: Settings) -> Result<Settings> {
-        if !matches!(settings.rounding.as_str(), "halfUp" | "halfEven") {
-            return Err(error::invalid(format!(
-                "unknown rounding {:?} (halfUp or halfEven)",
-                settings.rounding
-            )));
-        }
         let value = serde_json::to_value(&settings).map_err(|e| error::invalid(e.to_string()))?;
         self.write(move |s| Ok(s.set_setting(SETTINGS_KEY, &value)?)).await?;
         *self.settings.write().unwrap_or_else(PoisonError::into_inner) = settings.clone();

@@ -10,6 +10,7 @@
 //! `state_text`, the state as the server wrote it, which the UI shows. The UI never has to
 //! parse a state, and never loses one.
 
+use orderdesk_core::Rounding;
 use orderdesk_wire::{OrderState, Severity, Version};
 use serde::{Deserialize, Serialize};
 
@@ -273,8 +274,8 @@ pub struct QuoteView {
     pub findings: Vec<FindingView>,
     /// Submit is blocked while this is true.
     pub has_errors: bool,
-    /// Rounding used (`halfUp` or `halfEven`).
-    pub rounding: String,
+    /// Rounding used.
+    pub rounding: Rounding,
 }
 
 /// A duty-free / tax-included pair of decimal strings.
@@ -448,15 +449,14 @@ pub struct DemoStatus {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
-    /// `halfUp` (default) or `halfEven`.
-    pub rounding: String,
+    pub rounding: Rounding,
     /// TMF622 version of new drafts.
     pub default_version: Version,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { rounding: "halfUp".into(), default_version: Version::V4 }
+        Settings { rounding: Rounding::HalfUp, default_version: Version::V4 }
     }
 }
 

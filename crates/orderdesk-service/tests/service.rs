@@ -4,8 +4,10 @@ mod common;
 
 use orderdesk_error::ErrorCode;
 use orderdesk_service::{
-    Edit, OrderListQuery, OrderState, RefInput, Service, Settings, Severity, SyncBadge, Version,
+    Edit, OrderListQuery, OrderState, RefInput, Rounding, Service, Settings, Severity, SyncBadge,
+    Version,
 };
+use orderdesk_store::Queries as _;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_start_then_demo_mode() {
@@ -257,17 +259,20 @@ async fn catalog_search_and_settings() {
     assert!(service.offering("missing").is_err());
 
     let saved = service
-        .save_settings(Settings { rounding: "halfEven".into(), default_version: Version::V5 })
+        .save_settings(Settings { rounding: Rounding::HalfEven, default_version: Version::V5 })
         .await
         .expect("settings");
-    assert_eq!(saved.rounding, "halfEven");
+    assert_eq!(saved.rounding, Rounding::HalfEven);
     let draft = service.new_draft().await.expect("draft");
     assert_eq!(draft.draft.tmf_version, Version::V5);
-    assert_eq!(draft.quote.rounding, "halfEven");
-    let bad = service
-        .save_settings(Settings { rounding: "up".into(), default_version: Version::V4 })
-        .await;
-    assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
+    assert_eq!(draft.quote.rounding, Rounding::HalfEven);
+    // Stored in the form earlier releases wrote.
+    let store = orderdesk_store::Store::open(service.data_dir().join(orderdesk_service::DB_FILE))
+        .expect("store");
+    assert_eq!(
+        store.setting("app.settings").expect("setting"),
+        Some(serde_json::json!({"rounding": "halfEven", "defaultVersion": "v5"}))
+    );
     service.stop_demo().await;
 }
 

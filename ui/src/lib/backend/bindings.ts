@@ -1211,8 +1211,8 @@ export type QuoteView_Deserialize = {
 	findings: FindingView_Deserialize[],
 	/**  Submit is blocked while this is true. */
 	hasErrors: boolean,
-	/**  Rounding used (`halfUp` or `halfEven`). */
-	rounding: string,
+	/**  Rounding used. */
+	rounding: Rounding,
 };
 
 /**  The priced draft. */
@@ -1223,8 +1223,8 @@ export type QuoteView_Serialize = {
 	findings: FindingView_Serialize[],
 	/**  Submit is blocked while this is true. */
 	hasErrors: boolean,
-	/**  Rounding used (`halfUp` or `halfEven`). */
-	rounding: string,
+	/**  Rounding used. */
+	rounding: Rounding,
 };
 
 /**  An id and a display name typed by the agent. */
@@ -1253,6 +1253,13 @@ export type RevisionView = {
 	actor: string,
 	at: string,
 };
+
+/**  How amounts are rounded to the currency's minor unit. */
+export type Rounding = 
+/**  0.005 -> 0.01 (commercial rounding; the default). */
+"halfUp" | 
+/**  0.005 -> 0.00, 0.015 -> 0.02 (banker's rounding). */
+"halfEven";
 
 /**  Whether a list row is a draft or a known order. */
 export type RowKind = "draft" | "order";
@@ -1291,8 +1298,7 @@ export type SegmentView_Serialize = {
 
 /**  User settings. */
 export type Settings = {
-	/**  `halfUp` (default) or `halfEven`. */
-	rounding: string,
+	rounding: Rounding,
 	/**  TMF622 version of new drafts. */
 	defaultVersion: Version,
 };

@@ -48,6 +48,7 @@ import type {
   EntryKind,
   EntryStatus,
   OrderState,
+  Rounding,
   Severity,
   SyncBadge,
   TaskState,
@@ -72,6 +73,7 @@ export type {
   EntryKind,
   EntryStatus,
   OrderState,
+  Rounding,
   Severity,
   SyncBadge,
   TaskState,
@@ -145,9 +147,9 @@ export const backend = {
     unwrap(commands.restoreRevision(id, revision)),
   deleteDraft: (id: string) => unwrap(commands.deleteDraft(id)),
   importOrder: (text: string) => unwrap(commands.importOrder(text)),
-  exportDraft: (id: string, version: "v4" | "v5") => unwrap(commands.exportDraft(id, version)),
+  exportDraft: (id: string, version: Version) => unwrap(commands.exportDraft(id, version)),
   /** Asks where in the native save dialog; `null` when the agent cancels. */
-  saveExport: (id: string, version: "v4" | "v5") => unwrap(commands.saveExport(id, version)),
+  saveExport: (id: string, version: Version) => unwrap(commands.saveExport(id, version)),
   catalogCategories: () => unwrap(commands.catalogCategories()),
   searchOfferings: (text: string, category: string | null, limit: number) =>
     unwrap(commands.searchOfferings(text, category, limit)),
