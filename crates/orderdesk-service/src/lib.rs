@@ -94,7 +94,8 @@ pub struct Service {
     store: StoreHandle,
     data_dir: PathBuf,
     readers: Arc<Mutex<Vec<Reader>>>,
-    catalog: RwLock<Arc<CatalogCache>>,
+    /// Shared with the sync engine's submit gate (see `open_at`).
+    catalog: Arc<RwLock<Arc<CatalogCache>>>,
     settings: RwLock<Settings>,
     undo: Mutex<HashMap<String, Undo>>,
     /// The last parsed order of each draft with its revision: an edit on that revision
@@ -189,11 +190,19 @@ impl Service {
                 profiles::secret_for(profile, "", lookup.as_ref())
             }),
         );
+        let catalog = Arc::new(RwLock::new(Arc::new(catalog)));
+        let shared = Arc::clone(&catalog);
+        // The submit gate checks drafts against the catalog the editor shows, not a second
+        // copy read from the store.
+        engine.set_catalog_source(Arc::new(move || {
+            let cache = Arc::clone(&shared.read().unwrap_or_else(PoisonError::into_inner));
+            cache.version.is_some().then(|| Arc::clone(&cache.rules))
+        }));
         Ok(Service {
             store: handle,
             data_dir,
             readers: Arc::new(Mutex::new(Vec::new())),
-            catalog: RwLock::new(Arc::new(catalog)),
+            catalog,
             settings: RwLock::new(settings),
             undo: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),

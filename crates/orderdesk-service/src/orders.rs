@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use orderdesk_store::{
-    AuditEvent, AuditSubject, OrderRow, OutboxEntry, OutboxOp, OutboxStatus, Queries,
+    AuditEvent, AuditSubject, OrderFilter, OrderRow, OutboxEntry, OutboxOp, OutboxStatus, Queries,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -211,6 +211,33 @@ pub enum ConflictChoice {
     KeepMine,
 }
 
+/// An order named by the agent: its local number, or the id its server gave it (which must
+/// name one order: two servers may use the same id).
+fn resolve_order(r: &impl Queries, id: &str) -> Result<i64> {
+    let text = id.trim();
+    if let Some(local) = text.parse::<i64>().ok().filter(|n| *n > 0) {
+        if r.order(local).is_ok() {
+            return Ok(local);
+        }
+    }
+    let found = r.orders(&OrderFilter {
+        server_id: Some(text.to_owned()),
+        limit: 2,
+        ..OrderFilter::default()
+    })?;
+    match found.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(ServiceError::Store(orderdesk_store::StoreError::NotFound {
+            kind: "order",
+            id: text.to_owned(),
+        })),
+        [a, b, ..] => Err(invalid(format!(
+            "{text:?} names orders on two servers ({} as {}, {} as {}); use the local number",
+            a.profile, a.id, b.profile, b.id
+        ))),
+    }
+}
+
 fn parse_entity_id(kind: &str, id: &str) -> Result<i64> {
     id.trim()
         .parse::<i64>()
@@ -320,21 +347,6 @@ fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> V
     out
 }
 
-/// Our client order id in a payload: v4's `externalId` string, or the v5 identifier we own.
-fn client_order_id_in(payload: &Value) -> Option<String> {
-    match payload.get("externalId")? {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(ids) => ids
-            .iter()
-            .find(|e| {
-                e.get("owner").and_then(Value::as_str)
-                    == Some(orderdesk_sync::payload::EXTERNAL_ID_OWNER)
-            })
-            .and_then(|e| e.get("id").and_then(Value::as_str).map(str::to_owned)),
-        _ => None,
-    }
-}
-
 fn cancellation_of(r: &impl Queries, entry: &OutboxEntry) -> Result<CancellationView> {
     let body: Value =
         entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
@@ -425,11 +437,17 @@ impl Service {
         self.engine.subscribe()
     }
 
-    /// A submitted order: timeline, item states, payload, cancellation.
+    /// The local number of an order named by its local number or by its server's id.
+    pub async fn order_number(&self, id: String) -> Result<i64> {
+        self.read(move |r| resolve_order(r, &id)).await
+    }
+
+    /// A submitted order (its local number or its server's id): timeline, item states,
+    /// payload, cancellation.
     pub async fn order_detail(&self, id: String) -> Result<OrderDetailView> {
-        let order_id = parse_entity_id("order", &id)?;
         let catalog = self.catalog();
         self.read(move |r| {
+            let order_id = resolve_order(r, &id)?;
             let order = r.order(order_id)?;
             let row = &order.row;
             let payload: Value = serde_json::from_str(&order.payload).unwrap_or(Value::Null);
@@ -478,7 +496,7 @@ impl Service {
                     e.op == OutboxOp::Create && e.draft_id.is_some() && e.draft_id == row.draft_id
                 })
                 .map(|e| e.idempotency_key.clone())
-                .or_else(|| client_order_id_in(&payload));
+                .or_else(|| orderdesk_wire::external_id::client_order_id(&payload));
             let cancel_entry = entries
                 .iter()
                 .filter(|e| e.op == OutboxOp::Cancel && e.order_id == Some(order_id))
@@ -531,7 +549,7 @@ impl Service {
         reason: String,
         requested_date: Option<String>,
     ) -> Result<OrderDetailView> {
-        let order_id = parse_entity_id("order", &id)?;
+        let order_id = self.read(move |r| resolve_order(r, &id)).await?;
         let reason = check_reason(&reason)?;
         let date = match requested_date {
             Some(text) => parse_requested_date(&text, Utc::now())?,
@@ -549,7 +567,7 @@ impl Service {
         }
         self.engine.cancel_order(order_id, &reason, date).await?;
         self.wake_sync().await;
-        self.order_detail(id).await
+        self.order_detail(order_id.to_string()).await
     }
 
     /// The outbox, newest first: everything not delivered yet, and what the agent dropped.
@@ -691,21 +709,29 @@ impl Service {
 }
 
 impl Service {
-    /// Queue a draft for the active server profile and wake the sync loop. Refused while the
-    /// draft has validation errors; the sync engine refuses a draft already queued or sent,
-    /// so an order can never reach the server twice.
+    /// Queue a draft for the active server profile and wake the sync loop (see
+    /// [`Service::submit_to`]).
     pub async fn submit(&self, id: String) -> Result<SubmitView> {
-        let state = self.open_draft(id.clone()).await?;
-        let errors = state.quote.findings.iter().filter(|f| f.severity == "error").count();
-        if errors > 0 {
-            return Err(ServiceError::SubmitBlocked(errors));
-        }
-        let entry = self.engine.submit_draft(&id, None).await?;
+        self.submit_to(id, None).await
+    }
+
+    /// Queue a draft for `profile` (the active one when `None`) and wake the sync loop. The
+    /// sync engine's gate refuses a draft with error findings (`service.submit_blocked`, with
+    /// the findings) and a draft already queued or sent, so an order can never reach the
+    /// server twice, whoever submits it.
+    pub async fn submit_to(&self, id: String, profile: Option<String>) -> Result<SubmitView> {
+        let entry = self
+            .engine
+            .submit_draft(&id, profile.as_deref())
+            .await
+            .map_err(crate::error::from_sync)?;
         let background = self.background.lock().await;
         if let Some(running) = background.as_ref() {
             running.wake();
         }
         Ok(SubmitView {
+            entry: entry.id.to_string(),
+            client_order_id: entry.idempotency_key,
             profile: entry.profile,
             sync: sync_badge(entry.status).to_owned(),
             sending: background.is_some(),

@@ -439,6 +439,10 @@ impl Default for Settings {
 pub struct SubmitView {
     /// The server profile it goes to.
     pub profile: String,
+    /// The outbox entry that carries it.
+    pub entry: String,
+    /// Our client order id (the entry's idempotency key).
+    pub client_order_id: String,
     /// The sync badge now (`queued`).
     pub sync: String,
     /// Whether the background sync loop runs (else it is sent when it next starts).

@@ -94,8 +94,9 @@ async fn detail_timeline_and_a_cancellation_that_is_done() {
     assert_eq!(past.err().map(|e| e.code()), Some("service.invalid_input"));
     let bad = service.cancel_order(id.clone(), "moved".into(), Some("soon".into())).await;
     assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
+    // An order is named by its local number or its server's id; neither is "x".
     let unknown = service.cancel_order("x".into(), "moved".into(), None).await;
-    assert_eq!(unknown.err().map(|e| e.code()), Some("service.invalid_input"));
+    assert_eq!(unknown.err().map(|e| e.code()), Some("store.not_found"));
 
     let day = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
     let detail = service

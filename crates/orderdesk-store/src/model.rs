@@ -337,6 +337,8 @@ pub struct OrderFilter {
     pub state: Option<String>,
     pub profile: Option<String>,
     pub draft_id: Option<String>,
+    /// The id the server gave the order.
+    pub server_id: Option<String>,
     pub sort: OrderSort,
     pub limit: u32,
     pub offset: u32,
@@ -348,6 +350,7 @@ impl Default for OrderFilter {
             state: None,
             profile: None,
             draft_id: None,
+            server_id: None,
             sort: OrderSort::default(),
             limit: 50,
             offset: 0,

@@ -186,9 +186,12 @@ pub trait Queries {
         // from using the (state, last_seen) index.
         let mut conditions = Vec::new();
         let mut values: Vec<&dyn rusqlite::ToSql> = Vec::new();
-        for (column, value) in
-            [("state", &filter.state), ("profile", &filter.profile), ("draft_id", &filter.draft_id)]
-        {
+        for (column, value) in [
+            ("state", &filter.state),
+            ("profile", &filter.profile),
+            ("draft_id", &filter.draft_id),
+            ("server_id", &filter.server_id),
+        ] {
             if let Some(value) = value {
                 values.push(value);
                 conditions.push(format!("{column} = ?{}", values.len()));

@@ -51,10 +51,10 @@ mod status;
 
 pub use catalog::{CatalogSyncReport, DraftImpact, OfferingChange};
 pub use engine::{
-    cancellation_key, cancellation_state, default_secrets, needs_lookup, submit_in,
-    CancellationState, EngineConfig, EntryOutcome, EntryReport, PullReport, SecretLookup,
-    StateChange, SyncEngine, SyncReport, FINAL_STATES, NOT_SENT, PATCHABLE_STATES,
-    STATE_NOT_REPORTED,
+    cancellation_key, cancellation_state, default_secrets, needs_lookup, submit_findings,
+    submit_in, CancellationState, CatalogSource, EngineConfig, EntryOutcome, EntryReport,
+    PullReport, SecretLookup, StateChange, SyncEngine, SyncReport, FINAL_STATES, NOT_SENT,
+    PATCHABLE_STATES, STATE_NOT_REPORTED,
 };
 pub use error::{Result, SyncError};
 pub use status::{Background, SyncStatus};

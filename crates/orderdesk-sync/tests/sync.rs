@@ -121,7 +121,7 @@ fn add_drafts(
             summary: None,
         })?;
         if submit {
-            submit_in(store, &draft.id, None, "agent")?;
+            submit_in(store, &draft.id, None, "agent", None)?;
         }
         ids.push(draft.id);
     }
@@ -249,6 +249,55 @@ async fn drop_after_commit_still_gives_one_order_per_draft() -> TestResult {
     }
     assert!(recovered > 20, "about 30 % of creates were dropped, {recovered} found by lookup");
     assert_exactly_once(&env, server.base_url_v4(), &drafts).await?;
+    server.shutdown().await;
+    Ok(())
+}
+
+/// A v4 draft with its own `externalId` (a partner's purchase-order number) keeps it: the
+/// create carries the partner's reference, and a create whose answer was lost is found by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_references_are_kept_and_found_exactly_once() -> TestResult {
+    let server = start(ServerConfig {
+        lifecycle: lifecycle(60_000, 60_000),
+        faults: FaultConfig { drop_after_commit: 0.3, ..FaultConfig::default() },
+        ..ServerConfig::default()
+    })
+    .await?;
+    let profile = Profile::new(PROFILE, server.base_url_v4());
+    let cfg = EngineConfig { send_idempotency_key: false, ..config() };
+    let mut references = Vec::new();
+    let env = env_with(&profile, cfg, no_secrets(), |s| {
+        for i in 0..100 {
+            let mut body: Value = serde_json::from_str(&draft_body(&format!("4916{i:07}")))?;
+            body["externalId"] = json!(format!("PO-{i:04}"));
+            let draft = s.create_draft(NewDraft {
+                body: body.to_string(),
+                tmf_version: Version::V4,
+                catalog_version: None,
+                actor: "agent".into(),
+                summary: None,
+            })?;
+            submit_in(s, &draft.id, None, "agent", None)?;
+            references.push(format!("PO-{i:04}"));
+        }
+        Ok(())
+    })?;
+    let mut recovered = 0;
+    for _ in 0..6 {
+        let report = env.engine.run_once().await?;
+        recovered += report.recovered_by_lookup;
+        if outbox(&env.handle, OutboxStatus::Queued).await?.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    assert!(recovered > 10, "about 30 % of creates were dropped, {recovered} found by lookup");
+    assert_eq!(outbox(&env.handle, OutboxStatus::Done).await?.len(), references.len());
+    let counts = server_orders_by_external_id(server.base_url_v4()).await?;
+    for reference in &references {
+        assert_eq!(counts.get(reference), Some(&1), "{reference} is on the server exactly once");
+    }
+    assert_eq!(counts.len(), references.len(), "no order carries anything but its reference");
     server.shutdown().await;
     Ok(())
 }

@@ -3,13 +3,11 @@
 
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use orderdesk_store::{AuditSubject, OrderFilter, OrderRow, Queries};
 use orderdesk_sync::STATE_NOT_REPORTED;
 use serde_json::{json, Value};
 
 use crate::cmd::db::open_store;
-use crate::cmd::sync::engine;
 use crate::error::CliError;
 use crate::{output, Ctx};
 
@@ -33,11 +31,13 @@ pub enum OrderCommand {
         #[arg(long, default_value_t = 0)]
         offset: u32,
     },
-    /// An order's last payload, item states and audit trail.
-    Show { id: i64 },
-    /// Queue a cancellation (sent by the next `orderdesk sync`).
+    /// An order's last payload, item states and audit trail. ID is the local number or the
+    /// id the server gave the order.
+    Show { id: String },
+    /// Queue a cancellation (sent by the next `orderdesk sync`), with the same checks as the
+    /// app. ID is the local number or the server's order id.
     Cancel {
-        id: i64,
+        id: String,
         #[arg(long)]
         reason: String,
         /// Requested cancellation date (RFC 3339 or YYYY-MM-DD).
@@ -67,17 +67,6 @@ fn describe(o: &OrderRow) -> String {
     )
 }
 
-fn parse_date(text: &str) -> Result<DateTime<Utc>, CliError> {
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-        .ok_or_else(|| CliError::Usage(format!("--date {text:?}: use RFC 3339 or YYYY-MM-DD")))
-}
-
 /// Runs an `order` subcommand.
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     match args.command {
@@ -98,6 +87,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             }
         }
         OrderCommand::Show { id } => {
+            let (runtime, service) = crate::cmd::db::service(ctx)?;
+            let id = runtime.block_on(service.order_number(id))?;
             let store = open_store(ctx)?;
             let order = store.order(id)?;
             let audit = store.audit(AuditSubject::Order, &id.to_string())?;
@@ -126,15 +117,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             }
         }
         OrderCommand::Cancel { id, reason, date } => {
-            let date = date.as_deref().map(parse_date).transpose()?;
-            let (runtime, engine) = engine(ctx)?;
-            let entry = runtime.block_on(engine.cancel_order(id, &reason, date))?;
+            let (runtime, service) = crate::cmd::db::service(ctx)?;
+            let detail = runtime.block_on(service.cancel_order(id, reason, date))?;
             if ctx.json {
-                output::print_json(&entry)?;
+                output::print_json(&detail)?;
             } else {
                 output::print_text(&format!(
-                    "cancellation of order {id} queued (outbox entry {}); run `orderdesk sync` to send it",
-                    entry.id
+                    "cancellation of order {} ({} on {}) queued; run `orderdesk sync` to send it",
+                    detail.id, detail.server_id, detail.profile
                 ))?;
             }
         }

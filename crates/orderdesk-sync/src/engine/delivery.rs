@@ -18,7 +18,7 @@ use super::{
     NOT_SENT, PATCHABLE_STATES, STATE_NOT_REPORTED,
 };
 use crate::error::{Result, SyncError};
-use crate::payload::{self, Amendment};
+use crate::payload::{self, Amendment, CreateRequest};
 
 const INTERRUPTED: &str =
     "interrupted while being sent; it will be looked up on the server before any resend";
@@ -223,12 +223,22 @@ impl SyncEngine {
         }
     }
 
-    async fn lookup_created(&self, client: &Client, key: &str) -> Result<Option<Value>> {
-        let mut found = client.find_orders_by_external_id(key).await?;
+    /// The order a create produced, found by the key it was sent with. An order found by a
+    /// key that is not ours alone (a partner's `externalId`) is adopted only when it holds the
+    /// items that were sent; the client checks that what it found carries the key.
+    async fn lookup_created(&self, client: &Client, sent: &CreateRequest) -> Result<Option<Value>> {
+        let key = sent.lookup_key.as_str();
+        let ours = orderdesk_wire::external_id::client_order_id(&sent.body).as_deref() == Some(key);
+        let found: Vec<Value> = client
+            .find_orders_by_external_id(key)
+            .await?
+            .into_iter()
+            .filter(|o| ours || orderdesk_wire::items::same_submission(&sent.body, o))
+            .collect();
         if found.len() > 1 {
             tracing::error!(external_id = key, count = found.len(), "server holds duplicates");
         }
-        Ok(if found.is_empty() { None } else { Some(found.swap_remove(0)) })
+        Ok(found.into_iter().next())
     }
 
     async fn deliver_create(
@@ -238,30 +248,35 @@ impl SyncEngine {
         recovered: &mut bool,
     ) -> Result<EntryOutcome> {
         let version = self.version(client).await?;
-        let key = entry.idempotency_key.as_str();
+        let payload = entry
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<Value>(p).ok())
+            .ok_or_else(|| SyncError::Invalid(format!("outbox entry {} has no order", entry.id)))?;
+        // The same request on every attempt: the body and the key it is found by depend only
+        // on the queued payload, the server's version and the entry's client order id.
+        let sent = payload::create_request(payload, None, version, &entry.idempotency_key);
+        for f in &sent.findings {
+            tracing::warn!(entry = entry.id, path = %f.path, "{}", f.message);
+        }
         // Tried before: the order may exist although we never heard back. Look first.
         if needs_lookup(entry) {
-            if let Some(order) = self.lookup_created(client, key).await? {
+            if let Some(order) = self.lookup_created(client, &sent).await? {
                 *recovered = true;
                 let id = self.record(client, order, entry.draft_id.clone(), version).await?;
                 return Ok(EntryOutcome::Done { order: Some(id) });
             }
         }
-        let body = entry
-            .payload
-            .as_deref()
-            .and_then(|p| serde_json::from_str::<Value>(p).ok())
-            .ok_or_else(|| SyncError::Invalid(format!("outbox entry {} has no order", entry.id)))?;
-        let body = payload::for_version(body, version, key);
-        let idempotency = self.inner.config.send_idempotency_key.then_some(key);
-        match client.create_order(&body, idempotency).await {
+        let idempotency =
+            self.inner.config.send_idempotency_key.then_some(entry.idempotency_key.as_str());
+        match client.create_order(&sent.body, idempotency).await {
             Ok(order) if resource_id(&order).is_some() => {
                 let id = self.record(client, order, entry.draft_id.clone(), version).await?;
                 Ok(EntryOutcome::Done { order: Some(id) })
             }
-            Ok(_) => self.resolve_unknown(client, entry, version, key, recovered, None).await,
+            Ok(_) => self.resolve_unknown(client, entry, version, &sent, recovered, None).await,
             Err(err) if err.outcome_unknown() => {
-                self.resolve_unknown(client, entry, version, key, recovered, Some(err)).await
+                self.resolve_unknown(client, entry, version, &sent, recovered, Some(err)).await
             }
             Err(err) => Err(err.into()),
         }
@@ -273,14 +288,14 @@ impl SyncEngine {
         client: &Client,
         entry: &OutboxEntry,
         version: Version,
-        key: &str,
+        sent: &CreateRequest,
         recovered: &mut bool,
         cause: Option<ClientError>,
     ) -> Result<EntryOutcome> {
         let cause_text = cause
             .as_ref()
             .map_or_else(|| "the server's answer had no order id".to_owned(), describe);
-        match self.lookup_created(client, key).await {
+        match self.lookup_created(client, sent).await {
             Ok(Some(order)) => {
                 *recovered = true;
                 let id = self.record(client, order, entry.draft_id.clone(), version).await?;

@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use orderdesk_client::{
     order_state, resource_id, Client, ClientError, Profile, RetryPolicy, Secret, VersionChoice,
 };
+use orderdesk_core::Catalog;
 use orderdesk_store::{OrderSeen, OutboxEntry, OutboxOp, Store, StoreHandle};
 use orderdesk_wire::Version;
 use serde::Serialize;
@@ -30,7 +31,7 @@ use crate::profiles;
 use crate::status::SyncStatus;
 
 pub use delivery::{cancellation_key, cancellation_state, CancellationState};
-pub use queue::submit_in;
+pub use queue::{submit_findings, submit_in};
 
 /// Order states from which nothing changes any more: such orders are no longer polled.
 pub const FINAL_STATES: [&str; 5] = ["completed", "failed", "partial", "cancelled", "rejected"];
@@ -193,9 +194,15 @@ pub struct PullReport {
     pub pages: usize,
 }
 
+/// Where the submit gate finds the catalog: the caller's cached index (the app's, the
+/// service's), `None` when no catalog was imported. Without a source the engine reads the
+/// catalog from the store.
+pub type CatalogSource = Arc<dyn Fn() -> Option<Arc<Catalog>> + Send + Sync>;
+
 pub(crate) struct Inner {
     pub(crate) store: StoreHandle,
     pub(crate) config: EngineConfig,
+    pub(crate) catalog: std::sync::RwLock<Option<CatalogSource>>,
     secrets: SecretLookup,
     clients: Mutex<HashMap<String, (Profile, Arc<Client>)>>,
     pub(crate) status: watch::Sender<SyncStatus>,
@@ -263,12 +270,20 @@ impl SyncEngine {
             inner: Arc::new(Inner {
                 store,
                 config,
+                catalog: std::sync::RwLock::new(None),
                 secrets,
                 clients: Mutex::new(HashMap::new()),
                 status,
                 run_lock: tokio::sync::Mutex::new(()),
             }),
         }
+    }
+
+    /// Where the submit gate finds the catalog from now on (see [`CatalogSource`]).
+    pub fn set_catalog_source(&self, source: CatalogSource) {
+        let mut slot =
+            self.inner.catalog.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(source);
     }
 
     pub fn store(&self) -> &StoreHandle {

@@ -2,11 +2,15 @@
 //! waiting for the agent is retried or dropped from here. A draft reaches the outbox at most
 //! once while an earlier submission of it is live ([`submit_in`]).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use orderdesk_core::{Catalog, Finding, ValidateOptions};
 use orderdesk_store::{
     AuditEvent, AuditSubject, NewOutboxEntry, OrderFilter, OutboxEntry, OutboxOp, OutboxStatus,
     Queries, Store,
 };
+use orderdesk_wire::Version;
 use serde_json::Value;
 
 use super::{SyncEngine, PATCHABLE_STATES};
@@ -22,8 +26,17 @@ impl SyncEngine {
         let draft_id = draft_id.to_owned();
         let profile = profile.map(str::to_owned);
         let actor = self.inner.config.actor.clone();
-        let entry =
-            self.with_store(move |s| submit_in(s, &draft_id, profile.as_deref(), &actor)).await?;
+        let source =
+            self.inner.catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let entry = self
+            .with_store(move |s| {
+                let catalog = match source {
+                    Some(source) => source(),
+                    None => stored_catalog(s)?,
+                };
+                submit_in(s, &draft_id, profile.as_deref(), &actor, catalog.as_deref())
+            })
+            .await?;
         self.publish_counts().await;
         Ok(entry)
     }
@@ -203,15 +216,51 @@ fn live_submission(store: &Store, draft_id: &str) -> Result<Option<OutboxEntry>>
     Ok(None)
 }
 
-/// Queues a draft (see [`SyncEngine::submit_draft`]); usable on a plain [`Store`] too.
+/// The catalog the store holds, indexed (`None` before any import).
+fn stored_catalog(store: &Store) -> Result<Option<Arc<Catalog>>> {
+    if store.catalog_version()?.is_none() {
+        return Ok(None);
+    }
+    let snapshot = store.catalog_snapshot()?;
+    let catalog = Catalog::from_json(&snapshot)
+        .map_err(|e| SyncError::Invalid(format!("the cached catalog cannot be read: {e}")))?;
+    Ok(Some(Arc::new(catalog)))
+}
+
+/// The findings that decide whether a draft may be submitted: `orderdesk-core`'s one list of
+/// checks on the draft as stored, with the official create schema of its version and the
+/// catalog (`None` when none was imported, so offerings are not all called unknown).
+pub fn submit_findings(body: &str, version: Version, catalog: Option<&Catalog>) -> Vec<Finding> {
+    match orderdesk_wire::parse_json(body) {
+        Ok(doc) => orderdesk_core::validate_json(
+            &doc,
+            catalog,
+            ValidateOptions { now: Some(Utc::now()), version: Some(version) },
+        ),
+        Err(e) => vec![orderdesk_core::codes::finding(
+            orderdesk_core::codes::ORDER_NOT_OBJECT,
+            "",
+            e.to_string(),
+        )],
+    }
+}
+
+/// Queues a draft (see [`SyncEngine::submit_draft`]); usable on a plain [`Store`] too. This is
+/// the submit gate every caller goes through: a draft with an error finding is refused
+/// ([`SyncError::DraftHasErrors`], with the findings), whoever asks.
 pub fn submit_in(
     store: &mut Store,
     draft_id: &str,
     profile: Option<&str>,
     actor: &str,
+    catalog: Option<&Catalog>,
 ) -> Result<OutboxEntry> {
     let profile = profiles::resolve(store, profile)?;
     let draft = store.draft(draft_id)?;
+    let findings = submit_findings(&draft.body, draft.row.tmf_version, catalog);
+    if orderdesk_core::has_errors(&findings) {
+        return Err(SyncError::DraftHasErrors { draft_id: draft_id.to_owned(), findings });
+    }
     let orders = store.orders(&OrderFilter {
         draft_id: Some(draft_id.to_owned()),
         limit: 1,
@@ -231,8 +280,10 @@ pub fn submit_in(
     }
     let client_order_id = payload::new_client_order_id();
     let version = draft.row.tmf_version;
-    let body = payload::create_payload(&draft.body, version, &client_order_id)
-        .ok_or_else(|| SyncError::Invalid(format!("draft {draft_id} is not a JSON object")))?;
+    let doc = orderdesk_wire::parse_json(&draft.body)
+        .map_err(|e| SyncError::Invalid(format!("draft {draft_id}: {e}")))?;
+    // Queued in the draft's own version; converted to the server's when it is sent.
+    let body = payload::create_request(doc, Some(version), version, &client_order_id).body;
     Ok(store.enqueue(NewOutboxEntry {
         op: OutboxOp::Create,
         profile: profile.name,

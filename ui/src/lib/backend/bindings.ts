@@ -1235,6 +1235,10 @@ export type StepView = {
 export type SubmitView = {
 	/**  The server profile it goes to. */
 	profile: string,
+	/**  The outbox entry that carries it. */
+	entry: string,
+	/**  Our client order id (the entry's idempotency key). */
+	clientOrderId: string,
 	/**  The sync badge now (`queued`). */
 	sync: string,
 	/**  Whether the background sync loop runs (else it is sent when it next starts). */
