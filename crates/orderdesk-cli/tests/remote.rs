@@ -79,7 +79,7 @@ async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
     assert_eq!(listed["active"], "lab");
 
     let catalog = env.json(&["catalog", "sync"], 0).await?;
-    assert_eq!((catalog["mode"].as_str(), catalog["offerings"].as_u64()), (Some("full"), Some(46)));
+    assert_eq!((catalog["mode"].as_str(), catalog["offerings"].as_u64()), (Some("full"), Some(47)));
 
     let file = env.order_file.to_string_lossy().into_owned();
     let imported = env.json(&["draft", "import", &file], 0).await?;

@@ -139,7 +139,7 @@ async fn catalog_lists_and_incremental_filter() -> TestResult {
     p.page_size = 10;
     let client = Client::new(p, None)?;
     let offerings = client.list_catalog(CatalogResource::Offering, None).await?;
-    assert_eq!(offerings.len(), 46);
+    assert_eq!(offerings.len(), 47);
     let one = client.get_catalog(CatalogResource::Offering, "14305").await?;
     assert_eq!(one["name"], "Mobile Telephony");
     let later = "2030-01-01T00:00:00Z".parse()?;

@@ -14,7 +14,7 @@ async fn first_start_then_demo_mode() {
     assert!(status.demo.is_none());
     let demo = service.start_demo().await.expect("demo");
     assert!(demo.base_url.starts_with("http://127.0.0.1:"), "{}", demo.base_url);
-    assert_eq!(demo.offerings, 46);
+    assert_eq!(demo.offerings, 47);
     let status = service.status().await.expect("status");
     assert!(!status.first_start);
     let profile = status.profiles.first().expect("the demo server is a server profile");
@@ -48,7 +48,7 @@ async fn the_demo_server_resumes_on_its_cached_catalog() {
     let service = Service::open(path.clone()).expect("reopen");
     assert!(service.status().await.expect("status").demo.is_none(), "not resumed yet");
     let resumed = service.resume_demo().await.expect("resume").expect("chosen before");
-    assert_eq!(resumed.offerings, 46);
+    assert_eq!(resumed.offerings, 47);
     assert_eq!(resumed.catalog_version, first.version);
     let again = service.catalog_info().await.expect("info").expect("cached");
     assert_eq!(again.imported_at, first.imported_at, "not imported again");
@@ -61,7 +61,7 @@ async fn the_demo_server_resumes_on_its_cached_catalog() {
     let one = r#"{"productOffering":[{"id":"x1","name":"Only one","isBundle":false}]}"#;
     service.import_catalog(one.to_owned(), "a file".to_owned()).await.expect("import");
     let resumed = service.resume_demo().await.expect("resume").expect("chosen before");
-    assert_eq!(resumed.offerings, 46);
+    assert_eq!(resumed.offerings, 47);
     let info = service.catalog_info().await.expect("info").expect("cached");
     assert_eq!(
         (info.version.as_str(), info.source.as_str()),

@@ -629,7 +629,7 @@ async fn catalog_full_then_incremental_reports_affected_drafts() -> TestResult {
         Ok(())
     })?;
     let full = env.engine.sync_catalog(None, false).await?;
-    assert_eq!((full.mode, full.offerings, full.prices), ("full", 46, 51));
+    assert_eq!((full.mode, full.offerings, full.prices), ("full", 47, 52));
     assert!(full.affected_drafts.is_empty());
     server.shutdown().await;
 

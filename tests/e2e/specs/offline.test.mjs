@@ -89,7 +89,7 @@ async function addProfile(browser, server) {
   assert.match(await row.getText(), /active/);
 
   await (await browser.$('button[aria-label="Refresh catalog from lab"]')).click();
-  await browser.waitUntil(async () => /^Catalog of lab cached: 46 offerings/.test(await text(browser, ".profiles p.notice")), {
+  await browser.waitUntil(async () => /^Catalog of lab cached: 47 offerings/.test(await text(browser, ".profiles p.notice")), {
     timeout: 30_000,
     timeoutMsg: "refreshing the catalog from the server never finished",
   });
