@@ -180,15 +180,16 @@ impl Order {
     }
 
     /// Export in a given TMF622 version: the layout's JSON converted by `orderdesk-wire`
-    /// (v4 <-> v5 differences live there). Vendor fields survive the conversion.
+    /// (v4 <-> v5 differences live there), from `source` (the version the order is written
+    /// in; `None`: read from its shape). Vendor fields survive the conversion; what the target
+    /// has no room for is left out and named by `convert.not_carried` warnings.
     pub fn to_version(
         &self,
         layout: Layout,
-        version: orderdesk_wire::Version,
-    ) -> Result<Value, CoreError> {
-        let any = orderdesk_wire::parse_order_value(self.to_json(layout))
-            .map_err(|e| CoreError::Import { path: String::new(), message: e.to_string() })?;
-        Ok(any.to_value(version))
+        source: Option<orderdesk_wire::Version>,
+        target: orderdesk_wire::Version,
+    ) -> orderdesk_wire::Converted {
+        orderdesk_wire::to_version(self.to_json(layout), source, target)
     }
 
     /// Visit every item depth-first (parents before children, in order), with its JSON

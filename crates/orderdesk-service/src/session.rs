@@ -355,17 +355,25 @@ impl Service {
 
     /// A draft as TMF622 JSON in `version` (`v4` or `v5`), pretty-printed.
     pub async fn export_draft(&self, id: String, version: String) -> Result<String> {
-        let target = match version.as_str() {
-            "v4" => orderdesk_wire::Version::V4,
-            "v5" => orderdesk_wire::Version::V5,
-            other => {
-                return Err(error::invalid(format!("unknown TMF622 version {other:?} (v4 or v5)")))
-            }
-        };
-        let body = self.read(move |r| Ok(r.draft(&id)?.body)).await?;
-        let (_, order) = parse_order_text(&body)?;
-        let value = order.to_version(Layout::Flat, target)?;
-        serde_json::to_string_pretty(&value).map_err(|e| error::invalid(e.to_string()))
+        Ok(self.export(id, version).await?.0)
+    }
+
+    /// A draft as TMF622 JSON in `version` (`v4` or `v5`), pretty-printed, and what that
+    /// version has no room for (`convert.not_carried` warnings: those members are left out).
+    pub async fn export(
+        &self,
+        id: String,
+        version: String,
+    ) -> Result<(String, Vec<orderdesk_core::Finding>)> {
+        let target = orderdesk_wire::Version::from_segment(version.trim()).ok_or_else(|| {
+            error::invalid(format!("unknown TMF622 version {version:?} (v4 or v5)"))
+        })?;
+        let draft = self.read(move |r| Ok(r.draft(&id)?)).await?;
+        let (_, order) = parse_order_text(&draft.body)?;
+        let converted = order.to_version(Layout::Flat, Some(draft.row.tmf_version), target);
+        let text = serde_json::to_string_pretty(&converted.value)
+            .map_err(|e| error::invalid(e.to_string()))?;
+        Ok((text, converted.findings))
     }
 
     /// Write a draft as TMF622 JSON (`version`) to `path` and return the path written. The

@@ -8,34 +8,32 @@ use orderdesk_wire::Version;
 use crate::error::CliError;
 use crate::{input, output, Ctx};
 
-/// Target version names accepted by `--to`.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Target {
-    /// TMF622 v4.0.0.
-    V4,
-    /// TMF622 v5.0.0.
-    V5,
-}
-
 /// Arguments of `convert`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Order file (JSON); `-` reads stdin.
     pub file: PathBuf,
-    /// Version to convert to.
-    #[arg(long, value_enum)]
-    pub to: Target,
+    /// Version to convert to: v4 or v5.
+    #[arg(long, value_parser = parse_version)]
+    pub to: Version,
 }
 
-/// Reads the order, converts it and prints pretty JSON (same output with or without `--json`).
+/// `--to` as a TMF622 version (`v4`, `v5`).
+pub fn parse_version(text: &str) -> Result<Version, String> {
+    text.parse::<Version>().map_err(|e| e.to_string())
+}
+
+/// Reads the order, converts it and prints pretty JSON (same output with or without `--json`):
+/// what the target version has no room for is left out, and each such member is named in a
+/// warning on standard error.
 pub fn run(args: Args, _ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (name, value) = input::read_json(&args.file)?;
-    let order = orderdesk_wire::parse_order_value(value)
-        .map_err(|error| CliError::Wire { source_name: name, error })?;
-    let version = match args.to {
-        Target::V4 => Version::V4,
-        Target::V5 => Version::V5,
-    };
-    output::print_json(&order.to_value(version))?;
+    let order = orderdesk_wire::parse_order_value(value.clone())
+        .map_err(|error| CliError::Wire { source_name: name.clone(), error })?;
+    let converted = orderdesk_wire::to_version(value, Some(order.version()), args.to);
+    for f in &converted.findings {
+        output::warn(&format!("{name}: {f}"));
+    }
+    output::print_json(&converted.value)?;
     Ok(ExitCode::SUCCESS)
 }

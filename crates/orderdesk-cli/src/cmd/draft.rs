@@ -17,7 +17,6 @@ use orderdesk_store::{DraftFilter, DraftRow};
 use serde_json::{json, Value};
 
 use crate::cmd::check::Report;
-use crate::cmd::convert::Target;
 use crate::cmd::db::service;
 use crate::cmd::price::{print_quote, RoundingArg};
 use crate::error::CliError;
@@ -62,8 +61,9 @@ pub enum DraftCommand {
     /// Print a draft converted to a TMF622 version.
     Export {
         id: String,
-        #[arg(long, value_enum)]
-        to: Target,
+        /// v4 or v5.
+        #[arg(long, value_parser = crate::cmd::convert::parse_version)]
+        to: orderdesk_wire::Version,
     },
     /// List a draft's revisions.
     History { id: String },
@@ -194,12 +194,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         C::Export { id, to } => {
-            let version = match to {
-                Target::V4 => "v4",
-                Target::V5 => "v5",
-            };
             let (runtime, service) = service(ctx)?;
-            output::print_text(&runtime.block_on(service.export_draft(id, version.to_owned()))?)?;
+            let (text, warnings) = runtime.block_on(service.export(id.clone(), to.to_string()))?;
+            for f in &warnings {
+                output::warn(&format!("draft {id}: {f}"));
+            }
+            output::print_text(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         C::History { id } => {
