@@ -35,14 +35,15 @@ const ROUNDS = [
   { prefix: "dark-", look: { theme: "dark" }, other: "de" },
 ];
 
-/** Checks the screen (axe-core, its language) and saves it as `screen-<prefix><name>.png`. */
-async function check(browser, round, name) {
+/** Checks the screen (axe-core, text size, its language) and, unless `shot` is false, saves
+ *  it as `screen-<prefix><name>.png`. */
+async function check(browser, round, name, { shot = true } = {}) {
   await waitForPaint(browser);
   const where = `${round.prefix}${name}`;
   await assertAccessible(browser, where);
   await assertTextSize(browser, where);
   await assertSpeaks(browser, where, round.other);
-  await screenshot(browser, `screen-${where}`);
+  if (shot) await screenshot(browser, `screen-${where}`);
 }
 
 /** The element that has focus: its tag, id and text. */
@@ -107,6 +108,19 @@ async function tour(browser, round, ids) {
   }
   await check(browser, round, "editor");
 
+  // "Move to…" from the tree (M): a dialog that keeps focus, then gives it back to the tree.
+  await (await browser.$('[role="tree"]')).click();
+  await browser.keys("m");
+  await (await browser.$("dialog #move-title")).waitForDisplayed({ timeout: 10_000 });
+  assert.ok((await focused(browser)).inDialog, "the move dialog holds focus");
+  await check(browser, round, "move", { shot: false });
+  await browser.keys("Escape");
+  await (await browser.$("dialog")).waitForExist({ reverse: true, timeout: 5_000 });
+  await browser.waitUntil(() => browser.execute(() => document.activeElement?.getAttribute("role") === "tree"), {
+    timeout: 5_000,
+    timeoutMsg: "focus did not go back to the tree",
+  });
+
   const bar = await browser.$(".editor .bar");
   const buttons = await bar.$$("button");
   // The bar's buttons: back, undo, redo, history, export, submit.
@@ -161,6 +175,18 @@ async function tour(browser, round, ids) {
   const page = await browser.execute(() => document.querySelector("main")?.innerText ?? "");
   assert.match(page, /demo/i, "the demo profile is listed");
   await check(browser, round, "settings");
+
+  // The profile form, with the backend's errors next to its fields.
+  await (await browser.$(".profiles button.add")).click();
+  const form = await browser.$("form.form");
+  await form.waitForDisplayed({ timeout: 10_000 });
+  await (await form.$('button[type="submit"]')).click();
+  await (await form.$('[aria-invalid="true"]')).waitForExist({ timeout: 10_000, timeoutMsg: "saving an empty profile showed no field error" });
+  await check(browser, round, "profile-form", { shot: false });
+  await (await form.$$(".buttons button"))[2].click();
+  await form.waitForExist({ reverse: true, timeout: 5_000 });
+  const heading = await browser.$(".settings h2");
+  await heading.click();
 
   // The palette keeps focus while open and gives it back when it closes.
   const before = await focused(browser);
