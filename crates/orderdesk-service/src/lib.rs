@@ -264,7 +264,9 @@ fn canonical_locale(tag: &str) -> Result<String> {
         return Ok(String::new());
     }
     if tag.len() > MAX_LOCALE_LEN {
-        return Err(error::invalid(format!("the locale is longer than {MAX_LOCALE_LEN} characters")));
+        return Err(error::invalid(format!(
+            "the locale is longer than {MAX_LOCALE_LEN} characters"
+        )));
     }
     icu_locale_core::Locale::try_from_str(tag)
         .map(|locale| locale.to_string())

@@ -263,9 +263,8 @@ async fn catalog_search_and_settings() {
     let draft = service.new_draft().await.expect("draft");
     assert_eq!(draft.draft.tmf_version, "v5");
     assert_eq!(draft.quote.rounding, "halfEven");
-    let bad = service
-        .save_settings(Settings { rounding: "up".into(), ..Settings::default() })
-        .await;
+    let bad =
+        service.save_settings(Settings { rounding: "up".into(), ..Settings::default() }).await;
     assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
     service.stop_demo().await;
 }
