@@ -403,6 +403,8 @@ pub struct AppStatus {
     pub catalog_version: Option<String>,
     pub offering_count: u32,
     pub profiles: Vec<crate::profiles::ProfileView>,
+    /// The first screen is drawn in the agent's language and theme.
+    pub settings: Settings,
 }
 
 /// The running in-process demo server.
@@ -424,11 +426,28 @@ pub struct Settings {
     pub rounding: String,
     /// TMF622 version of new drafts: `v4` or `v5`.
     pub default_version: String,
+    /// The UI's locale, a BCP 47 tag such as `de-DE`, or empty (default) to follow the
+    /// system's: the language of the UI and how it shows money, numbers and dates.
+    #[serde(default)]
+    pub locale: String,
+    /// `system` (default: the system's light or dark preference), `light` or `dark`.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+}
+
+/// Settings saved before the locale and the theme existed read as "follow the system".
+fn default_theme() -> String {
+    "system".into()
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { rounding: "halfUp".into(), default_version: "v4".into() }
+        Settings {
+            rounding: "halfUp".into(),
+            default_version: "v4".into(),
+            locale: String::new(),
+            theme: default_theme(),
+        }
     }
 }
 

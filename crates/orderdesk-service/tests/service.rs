@@ -3,7 +3,7 @@
 mod common;
 
 use orderdesk_error::ErrorCode;
-use orderdesk_service::{Edit, OrderListQuery, RefInput, Service, Settings};
+use orderdesk_service::{Edit, OrderListQuery, RefInput, Service, Settings, Tuning};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_start_then_demo_mode() {
@@ -252,18 +252,72 @@ async fn catalog_search_and_settings() {
     assert!(service.offering("missing").is_err());
 
     let saved = service
-        .save_settings(Settings { rounding: "halfEven".into(), default_version: "v5".into() })
+        .save_settings(Settings {
+            rounding: "halfEven".into(),
+            default_version: "v5".into(),
+            ..Settings::default()
+        })
         .await
         .expect("settings");
     assert_eq!(saved.rounding, "halfEven");
     let draft = service.new_draft().await.expect("draft");
     assert_eq!(draft.draft.tmf_version, "v5");
     assert_eq!(draft.quote.rounding, "halfEven");
-    let bad = service
-        .save_settings(Settings { rounding: "up".into(), default_version: "v4".into() })
-        .await;
+    let bad =
+        service.save_settings(Settings { rounding: "up".into(), ..Settings::default() }).await;
     assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
     service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_locale_and_theme_are_saved_checked_and_reach_the_first_screen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let service = Service::open_tuned(data.clone(), Tuning::default()).expect("open");
+    let defaults = service.settings();
+    assert_eq!((defaults.locale.as_str(), defaults.theme.as_str()), ("", "system"));
+
+    // A tag in any case is kept in its canonical form.
+    let saved = service
+        .save_settings(Settings {
+            locale: " de-de ".into(),
+            theme: "dark".into(),
+            ..Settings::default()
+        })
+        .await
+        .expect("save");
+    assert_eq!((saved.locale.as_str(), saved.theme.as_str()), ("de-DE", "dark"));
+    let status = service.status().await.expect("status");
+    assert_eq!(status.settings, saved, "the first screen's status carries them");
+
+    for bad in [
+        Settings { theme: "sepia".into(), ..Settings::default() },
+        Settings { locale: "Deutsch (Deutschland)".into(), ..Settings::default() },
+        Settings { locale: "de_DE!".into(), ..Settings::default() },
+        Settings { locale: "a".repeat(100), ..Settings::default() },
+    ] {
+        let refused = service.save_settings(bad.clone()).await;
+        assert_eq!(refused.err().map(|e| e.code()), Some("service.invalid_input"), "{bad:?}");
+    }
+    drop(service);
+
+    let reopened = Service::open_tuned(data, Tuning::default()).expect("reopen");
+    assert_eq!(reopened.settings(), saved, "kept across restarts; refusals changed nothing");
+}
+
+#[test]
+fn settings_saved_before_the_locale_existed_keep_their_values() {
+    let old = serde_json::json!({ "rounding": "halfEven", "defaultVersion": "v5" });
+    let settings: Settings = serde_json::from_value(old).expect("old settings read");
+    assert_eq!(
+        settings,
+        Settings {
+            rounding: "halfEven".into(),
+            default_version: "v5".into(),
+            locale: String::new(),
+            theme: "system".into(),
+        }
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,9 +50,9 @@ export const commands = {
 	/**  Replace the cached catalog with a TMF620 snapshot; returns the number of offerings. */
 	importCatalog: (text: string, source: string) => typedError<number, IpcError>(__TAURI_INVOKE("import_catalog", { text, source })),
 	/**  The current settings. */
-	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
+	getSettings: () => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Save the settings. */
-	saveSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
+	saveSettings: (settings: Settings_Deserialize) => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
 	/**  Queue a valid draft for the active server; the background sync sends it. */
 	submitDraft: (id: string) => typedError<SubmitView, IpcError>(__TAURI_INVOKE("submit_draft", { id })),
 	/**  One sync run now (send what is due, refresh tracked orders). */
@@ -190,6 +190,8 @@ export type AppStatus_Deserialize = {
 	catalogVersion?: string | null,
 	offeringCount: number,
 	profiles: ProfileView_Deserialize[],
+	/**  The first screen is drawn in the agent's language and theme. */
+	settings: Settings_Deserialize,
 };
 
 /**  The app's state at start: what the first screen needs. */
@@ -201,6 +203,8 @@ export type AppStatus_Serialize = {
 	catalogVersion: string | null,
 	offeringCount: number,
 	profiles: ProfileView_Serialize[],
+	/**  The first screen is drawn in the agent's language and theme. */
+	settings: Settings_Serialize,
 };
 
 /**  An offering a bundle may contain. */
@@ -1218,11 +1222,36 @@ export type SegmentView_Serialize = {
 };
 
 /**  User settings. */
-export type Settings = {
+export type Settings = Settings_Serialize | Settings_Deserialize;
+
+/**  User settings. */
+export type Settings_Deserialize = {
 	/**  `halfUp` (default) or `halfEven`. */
 	rounding: string,
 	/**  TMF622 version of new drafts: `v4` or `v5`. */
 	defaultVersion: string,
+	/**
+	 *  The UI's locale, a BCP 47 tag such as `de-DE`, or empty (default) to follow the
+	 *  system's: the language of the UI and how it shows money, numbers and dates.
+	 */
+	locale?: string,
+	/**  `system` (default: the system's light or dark preference), `light` or `dark`. */
+	theme?: string,
+};
+
+/**  User settings. */
+export type Settings_Serialize = {
+	/**  `halfUp` (default) or `halfEven`. */
+	rounding: string,
+	/**  TMF622 version of new drafts: `v4` or `v5`. */
+	defaultVersion: string,
+	/**
+	 *  The UI's locale, a BCP 47 tag such as `de-DE`, or empty (default) to follow the
+	 *  system's: the language of the UI and how it shows money, numbers and dates.
+	 */
+	locale: string,
+	/**  `system` (default: the system's light or dark preference), `light` or `dark`. */
+	theme: string,
 };
 
 /**  One step of a price explanation. */

@@ -21,7 +21,7 @@ import type {
   CurrencyView,
   ItemQuoteView_Serialize,
   RevisionView,
-  Settings,
+  Settings_Serialize,
   DemoStatus,
   IpcError,
   AppInfo,
@@ -47,7 +47,6 @@ import type {
 } from "./bindings";
 
 export type {
-  Settings,
   DemoStatus,
   IpcError,
   AppInfo,
@@ -59,6 +58,8 @@ export type {
   ConnectionReport,
   CatalogRefreshView,
 };
+/** The settings as the backend sends them (every field present; saving takes the same). */
+export type Settings = Settings_Serialize;
 export type ProfileInput = ProfileInput_Deserialize;
 export type ProfileView = ProfileView_Serialize;
 export type ProfileSaved = ProfileSaved_Serialize;
@@ -166,6 +167,13 @@ export function takeInitialStatus(): AppStatus | null {
   const status = holder.__ORDERDESK_STATUS__ ?? null;
   delete holder.__ORDERDESK_STATUS__;
   return status;
+}
+
+/** The settings in the status the shell handed the page, without taking the status: the page
+ *  applies the agent's locale and theme before its first paint. */
+export function peekInitialSettings(): Settings | null {
+  const holder = globalThis as { __ORDERDESK_STATUS__?: AppStatus };
+  return holder.__ORDERDESK_STATUS__?.settings ?? null;
 }
 
 /** Calls `listener` whenever the app's status changed behind the UI (the demo server came up
