@@ -930,13 +930,24 @@ fn currency_quote(
         }
     }
     let base = units.iter().min_by_key(|u| fineness(u)).cloned().unwrap_or_else(|| "month".into());
-    let periods = options.periods.unwrap_or_else(|| {
+    let wanted = options.periods.unwrap_or_else(|| {
         terms
             .iter()
             .filter_map(|(amount, unit)| ratio(&base, unit).map(|r| amount.saturating_mul(r)))
             .max()
             .unwrap_or(12)
     });
+    // A term from outside may be billions of periods long: the schedule stops at the limit.
+    let periods = wanted.min(crate::limits::MAX_PERIODS);
+    if wanted > periods {
+        findings.push(crate::codes::finding(
+            crate::codes::LIMIT_PERIODS,
+            "",
+            format!(
+                "the term runs {wanted} {base}s; the schedule and its total show the first {periods}"
+            ),
+        ));
+    }
     let mut schedule: Vec<ScheduleEntry> =
         (1..=periods).map(|index| ScheduleEntry { index, amounts: Amounts::default() }).collect();
     for &l in &mine {
@@ -980,6 +991,25 @@ fn currency_quote(
         a.duty_free = money::round(a.duty_free, currency, options.rounding).max(zero);
         a.tax_included = money::round(a.tax_included, currency, options.rounding).max(zero);
     };
+    // Sums saturate rather than panic; a saturated figure is not the order's, so say so.
+    let saturated = |a: &Amounts| {
+        [a.duty_free, a.tax_included].iter().any(|d| *d == Decimal::MAX || *d == Decimal::MIN)
+    };
+    if saturated(&one_time)
+        || saturated(&total)
+        || recurring.iter().any(|r| saturated(&r.amounts))
+        || schedule.iter().any(|e| saturated(&e.amounts))
+    {
+        findings.push(crate::codes::finding(
+            crate::codes::PRICE_OVERFLOW,
+            "",
+            format!(
+                "the {currency} amounts are too large to compute exactly (more than {}); \
+                 check quantities and prices",
+                Decimal::MAX
+            ),
+        ));
+    }
     fix(&mut one_time);
     fix(&mut total);
     for r in &mut recurring {

@@ -455,11 +455,78 @@ fn one_per_code() -> Vec<Case> {
     ]
 }
 
+/// Variants beyond one of `orderdesk_core::limits`.
+fn beyond_limits() -> Vec<Case> {
+    use orderdesk_core::limits;
+    let v4 = || base(Version::V4);
+    let plain = |i: usize| json!({"id": format!("x{i}"), "action": "add", "quantity": 1});
+    let chain: Vec<Value> = (0..=limits::MAX_BUNDLE_DEPTH)
+        .map(|i| {
+            json!({"id": format!("c{i}"), "action": "add", "product": {"isBundle": true},
+                "productOrderItemRelationship": [{"id": format!("c{}", i + 1), "relationshipType": "bundles"}]})
+        })
+        .chain(std::iter::once(json!({"id": format!("c{}", limits::MAX_BUNDLE_DEPTH + 1), "action": "add"})))
+        .collect();
+    vec![
+        case(
+            "limit.items",
+            json!({"productOrderItem": (0..=limits::MAX_ITEMS).map(plain).collect::<Vec<_>>()}),
+            Some("limit.items"),
+        ),
+        case("limit.depth", json!({"productOrderItem": chain}), Some("limit.depth")),
+        case(
+            "limit.children",
+            with(v4(), |d| {
+                let children: Vec<Value> = (0..=limits::MAX_CHILDREN).map(plain).collect();
+                set(d, "/productOrderItem/0/productOrderItem", Value::Array(children));
+            }),
+            Some("limit.children"),
+        ),
+        case(
+            "limit.characteristics",
+            with(v4(), |d| {
+                let chars: Vec<Value> = (0..=limits::MAX_CHARACTERISTICS)
+                    .map(|i| json!({"name": format!("extra{i}"), "value": "x"}))
+                    .collect();
+                set(d, "/productOrderItem/1/product/productCharacteristic", Value::Array(chars));
+            }),
+            Some("limit.characteristics"),
+        ),
+        case(
+            "limit.prices",
+            with(v4(), |d| {
+                let alts: Vec<Value> = (0..=limits::MAX_ALTERATIONS)
+                    .map(|_| json!({"priceType": "recurring", "price": {"percentage": 1}}))
+                    .collect();
+                set(d, "/productOrderItem/2/itemPrice/0/priceAlteration", Value::Array(alts));
+            }),
+            Some("limit.prices"),
+        ),
+        case(
+            "limit.quantity",
+            with(v4(), |d| set(d, "/productOrderItem/3/quantity", json!(limits::MAX_QUANTITY + 1))),
+            Some("limit.quantity"),
+        ),
+        case(
+            "limit.text",
+            with(v4(), |d| set(d, "/description", json!("x".repeat(limits::MAX_TEXT_CHARS + 1)))),
+            Some("limit.text"),
+        ),
+    ]
+}
+
 /// Codes no single document shows through `orderdesk check`, and why.
-const NOT_FROM_A_DOCUMENT: &[(&str, &str)] = &[(
-    "price.period_mixed",
-    "a pricing finding: the editor's price panel shows it, `orderdesk price` too",
-)];
+const NOT_FROM_A_DOCUMENT: &[(&str, &str)] = &[
+    (
+        "price.period_mixed",
+        "a pricing finding: the editor's price panel shows it, `orderdesk price` too",
+    ),
+    ("limit.periods", "a pricing finding: the schedule stops at the limit and says so"),
+    (
+        "price.overflow",
+        "a pricing finding: a total beyond the decimal type is named where it is shown",
+    ),
+];
 
 // ---- the official schemas, known members closed ------------------------------------------------
 
@@ -623,6 +690,7 @@ async fn check_editor_and_server_agree_on_every_order() -> TestResult {
     corpus.extend(party_shapes());
     corpus.extend(external_ids_and_extensions());
     corpus.extend(one_per_code());
+    corpus.extend(beyond_limits());
     let mut covered: BTreeSet<&str> = BTreeSet::new();
     let mut failures = Vec::new();
 

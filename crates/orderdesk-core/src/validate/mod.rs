@@ -122,6 +122,7 @@ pub fn validate_json(
         Err(CoreError::Import { path, message }) => {
             vec![finding(ORDER_ITEMS_INVALID, path, message)]
         }
+        Err(CoreError::Limit { code, path, message }) => vec![finding(code, path, message)],
         Err(other) => vec![finding(ORDER_ITEMS_INVALID, "", other.to_string())],
     }
 }
