@@ -61,7 +61,12 @@ fn v5_order(msisdn: &str, customer: &str) -> Value {
 }
 
 /// A draft with `revisions` revisions (each edit changes the description).
-fn draft(store: &mut Store, body: Value, version: Version, revisions: u32) -> Result<String, BoxError> {
+fn draft(
+    store: &mut Store,
+    body: Value,
+    version: Version,
+    revisions: u32,
+) -> Result<String, BoxError> {
     let row = store.create_draft(NewDraft {
         body: body.to_string(),
         tmf_version: version,
@@ -71,7 +76,8 @@ fn draft(store: &mut Store, body: Value, version: Version, revisions: u32) -> Re
     })?;
     let mut body = body;
     for n in 2..=revisions {
-        body["description"] = json!(format!("{} (edit {n})", body["description"].as_str().unwrap_or("")));
+        body["description"] =
+            json!(format!("{} (edit {n})", body["description"].as_str().unwrap_or("")));
         store.update_draft(
             &row.id,
             DraftEdit {
@@ -156,10 +162,8 @@ async fn order_state(engine: &SyncEngine, order: i64) -> Result<String, BoxError
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), BoxError> {
-    let out: PathBuf = std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
-        .ok_or("usage: schema_fixture OUT.db")?;
+    let out: PathBuf =
+        std::env::args_os().nth(1).map(PathBuf::from).ok_or("usage: schema_fixture OUT.db")?;
     let slow = start(ServerConfig {
         lifecycle: LifecycleConfig {
             acknowledged_for: Duration::from_secs(3600),
@@ -346,7 +350,9 @@ async fn main() -> Result<(), BoxError> {
     })
     .await?;
     if claimed != vec![crashed_id] {
-        return Err(format!("expected only entry {crashed_id} to be claimed, got {claimed:?}").into());
+        return Err(
+            format!("expected only entry {crashed_id} to be claimed, got {claimed:?}").into()
+        );
     }
     let amend_queued = engine.amend_order(o_ack, json!({"priority": "2"})).await?;
 
