@@ -16,7 +16,8 @@
 //!   queued with what they ask for, in one transaction.
 //! - **Catalog**: TMF620 offerings, prices, specifications and categories with the snapshot
 //!   version and fetch time.
-//! - **Audit**: an append-only log (triggers refuse UPDATE and DELETE).
+//! - **Audit**: an append-only log (triggers refuse UPDATE and DELETE); an order's entries
+//!   record the state it reached in a column of their own ([`AuditEntry::state`]).
 //! - **Server profiles** (every field of a client profile, never a secret; at most one active,
 //!   which the schema enforces), each with its catalog sync point and hub listener
 //!   ([`HubSubscription`]).

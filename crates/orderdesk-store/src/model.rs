@@ -448,7 +448,11 @@ pub struct NewAudit {
     pub subject_id: String,
     pub event: AuditEvent,
     pub actor: String,
+    /// What happened, for people to read.
     pub detail: Option<String>,
+    /// The order state the entry records (an order's `created` and `state-changed`; empty
+    /// when the server reported none).
+    pub state: Option<String>,
 }
 
 /// A recorded audit entry.
@@ -461,7 +465,11 @@ pub struct AuditEntry {
     pub event: AuditEvent,
     pub at: DateTime<Utc>,
     pub actor: String,
+    /// What happened, for people to read.
     pub detail: Option<String>,
+    /// The order state the entry records (an order's `created` and `state-changed`; empty
+    /// when the server reported none).
+    pub state: Option<String>,
 }
 
 /// One full-text search result.

@@ -414,7 +414,7 @@ pub trait Queries {
         let rows = self
             .connection()
             .prepare_cached(
-                "SELECT id, subject, subject_id, event, at, actor, detail FROM audit
+                "SELECT id, subject, subject_id, event, at, actor, detail, state FROM audit
                  WHERE subject = ?1 AND subject_id = ?2 ORDER BY id",
             )?
             .query_map(params![subject, subject_id], |row| {
@@ -426,6 +426,7 @@ pub trait Queries {
                     at: ts_parse(&row.get::<_, String>(4)?)?,
                     actor: row.get(5)?,
                     detail: row.get(6)?,
+                    state: row.get(7)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -77,8 +77,8 @@ fn draft_title(id: &str, summary: &OrderSummary) -> String {
 
 fn audit_in(conn: &Connection, entry: &NewAudit, at: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO audit (subject, subject_id, event, at, actor, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO audit (subject, subject_id, event, at, actor, detail, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         entry.subject,
@@ -86,7 +86,8 @@ fn audit_in(conn: &Connection, entry: &NewAudit, at: DateTime<Utc>) -> Result<()
         entry.event,
         ts_text(at),
         entry.actor,
-        entry.detail
+        entry.detail,
+        entry.state
     ])?;
     Ok(())
 }
@@ -165,6 +166,7 @@ fn record_order_in(tx: &Connection, seen: OrderSeen) -> Result<i64> {
                 event,
                 actor: seen.actor,
                 detail: Some(detail),
+                state: Some(seen.state),
             },
             Utc::now(),
         )?;
@@ -223,6 +225,7 @@ pub(crate) fn enqueue_in(tx: &Connection, entry: NewOutboxEntry) -> Result<Outbo
                 event,
                 actor: entry.actor,
                 detail: Some(format!("outbox entry {id} to {}", entry.profile)),
+                state: None,
             },
             Utc::now(),
         )?;
@@ -308,6 +311,7 @@ impl Store {
                 event: AuditEvent::Created,
                 actor: draft.actor,
                 detail: None,
+                state: None,
             },
             now,
         )?;
@@ -420,6 +424,7 @@ impl Store {
                 event,
                 actor: edit.actor,
                 detail: Some(format!("revision {next}: {}", edit.action)),
+                state: None,
             },
             now,
         )?;
@@ -454,6 +459,7 @@ impl Store {
                 event: AuditEvent::Deleted,
                 actor: actor.to_owned(),
                 detail: None,
+                state: None,
             },
             Utc::now(),
         )?;

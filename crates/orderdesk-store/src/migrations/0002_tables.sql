@@ -1,7 +1,8 @@
 -- Schema version 2: what schema 1 kept as naming conventions in `settings` (server profiles, the
--- active profile, hub listeners, cancellation tasks, catalog sync points) or as text in outbox
--- entries (amendment base values, the "not sent: " prefix of `last_error`, the link between a
--- draft and its submission) gets tables and columns of its own. The data is moved, then the
+-- active profile, hub listeners, cancellation tasks, catalog sync points) or as text (amendment
+-- base values in outbox payloads, the "not sent: " prefix of `last_error`, the link between a
+-- draft and its submission, the order state in audit details) gets tables and columns of its
+-- own. The data is moved, then the
 -- settings keys are deleted. Runs in one transaction with the `user_version` bump.
 --
 -- The SQL below that reads schema 1's keys and texts is a record of what schema 1 wrote; it
@@ -205,6 +206,28 @@ WHERE state = 'pending'
 -- The outbox keeps what is sent: the merge patch.
 UPDATE outbox SET payload = json_extract(payload, '$.patch')
 WHERE op = 'patch' AND json_type(payload, '$.patch') = 'object';
+
+-- ---- the audit log ----------------------------------------------------------------------------
+
+-- The order state an entry records (an order's `created` and `state-changed`; empty when the
+-- server reported none); `detail` stays the text for people.
+ALTER TABLE audit ADD COLUMN state TEXT;
+
+-- Schema 1 wrote the state into the detail only (`state X`, `A → B`). The log is append-only
+-- for the app; only this upgrade fills in the new column of the entries already there.
+DROP TRIGGER audit_no_update;
+UPDATE audit
+SET state = CASE event
+    WHEN 'created' THEN substr(detail, length('state ') + 1)
+    WHEN 'state-changed' THEN substr(detail, instr(detail, ' → ') + length(' → '))
+END
+WHERE subject = 'order'
+  AND ((event = 'created' AND detail GLOB 'state *')
+       OR (event = 'state-changed' AND instr(detail, ' → ') > 0));
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
 
 -- ---- the keys moved above -------------------------------------------------------------------
 

@@ -65,13 +65,17 @@ fn orders_are_upserted_listed_and_audited() {
         .audit(AuditSubject::Order, &first.to_string())
         .expect("audit")
         .into_iter()
-        .map(|entry| (entry.event, entry.detail.unwrap_or_default()))
+        .map(|entry| (entry.event, entry.detail.unwrap_or_default(), entry.state))
         .collect();
     assert_eq!(
         trail,
         [
-            (AuditEvent::Created, "state acknowledged".to_string()),
-            (AuditEvent::StateChanged, "acknowledged → inProgress".to_string())
+            (AuditEvent::Created, "state acknowledged".to_string(), Some("acknowledged".into())),
+            (
+                AuditEvent::StateChanged,
+                "acknowledged → inProgress".to_string(),
+                Some("inProgress".into())
+            )
         ]
     );
     assert!(store.order(third + 100).is_err());

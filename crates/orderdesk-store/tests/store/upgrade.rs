@@ -56,16 +56,18 @@ fn time(value: &Value) -> DateTime<Utc> {
 }
 
 /// Tables schema 2 leaves as schema 1 wrote them, with the order to compare them in.
-const KEPT: [(&str, &str); 8] = [
+const KEPT: [(&str, &str); 7] = [
     ("drafts", "id"),
     ("draft_revisions", "draft_id, revision"),
     ("orders", "id"),
     ("catalog_snapshots", "id"),
     ("catalog_items", "kind, id"),
-    ("audit", "id"),
     ("search_docs", "rowid"),
     ("search_fts", "rowid"),
 ];
+
+/// The audit columns schema 1 had.
+const V1_AUDIT: &str = "id, subject, subject_id, event, at, actor, detail";
 
 /// The outbox columns schema 1 had.
 const V1_OUTBOX: &str = "id, op, profile, draft_id, order_id, payload, idempotency_key, status, \
@@ -79,6 +81,7 @@ fn the_schema_1_fixture_upgrades_without_losing_anything() {
     assert_eq!(version, 1, "the fixture is a schema 1 database");
     let kept: Vec<_> = KEPT.iter().map(|(t, order)| rows(&before, t, "*", order)).collect();
     let outbox_v1 = rows(&before, "outbox", V1_OUTBOX, "id");
+    let audit_v1 = rows(&before, "audit", V1_AUDIT, "id");
     let old_settings = settings(&before);
     drop(before);
 
@@ -111,6 +114,28 @@ fn the_schema_1_fixture_upgrades_without_losing_anything() {
     states.dedup();
     assert_eq!(states, ["acknowledged", "cancelled", "completed", "failed"]);
     assert_eq!(orders.len(), 10);
+    // The state each order entry of the audit log records is a column now.
+    for order in &orders {
+        let trail = store.audit(AuditSubject::Order, &order.id.to_string()).expect("audit");
+        let reached: Vec<_> = trail
+            .iter()
+            .filter(|a| matches!(a.event, AuditEvent::Created | AuditEvent::StateChanged))
+            .map(|a| a.state.as_deref().expect("a state entry records its state"))
+            .collect();
+        assert_eq!(reached.first(), Some(&"acknowledged"), "order {}", order.id);
+        assert_eq!(reached.last(), Some(&order.state.as_str()), "order {}", order.id);
+        assert!(trail
+            .iter()
+            .filter(|a| !matches!(a.event, AuditEvent::Created | AuditEvent::StateChanged))
+            .all(|a| a.state.is_none()));
+    }
+    let rewrite = store.connection().execute("UPDATE audit SET actor = 'x' WHERE id = 1", []);
+    let err = rewrite.expect_err("the log stays append-only");
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let completed = orders.iter().find(|o| o.state == "completed").expect("a completed order");
+    let trail = store.audit(AuditSubject::Order, &completed.id.to_string()).expect("audit");
+    let reached: Vec<_> = trail.iter().filter_map(|a| a.state.as_deref()).collect();
+    assert_eq!(reached, ["acknowledged", "inProgress", "completed"]);
 
     // ---- the outbox: every entry, status, attempt count, link and time as it was ----
     let outbox = store.outbox(None).expect("outbox");
