@@ -33,7 +33,7 @@ pub enum OrderCommand {
         #[arg(long, default_value_t = 0)]
         offset: u32,
     },
-    /// An order's last payload, item states and audit trail.
+    /// An order's last payload, item states, audit trail and cancellations.
     Show { id: i64 },
     /// Queue a cancellation (sent by the next `orderdesk sync`).
     Cancel {
@@ -101,6 +101,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             let store = open_store(ctx)?;
             let order = store.order(id)?;
             let audit = store.audit(AuditSubject::Order, &id.to_string())?;
+            let cancellations: Vec<_> =
+                store.order_cancellations(id)?.into_iter().map(|(_, c)| c).collect();
             let payload: Value = serde_json::from_str(&order.payload).unwrap_or(Value::Null);
             if ctx.json {
                 output::print_json(&json!({
@@ -109,6 +111,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                     "itemStates": order.item_states,
                     "payload": payload,
                     "audit": audit,
+                    "cancellations": cancellations,
                 }))?;
             } else {
                 let mut lines =
@@ -121,6 +124,17 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                         a.actor,
                         a.detail.unwrap_or_default()
                     ));
+                }
+                for c in cancellations {
+                    let task = c.task_state.map_or("not reported yet", |s| s.as_str());
+                    let mut line = format!(
+                        "  cancellation (outbox entry {}): {} — task {task}",
+                        c.entry_id, c.reason
+                    );
+                    if let Some(why) = c.refusal_reason {
+                        line.push_str(&format!(" ({why})"));
+                    }
+                    lines.push(line);
                 }
                 output::print_text(&lines.join("\n"))?;
             }
