@@ -94,6 +94,8 @@ fn the_schema_1_fixture_upgrades_without_losing_anything() {
     assert!(dangling.is_empty(), "{dangling:?}");
 
     // ---- drafts, revisions, orders, the catalog, the audit log and search: untouched ----
+    assert_eq!(rows(&after, "audit", V1_AUDIT, "id"), audit_v1, "every audit entry is kept");
+    assert_eq!(audit_v1.len(), 62);
     for ((table, order), old) in KEPT.iter().zip(&kept) {
         assert!(!old.is_empty(), "the fixture has {table}");
         assert_eq!(&rows(&after, table, "*", order), old, "{table} is kept as it was");
