@@ -145,6 +145,11 @@ async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
         env.json(&["sync"], 0).await?;
     }
     assert!(all_done, "create and cancel both delivered");
+    let shown = env.json(&["order", "show", &order_id], 0).await?;
+    let cancellation = &shown["cancellations"][0];
+    assert_eq!(cancellation["reason"], "customer changed mind");
+    assert_eq!(cancellation["taskState"], "done");
+    assert!(cancellation["requestedDate"].as_str().is_some_and(|d| d.starts_with("2026-12-24")));
     let dropped = env.json(&["outbox", "drop", "1"], 2).await?;
     assert_eq!(dropped["code"], "sync.refused");
 

@@ -7,9 +7,10 @@
 //! may be sent (it refuses cancelling an order it knows to be final, dropping an entry that
 //! may exist on the server, ...). The service checks the agent's input first.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use orderdesk_store::{
-    AuditEvent, AuditSubject, OrderFilter, OrderRow, OutboxEntry, OutboxOp, OutboxStatus, Queries,
+    Amendment, AmendmentState, AuditEvent, AuditSubject, Cancellation, OrderFilter, OrderRow,
+    OutboxEntry, OutboxOp, OutboxStatus, Queries, TaskState,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -347,31 +348,25 @@ fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> V
     out
 }
 
-fn cancellation_of(r: &impl Queries, entry: &OutboxEntry) -> Result<CancellationView> {
-    let body: Value =
-        entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
-    let server = orderdesk_sync::cancellation_state(r, entry.id)?;
-    let server_state = server.as_ref().map(|s| s.state.clone()).filter(|s| !s.is_empty());
-    let refused =
-        matches!(server_state.as_deref(), Some("terminatedWithError" | "rejected" | "failed"));
-    let message = match (&server, entry.status) {
-        (Some(s), _) if s.message.is_some() => s.message.clone(),
-        (_, OutboxStatus::Done) => None,
-        _ => entry.last_error.clone(),
+fn cancellation_of(entry: &OutboxEntry, cancellation: &Cancellation) -> CancellationView {
+    let refused = cancellation.task_state.is_some_and(TaskState::is_refusal);
+    let message = match (&cancellation.refusal_reason, entry.status) {
+        (Some(reason), _) => Some(reason.clone()),
+        (None, OutboxStatus::Done) => None,
+        (None, _) => entry.last_error.clone(),
     };
-    Ok(CancellationView {
+    CancellationView {
         entry_id: entry.id.to_string(),
-        reason: body.get("cancellationReason").and_then(Value::as_str).unwrap_or("").to_owned(),
-        requested_date: body
-            .get("requestedCancellationDate")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        reason: cancellation.reason.clone(),
+        requested_date: cancellation
+            .requested_date
+            .map(|d| d.to_rfc3339_opts(SecondsFormat::Millis, true)),
         outbox_status: entry.status.to_string(),
-        server_state,
+        server_state: cancellation.task_state.map(|s| s.as_str().to_owned()),
         message,
         refused,
-        requested_at: entry.created_at.to_rfc3339(),
-    })
+        requested_at: cancellation.requested_at.to_rfc3339(),
+    }
 }
 
 fn pending(status: OutboxStatus) -> bool {
@@ -399,28 +394,27 @@ fn json_text(v: Option<&Value>) -> String {
     v.map_or_else(|| "null".to_owned(), Value::to_string)
 }
 
-fn conflict_of(entry: &OutboxEntry, remote: Option<&Value>) -> Vec<ConflictMember> {
-    let conflicted = entry.status == OutboxStatus::NeedsAttention
-        && entry.last_error.as_deref().is_some_and(|e| e.starts_with("conflict:"));
-    if entry.op != OutboxOp::Patch || !conflicted {
+/// The members of an amendment waiting for the agent because the server changed them.
+fn conflict_of(
+    entry: &OutboxEntry,
+    amendment: Option<Amendment>,
+    remote: Option<&Value>,
+) -> Vec<ConflictMember> {
+    let Some(amendment) = amendment else { return Vec::new() };
+    if entry.status != OutboxStatus::NeedsAttention || amendment.state != AmendmentState::Conflict {
         return Vec::new();
     }
-    let Some(amendment) = entry
-        .payload
-        .as_deref()
-        .and_then(|p| serde_json::from_str::<orderdesk_sync::payload::Amendment>(p).ok())
-    else {
-        return Vec::new();
-    };
-    let remote = remote.cloned().unwrap_or(Value::Null);
-    let changed = amendment.conflicts(&remote);
-    changed
+    let patch: Value =
+        entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+    amendment
+        .members
         .into_iter()
-        .map(|member| ConflictMember {
-            base: json_text(amendment.base.get(&member)),
-            mine: json_text(amendment.patch.get(&member)),
-            remote: json_text(remote.get(&member)),
-            member,
+        .filter(|m| m.conflict)
+        .map(|m| ConflictMember {
+            base: m.base.to_string(),
+            mine: json_text(patch.get(&m.member)),
+            remote: json_text(remote.and_then(|r| r.get(&m.member))),
+            member: m.member,
         })
         .collect()
 }
@@ -465,15 +459,10 @@ impl Service {
                 }
             }
             for a in r.audit(AuditSubject::Order, &order_id.to_string())? {
-                let detail = a.detail.unwrap_or_default();
                 let (kind, state) = match a.event {
-                    AuditEvent::Created => {
-                        ("state", detail.strip_prefix("state ").unwrap_or(&detail).to_owned())
+                    AuditEvent::Created | AuditEvent::StateChanged => {
+                        ("state", a.state.unwrap_or_default())
                     }
-                    AuditEvent::StateChanged => (
-                        "state",
-                        detail.rsplit_once(" → ").map_or(detail.as_str(), |(_, to)| to).to_owned(),
-                    ),
                     AuditEvent::CancelRequested => ("cancel-requested", "cancel-requested".into()),
                     _ => continue,
                 };
@@ -489,20 +478,14 @@ impl Service {
                     actor: a.actor,
                 });
             }
-            let entries = r.outbox(None)?;
-            let client_order_id = entries
-                .iter()
-                .find(|e| {
-                    e.op == OutboxOp::Create && e.draft_id.is_some() && e.draft_id == row.draft_id
-                })
-                .map(|e| e.idempotency_key.clone())
-                .or_else(|| orderdesk_wire::external_id::client_order_id(&payload));
-            let cancel_entry = entries
-                .iter()
-                .filter(|e| e.op == OutboxOp::Cancel && e.order_id == Some(order_id))
-                .max_by_key(|e| e.id);
-            let cancellation = cancel_entry.map(|e| cancellation_of(r, e)).transpose()?;
-            let cancel_pending = cancel_entry.is_some_and(|e| pending(e.status));
+            let client_order_id = match &row.draft_id {
+                Some(draft) => r.live_submission(draft)?.map(|e| e.idempotency_key),
+                None => None,
+            }
+            .or_else(|| orderdesk_wire::external_id::client_order_id(&payload));
+            let latest = r.order_cancellations(order_id)?.into_iter().next();
+            let cancellation = latest.as_ref().map(|(e, c)| cancellation_of(e, c));
+            let cancel_pending = latest.as_ref().is_some_and(|(e, _)| pending(e.status));
             let items = items_of(&payload, &catalog, &order.item_states);
             // Servers rarely price an order; the total is then the one the draft was
             // submitted with (the Rust pricing engine's figure).
@@ -598,6 +581,11 @@ impl Service {
                 let customer = r.draft(&draft).ok().and_then(|d| d.row.customer);
                 drafts.push((draft, customer));
             }
+            let amendments = entries
+                .iter()
+                .filter(|e| e.op == OutboxOp::Patch && e.status == OutboxStatus::NeedsAttention)
+                .map(|e| Ok((e.id, r.amendment(e.id)?)))
+                .collect::<Result<Vec<_>>>()?;
             Ok(entries
                 .iter()
                 .map(|e| {
@@ -625,7 +613,14 @@ impl Service {
                                 OutboxStatus::NeedsAttention | OutboxStatus::Rejected
                             ),
                         drop_needs_force: e.status == OutboxStatus::Queued && e.attempts > 0,
-                        conflict: conflict_of(e, remote),
+                        conflict: conflict_of(
+                            e,
+                            amendments
+                                .iter()
+                                .find(|(id, _)| *id == e.id)
+                                .and_then(|(_, a)| a.clone()),
+                            remote,
+                        ),
                     }
                 })
                 .collect())
@@ -659,9 +654,7 @@ impl Service {
             (Some(draft), OutboxOp::Create) => draft.clone(),
             _ => return Err(invalid(format!("outbox entry {entry_id} has no draft to fix"))),
         };
-        let refused =
-            entry.last_error.as_deref().is_some_and(|e| e.starts_with("the server refused it"));
-        if entry.status == OutboxStatus::NeedsAttention && refused {
+        if entry.status == OutboxStatus::NeedsAttention && entry.refused {
             // Refused by the server: the order does not exist there, so the entry can go.
             self.engine.drop_entry(entry_id, false).await?;
         } else if entry.status != OutboxStatus::Rejected {
@@ -692,7 +685,7 @@ impl Service {
         let (OutboxOp::Patch, Some(order_id)) = (entry.op, entry.order_id) else {
             return Err(invalid(format!("outbox entry {entry_id} is not an amendment")));
         };
-        let amendment: orderdesk_sync::payload::Amendment = entry
+        let patch: Value = entry
             .payload
             .as_deref()
             .and_then(|p| serde_json::from_str(p).ok())
@@ -700,7 +693,7 @@ impl Service {
         if choice == ConflictChoice::KeepMine {
             // A new amendment made on the order as the server holds it now; queued before the
             // old one is dropped, so the agent's values are never lost in between.
-            self.engine.amend_order(order_id, amendment.patch).await?;
+            self.engine.amend_order(order_id, patch).await?;
         }
         self.engine.drop_entry(entry_id, true).await?;
         self.wake_sync().await;

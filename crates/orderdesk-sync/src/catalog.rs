@@ -97,15 +97,9 @@ impl SyncEngine {
         let profile =
             self.with_store(move |s| crate::profiles::resolve(s, wanted.as_deref())).await?;
         let client = self.client(&profile.name).await?;
-        let since_key = format!("sync.catalog-since.{}", profile.name);
-        let key = since_key.clone();
-        let since: Option<DateTime<Utc>> = self
-            .with_store(move |s| {
-                Ok(s.setting(&key)?
-                    .and_then(|v| v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()))
-                    .map(|d| d.with_timezone(&Utc)))
-            })
-            .await?;
+        let name = profile.name.clone();
+        let since: Option<DateTime<Utc>> =
+            self.with_store(move |s| Ok(s.catalog_since(&name)?)).await?;
         let incremental = !full && since.is_some();
         let fetched_at = Utc::now();
         let mut fetched: Vec<(CatalogResource, Vec<Value>)> = Vec::new();
@@ -133,6 +127,7 @@ impl SyncEngine {
             ),
         };
         let source = profile.name.clone();
+        let source_profile = profile.name.clone();
         let report_version = version.clone();
         let actor_version = version.clone();
         let (report, changes) = self
@@ -208,10 +203,7 @@ impl SyncEngine {
                     }
                 }
                 if let Some(at) = newest {
-                    s.set_setting(
-                        &since_key,
-                        &Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
-                    )?;
+                    s.set_catalog_since(&source_profile, at)?;
                 }
                 Ok((imported, changes))
             })

@@ -31,7 +31,7 @@ pub enum OrderCommand {
         #[arg(long, default_value_t = 0)]
         offset: u32,
     },
-    /// An order's last payload, item states and audit trail. ID is the local number or the
+    /// An order's last payload, item states, audit trail and cancellations. ID is the local number or the
     /// id the server gave the order.
     Show { id: String },
     /// Queue a cancellation (sent by the next `orderdesk sync`), with the same checks as the
@@ -92,6 +92,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             let store = open_store(ctx)?;
             let order = store.order(id)?;
             let audit = store.audit(AuditSubject::Order, &id.to_string())?;
+            let cancellations: Vec<_> =
+                store.order_cancellations(id)?.into_iter().map(|(_, c)| c).collect();
             let payload: Value = serde_json::from_str(&order.payload).unwrap_or(Value::Null);
             if ctx.json {
                 output::print_json(&json!({
@@ -100,6 +102,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                     "itemStates": order.item_states,
                     "payload": payload,
                     "audit": audit,
+                    "cancellations": cancellations,
                 }))?;
             } else {
                 let mut lines =
@@ -112,6 +115,17 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                         a.actor,
                         a.detail.unwrap_or_default()
                     ));
+                }
+                for c in cancellations {
+                    let task = c.task_state.map_or("not reported yet", |s| s.as_str());
+                    let mut line = format!(
+                        "  cancellation (outbox entry {}): {} — task {task}",
+                        c.entry_id, c.reason
+                    );
+                    if let Some(why) = c.refusal_reason {
+                        line.push_str(&format!(" ({why})"));
+                    }
+                    lines.push(line);
                 }
                 output::print_text(&lines.join("\n"))?;
             }

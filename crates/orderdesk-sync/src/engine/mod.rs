@@ -30,7 +30,6 @@ use crate::error::{Result, SyncError};
 use crate::profiles;
 use crate::status::SyncStatus;
 
-pub use delivery::{cancellation_key, cancellation_state, CancellationState};
 pub use queue::{submit_findings, submit_in};
 
 /// Order states from which nothing changes any more: such orders are no longer polled.
@@ -43,14 +42,11 @@ pub const PATCHABLE_STATES: [&str; 4] = ["acknowledged", "pending", "held", "dra
 /// empty state for it: the engine never invents one.
 pub const STATE_NOT_REPORTED: &str = "state not reported";
 
-/// How the last error of an entry starts when no attempt so far can have reached the server
-/// (no connection, throttled, credentials refused). Any other last error means an earlier
-/// attempt may have been processed: the order is looked up before it is sent again.
-pub const NOT_SENT: &str = "not sent: ";
-
-/// Whether an entry must be looked up on the server before it is sent (again).
+/// Whether an entry must be looked up on the server before it is sent (again): it was tried
+/// before, and an earlier attempt may have been processed (the store's `not_sent` says none
+/// can have been: no connection, throttled, credentials refused).
 pub fn needs_lookup(entry: &OutboxEntry) -> bool {
-    entry.attempts > 1 && !entry.last_error.as_deref().is_some_and(|e| e.starts_with(NOT_SENT))
+    entry.attempts > 1 && !entry.not_sent
 }
 
 /// The request certainly did not reach the server's processing.
@@ -378,9 +374,5 @@ impl SyncEngine {
             actor: self.inner.config.actor.clone(),
         };
         self.with_store(move |s| Ok(s.record_order(seen)?)).await
-    }
-
-    async fn forget_setting(&self, key: String) -> Result<()> {
-        self.with_store(move |s| Ok(s.delete_setting(&key)?)).await
     }
 }

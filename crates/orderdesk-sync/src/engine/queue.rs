@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use orderdesk_core::{Catalog, Finding, ValidateOptions};
 use orderdesk_store::{
-    AuditEvent, AuditSubject, NewOutboxEntry, OrderFilter, OutboxEntry, OutboxOp, OutboxStatus,
-    Queries, Store,
+    NewCancellation, NewOutboxEntry, OrderFilter, OutboxEntry, OutboxOp, OutboxStatus, Queries,
+    Store,
 };
 use orderdesk_wire::Version;
 use serde_json::Value;
@@ -68,15 +68,18 @@ impl SyncEngine {
                     &reason,
                     date.as_deref(),
                 );
-                Ok(s.enqueue(NewOutboxEntry {
-                    op: OutboxOp::Cancel,
-                    profile: order.row.profile,
-                    draft_id: None,
-                    order_id: Some(order_id),
-                    payload: Some(body.to_string()),
-                    idempotency_key: None,
-                    actor,
-                })?)
+                Ok(s.enqueue_cancellation(
+                    NewOutboxEntry {
+                        op: OutboxOp::Cancel,
+                        profile: order.row.profile,
+                        draft_id: None,
+                        order_id: Some(order_id),
+                        payload: Some(body.to_string()),
+                        idempotency_key: None,
+                        actor,
+                    },
+                    NewCancellation { reason, requested_date },
+                )?)
             })
             .await?;
         self.publish_counts().await;
@@ -103,17 +106,18 @@ impl SyncEngine {
                 let current: Value = serde_json::from_str(&order.payload)
                     .map_err(|err| SyncError::Invalid(format!("order {order_id}: {err}")))?;
                 let amendment = Amendment::new(&current, patch);
-                let body = serde_json::to_string(&amendment)
-                    .map_err(|err| SyncError::Invalid(err.to_string()))?;
-                Ok(s.enqueue(NewOutboxEntry {
-                    op: OutboxOp::Patch,
-                    profile: order.row.profile,
-                    draft_id: order.row.draft_id,
-                    order_id: Some(order_id),
-                    payload: Some(body),
-                    idempotency_key: None,
-                    actor,
-                })?)
+                Ok(s.enqueue_amendment(
+                    NewOutboxEntry {
+                        op: OutboxOp::Patch,
+                        profile: order.row.profile,
+                        draft_id: order.row.draft_id,
+                        order_id: Some(order_id),
+                        payload: Some(amendment.patch.to_string()),
+                        idempotency_key: None,
+                        actor,
+                    },
+                    &amendment.base,
+                )?)
             })
             .await?;
         self.publish_counts().await;
@@ -176,46 +180,6 @@ impl SyncEngine {
     }
 }
 
-/// A create entry of `draft_id` that is queued, in flight or done. The draft's audit trail
-/// names the outbox entry of every submission (written by the store in the same
-/// transaction), which avoids reading the whole outbox; if an entry cannot be read from it,
-/// the outbox is scanned.
-fn live_submission(store: &Store, draft_id: &str) -> Result<Option<OutboxEntry>> {
-    let live = |e: &OutboxEntry| {
-        e.op == OutboxOp::Create
-            && e.draft_id.as_deref() == Some(draft_id)
-            && matches!(
-                e.status,
-                OutboxStatus::Queued | OutboxStatus::InFlight | OutboxStatus::Done
-            )
-    };
-    let mut unreadable = false;
-    for audit in store.audit(AuditSubject::Draft, draft_id)? {
-        if audit.event != AuditEvent::Submitted {
-            continue;
-        }
-        let id = audit
-            .detail
-            .as_deref()
-            .and_then(|d| d.strip_prefix("outbox entry "))
-            .and_then(|d| d.split_whitespace().next())
-            .and_then(|n| n.parse::<i64>().ok());
-        match id.map(|id| store.outbox_entry(id)) {
-            Some(Ok(entry)) if live(&entry) => return Ok(Some(entry)),
-            Some(Ok(_)) => {}
-            _ => unreadable = true,
-        }
-    }
-    if unreadable {
-        for status in [OutboxStatus::Queued, OutboxStatus::InFlight, OutboxStatus::Done] {
-            if let Some(entry) = store.outbox(Some(status))?.into_iter().find(live) {
-                return Ok(Some(entry));
-            }
-        }
-    }
-    Ok(None)
-}
-
 /// The catalog the store holds, indexed (`None` before any import).
 fn stored_catalog(store: &Store) -> Result<Option<Arc<Catalog>>> {
     if store.catalog_version()?.is_none() {
@@ -272,7 +236,7 @@ pub fn submit_in(
             order.server_id, order.profile
         )));
     }
-    if let Some(entry) = live_submission(store, draft_id)? {
+    if let Some(entry) = store.live_submission(draft_id)? {
         return Err(SyncError::Refused(format!(
             "draft {draft_id} is already submitted (outbox entry {}, {})",
             entry.id, entry.status
