@@ -35,13 +35,6 @@ pub enum ServiceError {
     /// The platform has no data directory and none was configured.
     #[error("no data directory is known on this system; set ORDERDESK_DATA_DIR")]
     NoDataDir,
-    /// The data directory could not be created.
-    #[error("cannot create the data directory {path}: {source}")]
-    DataDir {
-        path: std::path::PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     /// An export could not be written to the file the agent chose.
     #[error("cannot write {path}: {source}")]
     Export {
@@ -69,7 +62,6 @@ impl ErrorCode for ServiceError {
             ServiceError::SubmitBlocked(_) => "service.submit_blocked",
             ServiceError::NothingToDo(_) => "service.nothing_to_do",
             ServiceError::NoDataDir => "service.no_data_dir",
-            ServiceError::DataDir { .. } => "service.data_dir",
             ServiceError::Export { .. } => "service.export_write",
             ServiceError::Demo(_) => "service.demo",
             ServiceError::Task(_) => orderdesk_error::codes::INTERNAL,

@@ -149,8 +149,7 @@ impl Service {
         tuning: Tuning,
         secrets: Arc<dyn SecretStore>,
     ) -> Result<Service> {
-        std::fs::create_dir_all(&data_dir)
-            .map_err(|source| ServiceError::DataDir { path: data_dir.clone(), source })?;
+        orderdesk_store::create_private_dir(&data_dir)?;
         Service::open_at(data_dir.join(DB_FILE), data_dir, "app", tuning, secrets)
     }
 

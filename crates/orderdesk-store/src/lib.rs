@@ -60,7 +60,7 @@ pub use error::{Result, StoreError};
 pub use extract::{Money, OrderSummary};
 pub use handle::{Reply, StoreHandle};
 pub use model::*;
-pub use open::{move_aside, OpenOptions, APPLICATION_ID, SCHEMA_VERSION};
+pub use open::{create_private_dir, move_aside, OpenOptions, APPLICATION_ID, SCHEMA_VERSION};
 pub use orderdesk_wire::TaskState;
 pub use profiles::{AuthMode, HubSubscription, ProfileVersion, ServerProfile};
 pub use query::Queries;

@@ -754,6 +754,8 @@ impl Store {
         self.refuse_own_file(target)?;
         let partial = open::sibling(target, ".partial");
         let _ = std::fs::remove_file(&partial);
+        // A backup holds what the database holds: private from the first byte.
+        open::create_private(&partial)?;
         self.conn.backup(MAIN_DB, &partial, None::<fn(Progress)>).map_err(|err| {
             let _ = std::fs::remove_file(&partial);
             StoreError::from(err)
