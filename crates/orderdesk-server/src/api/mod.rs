@@ -193,13 +193,15 @@ async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Re
     };
     let key = match key {
         Ok(k) if !k.is_empty() && k.chars().count() <= MAX_IDEMPOTENCY_KEY_CHARS => k,
-        _ => return ApiError::bad_request(
-            "idempotency.key",
-            format!(
+        _ => {
+            return ApiError::bad_request(
+                "idempotency.key",
+                format!(
                 "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters"
             ),
-        )
-        .into_response(),
+            )
+            .into_response()
+        }
     };
     let scope = format!("{} {}", req.uri().path(), key);
     let limit = st.config.limits.max_body_bytes;
