@@ -44,10 +44,9 @@ pub mod state;
 pub mod store;
 pub mod validate;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -230,33 +229,20 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .map(|b| b.trim_end_matches('/').to_owned())
         .unwrap_or_else(|| format!("http://{addr}"));
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let hub = hub::Hub::start(
-        store.clone(),
-        base.clone(),
-        hub::HubConfig {
-            allow_private: config.allow_private_callbacks,
-            queue: config.limits.hub_queue,
-            delivery_timeout: config.limits.hub_delivery_timeout,
-        },
-    );
     let skipped = store.skipped().to_vec();
     let conn_limits = ConnectionLimits {
         max: config.limits.max_connections,
         header_read_timeout: config.limits.header_read_timeout,
     };
-    let st = state::AppState {
+    let st = state::AppState::new(
+        config,
         store,
         catalog,
         schemas,
-        token_limiter: Arc::new(auth::TokenLimiter::new(&config.limits)),
-        config: Arc::new(config),
-        bound: addr,
-        public_base: base.clone(),
-        hub,
-        tokens: Arc::new(Mutex::new(auth::Tokens::default())),
-        idempotency_locks: Arc::new(Mutex::new(HashMap::new())),
-        shutdown: shutdown_rx.clone(),
-    };
+        addr,
+        base.clone(),
+        shutdown_rx.clone(),
+    );
     lifecycle::resume(&st);
     let app = api::router(st);
     let task = tokio::spawn(serve(listener, app, conn_limits, shutdown_rx));

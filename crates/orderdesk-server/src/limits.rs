@@ -5,7 +5,8 @@
 //! test) may change, with these constants as defaults.
 //!
 //! Beyond a bound a request gets a TMF `Error` with a clear code: `413 body.tooLarge`,
-//! `408 request.timeout`, `503 server.busy` (then the connection is closed), `422
+//! `408 request.timeout` (also for a body that waited too long for room among the bodies in
+//! flight), `503 server.busy` (then the connection is closed), `422
 //! order.tooDeep` / `order.tooLarge`, `429 token.rateLimited`, `422 hub.tooMany`. Lists are
 //! cut to the page size rather than refused (`X-Total-Count` tells the client there is more).
 //!
@@ -19,6 +20,10 @@ use serde_json::Value;
 
 /// Bytes of one request body (a 10,000-item order is about 5 MB).
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Bytes of request bodies being received at once, all connections together: with the
+/// connection cap and the body limit alone, 512 uploads of 16 MiB could take 8 GiB. A request
+/// whose body does not fit waits for room (within the request timeout).
+pub const MAX_BODY_BYTES_IN_FLIGHT: usize = 256 * 1024 * 1024;
 /// How long a client may take to send a request's headers. Also how long an idle keep-alive
 /// connection is kept: hyper starts this clock whenever it waits for the next request.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -93,6 +98,8 @@ impl Default for IdempotencyBounds {
 pub struct Limits {
     /// [`MAX_BODY_BYTES`].
     pub max_body_bytes: usize,
+    /// [`MAX_BODY_BYTES_IN_FLIGHT`].
+    pub max_body_bytes_in_flight: usize,
     /// [`HEADER_READ_TIMEOUT`].
     pub header_read_timeout: Duration,
     /// [`REQUEST_TIMEOUT`].
@@ -121,6 +128,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_body_bytes: MAX_BODY_BYTES,
+            max_body_bytes_in_flight: MAX_BODY_BYTES_IN_FLIGHT,
             header_read_timeout: HEADER_READ_TIMEOUT,
             request_timeout: REQUEST_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
@@ -141,6 +149,7 @@ impl Limits {
     pub fn validate(&self) -> Result<(), String> {
         let zero = [
             ("max_body_bytes", self.max_body_bytes == 0),
+            ("max_body_bytes_in_flight", self.max_body_bytes_in_flight < self.max_body_bytes),
             ("header_read_timeout", self.header_read_timeout.is_zero()),
             ("request_timeout", self.request_timeout.is_zero()),
             ("max_connections", self.max_connections == 0),

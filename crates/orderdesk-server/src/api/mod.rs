@@ -1,7 +1,8 @@
 //! HTTP routes: TMF622 (`productOrder`, `cancelProductOrder`, `hub`) and TMF620
 //! (`productOffering`, `productOfferingPrice`, `productSpecification`, `category`) under
 //! both `/v4/` and `/v5/`, the OAuth2 token endpoint, and the middleware stack
-//! (request timeout → app-only guard → faults → auth → TMF errors → idempotency → handler).
+//! (request timeout → app-only guard → faults → auth → body budget → TMF errors →
+//! idempotency → handler).
 //!
 //! Every error is a TMF `Error` body, including what axum's extractors refuse (a body over
 //! the limit is `413 body.tooLarge`); a request that takes longer than the request timeout
@@ -72,6 +73,7 @@ pub fn router(st: AppState) -> Router {
         })
         .layer(middleware::from_fn_with_state(st.clone(), idempotency))
         .layer(middleware::from_fn(tmf_errors))
+        .layer(middleware::from_fn_with_state(st.clone(), body_budget))
         .layer(middleware::from_fn_with_state(st.clone(), auth::middleware))
         .layer(middleware::from_fn_with_state(st.clone(), fault::middleware))
         .layer(middleware::from_fn_with_state(st.clone(), guard::middleware))
@@ -95,6 +97,45 @@ async fn request_timeout(State(st): State<AppState>, req: Request, next: Next) -
         .with_header("connection", "close")
         .into_response(),
     }
+}
+
+/// A request with a body takes room for it among the bodies in flight before it is read: its
+/// `Content-Length`, or the body limit when it does not say. It waits while there is no room
+/// (the request timeout ends the wait with a `408`); a length over the body limit is refused
+/// at once.
+async fn body_budget(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = st.config.limits.max_body_bytes;
+    let headers = req.headers();
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .map(|v| v.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()));
+    let bytes = match declared {
+        Some(Some(0)) => return next.run(req).await,
+        Some(Some(n)) => match usize::try_from(n) {
+            Ok(n) if n <= limit => n,
+            _ => return body_too_large(limit).into_response(),
+        },
+        Some(None) => {
+            return ApiError::bad_request("body.length", "Content-Length is not a number")
+                .into_response()
+        }
+        None if headers.contains_key(header::TRANSFER_ENCODING) => limit,
+        None => return next.run(req).await,
+    };
+    let kib = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
+    let Ok(_room) = Arc::clone(&st.body_budget).acquire_many_owned(kib).await else {
+        return ApiError::internal("the body budget is closed").into_response();
+    };
+    next.run(req).await
+}
+
+fn body_too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body.tooLarge",
+        "Payload Too Large",
+        format!("the request body is larger than {limit} bytes"),
+    )
 }
 
 /// The code of an error axum answered itself (an extractor's rejection), by status.
@@ -254,12 +295,7 @@ fn body_error(e: &axum::Error, limit: usize) -> ApiError {
     let too_large =
         std::error::Error::source(e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
     if too_large {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body.tooLarge",
-            "Payload Too Large",
-            format!("the request body is larger than {limit} bytes"),
-        )
+        body_too_large(limit)
     } else {
         ApiError::bad_request("body.unreadable", format!("the request body could not be read: {e}"))
     }
