@@ -215,6 +215,7 @@ impl Hub {
     pub fn publish(&self, kind: EventKind, resource: &Value) {
         let listeners = self.store.all(Kind::Listener);
         if listeners.is_empty() {
+            self.workers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
             return;
         }
         let Some(client) = &self.client else { return };
@@ -227,7 +228,11 @@ impl Hub {
         };
         let mut rendered: HashMap<Version, Value> = HashMap::new();
         let mut workers = self.workers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        for l in listeners {
+        // Workers of listeners that are gone (a delete that raced a publish) end here.
+        let current: std::collections::HashSet<&str> =
+            listeners.iter().filter_map(|l| l.get("id").and_then(Value::as_str)).collect();
+        workers.retain(|id, _| current.contains(id.as_str()));
+        for l in &listeners {
             let (Some(id), Some(callback)) =
                 (l.get("id").and_then(Value::as_str), l.get("callback").and_then(Value::as_str))
             else {
