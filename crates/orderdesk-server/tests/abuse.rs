@@ -123,6 +123,18 @@ async fn an_oversized_body_is_413_with_a_tmf_error() -> TestResult {
     chunked.extend(std::iter::repeat_n(b' ', 64 * 1024 + 1));
     let (status, body) = raw(s.addr(), &chunked).await?.ok_or("no answer")?;
     assert_eq!((status, body["code"].as_str()), (413, Some("body.tooLarge")), "{body}");
+    // The same through the idempotency layer.
+    let mut chunked = format!(
+        "POST /tmf-api/productOrderingManagement/v4/productOrder HTTP/1.1\r\n\
+         Host: {}\r\nContent-Type: application/json\r\nIdempotency-Key: big\r\n\
+         Transfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        s.addr(),
+        64 * 1024 + 1
+    )
+    .into_bytes();
+    chunked.extend(std::iter::repeat_n(b' ', 64 * 1024 + 1));
+    let (status, body) = raw(s.addr(), &chunked).await?.ok_or("no answer")?;
+    assert_eq!((status, body["code"].as_str()), (413, Some("body.tooLarge")), "{body}");
     assert_eq!(stored_ids(&c, &s).await?, [before]);
     s.shutdown().await;
     Ok(())
