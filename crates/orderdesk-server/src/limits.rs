@@ -10,9 +10,10 @@
 //! order.tooDeep` / `order.tooLarge`, `429 token.rateLimited`, `422 hub.tooMany`. Lists are
 //! cut to the page size rather than refused (`X-Total-Count` tells the client there is more).
 //!
-//! The order-size limits of `orderdesk-core` (items, bundle depth, characteristics, …) are
-//! enforced by the core's validation, which every created or patched order goes through
+//! Limits on what an order holds (items, bundle depth, characteristics, …) belong to
+//! `orderdesk-core`'s validation, which every created or patched order goes through
 //! ([`crate::validate::check_order`]); the bounds here are the transport's and the store's.
+//! The body limit and the page sizes have the same values as the client's.
 
 use std::time::Duration;
 
