@@ -13,7 +13,6 @@
 //! Limits on what an order holds (items, bundle depth, characteristics, …) belong to
 //! `orderdesk-core`'s validation, which every created or patched order goes through
 //! ([`crate::validate::check_order`]); the bounds here are the transport's and the store's.
-//! The body limit and the page sizes have the same values as the client's.
 
 use std::time::Duration;
 
