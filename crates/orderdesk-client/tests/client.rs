@@ -44,8 +44,15 @@ fn slow_lifecycle() -> LifecycleConfig {
     }
 }
 
+/// The reference server; its hub may call back listeners on 127.0.0.1 (the tests' own).
 async fn reference(auth: AuthMode) -> Result<RunningServer, orderdesk_server::ServerError> {
-    start(ServerConfig { auth, lifecycle: slow_lifecycle(), ..ServerConfig::default() }).await
+    start(ServerConfig {
+        auth,
+        lifecycle: slow_lifecycle(),
+        allow_private_callbacks: true,
+        ..ServerConfig::default()
+    })
+    .await
 }
 
 fn quick_retry() -> RetryPolicy {

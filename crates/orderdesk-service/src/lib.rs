@@ -111,6 +111,8 @@ pub struct Service {
     background: tokio::sync::Mutex<Option<orderdesk_sync::Background>>,
     /// Where profile secrets are filed (the OS keyring in the app).
     secrets: Arc<dyn SecretStore>,
+    /// The running demo server's token (the demo profile's secret), for this run only.
+    demo_token: Arc<demo::DemoToken>,
     actor: String,
     demo_lifecycle: orderdesk_server::LifecycleConfig,
 }
@@ -176,6 +178,10 @@ impl Service {
         };
         let catalog = load_catalog(&store)?;
         let handle = StoreHandle::spawn(store)?;
+        // The demo profile's secret is the running demo server's token, kept in memory.
+        let demo_token = Arc::new(demo::DemoToken::default());
+        let secrets: Arc<dyn SecretStore> =
+            Arc::new(demo::WithDemoToken::new(Arc::clone(&demo_token), secrets));
         let actor = std::env::var("USER")
             .or_else(|_| std::env::var("USERNAME"))
             .ok()
@@ -210,6 +216,7 @@ impl Service {
             engine,
             background: tokio::sync::Mutex::new(None),
             secrets,
+            demo_token,
             actor,
             demo_lifecycle: tuning.demo_lifecycle,
         })

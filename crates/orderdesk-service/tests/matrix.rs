@@ -679,7 +679,10 @@ const CLIENT_ORDER_ID: &str = "od-0123456789abcdef0123456789abcdef";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_editor_and_server_agree_on_every_order() -> TestResult {
     let (_dir, service) = common::demo_service().await;
-    let server = service.status().await?.demo.ok_or("the demo server runs")?.base_url;
+    // A reference server of its own, with the same demo catalog: the demo server answers only
+    // the app's own client.
+    let reference = orderdesk_server::start(orderdesk_server::ServerConfig::default()).await?;
+    let server = reference.base_url().to_owned();
     let catalog = service.catalog();
     let rules = catalog.version.is_some().then_some(&*catalog.rules);
     let schemas = validators()?;
@@ -790,6 +793,7 @@ async fn check_editor_and_server_agree_on_every_order() -> TestResult {
             failures.push(format!("no variant shows {}", c.code));
         }
     }
+    reference.shutdown().await;
     assert!(failures.is_empty(), "{} orders disagree:\n{}", failures.len(), failures.join("\n"));
     assert!(corpus.len() > 50, "the corpus has {} orders", corpus.len());
     Ok(())

@@ -278,10 +278,7 @@ async fn an_amendment_in_conflict_is_listed_and_settled() {
         .amend_order(order_id, serde_json::json!({"description": "mine"}))
         .await
         .expect("amendment queued");
-    let status = service.status().await.expect("status");
-    let url = status.profiles.first().map(|p| p.base_url.clone()).expect("demo profile");
-    let client = orderdesk_client::Client::new(orderdesk_client::Profile::new("other", url), None)
-        .expect("client");
+    let client = service.demo_client().await.expect("a client of the demo server");
     client
         .patch_order(&detail.server_id, &serde_json::json!({"description": "theirs"}))
         .await

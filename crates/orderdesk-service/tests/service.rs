@@ -523,6 +523,78 @@ async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
     service.stop_demo().await;
 }
 
+/// Every run of 64 hex digits in `bytes` (the shape of the demo server's token).
+fn hex_runs(bytes: &[u8]) -> usize {
+    bytes.split(|b| !b.is_ascii_hexdigit()).filter(|run| run.len() >= 64).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_server_is_the_apps_alone() {
+    let (dir, service) = common::demo_service().await;
+    let status = service.status().await.expect("status");
+    let order_url = status.profiles.first().map(|p| p.base_url.clone()).expect("demo profile");
+    let orders = format!("{order_url}productOrder");
+    let body = serde_json::json!({"productOrderItem": [{"id": "1", "action": "add",
+        "productOffering": {"id": "20006"}}]})
+    .to_string();
+    let http = reqwest::Client::new();
+    let code = |r: reqwest::Response| async move {
+        let status = r.status().as_u16();
+        let e: serde_json::Value = r.json().await.expect("a TMF error");
+        (status, e["code"].as_str().unwrap_or_default().to_owned())
+    };
+
+    // What another program or a web page on the agent's machine can send is refused.
+    let r = http.get(&orders).send().await.expect("answer");
+    assert_eq!(code(r).await, (401, "unauthorized".to_owned()), "no token");
+    let r = http
+        .post(&orders)
+        .header("origin", "https://evil.example")
+        .header("content-type", "text/plain")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(code(r).await, (403, "guard.origin".to_owned()), "a page's simple request");
+    let r = http
+        .post(&orders)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("a=1")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(code(r).await, (415, "guard.mediaType".to_owned()), "a form");
+    let r = http
+        .post(&orders)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(code(r).await, (401, "unauthorized".to_owned()), "JSON without the token");
+
+    // The app's own client works: a submitted draft reaches the server, the catalog refreshes.
+    let draft = common::valid_draft(&service, "C-7", "Ada Berg").await;
+    service.submit(draft).await.expect("submit");
+    service.sync_now().await.expect("sync");
+    let client = service.demo_client().await.expect("the demo server's client");
+    let on_server = client.list_orders(&[]).await.expect("the app's client lists");
+    assert_eq!(on_server.len(), 1, "only the app's order: {on_server:?}");
+    let refreshed =
+        service.refresh_catalog("demo".into()).await.expect("catalog through the token");
+    assert_eq!(refreshed.offerings, 47);
+
+    // The token is the demo profile's secret, kept in memory: not in the database.
+    let data = dir.path().join("data");
+    for file in std::fs::read_dir(&data).expect("data dir") {
+        let path = file.expect("entry").path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert_eq!(hex_runs(&bytes), 0, "a token-like value in {}", path.display());
+    }
+    service.stop_demo().await;
+    assert!(service.demo_client().await.is_err(), "no client once the demo server stopped");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_saves_a_whole_file_or_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -756,8 +756,13 @@ async fn background_loop_delivers_and_reports_status() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hub_events_update_known_orders() -> TestResult {
-    let server =
-        start(ServerConfig { lifecycle: lifecycle(100, 100), ..ServerConfig::default() }).await?;
+    // The listener is the test's own, on 127.0.0.1.
+    let server = start(ServerConfig {
+        lifecycle: lifecycle(100, 100),
+        allow_private_callbacks: true,
+        ..ServerConfig::default()
+    })
+    .await?;
     let profile = Profile::new(PROFILE, server.base_url_v4());
     let env = env_with(&profile, config(), no_secrets(), |s| {
         add_drafts(s, 1, true)?;
