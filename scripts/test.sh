@@ -34,6 +34,8 @@ stage "cargo fmt --check" cargo fmt --all --check
 stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "rust tests" cargo test --workspace --locked
 stage "ui type-check (svelte-check)" npm --prefix ui run check --silent
+# Every language has every message key with the same parameters; every key is used.
+stage "ui message catalogs" npm --prefix ui run check:i18n --silent
 stage "ui tests (vitest)" npm --prefix ui run test --silent
 stage "TMF622 v4 conformance kit" ./tests/conformance/run-ctk.sh
 stage "end-to-end (app under Xvfb)" ./tests/e2e/run.sh

@@ -13,5 +13,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
     setupFiles: ["src/test/setup.ts"],
+    // Times show in the local time zone: tests run in one that is not UTC, so they see it.
+    env: { TZ: "Europe/Berlin" },
   },
 });

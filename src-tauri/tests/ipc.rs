@@ -218,7 +218,7 @@ fn server_profiles_through_ipc() {
     assert_eq!(saved["profile"]["active"], json!(false));
 
     let refreshed = h.ok("refresh_catalog", json!({"name": "lab"}));
-    assert_eq!(refreshed["offerings"], json!(46));
+    assert_eq!(refreshed["offerings"], json!(47));
 
     let listed = h.ok("set_active_profile", json!({"name": "lab"}));
     let active: Vec<&str> = listed
@@ -388,4 +388,23 @@ fn sync_status_changes_arrive_as_typed_events() {
         }
     }
     assert!(queued, "the queued entry was announced without polling");
+}
+
+#[test]
+fn the_locale_and_theme_are_settings_the_first_status_carries() {
+    let h = harness();
+    let saved = h.ok(
+        "save_settings",
+        json!({"settings": {"rounding": "halfUp", "defaultVersion": "v4", "locale": "de-at", "theme": "dark"}}),
+    );
+    assert_eq!((&saved["locale"], &saved["theme"]), (&json!("de-AT"), &json!("dark")));
+    assert_eq!(h.ok("app_status", json!({}))["settings"], saved);
+    let refused = h
+        .call(
+            "save_settings",
+            json!({"settings": {"rounding": "halfUp", "defaultVersion": "v4", "locale": "", "theme": "sepia"}}),
+        )
+        .expect_err("a theme is one of three");
+    assert!(refused.to_string().contains("sepia"), "{refused}");
+    assert_eq!(h.ok("get_settings", json!({})), saved, "a refused save changes nothing");
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the official TMF622 v4 conformance kit (Postman collection, newman) against a freshly
-# started orderdesk-server on a random 127.0.0.1 port. Fails unless every assertion passes.
+# started orderdesk-server on a random 127.0.0.1 port. Fails unless newman succeeds and exactly
+# the kit's 63 assertions run and pass.
 # Usage: tests/conformance/run-ctk.sh   (from anywhere inside the repository)
 set -euo pipefail
 
@@ -77,16 +78,26 @@ if [[ ! -f "$WORK/report.json" ]]; then
   exit 1
 fi
 
-# Count every assertion from the report; a run with no assertion counts as a failure.
+# The kit has exactly this many assertions. Fewer means a script stopped early (the kit parses
+# answers outside its test blocks, so a non-JSON answer skips every later assertion): that is a
+# failure too, as is any failure newman reports (assertions, requests, script errors).
+EXPECTED_ASSERTIONS=63
+
+# Count every assertion and failure from the report.
 node -e '
 const r = require(process.argv[1]);
+const expected = Number(process.argv[2]);
+const newmanStatus = Number(process.argv[3]);
 const s = r.run.stats;
 const total = s.assertions.total, failed = s.assertions.failed;
 const reqFailed = s.requests.failed;
+const scriptFailed = (s.testScripts.failed || 0) + (s.prerequestScripts.failed || 0);
 for (const f of r.run.failures) {
   console.log("FAILED: " + (f.source && f.source.name) + " :: " + (f.error && (f.error.test || f.error.name)) + " :: " + (f.error && f.error.message));
 }
-console.log("TMF622 v4 CTK: requests " + s.requests.total + " (" + reqFailed + " failed), assertions " + total);
+console.log("TMF622 v4 CTK: requests " + s.requests.total + " (" + reqFailed + " failed), assertions " + total + " of " + expected + ", script errors " + scriptFailed + ", newman exit " + newmanStatus);
 console.log("ctk: " + (total - failed) + " passed, " + failed + " failed");
-process.exit(failed === 0 && reqFailed === 0 && total > 0 ? 0 : 1);
-' "$WORK/report.json"
+const ok = newmanStatus === 0 && r.run.failures.length === 0 && failed === 0 && reqFailed === 0
+  && scriptFailed === 0 && total === expected;
+process.exit(ok ? 0 : 1);
+' "$WORK/report.json" "$EXPECTED_ASSERTIONS" "$NEWMAN_STATUS"

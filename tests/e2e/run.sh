@@ -49,6 +49,10 @@ DRIVER_PORT="$(free_port)"
 NATIVE_PORT="$(free_port)"
 # Everything the app stores goes to a throw-away data directory.
 export XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config"
+# The app follows the system's locale until the agent chooses one: the suite pins the system's
+# to US English (the specs read English labels; the screens tour switches to German itself).
+export LANG=en_US.UTF-8 LANGUAGE=en_US
+unset LC_ALL LC_MESSAGES
 # The app's sync loop waits at most this long between runs and before retrying an entry, so a
 # server that comes back is noticed within a second (the app inherits it from tauri-driver).
 export ORDERDESK_SYNC_MAX_WAIT_MS="${ORDERDESK_SYNC_MAX_WAIT_MS:-500}"
@@ -68,7 +72,8 @@ status=0
 SPECS="${E2E_SPECS:-specs/*.test.mjs}"
 (cd "$HERE" && E2E_APP="$APP" E2E_SERVER="$SERVER" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_ARTIFACTS="$ARTIFACTS" \
   E2E_WORK="$WORK" node --test --test-concurrency=1 $SPECS) || status=$?
-# E2E_UPDATE_DOCS=1: the tour's screens and the main scenario pictures become the README's.
+# E2E_UPDATE_DOCS=1: the tour's screens (English, German `de-*`, dark `dark-*`) and the main
+# scenario pictures become the README's.
 if [ "$status" -eq 0 ] && [ "${E2E_UPDATE_DOCS:-}" = 1 ]; then
   DOCS="$ROOT/docs/screenshots"
   for shot in "$ARTIFACTS"/screen-*.png; do cp "$shot" "$DOCS/${shot##*/screen-}"; done

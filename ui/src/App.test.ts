@@ -4,6 +4,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import App from "./App.svelte";
 import { editorState, item } from "./test/fixtures";
+import { applyLook } from "./lib/stores/settings.svelte";
 
 afterEach(() => {
   cleanup();
@@ -166,6 +167,51 @@ describe("App", () => {
     await fireEvent.keyDown(input, { key: "Enter" });
     // The catalog screen is in the lazily loaded chunk; its first load under Vitest is slow.
     expect(await screen.findByRole("heading", { name: "Catalog" }, { timeout: 10_000 })).toBeTruthy();
+  });
+
+  it("moves focus to the new screen's heading, and the palette gives focus back", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "app_status") return { ...firstStart, firstStart: false };
+      if (cmd === "list_orders") return [];
+      if (cmd === "outbox") return [];
+      if (cmd === "sync_status") return null;
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(App);
+    const orders = await screen.findByRole("heading", { name: "Orders" });
+    await fireEvent.click(screen.getByRole("button", { name: "Sync" }));
+    const sync = await screen.findByRole("heading", { name: "Sync" }, { timeout: 10_000 });
+    await vi.waitFor(() => expect(document.activeElement).toBe(sync));
+    expect(orders.isConnected).toBe(false);
+
+    await fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+    const input = await screen.findByRole("combobox", { name: "Command" });
+    await vi.waitFor(() => expect(document.activeElement).toBe(input));
+    await fireEvent.keyDown(input, { key: "Escape" });
+    await vi.waitFor(() => expect(screen.queryByRole("combobox", { name: "Command" })).toBeNull());
+    expect(document.activeElement).toBe(sync);
+  });
+
+  it("paints in the locale and theme the shell's status carries", async () => {
+    (globalThis as { __ORDERDESK_STATUS__?: unknown }).__ORDERDESK_STATUS__ = {
+      ...firstStart,
+      firstStart: false,
+      settings: { rounding: "halfUp", defaultVersion: "v4", locale: "de-DE", theme: "dark" },
+    };
+    mockIPC((cmd) => {
+      if (cmd === "app_status") return { ...firstStart, firstStart: false };
+      if (cmd === "list_orders") return [];
+      if (cmd === "sync_status") return null;
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    try {
+      render(App);
+      expect(await screen.findByRole("heading", { name: "Aufträge" })).toBeTruthy();
+      expect(document.documentElement.dataset.theme).toBe("dark");
+      expect(document.documentElement.lang).toBe("de-DE");
+    } finally {
+      applyLook(null);
+    }
   });
 
   it("opens an order's detail from the list and fixes a refused order from the Sync screen", async () => {

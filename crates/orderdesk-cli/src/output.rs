@@ -26,6 +26,11 @@ pub fn print_text(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// A warning line on stderr (the result on stdout stays clean for pipes).
+pub fn warn(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
 /// Reports a failure: an `ErrorBody` on stdout in `--json` mode, `error[code]: message` on
 /// stderr otherwise. Always exit status 2.
 pub fn fail(ctx: &Ctx, err: &CliError) -> ExitCode {

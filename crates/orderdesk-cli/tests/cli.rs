@@ -64,6 +64,31 @@ fn convert_v4_to_v5_matches_the_v5_fixture() {
     assert_eq!(json_out(&o), read_fixture("tmf25-bundle.v5.json"));
 }
 
+/// A v5 customer given as a party role becomes v4's flat related party (valid v4: it has an
+/// id and an `@referredType`), and what v4 has no room for is named on stderr.
+#[test]
+fn convert_to_v4_flattens_a_party_role_and_says_what_is_lost() {
+    let order = serde_json::json!({"@type": "ProductOrder",
+        "productOrderItem": [{"id": "1", "action": "add", "@type": "ProductOrderItem"}],
+        "relatedParty": [{"role": "Customer", "@type": "RelatedPartyRefOrPartyRoleRef",
+            "partyOrPartyRole": {"id": "CR-1", "name": "Ada", "partyId": "P-9",
+                "@type": "PartyRoleRef", "@referredType": "CustomerAccount"}}]});
+    let o = run_stdin(&["convert", "-", "--to", "v4"], order.to_string().as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v4 = json_out(&o);
+    assert_eq!(
+        v4["relatedParty"][0],
+        serde_json::json!({"role": "Customer", "id": "CR-1", "name": "Ada",
+            "@referredType": "CustomerAccount"})
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("convert.not_carried")
+            && stderr.contains("/relatedParty/0/partyOrPartyRole/partyId"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn convert_reads_stdin_and_keeps_exact_numbers() {
     let input = std::fs::read(fixture("tmf25-vendor-extensions.v4.json")).unwrap_or_default();

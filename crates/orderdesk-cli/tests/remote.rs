@@ -79,14 +79,14 @@ async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
     assert_eq!(listed["active"], "lab");
 
     let catalog = env.json(&["catalog", "sync"], 0).await?;
-    assert_eq!((catalog["mode"].as_str(), catalog["offerings"].as_u64()), (Some("full"), Some(46)));
+    assert_eq!((catalog["mode"].as_str(), catalog["offerings"].as_u64()), (Some("full"), Some(47)));
 
     let file = env.order_file.to_string_lossy().into_owned();
     let imported = env.json(&["draft", "import", &file], 0).await?;
     let draft = imported["id"].as_str().ok_or("no draft id")?.to_owned();
     let entry = env.json(&["draft", "submit", &draft], 0).await?;
-    assert_eq!(entry["status"], "queued");
-    assert!(entry["idempotencyKey"].as_str().is_some_and(|k| k.starts_with("od-")));
+    assert_eq!(entry["sync"], "queued");
+    assert!(entry["clientOrderId"].as_str().is_some_and(|k| k.starts_with("od-")));
     // A second submit is refused: a draft reaches the server once.
     let again = env.json(&["draft", "submit", &draft], 2).await?;
     assert_eq!(again["code"], "sync.refused");
@@ -98,13 +98,20 @@ async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
 
     let orders = env.json(&["order", "list", "--state", "acknowledged"], 0).await?;
     let order_id = orders[0]["id"].as_i64().ok_or("no order")?.to_string();
+    let server_id = orders[0]["serverId"].as_str().ok_or("no server id")?.to_owned();
     assert_eq!(orders[0]["draftId"], draft.as_str());
+    // The server's id names the order as well as the local number.
+    let shown = env.json(&["order", "show", &server_id], 0).await?;
+    assert_eq!(shown["order"]["id"].as_i64().map(|n| n.to_string()), Some(order_id.clone()));
+    // The app's checks apply: a reason is required.
+    let no_reason = env.json(&["order", "cancel", &server_id, "--reason", " "], 2).await?;
+    assert_eq!(no_reason["code"], "service.invalid_input");
 
     env.json(
         &[
             "order",
             "cancel",
-            &order_id,
+            &server_id,
             "--reason",
             "customer changed mind",
             "--date",
@@ -138,6 +145,11 @@ async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
         env.json(&["sync"], 0).await?;
     }
     assert!(all_done, "create and cancel both delivered");
+    let shown = env.json(&["order", "show", &order_id], 0).await?;
+    let cancellation = &shown["cancellations"][0];
+    assert_eq!(cancellation["reason"], "customer changed mind");
+    assert_eq!(cancellation["taskState"], "done");
+    assert!(cancellation["requestedDate"].as_str().is_some_and(|d| d.starts_with("2026-12-24")));
     let dropped = env.json(&["outbox", "drop", "1"], 2).await?;
     assert_eq!(dropped["code"], "sync.refused");
 
@@ -190,5 +202,91 @@ async fn secrets_are_never_stored_and_missing_ones_are_clear() -> TestResult {
         }
     }
     assert!(!String::from_utf8_lossy(&stored).contains("hunter2-secret"));
+    Ok(())
+}
+
+/// The submit gate is the sync engine's: the CLI cannot queue what the app would refuse.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_with_errors_is_not_submitted() -> TestResult {
+    let env = Env::new()?;
+    env.json(&["remote", "add", "lab", "--url", "http://127.0.0.1:9/tmf/v4/"], 0).await?;
+    let bad = env.order_file.with_file_name("bad.json");
+    std::fs::write(
+        &bad,
+        json!({"productOrderItem": [{"id": "1", "action": "add", "quantity": 0}]}).to_string(),
+    )?;
+    let draft = env.json(&["draft", "import", &bad.to_string_lossy()], 0).await?;
+    let id = draft["id"].as_str().ok_or("id")?;
+    let refused = env.json(&["draft", "submit", id], 1).await?;
+    let codes: Vec<&str> = refused["findings"]
+        .as_array()
+        .map(|l| l.iter().filter_map(|f| f["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(codes.contains(&"item.quantity"), "{refused}");
+    let outbox = env.json(&["outbox", "list"], 0).await?;
+    assert_eq!(outbox.as_array().map(Vec::len), Some(0), "nothing was queued: {outbox}");
+    Ok(())
+}
+
+/// A v4 order with its own `externalId` (a partner's purchase-order number) keeps it on the
+/// server, and reaches it exactly once although the server drops answers after committing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_reference_reaches_the_server_once() -> TestResult {
+    let server = start(ServerConfig {
+        lifecycle: LifecycleConfig {
+            acknowledged_for: Duration::from_secs(60),
+            in_progress_for: Duration::from_secs(60),
+            cancel_step: Duration::from_millis(20),
+            fail_value: "FAIL".into(),
+        },
+        faults: orderdesk_server::FaultConfig {
+            drop_after_commit: 0.3,
+            ..orderdesk_server::FaultConfig::default()
+        },
+        ..ServerConfig::default()
+    })
+    .await?;
+    let env = Env::new()?;
+    let url = server.base_url_v4();
+    env.json(&["remote", "add", "lab", "--url", &url, "--version", "v4"], 0).await?;
+    let references: Vec<String> = (0..8).map(|i| format!("PO-456-{i}")).collect();
+    for reference in &references {
+        let file = env.order_file.with_file_name(format!("{reference}.json"));
+        std::fs::write(
+            &file,
+            json!({"externalId": reference, "description": "partner order",
+                "productOrderItem": [{"id": "1", "action": "add", "quantity": 1,
+                    "productOffering": {"id": "14305"},
+                    "product": {"productCharacteristic":
+                        [{"name": "TEL_MSISDN", "value": "4915100001"}]}}]})
+            .to_string(),
+        )?;
+        let draft = env.json(&["draft", "import", &file.to_string_lossy()], 0).await?;
+        env.json(&["draft", "submit", draft["id"].as_str().ok_or("id")?], 0).await?;
+    }
+    let mut delivered = 0;
+    for _ in 0..60 {
+        let synced = env.json(&["sync"], 0).await?;
+        delivered += synced["report"]["delivered"].as_u64().unwrap_or(0);
+        if synced["status"]["queued"] == 0 && delivered as usize >= references.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivered as usize, references.len());
+    // On the server: each reference once, as the partner wrote it.
+    let http = reqwest::Client::new();
+    for reference in &references {
+        let found: Value = http
+            .get(format!("{url}productOrder?externalId={reference}"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let found = found.as_array().ok_or("a list")?;
+        assert_eq!(found.len(), 1, "{reference}: {found:?}");
+        assert_eq!(found[0]["externalId"], reference.as_str());
+    }
+    server.shutdown().await;
     Ok(())
 }

@@ -103,17 +103,38 @@ fn median(mut f: impl FnMut(), runs: usize) -> Duration {
 fn main() {
     let catalog = Catalog::from_json(&catalog_json()).unwrap_or_default();
     let text = order_text();
-    // The order must be realistic: valid against the catalog, 1,000 items, all priced.
+    // The order must be realistic: valid against the catalog, 1,000 items, all priced. A
+    // benchmark of an order that failed to import would time nothing and report a fine ratio.
     let value: Value = serde_json::from_str(&text).unwrap_or_default();
-    if let Ok(order) = Order::from_json(value) {
-        let findings = validate(&order, Some(&catalog), ValidateOptions::default());
-        println!(
-            "order: {} items, {} bytes, {} findings",
+    let order = match Order::from_json(value) {
+        Ok(order) => order,
+        Err(e) => {
+            eprintln!("the benchmark order does not import: {e}");
+            std::process::exit(1);
+        }
+    };
+    let findings = validate(&order, Some(&catalog), ValidateOptions::default());
+    let quote = price(&order, Some(&catalog), PricingOptions::default());
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    if catalog.offerings.is_empty()
+        || order.item_count() < 1_000
+        || errors > 0
+        || quote.items.len() < 1_000
+    {
+        eprintln!(
+            "the benchmark is not measuring a real order: {} offerings, {} items, {errors} errors, {} priced",
+            catalog.offerings.len(),
             order.item_count(),
-            text.len(),
-            findings.len()
+            quote.items.len()
         );
+        std::process::exit(1);
     }
+    println!(
+        "order: {} items, {} bytes, {} findings",
+        order.item_count(),
+        text.len(),
+        findings.len()
+    );
 
     let base = median(|| drop(black_box(serde_json::from_str::<Value>(black_box(&text)))), 41);
     let core = median(

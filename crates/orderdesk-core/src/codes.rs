@@ -84,6 +84,23 @@ codes! {
         "A characteristic has no name.";
     CHARACTERISTIC_TYPE_MISMATCH = "characteristic.type_mismatch", Error, Structure,
         "A typed characteristic's value does not have its type (a StringCharacteristic holding a number).";
+    // ---- limits (crate::limits) ----
+    LIMIT_ITEMS = "limit.items", Error, Structure,
+        "The order has more items than Orderdesk accepts in one order.";
+    LIMIT_DEPTH = "limit.depth", Error, Structure,
+        "Bundles nest deeper than Orderdesk accepts.";
+    LIMIT_CHILDREN = "limit.children", Error, Structure,
+        "A bundle holds more items than Orderdesk accepts in one bundle.";
+    LIMIT_CHARACTERISTICS = "limit.characteristics", Error, Structure,
+        "An item has more characteristics than Orderdesk accepts.";
+    LIMIT_PRICES = "limit.prices", Error, Structure,
+        "An item has more prices, or a price more alterations, than Orderdesk accepts.";
+    LIMIT_QUANTITY = "limit.quantity", Error, Structure,
+        "A quantity is larger than Orderdesk accepts for one item.";
+    LIMIT_TEXT = "limit.text", Error, Structure,
+        "A text or an identifier is longer than Orderdesk accepts.";
+    LIMIT_PERIODS = "limit.periods", Error, Structure,
+        "A term is longer than a price schedule can show (a hundred years by the month); the schedule stops there.";
     // ---- money ----
     PRICE_INVALID = "price.invalid", Error, Structure,
         "A price cannot be read: no amount, an amount that is not a decimal number, or a negative one.";
@@ -91,6 +108,8 @@ codes! {
         "A price alteration (discount) cannot be read or is out of range.";
     PRICE_CURRENCY_MISMATCH = "price.currency_mismatch", Warning, Advice,
         "The order mixes currencies; each currency is totalled on its own.";
+    PRICE_OVERFLOW = "price.overflow", Error, Structure,
+        "An amount is too large to be computed exactly; the figures shown are not the order's.";
     PRICE_PERIOD_MIXED = "price.period_mixed", Warning, Advice,
         "Recurring charges of different periods (monthly and yearly) are added in one schedule.";
     MONEY_UNIT_INVALID = "money.unit_invalid", Warning, Advice,

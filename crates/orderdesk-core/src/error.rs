@@ -37,6 +37,10 @@ pub enum CoreError {
     /// A value handed to an operation that cannot be used (bad quantity, bad alteration, ...).
     #[error("invalid value for {field}: {message}")]
     InvalidValue { field: String, message: String },
+    /// An order, a catalog or an operation goes beyond one of [`crate::limits`]; `code` is the
+    /// finding code that names the limit (`limit.items`, `limit.depth`, ...).
+    #[error("{message}")]
+    Limit { code: &'static str, path: String, message: String },
 }
 
 impl orderdesk_error::ErrorCode for CoreError {
@@ -53,6 +57,7 @@ impl orderdesk_error::ErrorCode for CoreError {
             Self::OutOfRange { .. } => "core.out_of_range",
             Self::ProductIdRequired { .. } => "core.product_id_required",
             Self::InvalidValue { .. } => "core.invalid_value",
+            Self::Limit { code, .. } => code,
         }
     }
 }

@@ -56,6 +56,7 @@ pub mod catalog;
 pub mod codes;
 mod error;
 pub mod finding;
+pub mod limits;
 pub mod model;
 pub mod money;
 pub mod ops;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-use crate::CoreError;
+use crate::{limits, CoreError};
 
 /// Relationship type that TMF622 uses to make one item the parent of another.
 pub const BUNDLES: &str = "bundles";
@@ -155,12 +155,17 @@ impl Order {
                 })
             }
         };
+        if raw_items.len() > limits::MAX_ITEMS {
+            return Err(too_many_items(raw_items.len()));
+        }
         let mut arena = Arena::default();
         let mut roots = Vec::with_capacity(raw_items.len());
         for (i, raw) in raw_items.into_iter().enumerate() {
-            roots.push(arena.push(raw, format!("/productOrderItem/{i}"), None)?);
+            roots.push(arena.push(raw, format!("/productOrderItem/{i}"), None, 1)?);
         }
-        Ok(Self { fields, items: arena.into_forest(&roots) })
+        let order = Self { fields, items: arena.into_forest(&roots)? };
+        order.check_limits()?;
+        Ok(order)
     }
 
     /// Export as TMF622 JSON. Unknown fields come back as they were imported.
@@ -180,15 +185,16 @@ impl Order {
     }
 
     /// Export in a given TMF622 version: the layout's JSON converted by `orderdesk-wire`
-    /// (v4 <-> v5 differences live there). Vendor fields survive the conversion.
+    /// (v4 <-> v5 differences live there), from `source` (the version the order is written
+    /// in; `None`: read from its shape). Vendor fields survive the conversion; what the target
+    /// has no room for is left out and named by `convert.not_carried` warnings.
     pub fn to_version(
         &self,
         layout: Layout,
-        version: orderdesk_wire::Version,
-    ) -> Result<Value, CoreError> {
-        let any = orderdesk_wire::parse_order_value(self.to_json(layout))
-            .map_err(|e| CoreError::Import { path: String::new(), message: e.to_string() })?;
-        Ok(any.to_value(version))
+        source: Option<orderdesk_wire::Version>,
+        target: orderdesk_wire::Version,
+    ) -> orderdesk_wire::Converted {
+        orderdesk_wire::to_version(self.to_json(layout), source, target)
     }
 
     /// Visit every item depth-first (parents before children, in order), with its JSON
@@ -218,10 +224,44 @@ impl Order {
 
     /// Number of items in the whole forest.
     pub fn item_count(&self) -> usize {
-        fn count(items: &[Item]) -> usize {
-            items.iter().map(|i| 1 + count(&i.children)).sum()
+        let mut count = 0usize;
+        let mut stack: Vec<&Item> = self.items.iter().collect();
+        while let Some(item) = stack.pop() {
+            count = count.saturating_add(1);
+            stack.extend(item.children.iter());
         }
-        count(&self.items)
+        count
+    }
+
+    /// The order keeps within [`limits`]: items, bundle depth, children per bundle. Checked
+    /// with an explicit stack after every operation, so no order an operation produces can
+    /// make a later walk go deeper than [`limits::MAX_BUNDLE_DEPTH`].
+    pub fn check_limits(&self) -> Result<(), CoreError> {
+        let mut count = 0usize;
+        let mut stack: Vec<(&Item, usize)> = self.items.iter().map(|i| (i, 1)).collect();
+        while let Some((item, depth)) = stack.pop() {
+            count = count.saturating_add(1);
+            if count > limits::MAX_ITEMS {
+                return Err(too_many_items(count));
+            }
+            if depth > limits::MAX_BUNDLE_DEPTH {
+                return Err(too_deep(item.origin.as_deref().unwrap_or_default()));
+            }
+            if item.children.len() > limits::MAX_CHILDREN {
+                return Err(CoreError::Limit {
+                    code: crate::codes::LIMIT_CHILDREN,
+                    path: item.origin.clone().unwrap_or_default(),
+                    message: format!(
+                        "bundle {:?} holds {} items; at most {} are accepted",
+                        item.id,
+                        item.children.len(),
+                        limits::MAX_CHILDREN
+                    ),
+                });
+            }
+            stack.extend(item.children.iter().map(|c| (c, depth.saturating_add(1))));
+        }
+        Ok(())
     }
 
     /// The same order with every `origin` and bundle `link` cleared: what two imports of the
@@ -241,6 +281,25 @@ impl Order {
         let mut order = self.clone();
         strip(&mut order.items);
         order
+    }
+}
+
+fn too_many_items(count: usize) -> CoreError {
+    CoreError::Limit {
+        code: crate::codes::LIMIT_ITEMS,
+        path: "/productOrderItem".into(),
+        message: format!(
+            "the order has {count} items or more; at most {} are accepted",
+            limits::MAX_ITEMS
+        ),
+    }
+}
+
+fn too_deep(path: &str) -> CoreError {
+    CoreError::Limit {
+        code: crate::codes::LIMIT_DEPTH,
+        path: path.to_owned(),
+        message: format!("bundles nest deeper than {} levels here", limits::MAX_BUNDLE_DEPTH),
     }
 }
 
@@ -313,12 +372,22 @@ struct Arena {
 }
 
 impl Arena {
+    /// Adds an item (and the items nested in it) at `depth` (1 for a top-level item).
+    /// Nesting comes from outside: deeper than [`limits::MAX_BUNDLE_DEPTH`] is refused before
+    /// the next level is read, and so is an item beyond [`limits::MAX_ITEMS`].
     fn push(
         &mut self,
         raw: Value,
         path: String,
         parent: Option<usize>,
+        depth: usize,
     ) -> Result<usize, CoreError> {
+        if depth > limits::MAX_BUNDLE_DEPTH {
+            return Err(too_deep(&path));
+        }
+        if self.items.len() >= limits::MAX_ITEMS {
+            return Err(too_many_items(self.items.len().saturating_add(1)));
+        }
         let Value::Object(mut fields) = raw else {
             return Err(CoreError::Import {
                 path,
@@ -391,25 +460,60 @@ impl Arena {
         self.children.push(Vec::new());
         self.links.push(links);
         for (n, child) in nested.into_iter().enumerate() {
-            let c = self.push(child, format!("{path}/productOrderItem/{n}"), Some(index))?;
+            let c = self.push(
+                child,
+                format!("{path}/productOrderItem/{n}"),
+                Some(index),
+                depth.saturating_add(1),
+            )?;
             self.children[index].push(c);
         }
         Ok(index)
     }
 
-    fn is_ancestor_or_self(&self, candidate: usize, mut of: usize) -> bool {
-        loop {
+    /// Whether `candidate` is `of` or one of its ancestors. The walk up stops after
+    /// [`limits::MAX_BUNDLE_DEPTH`] steps: an item that deep cannot take another child, so
+    /// the order is refused rather than walked further.
+    fn is_ancestor_or_self(&self, candidate: usize, mut of: usize) -> Result<bool, CoreError> {
+        for _ in 0..=limits::MAX_BUNDLE_DEPTH {
             if of == candidate {
-                return true;
+                return Ok(true);
             }
-            match self.parent[of] {
+            match self.parent.get(of).copied().flatten() {
                 Some(p) => of = p,
-                None => return false,
+                None => return Ok(false),
             }
         }
+        let path = self.items.get(of).and_then(|it| it.origin.clone()).unwrap_or_default();
+        Err(too_deep(&path))
     }
 
-    fn into_forest(mut self, top: &[usize]) -> Vec<Item> {
+    /// The depth of every item (1 for a top-level one), from the parent links, iteratively.
+    fn depths(&self) -> Vec<usize> {
+        let mut depth = vec![0usize; self.parent.len()];
+        for start in 0..self.parent.len() {
+            // Walk up to an item whose depth is known (or a root), then come back down.
+            let mut chain = Vec::new();
+            let mut at = Some(start);
+            while let Some(i) = at {
+                if depth.get(i).copied().unwrap_or(0) > 0 || chain.len() > self.parent.len() {
+                    break;
+                }
+                chain.push(i);
+                at = self.parent.get(i).copied().flatten();
+            }
+            let mut d = at.and_then(|i| depth.get(i).copied()).unwrap_or(0);
+            for i in chain.into_iter().rev() {
+                d = d.saturating_add(1);
+                if let Some(slot) = depth.get_mut(i) {
+                    *slot = d;
+                }
+            }
+        }
+        depth
+    }
+
+    fn into_forest(mut self, top: &[usize]) -> Result<Vec<Item>, CoreError> {
         for p in 0..self.items.len() {
             for (target, extra, origin) in std::mem::take(&mut self.links[p]) {
                 match self.by_id.get(&target).copied() {
@@ -417,7 +521,7 @@ impl Arena {
                     Some(c) if self.parent[c] == Some(p) => {
                         self.items[c].link = extra;
                     }
-                    Some(c) if self.parent[c].is_none() && !self.is_ancestor_or_self(c, p) => {
+                    Some(c) if self.parent[c].is_none() && !self.is_ancestor_or_self(c, p)? => {
                         self.parent[c] = Some(p);
                         self.children[p].push(c);
                         self.items[c].link = extra;
@@ -432,6 +536,13 @@ impl Arena {
                 }
             }
         }
+        // `bundles` links may chain top-level items into a deep tree: refuse one deeper than
+        // the limit before anything walks it.
+        let depths = self.depths();
+        if let Some(i) = depths.iter().position(|d| *d > limits::MAX_BUNDLE_DEPTH) {
+            let path = self.items.get(i).and_then(|it| it.origin.clone()).unwrap_or_default();
+            return Err(too_deep(&path));
+        }
         let mut slots: Vec<Option<Item>> = self.items.into_iter().map(Some).collect();
         let children = self.children;
         fn build(i: usize, slots: &mut [Option<Item>], children: &[Vec<usize>]) -> Option<Item> {
@@ -440,9 +551,11 @@ impl Arena {
             Some(item)
         }
         // Top-level items that became someone's child are built under that parent instead.
-        top.iter()
+        // `build` recurses at most `MAX_BUNDLE_DEPTH` deep (checked above).
+        Ok(top
+            .iter()
             .filter(|&&i| self.parent[i].is_none())
             .filter_map(|&i| build(i, &mut slots, &children))
-            .collect()
+            .collect())
     }
 }

@@ -142,17 +142,22 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
     match op {
         Op::NewDraft => next = Order::default(),
         Op::AddOffering { offering_id, parent, quantity } => {
-            if *quantity == Some(0) {
-                return Err(invalid("quantity", "must be at least 1"));
-            }
+            check_quantity(quantity.unwrap_or(1))?;
             let mut ids = IdGen::new(&next);
             let mut visiting = HashSet::new();
+            // The catalog decides how many items an offering brings (its bundle's lower
+            // limits): what the order still has room for bounds the expansion.
+            let mut budget = Budget {
+                items: crate::limits::MAX_ITEMS.saturating_sub(next.item_count()),
+                depth: crate::limits::MAX_BUNDLE_DEPTH,
+            };
             let item = offering_item(
                 offering_id,
                 quantity.unwrap_or(1),
                 catalog,
                 &mut ids,
                 &mut visiting,
+                &mut budget,
             )?;
             match parent {
                 None => next.items.push(item),
@@ -197,9 +202,7 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
             siblings.insert(at, moving);
         }
         Op::SetQuantity { item, quantity } => {
-            if *quantity == 0 {
-                return Err(invalid("quantity", "must be at least 1"));
-            }
+            check_quantity(*quantity)?;
             find_mut(&mut next.items, item)?.fields.insert("quantity".into(), json!(quantity));
         }
         Op::SetAction { item, action, product_id } => {
@@ -330,6 +333,8 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
             set_or_clear(&mut next.fields, "requestedCompletionDate", &fmt(completion));
         }
     }
+    // No operation leaves an order beyond the limits (a move can deepen a bundle).
+    next.check_limits()?;
     Ok(next)
 }
 
@@ -478,13 +483,60 @@ impl IdGen {
     }
 }
 
+/// A quantity an operation may set: at least 1, at most [`crate::limits::MAX_QUANTITY`].
+fn check_quantity(quantity: u64) -> Result<(), CoreError> {
+    if quantity == 0 {
+        return Err(invalid("quantity", "must be at least 1"));
+    }
+    if quantity > crate::limits::MAX_QUANTITY {
+        return Err(CoreError::Limit {
+            code: crate::codes::LIMIT_QUANTITY,
+            path: String::new(),
+            message: format!(
+                "a quantity of {quantity} is more than {} for one item",
+                crate::limits::MAX_QUANTITY
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// What an offering's expansion may still use: items left in the order, levels of nesting.
+struct Budget {
+    items: usize,
+    depth: usize,
+}
+
 fn offering_item(
     offering_id: &str,
     quantity: u64,
     catalog: Option<&Catalog>,
     ids: &mut IdGen,
     visiting: &mut HashSet<String>,
+    budget: &mut Budget,
 ) -> Result<Item, CoreError> {
+    if budget.items == 0 {
+        return Err(CoreError::Limit {
+            code: crate::codes::LIMIT_ITEMS,
+            path: String::new(),
+            message: format!(
+                "offering {offering_id:?} brings more items than the order has room for \
+                 (at most {} items in one order)",
+                crate::limits::MAX_ITEMS
+            ),
+        });
+    }
+    if budget.depth == 0 {
+        return Err(CoreError::Limit {
+            code: crate::codes::LIMIT_DEPTH,
+            path: String::new(),
+            message: format!(
+                "offering {offering_id:?} nests bundles deeper than {} levels",
+                crate::limits::MAX_BUNDLE_DEPTH
+            ),
+        });
+    }
+    budget.items = budget.items.saturating_sub(1);
     let mut offering_ref = Map::new();
     offering_ref.insert("id".into(), json!(offering_id));
     let mut fields = Map::new();
@@ -516,9 +568,14 @@ fn offering_item(
         if let Some(upper) = bundled.upper {
             count = count.min(upper.max(lower));
         }
+        // Each child costs at least one item of the budget, so a lower limit of millions
+        // stops at the budget, not after allocating millions.
+        budget.depth = budget.depth.saturating_sub(1);
         for _ in 0..count {
-            item.children.push(offering_item(&bundled.id, 1, Some(catalog), ids, visiting)?);
+            let child = offering_item(&bundled.id, 1, Some(catalog), ids, visiting, budget)?;
+            item.children.push(child);
         }
+        budget.depth = budget.depth.saturating_add(1);
     }
     visiting.remove(offering_id);
     Ok(item)

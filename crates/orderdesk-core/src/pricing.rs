@@ -19,10 +19,13 @@
 //!   rounded line amounts, so a total always equals the sum of the lines shown.
 //! - Currencies are never added together: every figure exists per currency.
 //! - Schedule: periods 1..N in the finest recurring period unit of the currency (coarser units
-//!   fall on their own boundaries, e.g. a yearly charge in months 1, 13, ...; units that do not
-//!   divide evenly — weeks in a monthly schedule — are left out with a `price.period_mixed`
-//!   warning). One-time charges are due in period 1. N is the longest item term expressed in
-//!   that unit, else 12, unless the caller asks for a number of periods.
+//!   fall on their own boundaries, e.g. a yearly charge in months 1, 13, ...). Days and weeks
+//!   do not divide months: when both kinds are charged, the schedule is by the finest
+//!   month-based unit and each day or week charge is spread over it by the year (52 weeks,
+//!   365 days: a weekly charge is 52/12 of itself per month), rounded per period, with a
+//!   `price.period_mixed` warning that says so. One-time charges are due in period 1. N is the
+//!   longest item term expressed in that unit, else 12, unless the caller asks for a number
+//!   of periods; at most [`crate::limits::MAX_PERIODS`].
 
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
@@ -120,6 +123,19 @@ fn ratio(base: &str, unit: &str) -> Option<u32> {
         }
     }
     (base == unit).then_some(1)
+}
+
+/// How many periods of `unit` a year has, for the units pricing knows (a year of 52 weeks
+/// and 365 days, as tariffs count them).
+fn per_year(unit: &str) -> Option<u32> {
+    Some(match unit {
+        "day" => 365,
+        "week" => 52,
+        "month" => 12,
+        "quarter" => 4,
+        "year" => 1,
+        _ => return None,
+    })
 }
 
 /// Fineness order used to pick the schedule unit.
@@ -929,14 +945,33 @@ fn currency_quote(
             }
         }
     }
-    let base = units.iter().min_by_key(|u| fineness(u)).cloned().unwrap_or_else(|| "month".into());
-    let periods = options.periods.unwrap_or_else(|| {
+    // Days and weeks do not divide months: when both kinds are charged, the schedule is by the
+    // finest month-based unit and day and week charges are spread over it by the year.
+    let month_based = |u: &String| per_year(u).is_some() && ratio("month", u).is_some();
+    let base = match units.iter().filter(|u| month_based(u)).min_by_key(|u| fineness(u)) {
+        Some(coarse) if units.iter().any(|u| per_year(u).is_some() && !month_based(u)) => {
+            coarse.clone()
+        }
+        _ => units.iter().min_by_key(|u| fineness(u)).cloned().unwrap_or_else(|| "month".into()),
+    };
+    let wanted = options.periods.unwrap_or_else(|| {
         terms
             .iter()
             .filter_map(|(amount, unit)| ratio(&base, unit).map(|r| amount.saturating_mul(r)))
             .max()
             .unwrap_or(12)
     });
+    // A term from outside may be billions of periods long: the schedule stops at the limit.
+    let periods = wanted.min(crate::limits::MAX_PERIODS);
+    if wanted > periods {
+        findings.push(crate::codes::finding(
+            crate::codes::LIMIT_PERIODS,
+            "",
+            format!(
+                "the term runs {wanted} {base}s; the schedule and its total show the first {periods}"
+            ),
+        ));
+    }
     let mut schedule: Vec<ScheduleEntry> =
         (1..=periods).map(|index| ScheduleEntry { index, amounts: Amounts::default() }).collect();
     for &l in &mine {
@@ -958,15 +993,42 @@ fn currency_quote(
                         }
                     }
                 }
-                None => findings.push(Finding::warning(
-                    "price.period_mixed",
-                    &line.path,
-                    format!(
-                        "{} ({currency} per {p}) cannot be placed in a schedule by {base}; it is \
-                         left out of the schedule and the total",
-                        line.name
-                    ),
-                )),
+                None => match (per_year(p), per_year(&base)) {
+                    (Some(fine), Some(coarse)) => {
+                        // A weekly charge in a monthly schedule: 52 weeks a year make 52/12 of
+                        // it per month, rounded per period like every line.
+                        let factor = Decimal::from(fine) / Decimal::from(coarse);
+                        for entry in &mut schedule {
+                            let k = entry.index.saturating_sub(1);
+                            let own = Decimal::from(k) * factor;
+                            let own = u32::try_from(own.trunc()).unwrap_or(u32::MAX);
+                            let (df, ti) = amount_at(&segments[l], own.saturating_add(1));
+                            entry.amounts.add(
+                                money::round(df.saturating_mul(factor), currency, options.rounding),
+                                money::round(ti.saturating_mul(factor), currency, options.rounding),
+                            );
+                        }
+                        findings.push(Finding::warning(
+                            "price.period_mixed",
+                            &line.path,
+                            format!(
+                                "{} ({currency} per {p}) is spread over a schedule by {base}: \
+                                 {fine} a year make {} per {base}",
+                                line.name,
+                                factor.round_dp(4).normalize()
+                            ),
+                        ));
+                    }
+                    _ => findings.push(Finding::warning(
+                        "price.period_mixed",
+                        &line.path,
+                        format!(
+                            "{} ({currency} per {p}) cannot be placed in a schedule by {base}; it \
+                             is left out of the schedule and the total",
+                            line.name
+                        ),
+                    )),
+                },
             },
         }
     }
@@ -980,6 +1042,25 @@ fn currency_quote(
         a.duty_free = money::round(a.duty_free, currency, options.rounding).max(zero);
         a.tax_included = money::round(a.tax_included, currency, options.rounding).max(zero);
     };
+    // Sums saturate rather than panic; a saturated figure is not the order's, so say so.
+    let saturated = |a: &Amounts| {
+        [a.duty_free, a.tax_included].iter().any(|d| *d == Decimal::MAX || *d == Decimal::MIN)
+    };
+    if saturated(&one_time)
+        || saturated(&total)
+        || recurring.iter().any(|r| saturated(&r.amounts))
+        || schedule.iter().any(|e| saturated(&e.amounts))
+    {
+        findings.push(crate::codes::finding(
+            crate::codes::PRICE_OVERFLOW,
+            "",
+            format!(
+                "the {currency} amounts are too large to compute exactly (more than {}); \
+                 check quantities and prices",
+                Decimal::MAX
+            ),
+        ));
+    }
     fix(&mut one_time);
     fix(&mut total);
     for r in &mut recurring {

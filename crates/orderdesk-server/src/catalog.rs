@@ -149,7 +149,7 @@ pub fn generate_catalog(offerings: usize) -> Value {
     const CATEGORIES: usize = 20;
     let base = "https://catalog.example.com/tmf-api/productCatalogManagement/v4";
     let lu = |i: usize| {
-        let day = 1 + (i % 28);
+        let day = (i % 28).saturating_add(1);
         let sec = i % 60;
         format!("2026-01-{day:02}T08:00:{sec:02}Z")
     };
@@ -163,18 +163,18 @@ pub fn generate_catalog(offerings: usize) -> Value {
     }
     let mut offers = Vec::with_capacity(offerings);
     let mut specs = Vec::with_capacity(offerings);
-    let mut prices = Vec::with_capacity(offerings * 2);
+    let mut prices = Vec::with_capacity(offerings.saturating_mul(2));
     for i in 0..offerings {
         let oid = format!("gen-po-{i}");
         let sid = format!("gen-ps-{i}");
         let cat_id = format!("gen-cat-{}", i % CATEGORIES);
         let is_bundle = i % 50 == 49;
         if is_bundle {
-            let children: Vec<Value> = (i - 49..i - 44)
+            let children: Vec<Value> = (i.saturating_sub(49)..i.saturating_sub(44))
                 .map(|c| {
                     json!({"id": format!("gen-po-{c}"), "href": format!("{base}/productOffering/gen-po-{c}"),
                         "bundledProductOfferingOption": {"numberRelOfferLowerLimit": usize::from(c % 5 == 0),
-                        "numberRelOfferUpperLimit": 1 + c % 3}})
+                        "numberRelOfferUpperLimit": (c % 3).saturating_add(1)}})
                 })
                 .collect();
             specs.push(json!({"id": sid, "href": format!("{base}/productSpecification/{sid}"),
@@ -198,8 +198,8 @@ pub fn generate_catalog(offerings: usize) -> Value {
         let rec = format!("gen-pop-{i}-r");
         let one = format!("gen-pop-{i}-o");
         // Cents from the index keep the amounts exact decimals without floating point.
-        let monthly = format!("{}.{:02}", 5 + i % 45, i % 100);
-        let fee = format!("{}.{:02}", i % 20, (i * 7) % 100);
+        let monthly = format!("{}.{:02}", (i % 45).saturating_add(5), i % 100);
+        let fee = format!("{}.{:02}", i % 20, i.wrapping_mul(7) % 100);
         let amount = |s: &str| -> Value {
             serde_json::from_str::<Value>(s).unwrap_or_else(|_| Value::String(s.to_owned()))
         };

@@ -10,6 +10,12 @@
 //! Every transition is a compare-and-set on the stored state, so the simulation and a
 //! concurrent cancellation or delete never overwrite each other. What each state allows (final,
 //! patchable, cancellable) is `orderdesk_wire::state`'s.
+//!
+//! The orders and tasks changed here are the server's stored documents, JSON objects by
+//! construction (created and patched orders pass the schema and the bounds checks), so their
+//! top-level members are set by index; items inside an order are set only when they are
+//! objects.
+#![allow(clippy::indexing_slicing)]
 
 use std::time::Duration;
 
@@ -59,7 +65,8 @@ fn set_item_states(items: &mut Value, f: &dyn Fn(&Value) -> OrderState) {
     if let Some(list) = items.as_array_mut() {
         for it in list {
             let s = f(it);
-            it["state"] = json!(s.as_str());
+            let Some(obj) = it.as_object_mut() else { continue };
+            obj.insert("state".into(), json!(s.as_str()));
             if let Some(nested) = it.get_mut("productOrderItem") {
                 set_item_states(nested, f);
             }
@@ -79,9 +86,9 @@ fn item_fails(item: &Value, fail_value: &str) -> bool {
 fn count_items(items: &Value, fail_value: &str, total: &mut usize, failed: &mut usize) {
     if let Some(list) = items.as_array() {
         for it in list {
-            *total += 1;
+            *total = total.saturating_add(1);
             if item_fails(it, fail_value) {
-                *failed += 1;
+                *failed = failed.saturating_add(1);
             }
             if let Some(nested) = it.get("productOrderItem") {
                 count_items(nested, fail_value, total, failed);

@@ -1,5 +1,11 @@
 //! `orderdesk-server` binary: parses flags, starts the server, prints the bound address as
 //! the first line of output, runs until Ctrl-C / SIGTERM.
+//!
+//! Authenticated modes need credentials: `--client-id`/`--client-secret` (or their
+//! environment variables), or `--demo-credentials` for the well-known demo pair, which prints
+//! a warning at start.
+
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,6 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use orderdesk_server::auth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use orderdesk_server::{
     generate_catalog, start, AuthMode, CatalogSource, FaultConfig, LifecycleConfig, ServerConfig,
 };
@@ -56,11 +63,19 @@ struct Args {
     #[arg(long, value_enum, default_value_t = AuthKind::None)]
     auth: AuthKind,
     /// Accepted client id (oauth2, client-headers).
-    #[arg(long, env = "ORDERDESK_CLIENT_ID", default_value = "orderdesk")]
-    client_id: String,
+    #[arg(long, env = "ORDERDESK_CLIENT_ID", hide_env_values = true)]
+    client_id: Option<String>,
     /// Accepted client secret (oauth2, client-headers).
-    #[arg(long, env = "ORDERDESK_CLIENT_SECRET", default_value = "orderdesk-secret")]
-    client_secret: String,
+    #[arg(long, env = "ORDERDESK_CLIENT_SECRET", hide_env_values = true)]
+    client_secret: Option<String>,
+    /// Accept the well-known demo credentials (`orderdesk` / `orderdesk-secret`) when no
+    /// --client-id/--client-secret are given. For trying the server out only.
+    #[arg(long)]
+    demo_credentials: bool,
+    /// Let hub listeners have loopback and private callback addresses (link-local and
+    /// cloud-metadata addresses stay refused).
+    #[arg(long)]
+    allow_private_callbacks: bool,
     /// Added latency per request, in ms.
     #[arg(long, default_value_t = 0)]
     fault_latency_ms: u64,
@@ -98,14 +113,40 @@ fn main() -> ExitCode {
     runtime.block_on(run(args))
 }
 
+/// The credentials an authenticated mode accepts: given, or the demo pair when asked for.
+fn credentials(args: &Args) -> Result<(String, String), String> {
+    match (&args.client_id, &args.client_secret) {
+        (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
+            Ok((id.clone(), secret.clone()))
+        }
+        (None, None) if args.demo_credentials => {
+            eprintln!(
+                "orderdesk-server: warning: accepting the demo credentials \
+                 {DEMO_CLIENT_ID}/{DEMO_CLIENT_SECRET}, which anyone can know; use \
+                 --client-id and --client-secret for anything but a demo"
+            );
+            Ok((DEMO_CLIENT_ID.to_owned(), DEMO_CLIENT_SECRET.to_owned()))
+        }
+        _ => Err("--auth oauth2 and --auth client-headers need --client-id and --client-secret \
+                  (or ORDERDESK_CLIENT_ID and ORDERDESK_CLIENT_SECRET), both non-empty; \
+                  --demo-credentials accepts the well-known demo pair instead"
+            .to_owned()),
+    }
+}
+
 async fn run(args: Args) -> ExitCode {
     let auth = match args.auth {
-        AuthKind::None => AuthMode::None,
-        AuthKind::Oauth2 => {
-            AuthMode::OAuth2 { client_id: args.client_id, client_secret: args.client_secret }
-        }
-        AuthKind::ClientHeaders => {
-            AuthMode::ClientHeaders { client_id: args.client_id, client_secret: args.client_secret }
+        AuthKind::None => Ok(AuthMode::None),
+        AuthKind::Oauth2 => credentials(&args)
+            .map(|(client_id, client_secret)| AuthMode::OAuth2 { client_id, client_secret }),
+        AuthKind::ClientHeaders => credentials(&args)
+            .map(|(client_id, client_secret)| AuthMode::ClientHeaders { client_id, client_secret }),
+    };
+    let auth = match auth {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("orderdesk-server: {e}");
+            return ExitCode::from(2);
         }
     };
     let config = ServerConfig {
@@ -126,6 +167,8 @@ async fn run(args: Args) -> ExitCode {
             malformed_rate: args.fault_malformed_rate,
         },
         public_base: args.public_base,
+        allow_private_callbacks: args.allow_private_callbacks,
+        ..ServerConfig::default()
     };
     let server = match start(config).await {
         Ok(s) => s,

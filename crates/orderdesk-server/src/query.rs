@@ -2,6 +2,11 @@
 //! with dotted paths and `.gt/.gte/.lt/.lte` (and `.eq`/`.ne`) operators, `sort`, and
 //! `offset`/`limit` paging. Pure functions over JSON values, so every resource kind (orders,
 //! cancellations, catalog entities) behaves the same way.
+//!
+//! Bounds ([`crate::limits`]): a list answers [`ListQuery::paged`]'s page (a default when no
+//! `limit` is given, never more than the maximum); a query with too many parameters, values
+//! or path segments is a 400. The sort is a total order on any mix of member types (numbers,
+//! then instants, then other text, then missing), so sorting never panics or misorders.
 
 use std::cmp::Ordering;
 
@@ -9,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::limits::{MAX_PATH_SEGMENTS, MAX_QUERY_PARAMS, MAX_QUERY_VALUES};
 
 /// Query parameters that are conventions rather than attribute filters.
 const RESERVED: [&str; 5] = ["fields", "sort", "offset", "limit", "depth"];
@@ -65,13 +71,30 @@ pub struct Page {
     pub total: usize,
 }
 
-fn split_path(s: &str) -> Vec<String> {
-    s.split('.').map(str::to_owned).collect()
+fn split_path(s: &str) -> Result<Vec<String>, ApiError> {
+    let path: Vec<String> = s.split('.').map(str::to_owned).collect();
+    if path.len() > MAX_PATH_SEGMENTS {
+        return Err(ApiError::bad_request(
+            "query.tooLong",
+            format!("'{s}' has more than {MAX_PATH_SEGMENTS} segments"),
+        ));
+    }
+    Ok(path)
+}
+
+fn too_many(what: &str, max: usize) -> ApiError {
+    ApiError::bad_request("query.tooLong", format!("a list query takes at most {max} {what}"))
 }
 
 impl ListQuery {
     /// Parses decoded query pairs. Unknown parameters become equality filters.
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, ApiError> {
+        if pairs.len() > MAX_QUERY_PARAMS {
+            return Err(too_many("parameters", MAX_QUERY_PARAMS));
+        }
+        if pairs.iter().any(|(_, v)| v.split(',').nth(MAX_QUERY_VALUES).is_some()) {
+            return Err(too_many("comma-separated values per parameter", MAX_QUERY_VALUES));
+        }
         let mut q = ListQuery::default();
         for (key, value) in pairs {
             match key.as_str() {
@@ -94,7 +117,7 @@ impl ListQuery {
                             Some(rest) => (true, rest),
                             None => (false, part.strip_prefix('+').unwrap_or(part)),
                         };
-                        q.sort.push((split_path(name), desc));
+                        q.sort.push((split_path(name)?, desc));
                     }
                 }
                 "offset" => {
@@ -124,11 +147,18 @@ impl ListQuery {
                         Some((n, "ne")) => (n, Op::Ne),
                         _ => (k, Op::Eq),
                     };
-                    q.filters.push(Filter { path: split_path(name), op, value: value.clone() });
+                    q.filters.push(Filter { path: split_path(name)?, op, value: value.clone() });
                 }
             }
         }
         Ok(q)
+    }
+
+    /// The page to answer: `limit` as asked, `default` when it was not, never more than `max`.
+    #[must_use]
+    pub fn paged(mut self, default: usize, max: usize) -> Self {
+        self.limit = Some(self.limit.unwrap_or(default).min(max));
+        self
     }
 
     /// Does `item` satisfy every filter?
@@ -143,10 +173,8 @@ impl ListQuery {
         &self,
         items: impl IntoIterator<Item = &'a Value>,
     ) -> (Vec<&'a Value>, usize) {
-        let mut matched: Vec<&Value> = items.into_iter().filter(|v| self.matches(v)).collect();
-        if !self.sort.is_empty() {
-            matched.sort_by(|a, b| self.compare(a, b));
-        }
+        let matched: Vec<&Value> = items.into_iter().filter(|v| self.matches(v)).collect();
+        let matched = self.sorted(matched, |v| v);
         let total = matched.len();
         let window =
             matched.into_iter().skip(self.offset).take(self.limit.unwrap_or(usize::MAX)).collect();
@@ -161,23 +189,37 @@ impl ListQuery {
         }
     }
 
-    fn compare(&self, a: &Value, b: &Value) -> Ordering {
-        for (path, desc) in &self.sort {
-            let ord = compare_opt(first_scalar(a, path), first_scalar(b, path));
-            let ord = if *desc { ord.reverse() } else { ord };
-            if ord != Ordering::Equal {
-                return ord;
-            }
+    /// `items` in sort order (stable: equal items keep their order). Each item's keys are read
+    /// once, then compared with [`compare_keys`], a total order.
+    fn sorted<T>(&self, items: Vec<T>, value: impl Fn(&T) -> &Value) -> Vec<T> {
+        if self.sort.is_empty() {
+            return items;
         }
-        Ordering::Equal
+        let mut keyed: Vec<(Vec<Option<SortKey>>, T)> = items
+            .into_iter()
+            .map(|it| {
+                let keys =
+                    self.sort.iter().map(|(path, _)| first_scalar(value(&it), path).map(sort_key));
+                (keys.collect(), it)
+            })
+            .collect();
+        keyed.sort_by(|(a, _), (b, _)| {
+            for ((x, y), (_, desc)) in a.iter().zip(b).zip(&self.sort) {
+                let ord = compare_keys(x.as_ref(), y.as_ref());
+                let ord = if *desc { ord.reverse() } else { ord };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            Ordering::Equal
+        });
+        keyed.into_iter().map(|(_, it)| it).collect()
     }
 
     /// Filters, sorts, pages and projects `items`.
     pub fn apply(&self, items: impl IntoIterator<Item = Value>) -> Page {
-        let mut matched: Vec<Value> = items.into_iter().filter(|v| self.matches(v)).collect();
-        if !self.sort.is_empty() {
-            matched.sort_by(|a, b| self.compare(a, b));
-        }
+        let matched: Vec<Value> = items.into_iter().filter(|v| self.matches(v)).collect();
+        let matched = self.sorted(matched, |v| v);
         let total = matched.len();
         let window = matched.into_iter().skip(self.offset).take(self.limit.unwrap_or(usize::MAX));
         let items = match &self.fields {
@@ -261,12 +303,46 @@ fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     orderdesk_wire::parse_date_input(s).map(|d| d.at)
 }
 
-fn compare_opt(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+/// A sort key: what a member's text reads as, in the order [`compare_text`] tries them.
+#[derive(Debug, Clone, PartialEq)]
+enum SortKey {
+    /// A finite number.
+    Number(f64),
+    /// A date-time (or a day).
+    Instant(i64, u32),
+    /// Anything else, as text.
+    Text(String),
+}
+
+fn sort_key(v: &Value) -> SortKey {
+    let text = scalar_text(v);
+    if let Some(n) = text.parse::<f64>().ok().filter(|n| n.is_finite()) {
+        return SortKey::Number(n);
+    }
+    if let Some(t) = parse_instant(&text) {
+        return SortKey::Instant(t.timestamp(), t.timestamp_subsec_nanos());
+    }
+    SortKey::Text(text)
+}
+
+/// A total order on sort keys: numbers (by value), then instants (by time), then text (by
+/// code point), then missing members. Unlike [`compare_text`], which compares two texts by
+/// what they both are, this never depends on the other side, so it is transitive on any
+/// mix (`compare_text` orders "10" < "1a" < "9" < "10": fine for a filter, not for a sort).
+fn compare_keys(a: Option<&SortKey>, b: Option<&SortKey>) -> Ordering {
+    fn rank(k: Option<&SortKey>) -> u8 {
+        match k {
+            Some(SortKey::Number(_)) => 0,
+            Some(SortKey::Instant(..)) => 1,
+            Some(SortKey::Text(_)) => 2,
+            None => 3,
+        }
+    }
     match (a, b) {
-        (Some(x), Some(y)) => compare_text(&scalar_text(x), &scalar_text(y)),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
+        (Some(SortKey::Number(x)), Some(SortKey::Number(y))) => x.total_cmp(y),
+        (Some(SortKey::Instant(xs, xn)), Some(SortKey::Instant(ys, yn))) => (xs, xn).cmp(&(ys, yn)),
+        (Some(SortKey::Text(x)), Some(SortKey::Text(y))) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
     }
 }
 
@@ -341,6 +417,51 @@ mod tests {
     fn fields_keep_identity() {
         let p = q(&[("fields", "state"), ("id", "a")]).apply(items());
         assert_eq!(p.items, vec![json!({"id":"a","state":"completed"})]);
+    }
+
+    #[test]
+    fn sort_is_a_total_order_on_mixed_members() {
+        // Under `compare_text`, "10" > "9" (numbers), "9" > "1a" and "1a" > "10" (text): a
+        // cycle. The sort keys put numbers before text and never cycle.
+        let mixed: Vec<Value> = ["10", "1a", "9", "2024-01-01T00:00:00Z", "NaN", "b"]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| json!({"id": i.to_string(), "v": v}))
+            .chain([json!({"id":"n1","v":3}), json!({"id":"n2","v":true}), json!({"id":"none"})])
+            .collect();
+        let p = q(&[("sort", "v")]).apply(mixed.clone());
+        assert_eq!(ids(&p), ["n1", "2", "0", "3", "1", "4", "5", "n2", "none"]);
+        let p = q(&[("sort", "-v")]).apply(mixed.clone());
+        assert_eq!(ids(&p), ["none", "n2", "5", "4", "1", "3", "0", "2", "n1"]);
+        // Every order of the input sorts the same way.
+        let first = ids(&q(&[("sort", "v,id")]).apply(mixed.clone()));
+        let mut rotated = mixed;
+        for _ in 0..9 {
+            rotated.rotate_left(1);
+            assert_eq!(ids(&q(&[("sort", "v,id")]).apply(rotated.clone())), first);
+        }
+    }
+
+    #[test]
+    fn pages_have_a_default_and_a_maximum() {
+        let many: Vec<Value> = (0..50).map(|i| json!({"id": i.to_string()})).collect();
+        let p = q(&[]).paged(10, 20).apply(many.clone());
+        assert_eq!((p.items.len(), p.total), (10, 50));
+        let p = q(&[("limit", "5000")]).paged(10, 20).apply(many.clone());
+        assert_eq!((p.items.len(), p.total), (20, 50));
+        let p = q(&[("limit", "3"), ("offset", "48")]).paged(10, 20).apply(many);
+        assert_eq!(ids(&p), ["48", "49"]);
+    }
+
+    #[test]
+    fn oversized_queries_are_refused() {
+        let pairs: Vec<(String, String)> =
+            (0..=MAX_QUERY_PARAMS).map(|i| (format!("a{i}"), "x".to_owned())).collect();
+        assert!(ListQuery::parse(&pairs).is_err_and(|e| e.code == "query.tooLong"));
+        let values = vec!["x"; MAX_QUERY_VALUES + 1].join(",");
+        assert!(ListQuery::parse(&[("state".into(), values)]).is_err());
+        let path = vec!["a"; MAX_PATH_SEGMENTS + 1].join(".");
+        assert!(ListQuery::parse(&[("sort".into(), path)]).is_err());
     }
 
     #[test]

@@ -35,11 +35,8 @@ impl Schemas {
     /// Checks a request body; `Err` is a 400 TMF Error naming the first few fields.
     pub fn check(&self, kind: RequestKind, version: Version, body: &Value) -> Result<(), ApiError> {
         let problems = self.problems(kind, version, body);
-        err_from(
-            &problems[..problems.len().min(MAX_REPORTED)],
-            problems.len(),
-            ApiError::bad_request,
-        )
+        let shown = problems.get(..problems.len().min(MAX_REPORTED)).unwrap_or(&problems);
+        err_from(shown, problems.len(), ApiError::bad_request)
     }
 }
 

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::catalog::Catalog;
 use crate::error::ApiError;
+use crate::limits::{deeper_than, json_len_within, MAX_ORDER_BYTES, MAX_ORDER_DEPTH};
 
 /// At most this many problems are spelled out in one error message.
 const MAX_REPORTED: usize = 5;
@@ -55,7 +56,7 @@ pub(crate) fn err_from(
         .collect::<Vec<_>>()
         .join("; ");
     if total > problems.len() {
-        message.push_str(&format!(" (and {} more)", total - problems.len()));
+        message.push_str(&format!(" (and {} more)", total.saturating_sub(problems.len())));
     }
     Err(make(first.code.clone(), message))
 }
@@ -79,7 +80,27 @@ fn problems_of(findings: &[Finding], class: Class) -> Vec<Problem> {
 }
 
 fn refuse(problems: &[Problem], make: fn(String, String) -> ApiError) -> Result<(), ApiError> {
-    err_from(&problems[..problems.len().min(MAX_REPORTED)], problems.len(), make)
+    let shown = problems.get(..problems.len().min(MAX_REPORTED)).unwrap_or(problems);
+    err_from(shown, problems.len(), make)
+}
+
+/// Checks that a document is one the server can store, list and read back: at most
+/// [`MAX_ORDER_DEPTH`] levels deep and [`MAX_ORDER_BYTES`] long (422 otherwise). Runs before
+/// the schema and the core's checks, which walk the document.
+pub fn check_bounds(doc: &Value) -> Result<(), ApiError> {
+    if deeper_than(doc, MAX_ORDER_DEPTH) {
+        return Err(ApiError::unprocessable(
+            "order.tooDeep",
+            format!("the order nests deeper than {MAX_ORDER_DEPTH} levels"),
+        ));
+    }
+    if json_len_within(doc, MAX_ORDER_BYTES).is_none() {
+        return Err(ApiError::unprocessable(
+            "order.tooLarge",
+            format!("the order is larger than {MAX_ORDER_BYTES} bytes as JSON"),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks an order the schema accepted: structure errors are a 400, then catalog errors a 422.

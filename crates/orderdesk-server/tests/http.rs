@@ -37,6 +37,14 @@ async fn server(
     start(ServerConfig { lifecycle, ..ServerConfig::default() }).await
 }
 
+/// A server whose hub may call back listeners on 127.0.0.1 (the tests' listeners).
+async fn hub_server(
+    lifecycle: LifecycleConfig,
+) -> Result<RunningServer, orderdesk_server::ServerError> {
+    start(ServerConfig { lifecycle, allow_private_callbacks: true, ..ServerConfig::default() })
+        .await
+}
+
 /// The TMF622 user guide's TMF25 order.
 /// The guide's order as a v5 client sends it (`@type` on every entity, as `ProductOrder_FVO`
 /// requires).
@@ -315,7 +323,7 @@ fn events_of(events: &Arc<Mutex<Vec<Value>>>) -> Vec<Value> {
 
 #[tokio::test]
 async fn cancellation_state_machine_and_hub_events() -> TestResult {
-    let s = server(slow()).await?;
+    let s = hub_server(slow()).await?;
     let c = Client::new();
     let (callback, events) = listener().await?;
     let r = c
@@ -903,7 +911,7 @@ async fn guide_example_orders_are_accepted() -> TestResult {
 
 #[tokio::test]
 async fn v5_listeners_get_v5_events_filtered_by_query() -> TestResult {
-    let s = server(fast()).await?;
+    let s = hub_server(fast()).await?;
     let c = Client::new();
     let (callback, events) = listener().await?;
     let r = c

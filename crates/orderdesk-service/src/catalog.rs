@@ -26,7 +26,7 @@ pub struct CatalogCache {
     /// Version of the cached snapshot; `None` before any import.
     pub version: Option<String>,
     /// The core's index.
-    pub rules: Catalog,
+    pub rules: std::sync::Arc<Catalog>,
     /// Offerings in name order.
     pub offerings: Vec<OfferingSummary>,
     by_id: HashMap<String, usize>,
@@ -106,7 +106,14 @@ impl CatalogCache {
             })
             .collect();
         categories.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(CatalogCache { version, rules, offerings, by_id, categories, descriptions })
+        Ok(CatalogCache {
+            version,
+            rules: std::sync::Arc::new(rules),
+            offerings,
+            by_id,
+            categories,
+            descriptions,
+        })
     }
 
     /// An offering's summary.

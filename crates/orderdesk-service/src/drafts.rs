@@ -57,7 +57,7 @@ impl Change {
 /// The cached catalog's rules, or `None` before any import (so that an order is not checked
 /// against an empty catalog, which would call every offering unknown).
 fn imported(catalog: &CatalogCache) -> Option<&Catalog> {
-    catalog.version.is_some().then_some(&catalog.rules)
+    catalog.version.is_some().then_some(&*catalog.rules)
 }
 
 /// Every finding for a TMF622 order payload: `orderdesk-core`'s one list of checks, with the

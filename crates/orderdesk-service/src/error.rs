@@ -26,22 +26,15 @@ pub enum ServiceError {
     /// The text is JSON but not a TMF622 product order.
     #[error("not a TMF622 product order: {0}")]
     NotAnOrder(String),
-    /// Submit refused: the draft has validation errors.
-    #[error("the order cannot be submitted: {0} error(s) must be fixed first")]
-    SubmitBlocked(usize),
+    /// Submit refused: the draft has error findings (all of them are carried).
+    #[error("the order cannot be submitted: {} error(s) must be fixed first", count_errors(.0))]
+    SubmitBlocked(Vec<orderdesk_core::Finding>),
     /// Nothing to undo or redo.
     #[error("{0}")]
     NothingToDo(&'static str),
     /// The platform has no data directory and none was configured.
     #[error("no data directory is known on this system; set ORDERDESK_DATA_DIR")]
     NoDataDir,
-    /// The data directory could not be created.
-    #[error("cannot create the data directory {path}: {source}")]
-    DataDir {
-        path: std::path::PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     /// An export could not be written to the file the agent chose.
     #[error("cannot write {path}: {source}")]
     Export {
@@ -69,7 +62,6 @@ impl ErrorCode for ServiceError {
             ServiceError::SubmitBlocked(_) => "service.submit_blocked",
             ServiceError::NothingToDo(_) => "service.nothing_to_do",
             ServiceError::NoDataDir => "service.no_data_dir",
-            ServiceError::DataDir { .. } => "service.data_dir",
             ServiceError::Export { .. } => "service.export_write",
             ServiceError::Demo(_) => "service.demo",
             ServiceError::Task(_) => orderdesk_error::codes::INTERNAL,
@@ -80,6 +72,20 @@ impl ErrorCode for ServiceError {
 impl From<ServiceError> for ErrorBody {
     fn from(err: ServiceError) -> Self {
         ErrorBody::from_error(&err)
+    }
+}
+
+fn count_errors(findings: &[orderdesk_core::Finding]) -> usize {
+    findings.iter().filter(|f| f.is_error()).count()
+}
+
+/// The submit gate's refusal (the sync engine's) is the service's `service.submit_blocked`.
+pub(crate) fn from_sync(err: orderdesk_sync::SyncError) -> ServiceError {
+    match err {
+        orderdesk_sync::SyncError::DraftHasErrors { findings, .. } => {
+            ServiceError::SubmitBlocked(findings)
+        }
+        other => ServiceError::Sync(other),
     }
 }
 

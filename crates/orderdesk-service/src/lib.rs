@@ -99,7 +99,8 @@ pub struct Service {
     store: StoreHandle,
     data_dir: PathBuf,
     readers: Arc<Mutex<Vec<Reader>>>,
-    catalog: RwLock<Arc<CatalogCache>>,
+    /// Shared with the sync engine's submit gate (see `open_at`).
+    catalog: Arc<RwLock<Arc<CatalogCache>>>,
     settings: RwLock<Settings>,
     undo: Mutex<HashMap<String, Undo>>,
     /// The last parsed order of each draft with its revision: an edit on that revision
@@ -115,6 +116,8 @@ pub struct Service {
     background: tokio::sync::Mutex<Option<orderdesk_sync::Background>>,
     /// Where profile secrets are filed (the OS keyring in the app).
     secrets: Arc<dyn SecretStore>,
+    /// The running demo server's token (the demo profile's secret), for this run only.
+    demo_token: Arc<demo::DemoToken>,
     actor: String,
     demo_lifecycle: orderdesk_server::LifecycleConfig,
 }
@@ -153,8 +156,7 @@ impl Service {
         tuning: Tuning,
         secrets: Arc<dyn SecretStore>,
     ) -> Result<Service> {
-        std::fs::create_dir_all(&data_dir)
-            .map_err(|source| ServiceError::DataDir { path: data_dir.clone(), source })?;
+        orderdesk_store::create_private_dir(&data_dir)?;
         Service::open_at(data_dir.join(DB_FILE), data_dir, "app", tuning, secrets)
     }
 
@@ -181,6 +183,10 @@ impl Service {
         };
         let catalog = load_catalog(&store)?;
         let handle = StoreHandle::spawn(store)?;
+        // The demo profile's secret is the running demo server's token, kept in memory.
+        let demo_token = Arc::new(demo::DemoToken::default());
+        let secrets: Arc<dyn SecretStore> =
+            Arc::new(demo::WithDemoToken::new(Arc::clone(&demo_token), secrets));
         let actor = std::env::var("USER")
             .or_else(|_| std::env::var("USERNAME"))
             .ok()
@@ -194,11 +200,19 @@ impl Service {
                 profiles::secret_for(profile, "", lookup.as_ref())
             }),
         );
+        let catalog = Arc::new(RwLock::new(Arc::new(catalog)));
+        let shared = Arc::clone(&catalog);
+        // The submit gate checks drafts against the catalog the editor shows, not a second
+        // copy read from the store.
+        engine.set_catalog_source(Arc::new(move || {
+            let cache = Arc::clone(&shared.read().unwrap_or_else(PoisonError::into_inner));
+            cache.version.is_some().then(|| Arc::clone(&cache.rules))
+        }));
         Ok(Service {
             store: handle,
             data_dir,
             readers: Arc::new(Mutex::new(Vec::new())),
-            catalog: RwLock::new(Arc::new(catalog)),
+            catalog,
             settings: RwLock::new(settings),
             undo: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),
@@ -207,6 +221,7 @@ impl Service {
             engine,
             background: tokio::sync::Mutex::new(None),
             secrets,
+            demo_token,
             actor,
             demo_lifecycle: tuning.demo_lifecycle,
         })

@@ -7,11 +7,12 @@
 //! may be sent (it refuses cancelling an order it knows to be final, dropping an entry that
 //! may exist on the server, ...). The service checks the agent's input first.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use orderdesk_store::{
-    AuditEvent, AuditSubject, OrderRow, OutboxEntry, OutboxOp, OutboxStatus, Queries,
+    Amendment, AmendmentState, AuditEvent, AuditSubject, Cancellation, OrderFilter, OrderRow,
+    OutboxEntry, OutboxOp, OutboxStatus, Queries,
 };
-use orderdesk_wire::{OrderState, Severity, TaskState, Version};
+use orderdesk_wire::{OrderState, TaskState, Version};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -176,8 +177,6 @@ pub struct CancellationView {
     /// The cancellation task's own state as the server last reported it, when TMF defines
     /// it; `null` until the server has it.
     pub server_state: Option<TaskState>,
-    /// The task's state as the server wrote it; `null` until the server has it.
-    pub server_state_text: Option<String>,
     /// The server's explanation (a refusal's reason) or the last delivery problem.
     pub message: Option<String>,
     /// The server refused the cancellation.
@@ -287,6 +286,33 @@ pub enum ConflictChoice {
     KeepMine,
 }
 
+/// An order named by the agent: its local number, or the id its server gave it (which must
+/// name one order: two servers may use the same id).
+fn resolve_order(r: &impl Queries, id: &str) -> Result<i64> {
+    let text = id.trim();
+    if let Some(local) = text.parse::<i64>().ok().filter(|n| *n > 0) {
+        if r.order(local).is_ok() {
+            return Ok(local);
+        }
+    }
+    let found = r.orders(&OrderFilter {
+        server_id: Some(text.to_owned()),
+        limit: 2,
+        ..OrderFilter::default()
+    })?;
+    match found.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(ServiceError::Store(orderdesk_store::StoreError::NotFound {
+            kind: "order",
+            id: text.to_owned(),
+        })),
+        [a, b, ..] => Err(invalid(format!(
+            "{text:?} names orders on two servers ({} as {}, {} as {}); use the local number",
+            a.profile, a.id, b.profile, b.id
+        ))),
+    }
+}
+
 fn parse_entity_id(kind: &str, id: &str) -> Result<i64> {
     id.trim()
         .parse::<i64>()
@@ -393,32 +419,25 @@ fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> V
     out
 }
 
-fn cancellation_of(r: &impl Queries, entry: &OutboxEntry) -> Result<CancellationView> {
-    let body: Value =
-        entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
-    let server = orderdesk_sync::cancellation_state(r, entry.id)?;
-    let server_state_text = server.as_ref().map(|s| s.state.clone()).filter(|s| !s.is_empty());
-    let server_state = server_state_text.as_deref().and_then(TaskState::parse);
-    let refused = server_state.is_some_and(TaskState::is_refusal);
-    let message = match (&server, entry.status) {
-        (Some(s), _) if s.message.is_some() => s.message.clone(),
-        (_, OutboxStatus::Done) => None,
-        _ => entry.last_error.clone(),
+fn cancellation_of(entry: &OutboxEntry, cancellation: &Cancellation) -> CancellationView {
+    let refused = cancellation.task_state.is_some_and(TaskState::is_refusal);
+    let message = match (&cancellation.refusal_reason, entry.status) {
+        (Some(reason), _) => Some(reason.clone()),
+        (None, OutboxStatus::Done) => None,
+        (None, _) => entry.last_error.clone(),
     };
-    Ok(CancellationView {
+    CancellationView {
         entry_id: entry.id.to_string(),
-        reason: body.get("cancellationReason").and_then(Value::as_str).unwrap_or("").to_owned(),
-        requested_date: body
-            .get("requestedCancellationDate")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        reason: cancellation.reason.clone(),
+        requested_date: cancellation
+            .requested_date
+            .map(|d| d.to_rfc3339_opts(SecondsFormat::Millis, true)),
         outbox_status: entry.status.into(),
-        server_state,
-        server_state_text,
+        server_state: cancellation.task_state,
         message,
         refused,
-        requested_at: entry.created_at.to_rfc3339(),
-    })
+        requested_at: cancellation.requested_at.to_rfc3339(),
+    }
 }
 
 fn pending(status: OutboxStatus) -> bool {
@@ -446,28 +465,27 @@ fn json_text(v: Option<&Value>) -> String {
     v.map_or_else(|| "null".to_owned(), Value::to_string)
 }
 
-fn conflict_of(entry: &OutboxEntry, remote: Option<&Value>) -> Vec<ConflictMember> {
-    let conflicted = entry.status == OutboxStatus::NeedsAttention
-        && entry.last_error.as_deref().is_some_and(|e| e.starts_with("conflict:"));
-    if entry.op != OutboxOp::Patch || !conflicted {
+/// The members of an amendment waiting for the agent because the server changed them.
+fn conflict_of(
+    entry: &OutboxEntry,
+    amendment: Option<Amendment>,
+    remote: Option<&Value>,
+) -> Vec<ConflictMember> {
+    let Some(amendment) = amendment else { return Vec::new() };
+    if entry.status != OutboxStatus::NeedsAttention || amendment.state != AmendmentState::Conflict {
         return Vec::new();
     }
-    let Some(amendment) = entry
-        .payload
-        .as_deref()
-        .and_then(|p| serde_json::from_str::<orderdesk_sync::payload::Amendment>(p).ok())
-    else {
-        return Vec::new();
-    };
-    let remote = remote.cloned().unwrap_or(Value::Null);
-    let changed = amendment.conflicts(&remote);
-    changed
+    let patch: Value =
+        entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+    amendment
+        .members
         .into_iter()
-        .map(|member| ConflictMember {
-            base: json_text(amendment.base.get(&member)),
-            mine: json_text(amendment.patch.get(&member)),
-            remote: json_text(remote.get(&member)),
-            member,
+        .filter(|m| m.conflict)
+        .map(|m| ConflictMember {
+            base: m.base.to_string(),
+            mine: json_text(patch.get(&m.member)),
+            remote: json_text(remote.and_then(|r| r.get(&m.member))),
+            member: m.member,
         })
         .collect()
 }
@@ -484,11 +502,17 @@ impl Service {
         self.engine.subscribe()
     }
 
-    /// A submitted order: timeline, item states, payload, cancellation.
+    /// The local number of an order named by its local number or by its server's id.
+    pub async fn order_number(&self, id: String) -> Result<i64> {
+        self.read(move |r| resolve_order(r, &id)).await
+    }
+
+    /// A submitted order (its local number or its server's id): timeline, item states,
+    /// payload, cancellation.
     pub async fn order_detail(&self, id: String) -> Result<OrderDetailView> {
-        let order_id = parse_entity_id("order", &id)?;
         let catalog = self.catalog();
         self.read(move |r| {
+            let order_id = resolve_order(r, &id)?;
             let order = r.order(order_id)?;
             let row = &order.row;
             let payload: Value = serde_json::from_str(&order.payload).unwrap_or(Value::Null);
@@ -507,16 +531,10 @@ impl Service {
                 }
             }
             for a in r.audit(AuditSubject::Order, &order_id.to_string())? {
-                let detail = a.detail.unwrap_or_default();
                 let (kind, text) = match a.event {
-                    AuditEvent::Created => (
-                        TimelineKind::State,
-                        detail.strip_prefix("state ").unwrap_or(&detail).to_owned(),
-                    ),
-                    AuditEvent::StateChanged => (
-                        TimelineKind::State,
-                        detail.rsplit_once(" → ").map_or(detail.as_str(), |(_, to)| to).to_owned(),
-                    ),
+                    AuditEvent::Created | AuditEvent::StateChanged => {
+                        (TimelineKind::State, a.state.unwrap_or_default())
+                    }
                     AuditEvent::CancelRequested => {
                         (TimelineKind::CancelRequested, "cancel-requested".into())
                     }
@@ -539,20 +557,14 @@ impl Service {
                     actor: a.actor,
                 });
             }
-            let entries = r.outbox(None)?;
-            let client_order_id = entries
-                .iter()
-                .find(|e| {
-                    e.op == OutboxOp::Create && e.draft_id.is_some() && e.draft_id == row.draft_id
-                })
-                .map(|e| e.idempotency_key.clone())
-                .or_else(|| orderdesk_wire::external_id::client_order_id(&payload));
-            let cancel_entry = entries
-                .iter()
-                .filter(|e| e.op == OutboxOp::Cancel && e.order_id == Some(order_id))
-                .max_by_key(|e| e.id);
-            let cancellation = cancel_entry.map(|e| cancellation_of(r, e)).transpose()?;
-            let cancel_pending = cancel_entry.is_some_and(|e| pending(e.status));
+            let client_order_id = match &row.draft_id {
+                Some(draft) => r.live_submission(draft)?.map(|e| e.idempotency_key),
+                None => None,
+            }
+            .or_else(|| orderdesk_wire::external_id::client_order_id(&payload));
+            let latest = r.order_cancellations(order_id)?.into_iter().next();
+            let cancellation = latest.as_ref().map(|(e, c)| cancellation_of(e, c));
+            let cancel_pending = latest.as_ref().is_some_and(|(e, _)| pending(e.status));
             let items = items_of(&payload, &catalog, &order.item_states);
             // Servers rarely price an order; the total is then the one the draft was
             // submitted with (the Rust pricing engine's figure).
@@ -602,7 +614,7 @@ impl Service {
         reason: String,
         requested_date: Option<String>,
     ) -> Result<OrderDetailView> {
-        let order_id = parse_entity_id("order", &id)?;
+        let order_id = self.read(move |r| resolve_order(r, &id)).await?;
         let reason = check_reason(&reason)?;
         let date = match requested_date {
             Some(text) => parse_requested_date(&text, Utc::now())?,
@@ -620,7 +632,7 @@ impl Service {
         }
         self.engine.cancel_order(order_id, &reason, date).await?;
         self.wake_sync().await;
-        self.order_detail(id).await
+        self.order_detail(order_id.to_string()).await
     }
 
     /// The outbox, newest first: everything not delivered yet, and what the agent dropped.
@@ -651,6 +663,11 @@ impl Service {
                 let customer = r.draft(&draft).ok().and_then(|d| d.row.customer);
                 drafts.push((draft, customer));
             }
+            let amendments = entries
+                .iter()
+                .filter(|e| e.op == OutboxOp::Patch && e.status == OutboxStatus::NeedsAttention)
+                .map(|e| Ok((e.id, r.amendment(e.id)?)))
+                .collect::<Result<Vec<_>>>()?;
             Ok(entries
                 .iter()
                 .map(|e| {
@@ -678,7 +695,14 @@ impl Service {
                                 OutboxStatus::NeedsAttention | OutboxStatus::Rejected
                             ),
                         drop_needs_force: e.status == OutboxStatus::Queued && e.attempts > 0,
-                        conflict: conflict_of(e, remote),
+                        conflict: conflict_of(
+                            e,
+                            amendments
+                                .iter()
+                                .find(|(id, _)| *id == e.id)
+                                .and_then(|(_, a)| a.clone()),
+                            remote,
+                        ),
                     }
                 })
                 .collect())
@@ -712,9 +736,7 @@ impl Service {
             (Some(draft), OutboxOp::Create) => draft.clone(),
             _ => return Err(invalid(format!("outbox entry {entry_id} has no draft to fix"))),
         };
-        let refused =
-            entry.last_error.as_deref().is_some_and(|e| e.starts_with("the server refused it"));
-        if entry.status == OutboxStatus::NeedsAttention && refused {
+        if entry.status == OutboxStatus::NeedsAttention && entry.refused {
             // Refused by the server: the order does not exist there, so the entry can go.
             self.engine.drop_entry(entry_id, false).await?;
         } else if entry.status != OutboxStatus::Rejected {
@@ -745,7 +767,7 @@ impl Service {
         let (OutboxOp::Patch, Some(order_id)) = (entry.op, entry.order_id) else {
             return Err(invalid(format!("outbox entry {entry_id} is not an amendment")));
         };
-        let amendment: orderdesk_sync::payload::Amendment = entry
+        let patch: Value = entry
             .payload
             .as_deref()
             .and_then(|p| serde_json::from_str(p).ok())
@@ -753,7 +775,7 @@ impl Service {
         if choice == ConflictChoice::KeepMine {
             // A new amendment made on the order as the server holds it now; queued before the
             // old one is dropped, so the agent's values are never lost in between.
-            self.engine.amend_order(order_id, amendment.patch).await?;
+            self.engine.amend_order(order_id, patch).await?;
         }
         self.engine.drop_entry(entry_id, true).await?;
         self.wake_sync().await;
@@ -762,21 +784,29 @@ impl Service {
 }
 
 impl Service {
-    /// Queue a draft for the active server profile and wake the sync loop. Refused while the
-    /// draft has validation errors; the sync engine refuses a draft already queued or sent,
-    /// so an order can never reach the server twice.
+    /// Queue a draft for the active server profile and wake the sync loop (see
+    /// [`Service::submit_to`]).
     pub async fn submit(&self, id: String) -> Result<SubmitView> {
-        let state = self.open_draft(id.clone()).await?;
-        let errors = state.quote.findings.iter().filter(|f| f.severity == Severity::Error).count();
-        if errors > 0 {
-            return Err(ServiceError::SubmitBlocked(errors));
-        }
-        let entry = self.engine.submit_draft(&id, None).await?;
+        self.submit_to(id, None).await
+    }
+
+    /// Queue a draft for `profile` (the active one when `None`) and wake the sync loop. The
+    /// sync engine's gate refuses a draft with error findings (`service.submit_blocked`, with
+    /// the findings) and a draft already queued or sent, so an order can never reach the
+    /// server twice, whoever submits it.
+    pub async fn submit_to(&self, id: String, profile: Option<String>) -> Result<SubmitView> {
+        let entry = self
+            .engine
+            .submit_draft(&id, profile.as_deref())
+            .await
+            .map_err(crate::error::from_sync)?;
         let background = self.background.lock().await;
         if let Some(running) = background.as_ref() {
             running.wake();
         }
         Ok(SubmitView {
+            entry: entry.id.to_string(),
+            client_order_id: entry.idempotency_key,
             profile: entry.profile,
             sync: sync_badge(entry.status),
             sending: background.is_some(),

@@ -1,5 +1,5 @@
 //! Server profiles as the Settings screen edits them: checked field by field, saved in the
-//! store's settings (through `orderdesk-sync::profiles`), their secret filed in a
+//! store's profile table (through `orderdesk-sync::profiles`), their secret filed in a
 //! [`SecretStore`] and never in SQLite, never in a log, never sent back to the UI.
 //!
 //! The UI only learns where a secret comes from ([`SecretState`]). When there is no usable

@@ -36,7 +36,7 @@ pub fn order_of_size(catalog: &CatalogCache, items: usize) -> Result<String> {
         let offering_id = orderable[next % orderable.len()].to_owned();
         next += 1;
         let edit = Edit::AddOffering { offering_id, parent: None, quantity: None };
-        match apply_edit(&order, &edit, Version::V4, Some(&catalog.rules)) {
+        match apply_edit(&order, &edit, Version::V4, Some(&*catalog.rules)) {
             Ok(bigger) if bigger.item_count() <= items => {
                 order = bigger;
                 misses = 0;

@@ -341,10 +341,22 @@ impl Service {
 
     /// A draft as TMF622 JSON in `target`, pretty-printed.
     pub async fn export_draft(&self, id: String, target: Version) -> Result<String> {
-        let body = self.read(move |r| Ok(r.draft(&id)?.body)).await?;
-        let (_, order) = parse_order_text(&body)?;
-        let value = order.to_version(Layout::Flat, target)?;
-        serde_json::to_string_pretty(&value).map_err(|e| error::invalid(e.to_string()))
+        Ok(self.export(id, target).await?.0)
+    }
+
+    /// A draft as TMF622 JSON in `target`, pretty-printed, and what that version has no room
+    /// for (`convert.not_carried` warnings: those members are left out).
+    pub async fn export(
+        &self,
+        id: String,
+        target: Version,
+    ) -> Result<(String, Vec<orderdesk_core::Finding>)> {
+        let draft = self.read(move |r| Ok(r.draft(&id)?)).await?;
+        let (_, order) = parse_order_text(&draft.body)?;
+        let converted = order.to_version(Layout::Flat, Some(draft.row.tmf_version), target);
+        let text = serde_json::to_string_pretty(&converted.value)
+            .map_err(|e| error::invalid(e.to_string()))?;
+        Ok((text, converted.findings))
     }
 
     /// Write a draft as TMF622 JSON (`version`) to `path` and return the path written. The

@@ -1,5 +1,5 @@
 //! The app's status for the first screen and the agent's settings (rounding, default TMF622
-//! version), kept in the store under one key.
+//! version, locale, theme), kept in the store under one key.
 
 use std::sync::PoisonError;
 
@@ -8,6 +8,25 @@ use crate::view::{AppStatus, Settings};
 use crate::Service;
 
 pub(crate) const SETTINGS_KEY: &str = "app.settings";
+
+/// The longest locale setting accepted; real tags are a few characters long.
+const MAX_LOCALE_LEN: usize = 64;
+
+/// A locale setting in canonical form (`de-de` → `de-DE`); empty stays empty (the system's).
+fn canonical_locale(tag: &str) -> Result<String> {
+    let tag = tag.trim();
+    if tag.is_empty() {
+        return Ok(String::new());
+    }
+    if tag.len() > MAX_LOCALE_LEN {
+        return Err(error::invalid(format!(
+            "the locale is longer than {MAX_LOCALE_LEN} characters"
+        )));
+    }
+    icu_locale_core::Locale::try_from_str(tag)
+        .map(|locale| locale.to_string())
+        .map_err(|e| error::invalid(format!("{tag:?} is not a BCP 47 locale such as de-DE: {e}")))
+}
 
 impl Service {
     /// What the first screen needs: is this a first start, is the demo server running.
@@ -22,11 +41,13 @@ impl Service {
             catalog_version: catalog.version.clone(),
             offering_count: u32::try_from(catalog.offerings.len()).unwrap_or(u32::MAX),
             profiles,
+            settings: self.settings(),
         })
     }
 
     /// Save the settings (checked) and return them.
     pub async fn save_settings(&self, settings: Settings) -> Result<Settings> {
+        let settings = Settings { locale: canonical_locale(&settings.locale)?, ..settings };
         let value = serde_json::to_value(&settings).map_err(|e| error::invalid(e.to_string()))?;
         self.write(move |s| Ok(s.set_setting(SETTINGS_KEY, &value)?)).await?;
         *self.settings.write().unwrap_or_else(PoisonError::into_inner) = settings.clone();

@@ -432,6 +432,8 @@ pub struct AppStatus {
     pub catalog_version: Option<String>,
     pub offering_count: u32,
     pub profiles: Vec<crate::profiles::ProfileView>,
+    /// The first screen is drawn in the agent's language and theme.
+    pub settings: Settings,
 }
 
 /// The running in-process demo server.
@@ -452,11 +454,35 @@ pub struct Settings {
     pub rounding: Rounding,
     /// TMF622 version of new drafts.
     pub default_version: Version,
+    /// The UI's locale, a BCP 47 tag such as `de-DE`, or empty (default) to follow the
+    /// system's: the language of the UI and how it shows money, numbers and dates.
+    #[serde(default)]
+    pub locale: String,
+    /// Settings saved before the theme existed read as "follow the system".
+    #[serde(default)]
+    pub theme: Theme,
+}
+
+/// The UI's colours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// The system's light or dark preference.
+    #[default]
+    System,
+    Light,
+    Dark,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { rounding: Rounding::HalfUp, default_version: Version::V4 }
+        Settings {
+            rounding: Rounding::HalfUp,
+            default_version: Version::V4,
+            locale: String::new(),
+            theme: Theme::System,
+        }
     }
 }
 
@@ -467,6 +493,10 @@ impl Default for Settings {
 pub struct SubmitView {
     /// The server profile it goes to.
     pub profile: String,
+    /// The outbox entry that carries it.
+    pub entry: String,
+    /// Our client order id (the entry's idempotency key).
+    pub client_order_id: String,
     /// The sync badge now (`queued`).
     pub sync: SyncBadge,
     /// Whether the background sync loop runs (else it is sent when it next starts).

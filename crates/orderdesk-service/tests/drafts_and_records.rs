@@ -27,7 +27,7 @@ async fn snapshots_import_with_version_and_merge_then_records_and_search() {
 
     let how = SnapshotImport { version: Some("demo-1".into()), ..SnapshotImport::replacing("f") };
     let report = service.import_snapshot(asset("catalog/demo.json"), how).await.expect("import");
-    assert_eq!((report.version.as_str(), report.offerings), ("demo-1", 46));
+    assert_eq!((report.version.as_str(), report.offerings), ("demo-1", 47));
     let info = service.catalog_info().await.expect("info").expect("a version");
     assert_eq!((info.version.as_str(), info.source.as_str()), ("demo-1", "f"));
     assert_eq!(service.catalog().version.as_deref(), Some("demo-1"), "the cache is rebuilt");

@@ -99,7 +99,7 @@ async fn a_real_server_is_tested_its_catalog_cached_and_made_active() {
     assert!(saved.secret_notice.is_none());
 
     let refreshed = service.refresh_catalog("lab".into()).await.expect("catalog");
-    assert_eq!(refreshed.offerings, 46);
+    assert_eq!(refreshed.offerings, 47);
     assert!(refreshed.version.starts_with("lab@"), "{}", refreshed.version);
     assert_eq!(service.catalog().version.as_deref(), Some(refreshed.version.as_str()));
 

@@ -5,7 +5,7 @@ mod common;
 use orderdesk_error::ErrorCode;
 use orderdesk_service::{
     Edit, OrderListQuery, OrderState, RefInput, Rounding, Service, Settings, Severity, SyncBadge,
-    Version,
+    Theme, Tuning, Version,
 };
 use orderdesk_store::Queries as _;
 
@@ -18,7 +18,7 @@ async fn first_start_then_demo_mode() {
     assert!(status.demo.is_none());
     let demo = service.start_demo().await.expect("demo");
     assert!(demo.base_url.starts_with("http://127.0.0.1:"), "{}", demo.base_url);
-    assert_eq!(demo.offerings, 46);
+    assert_eq!(demo.offerings, 47);
     let status = service.status().await.expect("status");
     assert!(!status.first_start);
     let profile = status.profiles.first().expect("the demo server is a server profile");
@@ -55,7 +55,7 @@ async fn the_demo_server_resumes_on_its_cached_catalog() {
     let service = Service::open(path.clone()).expect("reopen");
     assert!(service.status().await.expect("status").demo.is_none(), "not resumed yet");
     let resumed = service.resume_demo().await.expect("resume").expect("chosen before");
-    assert_eq!(resumed.offerings, 46);
+    assert_eq!(resumed.offerings, 47);
     assert_eq!(resumed.catalog_version, first.version);
     let again = service.catalog_info().await.expect("info").expect("cached");
     assert_eq!(again.imported_at, first.imported_at, "not imported again");
@@ -68,7 +68,7 @@ async fn the_demo_server_resumes_on_its_cached_catalog() {
     let one = r#"{"productOffering":[{"id":"x1","name":"Only one","isBundle":false}]}"#;
     service.import_catalog(one.to_owned(), "a file".to_owned()).await.expect("import");
     let resumed = service.resume_demo().await.expect("resume").expect("chosen before");
-    assert_eq!(resumed.offerings, 46);
+    assert_eq!(resumed.offerings, 47);
     let info = service.catalog_info().await.expect("info").expect("cached");
     assert_eq!(
         (info.version.as_str(), info.source.as_str()),
@@ -259,21 +259,83 @@ async fn catalog_search_and_settings() {
     assert!(service.offering("missing").is_err());
 
     let saved = service
-        .save_settings(Settings { rounding: Rounding::HalfEven, default_version: Version::V5 })
+        .save_settings(Settings {
+            rounding: Rounding::HalfEven,
+            default_version: Version::V5,
+            ..Settings::default()
+        })
         .await
         .expect("settings");
     assert_eq!(saved.rounding, Rounding::HalfEven);
     let draft = service.new_draft().await.expect("draft");
     assert_eq!(draft.draft.tmf_version, Version::V5);
     assert_eq!(draft.quote.rounding, Rounding::HalfEven);
-    // Stored in the form earlier releases wrote.
+    // Stored in the form earlier releases wrote, with the locale and the theme beside.
     let store = orderdesk_store::Store::open(service.data_dir().join(orderdesk_service::DB_FILE))
         .expect("store");
     assert_eq!(
         store.setting("app.settings").expect("setting"),
-        Some(serde_json::json!({"rounding": "halfEven", "defaultVersion": "v5"}))
+        Some(serde_json::json!({
+            "rounding": "halfEven",
+            "defaultVersion": "v5",
+            "locale": "",
+            "theme": "system"
+        }))
     );
     service.stop_demo().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_locale_and_theme_are_saved_checked_and_reach_the_first_screen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let service = Service::open_tuned(data.clone(), Tuning::default()).expect("open");
+    let defaults = service.settings();
+    assert_eq!((defaults.locale.as_str(), defaults.theme), ("", Theme::System));
+
+    // A tag in any case is kept in its canonical form.
+    let saved = service
+        .save_settings(Settings {
+            locale: " de-de ".into(),
+            theme: Theme::Dark,
+            ..Settings::default()
+        })
+        .await
+        .expect("save");
+    assert_eq!((saved.locale.as_str(), saved.theme), ("de-DE", Theme::Dark));
+    let status = service.status().await.expect("status");
+    assert_eq!(status.settings, saved, "the first screen's status carries them");
+
+    for bad in [
+        Settings { locale: "Deutsch (Deutschland)".into(), ..Settings::default() },
+        Settings { locale: "de_DE!".into(), ..Settings::default() },
+        Settings { locale: "a".repeat(100), ..Settings::default() },
+    ] {
+        let refused = service.save_settings(bad.clone()).await;
+        assert_eq!(refused.err().map(|e| e.code()), Some("service.invalid_input"), "{bad:?}");
+    }
+    drop(service);
+
+    let reopened = Service::open_tuned(data, Tuning::default()).expect("reopen");
+    assert_eq!(reopened.settings(), saved, "kept across restarts; refusals changed nothing");
+}
+
+#[test]
+fn settings_saved_before_the_locale_existed_keep_their_values() {
+    let old = serde_json::json!({ "rounding": "halfEven", "defaultVersion": "v5" });
+    let settings: Settings = serde_json::from_value(old).expect("old settings read");
+    assert_eq!(
+        settings,
+        Settings {
+            rounding: Rounding::HalfEven,
+            default_version: Version::V5,
+            locale: String::new(),
+            theme: Theme::System,
+        }
+    );
+    let unknown =
+        serde_json::json!({ "rounding": "halfUp", "defaultVersion": "v4", "theme": "sepia" });
+    assert!(serde_json::from_value::<Settings>(unknown).is_err(), "a theme is one of three");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -445,6 +507,24 @@ async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
     assert!(twice.is_err(), "a queued draft is not queued again");
 
     service.sync_now().await.expect("sync");
+    // On the demo server: exactly one order carries the client order id the submit gave.
+    let base = service.status().await.expect("status").demo.expect("demo runs").base_url;
+    let on_server: serde_json::Value = reqwest::get(format!(
+        "{base}/tmf-api/productOrderingManagement/v4/productOrder?externalId={}",
+        queued.client_order_id
+    ))
+    .await
+    .expect("list the server's orders")
+    .json()
+    .await
+    .expect("a JSON list");
+    let carrying: Vec<&serde_json::Value> = on_server
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|o| orderdesk_wire::external_id::carries_external_id(o, &queued.client_order_id))
+        .collect();
+    assert_eq!(carrying.len(), 1, "{on_server}");
     // Once it is an order, the draft is listed as that order: one row, with a total.
     let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
     let lin: Vec<_> = rows.iter().filter(|r| r.customer.as_deref() == Some("Lin Wu")).collect();
@@ -461,6 +541,78 @@ async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
         [orderdesk_service::RowKind::Order]
     );
     service.stop_demo().await;
+}
+
+/// Every run of 64 hex digits in `bytes` (the shape of the demo server's token).
+fn hex_runs(bytes: &[u8]) -> usize {
+    bytes.split(|b| !b.is_ascii_hexdigit()).filter(|run| run.len() >= 64).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_server_is_the_apps_alone() {
+    let (dir, service) = common::demo_service().await;
+    let status = service.status().await.expect("status");
+    let order_url = status.profiles.first().map(|p| p.base_url.clone()).expect("demo profile");
+    let orders = format!("{order_url}productOrder");
+    let body = serde_json::json!({"productOrderItem": [{"id": "1", "action": "add",
+        "productOffering": {"id": "20006"}}]})
+    .to_string();
+    let http = reqwest::Client::new();
+    let code = |r: reqwest::Response| async move {
+        let status = r.status().as_u16();
+        let e: serde_json::Value = r.json().await.expect("a TMF error");
+        (status, e["code"].as_str().unwrap_or_default().to_owned())
+    };
+
+    // What another program or a web page on the agent's machine can send is refused.
+    let r = http.get(&orders).send().await.expect("answer");
+    assert_eq!(code(r).await, (401, "unauthorized".to_owned()), "no token");
+    let r = http
+        .post(&orders)
+        .header("origin", "https://evil.example")
+        .header("content-type", "text/plain")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(code(r).await, (403, "guard.origin".to_owned()), "a page's simple request");
+    let r = http
+        .post(&orders)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("a=1")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(code(r).await, (415, "guard.mediaType".to_owned()), "a form");
+    let r = http
+        .post(&orders)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(code(r).await, (401, "unauthorized".to_owned()), "JSON without the token");
+
+    // The app's own client works: a submitted draft reaches the server, the catalog refreshes.
+    let draft = common::valid_draft(&service, "C-7", "Ada Berg").await;
+    service.submit(draft).await.expect("submit");
+    service.sync_now().await.expect("sync");
+    let client = service.demo_client().await.expect("the demo server's client");
+    let on_server = client.list_orders(&[]).await.expect("the app's client lists");
+    assert_eq!(on_server.len(), 1, "only the app's order: {on_server:?}");
+    let refreshed =
+        service.refresh_catalog("demo".into()).await.expect("catalog through the token");
+    assert_eq!(refreshed.offerings, 47);
+
+    // The token is the demo profile's secret, kept in memory: not in the database.
+    let data = dir.path().join("data");
+    for file in std::fs::read_dir(&data).expect("data dir") {
+        let path = file.expect("entry").path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert_eq!(hex_runs(&bytes), 0, "a token-like value in {}", path.display());
+    }
+    service.stop_demo().await;
+    assert!(service.demo_client().await.is_err(), "no client once the demo server stopped");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

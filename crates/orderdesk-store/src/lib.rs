@@ -7,12 +7,21 @@
 //! - **Orders** known to a server: server id, href, state, item states, last seen, last payload,
 //!   and the draft they came from.
 //! - **Outbox**: operations queued for a server with an idempotency key, attempts, next attempt
-//!   time, last error and status; see [`Store::claim_due`] for why one bad entry never blocks
-//!   the others.
+//!   time, last error and status, whether no attempt can have reached the server
+//!   ([`OutboxEntry::not_sent`]) or the server refused it ([`OutboxEntry::refused`]), and for
+//!   a create the draft revision it was made from ([`Queries::live_submission`] finds a
+//!   draft's); see [`Store::claim_due`] for why one bad entry never blocks the others.
+//!   A cancellation ([`Cancellation`]: reason, requested date, the server's task and its TMF
+//!   state) and an amendment ([`Amendment`]: base values, conflicting members, state) are
+//!   queued with what they ask for, in one transaction.
 //! - **Catalog**: TMF620 offerings, prices, specifications and categories with the snapshot
 //!   version and fetch time.
-//! - **Audit**: an append-only log (triggers refuse UPDATE and DELETE).
-//! - **Settings** and **server profiles** (never a secret).
+//! - **Audit**: an append-only log (triggers refuse UPDATE and DELETE); an order's entries
+//!   record the state it reached in a column of their own ([`AuditEntry::state`]).
+//! - **Server profiles** (every field of a client profile, never a secret; at most one active,
+//!   which the schema enforces), each with its catalog sync point and hub listener
+//!   ([`HubSubscription`]).
+//! - **Settings**: the app's own key/value preferences (JSON values).
 //! - **Full-text search** (FTS5) over all of the above; any user text is safe
 //!   ([`search::fts_query`]).
 //!
@@ -24,26 +33,35 @@
 //! - A database is never rewritten or replaced behind the user's back: a newer schema
 //!   ([`StoreError::TooNew`]), another application's file, a non-SQLite file or a damaged one
 //!   is refused untouched; [`move_aside`] exists for when the user agrees.
-//! - Migrations are embedded and numbered (`PRAGMA user_version`), each in its own transaction.
+//! - Migrations are embedded and numbered (`PRAGMA user_version`), each in its own transaction;
+//!   one that cannot move the data leaves the previous version intact. Every record has
+//!   columns for what it holds: no state is kept in a settings key's name or in message text.
 //!
 //! # Boundaries
 //! The store knows TMF JSON only as far as its listing and search columns need
 //! ([`extract`]); parsing, validation, composition and pricing belong to the wire and core
 //! crates. It does no network I/O.
 
+mod amendments;
+mod cancellations;
 mod error;
 pub mod extract;
 mod handle;
 mod model;
 mod open;
+mod profiles;
 mod query;
 pub mod search;
 mod store;
 
+pub use amendments::{AmendedMember, Amendment, AmendmentState};
+pub use cancellations::{Cancellation, NewCancellation};
 pub use error::{Result, StoreError};
 pub use extract::{Money, OrderSummary};
 pub use handle::{Reply, StoreHandle};
 pub use model::*;
-pub use open::{move_aside, OpenOptions, APPLICATION_ID, SCHEMA_VERSION};
+pub use open::{create_private_dir, move_aside, OpenOptions, APPLICATION_ID, SCHEMA_VERSION};
+pub use orderdesk_wire::TaskState;
+pub use profiles::{AuthMode, HubSubscription, ServerProfile};
 pub use query::Queries;
 pub use store::{Reader, Store};

@@ -1,20 +1,18 @@
 //! The records the store keeps, as the API hands them out and takes them in.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::error::StoreError;
 use crate::extract::Money;
 
 /// Declares a string-backed enum with its SQL/JSON spelling in one place.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -31,18 +29,18 @@ macro_rules! text_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = StoreError;
-            fn from_str(text: &str) -> Result<Self, StoreError> {
+        impl std::str::FromStr for $name {
+            type Err = $crate::StoreError;
+            fn from_str(text: &str) -> Result<Self, $crate::StoreError> {
                 match text {
                     $($text => Ok($name::$variant),)+
-                    other => Err(StoreError::Invalid(format!(
+                    other => Err($crate::StoreError::Invalid(format!(
                         concat!("unknown ", stringify!($name), " {:?}"),
                         other
                     ))),
@@ -60,11 +58,12 @@ macro_rules! text_enum {
             fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
                 let text = value.as_str()?;
                 text.parse()
-                    .map_err(|err: StoreError| rusqlite::types::FromSqlError::Other(Box::new(err)))
+                    .map_err(|err: $crate::StoreError| rusqlite::types::FromSqlError::Other(Box::new(err)))
             }
         }
     };
 }
+pub(crate) use text_enum;
 
 /// Which TMF622 version a document follows: `orderdesk-wire`'s, stored as its name.
 pub use orderdesk_wire::Version;
@@ -130,16 +129,6 @@ text_enum!(
         Submitted => "submitted",
         StateChanged => "state-changed",
         CancelRequested => "cancel-requested",
-    }
-);
-
-text_enum!(
-    /// How the app authenticates to a server. The secret itself is never stored here.
-    AuthMode {
-        None => "none",
-        Basic => "basic",
-        Bearer => "bearer",
-        OAuth2ClientCredentials => "oauth2-client-credentials",
     }
 );
 
@@ -337,6 +326,8 @@ pub struct OrderFilter {
     pub state: Option<String>,
     pub profile: Option<String>,
     pub draft_id: Option<String>,
+    /// The id the server gave the order.
+    pub server_id: Option<String>,
     pub sort: OrderSort,
     pub limit: u32,
     pub offset: u32,
@@ -348,6 +339,7 @@ impl Default for OrderFilter {
             state: None,
             profile: None,
             draft_id: None,
+            server_id: None,
             sort: OrderSort::default(),
             limit: 50,
             offset: 0,
@@ -355,7 +347,8 @@ impl Default for OrderFilter {
     }
 }
 
-/// An operation to queue for the server.
+/// An operation to queue for the server. A create of a draft records the draft's current
+/// revision with it (its body is what the payload was made from).
 #[derive(Debug, Clone)]
 pub struct NewOutboxEntry {
     pub op: OutboxOp,
@@ -386,6 +379,13 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// For a create: the revision of the draft whose body was queued.
+    pub draft_revision: Option<i64>,
+    /// No attempt so far can have reached the server's processing (no connection, throttled,
+    /// credentials refused), so it is sent again without being looked up first.
+    pub not_sent: bool,
+    /// The server refused the last attempt for good (a 4xx answer): nothing was made there.
+    pub refused: bool,
 }
 
 /// One record of a catalog import: its kind and TMF620 JSON (which must carry an `id`).
@@ -451,7 +451,11 @@ pub struct NewAudit {
     pub subject_id: String,
     pub event: AuditEvent,
     pub actor: String,
+    /// What happened, for people to read.
     pub detail: Option<String>,
+    /// The order state the entry records (an order's `created` and `state-changed`; empty
+    /// when the server reported none).
+    pub state: Option<String>,
 }
 
 /// A recorded audit entry.
@@ -464,19 +468,11 @@ pub struct AuditEntry {
     pub event: AuditEvent,
     pub at: DateTime<Utc>,
     pub actor: String,
+    /// What happened, for people to read.
     pub detail: Option<String>,
-}
-
-/// How to reach a server. Never holds a secret: passwords and tokens belong in the OS keychain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServerProfile {
-    pub name: String,
-    pub base_url: String,
-    pub tmf_version: Version,
-    pub auth_mode: AuthMode,
-    pub business_id: Option<String>,
-    pub username: Option<String>,
+    /// The order state the entry records (an order's `created` and `state-changed`; empty
+    /// when the server reported none).
+    pub state: Option<String>,
 }
 
 /// One full-text search result.

@@ -23,7 +23,8 @@ pub const APPLICATION_ID: i32 = 0x4F44_534B;
 
 /// Embedded, numbered migrations. Index `i` takes the schema from version `i` to `i + 1`.
 /// Migrations are additive: a released one is never edited, a change is a new entry.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_tables.sql")];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -67,6 +68,11 @@ pub(crate) fn open_connection(
         // `query_only` below makes every write attempt fail.
         flags |= OpenFlags::SQLITE_OPEN_READ_WRITE;
     }
+    if writable {
+        // Orders carry customers' names and numbers: the file is the user's alone. SQLite
+        // gives its -wal and -shm files the permissions of the database file.
+        create_private(path)?;
+    }
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(on_open(path))?;
@@ -104,6 +110,57 @@ pub(crate) fn open_connection(
         }
     }
     Ok(conn)
+}
+
+/// Creates `path` readable and writable by its owner only when it does not exist yet, and
+/// takes away what other users may do with one that does (an older Orderdesk created it
+/// with the process's umask). On other platforms the file's ACLs decide.
+pub(crate) fn create_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |action: &'static str| {
+            move |source: std::io::Error| StoreError::Io {
+                action,
+                path: path.to_path_buf(),
+                source,
+            }
+        };
+        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let meta = std::fs::metadata(path).map_err(io("cannot read the permissions of"))?;
+                if meta.permissions().mode() & 0o077 != 0 {
+                    let mode = meta.permissions().mode() & 0o700;
+                    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                        .map_err(io("cannot make private"))?;
+                }
+            }
+            // Let SQLite report what is wrong with the place (a missing directory, a
+            // read-only file system): its message is the one users know.
+            Err(_) => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Creates a data directory (and its missing parents) that only its owner may enter, as the
+/// database in it is private; an existing directory is left as the user set it up.
+pub fn create_private_dir(path: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|source| StoreError::Io {
+        action: "cannot create the data directory",
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Map an error during opening: corruption and "not a database" keep their meaning, anything

@@ -2,8 +2,11 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::amendments::{self, Amendment};
+use crate::cancellations::{self, Cancellation};
 use crate::error::{Result, StoreError};
 use crate::model::*;
+use crate::profiles::{self, HubSubscription, ServerProfile};
 use crate::search::fts_query;
 
 const DRAFT_ROW_COLUMNS: &str =
@@ -12,9 +15,10 @@ const DRAFT_ROW_COLUMNS: &str =
 const ORDER_ROW_COLUMNS: &str =
     "id, profile, server_id, href, state, tmf_version, customer, total, \
                                  currency, item_count, draft_id, last_seen";
-const OUTBOX_COLUMNS: &str =
-    "id, op, profile, draft_id, order_id, payload, idempotency_key, status, \
-                              attempts, next_attempt_at, last_error, created_at, updated_at";
+/// The columns [`outbox_entry`] reads, in its order.
+pub(crate) const OUTBOX_COLUMNS: &str =
+    "id, op, profile, draft_id, order_id, payload, idempotency_key, status, attempts, \
+     next_attempt_at, last_error, created_at, updated_at, draft_revision, not_sent, refused";
 
 fn draft_row(row: &Row<'_>) -> rusqlite::Result<DraftRow> {
     Ok(DraftRow {
@@ -61,6 +65,9 @@ pub(crate) fn outbox_entry(row: &Row<'_>) -> rusqlite::Result<OutboxEntry> {
         last_error: row.get(10)?,
         created_at: ts_parse(&row.get::<_, String>(11)?)?,
         updated_at: ts_parse(&row.get::<_, String>(12)?)?,
+        draft_revision: row.get(13)?,
+        not_sent: row.get(14)?,
+        refused: row.get(15)?,
     })
 }
 
@@ -186,9 +193,12 @@ pub trait Queries {
         // from using the (state, last_seen) index.
         let mut conditions = Vec::new();
         let mut values: Vec<&dyn rusqlite::ToSql> = Vec::new();
-        for (column, value) in
-            [("state", &filter.state), ("profile", &filter.profile), ("draft_id", &filter.draft_id)]
-        {
+        for (column, value) in [
+            ("state", &filter.state),
+            ("profile", &filter.profile),
+            ("draft_id", &filter.draft_id),
+            ("server_id", &filter.server_id),
+        ] {
             if let Some(value) = value {
                 values.push(value);
                 conditions.push(format!("{column} = ?{}", values.len()));
@@ -236,6 +246,36 @@ pub trait Queries {
             .query_map([status], outbox_entry)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// The submission of a draft that is queued, in flight or done (the newest, should there
+    /// be more): while there is one, the draft must not be queued again.
+    fn live_submission(&self, draft_id: &str) -> Result<Option<OutboxEntry>> {
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox
+             WHERE draft_id = ?1 AND op = 'create' AND status IN ('queued', 'in-flight', 'done')
+             ORDER BY id DESC LIMIT 1"
+        );
+        Ok(self
+            .connection()
+            .prepare_cached(&sql)?
+            .query_row([draft_id], outbox_entry)
+            .optional()?)
+    }
+
+    /// The cancellation carried by outbox entry `entry_id`.
+    fn cancellation(&self, entry_id: i64) -> Result<Option<Cancellation>> {
+        cancellations::cancellation(self.connection(), entry_id)
+    }
+
+    /// Every cancellation of an order (local id) with its outbox entry, newest first.
+    fn order_cancellations(&self, order_id: i64) -> Result<Vec<(OutboxEntry, Cancellation)>> {
+        cancellations::order_cancellations(self.connection(), order_id)
+    }
+
+    /// The amendment carried by outbox entry `entry_id`.
+    fn amendment(&self, entry_id: i64) -> Result<Option<Amendment>> {
+        amendments::amendment(self.connection(), entry_id)
     }
 
     /// The catalog version the cache holds, if any catalog was imported.
@@ -320,8 +360,11 @@ pub trait Queries {
             "orders",
             "outbox",
             "catalog_items",
+            "cancellations",
+            "amendments",
             "audit",
             "server_profiles",
+            "hub_subscriptions",
             "settings",
         ];
         tables
@@ -374,7 +417,7 @@ pub trait Queries {
         let rows = self
             .connection()
             .prepare_cached(
-                "SELECT id, subject, subject_id, event, at, actor, detail FROM audit
+                "SELECT id, subject, subject_id, event, at, actor, detail, state FROM audit
                  WHERE subject = ?1 AND subject_id = ?2 ORDER BY id",
             )?
             .query_map(params![subject, subject_id], |row| {
@@ -386,6 +429,7 @@ pub trait Queries {
                     at: ts_parse(&row.get::<_, String>(4)?)?,
                     actor: row.get(5)?,
                     detail: row.get(6)?,
+                    state: row.get(7)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -404,24 +448,27 @@ pub trait Queries {
 
     /// Every server profile, by name.
     fn profiles(&self) -> Result<Vec<ServerProfile>> {
-        let rows = self
-            .connection()
-            .prepare_cached(
-                "SELECT name, base_url, tmf_version, auth_mode, business_id, username
-                 FROM server_profiles ORDER BY name",
-            )?
-            .query_map([], |row| {
-                Ok(ServerProfile {
-                    name: row.get(0)?,
-                    base_url: row.get(1)?,
-                    tmf_version: row.get::<_, VersionColumn>(2)?.0,
-                    auth_mode: row.get(3)?,
-                    business_id: row.get(4)?,
-                    username: row.get(5)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        profiles::profiles(self.connection())
+    }
+
+    /// One server profile.
+    fn profile(&self, name: &str) -> Result<Option<ServerProfile>> {
+        profiles::profile(self.connection(), name)
+    }
+
+    /// The name of the active profile (the one used when none is named), if one is.
+    fn active_profile(&self) -> Result<Option<String>> {
+        profiles::active_profile(self.connection())
+    }
+
+    /// Where the last catalog sync of profile `name` got to (the newest `lastUpdate` it saw).
+    fn catalog_since(&self, name: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        profiles::catalog_since(self.connection(), name)
+    }
+
+    /// The hub listener registered on a profile, if one is.
+    fn hub_subscription(&self, profile: &str) -> Result<Option<HubSubscription>> {
+        profiles::hub_subscription(self.connection(), profile)
     }
 
     /// `PRAGMA integrity_check`: `["ok"]` for a sound database, else SQLite's findings.

@@ -11,7 +11,7 @@ use crate::error::{Result, StoreError};
 use crate::extract::{self, OrderSummary};
 use crate::model::*;
 use crate::open::{self, OpenOptions, Role};
-use crate::query::{catalog_noun, outbox_entry, Queries};
+use crate::query::{catalog_noun, outbox_entry, Queries, OUTBOX_COLUMNS};
 use crate::search;
 
 /// The database's single writer (it also reads). Synchronous: the CLI uses it directly; the app
@@ -21,7 +21,7 @@ use crate::search;
 /// returns only after it committed with `synchronous=FULL`, so a change that returned is on disk.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
     options: OpenOptions,
 }
@@ -77,8 +77,8 @@ fn draft_title(id: &str, summary: &OrderSummary) -> String {
 
 fn audit_in(conn: &Connection, entry: &NewAudit, at: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO audit (subject, subject_id, event, at, actor, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO audit (subject, subject_id, event, at, actor, detail, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         entry.subject,
@@ -86,7 +86,8 @@ fn audit_in(conn: &Connection, entry: &NewAudit, at: DateTime<Utc>) -> Result<()
         entry.event,
         ts_text(at),
         entry.actor,
-        entry.detail
+        entry.detail,
+        entry.state
     ])?;
     Ok(())
 }
@@ -165,11 +166,74 @@ fn record_order_in(tx: &Connection, seen: OrderSeen) -> Result<i64> {
                 event,
                 actor: seen.actor,
                 detail: Some(detail),
+                state: Some(seen.state),
             },
             Utc::now(),
         )?;
     }
     Ok(id)
+}
+
+/// [`Store::enqueue`] inside the caller's transaction: the entry (a create of a draft with the
+/// draft's current revision) and its audit record. Returns the stored entry.
+pub(crate) fn enqueue_in(tx: &Connection, entry: NewOutboxEntry) -> Result<OutboxEntry> {
+    if let Some(payload) = &entry.payload {
+        parse_json_object(payload, "the outbox payload")?;
+    }
+    let key = entry.idempotency_key.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let now = ts_text(Utc::now());
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO outbox (op, profile, draft_id, order_id, payload, idempotency_key,
+                                 status, next_attempt_at, created_at, updated_at, draft_revision)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7,
+                     (SELECT revision FROM drafts WHERE id = ?3 AND ?1 = 'create'))
+             ON CONFLICT (idempotency_key) DO NOTHING
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                entry.op,
+                entry.profile,
+                entry.draft_id,
+                entry.order_id,
+                entry.payload,
+                key,
+                now
+            ],
+            |row| row.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::Conflict(format!("an outbox entry with idempotency key {key} exists"))
+        })?;
+    let audit = match (entry.op, &entry.draft_id, entry.order_id) {
+        (OutboxOp::Create, Some(draft), _) => {
+            Some((AuditSubject::Draft, draft.clone(), AuditEvent::Submitted))
+        }
+        (OutboxOp::Cancel, _, Some(order)) => {
+            Some((AuditSubject::Order, order.to_string(), AuditEvent::CancelRequested))
+        }
+        _ => None,
+    };
+    if let Some((subject, subject_id, event)) = audit {
+        audit_in(
+            tx,
+            &NewAudit {
+                subject,
+                subject_id,
+                event,
+                actor: entry.actor,
+                detail: Some(format!("outbox entry {id} to {}", entry.profile)),
+                state: None,
+            },
+            Utc::now(),
+        )?;
+    }
+    let stored = tx
+        .prepare_cached(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?1"))?
+        .query_row([id], outbox_entry)?;
+    Ok(stored)
 }
 
 impl Store {
@@ -247,6 +311,7 @@ impl Store {
                 event: AuditEvent::Created,
                 actor: draft.actor,
                 detail: None,
+                state: None,
             },
             now,
         )?;
@@ -359,6 +424,7 @@ impl Store {
                 event,
                 actor: edit.actor,
                 detail: Some(format!("revision {next}: {}", edit.action)),
+                state: None,
             },
             now,
         )?;
@@ -393,6 +459,7 @@ impl Store {
                 event: AuditEvent::Deleted,
                 actor: actor.to_owned(),
                 detail: None,
+                state: None,
             },
             Utc::now(),
         )?;
@@ -424,63 +491,17 @@ impl Store {
     // ---- outbox ----------------------------------------------------------------------------
 
     /// Queue an operation for the server. Submitting a draft and requesting a cancellation
-    /// are written to the audit log in the same transaction.
+    /// are written to the audit log in the same transaction. A cancellation or an amendment
+    /// is queued with [`Store::enqueue_cancellation`] or [`Store::enqueue_amendment`].
     pub fn enqueue(&mut self, entry: NewOutboxEntry) -> Result<OutboxEntry> {
-        if let Some(payload) = &entry.payload {
-            parse_json_object(payload, "the outbox payload")?;
+        if matches!(entry.op, OutboxOp::Cancel | OutboxOp::Patch) {
+            return Err(StoreError::Invalid(format!(
+                "a {} is queued with what it asks for (enqueue_cancellation or enqueue_amendment)",
+                entry.op
+            )));
         }
-        let key = entry.idempotency_key.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let now = ts_text(Utc::now());
         let tx = open::write_tx(&mut self.conn)?;
-        let id: i64 = tx
-            .prepare_cached(
-                "INSERT INTO outbox (op, profile, draft_id, order_id, payload, idempotency_key,
-                                     status, next_attempt_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7)
-                 ON CONFLICT (idempotency_key) DO NOTHING
-                 RETURNING id",
-            )?
-            .query_row(
-                params![
-                    entry.op,
-                    entry.profile,
-                    entry.draft_id,
-                    entry.order_id,
-                    entry.payload,
-                    key,
-                    now
-                ],
-                |row| row.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| {
-                StoreError::Conflict(format!("an outbox entry with idempotency key {key} exists"))
-            })?;
-        let audit = match (entry.op, &entry.draft_id, entry.order_id) {
-            (OutboxOp::Create, Some(draft), _) => {
-                Some((AuditSubject::Draft, draft.clone(), AuditEvent::Submitted))
-            }
-            (OutboxOp::Cancel, _, Some(order)) => {
-                Some((AuditSubject::Order, order.to_string(), AuditEvent::CancelRequested))
-            }
-            _ => None,
-        };
-        if let Some((subject, subject_id, event)) = audit {
-            audit_in(
-                &tx,
-                &NewAudit {
-                    subject,
-                    subject_id,
-                    event,
-                    actor: entry.actor,
-                    detail: Some(format!("outbox entry {id} to {}", entry.profile)),
-                },
-                Utc::now(),
-            )?;
-        }
-        let stored = tx
-            .prepare_cached(&format!("SELECT {} FROM outbox WHERE id = ?1", OUTBOX_COLUMNS))?
-            .query_row([id], outbox_entry)?;
+        let stored = enqueue_in(&tx, entry)?;
         tx.commit()?;
         Ok(stored)
     }
@@ -508,57 +529,92 @@ impl Store {
 
     /// The server accepted the entry.
     pub fn outbox_done(&mut self, id: i64) -> Result<()> {
-        self.set_outbox_status(id, OutboxStatus::Done, None, None)
+        self.set_outbox_status(id, OutboxStatus::Done, None, None, Some((false, false)))
     }
 
-    /// A transient failure (timeout, 5xx): try again at `retry_at` with the same idempotency key.
-    pub fn outbox_retry(&mut self, id: i64, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
-        self.set_outbox_status(id, OutboxStatus::Queued, Some(error), Some(retry_at))
+    /// A transient failure (timeout, 5xx) or a task still under way: try again at `retry_at`
+    /// with the same idempotency key. `not_sent`: no attempt so far can have reached the
+    /// server's processing (see [`OutboxEntry::not_sent`]).
+    pub fn outbox_retry(
+        &mut self,
+        id: i64,
+        error: &str,
+        retry_at: DateTime<Utc>,
+        not_sent: bool,
+    ) -> Result<()> {
+        self.set_outbox_status(
+            id,
+            OutboxStatus::Queued,
+            Some(error),
+            Some(retry_at),
+            Some((not_sent, false)),
+        )
     }
 
-    /// The server refused the entry for good (4xx): it stays for the user to see.
+    /// The user gave up on the entry: it stays, never sent, for the user to see.
     pub fn outbox_rejected(&mut self, id: i64, error: &str) -> Result<()> {
-        self.set_outbox_status(id, OutboxStatus::Rejected, Some(error), None)
+        self.set_outbox_status(id, OutboxStatus::Rejected, Some(error), None, None)
     }
 
-    /// The outcome is unknown or needs a decision (e.g. retries exhausted).
-    pub fn outbox_needs_attention(&mut self, id: i64, error: &str) -> Result<()> {
-        self.set_outbox_status(id, OutboxStatus::NeedsAttention, Some(error), None)
+    /// The outcome is unknown or needs a decision (retries exhausted, a conflict); `refused`:
+    /// the server refused it for good (a 4xx answer), so nothing was made there.
+    pub fn outbox_needs_attention(&mut self, id: i64, error: &str, refused: bool) -> Result<()> {
+        self.set_outbox_status(
+            id,
+            OutboxStatus::NeedsAttention,
+            Some(error),
+            None,
+            Some((false, refused)),
+        )
     }
 
     /// The user asked to try a rejected or needs-attention entry again, now.
     pub fn outbox_requeue(&mut self, id: i64) -> Result<()> {
-        self.set_outbox_status(id, OutboxStatus::Queued, None, Some(Utc::now()))
+        self.set_outbox_status(id, OutboxStatus::Queued, None, Some(Utc::now()), None)
     }
 
     /// After a crash, entries left in flight go back to the queue; their idempotency keys make
-    /// the retry safe if the server had already committed them. Returns how many.
+    /// the retry safe if the server had already committed them, and as their attempt may have
+    /// reached the server they are no longer [`OutboxEntry::not_sent`]. Returns how many.
     pub fn recover_in_flight(&mut self) -> Result<usize> {
         let tx = open::write_tx(&mut self.conn)?;
         let count = tx.execute(
-            "UPDATE outbox SET status = 'queued', updated_at = ?1 WHERE status = 'in-flight'",
+            "UPDATE outbox SET status = 'queued', not_sent = 0, updated_at = ?1
+             WHERE status = 'in-flight'",
             [ts_text(Utc::now())],
         )?;
         tx.commit()?;
         Ok(count)
     }
 
+    /// `flags`: the new (`not_sent`, `refused`), or `None` to keep them.
     fn set_outbox_status(
         &mut self,
         id: i64,
         status: OutboxStatus,
         error: Option<&str>,
         next_attempt: Option<DateTime<Utc>>,
+        flags: Option<(bool, bool)>,
     ) -> Result<()> {
         let now = ts_text(Utc::now());
+        let (not_sent, refused) = flags.unzip();
         let tx = open::write_tx(&mut self.conn)?;
         let changed = tx
             .prepare_cached(
                 "UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error),
-                                   next_attempt_at = coalesce(?4, next_attempt_at), updated_at = ?5
+                                   next_attempt_at = coalesce(?4, next_attempt_at), updated_at = ?5,
+                                   not_sent = coalesce(?6, not_sent), refused = coalesce(?7, refused)
                  WHERE id = ?1",
             )?
-            .execute(params![id, status, error, next_attempt.map(ts_text), now])?;
+            .execute(params![
+                id,
+                status,
+                error,
+                next_attempt.map(ts_text),
+                now,
+                not_sent,
+                refused
+            ])?;
         if changed == 0 {
             return Err(StoreError::not_found("outbox entry", id.to_string()));
         }
@@ -636,7 +692,7 @@ impl Store {
         Ok(report)
     }
 
-    // ---- audit, settings, profiles ---------------------------------------------------------
+    // ---- audit, settings ---------------------------------------------------------
 
     /// Append an entry to the audit log.
     pub fn append_audit(&mut self, entry: NewAudit) -> Result<()> {
@@ -662,45 +718,6 @@ impl Store {
     pub fn delete_setting(&mut self, key: &str) -> Result<()> {
         let tx = open::write_tx(&mut self.conn)?;
         tx.execute("DELETE FROM settings WHERE key = ?1", [key])?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Create or replace a server profile.
-    pub fn save_profile(&mut self, profile: &ServerProfile) -> Result<()> {
-        if profile.name.trim().is_empty() {
-            return Err(StoreError::Invalid("a server profile needs a name".into()));
-        }
-        let now = ts_text(Utc::now());
-        let tx = open::write_tx(&mut self.conn)?;
-        tx.execute(
-            "INSERT INTO server_profiles (name, base_url, tmf_version, auth_mode, business_id,
-                                          username, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
-             ON CONFLICT (name) DO UPDATE SET
-                 base_url = excluded.base_url, tmf_version = excluded.tmf_version,
-                 auth_mode = excluded.auth_mode, business_id = excluded.business_id,
-                 username = excluded.username, updated_at = excluded.updated_at",
-            params![
-                profile.name,
-                profile.base_url,
-                VersionColumn(profile.tmf_version),
-                profile.auth_mode,
-                profile.business_id,
-                profile.username,
-                now
-            ],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Remove a server profile.
-    pub fn delete_profile(&mut self, name: &str) -> Result<()> {
-        let tx = open::write_tx(&mut self.conn)?;
-        if tx.execute("DELETE FROM server_profiles WHERE name = ?1", [name])? == 0 {
-            return Err(StoreError::not_found("server profile", name));
-        }
         tx.commit()?;
         Ok(())
     }
@@ -737,6 +754,8 @@ impl Store {
         self.refuse_own_file(target)?;
         let partial = open::sibling(target, ".partial");
         let _ = std::fs::remove_file(&partial);
+        // A backup holds what the database holds: private from the first byte.
+        open::create_private(&partial)?;
         self.conn.backup(MAIN_DB, &partial, None::<fn(Progress)>).map_err(|err| {
             let _ = std::fs::remove_file(&partial);
             StoreError::from(err)
@@ -789,7 +808,3 @@ impl Store {
         Ok(())
     }
 }
-
-const OUTBOX_COLUMNS: &str =
-    "id, op, profile, draft_id, order_id, payload, idempotency_key, status, \
-                              attempts, next_attempt_at, last_error, created_at, updated_at";

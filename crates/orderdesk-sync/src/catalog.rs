@@ -96,13 +96,9 @@ impl SyncEngine {
         let profile =
             self.with_store(move |s| crate::profiles::resolve(s, wanted.as_deref())).await?;
         let client = self.client(&profile.name).await?;
-        let since_key = format!("sync.catalog-since.{}", profile.name);
-        let key = since_key.clone();
-        let since: Option<DateTime<Utc>> = self
-            .with_store(move |s| {
-                Ok(s.setting(&key)?.and_then(|v| orderdesk_wire::instant_of(Some(&v))))
-            })
-            .await?;
+        let name = profile.name.clone();
+        let since: Option<DateTime<Utc>> =
+            self.with_store(move |s| Ok(s.catalog_since(&name)?)).await?;
         let incremental = !full && since.is_some();
         let fetched_at = Utc::now();
         let mut fetched: Vec<(CatalogResource, Vec<Value>)> = Vec::new();
@@ -130,6 +126,7 @@ impl SyncEngine {
             ),
         };
         let source = profile.name.clone();
+        let source_profile = profile.name.clone();
         let report_version = version.clone();
         let actor_version = version.clone();
         let (report, changes) = self
@@ -205,10 +202,7 @@ impl SyncEngine {
                     }
                 }
                 if let Some(at) = newest {
-                    s.set_setting(
-                        &since_key,
-                        &Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
-                    )?;
+                    s.set_catalog_since(&source_profile, at)?;
                 }
                 Ok((imported, changes))
             })

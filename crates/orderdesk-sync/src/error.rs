@@ -17,6 +17,9 @@ pub enum SyncError {
     /// No profile given and none chosen with `remote use`.
     #[error("no server profile chosen: add one with `orderdesk remote add` and pick it with `orderdesk remote use`")]
     NoProfile,
+    /// The draft has error findings: it cannot be submitted until they are fixed.
+    #[error("draft {draft_id} cannot be submitted: {}", describe_findings(findings))]
+    DraftHasErrors { draft_id: String, findings: Vec<orderdesk_core::Finding> },
     /// The request makes no sense in the current state (e.g. submitting a draft twice).
     #[error("{0}")]
     Refused(String),
@@ -43,6 +46,7 @@ impl SyncError {
             SyncError::Client(e) => e.code(),
             SyncError::UnknownProfile(_) => "sync.unknown_profile",
             SyncError::NoProfile => "sync.no_profile",
+            SyncError::DraftHasErrors { .. } => "sync.draft_has_errors",
             SyncError::Refused(_) => "sync.refused",
             SyncError::Invalid(_) => "sync.invalid_data",
             SyncError::Busy(_) => "sync.busy",
@@ -54,6 +58,16 @@ impl SyncError {
 impl orderdesk_error::ErrorCode for SyncError {
     fn code(&self) -> &'static str {
         SyncError::code(self)
+    }
+}
+
+/// `2 errors, the first: /productOrderItem/0/quantity: ...`.
+fn describe_findings(findings: &[orderdesk_core::Finding]) -> String {
+    let errors: Vec<&orderdesk_core::Finding> = findings.iter().filter(|f| f.is_error()).collect();
+    match errors.as_slice() {
+        [] => "it has errors".to_owned(),
+        [only] => format!("1 error: {only}"),
+        [first, ..] => format!("{} errors, the first: {first}", errors.len()),
     }
 }
 

@@ -19,7 +19,8 @@
 //!   drafts whose offerings were retired or re-priced.
 //! - Status for the UI ([`SyncEngine::subscribe`]) and a background loop
 //!   ([`SyncEngine::spawn_background`]).
-//! - Server profiles in the store's settings ([`profiles`]).
+//! - Server profiles as the client knows them, kept in the store's profile table
+//!   ([`profiles`]).
 //!
 //! # Invariants
 //! - **Exactly once.** A create whose outcome is unknown (timeout, connection dropped after
@@ -51,9 +52,9 @@ mod status;
 
 pub use catalog::{CatalogSyncReport, DraftImpact, OfferingChange};
 pub use engine::{
-    cancellation_key, cancellation_state, default_secrets, needs_lookup, submit_in,
-    CancellationState, EngineConfig, EntryOutcome, EntryReport, PullReport, SecretLookup,
-    StateChange, SyncEngine, SyncReport, NOT_SENT, PATCHABLE_STATES, STATE_NOT_REPORTED,
+    default_secrets, needs_lookup, submit_findings, submit_in, CatalogSource, EngineConfig,
+    EntryOutcome, EntryReport, PullReport, SecretLookup, StateChange, SyncEngine, SyncReport,
+    PATCHABLE_STATES, STATE_NOT_REPORTED,
 };
 pub use error::{Result, SyncError};
 pub use status::{Background, SyncStatus};

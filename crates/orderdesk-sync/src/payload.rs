@@ -1,87 +1,45 @@
-//! What goes into the outbox: create payloads stamped with the client order id, cancel
-//! requests, amendments; and the conversion to the server's version at send time.
+//! What goes into the outbox and onto the wire: create requests (the strict create payload of
+//! `orderdesk-wire` in the server's version, stamped with the client order id), cancel
+//! requests, amendments.
 
-use orderdesk_wire::Version;
+use orderdesk_wire::external_id::{stamp_client_order_id, CLIENT_ORDER_ID_PREFIX};
+use orderdesk_wire::{Converted, Finding, Version};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-/// The owner written into a v5 `ExternalIdentifier`, so our id is told apart from others.
-pub const EXTERNAL_ID_OWNER: &str = "orderdesk";
-/// The `externalIdentifierType` of the client order id.
-pub const EXTERNAL_ID_TYPE: &str = "clientOrderId";
-
-/// Members the server assigns; a draft imported from a server may carry them.
-const SERVER_ASSIGNED: [&str; 7] = [
-    "id",
-    "href",
-    "state",
-    "completionDate",
-    "cancellationDate",
-    "cancellationReason",
-    "orderDate",
-];
-
 /// A new client order id (also the outbox idempotency key).
 pub fn new_client_order_id() -> String {
-    format!("od-{}", uuid::Uuid::new_v4().simple())
+    format!("{CLIENT_ORDER_ID_PREFIX}{}", uuid::Uuid::new_v4().simple())
 }
 
-/// Writes `client_order_id` as the order's external id: v4's string; in v5 an
-/// `ExternalIdentifier` with our owner and type, first in the list, other identifiers kept.
-pub fn set_external_id(order: &mut Map<String, Value>, version: Version, client_order_id: &str) {
-    match version {
-        Version::V4 => {
-            order.insert("externalId".into(), Value::String(client_order_id.to_owned()));
-        }
-        Version::V5 => {
-            let ours = json!({
-                "id": client_order_id,
-                "owner": EXTERNAL_ID_OWNER,
-                "externalIdentifierType": EXTERNAL_ID_TYPE,
-                "@type": "ExternalIdentifier",
-            });
-            let mut list = vec![ours];
-            if let Some(Value::Array(existing)) = order.remove("externalId") {
-                list.extend(existing.into_iter().filter(|x| {
-                    x.get("owner").and_then(Value::as_str) != Some(EXTERNAL_ID_OWNER)
-                        || x.get("externalIdentifierType").and_then(Value::as_str)
-                            != Some(EXTERNAL_ID_TYPE)
-                }));
-            }
-            order.insert("externalId".into(), Value::Array(list));
-        }
-    }
+/// What is sent to create an order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateRequest {
+    /// The request body in the server's version: exactly what its create schema allows (and
+    /// the order's own vendor extensions), no server-owned member, our client order id stamped.
+    pub body: Value,
+    /// The key the order can be found by on the server if the answer is lost: our client
+    /// order id, or in v4 the partner's own `externalId`, which is kept (see
+    /// `orderdesk_wire::external_id`).
+    pub lookup_key: String,
+    /// What the server's version cannot carry (`convert.not_carried` warnings).
+    pub findings: Vec<Finding>,
 }
 
-/// The create payload for a draft body: server-assigned members removed, the client order
-/// id set. Returns `None` when the body is not a JSON object.
-pub fn create_payload(draft_body: &str, version: Version, client_order_id: &str) -> Option<Value> {
-    let Ok(Value::Object(mut order)) = serde_json::from_str::<Value>(draft_body) else {
-        return None;
+/// The create request for an order (a draft's JSON, or a payload queued earlier) in `target`,
+/// the server's version. `source` is the version the order is written in (`None`: detected).
+pub fn create_request(
+    order: Value,
+    source: Option<Version>,
+    target: Version,
+    client_order_id: &str,
+) -> CreateRequest {
+    let Converted { mut value, findings } = orderdesk_wire::create_payload(order, source, target);
+    let lookup_key = match value.as_object_mut() {
+        Some(m) => stamp_client_order_id(m, target, client_order_id),
+        None => client_order_id.to_owned(),
     };
-    for key in SERVER_ASSIGNED {
-        order.shift_remove(key);
-    }
-    set_external_id(&mut order, version, client_order_id);
-    Some(Value::Object(order))
-}
-
-/// The payload in the server's version (converted by `orderdesk-wire` when it differs), with
-/// the client order id written the way that version spells it.
-pub fn for_version(payload: Value, target: Version, client_order_id: &str) -> Value {
-    let source = orderdesk_wire::detect_version(&payload).unwrap_or(target);
-    let converted = match (source, target) {
-        (Version::V4, Version::V5) => orderdesk_wire::convert::order_v4_to_v5(payload),
-        (Version::V5, Version::V4) => orderdesk_wire::convert::order_v5_to_v4(payload),
-        _ => payload,
-    };
-    match converted {
-        Value::Object(mut order) => {
-            set_external_id(&mut order, target, client_order_id);
-            Value::Object(order)
-        }
-        other => other,
-    }
+    CreateRequest { body: value, lookup_key, findings }
 }
 
 /// An amendment as queued: the merge patch and the values the patched members had when the
@@ -145,54 +103,57 @@ pub fn cancel_payload(
 
 /// Offering ids a TMF622 order refers to, at any item depth.
 pub fn offering_ids(order: &Value) -> Vec<String> {
-    fn walk(items: Option<&Value>, out: &mut Vec<String>) {
-        let Some(Value::Array(items)) = items else { return };
-        for item in items {
-            if let Some(id) =
-                item.get("productOffering").and_then(|o| o.get("id")).and_then(Value::as_str)
-            {
-                if !out.iter().any(|x| x == id) {
-                    out.push(id.to_owned());
-                }
-            }
-            walk(item.get("productOrderItem"), out);
-        }
-    }
-    let mut out = Vec::new();
-    walk(order.get("productOrderItem"), &mut out);
-    out
+    orderdesk_wire::items::offering_ids(order)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const OURS: &str = "od-0123456789abcdef0123456789abcdef";
+
     #[test]
-    fn create_payload_stamps_the_client_order_id() {
-        let v4 =
-            create_payload(r#"{"id":"old","state":"x","externalId":"PO"}"#, Version::V4, "od-1")
-                .unwrap();
-        assert_eq!(v4, json!({"externalId": "od-1"}));
-        let v5 = create_payload(
-            r#"{"externalId":[{"id":"PO-7","owner":"crm"}],"creationDate":"2026-01-01T00:00:00Z"}"#,
+    fn create_requests_carry_only_what_the_create_schema_allows() {
+        let v4 = create_request(
+            json!({"id": "old", "state": "x", "expectedCompletionDate": "2026-01-01T00:00:00Z",
+                   "productOrderItem": [{"id": "1", "action": "add", "state": "completed"}]}),
+            Some(Version::V4),
+            Version::V4,
+            OURS,
+        );
+        assert_eq!(
+            v4.body,
+            json!({"productOrderItem": [{"id": "1", "action": "add"}], "externalId": OURS})
+        );
+        assert_eq!(v4.lookup_key, OURS);
+        let v5 = create_request(
+            json!({"externalId": [{"id": "PO-7", "owner": "crm"}],
+                   "creationDate": "2026-01-01T00:00:00Z", "productOrderItem": []}),
+            Some(Version::V5),
             Version::V5,
-            "od-2",
-        )
-        .unwrap();
-        let ids = orderdesk_client::external_ids(&v5);
-        assert_eq!(ids, vec!["od-2", "PO-7"]);
-        assert_eq!(v5["externalId"][0]["owner"], EXTERNAL_ID_OWNER);
-        assert!(create_payload("[1]", Version::V4, "x").is_none());
+            OURS,
+        );
+        let ids: Vec<String> =
+            orderdesk_wire::external_id::external_ids(&v5.body).into_iter().map(|x| x.id).collect();
+        assert_eq!(ids, vec![OURS, "PO-7"]);
+        assert!(v5.body.get("creationDate").is_none());
+        assert_eq!(v5.lookup_key, OURS);
     }
 
     #[test]
-    fn conversion_keeps_our_id_first() {
-        let v5 = create_payload(r#"{"productOrderItem":[]}"#, Version::V5, "od-3").unwrap();
-        let v4 = for_version(v5, Version::V4, "od-3");
-        assert_eq!(v4["externalId"], "od-3");
-        let back = for_version(v4, Version::V5, "od-3");
-        assert_eq!(back["externalId"][0]["id"], "od-3");
-        assert_eq!(back["externalId"][0]["externalIdentifierType"], EXTERNAL_ID_TYPE);
+    fn a_partner_reference_is_kept_and_is_the_lookup_key() {
+        let v4 = create_request(
+            json!({"externalId": "PO-456", "productOrderItem": [{"id": "1", "action": "add"}]}),
+            None,
+            Version::V4,
+            OURS,
+        );
+        assert_eq!(v4.body["externalId"], "PO-456");
+        assert_eq!(v4.lookup_key, "PO-456");
+        // Sent to a v5 server, both are carried: ours to find it by, the partner's kept.
+        let v5 = create_request(v4.body, Some(Version::V4), Version::V5, OURS);
+        assert_eq!(v5.lookup_key, OURS);
+        assert!(orderdesk_wire::external_id::carries_external_id(&v5.body, "PO-456"));
     }
 
     #[test]

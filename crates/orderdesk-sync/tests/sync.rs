@@ -16,7 +16,8 @@ use orderdesk_server::{
     start, AuthMode, CatalogSource, FaultConfig, LifecycleConfig, ServerConfig,
 };
 use orderdesk_store::{
-    AuditSubject, NewDraft, OrderFilter, OutboxStatus, Queries, Store, StoreHandle, Version,
+    AmendmentState, AuditSubject, NewDraft, OrderFilter, OutboxStatus, Queries, Store, StoreHandle,
+    TaskState, Version,
 };
 use orderdesk_sync::{
     profiles, submit_in, EngineConfig, EntryOutcome, OfferingChange, SecretLookup, SyncEngine,
@@ -121,7 +122,7 @@ fn add_drafts(
             summary: None,
         })?;
         if submit {
-            submit_in(store, &draft.id, None, "agent")?;
+            submit_in(store, &draft.id, None, "agent", None)?;
         }
         ids.push(draft.id);
     }
@@ -196,7 +197,11 @@ async fn thousand_drafts_queued_offline_arrive_exactly_once() -> TestResult {
     let report = env.engine.run_once().await?;
     assert_eq!(report.offline, vec![PROFILE.to_owned()]);
     assert_eq!(report.delivered, 0);
-    assert_eq!(outbox(&env.handle, OutboxStatus::Queued).await?.len(), 1000);
+    let queued = outbox(&env.handle, OutboxStatus::Queued).await?;
+    assert_eq!(queued.len(), 1000);
+    // Known not to have reached the server: sent again without a lookup first.
+    assert!(queued.iter().all(|e| e.not_sent && e.attempts == 1), "{:?}", queued.first());
+    assert!(queued.iter().all(|e| e.last_error.as_deref().is_some_and(|m| m.contains("reach"))));
     assert_eq!(env.engine.status().online, Some(false));
     assert_eq!(status.borrow_and_update().queued, 1000);
 
@@ -253,11 +258,65 @@ async fn drop_after_commit_still_gives_one_order_per_draft() -> TestResult {
     Ok(())
 }
 
+/// A v4 draft with its own `externalId` (a partner's purchase-order number) keeps it: the
+/// create carries the partner's reference, and a create whose answer was lost is found by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_references_are_kept_and_found_exactly_once() -> TestResult {
+    let server = start(ServerConfig {
+        lifecycle: lifecycle(60_000, 60_000),
+        faults: FaultConfig { drop_after_commit: 0.3, ..FaultConfig::default() },
+        ..ServerConfig::default()
+    })
+    .await?;
+    let profile = Profile::new(PROFILE, server.base_url_v4());
+    let cfg = EngineConfig { send_idempotency_key: false, ..config() };
+    let mut references = Vec::new();
+    let env = env_with(&profile, cfg, no_secrets(), |s| {
+        for i in 0..100 {
+            let mut body: Value = serde_json::from_str(&draft_body(&format!("4916{i:07}")))?;
+            body["externalId"] = json!(format!("PO-{i:04}"));
+            let draft = s.create_draft(NewDraft {
+                body: body.to_string(),
+                tmf_version: Version::V4,
+                catalog_version: None,
+                actor: "agent".into(),
+                summary: None,
+            })?;
+            submit_in(s, &draft.id, None, "agent", None)?;
+            references.push(format!("PO-{i:04}"));
+        }
+        Ok(())
+    })?;
+    let mut recovered = 0;
+    for _ in 0..6 {
+        let report = env.engine.run_once().await?;
+        recovered += report.recovered_by_lookup;
+        if outbox(&env.handle, OutboxStatus::Queued).await?.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    assert!(recovered > 10, "about 30 % of creates were dropped, {recovered} found by lookup");
+    assert_eq!(outbox(&env.handle, OutboxStatus::Done).await?.len(), references.len());
+    let counts = server_orders_by_external_id(server.base_url_v4()).await?;
+    for reference in &references {
+        assert_eq!(counts.get(reference), Some(&1), "{reference} is on the server exactly once");
+    }
+    assert_eq!(counts.len(), references.len(), "no order carries anything but its reference");
+    server.shutdown().await;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_and_server_errors_are_retried_without_duplicates() -> TestResult {
+    // The server keeps its orders in a file, so they can be counted afterwards on the same data
+    // without the injected faults getting in the way of the count.
+    let data = scratch_dir()?;
+    let db = data.path().join("server.db");
     let server = start(ServerConfig {
         lifecycle: lifecycle(60_000, 60_000),
         faults: FaultConfig { error_rate: 0.3, ..FaultConfig::default() },
+        db: Some(db.clone()),
         ..ServerConfig::default()
     })
     .await?;
@@ -276,10 +335,14 @@ async fn throttling_and_server_errors_are_retried_without_duplicates() -> TestRe
     }
     assert!(outbox(&env.handle, OutboxStatus::NeedsAttention).await?.is_empty());
     server.shutdown().await;
-    // Count on a fault-free view of the same data: restart is not needed, the server is
-    // gone; the engine's cache holds what the server returned.
-    let done = outbox(&env.handle, OutboxStatus::Done).await?;
-    assert_eq!(done.len(), 20);
+    let counting = start(ServerConfig {
+        lifecycle: lifecycle(60_000, 60_000),
+        db: Some(db),
+        ..ServerConfig::default()
+    })
+    .await?;
+    assert_exactly_once(&env, counting.base_url_v5(), &drafts).await?;
+    counting.shutdown().await;
     Ok(())
 }
 
@@ -308,13 +371,15 @@ async fn unauthorized_keeps_the_entry_until_the_secret_is_fixed() -> TestResult 
         return Err(format!("expected a retry, got {:?}", report.entries[0]).into());
     };
     assert!(error.contains("authentication failed"), "{error}");
-    assert_eq!(outbox(&env.handle, OutboxStatus::Queued).await?.len(), 1);
+    let queued = outbox(&env.handle, OutboxStatus::Queued).await?;
+    assert_eq!(queued.len(), 1);
+    assert!(queued[0].not_sent, "credentials refused: the order cannot exist");
 
     let right: SecretLookup = Arc::new(|_: &Profile| Ok(Some(Secret::new("right"))));
     let fixed = SyncEngine::with_secrets(env.handle.clone(), config(), right);
     tokio::time::sleep(Duration::from_millis(60)).await;
     let report = fixed.run_once().await?;
-    assert_eq!(report.delivered, 1, "{report:?}");
+    assert_eq!((report.delivered, report.recovered_by_lookup), (1, 0), "{report:?}");
 
     // A missing secret is a clear error, and the entry waits.
     let missing: SecretLookup =
@@ -503,9 +568,14 @@ async fn cancel_flow_and_refused_cancel() -> TestResult {
     assert_eq!(settled.status, OutboxStatus::NeedsAttention);
     assert!(settled.last_error.unwrap_or_default().contains("can no longer be cancelled"));
     let again_id = again.id;
-    let state =
-        env.handle.write(move |s| Ok(orderdesk_sync::cancellation_state(s, again_id))).await??;
-    assert_eq!(state.map(|c| c.state).as_deref(), Some("terminatedWithError"));
+    let cancellation = env.handle.write(move |s| s.cancellation(again_id)).await?;
+    let cancellation = cancellation.ok_or("the cancellation is kept")?;
+    assert_eq!(cancellation.task_state, Some(TaskState::TerminatedWithError));
+    assert_eq!(cancellation.reason, "again");
+    assert!(cancellation.task_id.is_some());
+    assert!(cancellation
+        .refusal_reason
+        .is_some_and(|r| r.contains("completed and can no longer be cancelled")));
     server.shutdown().await;
     Ok(())
 }
@@ -548,9 +618,20 @@ async fn amendments_and_conflicts() -> TestResult {
     env.engine.run_once().await?;
     let clean = env.handle.write(move |s| s.outbox_entry(clean.id)).await?;
     assert_eq!(clean.status, OutboxStatus::Done);
-    let conflicting = env.handle.write(move |s| s.outbox_entry(conflicting.id)).await?;
+    let conflicting_id = conflicting.id;
+    let conflicting = env.handle.write(move |s| s.outbox_entry(conflicting_id)).await?;
     assert_eq!(conflicting.status, OutboxStatus::NeedsAttention);
     assert!(conflicting.last_error.unwrap_or_default().contains("conflict: description"));
+    // The conflict is recorded with the amendment, member by member.
+    let amendment = env.handle.write(move |s| s.amendment(conflicting_id)).await?;
+    let amendment = amendment.ok_or("the amendment is kept")?;
+    assert_eq!(amendment.state, AmendmentState::Conflict);
+    let members: Vec<_> =
+        amendment.members.iter().map(|m| (m.member.as_str(), m.conflict)).collect();
+    assert_eq!(members, [("description", true)]);
+    let clean_id = clean.id;
+    let applied = env.handle.write(move |s| s.amendment(clean_id)).await?;
+    assert_eq!(applied.map(|a| a.state), Some(AmendmentState::Applied));
     assert_eq!(other.get_order(&server_id).await?["description"], "theirs", "never overwritten");
     server.shutdown().await;
     Ok(())
@@ -580,7 +661,7 @@ async fn catalog_full_then_incremental_reports_affected_drafts() -> TestResult {
         Ok(())
     })?;
     let full = env.engine.sync_catalog(None, false).await?;
-    assert_eq!((full.mode, full.offerings, full.prices), ("full", 46, 51));
+    assert_eq!((full.mode, full.offerings, full.prices), ("full", 47, 52));
     assert!(full.affected_drafts.is_empty());
     server.shutdown().await;
 
@@ -675,8 +756,13 @@ async fn background_loop_delivers_and_reports_status() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hub_events_update_known_orders() -> TestResult {
-    let server =
-        start(ServerConfig { lifecycle: lifecycle(100, 100), ..ServerConfig::default() }).await?;
+    // The listener is the test's own, on 127.0.0.1.
+    let server = start(ServerConfig {
+        lifecycle: lifecycle(100, 100),
+        allow_private_callbacks: true,
+        ..ServerConfig::default()
+    })
+    .await?;
     let profile = Profile::new(PROFILE, server.base_url_v4());
     let env = env_with(&profile, config(), no_secrets(), |s| {
         add_drafts(s, 1, true)?;
@@ -703,7 +789,13 @@ async fn hub_events_update_known_orders() -> TestResult {
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    env.engine.register_hub(PROFILE, &callback).await?;
+    let hub_id = env.engine.register_hub(PROFILE, &callback).await?;
+    let recorded = env.handle.write(|s| s.hub_subscription(PROFILE)).await?;
+    let recorded = recorded.ok_or("the listener is recorded")?;
+    assert_eq!(
+        (recorded.hub_id.as_str(), recorded.callback.as_deref()),
+        (hub_id.as_str(), Some(callback.as_str()))
+    );
     let report = env.engine.run_once().await?;
     let EntryOutcome::Done { order: Some(order) } = report.entries[0].outcome else {
         return Err(format!("not delivered: {report:?}").into());
@@ -721,6 +813,7 @@ async fn hub_events_update_known_orders() -> TestResult {
     let cached = env.handle.write(move |s| s.order(order)).await?;
     assert_eq!(cached.row.state, "completed");
     env.engine.unregister_hub(PROFILE).await?;
+    assert_eq!(env.handle.write(|s| s.hub_subscription(PROFILE)).await?, None);
     server.shutdown().await;
     Ok(())
 }
@@ -815,4 +908,101 @@ async fn two_processes_on_one_database_send_each_order_once() -> TestResult {
     server.shutdown().await;
     drop(env.dir);
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_create_is_flagged_and_no_longer_holds_its_draft() -> TestResult {
+    let server =
+        start(ServerConfig { lifecycle: lifecycle(60_000, 60_000), ..ServerConfig::default() })
+            .await?;
+    let profile = Profile::new(PROFILE, server.base_url_v4());
+    let mut draft = String::new();
+    let env = env_with(&profile, config(), no_secrets(), |s| {
+        // The gate passes it (no catalog is cached here); the server knows no such offering.
+        let row = s.create_draft(NewDraft {
+            body: json!({"description": "an offering the server does not sell",
+                "productOrderItem": [{"id": "1", "action": "add",
+                    "productOffering": {"id": "no-such-offering"}}]})
+            .to_string(),
+            tmf_version: Version::V4,
+            catalog_version: None,
+            actor: "agent".into(),
+            summary: None,
+        })?;
+        draft = row.id.clone();
+        let entry = submit_in(s, &row.id, None, "agent", None)?;
+        assert_eq!(entry.draft_revision, Some(1));
+        Ok(())
+    })?;
+    let report = env.engine.run_once().await?;
+    assert_eq!(report.needs_attention, 1, "{report:?}");
+    let refused = outbox(&env.handle, OutboxStatus::NeedsAttention).await?;
+    assert!(refused[0].refused && !refused[0].not_sent, "{:?}", refused[0]);
+    let lookup = draft.clone();
+    assert_eq!(env.handle.write(move |s| s.live_submission(&lookup)).await?, None);
+    server.shutdown().await;
+    Ok(())
+}
+
+/// A database written by schema 1 (the store's fixture), upgraded: the profiles read back as
+/// the client profiles they were, and the engine carries on with the entries it left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgraded_schema_1_database_keeps_profiles_and_entries_going() -> TestResult {
+    let dir = scratch_dir()?;
+    let path = dir.path().join("orderdesk.db");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../orderdesk-store/tests/fixtures/schema-v1.db");
+    std::fs::copy(&fixture, &path)?;
+    let old: std::collections::BTreeMap<String, Profile> = {
+        let raw = orderdesk_store::Reader::open(&path);
+        assert!(raw.is_err(), "a reader does not upgrade");
+        let conn =
+            rusqlite_value(&path, "SELECT value FROM settings WHERE key = 'remote.profiles'")?;
+        serde_json::from_str(&conn)?
+    };
+    let mut store = Store::open(&path)?;
+    assert_eq!(profiles::list(&store)?, old);
+    assert_eq!(profiles::active_name(&store)?.as_deref(), Some("lab"));
+    // Nothing listens there any more: every server is down now.
+    let down = v4_url(free_addr().await?);
+    for mut profile in old.into_values() {
+        profile.order_url = down.clone();
+        profile.catalog_url = None;
+        profiles::save(&mut store, &profile)?;
+    }
+    let handle = StoreHandle::spawn(store)?;
+    let secrets: SecretLookup = Arc::new(|_: &Profile| Ok(Some(Secret::new("fixture"))));
+    let engine = SyncEngine::with_secrets(handle.clone(), config(), secrets);
+    engine.run_once().await?;
+    let entries = handle.write(|s| s.outbox(None)).await?;
+    assert_eq!(entries.len(), 17, "nothing lost");
+    let entry = |id: i64| entries.iter().find(|e| e.id == id).ok_or(format!("entry {id}"));
+    // Never sent before, still not sent: no lookup needed before sending it.
+    let unreachable = entry(14)?;
+    assert_eq!(
+        (unreachable.status, unreachable.attempts, unreachable.not_sent),
+        (OutboxStatus::Queued, 2, true)
+    );
+    // Caught in flight by the crash: it may have arrived, so it will be looked up first.
+    let crashed = entry(16)?;
+    assert_eq!(
+        (crashed.status, crashed.attempts, crashed.not_sent),
+        (OutboxStatus::Queued, 2, false)
+    );
+    assert!(orderdesk_sync::needs_lookup(crashed));
+    // The cancellation in progress keeps its task while the server is away.
+    let pending = handle.write(|s| s.cancellation(13)).await?.ok_or("cancellation 13")?;
+    assert_eq!(pending.task_state, Some(TaskState::Acknowledged));
+    assert!(pending.task_id.is_some());
+    Ok(())
+}
+
+/// One text value read straight from an SQLite file (a schema the store would migrate).
+fn rusqlite_value(
+    path: &std::path::Path,
+    sql: &str,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    Ok(conn.query_row(sql, [], |row| row.get(0))?)
 }

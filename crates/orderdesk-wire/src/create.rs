@@ -99,11 +99,19 @@ pub fn to_version(order: Value, source: Option<Version>, target: Version) -> Con
             let mut v = order_v5_to_v4(order);
             if let Some(m) = v.as_object_mut() {
                 strip_v5_only(m, &mut findings);
+                parties_without(m, "", "id", Version::V4, &mut findings);
             }
             v
         }
         // On a v5 payload the v4 → v5 mapping only adds the `@type`s v5 requires.
-        (_, Version::V5) => order_v4_to_v5(order),
+        (Version::V5, Version::V5) => order_v4_to_v5(order),
+        (Version::V4, Version::V5) => {
+            let mut v = order_v4_to_v5(order);
+            if let Some(m) = v.as_object_mut() {
+                parties_without(m, "", "role", Version::V5, &mut findings);
+            }
+            v
+        }
         (Version::V4, Version::V4) => order,
     };
     Converted { value, findings }
@@ -185,6 +193,72 @@ fn not_carried(path: &str, member: &str, out: &mut Vec<Finding>) {
         path,
         format!("TMF622 v4 has no room for '{member}'; it is left out of the v4 payload"),
     ));
+}
+
+/// Related parties (of the order and of its items' products) that lack a member `target`
+/// requires (v5: a `role`; v4: an `id`) cannot be carried: they are left out, each named by a
+/// warning. Items are walked with an explicit stack.
+fn parties_without(
+    order: &mut Map<String, Value>,
+    path: &str,
+    member: &str,
+    target: Version,
+    out: &mut Vec<Finding>,
+) {
+    drop_parties(order, path, member, target, out);
+    let mut stack: Vec<(String, &mut Map<String, Value>)> = Vec::new();
+    if let Some(Value::Array(items)) = order.get_mut("productOrderItem") {
+        stack.extend(
+            items.iter_mut().enumerate().filter_map(|(i, x)| {
+                Some((json_pointer("/productOrderItem", i), x.as_object_mut()?))
+            }),
+        );
+    }
+    while let Some((p, item)) = stack.pop() {
+        if let Some(Value::Object(product)) = item.get_mut("product") {
+            drop_parties(product, &json_pointer(&p, "product"), member, target, out);
+        }
+        if let Some(Value::Array(children)) = item.get_mut("productOrderItem") {
+            let base = json_pointer(&p, "productOrderItem");
+            stack.extend(
+                children
+                    .iter_mut()
+                    .enumerate()
+                    .filter_map(|(i, x)| Some((json_pointer(&base, i), x.as_object_mut()?))),
+            );
+        }
+    }
+}
+
+fn drop_parties(
+    holder: &mut Map<String, Value>,
+    path: &str,
+    member: &str,
+    target: Version,
+    out: &mut Vec<Finding>,
+) {
+    let Some(Value::Array(parties)) = holder.get_mut("relatedParty") else { return };
+    let base = json_pointer(path, "relatedParty");
+    let mut index = 0usize;
+    parties.retain(|party| {
+        let at = json_pointer(&base, index);
+        index += 1;
+        let has = crate::parties::text(party.get(member)).is_some_and(|t| !t.trim().is_empty());
+        if !has {
+            out.push(Finding::warning(
+                NOT_CARRIED,
+                at,
+                format!(
+                    "TMF622 {target} needs '{member}' on every related party; this one has none \
+                     and is left out of the {target} payload"
+                ),
+            ));
+        }
+        has
+    });
+    if parties.is_empty() {
+        holder.shift_remove("relatedParty");
+    }
 }
 
 fn drop_members(m: &mut Map<String, Value>, path: &str, keys: &[&str], out: &mut Vec<Finding>) {

@@ -154,10 +154,15 @@ pub fn stamp_client_order_id(
             let mut list = vec![ours];
             match order.shift_remove("externalId") {
                 Some(Value::Array(existing)) => {
+                    // Any earlier client order id of ours goes, whether it kept its owner (v5)
+                    // or came back from v4 as a bare identifier.
                     list.extend(existing.into_iter().filter(|x| {
-                        !(x.get("owner").and_then(Value::as_str) == Some(CLIENT_ORDER_ID_OWNER)
-                            && x.get("externalIdentifierType").and_then(Value::as_str)
-                                == Some(CLIENT_ORDER_ID_TYPE))
+                        let read = ExternalId {
+                            id: text(x.get("id")).unwrap_or_default(),
+                            owner: text(x.get("owner")),
+                            kind: text(x.get("externalIdentifierType")),
+                        };
+                        !(read.is_client_order_id() || read.id == client_order_id)
                     }));
                 }
                 Some(other) => {
@@ -224,6 +229,11 @@ mod tests {
         assert_eq!(client_order_id(&v).as_deref(), Some(OURS));
         assert_eq!(partner_reference(&v).as_deref(), Some("PO-7"));
         assert_eq!(delivery_key(&v).as_deref(), Some(OURS));
+        // Our id that went through v4 (a bare identifier) is not repeated.
+        let mut order = Map::new();
+        order.insert("externalId".into(), json!([{"id": OURS, "@type": "ExternalIdentifier"}]));
+        stamp_client_order_id(&mut order, Version::V5, OURS);
+        assert_eq!(order["externalId"].as_array().map(Vec::len), Some(1));
         // A v4 string moved into v5 joins the list.
         let mut order = Map::new();
         order.insert("externalId".into(), json!("PO-1"));

@@ -70,6 +70,7 @@ mod detect;
 pub mod external_id;
 pub mod field;
 mod finding;
+pub mod items;
 pub mod parties;
 pub mod schema;
 pub mod state;

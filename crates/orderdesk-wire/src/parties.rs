@@ -100,11 +100,18 @@ pub fn read_party(entry: &Value) -> Party {
                 PartyShape::Value => at_type.map(str::to_owned),
                 _ => text(inner.get("@referredType")),
             };
-            // A party given by value may carry its name as `fullName` (Individual) or
-            // `tradingName` (Organization) instead of `name`.
+            // A party given by value names itself as an Individual (`fullName`, or given and
+            // family names) or an Organization (`tradingName`, `legalName`) does.
+            let given = [text(inner.get("givenName")), text(inner.get("familyName"))]
+                .into_iter()
+                .flatten()
+                .filter(|t| !t.trim().is_empty())
+                .collect::<Vec<_>>();
             let name = text(inner.get("name"))
                 .or_else(|| text(inner.get("fullName")))
-                .or_else(|| text(inner.get("tradingName")));
+                .or_else(|| (!given.is_empty()).then(|| given.join(" ")))
+                .or_else(|| text(inner.get("tradingName")))
+                .or_else(|| text(inner.get("legalName")));
             Party {
                 role,
                 id: text(inner.get("id")),

@@ -30,9 +30,13 @@ export function editorState(browser) {
         level: Number(r.getAttribute("aria-level")),
       })),
       errors: [...(checks?.querySelectorAll("button.finding.error") ?? [])].map((b) => text(b)),
+      // Each finding: the explanation of its code (in the UI's language) and the backend's
+      // own message.
       findings: [...(checks?.querySelectorAll("button.finding") ?? [])].map((b) => ({
         error: b.classList.contains("error"),
-        message: text(b.querySelector(".msg")),
+        code: b.getAttribute("data-code") ?? "",
+        explanation: text(b.querySelector(".msg")),
+        message: text(b.querySelector(".detail") ?? b.querySelector(".msg")),
         where: text(b.querySelector(".where")),
       })),
       submitBlocked: submit?.getAttribute("aria-disabled") === "true",
@@ -133,14 +137,14 @@ export async function submitDraft(browser) {
   await waitEditor(browser, "Submit never queued the order", (s) => s.note.startsWith("Queued for"));
 }
 
-/** The Orders list as shown: kind, id, customer, state. */
+/** The Orders list as shown: kind, id, customer, state (the TMF622 value, not its label). */
 export function orderRows(browser) {
   return browser.execute(() =>
     [...document.querySelectorAll("table.grid tbody tr[data-kind]")].map((tr) => ({
       kind: tr.getAttribute("data-kind"),
       id: tr.getAttribute("data-id"),
       customer: tr.querySelector('[data-testid="open-row"]')?.textContent?.trim() ?? "",
-      state: tr.children[3]?.textContent?.trim() ?? "",
+      state: tr.getAttribute("data-state") ?? "",
     })),
   );
 }
@@ -160,11 +164,9 @@ export async function waitOrderState(browser, customer, state, timeout = 30_000)
 
 /** Opens the submitted order of `customer` from the Orders list. */
 export async function openOrder(browser, customer) {
-  let button;
-  for (const candidate of await browser.$$('tr[data-kind="order"] [data-testid="open-row"]')) {
-    if ((await candidate.getText()).trim() === customer) button = candidate;
-  }
-  assert.ok(button, `no order of ${customer} in the list`);
+  // The list loads when the Orders screen opens: wait for the order to show.
+  const button = await browser.$(`//tr[@data-kind="order"]//button[@data-testid="open-row"][normalize-space()="${customer}"]`);
+  await button.waitForDisplayed({ timeout: 10_000, timeoutMsg: `no order of ${customer} in the list` });
   await button.click();
   await (await browser.$('[data-testid="server-id"]')).waitForDisplayed({ timeout: 10_000 });
 }
@@ -174,4 +176,42 @@ export function timelineStates(browser) {
   return browser.execute(() =>
     [...document.querySelectorAll('[data-testid="state-timeline"] li[data-state]')].map((li) => li.getAttribute("data-state")),
   );
+}
+
+/** Runs a command of the palette (Ctrl+K) by its id (`theme-dark`, `locale-de-DE`...), which
+ *  does not depend on the UI's language. A command the palette does not offer (the look it
+ *  would set is the current one) is not run: the palette is closed and false returned. */
+export async function paletteRun(browser, id) {
+  await browser.keys(["Control", "k"]);
+  const palette = await browser.$("dialog.palette");
+  await (await palette.$("input")).waitForDisplayed({ timeout: 10_000, timeoutMsg: "the palette never opened" });
+  const option = await browser.$(`#cmd-${id}`);
+  const offered = await option.isExisting();
+  if (offered) await option.click();
+  else await browser.keys("Escape");
+  await palette.waitForExist({ reverse: true, timeout: 10_000 });
+  return offered;
+}
+
+/** Switches the theme (`system`, `light`, `dark`) and/or the locale (a tag, or "" for the
+ *  system's) through the palette, and waits until the window shows them. */
+export async function setLook(browser, { theme, locale }) {
+  if (theme) {
+    await paletteRun(browser, `theme-${theme}`);
+    await browser.waitUntil(
+      () => browser.execute((t) => (document.documentElement.dataset.theme ?? "system") === t, theme),
+      { timeout: 10_000, timeoutMsg: `the window never showed the ${theme} theme` },
+    );
+  }
+  if (locale !== undefined) {
+    await paletteRun(browser, locale ? `locale-${locale}` : "locale-system");
+    await browser.waitUntil(
+      () =>
+        browser.execute((l) => {
+          const system = Intl.getCanonicalLocales(navigator.languages?.[0] ?? navigator.language)[0];
+          return document.documentElement.lang === (l || system);
+        }, locale),
+      { timeout: 10_000, timeoutMsg: `the window never switched to ${locale || "the system's locale"}` },
+    );
+  }
 }

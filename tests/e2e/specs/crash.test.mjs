@@ -92,7 +92,7 @@ test("an edit survives SIGKILL right after it was saved", async () => {
   browser = (await launchApp({ dataDir })).browser;
   try {
     await toOrders(browser);
-    const row = await browser.$(`tr[aria-label^="${CUSTOMER.name},"]`);
+    const row = await browser.$(`//tr[@data-kind="draft"][.//button[normalize-space()="${CUSTOMER.name}"]]`);
     await row.waitForDisplayed({ timeout: 15_000, timeoutMsg: "the Orders list never showed the edited draft" });
     // WebKitWebDriver does not click a <tr> itself ("not interactable"); its first cell works
     // and the click reaches the row's handler.

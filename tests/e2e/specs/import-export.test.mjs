@@ -64,7 +64,10 @@ test("a v4 order with vendor extensions keeps them through an edit and a v5 expo
     // Import from the file, as an agent choosing it in the file dialog.
     const file = await browser.$('input[type="file"]');
     await file.waitForExist({ timeout: 15_000 });
-    await file.setValue(ORDER_FILE);
+    // The input is hidden behind its label (which names it in the app's language): WebDriver
+    // fills a file input whether or not it is seen, webdriverio's setValue would wait for it
+    // to show.
+    await browser.elementSendKeys(file.elementId, ORDER_FILE);
     const description = await browser.$("#field-header-description");
     await description.waitForDisplayed({ timeout: 15_000, timeoutMsg: "the imported order never opened in the editor" });
     await waitSaved(browser, "the imported draft");

@@ -24,9 +24,9 @@ const text = (browser, selector) =>
 // The Orders list as shown: customer, state and sync badge of each row.
 function listRows(browser) {
   return browser.execute(() =>
-    [...document.querySelectorAll("section.orders tbody tr[aria-label]")].map((tr) => {
+    [...document.querySelectorAll("section.orders tbody tr[data-kind]")].map((tr) => {
       const cells = [...tr.querySelectorAll("td")].map((td) => td.textContent.trim());
-      return { customer: cells[0], state: cells[3], sync: cells[4] };
+      return { customer: cells[0], state: tr.getAttribute("data-state"), sync: cells[4] };
     }),
   );
 }
@@ -89,7 +89,7 @@ async function addProfile(browser, server) {
   assert.match(await row.getText(), /active/);
 
   await (await browser.$('button[aria-label="Refresh catalog from lab"]')).click();
-  await browser.waitUntil(async () => /^Catalog of lab cached: 46 offerings/.test(await text(browser, ".profiles p.notice")), {
+  await browser.waitUntil(async () => /^Catalog of lab cached: 47 offerings/.test(await text(browser, ".profiles p.notice")), {
     timeout: 30_000,
     timeoutMsg: "refreshing the catalog from the server never finished",
   });

@@ -72,16 +72,16 @@ test("scenario 1: compose two bundles, see the discounted schedule, submit, reac
     assert.deepEqual(
       monthly.segments,
       [
-        { periods: "Periods 1–3", due: "16.00 EUR" },
-        { periods: "Periods 4+", due: "20.00 EUR" },
+        { periods: "Periods 1–3", due: "€16.00" },
+        { periods: "Periods 4+", due: "€20.00" },
       ],
       JSON.stringify(price),
     );
     // Two bundles: two access fees once, two tariff plans each month.
-    assert.equal(price.totals["One-time"], "1.98 EUR", JSON.stringify(price.totals));
+    assert.equal(price.totals["One-time"], "€1.98", JSON.stringify(price.totals));
     assert.ok(price.chart.length > 3, "the schedule chart has a bar per period");
-    assert.equal(price.chart[1], "Period 2: 32.00 EUR", JSON.stringify(price.chart));
-    assert.equal(price.chart[3], "Period 4: 40.00 EUR", JSON.stringify(price.chart));
+    assert.equal(price.chart[1], "Period 2: €32.00", JSON.stringify(price.chart));
+    assert.equal(price.chart[3], "Period 4: €40.00", JSON.stringify(price.chart));
     await (await browser.$('section[aria-labelledby="price-title"] details.line summary')).click();
     await waitForPaint(browser);
     await screenshot(browser, "scenario1-priced");

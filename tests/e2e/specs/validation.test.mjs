@@ -31,7 +31,7 @@ async function findingButton(browser, matches) {
   for (const button of buttons) {
     const f = {
       error: (await button.getAttribute("class")).split(/\s+/).includes("error"),
-      message: await (await button.$(".msg")).getText(),
+      message: await (await button.$(".detail")).getText(),
       where: await (await button.$(".where")).getText(),
     };
     if (matches(f)) return button;
@@ -78,6 +78,9 @@ test("submit is blocked by a draft's errors, the findings lead to the fields, fi
     assert.ok(state.submitBlocked, "the Submit button is marked as blocked");
     assert.match(state.findings.find(isMsisdnFinding).where, /^Mobile Telephony › TEL_MSISDN$/);
     assert.match(state.findings.find(isTariffFinding).message, /needs 1\.\.1 of offering .*\(14344\), has 0/);
+    // Each finding explains its code in the UI's words, beside the backend's own message.
+    assert.equal(state.findings.find(isMsisdnFinding).explanation, "A required characteristic has no value.");
+    assert.equal(state.findings.find(isTariffFinding).explanation, "The bundle has too few or too many of an offering.");
 
     // Submit is refused and says why.
     await (await browser.$("button=Submit")).click();

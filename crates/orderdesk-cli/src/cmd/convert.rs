@@ -24,11 +24,17 @@ pub struct Args {
     pub to: Version,
 }
 
-/// Reads the order, converts it and prints pretty JSON (same output with or without `--json`).
+/// Reads the order, converts it and prints pretty JSON (same output with or without `--json`):
+/// what the target version has no room for is left out, and each such member is named in a
+/// warning on standard error.
 pub fn run(args: Args, _ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (name, value) = input::read_json(&args.file)?;
-    let order = orderdesk_wire::parse_order_value(value)
-        .map_err(|error| CliError::Wire { source_name: name, error })?;
-    output::print_json(&order.to_value(args.to))?;
+    let order = orderdesk_wire::parse_order_value(value.clone())
+        .map_err(|error| CliError::Wire { source_name: name.clone(), error })?;
+    let converted = orderdesk_wire::to_version(value, Some(order.version()), args.to);
+    for f in &converted.findings {
+        output::warn(&format!("{name}: {f}"));
+    }
+    output::print_json(&converted.value)?;
     Ok(ExitCode::SUCCESS)
 }

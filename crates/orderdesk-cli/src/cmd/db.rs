@@ -92,10 +92,7 @@ pub fn service(ctx: &Ctx) -> Result<(tokio::runtime::Runtime, Service), CliError
 fn ensure_parent(path: &Path) -> Result<(), CliError> {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() && !parent.exists() => {
-            std::fs::create_dir_all(parent).map_err(|e| CliError::Unreadable {
-                source_name: parent.display().to_string(),
-                message: format!("cannot create the data directory: {e}"),
-            })
+            Ok(orderdesk_store::create_private_dir(parent)?)
         }
         _ => Ok(()),
     }

@@ -195,7 +195,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
         }
         C::Export { id, to } => {
             let (runtime, service) = service(ctx)?;
-            output::print_text(&runtime.block_on(service.export_draft(id, to))?)?;
+            let (text, warnings) = runtime.block_on(service.export(id.clone(), to))?;
+            for f in &warnings {
+                output::warn(&format!("draft {id}: {f}"));
+            }
+            output::print_text(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         C::History { id } => {
@@ -311,17 +315,32 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             print_quote(ctx, &format!("draft {id}"), &quote)
         }
         C::Submit { id, profile } => {
-            let (runtime, engine) = crate::cmd::sync::engine(ctx)?;
-            let entry = runtime.block_on(engine.submit_draft(&id, profile.as_deref()))?;
-            if ctx.json {
-                output::print_json(&entry)?;
-            } else {
-                output::print_text(&format!(
-                    "draft {id} queued for {} as {} (outbox entry {}); run `orderdesk sync` to send it",
-                    entry.profile, entry.idempotency_key, entry.id
-                ))?;
+            // Through the service, as the app submits: the sync engine's gate refuses a draft
+            // with errors, whoever asks.
+            let (runtime, service) = service(ctx)?;
+            match runtime.block_on(service.submit_to(id.clone(), profile)) {
+                Ok(view) => {
+                    if ctx.json {
+                        output::print_json(&view)?;
+                    } else {
+                        output::print_text(&format!(
+                            "draft {id} queued for {} as {} (outbox entry {}); run `orderdesk sync` to send it",
+                            view.profile, view.client_order_id, view.entry
+                        ))?;
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(orderdesk_service::ServiceError::SubmitBlocked(findings)) => {
+                    if !ctx.json {
+                        output::print_text(&format!(
+                            "draft {id} cannot be submitted until its errors are fixed:"
+                        ))?;
+                    }
+                    print_findings(ctx, &id, &findings)?;
+                    Ok(ExitCode::from(1))
+                }
+                Err(other) => Err(other.into()),
             }
-            Ok(ExitCode::SUCCESS)
         }
     }
 }

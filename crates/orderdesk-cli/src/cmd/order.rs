@@ -3,13 +3,11 @@
 
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
 use orderdesk_store::{AuditSubject, OrderFilter, OrderRow, Queries};
 use orderdesk_sync::STATE_NOT_REPORTED;
 use serde_json::{json, Value};
 
 use crate::cmd::db::open_store;
-use crate::cmd::sync::engine;
 use crate::error::CliError;
 use crate::{output, Ctx};
 
@@ -33,11 +31,13 @@ pub enum OrderCommand {
         #[arg(long, default_value_t = 0)]
         offset: u32,
     },
-    /// An order's last payload, item states and audit trail.
-    Show { id: i64 },
-    /// Queue a cancellation (sent by the next `orderdesk sync`).
+    /// An order's last payload, item states, audit trail and cancellations. ID is the local number or the
+    /// id the server gave the order.
+    Show { id: String },
+    /// Queue a cancellation (sent by the next `orderdesk sync`), with the same checks as the
+    /// app. ID is the local number or the server's order id.
     Cancel {
-        id: i64,
+        id: String,
         #[arg(long)]
         reason: String,
         /// Requested cancellation date (RFC 3339 or YYYY-MM-DD).
@@ -67,14 +67,6 @@ fn describe(o: &OrderRow) -> String {
     )
 }
 
-/// `--date`: RFC 3339 or `YYYY-MM-DD` (the start of that day, UTC), as the wire crate reads
-/// dates.
-fn parse_date(text: &str) -> Result<DateTime<Utc>, CliError> {
-    orderdesk_wire::parse_date_input(text)
-        .map(|d| d.at)
-        .ok_or_else(|| CliError::Usage(format!("--date {text:?}: use RFC 3339 or YYYY-MM-DD")))
-}
-
 /// Runs an `order` subcommand.
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     match args.command {
@@ -95,9 +87,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             }
         }
         OrderCommand::Show { id } => {
+            let (runtime, service) = crate::cmd::db::service(ctx)?;
+            let id = runtime.block_on(service.order_number(id))?;
             let store = open_store(ctx)?;
             let order = store.order(id)?;
             let audit = store.audit(AuditSubject::Order, &id.to_string())?;
+            let cancellations: Vec<_> =
+                store.order_cancellations(id)?.into_iter().map(|(_, c)| c).collect();
             let payload: Value = serde_json::from_str(&order.payload).unwrap_or(Value::Null);
             if ctx.json {
                 output::print_json(&json!({
@@ -106,6 +102,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                     "itemStates": order.item_states,
                     "payload": payload,
                     "audit": audit,
+                    "cancellations": cancellations,
                 }))?;
             } else {
                 let mut lines =
@@ -119,19 +116,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                         a.detail.unwrap_or_default()
                     ));
                 }
+                for c in cancellations {
+                    let task = c.task_state.map_or("not reported yet", |s| s.as_str());
+                    let mut line = format!(
+                        "  cancellation (outbox entry {}): {} — task {task}",
+                        c.entry_id, c.reason
+                    );
+                    if let Some(why) = c.refusal_reason {
+                        line.push_str(&format!(" ({why})"));
+                    }
+                    lines.push(line);
+                }
                 output::print_text(&lines.join("\n"))?;
             }
         }
         OrderCommand::Cancel { id, reason, date } => {
-            let date = date.as_deref().map(parse_date).transpose()?;
-            let (runtime, engine) = engine(ctx)?;
-            let entry = runtime.block_on(engine.cancel_order(id, &reason, date))?;
+            let (runtime, service) = crate::cmd::db::service(ctx)?;
+            let detail = runtime.block_on(service.cancel_order(id, reason, date))?;
             if ctx.json {
-                output::print_json(&entry)?;
+                output::print_json(&detail)?;
             } else {
                 output::print_text(&format!(
-                    "cancellation of order {id} queued (outbox entry {}); run `orderdesk sync` to send it",
-                    entry.id
+                    "cancellation of order {} ({} on {}) queued; run `orderdesk sync` to send it",
+                    detail.id, detail.server_id, detail.profile
                 ))?;
             }
         }

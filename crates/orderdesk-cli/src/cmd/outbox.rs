@@ -49,7 +49,15 @@ fn describe(e: &OutboxEntry) -> String {
         e.id, e.op, e.status, e.profile, e.attempts
     );
     if let Some(err) = &e.last_error {
-        line.push_str(&format!("\n       {err}"));
+        // Whether a retry must look the order up first depends on it.
+        let reached = if e.not_sent {
+            " (never reached the server)"
+        } else if e.refused {
+            " (refused by the server)"
+        } else {
+            ""
+        };
+        line.push_str(&format!("\n       {err}{reached}"));
     }
     line
 }

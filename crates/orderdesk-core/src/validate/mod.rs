@@ -122,6 +122,7 @@ pub fn validate_json(
         Err(CoreError::Import { path, message }) => {
             vec![finding(ORDER_ITEMS_INVALID, path, message)]
         }
+        Err(CoreError::Limit { code, path, message }) => vec![finding(code, path, message)],
         Err(other) => vec![finding(ORDER_ITEMS_INVALID, "", other.to_string())],
     }
 }
@@ -135,8 +136,13 @@ fn schema(order: &Order, version: Version, item_paths: &[&str], out: &mut Vec<Fi
     };
     let payload =
         orderdesk_wire::create_payload(order.to_json(Layout::Flat), Some(version), version);
-    let named: HashSet<String> =
-        out.iter().filter(|f| f.is_error()).map(|f| f.path.clone()).collect();
+    // Structure errors name the place a schema problem may be about too; a catalog error does
+    // not (a bundle short of a child and a misspelt member inside it are two problems).
+    let named: HashSet<String> = out
+        .iter()
+        .filter(|f| f.is_error() && crate::codes::class_of(f) == crate::codes::Class::Structure)
+        .map(|f| f.path.clone())
+        .collect();
     for mut f in schemas.problems(RequestKind::ProductOrder, version, &payload.value) {
         f.path = draft_path(&f.path, item_paths);
         f.code = match f.code.as_str() {

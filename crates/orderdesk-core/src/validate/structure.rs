@@ -16,7 +16,9 @@ use crate::codes::{
     ITEM_ACTION_UNKNOWN, ITEM_ID_MISSING, ITEM_PRODUCT_MISSING, ITEM_QUANTITY, MONEY_UNIT_INVALID,
     PARTY_UNIDENTIFIED, PRICE_INVALID, RELATIONSHIP_DANGLING, TYPE_UNEXPECTED,
 };
+use crate::codes::{LIMIT_CHARACTERISTICS, LIMIT_PRICES, LIMIT_QUANTITY, LIMIT_TEXT};
 use crate::finding::Finding;
+use crate::limits;
 use crate::model::{Item, Order, BUNDLES};
 
 /// Item actions TMF622 defines.
@@ -79,6 +81,7 @@ pub(super) fn order_level(order: &Order, out: &mut Vec<Finding>) {
         ));
     }
     check_dates(f, "", out);
+    long_texts(f.iter().filter(|(k, _)| k.as_str() != "productOrderItem"), "", out);
     parties(f.get("relatedParty"), "", out);
     money_members(
         f.iter()
@@ -168,12 +171,25 @@ pub(super) fn item(
     check_type(&item.fields, path, &["ProductOrderItem"], out);
     if item.id.trim().is_empty() {
         out.push(finding(ITEM_ID_MISSING, at(path, "id"), "every item needs a non-empty id"));
+    } else if item.id.chars().count() > limits::MAX_ID_CHARS {
+        out.push(finding(
+            LIMIT_TEXT,
+            at(path, "id"),
+            format!("an item id is at most {} characters", limits::MAX_ID_CHARS),
+        ));
     }
+    long_texts(item.fields.iter(), path, out);
+    sizes(item, path, out);
     match (item.quantity(), item.fields.get("quantity")) {
         (Err(q), _) => out.push(finding(
             ITEM_QUANTITY,
             at(path, "quantity"),
             format!("quantity must be a whole number of at least 1, found {q}"),
+        )),
+        (Ok(q), _) if q > limits::MAX_QUANTITY => out.push(finding(
+            LIMIT_QUANTITY,
+            at(path, "quantity"),
+            format!("a quantity of {q} is more than {} for one item", limits::MAX_QUANTITY),
         )),
         (Ok(q), Some(Value::String(s))) => out.push(finding(
             FIELD_LENIENT,
@@ -206,6 +222,77 @@ pub(super) fn item(
     relationships(item, path, ids, parent_of, out);
     if let Some(Value::Object(product)) = item.fields.get("product") {
         product_structure(product, &at(path, "product"), out);
+    }
+}
+
+/// Texts longer than [`limits::MAX_TEXT_CHARS`] among `members` and everything inside them
+/// (walked with an explicit stack).
+fn long_texts<'a>(
+    members: impl Iterator<Item = (&'a String, &'a Value)>,
+    path: &str,
+    out: &mut Vec<Finding>,
+) {
+    let mut stack: Vec<(String, &Value)> = members.map(|(k, v)| (at(path, k), v)).collect();
+    while let Some((p, v)) = stack.pop() {
+        match v {
+            Value::String(s)
+                if s.len() > limits::MAX_TEXT_CHARS
+                    && s.chars().count() > limits::MAX_TEXT_CHARS =>
+            {
+                out.push(finding(
+                    LIMIT_TEXT,
+                    p,
+                    format!("a text is at most {} characters", limits::MAX_TEXT_CHARS),
+                ));
+            }
+            Value::Array(items) => {
+                stack.extend(items.iter().enumerate().map(|(i, x)| (at(&p, i), x)))
+            }
+            Value::Object(m) => stack.extend(m.iter().map(|(k, x)| (at(&p, k), x))),
+            _ => {}
+        }
+    }
+}
+
+/// How many characteristics, prices and alterations one item carries.
+fn sizes(item: &Item, path: &str, out: &mut Vec<Finding>) {
+    let chars = item.characteristics().len();
+    if chars > limits::MAX_CHARACTERISTICS {
+        out.push(finding(
+            LIMIT_CHARACTERISTICS,
+            format!("{path}/product/productCharacteristic"),
+            format!(
+                "the item has {chars} characteristics; at most {} are accepted",
+                limits::MAX_CHARACTERISTICS
+            ),
+        ));
+    }
+    let Some(Value::Array(prices)) = item.fields.get("itemPrice") else { return };
+    if prices.len() > limits::MAX_PRICES {
+        out.push(finding(
+            LIMIT_PRICES,
+            at(path, "itemPrice"),
+            format!(
+                "the item has {} prices; at most {} are accepted",
+                prices.len(),
+                limits::MAX_PRICES
+            ),
+        ));
+    }
+    for (p, price) in prices.iter().enumerate() {
+        if let Some(Value::Array(alts)) = price.get("priceAlteration") {
+            if alts.len() > limits::MAX_ALTERATIONS {
+                out.push(finding(
+                    LIMIT_PRICES,
+                    format!("{path}/itemPrice/{p}/priceAlteration"),
+                    format!(
+                        "the price has {} alterations; at most {} are accepted",
+                        alts.len(),
+                        limits::MAX_ALTERATIONS
+                    ),
+                ));
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The integration tests of orderdesk-core, compiled as one binary.
 
 mod findings;
+mod limits;
 mod model_ops;
 mod pricing;
 mod props;

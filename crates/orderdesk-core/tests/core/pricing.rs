@@ -238,17 +238,19 @@ fn mixed_periods() {
           "itemTerm": [ { "duration": { "amount": 2, "units": "year" } } ] },
     ] });
     let q = quote(input, false, PricingOptions::default());
-    // Weeks do not divide months: the schedule is by week (the finest unit); months and years
-    // are left out of it with a warning, and a 2-year term has no whole number of weeks, so
-    // the default 12 periods apply.
-    assert_eq!(q["schedulePeriod"], "week", "{}", pretty(&q));
-    assert_eq!(q["total"]["periods"], 12);
-    assert_eq!(q["total"]["dutyFree"], "12.00");
+    // Weeks do not divide months: the schedule is by month and the weekly charge is spread
+    // over it by the year (52 weeks make 4.33 a month, rounded per period). Every charge is in
+    // the total: 24 x 5 + 2 x 50 + 24 x 4.33.
+    assert_eq!(q["schedulePeriod"], "month", "{}", pretty(&q));
+    assert_eq!(q["total"]["periods"], 24);
+    assert_eq!(q["total"]["dutyFree"], "323.92", "{}", pretty(&q));
+    assert_eq!(q["schedule"][0]["dutyFree"], "59.33");
+    assert_eq!(q["schedule"][1]["dutyFree"], "9.33");
     assert_eq!(q["recurring"].as_array().map(Vec::len), Some(3));
     let warnings = q["findings"]
         .as_array()
         .map_or(0, |f| f.iter().filter(|f| f["code"] == "price.period_mixed").count());
-    assert_eq!(warnings, 2);
+    assert_eq!(warnings, 1, "the weekly charge says how it is spread");
 
     let input = json!({ "productOrderItem": [
         { "id": "1", "action": "add", "itemPrice": [

@@ -91,7 +91,8 @@ pub(super) async fn list_cancels(
     Query(q): Pairs,
 ) -> Result<Response, ApiError> {
     let ver = version(&v)?;
-    let lq = ListQuery::parse(&q)?;
+    let limits = &st.config.limits;
+    let lq = ListQuery::parse(&q)?.paged(limits.default_page_size, limits.max_page_size);
     let items = st
         .store
         .all(Kind::Cancel)

@@ -51,7 +51,8 @@ pub(super) async fn list_catalog(
 ) -> Result<Response, ApiError> {
     let ver = version(&v)?;
     let kind = catalog_kind(&collection)?;
-    let lq = ListQuery::parse(&q)?;
+    let limits = &st.config.limits;
+    let lq = ListQuery::parse(&q)?.paged(limits.default_page_size, limits.max_page_size);
     // Select on the stored form and render only the window: large catalogs are not copied.
     let (window, total) = lq.select(st.catalog.list(kind));
     let rendered = window.into_iter().map(|v| catalog_out(&st, kind, v, ver)).collect();

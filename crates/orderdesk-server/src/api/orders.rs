@@ -1,5 +1,11 @@
 //! TMF622 `productOrder`: create (server-owned fields refused, item states set), list, read,
 //! patch (merge patch; JSON Patch on v5) within the patchable states, and delete.
+//!
+//! A patched order is checked as a created one is (bounds, the official schema of the
+//! request's version, the core's validation) before it is stored, so a PATCH can never make
+//! an order the server cannot list or read back from its database. A JSON Patch is applied
+//! one operation at a time within a running bound on the order's size and depth, so a few
+//! `copy` operations cannot blow it up before the final check.
 
 use std::sync::Arc;
 
@@ -17,6 +23,9 @@ use super::{created, list_response, parse_json, version, with_fields, Pairs};
 use crate::error::ApiError;
 use crate::hub::{render, EventKind};
 use crate::lifecycle::{self, now};
+use crate::limits::{
+    depth_capped, json_len_within, MAX_ORDER_BYTES, MAX_ORDER_DEPTH, MAX_PATCH_OPERATIONS,
+};
 use crate::query::ListQuery;
 use crate::schema::RequestKind;
 use crate::state::AppState;
@@ -25,8 +34,8 @@ use crate::validate;
 
 fn set_initial_item_states(items: &mut Value) {
     if let Some(list) = items.as_array_mut() {
-        for it in list {
-            it["state"] = json!(OrderState::Acknowledged.as_str());
+        for it in list.iter_mut().filter_map(Value::as_object_mut) {
+            it.insert("state".into(), json!(OrderState::Acknowledged.as_str()));
             if let Some(nested) = it.get_mut("productOrderItem") {
                 set_initial_item_states(nested);
             }
@@ -54,6 +63,7 @@ pub(super) async fn create_order(
 ) -> Result<Response, ApiError> {
     let ver = version(&v)?;
     let input = parse_json(&body)?;
+    validate::check_bounds(&input)?;
     st.schemas.check(RequestKind::ProductOrder, ver, &input)?;
     // Stored in v4 shape (see `hub::render`).
     let mut order = order_between(input, ver, Version::V4);
@@ -90,7 +100,8 @@ pub(super) async fn list_orders(
     Query(q): Pairs,
 ) -> Result<Response, ApiError> {
     let ver = version(&v)?;
-    let lq = ListQuery::parse(&q)?;
+    let limits = &st.config.limits;
+    let lq = ListQuery::parse(&q)?.paged(limits.default_page_size, limits.max_page_size);
     let items = st
         .store
         .all(Kind::Order)
@@ -116,6 +127,7 @@ enum PatchKind {
     JsonPatch,
 }
 
+/// RFC 7396. Recurses along the patch, whose depth the JSON parser bounds.
 fn merge_patch(target: &mut Value, patch: &Value) {
     let Value::Object(p) = patch else {
         *target = patch.clone();
@@ -133,6 +145,76 @@ fn merge_patch(target: &mut Value, patch: &Value) {
             }
         }
     }
+}
+
+fn too_deep() -> ApiError {
+    ApiError::unprocessable(
+        "order.tooDeep",
+        format!("the patched order would nest deeper than {MAX_ORDER_DEPTH} levels"),
+    )
+}
+
+fn too_large() -> ApiError {
+    ApiError::unprocessable(
+        "order.tooLarge",
+        format!("the patched order would be larger than {MAX_ORDER_BYTES} bytes as JSON"),
+    )
+}
+
+/// Applies a JSON Patch one operation at a time. Before each operation, a bound on the
+/// order's size and depth afterwards is kept up to date (a `copy` adds its source's size, an
+/// `add` its value's; the depth is at most the target path's plus the value's), and the patch
+/// is refused as soon as a bound is passed: the order is never built past the limits. A
+/// failed operation leaves `doc` half-patched; the caller patches a copy.
+fn apply_json_patch(doc: &mut Value, ops: &[json_patch::PatchOperation]) -> Result<(), ApiError> {
+    use json_patch::PatchOperation as P;
+    if ops.len() > MAX_PATCH_OPERATIONS {
+        return Err(ApiError::unprocessable(
+            "patch.tooLong",
+            format!("a JSON Patch may have at most {MAX_PATCH_OPERATIONS} operations"),
+        ));
+    }
+    let mut size = json_len_within(doc, MAX_ORDER_BYTES).ok_or_else(too_large)?;
+    let mut depth = depth_capped(doc, MAX_ORDER_DEPTH);
+    for (i, op) in ops.iter().enumerate() {
+        let (grows_by, deepest) = match op {
+            P::Add(o) => (
+                json_len_within(&o.value, MAX_ORDER_BYTES),
+                o.path.count().saturating_add(depth_capped(&o.value, MAX_ORDER_DEPTH)),
+            ),
+            P::Replace(o) => (
+                json_len_within(&o.value, MAX_ORDER_BYTES),
+                o.path.count().saturating_add(depth_capped(&o.value, MAX_ORDER_DEPTH)),
+            ),
+            P::Copy(o) => {
+                let left = MAX_ORDER_BYTES.saturating_sub(size);
+                let source = doc.pointer(o.from.as_str());
+                let grows = source.map_or(Some(0), |v| json_len_within(v, left));
+                // The source lies `from.count()` levels down in a document `depth` deep.
+                let source_depth = depth.saturating_sub(o.from.count());
+                (grows, o.path.count().saturating_add(source_depth))
+            }
+            P::Move(o) => {
+                (Some(0), o.path.count().saturating_add(depth.saturating_sub(o.from.count())))
+            }
+            P::Remove(_) | P::Test(_) => (Some(0), 0),
+        };
+        size = grows_by.map_or(usize::MAX, |g| size.saturating_add(g));
+        depth = depth.max(deepest);
+        if size > MAX_ORDER_BYTES {
+            return Err(too_large());
+        }
+        if depth > MAX_ORDER_DEPTH {
+            return Err(too_deep());
+        }
+        json_patch::patch_unsafe(doc, std::slice::from_ref(op)).map_err(|e| {
+            ApiError::unprocessable(
+                "patch.failed",
+                format!("the JSON Patch does not apply: operation {i}: {}", e.kind),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 pub(super) async fn patch_order(
@@ -205,10 +287,10 @@ pub(super) async fn patch_order(
             let mut after = before.clone();
             match &json_patch {
                 None => merge_patch(&mut after, &patch),
-                Some(p) => json_patch::patch(&mut after, p).map_err(|e| {
-                    ApiError::unprocessable("patch.failed", format!("the JSON Patch does not apply: {e}"))
-                })?,
+                Some(p) => apply_json_patch(&mut after, p)?,
             }
+            // Bounds first: the schema and the core's checks walk the document.
+            validate::check_bounds(&after)?;
             for k in SERVER_OWNED_ORDER_MEMBERS {
                 if before.get(*k) != after.get(*k) {
                     return Err(ApiError::unprocessable(
@@ -225,6 +307,7 @@ pub(super) async fn patch_order(
             if let Some(obj) = next.as_object_mut() {
                 obj.remove("href");
             }
+            validate::check_bounds(&next)?;
             validate::check_order(&next, &catalog)?;
             // Items added by the patch join the order in its current state.
             if let Some(items) = next.get_mut("productOrderItem") {

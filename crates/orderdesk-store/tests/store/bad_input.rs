@@ -197,3 +197,51 @@ fn a_full_disk_fails_the_change_and_keeps_everything_saved_before() {
         saved.len()
     );
 }
+
+/// The database, its WAL files, its backups and the data directory are the user's alone:
+/// orders carry customers' names and numbers.
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_backups_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |p: &std::path::Path| fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    let db = temp_db();
+    let dir = db.dir.path().join("data").join("orderdesk");
+    orderdesk_store::create_private_dir(&dir).expect("data dir");
+    assert_eq!(mode(&dir), 0o700);
+    let path = dir.join("orderdesk.db");
+    let mut store = Store::open(&path).expect("create");
+    create(&mut store, "Private");
+    assert_eq!(mode(&path), 0o600);
+    let wal = dir.join("orderdesk.db-wal");
+    assert!(wal.exists(), "WAL mode keeps a -wal file while open");
+    assert_eq!(mode(&wal), 0o600);
+    let backup = dir.join("backup.db");
+    store.backup_to(&backup).expect("backup");
+    assert_eq!(mode(&backup), 0o600);
+    drop(store);
+    // A database an older version left readable by everyone is made private on open.
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
+    drop(Store::open(&path).expect("reopen"));
+    assert_eq!(mode(&path), 0o600);
+}
+
+/// Another program holding the write lock makes a change fail with `store.busy` after the
+/// busy timeout; nothing saved before is lost and the store works once the lock is gone.
+#[test]
+fn a_database_locked_by_another_program_is_busy_not_broken() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("create");
+    let kept = create(&mut store, "Kept");
+    let other = rusqlite::Connection::open(&db.path).expect("second connection");
+    other.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    let err = store.create_draft(new_draft(order_json("Blocked", "", "", "1"))).expect_err("busy");
+    assert!(matches!(err, StoreError::Busy), "{err:?}");
+    assert_eq!(err.code(), "store.busy");
+    other.execute_batch("ROLLBACK").expect("unlock");
+    drop(other);
+    assert!(store.draft(&kept.id).is_ok());
+    store.create_draft(new_draft(order_json("After", "", "", "1"))).expect("works again");
+    assert_eq!(store.drafts(&DraftFilter::default()).expect("list").len(), 2);
+}

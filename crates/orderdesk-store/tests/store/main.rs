@@ -7,3 +7,5 @@ mod crash;
 mod drafts;
 mod handle;
 mod orders_outbox;
+mod profiles;
+mod upgrade;

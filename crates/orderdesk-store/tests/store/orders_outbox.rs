@@ -65,13 +65,17 @@ fn orders_are_upserted_listed_and_audited() {
         .audit(AuditSubject::Order, &first.to_string())
         .expect("audit")
         .into_iter()
-        .map(|entry| (entry.event, entry.detail.unwrap_or_default()))
+        .map(|entry| (entry.event, entry.detail.unwrap_or_default(), entry.state))
         .collect();
     assert_eq!(
         trail,
         [
-            (AuditEvent::Created, "state acknowledged".to_string()),
-            (AuditEvent::StateChanged, "acknowledged → inProgress".to_string())
+            (AuditEvent::Created, "state acknowledged".to_string(), Some("acknowledged".into())),
+            (
+                AuditEvent::StateChanged,
+                "acknowledged → inProgress".to_string(),
+                Some("inProgress".into())
+            )
         ]
     );
     assert!(store.order(third + 100).is_err());
@@ -98,7 +102,7 @@ fn one_bad_outbox_entry_never_blocks_the_others() {
     let mut store = Store::open(&db.path).expect("open");
     let bad = store.enqueue(entry(OutboxOp::Create, "k-bad")).expect("enqueue");
     let good = store.enqueue(entry(OutboxOp::Create, "k-good")).expect("enqueue");
-    let duplicate = store.enqueue(entry(OutboxOp::Patch, "k-good"));
+    let duplicate = store.enqueue(entry(OutboxOp::Delete, "k-good"));
     assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "{duplicate:?}");
 
     let now = Utc::now() + Duration::seconds(1);
@@ -107,7 +111,9 @@ fn one_bad_outbox_entry_never_blocks_the_others() {
     assert_eq!(claimed[0].status, OutboxStatus::InFlight);
     assert_eq!(claimed[0].attempts, 1);
     // The head of the queue fails and backs off: the next claim takes the entry behind it.
-    store.outbox_retry(bad.id, "503 from server", now + Duration::minutes(5)).expect("retry");
+    store
+        .outbox_retry(bad.id, "503 from server", now + Duration::minutes(5), false)
+        .expect("retry");
     let claimed = store.claim_due(now, 10).expect("claim");
     assert_eq!(claimed.iter().map(|e| e.id).collect::<Vec<_>>(), [good.id]);
     store.outbox_done(good.id).expect("done");
@@ -120,14 +126,14 @@ fn one_bad_outbox_entry_never_blocks_the_others() {
     store.outbox_rejected(bad.id, "400 invalid order").expect("reject");
 
     // Rejected waits for the user; new entries still flow.
-    let third = store.enqueue(entry(OutboxOp::Cancel, "k-3")).expect("enqueue");
+    let third = store.enqueue(entry(OutboxOp::Delete, "k-3")).expect("enqueue");
     let claimed = store.claim_due(Utc::now() + Duration::seconds(1), 10).expect("claim");
     assert_eq!(claimed.iter().map(|e| e.id).collect::<Vec<_>>(), [third.id]);
 
     // A crash leaves `third` in flight; recovery puts it back in the queue.
     assert_eq!(store.recover_in_flight().expect("recover"), 1);
     assert_eq!(store.outbox_entry(third.id).expect("entry").status, OutboxStatus::Queued);
-    store.outbox_needs_attention(third.id, "outcome unknown").expect("attention");
+    store.outbox_needs_attention(third.id, "outcome unknown", false).expect("attention");
     store.outbox_requeue(bad.id).expect("requeue");
     let statuses: Vec<_> = store
         .outbox(None)
@@ -165,12 +171,15 @@ fn submitting_and_cancelling_are_audited() {
         })
         .expect("enqueue create");
     store
-        .enqueue(NewOutboxEntry {
-            order_id: Some(order),
-            idempotency_key: None,
-            payload: None,
-            ..entry(OutboxOp::Cancel, "")
-        })
+        .enqueue_cancellation(
+            NewOutboxEntry {
+                order_id: Some(order),
+                idempotency_key: None,
+                payload: None,
+                ..entry(OutboxOp::Cancel, "")
+            },
+            NewCancellation { reason: "moved".into(), requested_date: None },
+        )
         .expect("enqueue cancel");
     let draft_events: Vec<_> = store
         .audit(AuditSubject::Draft, &draft.id)
@@ -212,4 +221,165 @@ fn a_batch_of_orders_is_all_or_nothing() {
     let counts = store.counts().expect("counts");
     assert!(counts.contains(&("orders", 2)), "{counts:?}");
     assert!(counts.contains(&("audit", 2)), "{counts:?}");
+}
+
+#[test]
+fn a_create_records_the_revision_it_was_made_from_and_is_found_by_its_draft() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let draft = create(&mut store, "Linked");
+    store
+        .update_draft(
+            &draft.id,
+            DraftEdit {
+                body: order_json("Linked", "second", "red", "1.00"),
+                catalog_version: None,
+                actor: "agent".into(),
+                action: "set-note".into(),
+                expected_revision: Some(1),
+                summary: None,
+            },
+        )
+        .expect("edit");
+    assert_eq!(store.live_submission(&draft.id).expect("live"), None);
+    let created = store
+        .enqueue(NewOutboxEntry {
+            draft_id: Some(draft.id.clone()),
+            ..entry(OutboxOp::Create, "c")
+        })
+        .expect("enqueue");
+    assert_eq!(created.draft_revision, Some(2));
+    assert!(!created.not_sent && !created.refused);
+    assert_eq!(store.live_submission(&draft.id).expect("live"), Some(created.clone()));
+
+    // Not sent: the flag, not the message, says so; a refusal clears it.
+    store.claim_due(Utc::now() + Duration::seconds(1), 10).expect("claim");
+    store.outbox_retry(created.id, "no connection", Utc::now(), true).expect("retry");
+    let retried = store.outbox_entry(created.id).expect("entry");
+    assert!(retried.not_sent && !retried.refused);
+    assert_eq!(retried.last_error.as_deref(), Some("no connection"));
+    store.outbox_requeue(created.id).expect("requeue");
+    assert!(store.outbox_entry(created.id).expect("entry").not_sent, "a requeue keeps it");
+    store.outbox_needs_attention(created.id, "400: no items", true).expect("refused");
+    let refused = store.outbox_entry(created.id).expect("entry");
+    assert!(refused.refused && !refused.not_sent);
+    // Refused: no longer live, the draft may be queued again.
+    assert_eq!(store.live_submission(&draft.id).expect("live"), None);
+    store.outbox_retry(created.id, "503", Utc::now(), false).expect("retry");
+    assert!(!store.outbox_entry(created.id).expect("entry").refused);
+    store.outbox_done(created.id).expect("done");
+    assert_eq!(store.live_submission(&draft.id).expect("live").map(|e| e.id), Some(created.id));
+
+    // Other operations record no revision; cancels and amendments go with what they ask.
+    let delete = store.enqueue(entry(OutboxOp::Delete, "d")).expect("enqueue delete");
+    assert_eq!(delete.draft_revision, None);
+    for op in [OutboxOp::Cancel, OutboxOp::Patch] {
+        assert!(matches!(store.enqueue(entry(op, "x")), Err(StoreError::Invalid(_))));
+    }
+}
+
+#[test]
+fn cancellations_keep_the_request_and_the_task() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let order = store.record_order(seen("ORD-C", "acknowledged", "Canceller", 0)).expect("order");
+    let date: chrono::DateTime<Utc> = "2031-01-15T09:00:00Z".parse().expect("date");
+    let request =
+        |reason: &str| NewCancellation { reason: reason.into(), requested_date: Some(date) };
+    let first = store
+        .enqueue_cancellation(
+            NewOutboxEntry { order_id: Some(order), ..entry(OutboxOp::Cancel, "c-1") },
+            request("moved abroad"),
+        )
+        .expect("enqueue");
+    let without_order = store.enqueue_cancellation(entry(OutboxOp::Cancel, "c-x"), request("x"));
+    assert!(matches!(without_order, Err(StoreError::Invalid(_))));
+
+    let fresh = store.cancellation(first.id).expect("read").expect("cancellation");
+    assert_eq!(fresh.reason, "moved abroad");
+    assert_eq!(fresh.requested_date, Some(date));
+    assert_eq!(fresh.requested_at, first.created_at);
+    assert_eq!((fresh.task_id, fresh.task_state, fresh.state_at), (None, None, None));
+
+    let seen_at = Utc::now();
+    store.set_cancellation_task(first.id, "task-9").expect("task");
+    store.note_cancellation_state(first.id, Some(TaskState::InProgress), None, seen_at).expect("s");
+    store
+        .note_cancellation_state(
+            first.id,
+            Some(TaskState::TerminatedWithError),
+            Some("the order is completed"),
+            seen_at,
+        )
+        .expect("state");
+    let refused = store.cancellation(first.id).expect("read").expect("cancellation");
+    assert_eq!(refused.task_id.as_deref(), Some("task-9"));
+    assert_eq!(refused.task_state, Some(TaskState::TerminatedWithError));
+    assert_eq!(refused.refusal_reason.as_deref(), Some("the order is completed"));
+    assert!(refused.state_at.is_some());
+    assert!(matches!(store.set_cancellation_task(9999, "t"), Err(StoreError::NotFound { .. })));
+
+    let second = store
+        .enqueue_cancellation(
+            NewOutboxEntry { order_id: Some(order), ..entry(OutboxOp::Cancel, "c-2") },
+            NewCancellation { reason: "again".into(), requested_date: None },
+        )
+        .expect("enqueue");
+    let all = store.order_cancellations(order).expect("list");
+    assert_eq!(
+        all.iter().map(|(e, c)| (e.id, c.entry_id)).collect::<Vec<_>>(),
+        [(second.id, second.id), (first.id, first.id)]
+    );
+    assert_eq!(all[0].0, second);
+    assert_eq!(all[0].1.requested_date, None);
+}
+
+#[test]
+fn amendments_keep_base_values_and_conflicts() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let order = store.record_order(seen("ORD-A", "acknowledged", "Amender", 0)).expect("order");
+    let base = json!({"description": "old", "priority": null, "note": [{"text": "n"}]});
+    let base = base.as_object().cloned().expect("object");
+    let queued = store
+        .enqueue_amendment(
+            NewOutboxEntry {
+                order_id: Some(order),
+                payload: Some(json!({"description": "new", "priority": "1"}).to_string()),
+                ..entry(OutboxOp::Patch, "a-1")
+            },
+            &base,
+        )
+        .expect("enqueue");
+    let fresh = store.amendment(queued.id).expect("read").expect("amendment");
+    assert_eq!(fresh.state, AmendmentState::Pending);
+    let members: Vec<_> =
+        fresh.members.iter().map(|m| (m.member.as_str(), m.base.clone(), m.conflict)).collect();
+    assert_eq!(
+        members,
+        [
+            ("description", json!("old"), false),
+            ("note", json!([{"text": "n"}]), false),
+            ("priority", json!(null), false)
+        ]
+    );
+
+    store
+        .set_amendment_state(queued.id, AmendmentState::Conflict, &["description".into()])
+        .expect("conflict");
+    let conflict = store.amendment(queued.id).expect("read").expect("amendment");
+    assert_eq!(conflict.state, AmendmentState::Conflict);
+    let flagged: Vec<_> =
+        conflict.members.iter().filter(|m| m.conflict).map(|m| m.member.as_str()).collect();
+    assert_eq!(flagged, ["description"]);
+    store.set_amendment_state(queued.id, AmendmentState::Applied, &[]).expect("applied");
+    let applied = store.amendment(queued.id).expect("read").expect("amendment");
+    assert!(
+        applied.state == AmendmentState::Applied && applied.members.iter().all(|m| !m.conflict)
+    );
+    assert_eq!(store.amendment(9999).expect("read"), None);
+    assert!(matches!(
+        store.set_amendment_state(9999, AmendmentState::Applied, &[]),
+        Err(StoreError::NotFound { .. })
+    ));
 }

@@ -7,18 +7,17 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use orderdesk_client::{order_state, resource_id, Client, ClientError};
-use orderdesk_store::{OutboxEntry, OutboxOp, OutboxStatus, Queries};
-use orderdesk_wire::Version;
-use serde::Serialize;
+use orderdesk_store::{AmendmentState, OutboxEntry, OutboxOp, OutboxStatus, Queries};
+use orderdesk_wire::{TaskState, Version};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
 use super::{
     describe, lock, needs_lookup, not_sent, EntryOutcome, EntryReport, SyncEngine, SyncReport,
-    NOT_SENT, PATCHABLE_STATES, STATE_NOT_REPORTED,
+    PATCHABLE_STATES, STATE_NOT_REPORTED,
 };
 use crate::error::{Result, SyncError};
-use crate::payload::{self, Amendment};
+use crate::payload::{self, Amendment, CreateRequest};
 
 const INTERRUPTED: &str =
     "interrupted while being sent; it will be looked up on the server before any resend";
@@ -58,12 +57,12 @@ impl SyncEngine {
         let mut report = SyncReport::default();
         // Runs do not overlap, in this process or any other (the run lock): anything in
         // flight now was left by a crash. Its idempotency key and the lookup before any resend keep it exactly once.
-        // They are requeued with a message that is not `NOT_SENT`, so each is looked up on
-        // the server before it is sent again.
+        // They are requeued as possibly sent (not `not_sent`), so each is looked up on the
+        // server before it is sent again.
         self.with_store(|s| {
             let now = Utc::now();
             for entry in s.outbox(Some(OutboxStatus::InFlight))? {
-                s.outbox_retry(entry.id, INTERRUPTED, now)?;
+                s.outbox_retry(entry.id, INTERRUPTED, now, false)?;
             }
             Ok(())
         })
@@ -146,11 +145,15 @@ impl SyncEngine {
     ) -> Result<(EntryReport, bool)> {
         let mut recovered = false;
         let clean = !needs_lookup(&entry);
+        // Still no attempt can have reached the server (kept for a retry).
+        let mut never_sent = false;
+        // The server refused it for good (kept for needs-attention).
+        let mut refused = false;
         let outcome = if lock(offline).contains(&entry.profile) {
-            let error = format!("server {} unreachable in this run", entry.profile);
+            never_sent = clean;
             EntryOutcome::Retry {
                 at: self.backoff(entry.attempts, None),
-                error: if clean { format!("{NOT_SENT}{error}") } else { error },
+                error: format!("server {} unreachable in this run", entry.profile),
             }
         } else {
             match self.attempt(&entry, &mut recovered).await {
@@ -159,13 +162,9 @@ impl SyncEngine {
                     if matches!(err, ClientError::Unreachable { .. }) {
                         lock(offline).insert(entry.profile.clone());
                     }
-                    let mut outcome = self.classify(&entry, &err);
-                    if let EntryOutcome::Retry { error, .. } = &mut outcome {
-                        if clean && not_sent(&err) {
-                            *error = format!("{NOT_SENT}{error}");
-                        }
-                    }
-                    outcome
+                    never_sent = clean && not_sent(&err);
+                    refused = err.is_rejection();
+                    self.classify(&entry, &err)
                 }
                 Err(SyncError::UnknownProfile(name)) => EntryOutcome::NeedsAttention {
                     error: format!("the server profile {name:?} no longer exists"),
@@ -181,9 +180,11 @@ impl SyncEngine {
         self.with_store(move |s| {
             match &stored {
                 EntryOutcome::Done { .. } => s.outbox_done(id)?,
-                EntryOutcome::Retry { at, error } => s.outbox_retry(id, error, *at)?,
-                EntryOutcome::Waiting { at, detail } => s.outbox_retry(id, detail, *at)?,
-                EntryOutcome::NeedsAttention { error } => s.outbox_needs_attention(id, error)?,
+                EntryOutcome::Retry { at, error } => s.outbox_retry(id, error, *at, never_sent)?,
+                EntryOutcome::Waiting { at, detail } => s.outbox_retry(id, detail, *at, false)?,
+                EntryOutcome::NeedsAttention { error } => {
+                    s.outbox_needs_attention(id, error, refused)?
+                }
             }
             Ok(())
         })
@@ -223,12 +224,22 @@ impl SyncEngine {
         }
     }
 
-    async fn lookup_created(&self, client: &Client, key: &str) -> Result<Option<Value>> {
-        let mut found = client.find_orders_by_external_id(key).await?;
+    /// The order a create produced, found by the key it was sent with. An order found by a
+    /// key that is not ours alone (a partner's `externalId`) is adopted only when it holds the
+    /// items that were sent; the client checks that what it found carries the key.
+    async fn lookup_created(&self, client: &Client, sent: &CreateRequest) -> Result<Option<Value>> {
+        let key = sent.lookup_key.as_str();
+        let ours = orderdesk_wire::external_id::client_order_id(&sent.body).as_deref() == Some(key);
+        let found: Vec<Value> = client
+            .find_orders_by_external_id(key)
+            .await?
+            .into_iter()
+            .filter(|o| ours || orderdesk_wire::items::same_submission(&sent.body, o))
+            .collect();
         if found.len() > 1 {
             tracing::error!(external_id = key, count = found.len(), "server holds duplicates");
         }
-        Ok(if found.is_empty() { None } else { Some(found.swap_remove(0)) })
+        Ok(found.into_iter().next())
     }
 
     async fn deliver_create(
@@ -238,30 +249,35 @@ impl SyncEngine {
         recovered: &mut bool,
     ) -> Result<EntryOutcome> {
         let version = self.version(client).await?;
-        let key = entry.idempotency_key.as_str();
+        let payload = entry
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<Value>(p).ok())
+            .ok_or_else(|| SyncError::Invalid(format!("outbox entry {} has no order", entry.id)))?;
+        // The same request on every attempt: the body and the key it is found by depend only
+        // on the queued payload, the server's version and the entry's client order id.
+        let sent = payload::create_request(payload, None, version, &entry.idempotency_key);
+        for f in &sent.findings {
+            tracing::warn!(entry = entry.id, path = %f.path, "{}", f.message);
+        }
         // Tried before: the order may exist although we never heard back. Look first.
         if needs_lookup(entry) {
-            if let Some(order) = self.lookup_created(client, key).await? {
+            if let Some(order) = self.lookup_created(client, &sent).await? {
                 *recovered = true;
                 let id = self.record(client, order, entry.draft_id.clone(), version).await?;
                 return Ok(EntryOutcome::Done { order: Some(id) });
             }
         }
-        let body = entry
-            .payload
-            .as_deref()
-            .and_then(|p| serde_json::from_str::<Value>(p).ok())
-            .ok_or_else(|| SyncError::Invalid(format!("outbox entry {} has no order", entry.id)))?;
-        let body = payload::for_version(body, version, key);
-        let idempotency = self.inner.config.send_idempotency_key.then_some(key);
-        match client.create_order(&body, idempotency).await {
+        let idempotency =
+            self.inner.config.send_idempotency_key.then_some(entry.idempotency_key.as_str());
+        match client.create_order(&sent.body, idempotency).await {
             Ok(order) if resource_id(&order).is_some() => {
                 let id = self.record(client, order, entry.draft_id.clone(), version).await?;
                 Ok(EntryOutcome::Done { order: Some(id) })
             }
-            Ok(_) => self.resolve_unknown(client, entry, version, key, recovered, None).await,
+            Ok(_) => self.resolve_unknown(client, entry, version, &sent, recovered, None).await,
             Err(err) if err.outcome_unknown() => {
-                self.resolve_unknown(client, entry, version, key, recovered, Some(err)).await
+                self.resolve_unknown(client, entry, version, &sent, recovered, Some(err)).await
             }
             Err(err) => Err(err.into()),
         }
@@ -273,14 +289,14 @@ impl SyncEngine {
         client: &Client,
         entry: &OutboxEntry,
         version: Version,
-        key: &str,
+        sent: &CreateRequest,
         recovered: &mut bool,
         cause: Option<ClientError>,
     ) -> Result<EntryOutcome> {
         let cause_text = cause
             .as_ref()
             .map_or_else(|| "the server's answer had no order id".to_owned(), describe);
-        match self.lookup_created(client, key).await {
+        match self.lookup_created(client, sent).await {
             Ok(Some(order)) => {
                 *recovered = true;
                 let id = self.record(client, order, entry.draft_id.clone(), version).await?;
@@ -310,13 +326,9 @@ impl SyncEngine {
     async fn deliver_cancel(&self, client: &Client, entry: &OutboxEntry) -> Result<EntryOutcome> {
         let order = self.order_of(entry).await?;
         let version = order.row.tmf_version;
-        let task_key = format!("sync.cancel-task.{}", entry.id);
-        let lookup_key = task_key.clone();
-        let mut task_id: Option<String> = self
-            .with_store(move |s| {
-                Ok(s.setting(&lookup_key)?.and_then(|v| v.as_str().map(str::to_owned)))
-            })
-            .await?;
+        let entry_id = entry.id;
+        let mut task_id: Option<String> =
+            self.with_store(move |s| Ok(s.cancellation(entry_id)?.and_then(|c| c.task_id))).await?;
         if task_id.is_none() && needs_lookup(entry) {
             // Sent before without a known answer: adopt a cancellation already there.
             let existing =
@@ -338,8 +350,7 @@ impl SyncEngine {
                         correlation_id: String::new(),
                     })
                 })?;
-                let key = task_key.clone();
-                self.with_store(move |s| Ok(s.set_setting(&key, &Value::String(id))?)).await?;
+                self.with_store(move |s| Ok(s.set_cancellation_task(entry_id, &id)?)).await?;
                 task
             }
         };
@@ -347,13 +358,11 @@ impl SyncEngine {
         self.note_cancellation(entry.id, &state, refusal_reason(&task)).await?;
         match state.as_str() {
             "done" => {
-                self.forget_setting(task_key).await?;
                 let fresh = client.get_order(&order.row.server_id).await?;
                 let id = self.record(client, fresh, None, version).await?;
                 Ok(EntryOutcome::Done { order: Some(id) })
             }
             "terminatedWithError" | "rejected" | "failed" => {
-                self.forget_setting(task_key).await?;
                 let reason = refusal_reason(&task).unwrap_or("no reason given");
                 let fresh = client.get_order(&order.row.server_id).await;
                 if let Ok(fresh) = fresh {
@@ -378,15 +387,26 @@ impl SyncEngine {
     async fn deliver_patch(&self, client: &Client, entry: &OutboxEntry) -> Result<EntryOutcome> {
         let order = self.order_of(entry).await?;
         let version = order.row.tmf_version;
-        let amendment: Amendment =
-            entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).ok_or_else(
-                || SyncError::Invalid(format!("outbox entry {} has no amendment", entry.id)),
-            )?;
+        let entry_id = entry.id;
+        let record = self.with_store(move |s| Ok(s.amendment(entry_id)?)).await?;
+        let patch = entry.payload.as_deref().and_then(|p| serde_json::from_str(p).ok());
+        let (Some(record), Some(patch)) = (record, patch) else {
+            return Err(SyncError::Invalid(format!("outbox entry {} has no amendment", entry.id)));
+        };
+        let amendment = Amendment {
+            patch,
+            base: record.members.into_iter().map(|m| (m.member, m.base)).collect(),
+        };
         let remote = client.get_order(&order.row.server_id).await?;
         let conflicts = amendment.conflicts(&remote);
         let state = order_state(&remote).unwrap_or("").to_owned();
         self.record(client, remote, None, version).await?;
         if !conflicts.is_empty() {
+            let members = conflicts.clone();
+            self.with_store(move |s| {
+                Ok(s.set_amendment_state(entry_id, AmendmentState::Conflict, &members)?)
+            })
+            .await?;
             return Ok(EntryOutcome::NeedsAttention {
                 error: format!(
                     "conflict: {} changed on the server since this amendment was made; review \
@@ -403,6 +423,10 @@ impl SyncEngine {
         // A merge patch applies the same way twice, so an unknown outcome is simply retried.
         let patched = client.patch_order(&order.row.server_id, &amendment.patch).await?;
         let id = self.record(client, patched, None, version).await?;
+        self.with_store(move |s| {
+            Ok(s.set_amendment_state(entry_id, AmendmentState::Applied, &[])?)
+        })
+        .await?;
         Ok(EntryOutcome::Done { order: Some(id) })
     }
 
@@ -424,14 +448,12 @@ impl SyncEngine {
         state: &str,
         message: Option<&str>,
     ) -> Result<()> {
-        let record = CancellationState {
-            state: state.to_owned(),
-            message: message.map(str::to_owned),
-            at: Utc::now(),
-        };
-        let value = serde_json::to_value(&record).map_err(|e| SyncError::Invalid(e.to_string()))?;
-        let key = cancellation_key(entry_id);
-        self.with_store(move |s| Ok(s.set_setting(&key, &value)?)).await
+        let state = TaskState::parse(state);
+        let message = message.map(str::to_owned);
+        self.with_store(move |s| {
+            Ok(s.note_cancellation_state(entry_id, state, message.as_deref(), Utc::now())?)
+        })
+        .await
     }
 }
 
@@ -440,37 +462,6 @@ fn refusal_reason(task: &Value) -> Option<&str> {
     ["errorMessage", "stateChangeReason", "statusChangeReason", "message"]
         .iter()
         .find_map(|k| task.get(*k).and_then(Value::as_str))
-}
-
-/// The state a server last reported for the cancellation task of an outbox entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CancellationState {
-    /// The task's TMF622 state (`acknowledged`, `inProgress`, `done`, `terminatedWithError`),
-    /// empty when the server reported none.
-    pub state: String,
-    /// The server's explanation, when it gave one (a refusal's reason).
-    pub message: Option<String>,
-    /// When the engine saw this state.
-    pub at: DateTime<Utc>,
-}
-
-/// The settings key under which [`CancellationState`] of outbox entry `entry_id` is kept.
-pub fn cancellation_key(entry_id: i64) -> String {
-    format!("sync.cancel-state.{entry_id}")
-}
-
-/// The last [`CancellationState`] recorded for outbox entry `entry_id`, if any.
-pub fn cancellation_state(
-    store: &impl Queries,
-    entry_id: i64,
-) -> Result<Option<CancellationState>> {
-    match store.setting(&cancellation_key(entry_id))? {
-        None => Ok(None),
-        Some(value) => serde_json::from_value(value).map(Some).map_err(|e| {
-            SyncError::Invalid(format!("cancellation state of entry {entry_id}: {e}"))
-        }),
-    }
 }
 
 fn fastrand_jitter() -> f64 {

@@ -1,8 +1,9 @@
 //! Hub: the listener a server notifies of order events ([`SyncEngine::register_hub`]) and
 //! the events it sends, which update known orders without waiting for a poll.
 
+use chrono::Utc;
 use orderdesk_client::{order_state, resource_id, ClientError};
-use orderdesk_store::Queries;
+use orderdesk_store::{HubSubscription, Queries};
 use serde_json::Value;
 
 use super::{StateChange, SyncEngine};
@@ -10,32 +11,32 @@ use crate::error::Result;
 
 impl SyncEngine {
     /// Registers `callback` (an endpoint the app serves, reachable by the server) for order
-    /// events on `profile`; the listener id is kept so it can be removed later.
+    /// events on `profile`; the listener is recorded with the profile so it can be removed later.
     pub async fn register_hub(&self, profile: &str, callback: &str) -> Result<String> {
         let client = self.client(profile).await?;
         let id = client.register_hub(callback, None).await?;
-        let key = format!("sync.hub.{profile}");
-        let value = Value::String(id.clone());
-        self.with_store(move |s| Ok(s.set_setting(&key, &value)?)).await?;
+        let subscription = HubSubscription {
+            profile: profile.to_owned(),
+            hub_id: id.clone(),
+            callback: Some(callback.to_owned()),
+            registered_at: Some(Utc::now()),
+        };
+        self.with_store(move |s| Ok(s.save_hub_subscription(&subscription)?)).await?;
         Ok(id)
     }
 
     /// Removes the listener registered with [`SyncEngine::register_hub`], if any.
     pub async fn unregister_hub(&self, profile: &str) -> Result<()> {
-        let key = format!("sync.hub.{profile}");
-        let lookup = key.clone();
-        let id = self
-            .with_store(move |s| {
-                Ok(s.setting(&lookup)?.and_then(|v| v.as_str().map(str::to_owned)))
-            })
-            .await?;
-        if let Some(id) = id {
+        let name = profile.to_owned();
+        let subscription = self.with_store(move |s| Ok(s.hub_subscription(&name)?)).await?;
+        if let Some(subscription) = subscription {
             let client = self.client(profile).await?;
-            match client.unregister_hub(&id).await {
+            match client.unregister_hub(&subscription.hub_id).await {
                 Ok(()) | Err(ClientError::Server { status: 404, .. }) => {}
                 Err(err) => return Err(err.into()),
             }
-            self.forget_setting(key).await?;
+            let name = profile.to_owned();
+            self.with_store(move |s| Ok(s.delete_hub_subscription(&name)?)).await?;
         }
         Ok(())
     }

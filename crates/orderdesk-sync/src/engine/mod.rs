@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use orderdesk_client::{
     order_state, resource_id, Client, ClientError, Profile, RetryPolicy, Secret, VersionChoice,
 };
+use orderdesk_core::Catalog;
 use orderdesk_store::{OrderSeen, OutboxEntry, OutboxOp, Store, StoreHandle};
 use orderdesk_wire::{OrderState, Version};
 use serde::Serialize;
@@ -29,8 +30,7 @@ use crate::error::{Result, SyncError};
 use crate::profiles;
 use crate::status::SyncStatus;
 
-pub use delivery::{cancellation_key, cancellation_state, CancellationState};
-pub use queue::submit_in;
+pub use queue::{submit_findings, submit_in};
 
 /// The names of the states in which TMF622 lets an order be amended
 /// ([`OrderState::is_patchable`], where the rule lives), for messages that list them.
@@ -42,14 +42,11 @@ pub static PATCHABLE_STATES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 /// empty state for it: the engine never invents one.
 pub const STATE_NOT_REPORTED: &str = "state not reported";
 
-/// How the last error of an entry starts when no attempt so far can have reached the server
-/// (no connection, throttled, credentials refused). Any other last error means an earlier
-/// attempt may have been processed: the order is looked up before it is sent again.
-pub const NOT_SENT: &str = "not sent: ";
-
-/// Whether an entry must be looked up on the server before it is sent (again).
+/// Whether an entry must be looked up on the server before it is sent (again): it was tried
+/// before, and an earlier attempt may have been processed (the store's `not_sent` says none
+/// can have been: no connection, throttled, credentials refused).
 pub fn needs_lookup(entry: &OutboxEntry) -> bool {
-    entry.attempts > 1 && !entry.last_error.as_deref().is_some_and(|e| e.starts_with(NOT_SENT))
+    entry.attempts > 1 && !entry.not_sent
 }
 
 /// The request certainly did not reach the server's processing.
@@ -193,9 +190,15 @@ pub struct PullReport {
     pub pages: usize,
 }
 
+/// Where the submit gate finds the catalog: the caller's cached index (the app's, the
+/// service's), `None` when no catalog was imported. Without a source the engine reads the
+/// catalog from the store.
+pub type CatalogSource = Arc<dyn Fn() -> Option<Arc<Catalog>> + Send + Sync>;
+
 pub(crate) struct Inner {
     pub(crate) store: StoreHandle,
     pub(crate) config: EngineConfig,
+    pub(crate) catalog: std::sync::RwLock<Option<CatalogSource>>,
     secrets: SecretLookup,
     clients: Mutex<HashMap<String, (Profile, Arc<Client>)>>,
     pub(crate) status: watch::Sender<SyncStatus>,
@@ -263,12 +266,20 @@ impl SyncEngine {
             inner: Arc::new(Inner {
                 store,
                 config,
+                catalog: std::sync::RwLock::new(None),
                 secrets,
                 clients: Mutex::new(HashMap::new()),
                 status,
                 run_lock: tokio::sync::Mutex::new(()),
             }),
         }
+    }
+
+    /// Where the submit gate finds the catalog from now on (see [`CatalogSource`]).
+    pub fn set_catalog_source(&self, source: CatalogSource) {
+        let mut slot =
+            self.inner.catalog.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(source);
     }
 
     pub fn store(&self) -> &StoreHandle {
@@ -363,9 +374,5 @@ impl SyncEngine {
             actor: self.inner.config.actor.clone(),
         };
         self.with_store(move |s| Ok(s.record_order(seen)?)).await
-    }
-
-    async fn forget_setting(&self, key: String) -> Result<()> {
-        self.with_store(move |s| Ok(s.delete_setting(&key)?)).await
     }
 }

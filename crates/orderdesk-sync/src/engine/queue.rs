@@ -2,11 +2,15 @@
 //! waiting for the agent is retried or dropped from here. A draft reaches the outbox at most
 //! once while an earlier submission of it is live ([`submit_in`]).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use orderdesk_core::{Catalog, Finding, ValidateOptions};
 use orderdesk_store::{
-    AuditEvent, AuditSubject, NewOutboxEntry, OrderFilter, OutboxEntry, OutboxOp, OutboxStatus,
-    Queries, Store,
+    NewCancellation, NewOutboxEntry, OrderFilter, OutboxEntry, OutboxOp, OutboxStatus, Queries,
+    Store,
 };
+use orderdesk_wire::Version;
 use serde_json::Value;
 
 use super::{SyncEngine, PATCHABLE_STATES};
@@ -22,8 +26,17 @@ impl SyncEngine {
         let draft_id = draft_id.to_owned();
         let profile = profile.map(str::to_owned);
         let actor = self.inner.config.actor.clone();
-        let entry =
-            self.with_store(move |s| submit_in(s, &draft_id, profile.as_deref(), &actor)).await?;
+        let source =
+            self.inner.catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let entry = self
+            .with_store(move |s| {
+                let catalog = match source {
+                    Some(source) => source(),
+                    None => stored_catalog(s)?,
+                };
+                submit_in(s, &draft_id, profile.as_deref(), &actor, catalog.as_deref())
+            })
+            .await?;
         self.publish_counts().await;
         Ok(entry)
     }
@@ -55,15 +68,18 @@ impl SyncEngine {
                     &reason,
                     date.as_deref(),
                 );
-                Ok(s.enqueue(NewOutboxEntry {
-                    op: OutboxOp::Cancel,
-                    profile: order.row.profile,
-                    draft_id: None,
-                    order_id: Some(order_id),
-                    payload: Some(body.to_string()),
-                    idempotency_key: None,
-                    actor,
-                })?)
+                Ok(s.enqueue_cancellation(
+                    NewOutboxEntry {
+                        op: OutboxOp::Cancel,
+                        profile: order.row.profile,
+                        draft_id: None,
+                        order_id: Some(order_id),
+                        payload: Some(body.to_string()),
+                        idempotency_key: None,
+                        actor,
+                    },
+                    NewCancellation { reason, requested_date },
+                )?)
             })
             .await?;
         self.publish_counts().await;
@@ -90,17 +106,18 @@ impl SyncEngine {
                 let current: Value = serde_json::from_str(&order.payload)
                     .map_err(|err| SyncError::Invalid(format!("order {order_id}: {err}")))?;
                 let amendment = Amendment::new(&current, patch);
-                let body = serde_json::to_string(&amendment)
-                    .map_err(|err| SyncError::Invalid(err.to_string()))?;
-                Ok(s.enqueue(NewOutboxEntry {
-                    op: OutboxOp::Patch,
-                    profile: order.row.profile,
-                    draft_id: order.row.draft_id,
-                    order_id: Some(order_id),
-                    payload: Some(body),
-                    idempotency_key: None,
-                    actor,
-                })?)
+                Ok(s.enqueue_amendment(
+                    NewOutboxEntry {
+                        op: OutboxOp::Patch,
+                        profile: order.row.profile,
+                        draft_id: order.row.draft_id,
+                        order_id: Some(order_id),
+                        payload: Some(amendment.patch.to_string()),
+                        idempotency_key: None,
+                        actor,
+                    },
+                    &amendment.base,
+                )?)
             })
             .await?;
         self.publish_counts().await;
@@ -163,55 +180,51 @@ impl SyncEngine {
     }
 }
 
-/// A create entry of `draft_id` that is queued, in flight or done. The draft's audit trail
-/// names the outbox entry of every submission (written by the store in the same
-/// transaction), which avoids reading the whole outbox; if an entry cannot be read from it,
-/// the outbox is scanned.
-fn live_submission(store: &Store, draft_id: &str) -> Result<Option<OutboxEntry>> {
-    let live = |e: &OutboxEntry| {
-        e.op == OutboxOp::Create
-            && e.draft_id.as_deref() == Some(draft_id)
-            && matches!(
-                e.status,
-                OutboxStatus::Queued | OutboxStatus::InFlight | OutboxStatus::Done
-            )
-    };
-    let mut unreadable = false;
-    for audit in store.audit(AuditSubject::Draft, draft_id)? {
-        if audit.event != AuditEvent::Submitted {
-            continue;
-        }
-        let id = audit
-            .detail
-            .as_deref()
-            .and_then(|d| d.strip_prefix("outbox entry "))
-            .and_then(|d| d.split_whitespace().next())
-            .and_then(|n| n.parse::<i64>().ok());
-        match id.map(|id| store.outbox_entry(id)) {
-            Some(Ok(entry)) if live(&entry) => return Ok(Some(entry)),
-            Some(Ok(_)) => {}
-            _ => unreadable = true,
-        }
+/// The catalog the store holds, indexed (`None` before any import).
+fn stored_catalog(store: &Store) -> Result<Option<Arc<Catalog>>> {
+    if store.catalog_version()?.is_none() {
+        return Ok(None);
     }
-    if unreadable {
-        for status in [OutboxStatus::Queued, OutboxStatus::InFlight, OutboxStatus::Done] {
-            if let Some(entry) = store.outbox(Some(status))?.into_iter().find(live) {
-                return Ok(Some(entry));
-            }
-        }
-    }
-    Ok(None)
+    let snapshot = store.catalog_snapshot()?;
+    let catalog = Catalog::from_json(&snapshot)
+        .map_err(|e| SyncError::Invalid(format!("the cached catalog cannot be read: {e}")))?;
+    Ok(Some(Arc::new(catalog)))
 }
 
-/// Queues a draft (see [`SyncEngine::submit_draft`]); usable on a plain [`Store`] too.
+/// The findings that decide whether a draft may be submitted: `orderdesk-core`'s one list of
+/// checks on the draft as stored, with the official create schema of its version and the
+/// catalog (`None` when none was imported, so offerings are not all called unknown).
+pub fn submit_findings(body: &str, version: Version, catalog: Option<&Catalog>) -> Vec<Finding> {
+    match orderdesk_wire::parse_json(body) {
+        Ok(doc) => orderdesk_core::validate_json(
+            &doc,
+            catalog,
+            ValidateOptions { now: Some(Utc::now()), version: Some(version) },
+        ),
+        Err(e) => vec![orderdesk_core::codes::finding(
+            orderdesk_core::codes::ORDER_NOT_OBJECT,
+            "",
+            e.to_string(),
+        )],
+    }
+}
+
+/// Queues a draft (see [`SyncEngine::submit_draft`]); usable on a plain [`Store`] too. This is
+/// the submit gate every caller goes through: a draft with an error finding is refused
+/// ([`SyncError::DraftHasErrors`], with the findings), whoever asks.
 pub fn submit_in(
     store: &mut Store,
     draft_id: &str,
     profile: Option<&str>,
     actor: &str,
+    catalog: Option<&Catalog>,
 ) -> Result<OutboxEntry> {
     let profile = profiles::resolve(store, profile)?;
     let draft = store.draft(draft_id)?;
+    let findings = submit_findings(&draft.body, draft.row.tmf_version, catalog);
+    if orderdesk_core::has_errors(&findings) {
+        return Err(SyncError::DraftHasErrors { draft_id: draft_id.to_owned(), findings });
+    }
     let orders = store.orders(&OrderFilter {
         draft_id: Some(draft_id.to_owned()),
         limit: 1,
@@ -223,7 +236,7 @@ pub fn submit_in(
             order.server_id, order.profile
         )));
     }
-    if let Some(entry) = live_submission(store, draft_id)? {
+    if let Some(entry) = store.live_submission(draft_id)? {
         return Err(SyncError::Refused(format!(
             "draft {draft_id} is already submitted (outbox entry {}, {})",
             entry.id, entry.status
@@ -231,8 +244,10 @@ pub fn submit_in(
     }
     let client_order_id = payload::new_client_order_id();
     let version = draft.row.tmf_version;
-    let body = payload::create_payload(&draft.body, version, &client_order_id)
-        .ok_or_else(|| SyncError::Invalid(format!("draft {draft_id} is not a JSON object")))?;
+    let doc = orderdesk_wire::parse_json(&draft.body)
+        .map_err(|e| SyncError::Invalid(format!("draft {draft_id}: {e}")))?;
+    // Queued in the draft's own version; converted to the server's when it is sent.
+    let body = payload::create_request(doc, Some(version), version, &client_order_id).body;
     Ok(store.enqueue(NewOutboxEntry {
         op: OutboxOp::Create,
         profile: profile.name,

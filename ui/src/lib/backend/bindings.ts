@@ -50,9 +50,9 @@ export const commands = {
 	/**  Replace the cached catalog with a TMF620 snapshot; returns the number of offerings. */
 	importCatalog: (text: string, source: string) => typedError<number, IpcError>(__TAURI_INVOKE("import_catalog", { text, source })),
 	/**  The current settings. */
-	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
+	getSettings: () => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Save the settings. */
-	saveSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
+	saveSettings: (settings: Settings_Deserialize) => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
 	/**  Queue a valid draft for the active server; the background sync sends it. */
 	submitDraft: (id: string) => typedError<SubmitView, IpcError>(__TAURI_INVOKE("submit_draft", { id })),
 	/**  One sync run now (send what is due, refresh tracked orders). */
@@ -190,6 +190,8 @@ export type AppStatus_Deserialize = {
 	catalogVersion?: string | null,
 	offeringCount: number,
 	profiles: ProfileView_Deserialize[],
+	/**  The first screen is drawn in the agent's language and theme. */
+	settings: Settings_Deserialize,
 };
 
 /**  The app's state at start: what the first screen needs. */
@@ -201,6 +203,8 @@ export type AppStatus_Serialize = {
 	catalogVersion: string | null,
 	offeringCount: number,
 	profiles: ProfileView_Serialize[],
+	/**  The first screen is drawn in the agent's language and theme. */
+	settings: Settings_Serialize,
 };
 
 /**
@@ -254,8 +258,6 @@ export type CancellationView_Deserialize = {
 	 *  it; `null` until the server has it.
 	 */
 	serverState?: TaskState | null,
-	/**  The task's state as the server wrote it; `null` until the server has it. */
-	serverStateText?: string | null,
 	/**  The server's explanation (a refusal's reason) or the last delivery problem. */
 	message?: string | null,
 	/**  The server refused the cancellation. */
@@ -277,8 +279,6 @@ export type CancellationView_Serialize = {
 	 *  it; `null` until the server has it.
 	 */
 	serverState: TaskState | null,
-	/**  The task's state as the server wrote it; `null` until the server has it. */
-	serverStateText: string | null,
 	/**  The server's explanation (a refusal's reason) or the last delivery problem. */
 	message: string | null,
 	/**  The server refused the cancellation. */
@@ -1297,10 +1297,34 @@ export type SegmentView_Serialize = {
 };
 
 /**  User settings. */
-export type Settings = {
+export type Settings = Settings_Serialize | Settings_Deserialize;
+
+/**  User settings. */
+export type Settings_Deserialize = {
 	rounding: Rounding,
 	/**  TMF622 version of new drafts. */
 	defaultVersion: Version,
+	/**
+	 *  The UI's locale, a BCP 47 tag such as `de-DE`, or empty (default) to follow the
+	 *  system's: the language of the UI and how it shows money, numbers and dates.
+	 */
+	locale?: string,
+	/**  Settings saved before the theme existed read as "follow the system". */
+	theme?: Theme,
+};
+
+/**  User settings. */
+export type Settings_Serialize = {
+	rounding: Rounding,
+	/**  TMF622 version of new drafts. */
+	defaultVersion: Version,
+	/**
+	 *  The UI's locale, a BCP 47 tag such as `de-DE`, or empty (default) to follow the
+	 *  system's: the language of the UI and how it shows money, numbers and dates.
+	 */
+	locale: string,
+	/**  Settings saved before the theme existed read as "follow the system". */
+	theme: Theme,
 };
 
 /**  How serious a finding is. */
@@ -1320,6 +1344,10 @@ export type StepView = {
 export type SubmitView = {
 	/**  The server profile it goes to. */
 	profile: string,
+	/**  The outbox entry that carries it. */
+	entry: string,
+	/**  Our client order id (the entry's idempotency key). */
+	clientOrderId: string,
 	/**  The sync badge now (`queued`). */
 	sync: SyncBadge,
 	/**  Whether the background sync loop runs (else it is sent when it next starts). */
@@ -1420,6 +1448,11 @@ export type TaskState =
 "done" | 
 /**  Ended without doing what was asked; final. */
 "terminatedWithError";
+
+/**  The UI's colours. */
+export type Theme = 
+/**  The system's light or dark preference. */
+"system" | "light" | "dark";
 
 /**  What a step of an order's timeline records. */
 export type TimelineKind = 

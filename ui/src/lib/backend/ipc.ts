@@ -21,7 +21,7 @@ import type {
   CurrencyView,
   ItemQuoteView_Serialize,
   RevisionView,
-  Settings,
+  Settings_Serialize,
   DemoStatus,
   IpcError,
   AppInfo,
@@ -52,13 +52,13 @@ import type {
   Severity,
   SyncBadge,
   TaskState,
+  Theme,
   TimelineKind,
   Version,
   VersionChoice,
 } from "./bindings";
 
 export type {
-  Settings,
   DemoStatus,
   IpcError,
   AppInfo,
@@ -77,10 +77,13 @@ export type {
   Severity,
   SyncBadge,
   TaskState,
+  Theme,
   TimelineKind,
   Version,
   VersionChoice,
 };
+/** The settings as the backend sends them (every field present; saving takes the same). */
+export type Settings = Settings_Serialize;
 export type ProfileInput = ProfileInput_Deserialize;
 export type ProfileView = ProfileView_Serialize;
 export type ProfileSaved = ProfileSaved_Serialize;
@@ -189,6 +192,13 @@ export function takeInitialStatus(): AppStatus | null {
   const status = holder.__ORDERDESK_STATUS__ ?? null;
   delete holder.__ORDERDESK_STATUS__;
   return status;
+}
+
+/** The settings in the status the shell handed the page, without taking the status: the page
+ *  applies the agent's locale and theme before its first paint. */
+export function peekInitialSettings(): Settings | null {
+  const holder = globalThis as { __ORDERDESK_STATUS__?: AppStatus };
+  return holder.__ORDERDESK_STATUS__?.settings ?? null;
 }
 
 /** Calls `listener` whenever the app's status changed behind the UI (the demo server came up

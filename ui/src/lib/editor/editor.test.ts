@@ -48,7 +48,7 @@ describe("BundleTree", () => {
   it("folds a bundle and marks items with errors", async () => {
     const { tree } = setup("1");
     expect(screen.getAllByRole("treeitem")).toHaveLength(4);
-    expect(screen.getByLabelText("has errors")).toBeTruthy();
+    expect(screen.getByText("Has errors", { selector: ".sr-only" })).toBeTruthy();
     await fireEvent.keyDown(tree, { key: "ArrowLeft" });
     expect(screen.getAllByRole("treeitem").map((r) => r.textContent)).toEqual([
       expect.stringContaining("Fibre Home"),
@@ -114,7 +114,7 @@ describe("ItemDetails", () => {
 describe("PricePanel", () => {
   it("shows the engine's totals and a bar per period", () => {
     const { container } = render(PricePanel, { quote: quote(), item: null, onEdit: vi.fn() });
-    expect(screen.getByTestId("total-EUR").textContent).toBe("137.57 EUR");
+    expect(screen.getByTestId("total-EUR").textContent).toBe("€137.57");
     expect(screen.getByText("Recurring monthly")).toBeTruthy();
     expect(container.querySelectorAll("rect.bar")).toHaveLength(3);
   });
@@ -218,8 +218,20 @@ describe("HeaderForm", () => {
     expect(onEdit).toHaveBeenLastCalledWith({ op: "setCustomer", customer: { id: "C-1", name: "Ada King" } });
     await fireEvent.change(screen.getByLabelText("Priority"), { target: { value: "1" } });
     expect(onEdit).toHaveBeenLastCalledWith({ op: "setPriority", priority: "1" });
-    await fireEvent.change(screen.getByLabelText("Requested start"), { target: { value: "2026-12-01" } });
+    // Days are typed in the locale's order (en-US here); the backend gets YYYY-MM-DD.
+    const start = screen.getByLabelText("Requested start") as HTMLInputElement;
+    expect(start.placeholder).toBe("MM/DD/YYYY");
+    await fireEvent.change(start, { target: { value: "12/1/2026" } });
     expect(onEdit).toHaveBeenLastCalledWith({ op: "setRequestedDates", start: "2026-12-01", completion: null });
+    expect(start.value).toBe("12/01/2026");
+    // Text that is not a day is kept and explained next to the field; nothing is sent.
+    onEdit.mockClear();
+    const completion = screen.getByLabelText("Requested completion") as HTMLInputElement;
+    await fireEvent.change(completion, { target: { value: "31/12/2026" } });
+    expect(onEdit).not.toHaveBeenCalled();
+    expect(completion.getAttribute("aria-invalid")).toBe("true");
+    const error = document.getElementById(completion.getAttribute("aria-describedby") ?? "");
+    expect(error?.textContent).toContain("MM/DD/YYYY");
   });
 });
 

@@ -100,7 +100,7 @@ describe("ProfilesPanel", () => {
     await vi.waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
     const saves = calls.filter((c) => c.cmd === "save_profile").map((c) => (c.args as { input: { secret: string; authMode: string } }).input);
     expect(saves.at(-1)).toMatchObject({ authMode: "bearer", secret: "t0ken" });
-    const row = (await screen.findByText("lab", { selector: "td" })).closest("tr") as HTMLElement;
+    const row = (await screen.findByText("lab", { selector: "td span" })).closest("tr") as HTMLElement;
     expect(within(row).getByText(/No keyring on this machine/)).toBeTruthy();
     expect(row.textContent).not.toContain("t0ken");
   });
@@ -140,9 +140,9 @@ describe("ProfilesPanel", () => {
     });
     const onChanged = vi.fn();
     render(ProfilesPanel, { onChanged });
-    await fireEvent.click(await screen.findByRole("button", { name: "Make lab active" }));
+    await fireEvent.click(await screen.findByRole("button", { name: "Make active: lab" }));
     expect(await screen.findByText("New orders now go to lab.")).toBeTruthy();
-    expect(screen.getByRole("button", { name: "Make demo active" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Make active: demo" })).toBeTruthy();
     await fireEvent.click(screen.getByRole("button", { name: "Refresh catalog from lab" }));
     expect(await screen.findByText(/46 offerings in 7 categories/)).toBeTruthy();
     await fireEvent.click(screen.getByRole("button", { name: "Remove lab" }));

@@ -2,6 +2,7 @@
 // the Settings screen uses for where a secret comes from. The backend checks every field;
 // this module only shapes what the form shows.
 import type { AuthMode, ProfileInput, ProfileView, SecretState, VersionChoice } from "../backend/ipc";
+import { m } from "../paraglide/messages.js";
 
 export type { AuthMode };
 
@@ -72,10 +73,10 @@ export function toInput(form: ProfileForm): ProfileInput {
 export function secretLabel(mode: AuthMode): string | null {
   switch (mode) {
     case "bearer":
-      return "Bearer token";
+      return m.auth_bearer();
     case "oauth2":
     case "headers":
-      return "Client secret";
+      return m.profile_client_secret();
     default:
       return null;
   }
@@ -87,19 +88,27 @@ export function secretText(state: SecretState, envVar: string): string {
     case "not-needed":
       return "—";
     case "keyring":
-      return "Stored in the OS keyring";
+      return m.secret_keyring();
     case "environment":
-      return `From ${envVar}`;
+      return m.secret_environment({ variable: envVar });
     case "missing":
-      return "None stored";
+      return m.secret_missing();
     case "unavailable":
-      return `No keyring on this machine; set ${envVar}`;
+      return m.secret_unavailable({ variable: envVar });
   }
 }
 
-export const AUTH_LABELS: Record<AuthMode, string> = {
-  none: "None",
-  bearer: "Bearer token",
-  oauth2: "OAuth2 client credentials",
-  headers: "Client id + secret headers",
+/** The authentication modes, in the order the form offers them. */
+export const AUTH_MODES: readonly AuthMode[] = ["none", "bearer", "oauth2", "headers"];
+
+const AUTH_LABELS: Record<AuthMode, () => string> = {
+  none: m.auth_none,
+  bearer: m.auth_bearer,
+  oauth2: m.auth_oauth2,
+  headers: m.auth_headers,
 };
+
+/** An authentication mode as people read it; an unknown one shows as it came. */
+export function authLabel(mode: string): string {
+  return AUTH_LABELS[mode as AuthMode]?.() ?? mode;
+}

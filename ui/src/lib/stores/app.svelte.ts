@@ -7,6 +7,8 @@ import {
   takeInitialStatus,
   type AppStatus,
 } from "../backend/ipc";
+import { m } from "../paraglide/messages.js";
+import { navigated } from "../util/focus";
 
 export type Screen = "orders" | "editor" | "catalog" | "settings" | "order" | "sync";
 
@@ -54,7 +56,7 @@ export class AppStore {
     try {
       await backend.startDemo();
       await this.refresh();
-      this.notice = "Demo server started; its catalog is ready.";
+      this.notice = m.demo_started();
     } catch (e) {
       this.startupError = errorText(e);
     } finally {
@@ -62,7 +64,9 @@ export class AppStore {
     }
   }
 
+  /** Show another screen; its heading takes focus (lib/util/focus.ts). */
   go(screen: Screen) {
+    if (screen !== this.screen) navigated();
     this.screen = screen;
   }
 }

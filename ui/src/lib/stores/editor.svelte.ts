@@ -8,6 +8,7 @@ import {
   type EditorState,
   type RevisionView,
 } from "../backend/ipc";
+import { m } from "../paraglide/messages.js";
 
 /** Where the editor should move focus next (a finding was clicked, an item was added...). */
 export interface FocusRequest {
@@ -98,7 +99,7 @@ export class EditorStore {
   apply(edit: Edit) {
     return this.run(async () => {
       const draft = this.state?.draft;
-      if (!draft) throw new Error("no draft is open");
+      if (!draft) throw new Error(m.editor_no_draft());
       return backend.editDraft(draft.id, draft.revision, edit);
     });
   }
@@ -106,7 +107,7 @@ export class EditorStore {
   undo() {
     return this.run(async () => {
       const draft = this.state?.draft;
-      if (!draft) throw new Error("no draft is open");
+      if (!draft) throw new Error(m.editor_no_draft());
       return backend.undo(draft.id);
     });
   }
@@ -114,7 +115,7 @@ export class EditorStore {
   redo() {
     return this.run(async () => {
       const draft = this.state?.draft;
-      if (!draft) throw new Error("no draft is open");
+      if (!draft) throw new Error(m.editor_no_draft());
       return backend.redo(draft.id);
     });
   }
@@ -122,7 +123,7 @@ export class EditorStore {
   restore(revision: number) {
     return this.run(async () => {
       const draft = this.state?.draft;
-      if (!draft) throw new Error("no draft is open");
+      if (!draft) throw new Error(m.editor_no_draft());
       return backend.restoreRevision(draft.id, revision);
     });
   }

@@ -8,6 +8,7 @@ import {
   stopListening,
   type SyncStatusView,
 } from "../backend/ipc";
+import { m } from "../paraglide/messages.js";
 
 export class SyncStore {
   status = $state<SyncStatusView | null>(null);
@@ -58,6 +59,6 @@ export class SyncStore {
 
 /** The header's words for a status. */
 export function connectionText(status: SyncStatusView | null): string {
-  if (!status || status.online === null) return "Not synced yet";
-  return status.online ? "Online" : "Offline";
+  if (!status || status.online === null) return m.sync_not_yet();
+  return status.online ? m.sync_online() : m.sync_offline();
 }

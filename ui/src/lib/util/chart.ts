@@ -13,8 +13,8 @@ export interface Bar {
 export interface ChartGeometry {
   bars: Bar[];
   max: number;
-  /** Y positions and labels of the horizontal grid lines. */
-  ticks: { y: number; label: string }[];
+  /** Y positions and values of the horizontal grid lines. */
+  ticks: { y: number; value: number }[];
 }
 
 /** A round number at or above `value` for the axis (1, 2, 5 × 10^n). */
@@ -51,6 +51,6 @@ export function barChart(
       label: values[i] ?? "0",
     };
   });
-  const ticks = [0, 0.5, 1].map((f) => ({ y: height - f * height, label: String(max * f) }));
+  const ticks = [0, 0.5, 1].map((f) => ({ y: height - f * height, value: max * f }));
   return { bars, max, ticks };
 }

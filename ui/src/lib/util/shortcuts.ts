@@ -1,5 +1,6 @@
 // Keyboard shortcuts in one table, so the command palette can list them and tests can check
 // that a key event maps to the right action.
+import { m } from "../paraglide/messages.js";
 
 export type ActionId =
   | "palette"
@@ -16,7 +17,7 @@ export type ActionId =
 
 export interface Shortcut {
   action: ActionId;
-  /** As shown to people, e.g. `Ctrl+K`. */
+  /** The keys, e.g. `Ctrl+K` (shown to people through `keysText`). */
   keys: string;
   ctrl: boolean;
   shift: boolean;
@@ -70,7 +71,22 @@ export function actionFor(event: KeyLike): ActionId | null {
   return hit?.action ?? null;
 }
 
-/** The first shortcut text of an action, for menus and tooltips. */
+/** Keys as the agent's keyboard labels them: `Ctrl+Shift+Z` is `Strg+Umschalt+Z` in German. */
+export function keysText(keys: string): string {
+  const names: Record<string, () => string> = {
+    Ctrl: m.key_ctrl,
+    Shift: m.key_shift,
+    Alt: m.key_alt,
+    Enter: m.key_enter,
+  };
+  return keys
+    .split("+")
+    .map((part) => names[part]?.() ?? part)
+    .join("+");
+}
+
+/** The first shortcut of an action as shown to people, for menus and tooltips. */
 export function keysOf(action: ActionId): string {
-  return SHORTCUTS.find((s) => s.action === action)?.keys ?? "";
+  const keys = SHORTCUTS.find((s) => s.action === action)?.keys;
+  return keys ? keysText(keys) : "";
 }

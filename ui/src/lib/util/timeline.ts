@@ -1,28 +1,31 @@
 // Geometry and wording of an order's state timeline (drawn as SVG by StateTimeline.svelte).
 import type { TimelineStep } from "../backend/ipc";
+import { m } from "../paraglide/messages.js";
+import { localDate, time } from "./format";
 
-/** How a state reads for people. */
-const LABELS: Record<string, string> = {
-  submitted: "Submitted",
-  acknowledged: "Acknowledged",
-  inProgress: "In progress",
-  pending: "Pending",
-  held: "Held",
-  completed: "Completed",
-  failed: "Failed",
-  partial: "Partial",
-  rejected: "Rejected",
-  cancelled: "Cancelled",
-  assessingCancellation: "Assessing cancellation",
-  pendingCancellation: "Pending cancellation",
-  "cancel-requested": "Cancel requested",
-  // A cancellation task's own states.
-  done: "Done",
-  terminatedWithError: "Terminated with error",
+/** How a state reads for people (TMF622 order and item states, the app's own markers, and a
+ *  cancellation task's states). A state not listed shows as the server sent it. */
+const LABELS: Record<string, () => string> = {
+  draft: m.state_draft,
+  submitted: m.state_submitted,
+  acknowledged: m.state_acknowledged,
+  inProgress: m.state_in_progress,
+  pending: m.state_pending,
+  held: m.state_held,
+  completed: m.state_completed,
+  failed: m.state_failed,
+  partial: m.state_partial,
+  rejected: m.state_rejected,
+  cancelled: m.state_cancelled,
+  assessingCancellation: m.state_assessing_cancellation,
+  pendingCancellation: m.state_pending_cancellation,
+  "cancel-requested": m.state_cancel_requested,
+  done: m.state_done,
+  terminatedWithError: m.state_terminated_with_error,
 };
 
 export function stateLabel(state: string): string {
-  return LABELS[state] ?? state;
+  return LABELS[state]?.() ?? state;
 }
 
 /** The tone a state is drawn in. */
@@ -38,9 +41,9 @@ export interface TimelinePoint {
   x: number;
   label: string;
   tone: "ok" | "bad" | "warn" | "neutral";
-  /** `HH:MM:SS` UTC of the step. */
+  /** The local time of the step. */
   time: string;
-  /** The day, shown when it differs from the previous step's. */
+  /** The local day, shown when it differs from the previous step's. */
   day: string | null;
   /** The order's current state (the latest step that is a state). */
   last: boolean;
@@ -53,9 +56,7 @@ export function timelinePoints(steps: readonly TimelineStep[], gap = 132, start 
   let current = steps.length - 1;
   while (current > 0 && steps[current]?.kind === "cancel-requested") current -= 1;
   return steps.map((step, i) => {
-    const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(step.at);
-    const day = match?.[1] ?? "";
-    const time = match?.[2] ?? step.at;
+    const day = localDate(step.at);
     const shownDay = day !== previousDay ? day : null;
     previousDay = day;
     return {
@@ -63,7 +64,7 @@ export function timelinePoints(steps: readonly TimelineStep[], gap = 132, start 
       x: start + i * gap,
       label: stateLabel(step.state ?? step.stateText),
       tone: stateTone(step.state ?? step.stateText),
-      time,
+      time: time(step.at),
       day: shownDay,
       last: i === current,
     };

@@ -1,6 +1,7 @@
 // The bundle tree as the editor shows it: the backend sends items depth first with their
 // depth; collapsing, keyboard movement and move targets are computed here, on that list.
 import type { ItemView } from "../backend/ipc";
+import { m } from "../paraglide/messages.js";
 
 /** Items that are visible when the ids in `collapsed` are folded. */
 export function visibleItems(items: readonly ItemView[], collapsed: ReadonlySet<string>): ItemView[] {
@@ -76,10 +77,10 @@ export function moveParents(
 ): { parent: ItemView | null; label: string }[] {
   const inside = subtree(items, item.id);
   const out: { parent: ItemView | null; label: string }[] = [];
-  if (item.parent !== null) out.push({ parent: null, label: "Top level of the order" });
+  if (item.parent !== null) out.push({ parent: null, label: m.move_top_level() });
   for (const candidate of items) {
     if (!candidate.isBundle || inside.has(candidate.id) || candidate.id === item.parent) continue;
-    out.push({ parent: candidate, label: `${candidate.name} (item ${candidate.id})` });
+    out.push({ parent: candidate, label: m.move_into({ name: candidate.name, id: candidate.id }) });
   }
   return out;
 }

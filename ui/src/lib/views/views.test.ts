@@ -9,7 +9,10 @@ import ExportDialog from "../editor/ExportDialog.svelte";
 import Welcome from "./Welcome.svelte";
 import EditorView from "./EditorView.svelte";
 import { EditorStore } from "../stores/editor.svelte";
+import { SettingsStore } from "../stores/settings.svelte";
+import { applyLocale } from "../i18n/locale.svelte";
 import { editorState, finding } from "../../test/fixtures";
+import type { Settings } from "../backend/ipc";
 
 afterEach(() => {
   cleanup();
@@ -44,11 +47,11 @@ describe("OrdersView", () => {
     const onOpen = vi.fn();
     render(OrdersView, { onOpen, onNew: vi.fn() });
     expect(await screen.findByText("Ada Lovelace")).toBeTruthy();
-    expect(screen.getAllByText("1,234.50 EUR")).toHaveLength(2);
+    expect(screen.getAllByText("€1,234.50")).toHaveLength(2);
     expect(screen.getByText("Submitted", { selector: ".badge" })).toBeTruthy();
     await fireEvent.click(screen.getByText("Ada Lovelace"));
     expect(onOpen).toHaveBeenCalledWith("abcdef123456");
-    await fireEvent.change(screen.getByLabelText("Sort by"), { target: { value: "customerAsc" } });
+    await fireEvent.change(screen.getByLabelText("Sort"), { target: { value: "customerAsc" } });
     await vi.waitFor(() => expect(queries.at(-1)?.sort).toBe("customerAsc"));
     await fireEvent.input(screen.getByLabelText("Search orders"), { target: { value: "zzz" } });
     expect(await screen.findByText("Nothing matches.")).toBeTruthy();
@@ -60,7 +63,7 @@ describe("SettingsView", () => {
     const saved: unknown[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "list_profiles") return [];
-      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4" };
+      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4", locale: "", theme: "system" };
       if (cmd === "save_settings") {
         saved.push(args);
         return (args as { settings: unknown }).settings;
@@ -69,24 +72,65 @@ describe("SettingsView", () => {
       throw new Error(cmd);
     });
     const onImported = vi.fn();
-    render(SettingsView, { status: null, onImported, onStartDemo: vi.fn() });
+    render(SettingsView, { status: null, settings: new SettingsStore(), onImported, onStartDemo: vi.fn() });
     const rounding = await screen.findByLabelText(/Rounding/);
     await fireEvent.change(rounding, { target: { value: "halfEven" } });
-    await vi.waitFor(() => expect(saved).toEqual([{ settings: { rounding: "halfEven", defaultVersion: "v4" } }]));
+    await vi.waitFor(() =>
+      expect(saved).toEqual([{ settings: { rounding: "halfEven", defaultVersion: "v4", locale: "", theme: "system" } }]),
+    );
     await fireEvent.input(screen.getByLabelText("JSON to import"), { target: { value: '{"productOrderItem":[]}' } });
     await fireEvent.click(screen.getByRole("button", { name: "Import pasted JSON" }));
     await vi.waitFor(() => expect(onImported).toHaveBeenCalledWith("imported-1"));
     expect(screen.getByRole("status").textContent).toContain("TMF622 v5");
   });
 
+  it("switches the language, the formats and the theme at once, and keeps them in the backend", async () => {
+    let stored: Settings = { rounding: "halfUp", defaultVersion: "v4", locale: "", theme: "system" };
+    mockIPC((cmd, args) => {
+      if (cmd === "list_profiles") return [];
+      if (cmd === "get_settings") return stored;
+      if (cmd === "save_settings") {
+        stored = (args as { settings: typeof stored }).settings;
+        return stored;
+      }
+      throw new Error(cmd);
+    });
+    try {
+      render(SettingsView, {
+        status: { dataDir: "/d", firstStart: false, demo: null, catalogVersion: "7", offeringCount: 1234, profiles: [], settings: stored },
+        settings: new SettingsStore(),
+        onImported: vi.fn(),
+        onStartDemo: vi.fn(),
+      });
+      expect(await screen.findByText(/Catalog 7 \(1,234 offerings\)/)).toBeTruthy();
+      await fireEvent.change(await screen.findByLabelText("Language and region"), { target: { value: "de-DE" } });
+      // Every string on the screen is German now, numbers are written the German way.
+      expect(await screen.findByRole("heading", { name: "Einstellungen" })).toBeTruthy();
+      expect(screen.getByText(/Katalog 7 \(1\.234 Angebote\)/)).toBeTruthy();
+      expect(document.documentElement.lang).toBe("de-DE");
+      expect(stored.locale).toBe("de-DE");
+
+      await fireEvent.change(screen.getByLabelText("Design"), { target: { value: "dark" } });
+      await vi.waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
+      await fireEvent.change(screen.getByLabelText("Design"), { target: { value: "system" } });
+      await vi.waitFor(() => expect(document.documentElement.dataset.theme).toBeUndefined());
+      expect(stored.theme).toBe("system");
+
+      await fireEvent.change(screen.getByLabelText("Sprache und Region"), { target: { value: "" } });
+      expect(await screen.findByRole("heading", { name: "Settings" })).toBeTruthy();
+    } finally {
+      applyLocale("");
+    }
+  });
+
   it("shows why an import was refused", async () => {
     mockIPC((cmd) => {
       if (cmd === "list_profiles") return [];
-      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4" };
+      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4", locale: "", theme: "system" };
       if (cmd === "import_order") throw { code: "input.not_json", message: "not JSON: expected value" };
       throw new Error(cmd);
     });
-    render(SettingsView, { status: null, onImported: vi.fn(), onStartDemo: vi.fn() });
+    render(SettingsView, { status: null, settings: new SettingsStore(), onImported: vi.fn(), onStartDemo: vi.fn() });
     await fireEvent.input(screen.getByLabelText("JSON to import"), { target: { value: "{oops" } });
     await fireEvent.click(screen.getByRole("button", { name: "Import pasted JSON" }));
     expect((await screen.findByRole("alert")).textContent).toContain("not JSON");
@@ -120,7 +164,7 @@ describe("CatalogView", () => {
     await fireEvent.click(await screen.findByRole("button", { name: /Fibre 1/ }));
     await vi.waitFor(() => expect(asked).toContainEqual({ text: "", category: "cat-fibre", limit: 500 }));
     await fireEvent.click(await screen.findByRole("button", { name: /Fibre Home/ }));
-    expect(await screen.findByText("39.99 EUR")).toBeTruthy();
+    expect(await screen.findByText("€39.99")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Fibre Access" })).toBeTruthy();
   });
 });

@@ -1,0 +1,156 @@
+//! Hostile sizes: every one gets a clear error or finding, none overflows the stack, allocates
+//! without bound or takes long.
+
+use orderdesk_core::limits::{MAX_BUNDLE_DEPTH, MAX_ITEMS, MAX_PERIODS};
+use orderdesk_core::{
+    apply, price, validate_json, Catalog, CoreError, ErrorCode, Op, Order, PricingOptions,
+    ValidateOptions,
+};
+use serde_json::{json, Map, Value};
+
+fn codes(doc: &Value) -> Vec<String> {
+    validate_json(doc, None, ValidateOptions::default()).into_iter().map(|f| f.code).collect()
+}
+
+/// `n` flat items, each bundling the next (the shape of the report: 30,000 items).
+fn chain(n: usize) -> Value {
+    let items: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut item = json!({"id": i.to_string(), "action": "add"});
+            if i + 1 < n {
+                item["productOrderItemRelationship"] =
+                    json!([{"id": (i + 1).to_string(), "relationshipType": "bundles"}]);
+            }
+            item
+        })
+        .collect();
+    json!({ "productOrderItem": items })
+}
+
+#[test]
+fn thirty_thousand_chained_items_are_refused_by_count() {
+    let found = codes(&chain(30_000));
+    assert_eq!(found, ["limit.items"]);
+    match Order::from_json(chain(30_000)) {
+        Err(e @ CoreError::Limit { .. }) => assert_eq!(e.code(), "limit.items"),
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_chain_within_the_item_limit_is_refused_by_depth() {
+    assert_eq!(codes(&chain(MAX_ITEMS)), ["limit.depth"]);
+    assert!(codes(&chain(MAX_BUNDLE_DEPTH)).iter().all(|c| !c.starts_with("limit.")));
+    assert_eq!(codes(&chain(MAX_BUNDLE_DEPTH + 1)), ["limit.depth"]);
+}
+
+#[test]
+fn nested_items_deeper_than_the_limit_are_refused() {
+    let mut item = json!({"id": "leaf", "action": "add"});
+    for i in 0..MAX_BUNDLE_DEPTH {
+        item = json!({"id": i.to_string(), "action": "add", "productOrderItem": [item]});
+    }
+    let found = codes(&json!({ "productOrderItem": [item] }));
+    assert_eq!(found, ["limit.depth"]);
+}
+
+#[test]
+fn a_term_of_four_billion_months_is_priced_for_the_limit_and_said_so() {
+    let order = Order::from_json(json!({"productOrderItem": [{"id": "1", "action": "add",
+        "itemTerm": [{"duration": {"amount": 4_294_967_295_u64, "units": "month"}}],
+        "itemPrice": [{"priceType": "recurring", "recurringChargePeriod": "month",
+            "price": {"taxIncludedAmount": {"unit": "EUR", "value": 1}}}]}]}))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let quote = price(&order, None, PricingOptions::default());
+    assert!(quote.findings.iter().any(|f| f.code == "limit.periods"), "{:?}", quote.findings);
+    let eur = &quote.currencies[0];
+    assert_eq!(eur.schedule.len(), MAX_PERIODS as usize);
+}
+
+#[test]
+fn amounts_beyond_the_decimal_type_are_named() {
+    let order = Order::from_json(json!({"productOrderItem": [{"id": "1", "action": "add",
+        "quantity": 1_000_000,
+        "itemPrice": [{"priceType": "oneTime",
+            "price": {"taxIncludedAmount": {"unit": "EUR", "value": 79_228_162_514_264_337_593_543_950_u128}}}]}]}))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let quote = price(&order, None, PricingOptions::default());
+    assert!(quote.findings.iter().any(|f| f.code == "price.overflow"), "{:?}", quote.findings);
+}
+
+fn catalog(offerings: Vec<Value>) -> Catalog {
+    Catalog::from_json(&json!({ "productOffering": offerings })).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_bundle_lower_limit_of_four_billion_stops_at_the_item_limit() {
+    let cat = catalog(vec![
+        json!({"id": "B", "isBundle": true, "bundledProductOffering": [{"id": "C",
+            "bundledProductOfferingOption": {"numberRelOfferLowerLimit": 4_294_967_295_u64}}]}),
+        json!({"id": "C"}),
+    ]);
+    let op = Op::AddOffering { offering_id: "B".into(), parent: None, quantity: None };
+    match apply(&Order::default(), &op, Some(&cat)) {
+        Err(e) => assert_eq!(e.code(), "limit.items", "{e}"),
+        Ok(o) => panic!("added {} items", o.item_count()),
+    }
+}
+
+#[test]
+fn a_catalog_bundle_chain_stops_at_the_depth_limit() {
+    let offerings: Vec<Value> = (0..10_000)
+        .map(|i| {
+            json!({"id": format!("O{i}"), "isBundle": true, "bundledProductOffering": [{
+                "id": format!("O{}", i + 1),
+                "bundledProductOfferingOption": {"numberRelOfferLowerLimit": 1}}]})
+        })
+        .collect();
+    let cat = catalog(offerings);
+    let op = Op::AddOffering { offering_id: "O0".into(), parent: None, quantity: None };
+    match apply(&Order::default(), &op, Some(&cat)) {
+        Err(e) => assert_eq!(e.code(), "limit.depth", "{e}"),
+        Ok(_) => panic!("a 10,000-level bundle was added"),
+    }
+}
+
+#[test]
+fn a_move_that_would_nest_too_deep_is_refused() {
+    // Two chains of half the limit plus one: moving one under the other's leaf is too deep.
+    let half = MAX_BUNDLE_DEPTH / 2 + 1;
+    let mut items: Vec<Value> = Vec::new();
+    for chain in ["a", "b"] {
+        for i in 0..half {
+            let mut item = json!({"id": format!("{chain}{i}"), "action": "add",
+                "product": {"isBundle": true}});
+            if i + 1 < half {
+                item["productOrderItemRelationship"] =
+                    json!([{"id": format!("{chain}{}", i + 1), "relationshipType": "bundles"}]);
+            }
+            items.push(item);
+        }
+    }
+    let order =
+        Order::from_json(json!({ "productOrderItem": items })).unwrap_or_else(|e| panic!("{e}"));
+    // Under the last bundle of chain a (the one above its leaf): half - 1 + half levels.
+    let last_bundle = format!("a{}", half - 2);
+    let op = Op::MoveItem { item: "b0".into(), parent: Some(last_bundle), index: None };
+    match apply(&order, &op, None) {
+        Err(e) => assert_eq!(e.code(), "limit.depth", "{e}"),
+        Ok(_) => panic!("moved into a {}-level bundle", 2 * half),
+    }
+}
+
+#[test]
+fn quantities_and_texts_have_limits() {
+    let long = "x".repeat(orderdesk_core::limits::MAX_TEXT_CHARS + 1);
+    let mut fields = Map::new();
+    fields.insert("description".into(), Value::String(long));
+    let found = codes(&json!({"description": fields["description"],
+        "productOrderItem": [{"id": "1", "action": "add", "quantity": 1_000_000_000_u64}]}));
+    assert!(found.contains(&"limit.text".to_owned()), "{found:?}");
+    assert!(found.contains(&"limit.quantity".to_owned()), "{found:?}");
+    let op = Op::SetQuantity { item: "1".into(), quantity: u64::MAX };
+    let order = Order::from_json(json!({"productOrderItem": [{"id": "1", "action": "add"}]}))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(apply(&order, &op, None).err().map(|e| e.code()), Some("limit.quantity"));
+}
