@@ -192,12 +192,6 @@ pub fn order_state(order: &Value) -> Option<&str> {
     order.get("state").and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
-/// The ids of the external identifiers an order carries
-/// ([`orderdesk_wire::external_id::external_ids`], the one reader of both versions' shapes).
-pub fn external_ids(order: &Value) -> Vec<String> {
-    orderdesk_wire::external_id::external_ids(order).into_iter().map(|x| x.id).collect()
-}
-
 impl Client {
     /// A client for `profile`. `secret` is required by every auth mode but `none`.
     pub fn new(profile: Profile, secret: Option<Secret>) -> Result<Client, ClientError> {
@@ -993,17 +987,6 @@ mod tests {
         assert!((16..=64).contains(&id.len()));
         assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-+/=_".contains(&b)));
         assert_ne!(id, new_correlation_id());
-    }
-
-    #[test]
-    fn external_ids_in_both_versions() {
-        assert_eq!(external_ids(&json!({"externalId": "A-1"})), vec!["A-1"]);
-        assert_eq!(external_ids(&json!({"externalId": 12345})), vec!["12345"]);
-        assert_eq!(
-            external_ids(&json!({"externalId": [{"id": "x", "owner": "o"}, {"id": "y"}]})),
-            vec!["x", "y"]
-        );
-        assert!(external_ids(&json!({})).is_empty());
     }
 
     #[test]

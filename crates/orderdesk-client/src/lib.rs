@@ -37,8 +37,8 @@ mod profile;
 pub mod secret;
 
 pub use client::{
-    external_ids, new_correlation_id, order_state, resource_id, CatalogResource, Client, ListStats,
-    RetryPolicy, DEFAULT_MAX_BODY,
+    new_correlation_id, order_state, resource_id, CatalogResource, Client, ListStats, RetryPolicy,
+    DEFAULT_MAX_BODY,
 };
 pub use error::ClientError;
 pub use profile::{version_in_url, AuthConfig, AuthMode, Profile, VersionChoice};

@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::routing::get;
 use axum::Router;
 use orderdesk_client::{
-    external_ids, AuthConfig, Client, ClientError, Profile, RetryPolicy, Secret, VersionChoice,
+    AuthConfig, Client, ClientError, Profile, RetryPolicy, Secret, VersionChoice,
 };
 use orderdesk_server::{
     start, AuthMode, CatalogSource, FaultConfig, LifecycleConfig, ServerConfig,
@@ -138,8 +138,8 @@ async fn server_orders_by_external_id(
     let client = Client::new(p, None)?;
     let mut counts = HashMap::new();
     for order in client.list_orders(&[]).await? {
-        for id in external_ids(&order) {
-            *counts.entry(id).or_insert(0) += 1;
+        for id in orderdesk_wire::external_id::external_ids(&order) {
+            *counts.entry(id.id).or_insert(0) += 1;
         }
     }
     Ok(counts)

@@ -242,6 +242,18 @@ mod tests {
     }
 
     #[test]
+    fn external_ids_in_both_versions() {
+        let ids = |v: Value| external_ids(&v).into_iter().map(|x| x.id).collect::<Vec<_>>();
+        assert_eq!(ids(json!({"externalId": "A-1"})), ["A-1"]);
+        assert_eq!(ids(json!({"externalId": 12345})), ["12345"]);
+        assert_eq!(
+            ids(json!({"externalId": [{"id": "x", "owner": "o"}, {"id": "y"}]})),
+            ["x", "y"]
+        );
+        assert!(ids(json!({})).is_empty());
+    }
+
+    #[test]
     fn delivery_key_is_what_was_sent() {
         assert_eq!(delivery_key(&json!({"externalId": "PO-456"})).as_deref(), Some("PO-456"));
         assert_eq!(delivery_key(&json!({"externalId": 12345})).as_deref(), Some("12345"));
