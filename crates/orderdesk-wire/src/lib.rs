@@ -99,6 +99,9 @@ pub enum Version {
 }
 
 impl Version {
+    /// Every version, oldest first.
+    pub const ALL: [Version; 2] = [Version::V4, Version::V5];
+
     /// `"v4"` or `"v5"`: the name, and the path segment of the TMF API's base path.
     pub fn as_str(self) -> &'static str {
         match self {

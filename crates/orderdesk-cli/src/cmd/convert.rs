@@ -11,7 +11,8 @@ use crate::{input, output, Ctx};
 /// The parser of `--to`: a TMF622 version, `v4` or `v5` (`orderdesk-wire`'s [`Version`]).
 pub fn version_arg() -> impl clap::builder::TypedValueParser<Value = Version> {
     use clap::builder::TypedValueParser as _;
-    clap::builder::PossibleValuesParser::new(["v4", "v5"]).try_map(|s| s.parse::<Version>())
+    clap::builder::PossibleValuesParser::new(Version::ALL.map(Version::as_str))
+        .try_map(|s| s.parse::<Version>())
 }
 
 /// Arguments of `convert`.
