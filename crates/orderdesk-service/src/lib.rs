@@ -67,7 +67,8 @@ pub use edit::{AlterationInput, Edit, RefInput};
 pub use error::{Result, ServiceError};
 pub use orders::{
     CancellationView, ConflictChoice, ConflictMember, EntryKind, EntryStatus, FixTarget,
-    OrderDetailView, OrderItemState, OutboxEntryView, SyncStatusView, TimelineKind, TimelineStep,
+    OrderDetailView, OrderItemState, OutboxEntryView, StepTone, SyncStatusView, TimelineKind,
+    TimelineStep,
 };
 pub use profiles::{
     CatalogRefreshView, ConnectionReport, FieldError, OsKeyring, ProfileInput, ProfileSaved,

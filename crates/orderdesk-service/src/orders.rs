@@ -85,9 +85,38 @@ pub struct TimelineStep {
     /// `submitted`, `cancel-requested`, or the state as the server wrote it.
     pub state_text: String,
     pub kind: TimelineKind,
+    /// How the step is drawn.
+    pub tone: StepTone,
     /// RFC 3339, UTC.
     pub at: String,
     pub actor: String,
+}
+
+/// How a timeline step is drawn, decided by the wire crate's [`OrderState`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum StepTone {
+    /// Finished as asked (completed, cancelled).
+    Ok,
+    /// A failure the agent must look at ([`OrderState::is_failure`]).
+    Bad,
+    /// A cancellation asked for or under way.
+    Warn,
+    /// Anything else, and a state TMF622 does not define.
+    Neutral,
+}
+
+impl StepTone {
+    fn of(kind: TimelineKind, state: Option<OrderState>) -> StepTone {
+        match (kind, state) {
+            (TimelineKind::CancelRequested, _) => StepTone::Warn,
+            (_, Some(s)) if s.is_failure() => StepTone::Bad,
+            (_, Some(s)) if s.is_final() => StepTone::Ok,
+            (_, Some(s)) if s.is_being_cancelled() => StepTone::Warn,
+            _ => StepTone::Neutral,
+        }
+    }
 }
 
 /// Where an outbox entry stands.
@@ -214,8 +243,9 @@ pub struct OrderDetailView {
     pub payload: String,
     /// The latest cancellation, if the agent asked for one.
     pub cancellation: Option<CancellationView>,
-    /// A cancellation may be asked for now (none pending, not already cancelled). The server
-    /// still decides: it refuses cancelling a completed order.
+    /// A cancellation may be asked for now (none pending, the order neither cancelled nor
+    /// being cancelled: `orderdesk_sync::may_cancel`). The server still decides: it refuses
+    /// cancelling a completed order.
     pub can_cancel: bool,
 }
 
@@ -524,6 +554,7 @@ impl Service {
                             state: None,
                             state_text: "submitted".into(),
                             kind: TimelineKind::Submitted,
+                            tone: StepTone::Neutral,
                             at: a.at.to_rfc3339(),
                             actor: a.actor,
                         });
@@ -553,6 +584,7 @@ impl Service {
                     state,
                     state_text,
                     kind,
+                    tone: StepTone::of(kind, state),
                     at: a.at.to_rfc3339(),
                     actor: a.actor,
                 });
@@ -597,9 +629,9 @@ impl Service {
                 payload: serde_json::to_string_pretty(&payload)
                     .unwrap_or_else(|_| order.payload.clone()),
                 cancellation,
-                // The server decides the rest (it refuses cancelling a completed order).
-                can_cancel: !cancel_pending
-                    && OrderState::parse(&row.state) != Some(OrderState::Cancelled),
+                // The sync engine's rule; the server decides the rest (it refuses
+                // cancelling a completed order, with its reason).
+                can_cancel: !cancel_pending && orderdesk_sync::may_cancel(&row.state),
             })
         })
         .await
@@ -838,6 +870,20 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeline_tones() {
+        let tone = |kind, state: &str| StepTone::of(kind, OrderState::parse(state));
+        assert_eq!(tone(TimelineKind::State, "completed"), StepTone::Ok);
+        assert_eq!(tone(TimelineKind::State, "cancelled"), StepTone::Ok);
+        for bad in ["failed", "rejected", "partial"] {
+            assert_eq!(tone(TimelineKind::State, bad), StepTone::Bad, "{bad}");
+        }
+        assert_eq!(tone(TimelineKind::State, "pendingCancellation"), StepTone::Warn);
+        assert_eq!(tone(TimelineKind::CancelRequested, ""), StepTone::Warn);
+        assert_eq!(tone(TimelineKind::State, "inProgress"), StepTone::Neutral);
+        assert_eq!(tone(TimelineKind::State, "awaitingCourier"), StepTone::Neutral);
+    }
 
     #[test]
     fn requested_dates() {

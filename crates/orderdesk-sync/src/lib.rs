@@ -52,9 +52,9 @@ mod status;
 
 pub use catalog::{CatalogSyncReport, DraftImpact, OfferingChange};
 pub use engine::{
-    default_secrets, needs_lookup, submit_findings, submit_in, CatalogSource, EngineConfig,
-    EntryOutcome, EntryReport, PullReport, SecretLookup, StateChange, SyncEngine, SyncReport,
-    PATCHABLE_STATES, STATE_NOT_REPORTED,
+    default_secrets, may_amend, may_cancel, needs_lookup, submit_findings, submit_in,
+    CatalogSource, EngineConfig, EntryOutcome, EntryReport, PullReport, SecretLookup, StateChange,
+    SyncEngine, SyncReport, STATE_NOT_REPORTED,
 };
 pub use error::{Result, SyncError};
 pub use status::{Background, SyncStatus};

@@ -136,6 +136,11 @@ impl OrderState {
         )
     }
 
+    /// A cancellation of the order is being assessed or carried out.
+    pub fn is_being_cancelled(self) -> bool {
+        matches!(self, OrderState::AssessingCancellation | OrderState::PendingCancellation)
+    }
+
     /// A failure the agent must look at (`failed`, `partial`, `rejected`).
     pub fn is_failure(self) -> bool {
         matches!(self, OrderState::Failed | OrderState::Partial | OrderState::Rejected)
@@ -195,9 +200,14 @@ impl TaskState {
         }
     }
 
-    /// Reads a task state as servers write it (see [`OrderState::parse`]).
+    /// Reads a task state as servers write it (see [`OrderState::parse`]). Some servers end a
+    /// task that did not do what was asked as `failed`, the order states' word: that is
+    /// `terminatedWithError`.
     pub fn parse(text: &str) -> Option<TaskState> {
         let key = normalise(text);
+        if key == normalise(OrderState::Failed.as_str()) {
+            return Some(TaskState::TerminatedWithError);
+        }
         TaskState::ALL.into_iter().find(|s| normalise(s.as_str()) == key)
     }
 
@@ -251,6 +261,7 @@ mod tests {
         assert_eq!(OrderState::parse(" Completed "), Some(OrderState::Completed));
         assert_eq!(OrderState::parse("shipped"), None);
         assert_eq!(TaskState::parse("terminated_with_error"), Some(TaskState::TerminatedWithError));
+        assert_eq!(TaskState::parse("FAILED"), Some(TaskState::TerminatedWithError));
     }
 
     #[test]

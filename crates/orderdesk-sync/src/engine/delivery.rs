@@ -13,8 +13,8 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 
 use super::{
-    describe, lock, needs_lookup, not_sent, EntryOutcome, EntryReport, SyncEngine, SyncReport,
-    PATCHABLE_STATES, STATE_NOT_REPORTED,
+    describe, lock, may_amend, needs_lookup, not_sent, EntryOutcome, EntryReport, SyncEngine,
+    SyncReport, STATE_NOT_REPORTED,
 };
 use crate::error::{Result, SyncError};
 use crate::payload::{self, Amendment, CreateRequest};
@@ -354,15 +354,15 @@ impl SyncEngine {
                 task
             }
         };
-        let state = order_state(&task).unwrap_or("").to_owned();
-        self.note_cancellation(entry.id, &state, refusal_reason(&task)).await?;
-        match state.as_str() {
-            "done" => {
+        let state = TaskState::of(&task);
+        self.note_cancellation(entry.id, state, refusal_reason(&task)).await?;
+        match state {
+            Some(TaskState::Done) => {
                 let fresh = client.get_order(&order.row.server_id).await?;
                 let id = self.record(client, fresh, None, version).await?;
                 Ok(EntryOutcome::Done { order: Some(id) })
             }
-            "terminatedWithError" | "rejected" | "failed" => {
+            Some(refusal) if refusal.is_refusal() => {
                 let reason = refusal_reason(&task).unwrap_or("no reason given");
                 let fresh = client.get_order(&order.row.server_id).await;
                 if let Ok(fresh) = fresh {
@@ -372,8 +372,8 @@ impl SyncEngine {
                     error: format!("the server refused the cancellation: {reason}"),
                 })
             }
-            other => {
-                let shown = if other.is_empty() { STATE_NOT_REPORTED } else { other };
+            _ => {
+                let shown = order_state(&task).unwrap_or(STATE_NOT_REPORTED);
                 Ok(EntryOutcome::Waiting {
                     at: Utc::now()
                         + chrono::Duration::from_std(self.inner.config.cancel_poll)
@@ -415,7 +415,7 @@ impl SyncEngine {
                 ),
             });
         }
-        if !state.is_empty() && !PATCHABLE_STATES.contains(&state.as_str()) {
+        if !may_amend(&state) {
             return Ok(EntryOutcome::NeedsAttention {
                 error: format!("the order is now {state} and can no longer be amended"),
             });
@@ -445,10 +445,9 @@ impl SyncEngine {
     async fn note_cancellation(
         &self,
         entry_id: i64,
-        state: &str,
+        state: Option<TaskState>,
         message: Option<&str>,
     ) -> Result<()> {
-        let state = TaskState::parse(state);
         let message = message.map(str::to_owned);
         self.with_store(move |s| {
             Ok(s.note_cancellation_state(entry_id, state, message.as_deref(), Utc::now())?)

@@ -12,7 +12,7 @@ mod queue;
 mod refresh;
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -32,11 +32,24 @@ use crate::status::SyncStatus;
 
 pub use queue::{submit_findings, submit_in};
 
-/// The names of the states in which TMF622 lets an order be amended
-/// ([`OrderState::is_patchable`], where the rule lives), for messages that list them.
-pub static PATCHABLE_STATES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    OrderState::ALL.into_iter().filter(|s| s.is_patchable()).map(OrderState::as_str).collect()
-});
+/// Whether a cancellation of an order last seen in `state` (as the server wrote it) is
+/// queued. It is refused here when it cannot help: the order is cancelled already, a
+/// cancellation of it is under way, or it is a v5 draft (deleted, not cancelled): states
+/// that are neither [`OrderState::is_cancellable`] nor final. An order the server finished
+/// otherwise (completed, failed, ...) is sent: the server judges it and its refusal carries
+/// the reason the agent sees. A state TMF622 does not define, or none, is the server's to
+/// judge too.
+pub fn may_cancel(state: &str) -> bool {
+    OrderState::parse(state)
+        .is_none_or(|s| s != OrderState::Cancelled && (s.is_cancellable() || s.is_final()))
+}
+
+/// Whether an order last seen in `state` (as the server wrote it) may still be amended: its
+/// state is [`OrderState::is_patchable`], or the server reported none (the server judges).
+/// A state TMF622 does not define is not amended.
+pub fn may_amend(state: &str) -> bool {
+    state.is_empty() || OrderState::parse(state).is_some_and(OrderState::is_patchable)
+}
 
 /// The text shown for an order whose server did not report a state. The store keeps an
 /// empty state for it: the engine never invents one.
@@ -374,5 +387,26 @@ impl SyncEngine {
             actor: self.inner.config.actor.clone(),
         };
         self.with_store(move |s| Ok(s.record_order(seen)?)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_orders_may_be_cancelled_or_amended() {
+        for state in ["acknowledged", "inProgress", "completed", "failed", "", "awaitingCourier"] {
+            assert!(may_cancel(state), "{state}");
+        }
+        for state in ["cancelled", "assessingCancellation", "PENDING_CANCELLATION", "draft"] {
+            assert!(!may_cancel(state), "{state}");
+        }
+        for state in ["acknowledged", "Held", "pending", "draft", ""] {
+            assert!(may_amend(state), "{state}");
+        }
+        for state in ["inProgress", "completed", "cancelled", "awaitingCourier"] {
+            assert!(!may_amend(state), "{state}");
+        }
     }
 }

@@ -10,10 +10,10 @@ use orderdesk_store::{
     NewCancellation, NewOutboxEntry, OrderFilter, OutboxEntry, OutboxOp, OutboxStatus, Queries,
     Store,
 };
-use orderdesk_wire::Version;
+use orderdesk_wire::{OrderState, Version};
 use serde_json::Value;
 
-use super::{SyncEngine, PATCHABLE_STATES};
+use super::{may_amend, may_cancel, SyncEngine};
 use crate::error::{Result, SyncError};
 use crate::payload::{self, Amendment};
 use crate::profiles;
@@ -41,9 +41,10 @@ impl SyncEngine {
         Ok(entry)
     }
 
-    /// Queues a cancellation of a known order (local id). An order already cancelled is
-    /// refused here; any other state is the server's to judge (the cached state may lag
-    /// behind it), and a refusal comes back with the server's reason.
+    /// Queues a cancellation of a known order (local id). An order cancelled already, or
+    /// whose cancellation is under way, is refused here ([`super::may_cancel`]); any other
+    /// state is the server's to judge (the cached state may lag behind it), and a refusal
+    /// comes back with the server's reason.
     pub async fn cancel_order(
         &self,
         order_id: i64,
@@ -55,9 +56,10 @@ impl SyncEngine {
         let entry = self
             .with_store(move |s| {
                 let order = s.order(order_id)?;
-                if order.row.state == "cancelled" {
+                if !may_cancel(&order.row.state) {
                     return Err(SyncError::Refused(format!(
-                        "order {order_id} is already cancelled"
+                        "order {order_id} is {}; a cancellation cannot change that",
+                        order.row.state
                     )));
                 }
                 let date =
@@ -96,11 +98,16 @@ impl SyncEngine {
         let entry = self
             .with_store(move |s| {
                 let order = s.order(order_id)?;
-                let state = order.row.state.as_str();
-                if !state.is_empty() && !PATCHABLE_STATES.contains(&state) {
+                if !may_amend(&order.row.state) {
+                    let patchable: Vec<&str> = OrderState::ALL
+                        .into_iter()
+                        .filter(|s| s.is_patchable())
+                        .map(OrderState::as_str)
+                        .collect();
                     return Err(SyncError::Refused(format!(
-                        "order {order_id} is {state}; only orders in {} can be amended",
-                        PATCHABLE_STATES.join(", ")
+                        "order {order_id} is {}; only orders in {} can be amended",
+                        order.row.state,
+                        patchable.join(", ")
                     )));
                 }
                 let current: Value = serde_json::from_str(&order.payload)

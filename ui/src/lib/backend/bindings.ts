@@ -811,8 +811,9 @@ export type OrderDetailView_Deserialize = {
 	/**  The latest cancellation, if the agent asked for one. */
 	cancellation?: CancellationView_Deserialize | null,
 	/**
-	 *  A cancellation may be asked for now (none pending, not already cancelled). The server
-	 *  still decides: it refuses cancelling a completed order.
+	 *  A cancellation may be asked for now (none pending, the order neither cancelled nor
+	 *  being cancelled: `orderdesk_sync::may_cancel`). The server still decides: it refuses
+	 *  cancelling a completed order.
 	 */
 	canCancel: boolean,
 };
@@ -844,8 +845,9 @@ export type OrderDetailView_Serialize = {
 	/**  The latest cancellation, if the agent asked for one. */
 	cancellation: CancellationView_Serialize | null,
 	/**
-	 *  A cancellation may be asked for now (none pending, not already cancelled). The server
-	 *  still decides: it refuses cancelling a completed order.
+	 *  A cancellation may be asked for now (none pending, the order neither cancelled nor
+	 *  being cancelled: `orderdesk_sync::may_cancel`). The server still decides: it refuses
+	 *  cancelling a completed order.
 	 */
 	canCancel: boolean,
 };
@@ -1334,6 +1336,17 @@ export type Severity =
 /**  Suspicious but readable. */
 "warning";
 
+/**  How a timeline step is drawn, decided by the wire crate's [`OrderState`]. */
+export type StepTone = 
+/**  Finished as asked (completed, cancelled). */
+"ok" | 
+/**  A failure the agent must look at ([`OrderState::is_failure`]). */
+"bad" | 
+/**  A cancellation asked for or under way. */
+"warn" | 
+/**  Anything else, and a state TMF622 does not define. */
+"neutral";
+
 /**  One step of a price explanation. */
 export type StepView = {
 	step: string,
@@ -1473,6 +1486,8 @@ export type TimelineStep_Deserialize = {
 	/**  `submitted`, `cancel-requested`, or the state as the server wrote it. */
 	stateText: string,
 	kind: TimelineKind,
+	/**  How the step is drawn. */
+	tone: StepTone,
 	/**  RFC 3339, UTC. */
 	at: string,
 	actor: string,
@@ -1485,6 +1500,8 @@ export type TimelineStep_Serialize = {
 	/**  `submitted`, `cancel-requested`, or the state as the server wrote it. */
 	stateText: string,
 	kind: TimelineKind,
+	/**  How the step is drawn. */
+	tone: StepTone,
 	/**  RFC 3339, UTC. */
 	at: string,
 	actor: string,

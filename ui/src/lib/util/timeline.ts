@@ -1,5 +1,5 @@
 // Geometry and wording of an order's state timeline (drawn as SVG by StateTimeline.svelte).
-import type { TimelineStep } from "../backend/ipc";
+import type { StepTone, TimelineStep } from "../backend/ipc";
 import { m } from "../paraglide/messages.js";
 import { localDate, time } from "./format";
 
@@ -28,19 +28,12 @@ export function stateLabel(state: string): string {
   return LABELS[state]?.() ?? state;
 }
 
-/** The tone a state is drawn in. */
-export function stateTone(state: string): "ok" | "bad" | "warn" | "neutral" {
-  if (state === "completed" || state === "cancelled") return "ok";
-  if (state === "failed" || state === "rejected" || state === "partial") return "bad";
-  if (state === "cancel-requested" || state.includes("ancellation")) return "warn";
-  return "neutral";
-}
-
 export interface TimelinePoint {
   step: TimelineStep;
   x: number;
   label: string;
-  tone: "ok" | "bad" | "warn" | "neutral";
+  /** How the step is drawn (the backend decides it from the state). */
+  tone: StepTone;
   /** The local time of the step. */
   time: string;
   /** The local day, shown when it differs from the previous step's. */
@@ -63,7 +56,7 @@ export function timelinePoints(steps: readonly TimelineStep[], gap = 132, start 
       step,
       x: start + i * gap,
       label: stateLabel(step.state ?? step.stateText),
-      tone: stateTone(step.state ?? step.stateText),
+      tone: step.tone,
       time: time(step.at),
       day: shownDay,
       last: i === current,

@@ -7,7 +7,7 @@ import SyncView from "./SyncView.svelte";
 import SyncIndicator from "../components/SyncIndicator.svelte";
 import StateTimeline from "../orders/StateTimeline.svelte";
 import { SyncStore, connectionText } from "../stores/sync.svelte";
-import { timelinePoints, stateLabel, stateTone } from "../util/timeline";
+import { timelinePoints, stateLabel } from "../util/timeline";
 import type { OrderDetailView as Detail, OutboxEntryView, TimelineStep } from "../backend/ipc";
 import { syncStatus } from "../../test/fixtures";
 
@@ -19,9 +19,9 @@ afterEach(() => {
 const status = syncStatus();
 
 const timeline: TimelineStep[] = [
-  { state: null, stateText: "submitted", kind: "submitted", at: "2026-11-23T10:00:00+00:00", actor: "app" },
-  { state: "acknowledged", stateText: "acknowledged", kind: "state", at: "2026-11-23T10:00:01+00:00", actor: "app" },
-  { state: "inProgress", stateText: "inProgress", kind: "state", at: "2026-11-24T09:00:00+00:00", actor: "app" },
+  { state: null, stateText: "submitted", kind: "submitted", tone: "neutral", at: "2026-11-23T10:00:00+00:00", actor: "app" },
+  { state: "acknowledged", stateText: "acknowledged", kind: "state", tone: "neutral", at: "2026-11-23T10:00:01+00:00", actor: "app" },
+  { state: "inProgress", stateText: "inProgress", kind: "state", tone: "neutral", at: "2026-11-24T09:00:00+00:00", actor: "app" },
 ];
 
 const detail: Detail = {
@@ -55,13 +55,11 @@ describe("timeline helpers", () => {
     expect(points.map((p) => p.day)).toEqual(["11/23/2026", null, "11/24/2026"]);
     expect(points.map((p) => p.time)).toEqual(["11:00:00 AM", "11:00:01 AM", "10:00:00 AM"]);
     expect(points.at(-1)?.last).toBe(true);
-    const withMarker = timelinePoints([...timeline, { state: null, stateText: "cancel-requested", kind: "cancel-requested", at: "2026-11-24T09:05:00+00:00", actor: "app" }]);
+    const withMarker = timelinePoints([...timeline, { state: null, stateText: "cancel-requested", kind: "cancel-requested", tone: "warn", at: "2026-11-24T09:05:00+00:00", actor: "app" }]);
     expect(withMarker.map((p) => p.last)).toEqual([false, false, true, false]);
     expect(stateLabel("inProgress")).toBe("In progress");
     expect(stateLabel("somethingNew")).toBe("somethingNew");
-    expect(stateTone("failed")).toBe("bad");
-    expect(stateTone("pendingCancellation")).toBe("warn");
-    expect(stateTone("completed")).toBe("ok");
+    expect(withMarker.map((p) => p.tone)).toEqual(["neutral", "neutral", "neutral", "warn"]);
   });
 
   it("draws the steps and lists them for screen readers", () => {
