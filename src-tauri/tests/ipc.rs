@@ -193,10 +193,15 @@ fn profile_input(name: &str, order_url: &str, catalog_url: &str) -> Value {
 #[test]
 fn server_profiles_through_ipc() {
     let h = harness();
-    let demo = h.ok("start_demo", json!({}));
-    let base = demo["baseUrl"].as_str().expect("demo URL").trim_end_matches('/').to_owned();
-    let order_url = format!("{base}/tmf-api/productOrderingManagement/v4/");
-    let catalog_url = format!("{base}/tmf-api/productCatalogManagement/v4/");
+    h.ok("start_demo", json!({}));
+    // The demo server answers the app's own client only: a profile of the agent's points at a
+    // reference server of its own, running on a runtime of this test's.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let lab = runtime
+        .block_on(orderdesk_server::start(orderdesk_server::ServerConfig::default()))
+        .expect("a reference server");
+    let order_url = lab.base_url_v4();
+    let catalog_url = lab.catalog_url_v4();
 
     // Field errors come back per field and save nothing.
     let bad = h.ok("save_profile", profile_input("no spaces", "file:///etc/passwd", ""));
@@ -238,6 +243,7 @@ fn server_profiles_through_ipc() {
     assert_eq!(left.as_array().map(Vec::len), Some(1));
     // A typed input that does not decode never reaches the service.
     assert!(h.call("save_profile", json!({"input": {"name": 5}})).is_err());
+    runtime.block_on(lab.shutdown());
 }
 
 #[test]

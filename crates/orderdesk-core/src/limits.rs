@@ -50,6 +50,11 @@ pub const MAX_JSON_DEPTH: usize = 128;
 /// The nesting depth of a JSON value (a scalar is 0, `[]` and `{}` are 1), counted without
 /// recursion and without going further than `MAX_JSON_DEPTH + 1`.
 pub fn json_depth(value: &serde_json::Value) -> usize {
+    json_depth_capped(value, MAX_JSON_DEPTH)
+}
+
+/// [`json_depth`] with another cap: any depth past `cap` is `cap + 1`.
+pub fn json_depth_capped(value: &serde_json::Value, cap: usize) -> usize {
     use serde_json::Value;
     let mut deepest = 0usize;
     let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
@@ -61,7 +66,7 @@ pub fn json_depth(value: &serde_json::Value) -> usize {
         };
         let here = depth.saturating_add(1);
         deepest = deepest.max(here);
-        if here > MAX_JSON_DEPTH {
+        if here > cap {
             return here;
         }
         stack.extend(children.map(|c| (c, here)));

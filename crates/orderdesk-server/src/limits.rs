@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-/// Bytes of one request body (a 10,000-item order is about 5 MB).
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Bytes of one request body: the size of the largest order Orderdesk accepts.
+pub const MAX_BODY_BYTES: usize = orderdesk_core::limits::MAX_ORDER_BYTES;
 /// Bytes of request bodies being received at once, all connections together: with the
 /// connection cap and the body limit alone, 512 uploads of 16 MiB could take 8 GiB. A request
 /// whose body does not fit waits for room (within the request timeout).
@@ -32,9 +32,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Connections served at once; one more is answered `503` and closed.
 pub const MAX_CONNECTIONS: usize = 512;
 /// Entries a list answers when the request gives no `limit`.
-pub const DEFAULT_PAGE_SIZE: usize = 100;
+pub const DEFAULT_PAGE_SIZE: usize = orderdesk_core::limits::DEFAULT_PAGE_SIZE;
 /// The largest `limit` honoured; a larger one is served this many entries.
-pub const MAX_PAGE_SIZE: usize = 1_000;
+pub const MAX_PAGE_SIZE: usize = orderdesk_core::limits::MAX_PAGE_SIZE;
 /// Query parameters of one list request (filters, `sort`, `fields`, …).
 pub const MAX_QUERY_PARAMS: usize = 32;
 /// Comma-separated values of one filter or `sort`/`fields` parameter.
@@ -196,24 +196,7 @@ pub fn deeper_than(value: &Value, max: usize) -> bool {
 }
 
 /// How deep `value` nests, counted without recursion; any depth past `cap` is `cap + 1`.
-pub fn depth_capped(value: &Value, cap: usize) -> usize {
-    let mut deepest = 0;
-    let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
-    while let Some((v, depth)) = stack.pop() {
-        let here = depth.saturating_add(1);
-        let children: Box<dyn Iterator<Item = &Value>> = match v {
-            Value::Array(items) => Box::new(items.iter()),
-            Value::Object(members) => Box::new(members.values()),
-            _ => continue,
-        };
-        deepest = deepest.max(here);
-        if here > cap {
-            return here;
-        }
-        stack.extend(children.map(|c| (c, here)));
-    }
-    deepest
-}
+pub use orderdesk_core::limits::json_depth_capped as depth_capped;
 
 /// The length of `value` as compact JSON, or `None` when it is longer than `max` (counting
 /// stops there). `value` must be within [`MAX_ORDER_DEPTH`]-ish depth: the serialiser recurses.

@@ -508,23 +508,16 @@ async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
 
     service.sync_now().await.expect("sync");
     // On the demo server: exactly one order carries the client order id the submit gave.
-    let base = service.status().await.expect("status").demo.expect("demo runs").base_url;
-    let on_server: serde_json::Value = reqwest::get(format!(
-        "{base}/tmf-api/productOrderingManagement/v4/productOrder?externalId={}",
-        queued.client_order_id
-    ))
-    .await
-    .expect("list the server's orders")
-    .json()
-    .await
-    .expect("a JSON list");
-    let carrying: Vec<&serde_json::Value> = on_server
-        .as_array()
-        .expect("a list")
+    let demo = service.demo_client().await.expect("the app's client of its demo server");
+    let on_server = demo
+        .list_orders(&[("externalId", queued.client_order_id.as_str())])
+        .await
+        .expect("list the server's orders");
+    let carrying = on_server
         .iter()
         .filter(|o| orderdesk_wire::external_id::carries_external_id(o, &queued.client_order_id))
-        .collect();
-    assert_eq!(carrying.len(), 1, "{on_server}");
+        .count();
+    assert_eq!(carrying, 1, "{on_server:?}");
     // Once it is an order, the draft is listed as that order: one row, with a total.
     let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
     let lin: Vec<_> = rows.iter().filter(|r| r.customer.as_deref() == Some("Lin Wu")).collect();
