@@ -236,7 +236,8 @@ fn the_schema_1_fixture_upgrades_without_losing_anything() {
             "name": profile.name,
             "orderUrl": profile.order_url,
             "catalogUrl": profile.catalog_url,
-            "version": profile.version,
+            // Schema 1 wrote a profile that detects its version as `auto`.
+            "version": profile.version.map_or("auto", Version::as_str),
             "detectedVersion": profile.detected_version,
             "businessId": profile.business_id,
             "headers": profile.headers,
