@@ -23,6 +23,7 @@
 pub mod api;
 pub mod auth;
 pub mod catalog;
+pub mod cli;
 pub mod error;
 pub mod fault;
 pub mod hub;

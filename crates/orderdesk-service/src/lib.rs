@@ -34,13 +34,16 @@
 
 mod build;
 pub mod catalog;
+pub mod diagnostics;
 mod drafts;
 pub mod edit;
 mod error;
+pub mod logs;
 pub mod orders;
 pub mod profiles;
 pub mod records;
 pub mod sample;
+pub mod updates;
 pub mod view;
 
 use std::collections::HashMap;
@@ -58,6 +61,7 @@ use orderdesk_store::{
 use serde_json::Value;
 
 pub use catalog::CatalogCache;
+pub use diagnostics::{BuildInfo, DiagnosticsSaved};
 pub use drafts::order_findings;
 pub use edit::{AlterationInput, Edit, RefInput};
 pub use error::{Result, ServiceError};
@@ -70,6 +74,7 @@ pub use profiles::{
     ProfileView, SecretState, SecretStore,
 };
 pub use records::SnapshotImport;
+pub use updates::{UpdateSettings, UpdateView};
 pub use view::*;
 
 /// The environment variable that overrides the data directory (tests, manual runs).
