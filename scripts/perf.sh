@@ -24,8 +24,8 @@ for tool in Xvfb python3 node; do
 done
 
 echo "perf: building in release (UI, app, fixture tool, baseline)"
-npm --prefix ui run build --silent >/dev/null
-cargo build --quiet --release --locked -p orderdesk-app
+# The release build scripts/package.sh uses too (one feature resolution, nothing built twice).
+./scripts/release-build.sh --quiet
 cargo build --quiet --release --locked -p orderdesk-service --example perf_fixture
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
