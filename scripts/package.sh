@@ -5,7 +5,8 @@
 # the clap definitions by orderdesk-dist). Prints each package with its size.
 #
 # Uses the one shared release build (scripts/release-build.sh) and bundles it with
-# `tauri bundle`, so nothing is compiled twice. Packages land in <target>/release/bundle/.
+# `tauri bundle` (packaging/bundle.mjs), so nothing is compiled twice. Packages land in
+# <target>/release/bundle/.
 #
 # Settings (environment):
 #   ORDERDESK_BUNDLES          bundles to make, comma-separated (default: deb,rpm). `appimage`
@@ -59,7 +60,7 @@ gzip -9n "$STAGE"/man/man1/*.1
 
 echo "package: bundling ${BUNDLES}"
 rm -rf "$TARGET_DIR/release/bundle"
-packaging/node_modules/.bin/tauri bundle --ci --bundles "$BUNDLES" --config "$bundle_config"
+node packaging/bundle.mjs --bundles "$BUNDLES" --config "$bundle_config"
 
 echo "package: done"
 find "$TARGET_DIR/release/bundle" -maxdepth 2 -type f \( -name '*.deb' -o -name '*.rpm' -o -name '*.AppImage' -o -name '*.sig' \) \

@@ -242,7 +242,7 @@ async fn start_background(handle: tauri::AppHandle) {
         Err(error) => eprintln!("orderdesk: the demo server did not start again: {error}"),
     }
     service.start_sync().await;
-    support::check_on_start(handle.clone()).await;
+    support::check_on_start(handle).await;
 }
 
 /// Asks for a file to save to in the native save dialog, starting in the Downloads folder.
@@ -275,7 +275,7 @@ pub fn run() {
         return;
     }
     // Logs go to a daily file in the platform's log directory; without one the app still runs.
-    let _logs = orderdesk_service::logs::log_dir()
+    let logs = orderdesk_service::logs::log_dir()
         .and_then(|dir| orderdesk_service::logs::init(&dir))
         .map_err(|error| eprintln!("orderdesk: logs are not written to a file: {error}"))
         .ok();
@@ -320,6 +320,8 @@ pub fn run() {
         // Nothing is running yet that could lose data; report and exit non-zero.
         tracing::error!(%error, "the desktop app could not start");
         eprintln!("orderdesk: the desktop app could not start: {error}");
+        // `exit` skips destructors: flush the log file first.
+        drop(logs);
         std::process::exit(1);
     }
 }

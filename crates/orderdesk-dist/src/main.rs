@@ -52,7 +52,16 @@ fn write_completions(command: &mut clap::Command, dir: &Path) -> std::io::Result
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         let shell_dir = dir.join(shell.to_string());
         std::fs::create_dir_all(&shell_dir)?;
-        written.push(clap_complete::generate_to(shell, command, &name, &shell_dir)?);
+        let path = clap_complete::generate_to(shell, command, &name, &shell_dir)?;
+        // bash-completion looks a command's script up by the command's bare name.
+        let path = if shell == Shell::Bash {
+            let bare = shell_dir.join(&name);
+            std::fs::rename(&path, &bare)?;
+            bare
+        } else {
+            path
+        };
+        written.push(path);
     }
     Ok(written)
 }

@@ -8,7 +8,8 @@
 //! an editor session (`drafts.rs`, `records.rs`): drafts listed, edited, restored, checked and
 //! priced by id, catalog snapshots imported with a version or merged, cached records and
 //! full-text search. [`Service::open`] takes a data directory, [`Service::open_db`] a
-//! database file.
+//! database file. For shipping: the log file ([`logs`]), the support archive
+//! ([`diagnostics`]) and the update feed setting ([`updates`]).
 //!
 //! ## Invariants
 //! - **Every edit is saved.** [`Service::edit`] applies one [`Edit`] with the core and writes

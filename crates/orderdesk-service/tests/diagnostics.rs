@@ -20,7 +20,7 @@ fn unzip(path: &std::path::Path) -> Vec<(String, String)> {
             let mut entry = archive.by_index(i).expect("entry");
             let mut text = String::new();
             entry.read_to_string(&mut text).expect("text");
-            (entry.name().to_owned(), text)
+            (entry.name().expect("entry name").to_string(), text)
         })
         .collect()
 }
