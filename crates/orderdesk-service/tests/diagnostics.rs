@@ -57,7 +57,11 @@ async fn the_archive_holds_what_support_needs_and_no_secret_or_personal_data() {
     drop(guard);
 
     let path = dir.path().join("diagnostics.zip");
-    let build = BuildInfo { product: "Orderdesk".into(), version: "9.9.9".into(), commit: "0123456789ab".into() };
+    let build = BuildInfo {
+        product: "Orderdesk".into(),
+        version: "9.9.9".into(),
+        commit: "0123456789ab".into(),
+    };
     let saved = service
         .export_diagnostics(path.clone(), build, Some(log_dir.path().to_path_buf()))
         .await
@@ -111,10 +115,15 @@ async fn an_archive_is_written_when_the_services_did_not_start() {
         code: "store.too_new".into(),
         message: "the database is from a newer version".into(),
     };
-    let build = BuildInfo { product: "Orderdesk".into(), version: "9.9.9".into(), commit: "unknown".into() };
-    let saved = orderdesk_service::diagnostics::export_startup_failure(path.clone(), build, None, &failure)
-        .await
-        .expect("archive");
+    let build = BuildInfo {
+        product: "Orderdesk".into(),
+        version: "9.9.9".into(),
+        commit: "unknown".into(),
+    };
+    let saved =
+        orderdesk_service::diagnostics::export_startup_failure(path.clone(), build, None, &failure)
+            .await
+            .expect("archive");
     assert!(!saved.database_ok);
     let entries = unzip(&path);
     assert_eq!(entries.len(), 2);
