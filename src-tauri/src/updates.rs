@@ -157,8 +157,8 @@ fn error(error: UpdaterError) -> IpcError {
         | UpdaterError::SignedVersionMismatch { .. } => failure(
             "update.bad_signature",
             format!(
-                "the update was refused: its signature does not match this build's update key \
-                 ({error}); nothing was installed"
+                "the update was refused: its signature does not verify with this build's update \
+                 key for the version offered ({error}); nothing was installed"
             ),
         ),
         UpdaterError::ReleaseNotFound
