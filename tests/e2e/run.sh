@@ -32,7 +32,8 @@ else
 fi
 
 WORK="$(mktemp -d)"
-ARTIFACTS="$HERE/artifacts"
+# E2E_ARTIFACTS_DIR keeps a run's screenshots apart (the installed package's run keeps the suite's).
+ARTIFACTS="${E2E_ARTIFACTS_DIR:-$HERE/artifacts}"
 rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS"
 XVFB_PID=""
 DRIVER_PID=""

@@ -81,6 +81,7 @@ step "files and command lines checked"
 DATA="$WORK/home/.local/share/orderdesk"
 mkdir -p "$DATA"
 E2E_APP=/usr/bin/orderdesk-app E2E_SERVER=/usr/bin/orderdesk-server E2E_SPECS='package/*.test.mjs' \
+  E2E_ARTIFACTS_DIR="$ROOT/tests/e2e/artifacts/package" \
   E2E_PACKAGE_DATA_DIR="$DATA" E2E_PACKAGE_VERSION="$VERSION" \
   "$ROOT/tests/e2e/run.sh" || fail "the installed app did not pass its test"
 [ -s "$DATA/orderdesk.db" ] || fail "the app saved nothing in $DATA"
