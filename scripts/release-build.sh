@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The one release build: the desktop app, the `orderdesk` CLI, `orderdesk-server` and the
-# packaging tool (`orderdesk-dist`), built in one cargo invocation so that every script that
-# needs release binaries (scripts/package.sh, scripts/perf.sh) shares the same artifacts: the
-# same packages in one build resolve the same features, so a second call rebuilds nothing.
+# The one release build: the desktop app, the `orderdesk` CLI, `orderdesk-server`, the
+# packaging tool (`orderdesk-dist`) and the performance fixture tool (`perf_fixture`), built in
+# one cargo invocation so that every script that needs release binaries (scripts/run.sh,
+# scripts/package.sh, scripts/perf.sh) shares the same artifacts: cargo resolves features per
+# invocation, and a build of any one of them alone would compile nearly everything again.
 # Builds the UI first (the app embeds ui/dist). Extra arguments go to cargo (e.g. --quiet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 npm --prefix ui run build --silent >/dev/null
-cargo build --release --locked -p orderdesk-app -p orderdesk-cli -p orderdesk-server -p orderdesk-dist "$@"
+cargo build --release --locked -p orderdesk-app -p orderdesk-cli -p orderdesk-server -p orderdesk-dist \
+  -p orderdesk-service --bins --example perf_fixture "$@"
