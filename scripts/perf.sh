@@ -24,9 +24,9 @@ for tool in Xvfb python3 node; do
 done
 
 echo "perf: building in release (UI, app, fixture tool, baseline)"
-npm --prefix ui run build --silent >/dev/null
-cargo build --quiet --release --locked -p orderdesk-app
-cargo build --quiet --release --locked -p orderdesk-service --example perf_fixture
+# The release build scripts/package.sh uses too, fixture tool included (one feature
+# resolution, nothing built twice).
+./scripts/release-build.sh --quiet
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 # The baseline is its own workspace with the workspace's (pruned) lock; sharing the target

@@ -4,5 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-npm --prefix ui run build --silent
-exec cargo run --release -p orderdesk-app -- "$@"
+# The release build the packages and the performance script share (nothing built twice).
+./scripts/release-build.sh --quiet
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+exec "$TARGET_DIR/release/orderdesk-app" "$@"

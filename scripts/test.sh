@@ -39,3 +39,7 @@ stage "ui message catalogs" npm --prefix ui run check:i18n --silent
 stage "ui tests (vitest)" npm --prefix ui run test --silent
 stage "TMF622 v4 conformance kit" ./tests/conformance/run-ctk.sh
 stage "end-to-end (app under Xvfb)" ./tests/e2e/run.sh
+# One release build, shared with scripts/perf.sh, bundled into the packages; then the .deb is
+# installed, its app started under Xvfb, and removed.
+stage "packages (.deb, .rpm)" ./scripts/package.sh
+stage "installed package (.deb)" ./tests/package/run.sh

@@ -29,13 +29,22 @@ pub struct AppInfo {
     pub name: String,
     /// Semantic version of this build.
     pub version: String,
+    /// The commit it was built from, or `unknown`.
+    pub commit: String,
+    /// Where the log files are, when the platform has a place for them.
+    pub log_dir: Option<String>,
 }
 
-/// Name and version of the running app.
+/// Name, version and commit of the running app, and where its logs are.
 #[tauri::command]
 #[specta::specta]
 pub fn app_info() -> AppInfo {
-    AppInfo { name: "Orderdesk".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() }
+    AppInfo {
+        name: crate::about::PRODUCT.to_owned(),
+        version: crate::about::VERSION.to_owned(),
+        commit: crate::about::COMMIT.to_owned(),
+        log_dir: orderdesk_service::logs::log_dir().ok().map(|d| d.display().to_string()),
+    }
 }
 
 /// First-start state, demo server, cached catalog, server profiles.

@@ -12,10 +12,13 @@
 //! The data directory is the `--data-dir PATH` argument when given, else `ORDERDESK_DATA_DIR`
 //! when set, else the platform's data directory (`~/.local/share/orderdesk` on Linux).
 
+pub mod about;
 mod commands;
 mod error;
 pub mod events;
 mod state;
+pub mod support;
+pub mod updates;
 
 pub use error::IpcError;
 pub use state::AppState;
@@ -67,8 +70,18 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::drop_entry,
             commands::fix_entry,
             commands::resolve_conflict,
+            support::export_diagnostics,
+            support::update_settings,
+            support::save_update_settings,
+            support::check_update,
+            support::install_update,
+            support::restart_app,
         ])
-        .events(collect_events![events::SyncStatusChanged, events::AppStatusChanged])
+        .events(collect_events![
+            events::SyncStatusChanged,
+            events::AppStatusChanged,
+            support::UpdateAvailable
+        ])
 }
 
 /// The `--data-dir PATH` (or `--data-dir=PATH`) argument, if the app was started with one.
@@ -89,8 +102,14 @@ fn data_dir_argument(args: impl IntoIterator<Item = std::ffi::OsString>) -> Opti
 pub fn open_state() -> AppState {
     let explicit = data_dir_argument(std::env::args_os().skip(1));
     match orderdesk_service::data_dir(explicit).and_then(Service::open) {
-        Ok(service) => AppState::new(service),
-        Err(error) => AppState::failed(ErrorBody::from(error)),
+        Ok(service) => {
+            tracing::info!(data_dir = %service.data_dir().display(), "services opened");
+            AppState::new(service)
+        }
+        Err(error) => {
+            tracing::error!(%error, "the services did not start");
+            AppState::failed(ErrorBody::from(error))
+        }
     }
 }
 
@@ -223,6 +242,7 @@ async fn start_background(handle: tauri::AppHandle) {
         Err(error) => eprintln!("orderdesk: the demo server did not start again: {error}"),
     }
     service.start_sync().await;
+    support::check_on_start(handle).await;
 }
 
 /// Asks for a file to save to in the native save dialog, starting in the Downloads folder.
@@ -230,8 +250,13 @@ fn save_prompt(app: tauri::AppHandle) -> state::SavePrompt {
     use tauri_plugin_dialog::DialogExt;
     Box::new(move |suggested| {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let filter = if suggested.ends_with(".zip") {
+            ("Zip archive", ["zip"])
+        } else {
+            ("TMF622 JSON", ["json"])
+        };
         let mut dialog =
-            app.dialog().file().set_file_name(suggested).add_filter("TMF622 JSON", &["json"]);
+            app.dialog().file().set_file_name(suggested).add_filter(filter.0, &filter.1);
         if let Some(downloads) = dirs::download_dir() {
             dialog = dialog.set_directory(downloads);
         }
@@ -245,9 +270,20 @@ fn save_prompt(app: tauri::AppHandle) -> state::SavePrompt {
 
 /// Builds and runs the desktop app until its last window closes.
 pub fn run() {
+    if let Some(answer) = about::command_line_answer(std::env::args_os().skip(1)) {
+        println!("{answer}");
+        return;
+    }
+    // Logs go to a daily file in the platform's log directory; without one the app still runs.
+    let logs = orderdesk_service::logs::log_dir()
+        .and_then(|dir| orderdesk_service::logs::init(&dir))
+        .map_err(|error| eprintln!("orderdesk: logs are not written to a file: {error}"))
+        .ok();
+    tracing::info!(version = about::VERSION, commit = about::COMMIT, "starting");
     let builder = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(open_state())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
@@ -256,6 +292,7 @@ pub fn run() {
                     eprintln!("orderdesk: ready {}", event.payload())
                 });
             }
+            app.manage(updates::Updates::new(app.handle()));
             open_main_window(app)?;
             app.state::<AppState>().set_save_prompt(save_prompt(app.handle().clone()));
             builder.mount_events(app);
@@ -281,7 +318,10 @@ pub fn run() {
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {
         // Nothing is running yet that could lose data; report and exit non-zero.
+        tracing::error!(%error, "the desktop app could not start");
         eprintln!("orderdesk: the desktop app could not start: {error}");
+        // `exit` skips destructors: flush the log file first.
+        drop(logs);
         std::process::exit(1);
     }
 }

@@ -19,16 +19,21 @@ struct Harness {
 }
 
 fn harness() -> Harness {
+    harness_for("main")
+}
+
+/// The app (with the dialog plugin it installs) and one window labelled `label`.
+fn harness_for(label: &str) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let service = Service::open(dir.path().to_path_buf()).expect("open service");
     let app = mock_builder()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(service))
         .invoke_handler(specta_builder::<MockRuntime>().invoke_handler())
         .build(tauri::generate_context!("../tauri.conf.json"))
         .expect("build app");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("main window");
+    let window =
+        tauri::WebviewWindowBuilder::new(&app, label, Default::default()).build().expect("window");
     Harness { _dir: dir, _app: app, window }
 }
 
@@ -137,11 +142,18 @@ fn saving_an_export_needs_a_window_to_ask_in() {
 #[test]
 fn commands_outside_the_capability_are_refused() {
     let h = harness();
-    // Not an app command at all, and a plugin command this app neither registers nor grants.
+    // The dialog plugin is installed (the shell opens the save dialog from Rust), so only the
+    // capability file stands between the webview and the plugin's commands.
+    let refused = h.call("plugin:dialog|save", json!({"options": {}})).expect_err("refused");
+    assert!(refused.to_string().contains("not allowed"), "refused by the capability: {refused}");
+    // The app's own commands are granted to the main window only: the same call is answered
+    // there and refused in any other window.
+    assert_eq!(h.ok("app_status", json!({}))["firstStart"], json!(true));
+    let other = harness_for("other");
+    let refused = other.call("app_status", json!({})).expect_err("another window");
+    assert!(refused.to_string().contains("not allowed"), "{refused}");
+    // A command nobody registered is refused too.
     assert!(h.call("drop_database", json!({})).is_err());
-    assert!(h.call("plugin:window|close", json!({"label": "main"})).is_err());
-    // The save dialog is opened from Rust; the webview may not open one itself.
-    assert!(h.call("plugin:dialog|save", json!({"options": {}})).is_err());
 }
 
 /// An order of `n` mobile lines, each with its required characteristic.

@@ -4,6 +4,8 @@
 # Screenshots land in tests/e2e/artifacts/; on failure the app's log is printed.
 # E2E_SPECS selects specs while iterating (a glob under specs/, default: all of them), e.g.
 #   E2E_SPECS='specs/offline*' tests/e2e/run.sh
+# E2E_APP names an app binary to drive instead of building one (the installed package's:
+# tests/package/run.sh).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -17,15 +19,21 @@ if [ ! -d "$HERE/node_modules" ] || [ "$HERE/package-lock.json" -nt "$HERE/node_
   npm --prefix "$HERE" ci --no-audit --no-fund --loglevel=error
 fi
 
-echo "e2e: building the app"
-(cd "$ROOT" && npm --prefix ui run build --silent && cargo build --quiet -p orderdesk-app -p orderdesk-server)
 TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-APP="$TARGET_DIR/debug/orderdesk-app"
-SERVER="$TARGET_DIR/debug/orderdesk-server"
+if [ -n "${E2E_APP:-}" ]; then
+  APP="$E2E_APP"
+  SERVER="${E2E_SERVER:-$(command -v orderdesk-server || true)}"
+else
+  echo "e2e: building the app"
+  (cd "$ROOT" && npm --prefix ui run build --silent && cargo build --quiet -p orderdesk-app -p orderdesk-server)
+  APP="$TARGET_DIR/debug/orderdesk-app"
+  SERVER="$TARGET_DIR/debug/orderdesk-server"
+fi
 
 WORK="$(mktemp -d)"
-ARTIFACTS="$HERE/artifacts"
+# E2E_ARTIFACTS_DIR keeps a run's screenshots apart (the installed package's run keeps the suite's).
+ARTIFACTS="${E2E_ARTIFACTS_DIR:-$HERE/artifacts}"
 rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS"
 XVFB_PID=""
 DRIVER_PID=""
@@ -48,7 +56,7 @@ free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0
 DRIVER_PORT="$(free_port)"
 NATIVE_PORT="$(free_port)"
 # Everything the app stores goes to a throw-away data directory.
-export XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config"
+export XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config" XDG_STATE_HOME="$WORK/state"
 # The app follows the system's locale until the agent chooses one: the suite pins the system's
 # to US English (the specs read English labels; the screens tour switches to German itself).
 export LANG=en_US.UTF-8 LANGUAGE=en_US

@@ -32,6 +32,7 @@ pub mod api;
 pub mod auth;
 pub mod callback;
 pub mod catalog;
+pub mod cli;
 pub mod error;
 pub mod fault;
 pub mod guard;

@@ -7,88 +7,15 @@
 
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use orderdesk_server::auth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+use orderdesk_server::cli::{Args, AuthKind};
 use orderdesk_server::{
     generate_catalog, start, AuthMode, CatalogSource, FaultConfig, LifecycleConfig, ServerConfig,
 };
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum AuthKind {
-    /// No authentication.
-    None,
-    /// OAuth2 client credentials (POST /oauth/token) and Bearer tokens.
-    Oauth2,
-    /// `client_id`/`client_secret` headers with an `X-Correlation-ID`.
-    ClientHeaders,
-}
-
-/// Reference TMF622 (v4 + v5) and TMF620 server.
-#[derive(Debug, Parser)]
-#[command(name = "orderdesk-server", version)]
-struct Args {
-    /// Address to bind (port 0 picks a free one). Loopback unless told otherwise.
-    #[arg(long, default_value = "127.0.0.1:8622")]
-    addr: SocketAddr,
-    /// SQLite file for orders; without it, data is kept in memory.
-    #[arg(long)]
-    db: Option<PathBuf>,
-    /// TMF620 catalog snapshot; without it, the embedded demo catalog is served.
-    #[arg(long)]
-    catalog: Option<PathBuf>,
-    /// Print a generated catalog snapshot with N offerings to stdout and exit.
-    #[arg(long, value_name = "N")]
-    generate_catalog: Option<usize>,
-    /// Base URL used in hrefs (default: http://<bound address>).
-    #[arg(long)]
-    public_base: Option<String>,
-    /// How long an order stays acknowledged, in ms.
-    #[arg(long, default_value_t = 2000)]
-    acknowledged_ms: u64,
-    /// How long an order stays inProgress, in ms.
-    #[arg(long, default_value_t = 5000)]
-    in_progress_ms: u64,
-    /// Duration of each cancellation step, in ms.
-    #[arg(long, default_value_t = 1000)]
-    cancel_step_ms: u64,
-    /// Characteristic value that makes its order item fail.
-    #[arg(long, default_value = "FAIL")]
-    fail_value: String,
-    /// Authentication mode.
-    #[arg(long, value_enum, default_value_t = AuthKind::None)]
-    auth: AuthKind,
-    /// Accepted client id (oauth2, client-headers).
-    #[arg(long, env = "ORDERDESK_CLIENT_ID", hide_env_values = true)]
-    client_id: Option<String>,
-    /// Accepted client secret (oauth2, client-headers).
-    #[arg(long, env = "ORDERDESK_CLIENT_SECRET", hide_env_values = true)]
-    client_secret: Option<String>,
-    /// Accept the well-known demo credentials (`orderdesk` / `orderdesk-secret`) when no
-    /// --client-id/--client-secret are given. For trying the server out only.
-    #[arg(long)]
-    demo_credentials: bool,
-    /// Let hub listeners have loopback and private callback addresses (link-local and
-    /// cloud-metadata addresses stay refused).
-    #[arg(long)]
-    allow_private_callbacks: bool,
-    /// Added latency per request, in ms.
-    #[arg(long, default_value_t = 0)]
-    fault_latency_ms: u64,
-    /// Share of requests answered 429/500/503 with Retry-After.
-    #[arg(long, default_value_t = 0.0)]
-    fault_error_rate: f64,
-    /// Share of POSTs committed, then dropped without an answer.
-    #[arg(long, default_value_t = 0.0)]
-    fault_drop_after_commit: f64,
-    /// Share of answers whose body is not JSON.
-    #[arg(long, default_value_t = 0.0)]
-    fault_malformed_rate: f64,
-}
 
 fn main() -> ExitCode {
     let args = Args::parse();

@@ -8,7 +8,8 @@
 //! an editor session (`drafts.rs`, `records.rs`): drafts listed, edited, restored, checked and
 //! priced by id, catalog snapshots imported with a version or merged, cached records and
 //! full-text search. [`Service::open`] takes a data directory, [`Service::open_db`] a
-//! database file.
+//! database file. For shipping: the log file ([`logs`]), the support archive
+//! ([`diagnostics`]) and the update feed setting ([`updates`]).
 //!
 //! ## Invariants
 //! - **Every edit is saved.** [`Service::edit`] applies one [`Edit`] with the core and writes
@@ -34,10 +35,12 @@
 
 pub mod catalog;
 mod demo;
+pub mod diagnostics;
 mod drafts;
 pub mod edit;
 mod error;
 mod list;
+pub mod logs;
 pub mod orders;
 mod present;
 pub mod profiles;
@@ -46,6 +49,7 @@ pub mod sample;
 mod session;
 mod settings;
 mod tuning;
+pub mod updates;
 pub mod view;
 
 use std::collections::HashMap;
@@ -62,6 +66,7 @@ pub use orderdesk_wire::{OrderState, Severity, TaskState, Version};
 
 pub use catalog::CatalogCache;
 pub use demo::DEMO_PROFILE;
+pub use diagnostics::{BuildInfo, DiagnosticsSaved};
 pub use drafts::order_findings;
 pub use edit::{AlterationInput, Edit, RefInput};
 pub use error::{Result, ServiceError};
@@ -76,6 +81,7 @@ pub use profiles::{
 };
 pub use records::SnapshotImport;
 pub use tuning::{Tuning, DEMO_TIMING_ENV, SYNC_MAX_WAIT_ENV, SYNC_POLL_ENV};
+pub use updates::{UpdateSettings, UpdateView};
 pub use view::*;
 
 use session::Undo;

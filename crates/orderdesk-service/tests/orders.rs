@@ -142,8 +142,19 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
     let detail = service.order_detail(id.clone()).await.expect("detail");
     assert_eq!(detail.state, Some(OrderState::Acknowledged), "not refreshed since it was created");
     assert_eq!(detail.state_text, "acknowledged");
-    // The server completes the order before the cancellation reaches it.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The server completes the order before the cancellation reaches it: wait until the demo
+    // server itself says so (asked through the app's own client).
+    let server_id = detail.server_id.clone();
+    let demo = service.demo_client().await.expect("the demo server's client");
+    let start = Instant::now();
+    loop {
+        let order = demo.get_order(&server_id).await.expect("the server's order");
+        if OrderState::of(&order) == Some(OrderState::Completed) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "never completed: {order}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     service.cancel_order(id.clone(), "too late".into(), None).await.expect("queued");
     let detail =
         sync_until(&service, &id, |d| d.cancellation.as_ref().is_some_and(|c| c.refused)).await;

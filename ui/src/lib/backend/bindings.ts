@@ -7,8 +7,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	/**  Name and version of the running app. */
-	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**  Name, version and commit of the running app, and where its logs are. */
+	appInfo: () => __TAURI_INVOKE<AppInfo_Serialize>("app_info"),
 	/**  First-start state, demo server, cached catalog, server profiles. */
 	appStatus: () => typedError<AppStatus_Serialize, IpcError>(__TAURI_INVOKE("app_status")),
 	/**  Start the in-process demo server and import its catalog. */
@@ -85,12 +85,32 @@ export const commands = {
 	fixEntry: (id: string) => typedError<FixTarget_Serialize, IpcError>(__TAURI_INVOKE("fix_entry", { id })),
 	/**  Settle an amendment conflict: keep the server's values or send the agent's again. */
 	resolveConflict: (id: string, choice: ConflictChoice) => typedError<null, IpcError>(__TAURI_INVOKE("resolve_conflict", { id, choice })),
+	/**
+	 *  Ask where to save the diagnostics archive (native dialog) and write it there. Works even
+	 *  when the services did not start (then the archive says why, beside the logs). `None` when
+	 *  the agent closed the dialog.
+	 */
+	exportDiagnostics: () => typedError<DiagnosticsSaved | null, IpcError>(__TAURI_INVOKE("export_diagnostics")),
+	/**  The agent's update settings. */
+	updateSettings: () => typedError<UpdateSettings_Serialize, IpcError>(__TAURI_INVOKE("update_settings")),
+	/**  Save the update settings (the feed is checked: https, or http on this machine). */
+	saveUpdateSettings: (settings: UpdateSettings_Deserialize) => typedError<UpdateSettings_Serialize, IpcError>(__TAURI_INVOKE("save_update_settings", { settings })),
+	/**  Look for a newer version on the feed; what is new comes with it. */
+	checkUpdate: () => typedError<UpdateView_Serialize | null, IpcError>(__TAURI_INVOKE("check_update")),
+	/**
+	 *  Download, verify and install the version the last check offered. The new version runs
+	 *  from the next start ([`restart_app`]).
+	 */
+	installUpdate: (version: string) => typedError<null, IpcError>(__TAURI_INVOKE("install_update", { version })),
+	/**  Start the app again (after an update is installed). */
+	restartApp: () => __TAURI_INVOKE<void>("restart_app"),
 };
 
 /** Events */
 export const events = {
 	appStatusChanged: makeEvent<AppStatusChanged, AppStatusChanged>("app-status-changed"),
 	syncStatusChanged: makeEvent<SyncStatusChanged_Serialize, SyncStatusChanged_Deserialize>("sync-status-changed"),
+	updateAvailable: makeEvent<UpdateAvailable_Serialize, UpdateAvailable_Deserialize>("update-available"),
 };
 
 /* Types */
@@ -165,11 +185,30 @@ export type AmountsView = {
 };
 
 /**  What the UI shows about the running build. */
-export type AppInfo = {
+export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
+
+/**  What the UI shows about the running build. */
+export type AppInfo_Deserialize = {
 	/**  Product name. */
 	name: string,
 	/**  Semantic version of this build. */
 	version: string,
+	/**  The commit it was built from, or `unknown`. */
+	commit: string,
+	/**  Where the log files are, when the platform has a place for them. */
+	logDir?: string | null,
+};
+
+/**  What the UI shows about the running build. */
+export type AppInfo_Serialize = {
+	/**  Product name. */
+	name: string,
+	/**  Semantic version of this build. */
+	version: string,
+	/**  The commit it was built from, or `unknown`. */
+	commit: string,
+	/**  Where the log files are, when the platform has a place for them. */
+	logDir: string | null,
 };
 
 /**  The app's state at start: what the first screen needs. */
@@ -424,6 +463,16 @@ export type DemoStatus = {
 	baseUrl: string,
 	catalogVersion: string,
 	offerings: number,
+};
+
+/**  An archive written. */
+export type DiagnosticsSaved = {
+	/**  Where it was written. */
+	path: string,
+	/**  The files inside, in order. */
+	entries: string[],
+	/**  Whether the database check found the database sound. */
+	databaseOk: boolean,
 };
 
 /**  A draft as the editor shows it. */
@@ -1505,6 +1554,73 @@ export type TimelineStep_Serialize = {
 	/**  RFC 3339, UTC. */
 	at: string,
 	actor: string,
+};
+
+/**  Sent to the window when the check at start-up found a newer version. */
+export type UpdateAvailable = UpdateAvailable_Serialize | UpdateAvailable_Deserialize;
+
+/**  Sent to the window when the check at start-up found a newer version. */
+export type UpdateAvailable_Deserialize = {
+	/**  What is offered. */
+	update: UpdateView_Deserialize,
+};
+
+/**  Sent to the window when the check at start-up found a newer version. */
+export type UpdateAvailable_Serialize = {
+	/**  What is offered. */
+	update: UpdateView_Serialize,
+};
+
+/**  The agent's update settings. */
+export type UpdateSettings = UpdateSettings_Serialize | UpdateSettings_Deserialize;
+
+/**  The agent's update settings. */
+export type UpdateSettings_Deserialize = {
+	/**
+	 *  The feed to check (an `https` address, or `http` on this machine); empty: the build's
+	 *  default feed.
+	 */
+	feed?: string,
+	/**  Look for an update each time the app starts. */
+	checkOnStart?: boolean,
+};
+
+/**  The agent's update settings. */
+export type UpdateSettings_Serialize = {
+	/**
+	 *  The feed to check (an `https` address, or `http` on this machine); empty: the build's
+	 *  default feed.
+	 */
+	feed: string,
+	/**  Look for an update each time the app starts. */
+	checkOnStart: boolean,
+};
+
+/**  A newer version the feed offers. */
+export type UpdateView = UpdateView_Serialize | UpdateView_Deserialize;
+
+/**  A newer version the feed offers. */
+export type UpdateView_Deserialize = {
+	/**  The running version. */
+	currentVersion: string,
+	/**  The version offered. */
+	version: string,
+	/**  When it was published (RFC 3339), when the feed says. */
+	date?: string | null,
+	/**  What is new, as the feed words it (plain text), at most [`MAX_NOTES_CHARS`]. */
+	notes: string,
+};
+
+/**  A newer version the feed offers. */
+export type UpdateView_Serialize = {
+	/**  The running version. */
+	currentVersion: string,
+	/**  The version offered. */
+	version: string,
+	/**  When it was published (RFC 3339), when the feed says. */
+	date: string | null,
+	/**  What is new, as the feed words it (plain text), at most [`MAX_NOTES_CHARS`]. */
+	notes: string,
 };
 
 /**  A TMF622 version. */

@@ -57,6 +57,9 @@ import type {
   TimelineKind,
   Version,
   VersionChoice,
+  UpdateSettings,
+  UpdateView,
+  DiagnosticsSaved,
 } from "./bindings";
 
 export type {
@@ -180,7 +183,24 @@ export const backend = {
   fixEntry: (id: string) => unwrap(commands.fixEntry(id)),
   resolveConflict: (id: string, choice: ConflictChoice) =>
     unwrap(commands.resolveConflict(id, choice)),
+  /** Asks where in the native save dialog; `null` when the agent cancels. */
+  exportDiagnostics: () => unwrap(commands.exportDiagnostics()),
+  updateSettings: () => unwrap(commands.updateSettings()),
+  saveUpdateSettings: (settings: UpdateSettings) => unwrap(commands.saveUpdateSettings(settings)),
+  /** The newer version the feed offers, or `null`. */
+  checkUpdate: () => unwrap(commands.checkUpdate()),
+  /** Downloads, verifies the signature and installs; the new version runs after a restart. */
+  installUpdate: (version: string) => unwrap(commands.installUpdate(version)),
+  restartApp: () => commands.restartApp(),
 };
+
+export type { UpdateSettings, UpdateView, DiagnosticsSaved };
+
+/** Calls `listener` when the check at start-up found a newer version; resolves to an
+ *  unsubscribe. */
+export function onUpdateAvailable(listener: (update: UpdateView) => void): Promise<() => void> {
+  return events.updateAvailable.listen((event) => listener(event.payload.update));
+}
 
 /** Calls `listener` with every sync status the backend sends; resolves to an unsubscribe. */
 export function onSyncStatus(listener: (status: SyncStatusView) => void): Promise<() => void> {
