@@ -23,7 +23,9 @@
 //! - v5 → v4 → v5 gives the same JSON value. Whatever v4 cannot express stays in the v4 object
 //!   as an extension member (v5-only members keep their names; several external identifiers are
 //!   kept whole in `externalIdentifier`, next to `externalId` holding the first one; a related
-//!   party, channel or place that is not a plain reference stays in its v5 shape).
+//!   party, channel or place that is not a plain reference stays in its v5 shape). A payload
+//!   that is not all in v5 shape (a related party written v4's way, an `@type` v5 requires
+//!   missing) comes back in its canonical v5 form: what `order_v4_to_v5` makes of it.
 //! - v4 → v5 → v4 gives the same JSON value except that `@type` members v5 requires are added
 //!   where the v4 payload had none (v4 accepts them; no other member is added, dropped or changed).
 //!   Typed characteristics keep their v5 `@type` in v4 so the value type survives the trip.
