@@ -12,7 +12,8 @@
 //!   vendored and embedded, compiled once at start-up) and the catalog ([`validate`]);
 //! - authentication modes ([`auth`]), `Idempotency-Key` replay, and fault injection
 //!   ([`fault`]) for client resilience tests;
-//! - the catalog snapshot and the large-catalog generator ([`catalog`]).
+//! - the catalog snapshot and the large-catalog generator ([`catalog`]);
+//! - the fuzz harness ([`fuzzing`]: any request through the router) that `fuzz/` drives.
 //!
 //! Invariants: orders are stored in v4 shape; v5 is a rendering ([`shape`]). Every state
 //! change is a compare-and-set, so simulation, cancellation, PATCH and DELETE never
@@ -25,6 +26,7 @@ pub mod auth;
 pub mod catalog;
 pub mod error;
 pub mod fault;
+pub mod fuzzing;
 pub mod hub;
 pub mod lifecycle;
 pub mod query;

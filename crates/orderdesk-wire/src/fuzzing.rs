@@ -1,0 +1,125 @@
+//! Fuzz harness: arbitrary bytes through decoding, both versions, the strict conversion and a
+//! second reading, asserting the crate's invariants on the way. `fuzz/` (cargo-fuzz) drives it
+//! with libFuzzer; `crates/orderdesk-server/tests/fuzz.rs` replays the committed corpus and
+//! every input that once failed. It must never panic on any input: a panic is a bug in this
+//! crate.
+
+use serde_json::Value;
+
+use crate::catalog::CatalogSnapshot;
+use crate::{
+    create_payload, parse_json, parse_order_as, parse_order_value, to_version, AnyProductOrder,
+    Version,
+};
+
+/// Reads `data` as an order and as a catalog snapshot and checks, for every JSON object:
+/// - reading never fails on content (only on text that is not JSON or not an object);
+/// - reading then writing gives the same JSON, member order included, through `to_value` and
+///   through serde alike;
+/// - converting to the other version and back gives the canonical form (members read
+///   leniently in their proper type): for v4 with at most `@type`s added or respelt, for v5
+///   exactly the order's canonical v5 form;
+/// - the strict conversion and the create payload of either version read back as orders that
+///   write the same JSON, and say nothing but `convert.not_carried`.
+pub fn order_round_trip(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(value) = parse_json(text) else { return };
+    if !value.is_object() {
+        assert!(parse_order_value(value).is_err(), "a non-object read as an order");
+        return;
+    }
+    let order = match parse_order_value(value.clone()) {
+        Ok(order) => order,
+        Err(e) => panic!("an object was refused as an order: {e}"),
+    };
+    let version = order.version();
+    assert_eq!(order.to_value(version), value, "reading then writing changed the order");
+    assert_eq!(
+        serde_json::to_string(&order).ok(),
+        serde_json::to_string(&value).ok(),
+        "serialising the order wrote other text than the value it was read from"
+    );
+
+    let other = match version {
+        Version::V4 => Version::V5,
+        Version::V5 => Version::V4,
+    };
+    let there = order.to_value(other);
+    let back = match parse_order_as(there, other) {
+        Ok(o) => o.to_value(version),
+        Err(e) => panic!("the {other} form of an order cannot be read: {e}"),
+    };
+    // Conversion starts from the canonical form: leniently read members in their proper type.
+    match &order {
+        AnyProductOrder::V4(o) => {
+            if let Err(at) = contained_except_types(&o.to_canonical_value(), &back) {
+                panic!("v4 -> v5 -> v4 lost or changed {at}");
+            }
+        }
+        AnyProductOrder::V5(o) => assert_eq!(
+            back,
+            crate::convert::order_v4_to_v5(o.to_canonical_value()),
+            "v5 -> v4 -> v5 is not the order's canonical v5 form"
+        ),
+    }
+
+    for target in [Version::V4, Version::V5] {
+        for converted in
+            [to_version(value.clone(), None, target), create_payload(value.clone(), None, target)]
+        {
+            if let Some(f) =
+                converted.findings.iter().find(|f| f.code != crate::create::NOT_CARRIED)
+            {
+                panic!("the strict conversion reported {}", f.code);
+            }
+            match parse_order_as(converted.value.clone(), target) {
+                Ok(again) => assert_eq!(
+                    again.to_value(target),
+                    converted.value,
+                    "a converted order does not read back as itself"
+                ),
+                Err(e) => panic!("a converted order cannot be read as {target}: {e}"),
+            }
+        }
+    }
+
+    match CatalogSnapshot::from_json(text) {
+        Ok(snapshot) => {
+            assert_eq!(snapshot.to_value(), value, "reading then writing changed the catalog")
+        }
+        Err(e) => panic!("an object was refused as a catalog snapshot: {e}"),
+    }
+}
+
+/// Whether `small` is in `big`, `big` being allowed extra `@type` members and other `@type`
+/// values only; the JSON pointer of the first difference otherwise. Walked with a stack, not
+/// recursion.
+fn contained_except_types(small: &Value, big: &Value) -> Result<(), String> {
+    let mut stack: Vec<(&Value, &Value, String)> = vec![(small, big, String::new())];
+    while let Some((a, b, path)) = stack.pop() {
+        match (a, b) {
+            (Value::Object(a), Value::Object(b)) => {
+                if let Some(k) = b.keys().find(|k| !a.contains_key(*k) && *k != "@type") {
+                    return Err(format!("{} (added)", crate::json_pointer(&path, k)));
+                }
+                for (k, v) in a {
+                    let p = crate::json_pointer(&path, k);
+                    match b.get(k) {
+                        // v5 requires its own `@type` names; conversion sets them.
+                        Some(_) if k == "@type" => {}
+                        Some(w) => stack.push((v, w, p)),
+                        None => return Err(format!("{p} (lost)")),
+                    }
+                }
+            }
+            (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+                stack.extend(
+                    a.iter().zip(b).enumerate().map(|(i, (v, w))| (v, w, format!("{path}/{i}"))),
+                );
+            }
+            (a, b) if a == b => {}
+            _ => return Err(path),
+        }
+    }
+    Ok(())
+}
