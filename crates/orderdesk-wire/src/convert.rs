@@ -414,11 +414,7 @@ fn party_5to4(m: &mut Map<String, Value>) {
         }
         _ => false,
     };
-    let outer_ok = matches!(
-        m.get("@type").and_then(Value::as_str),
-        None | Some("RelatedPartyRefOrPartyRoleRef")
-    );
-    if !(flat && outer_ok) {
+    if !flat {
         return;
     }
     let mut at = first_position(m, &["partyOrPartyRole"]);
@@ -430,7 +426,11 @@ fn party_5to4(m: &mut Map<String, Value>) {
             }
         }
     }
-    m.shift_remove("@type");
+    // v5's own type goes; any other `@type` is the party's own and came from v4, which
+    // `party_4to5` leaves on the wrapper.
+    if m.get("@type").and_then(Value::as_str) == Some("RelatedPartyRefOrPartyRoleRef") {
+        m.shift_remove("@type");
+    }
 }
 
 fn channel_5to4(m: &mut Map<String, Value>) {

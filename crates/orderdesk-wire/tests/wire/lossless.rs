@@ -172,3 +172,20 @@ fn deep_nesting_is_an_error_or_a_value_never_a_crash() {
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     assert!(parse_order(&deep).is_err());
 }
+
+#[test]
+fn a_party_with_a_type_of_its_own_survives_both_round_trips() {
+    let v4 = serde_json::json!({"relatedParty": [
+        {"id": "1", "role": "customer", "@type": "Reseller"},
+        {"id": "2", "role": "seller"}
+    ], "productOrderItem": []});
+    let order = v4::ProductOrder::from_value(v4.clone()).unwrap_or_default();
+    let v5 = orderdesk_wire::convert::v4_to_v5(&order);
+    let wrapped = v5.to_value();
+    assert_eq!(wrapped.pointer("/relatedParty/0/partyOrPartyRole/id"), Some(&Value::from("1")));
+    assert_eq!(wrapped.pointer("/relatedParty/0/@type"), Some(&Value::from("Reseller")));
+    let back = orderdesk_wire::convert::v5_to_v4(&v5).to_value();
+    assert_eq!(back["relatedParty"], v4["relatedParty"]);
+    let again = orderdesk_wire::convert::v4_to_v5(&orderdesk_wire::convert::v5_to_v4(&v5));
+    assert_eq!(again.to_value(), wrapped);
+}
