@@ -28,6 +28,8 @@
 //!   missing) comes back in its canonical v5 form: what `order_v4_to_v5` makes of it.
 //! - v4 → v5 → v4 gives the same JSON value except that `@type` members v5 requires are added
 //!   where the v4 payload had none (v4 accepts them; no other member is added, dropped or changed).
+//!   A related party, channel or place that is a plain reference written v5's way comes back
+//!   in v4's shape.
 //!   Typed characteristics keep their v5 `@type` in v4 so the value type survives the trip.
 //! - Conversion writes leniently read members in their proper type (a quantity sent as `"2"`
 //!   becomes `2`, a priority sent as `1` becomes `"1"`): it produces a new payload.
@@ -347,7 +349,10 @@ fn channel_4to5(m: &mut Map<String, Value>) {
 
 /// `{id, href, name, role, ...}` → `{role, <inner>: {id, href, name, @type: inner_type}, @type: outer_type, ...}`.
 fn wrap_4to5(m: &mut Map<String, Value>, inner: &str, inner_type: &str, outer_type: &str) {
-    if !m.contains_key(inner) {
+    if m.contains_key(inner) {
+        // Already wrapped: the reference gets the `@type` v5 requires, as a party's does.
+        with_obj(m, inner, |r| fill(r, inner_type));
+    } else {
         let at = first_position(m, REF_KEYS);
         let mut r = Map::new();
         for k in REF_KEYS {

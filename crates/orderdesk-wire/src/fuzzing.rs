@@ -4,6 +4,8 @@
 //! every input that once failed. It must never panic on any input: a panic is a bug in this
 //! crate.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use crate::catalog::CatalogSnapshot;
@@ -91,18 +93,29 @@ pub fn order_round_trip(data: &[u8]) {
     }
 }
 
-/// Whether `small` is in `big`, `big` being allowed extra `@type` members and other `@type`
-/// values only; the JSON pointer of the first difference otherwise. Walked with a stack, not
+/// The members v5 wraps a related party, channel or place reference in.
+const WRAPPERS: &[&str] = &["partyOrPartyRole", "channel", "place"];
+
+/// Whether `small` is in `big`, `big` being allowed extra `@type` members, other `@type` values
+/// and plain references unwrapped (see [`WRAPPERS`]) only; the JSON pointer of the first
+/// difference otherwise. Walked with a stack, not
 /// recursion.
 fn contained_except_types(small: &Value, big: &Value) -> Result<(), String> {
     let mut stack: Vec<(&Value, &Value, String)> = vec![(small, big, String::new())];
     while let Some((a, b, path)) = stack.pop() {
         match (a, b) {
             (Value::Object(a), Value::Object(b)) => {
-                if let Some(k) = b.keys().find(|k| !a.contains_key(*k) && *k != "@type") {
-                    return Err(format!("{} (added)", crate::json_pointer(&path, k)));
-                }
-                for (k, v) in a {
+                // A reference wrapped v5's way in a v4 payload comes back in v4's shape: its
+                // members are compared one level up.
+                let wrapped = WRAPPERS.iter().find_map(|w| {
+                    let r = a.get(*w)?.as_object()?;
+                    (!b.contains_key(*w)).then_some((*w, r))
+                });
+                let own = a.iter().filter(|(k, _)| wrapped.is_none_or(|(w, _)| k.as_str() != w));
+                let lifted = wrapped.into_iter().flat_map(|(_, r)| r.iter());
+                let mut seen = HashSet::new();
+                for (k, v) in own.chain(lifted.filter(|(k, _)| *k != "@type")) {
+                    seen.insert(k.as_str());
                     let p = crate::json_pointer(&path, k);
                     match b.get(k) {
                         // v5 requires its own `@type` names; conversion sets them.
@@ -110,6 +123,9 @@ fn contained_except_types(small: &Value, big: &Value) -> Result<(), String> {
                         Some(w) => stack.push((v, w, p)),
                         None => return Err(format!("{p} (lost)")),
                     }
+                }
+                if let Some(k) = b.keys().find(|k| !seen.contains(k.as_str()) && *k != "@type") {
+                    return Err(format!("{} (added)", crate::json_pointer(&path, k)));
                 }
             }
             (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {

@@ -189,3 +189,14 @@ fn a_party_with_a_type_of_its_own_survives_both_round_trips() {
     let again = orderdesk_wire::convert::v4_to_v5(&orderdesk_wire::convert::v5_to_v4(&v5));
     assert_eq!(again.to_value(), wrapped);
 }
+
+#[test]
+fn a_v5_channel_reference_gets_its_type_whichever_way_it_goes() {
+    let v5 = serde_json::json!({"channel": [{"role": "salesChannel", "channel": {"id": "4"}}],
+        "productOrderItem": [], "@type": "ProductOrder"});
+    let canonical = orderdesk_wire::convert::order_v4_to_v5(v5.clone());
+    assert_eq!(canonical.pointer("/channel/0/channel/@type"), Some(&Value::from("ChannelRef")));
+    let order = v5::ProductOrder::from_value(v5).unwrap_or_default();
+    let back = orderdesk_wire::convert::v4_to_v5(&orderdesk_wire::convert::v5_to_v4(&order));
+    assert_eq!(back.to_value(), canonical);
+}
