@@ -94,8 +94,8 @@ pub fn order_v4_to_v5(mut v: Value) -> Value {
             m.shift_insert(ext_at.min(m.len()), "externalId".into(), other);
         }
         None => {
-            if let Some(list @ Value::Array(_)) = m.shift_remove("externalIdentifier") {
-                m.shift_insert(ext_at.min(m.len()), "externalId".into(), list);
+            if let Some(list) = take_array(m, "externalIdentifier") {
+                m.shift_insert(ext_at.min(m.len()), "externalId".into(), Value::Array(list));
             }
         }
     }
@@ -215,7 +215,7 @@ fn product_4to5(m: &mut Map<String, Value>) {
         );
     }
     if !m.contains_key("agreementItem") {
-        if let Some(Value::Array(mut list)) = m.shift_remove("agreement") {
+        if let Some(mut list) = take_array(m, "agreement") {
             for x in list.iter_mut().filter_map(Value::as_object_mut) {
                 rename(x, "id", "agreementId");
                 rename(x, "href", "agreementHref");
@@ -379,7 +379,7 @@ fn item_5to4(m: &mut Map<String, Value>) {
 
 fn product_5to4(m: &mut Map<String, Value>) {
     if !m.contains_key("agreement") {
-        if let Some(Value::Array(mut list)) = m.shift_remove("agreementItem") {
+        if let Some(mut list) = take_array(m, "agreementItem") {
             for x in list.iter_mut().filter_map(Value::as_object_mut) {
                 rename(x, "agreementId", "id");
                 rename(x, "agreementHref", "href");
@@ -516,6 +516,18 @@ pub fn canonical_type_key(t: &str) -> String {
 fn retype(m: &mut Map<String, Value>, from: &str, to: &str) {
     if m.get("@type").and_then(Value::as_str) == Some(from) {
         m.insert("@type".into(), Value::String(to.into()));
+    }
+}
+
+/// Takes `key` out of `m` when it holds an array; a value of any other type stays (it is an
+/// extension member, which conversion passes through).
+fn take_array(m: &mut Map<String, Value>, key: &str) -> Option<Vec<Value>> {
+    if !m.get(key).is_some_and(Value::is_array) {
+        return None;
+    }
+    match m.shift_remove(key) {
+        Some(Value::Array(list)) => Some(list),
+        _ => None,
     }
 }
 

@@ -200,3 +200,21 @@ fn a_v5_channel_reference_gets_its_type_whichever_way_it_goes() {
     let back = orderdesk_wire::convert::v4_to_v5(&orderdesk_wire::convert::v5_to_v4(&order));
     assert_eq!(back.to_value(), canonical);
 }
+
+#[test]
+fn members_named_like_converted_ones_but_of_another_type_pass_through() {
+    let v4 = serde_json::json!({"externalIdentifier": "2024-05-03", "productOrderItem": [
+        {"id": "1", "action": "add", "product": {"agreement": "frame contract 7"}}]});
+    let order = v4::ProductOrder::from_value(v4.clone()).unwrap_or_default();
+    let v5 = orderdesk_wire::convert::v4_to_v5(&order);
+    assert_eq!(v5.to_value().get("externalIdentifier"), v4.get("externalIdentifier"));
+    let back = orderdesk_wire::convert::v5_to_v4(&v5).to_value();
+    assert_eq!(back["externalIdentifier"], v4["externalIdentifier"]);
+    assert_eq!(back["productOrderItem"][0]["product"]["agreement"], "frame contract 7");
+    let v5 = serde_json::json!({"productOrderItem": [{"id": "1", "action": "add",
+        "product": {"agreementItem": {"agreementId": "7"}}, "@type": "ProductOrderItem"}],
+        "@type": "ProductOrder"});
+    let v5 = v5::ProductOrder::from_value(v5).unwrap_or_default();
+    let v4 = orderdesk_wire::convert::v5_to_v4(&v5).to_value();
+    assert_eq!(v4["productOrderItem"][0]["product"]["agreementItem"]["agreementId"], "7");
+}
