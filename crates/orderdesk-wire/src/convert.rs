@@ -442,11 +442,14 @@ fn channel_5to4(m: &mut Map<String, Value>) {
     unwrap_5to4(m, "channel", "ChannelRef");
 }
 
-/// The inverse of [`wrap_4to5`], applied only when the inner object is a plain reference.
+/// The inverse of [`wrap_4to5`], applied only when the inner object is a plain reference that
+/// names something (v4 has no place for an empty one: `wrap_4to5` makes none).
 fn unwrap_5to4(m: &mut Map<String, Value>, inner: &str, inner_type: &str) {
     let flat = match m.get(inner) {
         Some(Value::Object(r)) => {
-            plain_ref(r, inner_type) && REF_KEYS.iter().all(|k| !m.contains_key(*k))
+            plain_ref(r, inner_type)
+                && r.keys().any(|k| REF_KEYS.contains(&k.as_str()))
+                && REF_KEYS.iter().all(|k| !m.contains_key(*k))
         }
         _ => false,
     };

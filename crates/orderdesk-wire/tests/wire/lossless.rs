@@ -218,3 +218,14 @@ fn members_named_like_converted_ones_but_of_another_type_pass_through() {
     let v4 = orderdesk_wire::convert::v5_to_v4(&v5).to_value();
     assert_eq!(v4["productOrderItem"][0]["product"]["agreementItem"]["agreementId"], "7");
 }
+
+#[test]
+fn an_empty_v5_channel_reference_is_kept() {
+    let v5 = serde_json::json!({"channel": [{"role": "salesChannel", "channel": {}}],
+        "productOrderItem": [], "@type": "ProductOrder"});
+    let canonical = orderdesk_wire::convert::order_v4_to_v5(v5.clone());
+    let order = v5::ProductOrder::from_value(v5).unwrap_or_default();
+    let v4 = orderdesk_wire::convert::v5_to_v4(&order);
+    assert!(v4.to_value().pointer("/channel/0/channel").is_some());
+    assert_eq!(orderdesk_wire::convert::v4_to_v5(&v4).to_value(), canonical);
+}
