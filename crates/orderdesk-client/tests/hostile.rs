@@ -125,7 +125,8 @@ async fn a_page_served_twice_is_an_error() -> TestResult {
         .route(
             "/cycle/v4/productOrder",
             get(|Query(q): Query<HashMap<String, String>>| async move {
-                let page = if (offset_of(&q) / 2) % 2 == 0 { ["1", "2"] } else { ["3", "4"] };
+                let page =
+                    if (offset_of(&q) / 2).is_multiple_of(2) { ["1", "2"] } else { ["3", "4"] };
                 axum::Json(json!([{"id": page[0]}, {"id": page[1]}]))
             }),
         )
