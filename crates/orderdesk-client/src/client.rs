@@ -1,10 +1,13 @@
 //! The HTTP client proper: one [`Client`] per server profile.
 
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use orderdesk_core::limits;
 use orderdesk_wire::external_id::{carries_external_id, external_id_filter};
 use orderdesk_wire::Version;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
@@ -15,11 +18,37 @@ use crate::error::{normalise_error, ClientError};
 use crate::profile::{AuthConfig, Profile};
 use crate::secret::Secret;
 
-/// Answers larger than this are refused unread (a misbehaving server must not fill memory).
-pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
+/// Answers larger than this are refused unread (a misbehaving server must not fill memory):
+/// as large as an order Orderdesk accepts. A list's pages have their own bounds
+/// ([`ListLimits`]).
+pub const DEFAULT_MAX_BODY: usize = limits::MAX_ORDER_BYTES;
 
-/// Pages after which a list is considered endless (a server that ignores `offset`).
-const MAX_PAGES: usize = 100_000;
+/// How much of a list the client reads before it stops with
+/// [`ClientError::ListIncomplete`]: a server that never ends a list, serves huge pages or
+/// answers page after page slowly cannot hold a pull forever. The defaults are the core's
+/// transport limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListLimits {
+    /// Pages read.
+    pub max_pages: usize,
+    /// Bytes of one page.
+    pub max_page_bytes: usize,
+    /// Bytes of all pages together.
+    pub max_bytes: usize,
+    /// Time for all pages together.
+    pub max_duration: Duration,
+}
+
+impl Default for ListLimits {
+    fn default() -> Self {
+        ListLimits {
+            max_pages: limits::MAX_PAGES,
+            max_page_bytes: limits::MAX_PAGE_BYTES,
+            max_bytes: limits::MAX_LIST_BYTES,
+            max_duration: limits::MAX_LIST_DURATION,
+        }
+    }
+}
 
 /// When to try a request again.
 #[derive(Debug, Clone)]
@@ -30,7 +59,8 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     pub max_delay: Duration,
     /// A `Retry-After` longer than this is not waited for: the error goes to the caller
-    /// (the sync engine then schedules the entry for that time instead of blocking).
+    /// (the sync engine then schedules the entry for that time instead of blocking). What a
+    /// server asks for is read as at most [`limits::MAX_RETRY_AFTER`] in any case.
     pub max_retry_after: Duration,
 }
 
@@ -98,6 +128,8 @@ pub(crate) struct Answer {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Value,
+    /// The body's length as read.
+    pub(crate) bytes: usize,
     pub(crate) correlation_id: String,
 }
 
@@ -124,6 +156,7 @@ pub struct Client {
     secret: Option<Secret>,
     retry: RetryPolicy,
     max_body: usize,
+    list_limits: ListLimits,
     timeout: Duration,
     version: Mutex<Option<Version>>,
     token: tokio::sync::Mutex<Option<CachedToken>>,
@@ -161,14 +194,36 @@ fn form_encode(text: &str) -> String {
     out
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// `Retry-After` as seconds or an HTTP date, at most [`limits::MAX_RETRY_AFTER`]: a server
+/// asking for years (or for more seconds than a date can hold) is asked again within the hour.
 fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = text.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = DateTime::parse_from_rfc2822(text).ok()?.with_timezone(&Utc);
-    Some((at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+    let wait = if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() {
+        // Digits beyond u64 are a wait beyond any limit.
+        text.parse::<u64>().map_or(limits::MAX_RETRY_AFTER, Duration::from_secs)
+    } else {
+        let at = DateTime::parse_from_rfc2822(text).ok()?.with_timezone(&Utc);
+        at.signed_duration_since(Utc::now()).to_std().unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(limits::MAX_RETRY_AFTER))
+}
+
+/// How long an access token is used: the token endpoint's `expires_in` (seconds, as a number
+/// or a string; 5 minutes when it gives none), at most [`limits::MAX_TOKEN_LIFETIME`].
+fn token_lifetime(answer: &Value) -> Duration {
+    let seconds = answer.get("expires_in").and_then(|v| match v {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    });
+    seconds.map_or(Duration::from_secs(300), Duration::from_secs).min(limits::MAX_TOKEN_LIFETIME)
+}
+
+/// When a token with `lifetime` is fetched again: a tenth of its lifetime early, at most a
+/// minute.
+fn refresh_at(now: Instant, lifetime: Duration) -> Instant {
+    let margin = lifetime.checked_div(10).unwrap_or_default().min(Duration::from_secs(60));
+    now.checked_add(lifetime.saturating_sub(margin)).unwrap_or(now)
 }
 
 /// What an answer says, once its body is read: the JSON of a success (`null` for an empty
@@ -201,7 +256,13 @@ pub(crate) fn read_answer(
             correlation_id: correlation_id.to_owned(),
         })?
     };
-    Ok(Answer { status, headers, body, correlation_id: correlation_id.to_owned() })
+    Ok(Answer {
+        status,
+        headers,
+        body,
+        bytes: bytes.len(),
+        correlation_id: correlation_id.to_owned(),
+    })
 }
 
 pub(crate) fn header_count(headers: &HeaderMap, name: &str) -> Option<usize> {
@@ -215,6 +276,12 @@ pub fn resource_id(value: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// The id of the order a cancellation task (`cancelProductOrder`) is about: its
+/// `productOrder` reference's `id`, in v4 and v5 alike.
+pub fn cancelled_order_id(task: &Value) -> Option<String> {
+    resource_id(task.get("productOrder")?)
 }
 
 /// An order's (or a task's) `state` as the server wrote it, or `None` when it reported none
@@ -264,6 +331,7 @@ impl Client {
             secret,
             retry: RetryPolicy::default(),
             max_body: DEFAULT_MAX_BODY,
+            list_limits: ListLimits::default(),
             timeout,
             version: Mutex::new(version),
             token: tokio::sync::Mutex::new(None),
@@ -277,9 +345,15 @@ impl Client {
         self
     }
 
-    /// Replaces the answer size limit.
+    /// Replaces the size limit of an answer that is not a list page.
     pub fn with_max_body(mut self, bytes: usize) -> Client {
         self.max_body = bytes;
+        self
+    }
+
+    /// Replaces the bounds of reading a list.
+    pub fn with_list_limits(mut self, list_limits: ListLimits) -> Client {
+        self.list_limits = list_limits;
         self
     }
 
@@ -396,7 +470,7 @@ impl Client {
                 correlation_id: Some(correlation_id.clone()),
             })?;
         let status = response.status();
-        let body = self.read_body(response, &correlation_id).await?;
+        let body = self.read_body(response, self.max_body, &correlation_id).await?;
         if !status.is_success() {
             let detail =
                 normalise_error(status.as_u16(), status.canonical_reason().unwrap_or(""), &body);
@@ -415,16 +489,9 @@ impl Client {
                 correlation_id: Some(correlation_id.clone()),
             }
         })?;
-        let lifetime = parsed
-            .get("expires_in")
-            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
-            .map(Duration::from_secs)
-            .unwrap_or(Duration::from_secs(300));
-        // Refresh before expiry: a tenth of the lifetime early, at most a minute.
-        let margin = (lifetime / 10).min(Duration::from_secs(60));
         *cached = Some(CachedToken {
             value: value.to_owned(),
-            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
+            refresh_at: refresh_at(Instant::now(), token_lifetime(&parsed)),
         });
         Ok(value.to_owned())
     }
@@ -435,26 +502,28 @@ impl Client {
 
     // ---- the request pipeline ----------------------------------------------------------------
 
+    /// The body, read chunk by chunk and given up as soon as it passes `limit` (a body that
+    /// announces more is not read at all).
     async fn read_body(
         &self,
         mut response: reqwest::Response,
+        limit: usize,
         correlation_id: &str,
     ) -> Result<Vec<u8>, ClientError> {
-        if response.content_length().is_some_and(|len| len > self.max_body as u64) {
-            return Err(ClientError::TooLarge {
-                limit: self.max_body,
-                correlation_id: correlation_id.to_owned(),
-            });
+        let too_large =
+            || ClientError::TooLarge { limit, correlation_id: correlation_id.to_owned() };
+        if response
+            .content_length()
+            .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > limit))
+        {
+            return Err(too_large());
         }
         let mut body = Vec::new();
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > self.max_body {
-                        return Err(ClientError::TooLarge {
-                            limit: self.max_body,
-                            correlation_id: correlation_id.to_owned(),
-                        });
+                    if body.len().saturating_add(chunk.len()) > limit {
+                        return Err(too_large());
                     }
                     body.extend_from_slice(&chunk);
                 }
@@ -490,13 +559,14 @@ impl Client {
         }
     }
 
-    /// One attempt.
+    /// One attempt; an answer body longer than `limit` is given up.
     async fn attempt(
         &self,
         method: &Method,
         url: &Url,
         body: Option<(&'static str, &[u8])>,
         extra: &[(&'static str, &str)],
+        limit: usize,
         correlation_id: &str,
     ) -> Result<Answer, ClientError> {
         let mut headers = HeaderMap::new();
@@ -524,7 +594,7 @@ impl Client {
             .map_err(|err| self.transport_error(&err, url.as_str(), correlation_id))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = self.read_body(response, correlation_id).await?;
+        let bytes = self.read_body(response, limit, correlation_id).await?;
         tracing::debug!(
             %method, url = %url, status = status.as_u16(), correlation_id,
             bytes = bytes.len(), ms = started.elapsed().as_millis() as u64, "tmf request"
@@ -542,6 +612,19 @@ impl Client {
         extra: &[(&'static str, &str)],
         safety: Safety,
     ) -> Result<Answer, ClientError> {
+        self.send_limited(method, url, body, extra, safety, self.max_body).await
+    }
+
+    /// [`Client::send`] with the answer's size limit.
+    async fn send_limited(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<(&'static str, Vec<u8>)>,
+        extra: &[(&'static str, &str)],
+        safety: Safety,
+        limit: usize,
+    ) -> Result<Answer, ClientError> {
         let correlation_id = new_correlation_id();
         let mut attempt = 1u32;
         let mut refreshed_auth = false;
@@ -552,6 +635,7 @@ impl Client {
                     &url,
                     body.as_ref().map(|(t, b)| (*t, b.as_slice())),
                     extra,
+                    limit,
                     &correlation_id,
                 )
                 .await;
@@ -589,7 +673,7 @@ impl Client {
                         error = %err, "retrying"
                     );
                     tokio::time::sleep(delay).await;
-                    attempt += 1;
+                    attempt = attempt.saturating_add(1);
                 }
                 _ => return Err(err),
             }
@@ -598,6 +682,18 @@ impl Client {
 
     async fn get_json(&self, url: Url) -> Result<Value, ClientError> {
         Ok(self.send(Method::GET, url, None, &[], Safety::Idempotent).await?.body)
+    }
+
+    /// The answer's object, which must be resource `id` when it names one.
+    fn expect_resource(answer: Answer, id: &str) -> Result<Value, ClientError> {
+        match resource_id(&answer.body) {
+            Some(found) if found != id => Err(ClientError::Malformed {
+                status: answer.status.as_u16(),
+                detail: format!("asked for {id:?}, the server answered with {found:?}"),
+                correlation_id: answer.correlation_id,
+            }),
+            _ => Self::expect_object(answer),
+        }
     }
 
     fn expect_object(answer: Answer) -> Result<Value, ClientError> {
@@ -659,7 +755,8 @@ impl Client {
         Self::expect_object(answer)
     }
 
-    /// `GET productOrder/{id}`.
+    /// `GET productOrder/{id}`. An answer that is another order (its `id` is not `id`) is
+    /// refused: what is adopted as order `id` must be it.
     pub async fn get_order(&self, id: &str) -> Result<Value, ClientError> {
         let answer = self
             .send(
@@ -670,7 +767,7 @@ impl Client {
                 Safety::Idempotent,
             )
             .await?;
-        Self::expect_object(answer)
+        Self::expect_resource(answer, id)
     }
 
     /// `DELETE productOrder/{id}`.
@@ -776,7 +873,7 @@ impl Client {
         Self::expect_object(answer)
     }
 
-    /// `GET cancelProductOrder/{id}`.
+    /// `GET cancelProductOrder/{id}`, refused when the answer is another task.
     pub async fn get_cancel(&self, id: &str) -> Result<Value, ClientError> {
         let answer = self
             .send(
@@ -787,7 +884,7 @@ impl Client {
                 Safety::Idempotent,
             )
             .await?;
-        Self::expect_object(answer)
+        Self::expect_resource(answer, id)
     }
 
     /// Every cancellation request matching `filter`.
@@ -809,9 +906,10 @@ impl Client {
         callback: &str,
         query: Option<&str>,
     ) -> Result<String, ClientError> {
-        let mut body = serde_json::json!({ "callback": callback });
+        let mut body = serde_json::Map::new();
+        body.insert("callback".into(), Value::String(callback.to_owned()));
         if let Some(q) = query {
-            body["query"] = Value::String(q.to_owned());
+            body.insert("query".into(), Value::String(q.to_owned()));
         }
         let bytes = serde_json::to_vec(&body)
             .map_err(|err| ClientError::Config(format!("cannot encode the listener: {err}")))?;
@@ -882,6 +980,11 @@ impl Client {
     /// `offset`/`limit` paging until done, with or without `X-Total-Count`, on 200 or 206,
     /// whatever page size the server silently caps to: the next offset is always what was
     /// received so far, and without a total the list ends at the first empty page.
+    ///
+    /// A list is read whole or not at all: a page served twice (a server that ignores
+    /// `offset`, or pages that go round in a cycle), more pages, bytes or time than
+    /// [`ListLimits`] allow end it with [`ClientError::ListIncomplete`], never with a list
+    /// silently cut short. What `sink` received before that stays received.
     async fn for_each_page<F>(
         &self,
         base: Url,
@@ -891,10 +994,25 @@ impl Client {
     where
         F: FnMut(Vec<Value>) -> Result<(), ClientError>,
     {
+        let bounds = self.list_limits;
+        let deadline = tokio::time::Instant::now().checked_add(bounds.max_duration);
         let mut stats = ListStats::default();
-        let mut limit = self.profile.page_size.max(1) as usize;
-        let mut previous_first: Option<String> = None;
+        let mut limit = usize::try_from(self.profile.page_size)
+            .unwrap_or(limits::MAX_PAGE_SIZE)
+            .clamp(1, limits::MAX_PAGE_SIZE);
+        let mut pages_seen: HashSet<u64> = HashSet::new();
+        let mut bytes = 0usize;
         loop {
+            let incomplete = |reason: String, stats: &ListStats| ClientError::ListIncomplete {
+                reason,
+                items: stats.items,
+            };
+            if stats.pages >= bounds.max_pages {
+                return Err(incomplete(
+                    format!("the list did not end after {} pages", bounds.max_pages),
+                    &stats,
+                ));
+            }
             let mut url = base.clone();
             {
                 let mut query = url.query_pairs_mut();
@@ -904,7 +1022,35 @@ impl Client {
                 query.append_pair("offset", &stats.items.to_string());
                 query.append_pair("limit", &limit.to_string());
             }
-            let answer = self.send(Method::GET, url, None, &[], Safety::Idempotent).await?;
+            // The last page may use what the whole list has left.
+            let left = bounds.max_bytes.saturating_sub(bytes);
+            let page_limit = bounds.max_page_bytes.min(left);
+            let request =
+                self.send_limited(Method::GET, url, None, &[], Safety::Idempotent, page_limit);
+            let result = match deadline {
+                Some(deadline) => {
+                    tokio::time::timeout_at(deadline, request).await.map_err(|_| {
+                        incomplete(
+                            format!(
+                                "reading it took longer than {}s",
+                                bounds.max_duration.as_secs()
+                            ),
+                            &stats,
+                        )
+                    })?
+                }
+                None => request.await,
+            };
+            let answer = match result {
+                Err(ClientError::TooLarge { .. }) if page_limit < bounds.max_page_bytes => {
+                    return Err(incomplete(
+                        format!("it is larger than {} bytes", bounds.max_bytes),
+                        &stats,
+                    ));
+                }
+                other => other?,
+            };
+            bytes = bytes.saturating_add(answer.bytes);
             let total = header_count(&answer.headers, "x-total-count");
             let status = answer.status.as_u16();
             let correlation_id = answer.correlation_id;
@@ -929,19 +1075,18 @@ impl Client {
             if received == 0 {
                 break;
             }
-            let first = items.first().and_then(resource_id);
-            if first.is_some() && first == previous_first {
-                return Err(ClientError::Malformed {
-                    status,
-                    detail: "the server returned the same page twice (it ignores `offset`)".into(),
-                    correlation_id,
-                });
+            if !pages_seen.insert(page_fingerprint(&items)) {
+                return Err(incomplete(
+                    "the server served the same page twice (it ignores `offset`, or its pages \
+                     go round in a cycle)"
+                        .to_owned(),
+                    &stats,
+                ));
             }
-            previous_first = first;
             sink(items)?;
-            stats.items += received;
-            stats.pages += 1;
-            if total.is_some_and(|t| stats.items >= t) || stats.pages >= MAX_PAGES {
+            stats.items = stats.items.saturating_add(received);
+            stats.pages = stats.pages.saturating_add(1);
+            if total.is_some_and(|t| stats.items >= t) {
                 break;
             }
             // A short page is either the end or the server's own cap: ask for that size from
@@ -950,6 +1095,19 @@ impl Client {
         }
         Ok(stats)
     }
+}
+
+/// What identifies a page: the ids of its entries in order (an entry without an id by its
+/// whole text). Two pages with the same fingerprint are the same page served again.
+fn page_fingerprint(items: &[Value]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for item in items {
+        match resource_id(item) {
+            Some(id) => id.hash(&mut hasher),
+            None => item.to_string().hash(&mut hasher),
+        }
+    }
+    hasher.finish()
 }
 
 fn kind_of(value: &Value) -> &'static str {

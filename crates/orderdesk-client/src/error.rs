@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use orderdesk_error::text::printable;
 use serde_json::Value;
 
 /// Longest server text kept in a message (plain-text error pages can be whole HTML documents).
@@ -41,6 +42,11 @@ pub enum ClientError {
     /// The answer exceeded the size limit; it was not read further.
     #[error("the server's answer is larger than the {limit}-byte limit and was not read (correlation id {correlation_id})")]
     TooLarge { limit: usize, correlation_id: String },
+    /// A list could not be read whole (see `ListLimits`): the server served a page twice,
+    /// or the list was longer, larger or slower than the client reads. It is never handed
+    /// back cut short.
+    #[error("the server's list could not be read whole: {reason} ({items} entries read)")]
+    ListIncomplete { reason: String, items: usize },
     /// Getting an OAuth2 access token failed.
     #[error("authentication failed: {message}")]
     Auth { message: String, correlation_id: Option<String> },
@@ -66,6 +72,7 @@ impl ClientError {
             ClientError::NoAnswer { .. } => "client.no_answer",
             ClientError::Malformed { .. } => "client.malformed_answer",
             ClientError::TooLarge { .. } => "client.answer_too_large",
+            ClientError::ListIncomplete { .. } => "client.list_incomplete",
             ClientError::Auth { .. } => "client.auth_failed",
             ClientError::Secret(_) => "client.secret_unavailable",
             ClientError::Config(_) => "client.bad_profile",
@@ -92,7 +99,9 @@ impl ClientError {
             | ClientError::Malformed { correlation_id, .. }
             | ClientError::TooLarge { correlation_id, .. } => Some(correlation_id),
             ClientError::Auth { correlation_id, .. } => correlation_id.as_deref(),
-            ClientError::Secret(_) | ClientError::Config(_) => None,
+            ClientError::ListIncomplete { .. }
+            | ClientError::Secret(_)
+            | ClientError::Config(_) => None,
         }
     }
 
@@ -136,7 +145,9 @@ impl ClientError {
             | ClientError::Malformed { .. }
             | ClientError::TooLarge { .. }
             | ClientError::Auth { .. } => true,
-            ClientError::Secret(_) | ClientError::Config(_) => false,
+            ClientError::ListIncomplete { .. }
+            | ClientError::Secret(_)
+            | ClientError::Config(_) => false,
         }
     }
 
@@ -162,15 +173,21 @@ pub(crate) struct ErrorDetail {
     pub field: Option<String>,
 }
 
+/// A text member of an error body, without what a terminal or a window would obey.
 fn text_of(value: Option<&Value>) -> Option<String> {
     match value? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::String(s) => {
+            let text = printable(s);
+            let text = text.trim();
+            (!text.is_empty()).then(|| text.to_owned())
+        }
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }
 
 fn shorten(text: &str) -> String {
+    let text = printable(text);
     let text = text.trim();
     if text.chars().count() <= MAX_MESSAGE {
         return text.to_owned();
@@ -319,6 +336,17 @@ mod tests {
             None,
         );
         check(r#"["odd"]"#, "the server answered 400 Bad Request", None, None);
+    }
+
+    #[test]
+    fn server_text_loses_escape_sequences() {
+        check(
+            "{\"code\":\"E\\u001b[5m\",\"message\":\"\\u001b]0;owned\\u0007bad \\u001b[31mquantity\\r\"}",
+            "bad quantity",
+            Some("E"),
+            None,
+        );
+        check("\u{1b}[2Jplain\u{7}", "plain", None, None);
     }
 
     #[test]

@@ -22,8 +22,20 @@
 //!   the server certainly did not act on it: no connection was made, or a 429/503 said so.
 //!   Any other failure is handed back with [`ClientError::outcome_unknown`] telling the
 //!   caller to find out first (the sync engine looks the order up by its external id).
-//! - Answers are bounded ([`DEFAULT_MAX_BODY`]); bodies are kept as JSON values, so fields we
-//!   do not know survive.
+//! - Servers are not trusted. Answers are bounded ([`DEFAULT_MAX_BODY`]; a list by
+//!   [`ListLimits`]: pages, bytes and time, the core's transport limits) and read as they
+//!   stream, never buffered whole; a list is read whole or fails with
+//!   [`ClientError::ListIncomplete`] (a page served twice, or a bound reached), never cut
+//!   short in silence. `Retry-After` and token lifetimes are read as at most an hour
+//!   (`orderdesk_core::limits`), and all time arithmetic on them is checked. A resource
+//!   asked for by id must be that resource ([`Client::get_order`]), an order found by an
+//!   external id must carry it. Server text in errors is made printable
+//!   (`orderdesk_error::text`).
+//! - A profile's secret goes only where it is safe: no credentials inside URLs or in extra
+//!   headers (both would be kept in clear), https for every URL a secret is sent to unless it
+//!   is this machine ([`check_url`]), and a secret filed for a profile stays bound to the
+//!   origins it was entered for ([`Profile::keeps_secret_of`]).
+//! - Bodies are kept as JSON values, so fields we do not know survive.
 //! - Real-server deviations are tolerated, not corrected: an order without `state` stays
 //!   without one ([`order_state`] is `None`); `href`s are never followed (URLs are always
 //!   built from the profile); paging works without count headers and with silent page caps;
@@ -33,6 +45,10 @@
 //! No storage, no queue: the sync engine (`orderdesk-sync`) decides what to send and when.
 //! Payloads are passed through; version conversion belongs to `orderdesk-wire`.
 
+// Everything here reads what servers send: no arithmetic that can overflow, no indexing that
+// can panic.
+#![deny(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+
 mod client;
 mod error;
 pub mod fuzzing;
@@ -40,11 +56,14 @@ mod profile;
 pub mod secret;
 
 pub use client::{
-    new_correlation_id, order_state, resource_id, CatalogResource, Client, ListStats, RetryPolicy,
-    DEFAULT_MAX_BODY,
+    cancelled_order_id, new_correlation_id, order_state, resource_id, CatalogResource, Client,
+    ListLimits, ListStats, RetryPolicy, DEFAULT_MAX_BODY,
 };
 pub use error::ClientError;
-pub use profile::{version_in_url, AuthConfig, AuthMode, Profile, VersionChoice};
+pub use profile::{
+    check_url, credential_header_refusal, is_credential_header, version_in_url, AuthConfig,
+    AuthMode, Profile, VersionChoice,
+};
 /// URLs as the client parses them (profiles are checked with the same parser).
 pub use reqwest::Url;
 pub use secret::Secret;

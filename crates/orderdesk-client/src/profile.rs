@@ -1,7 +1,7 @@
 //! Server profiles: how to reach one TMF622 server (and its TMF620 catalog). A profile never
 //! holds a secret; see [`crate::secret`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use orderdesk_wire::Version;
@@ -144,7 +144,8 @@ pub struct Profile {
     /// (`.../productOrdering/v4/{businessId}/productOrder`).
     #[serde(default)]
     pub business_id: Option<String>,
-    /// Extra headers sent with every request (never secrets: they are stored in clear).
+    /// Extra headers sent with every request (never secrets: they are stored in clear, so a
+    /// credential-like one is refused, see [`is_credential_header`]).
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     #[serde(default)]
@@ -193,7 +194,10 @@ impl Profile {
         }
     }
 
-    /// Checks what can be checked without the network.
+    /// Checks what can be checked without the network: the name, every URL
+    /// ([`check_url`]; the secret goes to the order and catalog URLs and to the token URL),
+    /// the page size and the extra headers (no credential among them, see
+    /// [`is_credential_header`]). Messages never repeat a URL, which may hold a password.
     pub fn validate(&self) -> Result<(), ClientError> {
         if self.name.trim().is_empty() {
             return Err(ClientError::Config("a profile needs a name".into()));
@@ -204,17 +208,10 @@ impl Profile {
                 self.name
             )));
         }
-        for url in std::iter::once(&self.order_url).chain(self.catalog_url.iter()) {
-            let parsed = reqwest::Url::parse(url)
-                .map_err(|err| ClientError::Config(format!("{url:?} is not a URL: {err}")))?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(ClientError::Config(format!("{url:?}: only http and https")));
-            }
-        }
-        if let AuthConfig::OAuth2 { token_url, .. } = &self.auth {
-            reqwest::Url::parse(token_url).map_err(|err| {
-                ClientError::Config(format!("token URL {token_url:?} is not a URL: {err}"))
-            })?;
+        let authenticated = self.auth.needs_secret();
+        for (what, url) in self.urls() {
+            check_url(url, authenticated || what == "token URL")
+                .map_err(|why| ClientError::Config(format!("the {what}: {why}")))?;
         }
         if self.page_size == 0 {
             return Err(ClientError::Config("page size must be at least 1".into()));
@@ -224,8 +221,65 @@ impl Profile {
                 .map_err(|_| ClientError::Config(format!("{name:?} is not a header name")))?;
             reqwest::header::HeaderValue::from_str(value)
                 .map_err(|_| ClientError::Config(format!("header {name}: invalid value")))?;
+            if is_credential_header(name) {
+                return Err(ClientError::Config(credential_header_refusal(name)));
+            }
         }
         Ok(())
+    }
+
+    /// Every URL the profile sends requests to, by what it is.
+    fn urls(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let token_url = match &self.auth {
+            AuthConfig::OAuth2 { token_url, .. } => Some(token_url.as_str()),
+            _ => None,
+        };
+        std::iter::once(("order URL", self.order_url.as_str()))
+            .chain(self.catalog_url.as_deref().map(|url| ("catalog URL", url)))
+            .chain(token_url.map(|url| ("token URL", url)))
+    }
+
+    /// Where the profile's secret is sent: the origin (scheme, host and port) of every URL
+    /// it calls (order, catalog, token). A URL that does not parse stands for itself.
+    pub fn secret_origins(&self) -> BTreeSet<String> {
+        self.urls()
+            .map(|(_, url)| {
+                reqwest::Url::parse(url)
+                    .map(|u| u.origin().ascii_serialization())
+                    .unwrap_or_else(|_| url.to_owned())
+            })
+            .collect()
+    }
+
+    /// Whether the secret filed for `old` may be used by this profile (the same profile
+    /// edited): only when every origin it would go to is one it went to before. A new
+    /// scheme, host or port asks for the secret again.
+    pub fn keeps_secret_of(&self, old: &Profile) -> bool {
+        self.secret_origins().is_subset(&old.secret_origins())
+    }
+
+    /// The names of the extra headers that carry a credential (a profile saved before they
+    /// were refused may hold some); such a profile is refused by [`Profile::validate`] until
+    /// they are removed.
+    pub fn credential_headers(&self) -> Vec<String> {
+        self.headers.keys().filter(|name| is_credential_header(name)).cloned().collect()
+    }
+
+    /// The profile as it may be shown: without credentials inside its URLs and without the
+    /// values of credential-like headers (a profile saved before both were refused).
+    pub fn redacted(&self) -> Profile {
+        let mut shown = self.clone();
+        shown.order_url = redact_url(&self.order_url);
+        shown.catalog_url = self.catalog_url.as_deref().map(redact_url);
+        if let AuthConfig::OAuth2 { token_url, .. } = &mut shown.auth {
+            *token_url = redact_url(token_url);
+        }
+        for (name, value) in &mut shown.headers {
+            if is_credential_header(name) {
+                *value = "(removed: a credential)".to_owned();
+            }
+        }
+        shown
     }
 
     /// The version fixed by the profile or remembered from detection.
@@ -237,6 +291,77 @@ impl Profile {
             }
         }
     }
+}
+
+/// Why `text` cannot be one of a profile's URLs: not an absolute http(s) URL with a host,
+/// credentials inside it (they would be kept in clear and sent with every request; the
+/// authentication mode's secret belongs in the OS keychain), or, when a secret is sent
+/// there (`authenticated`), plain http to another machine than this one.
+pub fn check_url(text: &str, authenticated: bool) -> Result<reqwest::Url, String> {
+    let url = reqwest::Url::parse(text).map_err(|err| format!("not a URL: {err}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("use an http or https URL, not {}:", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL needs a host".to_owned());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("no credentials in the URL: choose an authentication mode, whose secret \
+                    is kept in the OS keychain"
+            .to_owned());
+    }
+    if authenticated && url.scheme() == "http" && !is_loopback(&url) {
+        return Err("use https: a secret is sent in clear over plain http (http is accepted \
+                    only for this machine: localhost, 127.0.0.1, [::1])"
+            .to_owned());
+    }
+    Ok(url)
+}
+
+/// This machine: `localhost` or a loopback address.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        None => false,
+    }
+}
+
+/// `text` without the user name and password inside it (unchanged when it is no URL).
+fn redact_url(text: &str) -> String {
+    match reqwest::Url::parse(text) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            // Cannot fail on a URL that has a host, and only such a URL holds credentials.
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// Whether a header named `name` carries a credential: `Authorization`,
+/// `Proxy-Authorization`, `Cookie`, and any name that speaks of a token, secret, password,
+/// key, session, signature or auth. Such a header would be stored in clear in the database;
+/// it is refused, and the profile's authentication mode carries the secret instead (bearer:
+/// `Authorization: Bearer`, headers: `client_id`/`client_secret`, oauth2), kept in the OS
+/// keychain and bound to the profile's origins.
+pub fn is_credential_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["auth", "cookie", "token", "secret", "passw", "key", "session", "signature", "credential"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// Why a credential-like header is refused, and what to do instead.
+pub fn credential_header_refusal(name: &str) -> String {
+    format!(
+        "header {name}: a credential is never kept in the database; choose an authentication \
+         mode (bearer, oauth2 or headers), whose secret is kept in the OS keychain"
+    )
 }
 
 /// A `/v4` or `/v5` path segment in a TMF root (the last one wins).
@@ -295,5 +420,98 @@ mod tests {
         p.name = "ok".into();
         p.order_url = "ftp://x".into();
         assert!(p.validate().is_err());
+    }
+
+    fn refusal(p: &Profile) -> String {
+        p.validate().err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn urls_hold_no_credentials_and_secrets_travel_over_https() {
+        let mut p = Profile::new("lab", "https://agent:hunter2@partner.example/tmf/v4/");
+        let why = refusal(&p);
+        assert!(why.contains("no credentials in the URL"), "{why}");
+        assert!(!why.contains("hunter2"), "the refusal repeats no password: {why}");
+        assert_eq!(p.redacted().order_url, "https://partner.example/tmf/v4/");
+
+        p.order_url = "http://partner.example/tmf/v4/".into();
+        p.validate().unwrap();
+        p.auth = AuthConfig::Bearer;
+        assert!(refusal(&p).contains("use https"), "{}", refusal(&p));
+        for local in ["http://127.0.0.1:8080/v4/", "http://localhost/v4/", "http://[::1]:1/v4/"] {
+            p.order_url = local.into();
+            p.validate().unwrap();
+        }
+        p.catalog_url = Some("http://catalog.example/v4/".into());
+        assert!(refusal(&p).contains("the catalog URL: use https"), "{}", refusal(&p));
+        p.catalog_url = None;
+        // The client secret always goes to the token URL.
+        p.auth = AuthConfig::OAuth2 {
+            token_url: "http://idp.example/token".into(),
+            client_id: "agent".into(),
+            scope: None,
+        };
+        assert!(refusal(&p).contains("the token URL: use https"), "{}", refusal(&p));
+    }
+
+    #[test]
+    fn credential_headers_are_refused() {
+        for name in [
+            "Authorization",
+            "proxy-authorization",
+            "Cookie",
+            "X-API-Key",
+            "X-Auth-Token",
+            "Ocp-Apim-Subscription-Key",
+            "client_secret",
+            "X-Session",
+        ] {
+            assert!(is_credential_header(name), "{name}");
+        }
+        for name in ["X-Channel", "Accept-Language", "X-Tenant"] {
+            assert!(!is_credential_header(name), "{name}");
+        }
+        let mut p = Profile::new("lab", "https://partner.example/tmf/v4/");
+        p.headers.insert("X-Channel".into(), "shop".into());
+        p.validate().unwrap();
+        p.headers.insert("Authorization".into(), "Bearer abc".into());
+        assert!(refusal(&p).contains("header Authorization: a credential"), "{}", refusal(&p));
+        assert_eq!(p.credential_headers(), ["Authorization"]);
+        assert!(!format!("{:?}", p.redacted().headers).contains("abc"));
+    }
+
+    #[test]
+    fn a_secret_stays_with_its_origins() {
+        let old = Profile {
+            auth: AuthConfig::OAuth2 {
+                token_url: "https://idp.example/token".into(),
+                client_id: "agent".into(),
+                scope: None,
+            },
+            catalog_url: Some("https://partner.example/catalog/v4/".into()),
+            ..Profile::new("lab", "https://partner.example/tmf/v4/")
+        };
+        let same_origins = Profile {
+            order_url: "https://PARTNER.example:443/other/path/v5/".into(),
+            catalog_url: None,
+            ..old.clone()
+        };
+        assert!(same_origins.keeps_secret_of(&old));
+        for moved in [
+            Profile { order_url: "https://evil.example/tmf/v4/".into(), ..old.clone() },
+            Profile { order_url: "https://partner.example:8443/tmf/v4/".into(), ..old.clone() },
+            Profile { order_url: "http://partner.example/tmf/v4/".into(), ..old.clone() },
+            Profile { catalog_url: Some("https://cdn.example/c/".into()), ..old.clone() },
+            Profile {
+                auth: AuthConfig::OAuth2 {
+                    token_url: "https://idp.evil.example/token".into(),
+                    client_id: "agent".into(),
+                    scope: None,
+                },
+                ..old.clone()
+            },
+        ] {
+            assert!(!moved.keeps_secret_of(&old), "{moved:?}");
+        }
     }
 }

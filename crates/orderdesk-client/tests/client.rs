@@ -250,7 +250,7 @@ async fn retry_after_is_honoured_on_429_and_503() -> TestResult {
 async fn malformed_huge_and_silent_answers_are_clear_errors() -> TestResult {
     let router = Router::new()
         .route("/t/v4/productOrder/bad", get(|| async { ([("content-type", "application/json")], "{\"id\": \"trunc<html>") }))
-        .route("/t/v4/productOrder/huge", get(|| async { "x".repeat(10 * 1024 * 1024) }))
+        .route("/t/v4/productOrder/huge", get(|| async { "x".repeat(orderdesk_client::DEFAULT_MAX_BODY + 1) }))
         .route("/t/v4/productOrder/list", get(|| async { axum::Json(json!({"not": "a list"})) }))
         .route(
             "/t/v4/productOrder/text",

@@ -47,6 +47,18 @@ pub const MAX_PAGE_SIZE: usize = 1_000;
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 /// Pages read in one pull of a list: a server that never ends a list is stopped here.
 pub const MAX_PAGES: usize = 10_000;
+/// Bytes of one whole list read from a server, all its pages together: as much as a catalog
+/// snapshot file may hold.
+pub const MAX_LIST_BYTES: usize = MAX_CATALOG_BYTES;
+/// How long reading one list from a server may take, all its pages together: a server that
+/// answers every page slowly is stopped here.
+pub const MAX_LIST_DURATION: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// The longest wait a server's `Retry-After` is taken for; a longer one (years, or more than
+/// a date can hold) is read as this.
+pub const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+/// The longest an access token is used before a new one is fetched, whatever lifetime
+/// (`expires_in`) the token endpoint gave it.
+pub const MAX_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 /// How deep JSON may nest. `serde_json` refuses deeper text; values built in memory (a
 /// JSON Patch applied by a server) are checked against the same bound.
 pub const MAX_JSON_DEPTH: usize = 128;

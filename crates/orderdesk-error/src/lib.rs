@@ -6,7 +6,9 @@
 //! scripts can act on; the message is for people and may change.
 //!
 //! Invariants: codes are lowercase, dot-separated, and never change meaning once released; this
-//! crate depends on nothing but serde so every crate can use it.
+//! crate depends on nothing but serde so every crate can use it. A message carries no control
+//! character or escape sequence (it often quotes a server, see [`text::printable`]): what
+//! reaches a terminal or a window is only text.
 //!
 //! ```
 //! use orderdesk_error::{ErrorBody, ErrorCode};
@@ -30,6 +32,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod text;
+
 /// Codes shared by several crates.
 pub mod codes {
     /// The input could not be read (missing file, permission, I/O error).
@@ -52,14 +56,19 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
-    /// Builds a body from a code and a message.
+    /// Builds a body from a code and a message (made [`text::printable`]).
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into() }
+        let message = message.into();
+        let message = match text::printable(&message) {
+            std::borrow::Cow::Borrowed(_) => message,
+            std::borrow::Cow::Owned(clean) => clean,
+        };
+        Self { code: code.into(), message }
     }
 
     /// Builds a body from any error that has a code; the message is its `Display` text.
     pub fn from_error<E: ErrorCode + std::fmt::Display + ?Sized>(err: &E) -> Self {
-        Self { code: err.code().to_owned(), message: err.to_string() }
+        Self::new(err.code(), err.to_string())
     }
 }
 
@@ -97,5 +106,11 @@ mod tests {
             text,
             r#"{"code":"input.not_json","message":"expected value at line 1 column 1"}"#
         );
+    }
+
+    #[test]
+    fn messages_carry_no_escape_sequences() {
+        let body = ErrorBody::new("client.rejected", "\u{1b}]0;pwned\u{7}\u{1b}[31mrefused\r");
+        assert_eq!(body.message, "refused");
     }
 }

@@ -137,10 +137,18 @@ async fn seed(store: &Store) {
         json!({"id": id, "action": "add", "quantity": 1, "state": state,
                "productOffering": {"id": offering}})
     };
+    // Stored orders are in v4 shape.
     let order = |id: &str, state: &str| {
-        json!({"id": id, "state": state, "orderDate": "2025-01-01T00:00:00.000Z",
+        let mut order = json!({"id": id, "state": state,
                "externalId": format!("PO-{id}"), "relatedParty": [], "@type": "ProductOrder",
-               "productOrderItem": [item("1", "14277", state), item("2", "14305", state)]})
+               "productOrderItem": [item("1", "14277", state), item("2", "14305", state)]});
+        if let Some(members) = order.as_object_mut() {
+            members.insert(
+                orderdesk_wire::Version::V4.order_date_member().to_owned(),
+                json!("2025-01-01T00:00:00.000Z"),
+            );
+        }
+        order
     };
     let resources = [
         (Kind::Order, "fuzz-order", order("fuzz-order", "acknowledged")),
@@ -148,8 +156,7 @@ async fn seed(store: &Store) {
         (
             Kind::Cancel,
             "fuzz-cancel",
-            json!({"id": "fuzz-cancel", "state": "acknowledged",
-                   "creationDate": "2025-01-01T00:00:00.000Z", "@type": "CancelProductOrder",
+            json!({"id": "fuzz-cancel", "state": "acknowledged", "@type": "CancelProductOrder",
                    "productOrder": {"id": "fuzz-done", "@referredType": "ProductOrder"}}),
         ),
         // The discard port: a delivery, should one start, goes nowhere.

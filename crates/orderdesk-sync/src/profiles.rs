@@ -168,7 +168,7 @@ mod tests {
             version: VersionChoice::Fixed(orderdesk_wire::Version::V4),
             ..Profile::new("headers", "http://127.0.0.1:9/v4/")
         };
-        let bearer = Profile { auth: AuthConfig::Bearer, ..Profile::new("bearer", "http://h/") };
+        let bearer = Profile { auth: AuthConfig::Bearer, ..Profile::new("bearer", "https://h/") };
         for p in [&full, &headers, &bearer] {
             save(&mut store, p).unwrap();
         }

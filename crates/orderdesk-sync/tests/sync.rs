@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use orderdesk_client::{
@@ -444,10 +445,12 @@ async fn malformed_answers_then_recovery_by_lookup() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn huge_and_silent_servers_keep_the_entry() -> TestResult {
-    // A server whose create answer is 10 MB, and which does not know the order afterwards.
+    // A server whose create answer is larger than any order, and which does not know the
+    // order afterwards.
     let router = Router::new().route(
         "/t/v4/productOrder",
-        get(|| async { axum::Json(json!([])) }).post(|| async { "x".repeat(10 * 1024 * 1024) }),
+        get(|| async { axum::Json(json!([])) })
+            .post(|| async { "x".repeat(orderdesk_client::DEFAULT_MAX_BODY + 1) }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let huge = listener.local_addr()?;
@@ -1019,4 +1022,129 @@ fn rusqlite_value(
     let conn =
         rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     Ok(conn.query_row(sql, [], |row| row.get(0))?)
+}
+
+/// A server that holds one order, `A`, and is hostile about its cancellation: the first
+/// request fails with a 500 (its outcome unknown), the list of cancellations ignores its
+/// filter and holds another order's finished one, and the second request is accepted.
+#[derive(Clone, Default)]
+struct CancelServer {
+    posts: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+async fn cancel_server() -> Result<(SocketAddr, CancelServer), std::io::Error> {
+    let state = CancelServer::default();
+    let order = json!({"id": "A", "state": "acknowledged", "externalId": "x",
+        "productOrderItem": [{"id": "1", "action": "add"}]});
+    let found = order.clone();
+    let router = Router::new()
+        .route(
+            "/t/v4/productOrder",
+            get(|| async { axum::Json(json!([])) })
+                .post(move || async move { (axum::http::StatusCode::CREATED, axum::Json(order)) }),
+        )
+        .route("/t/v4/productOrder/{id}", get(move || async move { axum::Json(found) }))
+        .route(
+            "/t/v4/cancelProductOrder",
+            get(|axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>| async move {
+                if q.get("offset").is_some_and(|o| o != "0") {
+                    return axum::Json(json!([]));
+                }
+                axum::Json(json!([{"id": "c-of-B", "state": "done",
+                    "productOrder": {"id": "B", "@referredType": "ProductOrder"}}]))
+            })
+            .post(
+                |axum::extract::State(s): axum::extract::State<CancelServer>| async move {
+                    if s.posts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                        return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "lost")
+                            .into_response();
+                    }
+                    (
+                        axum::http::StatusCode::CREATED,
+                        axum::Json(json!({"id": "c-of-A", "state": "acknowledged",
+                        "productOrder": {"id": "A", "@referredType": "ProductOrder"}})),
+                    )
+                        .into_response()
+                },
+            ),
+        )
+        .route(
+            "/t/v4/cancelProductOrder/{id}",
+            get(|axum::extract::Path(id): axum::extract::Path<String>| async move {
+                let of = id.trim_start_matches("c-of-").to_owned();
+                let state = if of == "B" { "done" } else { "acknowledged" };
+                axum::Json(json!({"id": id, "state": state,
+                    "productOrder": {"id": of, "@referredType": "ProductOrder"}}))
+            }),
+        )
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok((addr, state))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_orders_cancellation_is_never_adopted() -> TestResult {
+    let (addr, server) = cancel_server().await?;
+    let profile = Profile::new(PROFILE, format!("http://{addr}/t/v4/"));
+    let env = env_with(&profile, config(), no_secrets(), |s| {
+        add_drafts(s, 1, true)?;
+        Ok(())
+    })?;
+    let report = env.engine.run_once().await?;
+    let EntryOutcome::Done { order: Some(order) } = report.entries[0].outcome else {
+        return Err(format!("not delivered: {report:?}").into());
+    };
+    let entry = env.engine.cancel_order(order, "changed mind", None).await?;
+    let report = env.engine.run_once().await?;
+    assert!(
+        matches!(report.entries[0].outcome, EntryOutcome::Retry { .. }),
+        "the 500 leaves the outcome unknown: {report:?}"
+    );
+    let settled = run_until(&env.engine, &env.handle, entry.id, |e| e.attempts >= 2).await?;
+    assert_ne!(settled.status, OutboxStatus::Done, "B's finished cancellation was adopted");
+    let entry_id = entry.id;
+    let cancellation = env.handle.write(move |s| s.cancellation(entry_id)).await?;
+    let cancellation = cancellation.ok_or("the cancellation is kept")?;
+    assert_eq!(cancellation.task_id.as_deref(), Some("c-of-A"), "A's own task, sent anew");
+    assert_eq!(server.posts.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let cached = env.handle.write(move |s| s.order(order)).await?;
+    assert_eq!(cached.row.state, "acknowledged", "A is not taken for cancelled");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_of_ages_parks_an_entry_for_an_hour_at_most() -> TestResult {
+    // 100,000,000,000,000 seconds, and a date in the year 9999.
+    for after in ["100000000000000", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+        let router = Router::new().route(
+            "/t/v4/productOrder",
+            get(|| async { axum::Json(json!([])) }).post(move || async move {
+                (axum::http::StatusCode::SERVICE_UNAVAILABLE, [("retry-after", after)], "later")
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        let profile = Profile::new(PROFILE, format!("http://{addr}/t/v4/"));
+        let env = env_with(&profile, config(), no_secrets(), |s| {
+            add_drafts(s, 1, true)?;
+            Ok(())
+        })?;
+        let before = chrono::Utc::now();
+        let report = env.engine.run_once().await?;
+        let EntryOutcome::Retry { at, .. } = &report.entries[0].outcome else {
+            return Err(format!("expected a retry, got {:?}", report.entries[0]).into());
+        };
+        let latest = before + chrono::TimeDelta::hours(1) + chrono::TimeDelta::minutes(1);
+        assert!(*at > before && *at <= latest, "{after}: parked until {at}");
+        let queued = outbox(&env.handle, OutboxStatus::Queued).await?;
+        assert_eq!(queued.len(), 1, "nothing lost");
+    }
+    Ok(())
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use orderdesk_client::{order_state, resource_id, Client, ClientError};
+use orderdesk_client::{cancelled_order_id, order_state, resource_id, Client, ClientError};
 use orderdesk_store::{AmendmentState, OutboxEntry, OutboxOp, OutboxStatus, Queries};
 use orderdesk_wire::{TaskState, Version};
 use serde_json::Value;
@@ -132,8 +132,9 @@ impl SyncEngine {
         let base =
             config.outbox_backoff.saturating_mul(1u32 << shift).min(config.outbox_backoff_max);
         let jittered = base.mul_f64(1.0 + fastrand_jitter());
+        // The client reads a `Retry-After` as at most an hour; the sum is checked all the same.
         let wait = err.and_then(ClientError::retry_after).map_or(jittered, |ra| ra.max(base));
-        Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60))
+        after(wait)
     }
 
     /// Delivers one entry and records the outcome. Returns the report and whether an
@@ -329,11 +330,16 @@ impl SyncEngine {
         let entry_id = entry.id;
         let mut task_id: Option<String> =
             self.with_store(move |s| Ok(s.cancellation(entry_id)?.and_then(|c| c.task_id))).await?;
+        let server_id = order.row.server_id.as_str();
         if task_id.is_none() && needs_lookup(entry) {
-            // Sent before without a known answer: adopt a cancellation already there.
-            let existing =
-                client.list_cancels(&[("productOrder.id", order.row.server_id.as_str())]).await?;
-            task_id = existing.iter().rev().find_map(resource_id);
+            // Sent before without a known answer: adopt a cancellation already there. Only
+            // one of this order: a server may ignore the filter and list every order's.
+            let existing = client.list_cancels(&[("productOrder.id", server_id)]).await?;
+            task_id = existing
+                .iter()
+                .rev()
+                .filter(|task| cancelled_order_id(task).as_deref() == Some(server_id))
+                .find_map(resource_id);
         }
         let task = match task_id {
             Some(id) => client.get_cancel(&id).await?,
@@ -354,6 +360,14 @@ impl SyncEngine {
                 task
             }
         };
+        // A task that names another order is not this order's cancellation, whatever it says.
+        // A person looks at it: sending it again would meet the same task.
+        if let Some(other) = cancelled_order_id(&task).filter(|id| id != server_id) {
+            return Err(SyncError::Invalid(format!(
+                "the server answered the cancellation of order {server_id} with a task of order \
+                 {other:?}; it was not adopted"
+            )));
+        }
         let state = TaskState::of(&task);
         self.note_cancellation(entry.id, state, refusal_reason(&task)).await?;
         match state {
@@ -375,9 +389,7 @@ impl SyncEngine {
             _ => {
                 let shown = order_state(&task).unwrap_or(STATE_NOT_REPORTED);
                 Ok(EntryOutcome::Waiting {
-                    at: Utc::now()
-                        + chrono::Duration::from_std(self.inner.config.cancel_poll)
-                            .unwrap_or(chrono::Duration::seconds(1)),
+                    at: after(self.inner.config.cancel_poll),
                     detail: format!("cancellation accepted, the server is working on it ({shown})"),
                 })
             }
@@ -454,6 +466,16 @@ impl SyncEngine {
         })
         .await
     }
+}
+
+/// `wait` from now, checked: a wait no date can hold is read as an hour (callers bound their
+/// waits far below that).
+fn after(wait: std::time::Duration) -> DateTime<Utc> {
+    let now = Utc::now();
+    chrono::TimeDelta::from_std(wait)
+        .ok()
+        .and_then(|wait| now.checked_add_signed(wait))
+        .unwrap_or_else(|| now.checked_add_signed(chrono::TimeDelta::hours(1)).unwrap_or(now))
 }
 
 /// What the server said when it ended a cancellation task without cancelling.
