@@ -72,7 +72,15 @@ pub fn order_v4_to_v5(mut v: Value) -> Value {
     set_type(m, "ProductOrder", &["productorder"]);
     rename(m, "orderDate", "creationDate");
     let ext_at = first_position(m, &["externalId", "externalIdentifier"]);
-    match m.shift_remove("externalId") {
+    // A scalar is read as the v4 type reads its `externalId` (a number or boolean as its text),
+    // so converting a payload and converting what the v4 types read from it agree.
+    let external_id = m.shift_remove("externalId").map(|v| match v {
+        Value::Number(_) | Value::Bool(_) => {
+            <String as crate::field::WireField>::decode(v).map_or_else(|v| v, Value::String)
+        }
+        other => other,
+    });
+    match external_id {
         Some(Value::String(id)) => {
             let keep = match m.get("externalIdentifier") {
                 Some(Value::Array(ids)) => {
