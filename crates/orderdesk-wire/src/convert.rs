@@ -654,6 +654,17 @@ mod tests {
     }
 
     #[test]
+    fn a_scalar_v4_external_id_converts_as_the_v4_types_read_it() {
+        for (given, id) in [(json!(456), "456"), (json!(true), "true")] {
+            let v5 = order_v4_to_v5(json!({"externalId": given}));
+            assert_eq!(v5["externalId"], json!([{"id": id, "@type": "ExternalIdentifier"}]));
+        }
+        // Neither a string nor a scalar: passed through as an extension.
+        let v5 = order_v4_to_v5(json!({"externalId": {"id": "x"}}));
+        assert_eq!(v5["externalId"], json!({"id": "x"}));
+    }
+
+    #[test]
     fn several_external_ids_survive_v4() {
         let v5 = json!({"externalId": [
             {"id": "a", "owner": "crm", "@type": "ExternalIdentifier"},
