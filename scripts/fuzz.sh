@@ -10,9 +10,6 @@
 # into the committed corpus: the 300 inputs that together reach the most code). A crash is written to
 # fuzz/artifacts/<target>/ and makes the script fail. Each run ends with libFuzzer's statistics
 # (executions, executions per second) after its last `cov:`/`ft:` coverage line.
-#
-# With FUZZ_TOTAL_SECONDS set, the build and the runs stay within that many seconds together:
-# after a long (first) build each target gets its share of the time left, at least 10 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -71,16 +68,7 @@ if [ "${#targets[@]}" -eq 0 ]; then
   mapfile -t targets < <(cargo +nightly fuzz list)
 fi
 
-start=$SECONDS
 cargo +nightly fuzz build "${flags[@]}"
-if [ -n "${FUZZ_TOTAL_SECONDS:-}" ]; then
-  # A few seconds per target go to starting it and reading its corpus.
-  share=$(((FUZZ_TOTAL_SECONDS - (SECONDS - start)) / ${#targets[@]} - 5))
-  if [ "${share}" -lt "${seconds}" ]; then
-    seconds=$((share < 10 ? 10 : share))
-    echo "the build took $((SECONDS - start))s: ${seconds}s per target to stay within ${FUZZ_TOTAL_SECONDS}s"
-  fi
-fi
 
 for target in "${targets[@]}"; do
   echo "--- fuzzing ${target} for ${seconds}s"
