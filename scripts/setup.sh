@@ -46,6 +46,13 @@ if ! command -v cargo >/dev/null; then
   fi
 fi
 
+# cargo-fuzz for the fuzzing stage of scripts/test.sh; it builds only on the nightly toolchain,
+# so it is installed only where that toolchain is.
+if rustup toolchain list 2>/dev/null | grep -q '^nightly' && ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-fuzz"
+  cargo +nightly install cargo-fuzz --locked
+fi
+
 # Front-end packages, exactly as locked.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   echo "setup: installing the UI's npm packages"

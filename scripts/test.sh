@@ -33,6 +33,18 @@ stage "ui build" npm --prefix ui run build --silent
 stage "cargo fmt --check" cargo fmt --all --check
 stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "rust tests" cargo test --workspace --locked
+# Each fuzz target for 30 s from its committed corpus (the corpus and every input that once
+# crashed Orderdesk are also replayed by the rust tests above, on the stable toolchain).
+fuzz_briefly() {
+  if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    echo "fuzzing skipped: the nightly toolchain cargo-fuzz needs is not installed"
+  elif ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    echo "fuzzing skipped: cargo-fuzz is not installed (scripts/setup.sh installs it where nightly is present)"
+  else
+    FUZZ_TOTAL_SECONDS=230 ./scripts/fuzz.sh 30
+  fi
+}
+stage "fuzzing (30 s per target)" fuzz_briefly
 stage "ui type-check (svelte-check)" npm --prefix ui run check --silent
 # Every language has every message key with the same parameters; every key is used.
 stage "ui message catalogs" npm --prefix ui run check:i18n --silent

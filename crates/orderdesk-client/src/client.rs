@@ -124,13 +124,13 @@ pub struct ListStats {
 
 /// A successful answer.
 #[derive(Debug)]
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Value,
     /// The body's length as read.
-    bytes: usize,
-    correlation_id: String,
+    pub(crate) bytes: usize,
+    pub(crate) correlation_id: String,
 }
 
 /// How a request may be retried.
@@ -226,7 +226,46 @@ fn refresh_at(now: Instant, lifetime: Duration) -> Instant {
     now.checked_add(lifetime.saturating_sub(margin)).unwrap_or(now)
 }
 
-fn header_count(headers: &HeaderMap, name: &str) -> Option<usize> {
+/// What an answer says, once its body is read: the JSON of a success (`null` for an empty
+/// body), the normalised [`ClientError::Server`] of any other status, or `Malformed` for a
+/// success whose body is not JSON. Pure, so the fuzz harness reads answers without a server.
+pub(crate) fn read_answer(
+    status: StatusCode,
+    headers: HeaderMap,
+    bytes: &[u8],
+    correlation_id: &str,
+) -> Result<Answer, ClientError> {
+    if !status.is_success() {
+        let detail =
+            normalise_error(status.as_u16(), status.canonical_reason().unwrap_or(""), bytes);
+        return Err(ClientError::Server {
+            status: status.as_u16(),
+            code: detail.code,
+            message: detail.message,
+            field: detail.field,
+            retry_after: parse_retry_after(&headers),
+            correlation_id: correlation_id.to_owned(),
+        });
+    }
+    let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        serde_json::from_slice(bytes).map_err(|err| ClientError::Malformed {
+            status: status.as_u16(),
+            detail: err.to_string(),
+            correlation_id: correlation_id.to_owned(),
+        })?
+    };
+    Ok(Answer {
+        status,
+        headers,
+        body,
+        bytes: bytes.len(),
+        correlation_id: correlation_id.to_owned(),
+    })
+}
+
+pub(crate) fn header_count(headers: &HeaderMap, name: &str) -> Option<usize> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
@@ -560,34 +599,7 @@ impl Client {
             %method, url = %url, status = status.as_u16(), correlation_id,
             bytes = bytes.len(), ms = started.elapsed().as_millis() as u64, "tmf request"
         );
-        if !status.is_success() {
-            let detail =
-                normalise_error(status.as_u16(), status.canonical_reason().unwrap_or(""), &bytes);
-            return Err(ClientError::Server {
-                status: status.as_u16(),
-                code: detail.code,
-                message: detail.message,
-                field: detail.field,
-                retry_after: parse_retry_after(&headers),
-                correlation_id: correlation_id.to_owned(),
-            });
-        }
-        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).map_err(|err| ClientError::Malformed {
-                status: status.as_u16(),
-                detail: err.to_string(),
-                correlation_id: correlation_id.to_owned(),
-            })?
-        };
-        Ok(Answer {
-            status,
-            headers,
-            body,
-            bytes: bytes.len(),
-            correlation_id: correlation_id.to_owned(),
-        })
+        read_answer(status, headers, &bytes, correlation_id)
     }
 
     /// A request with retries where they are safe. One correlation id for all attempts, so

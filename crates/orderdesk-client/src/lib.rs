@@ -14,6 +14,8 @@
 //! - Every TMF operation: productOrder create/list/get/patch/delete, cancelProductOrder
 //!   create/list/get, hub register/unregister, TMF620 list/get with `lastUpdate.gt`.
 //! - Paging, error normalisation and retries: see [`Client`] and [`ClientError`].
+//! - [`fuzzing`]: the fuzz harness (any status, headers and body, read as an answer) that
+//!   `fuzz/` drives.
 //!
 //! # Invariants
 //! - A request that may have changed something (POST, PATCH, DELETE) is repeated only when
@@ -49,6 +51,7 @@
 
 mod client;
 mod error;
+pub mod fuzzing;
 mod profile;
 pub mod secret;
 

@@ -17,6 +17,7 @@
 //!   rounding is per line and period, then sums (see the module docs for every rule).
 //!   [`Quote::to_json`] is the `orderdesk price --json` document; [`validate_and_price`] adds
 //!   the validation findings to it.
+//! - [`fuzzing`]: the fuzz harness (import, validate, price, edits, export) that `fuzz/` drives.
 //!
 //! ## Example
 //! ```
@@ -56,6 +57,7 @@ pub mod catalog;
 pub mod codes;
 mod error;
 pub mod finding;
+pub mod fuzzing;
 pub mod limits;
 pub mod model;
 pub mod money;

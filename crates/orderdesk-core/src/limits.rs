@@ -30,6 +30,10 @@ pub const MAX_QUANTITY: u64 = 1_000_000;
 pub const MAX_TEXT_CHARS: usize = 10_000;
 /// Characters of an identifier (an item id, an offering id, a party id).
 pub const MAX_ID_CHARS: usize = 256;
+/// How deep an edit may make an order's stored JSON (the flat layout) nest. Far below the
+/// 127 levels `serde_json` reads, so the order in the other version (a level or two deeper)
+/// and on a server still reads; an order imported deeper keeps its depth but gets no deeper.
+pub const MAX_ORDER_DEPTH: usize = 64;
 
 /// Bytes of one order document or request body (a 10,000-item order is about 5 MB).
 pub const MAX_ORDER_BYTES: usize = 16 * 1024 * 1024;

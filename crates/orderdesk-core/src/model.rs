@@ -264,6 +264,30 @@ impl Order {
         Ok(())
     }
 
+    /// How deep the order's stored form (the flat layout's JSON) nests, counted without
+    /// building it; a value deeper than [`limits::MAX_JSON_DEPTH`] counts as one level more.
+    pub fn flat_json_depth(&self) -> usize {
+        // The order object is level 1, `productOrderItem` 2, an item 3, its
+        // `productOrderItemRelationship` 4 and one relationship 5.
+        fn under(level: usize, values: &Map<String, Value>, deepest: usize) -> usize {
+            values
+                .values()
+                .map(|v| level.saturating_add(limits::json_depth(v)))
+                .fold(deepest, usize::max)
+        }
+        let mut deepest = under(1, &self.fields, 2);
+        let mut stack: Vec<&Item> = self.items.iter().collect();
+        while let Some(item) = stack.pop() {
+            deepest = under(3, &item.fields, deepest.max(3));
+            let links = item.children.iter().map(|c| &c.link);
+            for extra in links.chain(item.relationships.iter().map(|r| &r.extra)) {
+                deepest = under(5, extra, deepest.max(5));
+            }
+            stack.extend(item.children.iter());
+        }
+        deepest
+    }
+
     /// The same order with every `origin` and bundle `link` cleared: what two imports of the
     /// same order in different layouts must agree on (the nested layout writes no `bundles`
     /// relationship objects, so it has no place for their extra fields).

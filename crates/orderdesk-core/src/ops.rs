@@ -111,9 +111,11 @@ pub enum Op {
     SetCustomer {
         party: Value,
     },
+    /// Set the billing account; `None` or `null` clears it.
     SetBillingAccount {
         account: Option<Value>,
     },
+    /// Set the sales channel; `None` or `null` clears it.
     SetChannel {
         channel: Option<Value>,
     },
@@ -314,11 +316,20 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
             }
             parties.push(party);
         }
+        // `Some(null)` clears like `None`: both are stored as `null`, and a revision replayed
+        // from its stored op must give the same order.
         Op::SetBillingAccount { account } => {
-            set_or_clear(&mut next.fields, "billingAccount", account)
+            let value = account.as_ref().filter(|a| !a.is_null()).cloned();
+            set_or_clear(&mut next.fields, "billingAccount", &value)
         }
         Op::SetChannel { channel } => {
-            let value = channel.as_ref().map(|c| if c.is_array() { c.clone() } else { json!([c]) });
+            let value = channel.as_ref().filter(|c| !c.is_null()).map(|c| {
+                if c.is_array() {
+                    c.clone()
+                } else {
+                    json!([c])
+                }
+            });
             set_or_clear(&mut next.fields, "channel", &value);
         }
         Op::SetNotes { notes } => {
@@ -335,6 +346,19 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
     }
     // No operation leaves an order beyond the limits (a move can deepen a bundle).
     next.check_limits()?;
+    // Nor makes its stored JSON deeper than MAX_ORDER_DEPTH (a value handed to an operation may
+    // be nested deep itself), so what is saved reads again; an order imported deeper may stay
+    // as deep as it came.
+    let depth = next.flat_json_depth();
+    if depth > crate::limits::MAX_ORDER_DEPTH && depth > order.flat_json_depth() {
+        return Err(invalid(
+            "value",
+            &format!(
+                "the order would nest {depth} levels deep; at most {} are accepted",
+                crate::limits::MAX_ORDER_DEPTH
+            ),
+        ));
+    }
     Ok(next)
 }
 

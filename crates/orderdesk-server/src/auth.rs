@@ -116,7 +116,7 @@ impl Tokens {
         Self { issued: HashMap::new(), capacity }
     }
 
-    fn issue(&mut self, token: &str, now: Instant) {
+    pub(crate) fn issue(&mut self, token: &str, now: Instant) {
         self.issued.retain(|_, exp| *exp > now);
         if self.issued.len() >= self.capacity {
             // The token closest to expiry goes first.

@@ -14,7 +14,8 @@
 //!   injection ([`fault`]) for client resilience tests;
 //! - the catalog snapshot and the large-catalog generator ([`catalog`]);
 //! - every bound on what clients send ([`limits`]), where hub events may go ([`callback`]),
-//!   and the app-only guard of the app's demo server ([`guard`]).
+//!   and the app-only guard of the app's demo server ([`guard`]);
+//! - the fuzz harness ([`fuzzing`]: any request through the router) that `fuzz/` drives.
 //!
 //! Invariants: orders are stored in v4 shape; v5 is a rendering (`orderdesk_wire::convert`'s
 //! mapping, see [`hub::render`]); what differs between the versions is asked of
@@ -35,6 +36,7 @@ pub mod catalog;
 pub mod cli;
 pub mod error;
 pub mod fault;
+pub mod fuzzing;
 pub mod guard;
 pub mod hub;
 pub mod idempotency;

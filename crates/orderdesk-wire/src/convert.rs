@@ -23,9 +23,13 @@
 //! - v5 → v4 → v5 gives the same JSON value. Whatever v4 cannot express stays in the v4 object
 //!   as an extension member (v5-only members keep their names; several external identifiers are
 //!   kept whole in `externalIdentifier`, next to `externalId` holding the first one; a related
-//!   party, channel or place that is not a plain reference stays in its v5 shape).
+//!   party, channel or place that is not a plain reference stays in its v5 shape). A payload
+//!   that is not all in v5 shape (a related party written v4's way, an `@type` v5 requires
+//!   missing) comes back in its canonical v5 form: what `order_v4_to_v5` makes of it.
 //! - v4 → v5 → v4 gives the same JSON value except that `@type` members v5 requires are added
 //!   where the v4 payload had none (v4 accepts them; no other member is added, dropped or changed).
+//!   A related party, channel or place that is a plain reference written v5's way comes back
+//!   in v4's shape.
 //!   Typed characteristics keep their v5 `@type` in v4 so the value type survives the trip.
 //! - Conversion writes leniently read members in their proper type (a quantity sent as `"2"`
 //!   becomes `2`, a priority sent as `1` becomes `"1"`): it produces a new payload.
@@ -68,7 +72,15 @@ pub fn order_v4_to_v5(mut v: Value) -> Value {
     set_type(m, "ProductOrder", &["productorder"]);
     rename(m, "orderDate", "creationDate");
     let ext_at = first_position(m, &["externalId", "externalIdentifier"]);
-    match m.shift_remove("externalId") {
+    // A scalar is read as the v4 type reads its `externalId` (a number or boolean as its text),
+    // so converting a payload and converting what the v4 types read from it agree.
+    let external_id = m.shift_remove("externalId").map(|v| match v {
+        Value::Number(_) | Value::Bool(_) => {
+            <String as crate::field::WireField>::decode(v).map_or_else(|v| v, Value::String)
+        }
+        other => other,
+    });
+    match external_id {
         Some(Value::String(id)) => {
             let keep = match m.get("externalIdentifier") {
                 Some(Value::Array(ids)) => {
@@ -90,8 +102,8 @@ pub fn order_v4_to_v5(mut v: Value) -> Value {
             m.shift_insert(ext_at.min(m.len()), "externalId".into(), other);
         }
         None => {
-            if let Some(list @ Value::Array(_)) = m.shift_remove("externalIdentifier") {
-                m.shift_insert(ext_at.min(m.len()), "externalId".into(), list);
+            if let Some(list) = take_array(m, "externalIdentifier") {
+                m.shift_insert(ext_at.min(m.len()), "externalId".into(), Value::Array(list));
             }
         }
     }
@@ -234,7 +246,7 @@ fn product_4to5(m: &mut Map<String, Value>) {
         );
     }
     if !m.contains_key("agreementItem") {
-        if let Some(Value::Array(mut list)) = m.shift_remove("agreement") {
+        if let Some(mut list) = take_array(m, "agreement") {
             for x in list.iter_mut().filter_map(Value::as_object_mut) {
                 rename(x, "id", "agreementId");
                 rename(x, "href", "agreementHref");
@@ -368,7 +380,10 @@ fn channel_4to5(m: &mut Map<String, Value>) {
 
 /// `{id, href, name, role, ...}` → `{role, <inner>: {id, href, name, @type: inner_type}, @type: outer_type, ...}`.
 fn wrap_4to5(m: &mut Map<String, Value>, inner: &str, inner_type: &str, outer_type: &str) {
-    if !m.contains_key(inner) {
+    if m.contains_key(inner) {
+        // Already wrapped: the reference gets the `@type` v5 requires, as a party's does.
+        with_obj(m, inner, |r| fill(r, inner_type));
+    } else {
         let at = first_position(m, REF_KEYS);
         let mut r = Map::new();
         for k in REF_KEYS {
@@ -395,7 +410,7 @@ fn item_5to4(m: &mut Map<String, Value>) {
 
 fn product_5to4(m: &mut Map<String, Value>) {
     if !m.contains_key("agreement") {
-        if let Some(Value::Array(mut list)) = m.shift_remove("agreementItem") {
+        if let Some(mut list) = take_array(m, "agreementItem") {
             for x in list.iter_mut().filter_map(Value::as_object_mut) {
                 rename(x, "agreementId", "id");
                 rename(x, "agreementHref", "href");
@@ -435,11 +450,7 @@ fn party_5to4(m: &mut Map<String, Value>) {
         }
         _ => false,
     };
-    let outer_ok = matches!(
-        m.get("@type").and_then(Value::as_str),
-        None | Some("RelatedPartyRefOrPartyRoleRef")
-    );
-    if !(flat && outer_ok) {
+    if !flat {
         return;
     }
     let mut at = first_position(m, &["partyOrPartyRole"]);
@@ -451,18 +462,25 @@ fn party_5to4(m: &mut Map<String, Value>) {
             }
         }
     }
-    m.shift_remove("@type");
+    // v5's own type goes; any other `@type` is the party's own and came from v4, which
+    // `party_4to5` leaves on the wrapper.
+    if m.get("@type").and_then(Value::as_str) == Some("RelatedPartyRefOrPartyRoleRef") {
+        m.shift_remove("@type");
+    }
 }
 
 fn channel_5to4(m: &mut Map<String, Value>) {
     unwrap_5to4(m, "channel", "ChannelRef");
 }
 
-/// The inverse of [`wrap_4to5`], applied only when the inner object is a plain reference.
+/// The inverse of [`wrap_4to5`], applied only when the inner object is a plain reference that
+/// names something (v4 has no place for an empty one: `wrap_4to5` makes none).
 fn unwrap_5to4(m: &mut Map<String, Value>, inner: &str, inner_type: &str) {
     let flat = match m.get(inner) {
         Some(Value::Object(r)) => {
-            plain_ref(r, inner_type) && REF_KEYS.iter().all(|k| !m.contains_key(*k))
+            plain_ref(r, inner_type)
+                && r.keys().any(|k| REF_KEYS.contains(&k.as_str()))
+                && REF_KEYS.iter().all(|k| !m.contains_key(*k))
         }
         _ => false,
     };
@@ -532,6 +550,18 @@ pub fn canonical_type_key(t: &str) -> String {
 fn retype(m: &mut Map<String, Value>, from: &str, to: &str) {
     if m.get("@type").and_then(Value::as_str) == Some(from) {
         m.insert("@type".into(), Value::String(to.into()));
+    }
+}
+
+/// Takes `key` out of `m` when it holds an array; a value of any other type stays (it is an
+/// extension member, which conversion passes through).
+fn take_array(m: &mut Map<String, Value>, key: &str) -> Option<Vec<Value>> {
+    if !m.get(key).is_some_and(Value::is_array) {
+        return None;
+    }
+    match m.shift_remove(key) {
+        Some(Value::Array(list)) => Some(list),
+        _ => None,
     }
 }
 

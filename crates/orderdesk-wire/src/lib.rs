@@ -54,6 +54,7 @@
 //!   [`Finding`]s; [`schema`]: the official create schemas, compiled once.
 //! - [`state`], [`parties`], [`external_id`]: the typed vocabulary other crates read orders
 //!   with; `detect_version` in `detect.rs`, dates in `datetime.rs`.
+//! - [`fuzzing`]: the fuzz harness (decode, convert, round-trip) that `fuzz/` drives.
 //!
 //! # API boundary
 //! `v4::*`, `v5::*`, `catalog::*`, [`Version`], [`detect_version`], [`AnyProductOrder`],
@@ -70,6 +71,7 @@ mod detect;
 pub mod external_id;
 pub mod field;
 mod finding;
+pub mod fuzzing;
 pub mod items;
 pub mod parties;
 pub mod schema;

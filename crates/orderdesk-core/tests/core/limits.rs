@@ -1,9 +1,9 @@
 //! Hostile sizes: every one gets a clear error or finding, none overflows the stack, allocates
 //! without bound or takes long.
 
-use orderdesk_core::limits::{MAX_BUNDLE_DEPTH, MAX_ITEMS, MAX_PERIODS};
+use orderdesk_core::limits::{MAX_BUNDLE_DEPTH, MAX_ITEMS, MAX_ORDER_DEPTH, MAX_PERIODS};
 use orderdesk_core::{
-    apply, price, validate_json, Catalog, CoreError, ErrorCode, Op, Order, PricingOptions,
+    apply, price, validate_json, Catalog, CoreError, ErrorCode, Layout, Op, Order, PricingOptions,
     ValidateOptions,
 };
 use serde_json::{json, Map, Value};
@@ -153,4 +153,52 @@ fn quantities_and_texts_have_limits() {
     let order = Order::from_json(json!({"productOrderItem": [{"id": "1", "action": "add"}]}))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(apply(&order, &op, None).err().map(|e| e.code()), Some("limit.quantity"));
+}
+
+/// `value` wrapped in `levels` one-member objects.
+fn nested(levels: usize, mut value: Value) -> Value {
+    for _ in 0..levels {
+        value = json!({ "x": value });
+    }
+    value
+}
+
+#[test]
+fn an_edit_never_nests_the_saved_order_deeper_than_the_limit() {
+    let order = Order::from_json(json!({"productOrderItem": [{"id": "1", "action": "add"}]}))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A characteristic value sits 6 levels into the saved order (order, items, item, product,
+    // characteristics, characteristic).
+    let fits = MAX_ORDER_DEPTH - 6;
+    for (levels, allowed) in [(fits, true), (fits + 1, false), (200, false)] {
+        let op = Op::SetCharacteristic {
+            item: "1".into(),
+            name: "deep".into(),
+            value: nested(levels, json!(1)),
+            value_type: None,
+        };
+        match apply(&order, &op, None) {
+            Ok(next) => {
+                assert!(allowed, "a value {levels} levels deep was set");
+                assert_eq!(next.flat_json_depth(), MAX_ORDER_DEPTH);
+                let saved = serde_json::to_string(&next.to_json(Layout::Flat)).unwrap_or_default();
+                assert!(serde_json::from_str::<Value>(&saved).is_ok());
+            }
+            Err(e) => {
+                assert!(!allowed, "a value {levels} levels deep was refused: {e}");
+                assert_eq!(e.code(), "core.invalid_value");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_order_imported_deeper_than_the_edit_limit_stays_editable() {
+    let deep = nested(MAX_ORDER_DEPTH + 20, json!("leaf"));
+    let order = Order::from_json(json!({"x-deep": deep, "productOrderItem": [{"id": "1"}]}))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let op = Op::SetQuantity { item: "1".into(), quantity: 2 };
+    assert!(apply(&order, &op, None).is_ok());
+    let deeper = Op::SetNotes { notes: vec![nested(MAX_ORDER_DEPTH + 30, json!(1))] };
+    assert!(apply(&order, &deeper, None).is_err());
 }

@@ -320,6 +320,11 @@ fn order_level_fields() {
     assert!(!d.fields.contains_key("requestedCompletionDate"));
     let cleared = ok(&d, Op::SetBillingAccount { account: None });
     assert!(!cleared.fields.contains_key("billingAccount"));
+    // `null` clears too: an op is stored as JSON, where `Some(null)` and `None` are one value.
+    let null = ok(&d, Op::SetBillingAccount { account: Some(Value::Null) });
+    assert!(!null.fields.contains_key("billingAccount"));
+    let null = ok(&d, Op::SetChannel { channel: Some(Value::Null) });
+    assert!(!null.fields.contains_key("channel"));
     assert_eq!(ok(&d, Op::NewDraft), Order::default());
 }
 

@@ -172,3 +172,60 @@ fn deep_nesting_is_an_error_or_a_value_never_a_crash() {
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     assert!(parse_order(&deep).is_err());
 }
+
+#[test]
+fn a_party_with_a_type_of_its_own_survives_both_round_trips() {
+    let v4 = serde_json::json!({"relatedParty": [
+        {"id": "1", "role": "customer", "@type": "Reseller"},
+        {"id": "2", "role": "seller"}
+    ], "productOrderItem": []});
+    let order = v4::ProductOrder::from_value(v4.clone()).unwrap_or_default();
+    let v5 = orderdesk_wire::convert::v4_to_v5(&order);
+    let wrapped = v5.to_value();
+    assert_eq!(wrapped.pointer("/relatedParty/0/partyOrPartyRole/id"), Some(&Value::from("1")));
+    assert_eq!(wrapped.pointer("/relatedParty/0/@type"), Some(&Value::from("Reseller")));
+    let back = orderdesk_wire::convert::v5_to_v4(&v5).to_value();
+    assert_eq!(back["relatedParty"], v4["relatedParty"]);
+    let again = orderdesk_wire::convert::v4_to_v5(&orderdesk_wire::convert::v5_to_v4(&v5));
+    assert_eq!(again.to_value(), wrapped);
+}
+
+#[test]
+fn a_v5_channel_reference_gets_its_type_whichever_way_it_goes() {
+    let v5 = serde_json::json!({"channel": [{"role": "salesChannel", "channel": {"id": "4"}}],
+        "productOrderItem": [], "@type": "ProductOrder"});
+    let canonical = orderdesk_wire::convert::order_v4_to_v5(v5.clone());
+    assert_eq!(canonical.pointer("/channel/0/channel/@type"), Some(&Value::from("ChannelRef")));
+    let order = v5::ProductOrder::from_value(v5).unwrap_or_default();
+    let back = orderdesk_wire::convert::v4_to_v5(&orderdesk_wire::convert::v5_to_v4(&order));
+    assert_eq!(back.to_value(), canonical);
+}
+
+#[test]
+fn members_named_like_converted_ones_but_of_another_type_pass_through() {
+    let v4 = serde_json::json!({"externalIdentifier": "2024-05-03", "productOrderItem": [
+        {"id": "1", "action": "add", "product": {"agreement": "frame contract 7"}}]});
+    let order = v4::ProductOrder::from_value(v4.clone()).unwrap_or_default();
+    let v5 = orderdesk_wire::convert::v4_to_v5(&order);
+    assert_eq!(v5.to_value().get("externalIdentifier"), v4.get("externalIdentifier"));
+    let back = orderdesk_wire::convert::v5_to_v4(&v5).to_value();
+    assert_eq!(back["externalIdentifier"], v4["externalIdentifier"]);
+    assert_eq!(back["productOrderItem"][0]["product"]["agreement"], "frame contract 7");
+    let v5 = serde_json::json!({"productOrderItem": [{"id": "1", "action": "add",
+        "product": {"agreementItem": {"agreementId": "7"}}, "@type": "ProductOrderItem"}],
+        "@type": "ProductOrder"});
+    let v5 = v5::ProductOrder::from_value(v5).unwrap_or_default();
+    let v4 = orderdesk_wire::convert::v5_to_v4(&v5).to_value();
+    assert_eq!(v4["productOrderItem"][0]["product"]["agreementItem"]["agreementId"], "7");
+}
+
+#[test]
+fn an_empty_v5_channel_reference_is_kept() {
+    let v5 = serde_json::json!({"channel": [{"role": "salesChannel", "channel": {}}],
+        "productOrderItem": [], "@type": "ProductOrder"});
+    let canonical = orderdesk_wire::convert::order_v4_to_v5(v5.clone());
+    let order = v5::ProductOrder::from_value(v5).unwrap_or_default();
+    let v4 = orderdesk_wire::convert::v5_to_v4(&order);
+    assert!(v4.to_value().pointer("/channel/0/channel").is_some());
+    assert_eq!(orderdesk_wire::convert::v4_to_v5(&v4).to_value(), canonical);
+}
