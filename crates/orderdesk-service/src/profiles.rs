@@ -349,12 +349,23 @@ pub fn view(profile: &Profile, active: bool, demo: bool, state: SecretState) -> 
     }
 }
 
+/// Which stored secret may go with a profile.
+#[derive(Debug, Clone, Copy)]
+pub enum Saved<'a> {
+    /// The profile is the one saved (the sync engine's requests): its stored secret.
+    Itself,
+    /// The profile is an edit of this saved one (the form's "Test connection"): the stored
+    /// secret only where [`Profile::keeps_secret_of`] the saved one.
+    EditOf(&'a Profile),
+    /// The profile is not saved yet: nothing stored is its own.
+    Unsaved,
+}
+
 /// The secret to use for `profile`: the one just typed, else the environment variable,
-/// else the store. `saved` is the profile as it is saved, when the caller holds an edit of
-/// it: the stored secret is used only where [`Profile::keeps_secret_of`] the saved one.
+/// else the store, as far as `saved` lets it be used.
 pub fn secret_for(
     profile: &Profile,
-    saved: Option<&Profile>,
+    saved: Saved<'_>,
     typed: &str,
     secrets: &dyn SecretStore,
 ) -> Result<Option<Secret>, ClientError> {
@@ -367,20 +378,26 @@ pub fn secret_for(
     if let Some(from_env) = secret::from_env(&profile.name) {
         return Ok(Some(from_env));
     }
-    if saved.is_some_and(|saved| !profile.keeps_secret_of(saved)) {
-        return Err(ClientError::Secret(format!(
-            "profile {:?} now calls another server (scheme, host or port) than the one its \
-             secret was entered for: enter the secret again",
-            profile.name
-        )));
-    }
-    secrets.get(&profile.name)?.map(Some).ok_or_else(|| {
+    let missing = || {
         ClientError::Secret(format!(
             "no secret is stored for profile {:?}: enter one, or set {}",
             profile.name,
             secret::env_var_name(&profile.name)
         ))
-    })
+    };
+    match saved {
+        Saved::Itself => {}
+        Saved::EditOf(old) if profile.keeps_secret_of(old) => {}
+        Saved::EditOf(_) => {
+            return Err(ClientError::Secret(format!(
+                "profile {:?} now calls another server (scheme, host or port) than the one its \
+                 secret was entered for: enter the secret again",
+                profile.name
+            )))
+        }
+        Saved::Unsaved => return Err(missing()),
+    }
+    secrets.get(&profile.name)?.map(Some).ok_or_else(missing)
 }
 
 // ---- the service's profile use cases ---------------------------------------------------------
@@ -607,7 +624,8 @@ impl Service {
         let typed = input.secret;
         let checked = profile.clone();
         let secret = tokio::task::spawn_blocking(move || {
-            secret_for(&checked, existing.as_ref(), &typed, secrets.as_ref())
+            let saved = existing.as_ref().map_or(Saved::Unsaved, Saved::EditOf);
+            secret_for(&checked, saved, &typed, secrets.as_ref())
         })
         .await
         .map_err(|e| ServiceError::Task(e.to_string()))?;

@@ -298,6 +298,11 @@ async fn a_stored_secret_goes_only_to_the_origins_it_was_entered_for() {
 
     let mut lab = input("lab", &first.base_url_v4());
     lab.auth_mode = AuthMode::Bearer;
+    // A profile not saved yet has no stored secret, whatever the store holds under its name.
+    orderdesk_service::SecretStore::put(filed.as_ref(), "lab", &Secret::new(TOKEN)).expect("put");
+    let report = service.test_connection(lab.clone()).await.expect("tested");
+    assert!(!report.ok);
+    assert!(report.lines[0].contains("no secret is stored"), "{:?}", report.lines);
     lab.secret = TOKEN.into();
     let saved = service.save_profile(lab.clone()).await.expect("answer");
     assert!(saved.errors.is_empty(), "{:?}", saved.errors);
