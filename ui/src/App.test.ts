@@ -31,6 +31,7 @@ const profile = (name: string, extra: { active?: boolean; demo?: boolean } = {})
   scope: null,
   secret: "not-needed",
   secretEnv: `ORDERDESK_SECRET_${name.toUpperCase()}`,
+  secretOrigins: [],
   active: false,
   demo: false,
   ...extra,

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use orderdesk_error::text::printable;
 use orderdesk_error::{ErrorBody, ErrorCode};
 use serde::Serialize;
 
@@ -15,8 +16,10 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     print_text(&text)
 }
 
-/// Prints text and a newline on stdout.
+/// Prints text and a newline on stdout, made [`printable`]: what the CLI prints often quotes a
+/// server (states, names, reasons, errors), and a terminal must see only text.
 pub fn print_text(text: &str) -> Result<(), CliError> {
+    let text = printable(text);
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -26,9 +29,9 @@ pub fn print_text(text: &str) -> Result<(), CliError> {
     }
 }
 
-/// A warning line on stderr (the result on stdout stays clean for pipes).
+/// A warning line on stderr (the result on stdout stays clean for pipes), made [`printable`].
 pub fn warn(text: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", printable(text));
 }
 
 /// Reports a failure: an `ErrorBody` on stdout in `--json` mode, `error[code]: message` on

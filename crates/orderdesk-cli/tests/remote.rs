@@ -162,6 +162,45 @@ async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_in_urls_and_headers_and_clear_text_secrets_are_refused() -> TestResult {
+    let env = Env::new()?;
+    let in_url = env
+        .json(&["remote", "add", "lab", "--url", "https://agent:hunter2@orders.example/tmf/v4/"], 2)
+        .await?;
+    assert_eq!(in_url["code"], "client.bad_profile", "{in_url}");
+    let message = in_url["message"].as_str().unwrap_or_default();
+    assert!(message.contains("no credentials in the URL"), "{in_url}");
+    assert!(!message.contains("hunter2"), "the refusal repeats no password: {in_url}");
+    let header = env
+        .json(
+            &[
+                "remote",
+                "add",
+                "lab",
+                "--url",
+                "https://orders.example/tmf/v4/",
+                "--header",
+                "Authorization: Bearer abc",
+            ],
+            2,
+        )
+        .await?;
+    assert_eq!(header["code"], "client.bad_profile", "{header}");
+    assert!(header["message"].as_str().unwrap_or_default().contains("header Authorization"));
+    let clear = env
+        .json(
+            &["remote", "add", "lab", "--url", "http://orders.example/tmf/v4/", "--auth", "bearer"],
+            2,
+        )
+        .await?;
+    assert_eq!(clear["code"], "client.bad_profile", "{clear}");
+    assert!(clear["message"].as_str().unwrap_or_default().contains("use https"), "{clear}");
+    let listed = env.json(&["remote", "list"], 0).await?;
+    assert_eq!(listed["profiles"], json!({}), "nothing was saved");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_are_never_stored_and_missing_ones_are_clear() -> TestResult {
     let env = Env::new()?;
     let out = env

@@ -58,12 +58,7 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// Builds a body from a code and a message (made [`text::printable`]).
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        let message = message.into();
-        let message = match text::printable(&message) {
-            std::borrow::Cow::Borrowed(_) => message,
-            std::borrow::Cow::Owned(clean) => clean,
-        };
-        Self { code: code.into(), message }
+        Self { code: code.into(), message: text::clean(message.into()) }
     }
 
     /// Builds a body from any error that has a code; the message is its `Display` text.

@@ -64,6 +64,15 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`printable`] for an owned `text` (returned as it is when there was nothing to remove):
+/// what a view or a message built from a server's text holds.
+pub fn clean(text: String) -> String {
+    match printable(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(clean) => clean,
+    }
+}
+
 /// After a CSI: parameter and intermediate bytes, then the final byte. A character that
 /// cannot be part of the sequence ends it and is read again.
 fn skip_control_sequence(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {

@@ -204,7 +204,7 @@ impl Service {
             handle.clone(),
             tuning.engine_config(actor.clone()),
             Arc::new(move |profile: &orderdesk_client::Profile| {
-                profiles::secret_for(profile, "", lookup.as_ref())
+                profiles::secret_for(profile, profiles::Saved::Itself, "", lookup.as_ref())
             }),
         );
         let catalog = Arc::new(RwLock::new(Arc::new(catalog)));

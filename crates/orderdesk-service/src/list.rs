@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use orderdesk_error::text::clean;
 use orderdesk_store::{DraftFilter, DraftRow, OrderFilter, OutboxStatus, Queries, SearchKind};
 use orderdesk_wire::OrderState;
 
@@ -65,7 +66,7 @@ impl Service {
                     OrderListRow {
                         kind: RowKind::Order,
                         id: o.id.to_string(),
-                        customer: o.customer.clone(),
+                        customer: o.customer.clone().map(clean),
                         total: total.as_ref().map(|m| m.amount.to_string()),
                         currency: total.map(|m| m.currency),
                         item_count: u32::try_from(o.item_count).unwrap_or(0),
@@ -75,7 +76,7 @@ impl Service {
                             SyncBadge::Submitted
                         },
                         state,
-                        state_text: o.state.clone(),
+                        state_text: clean(o.state.clone()),
                         revision: 0,
                         updated_at: o.last_seen.to_rfc3339(),
                     }

@@ -8,6 +8,7 @@
 //! may exist on the server, ...). The service checks the agent's input first.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use orderdesk_error::text::clean;
 use orderdesk_store::{
     Amendment, AmendmentState, AuditEvent, AuditSubject, Cancellation, OrderFilter, OrderRow,
     OutboxEntry, OutboxOp, OutboxStatus, Queries,
@@ -55,7 +56,7 @@ impl From<orderdesk_sync::SyncStatus> for SyncStatusView {
             needs_attention: count(s.needs_attention),
             running: s.running,
             last_run_at: s.last_run_at.map(|t| t.to_rfc3339()),
-            last_error: s.last_error,
+            last_error: s.last_error.map(clean),
             // Only change matters to the UI; the low 32 bits carry it.
             changes: (s.changes & u64::from(u32::MAX)) as u32,
         }
@@ -433,12 +434,12 @@ fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> V
                 .or_else(|| states.get(&id).and_then(Value::as_str))
                 .map(str::to_owned);
             out.push(OrderItemState {
-                id,
-                name,
-                offering_id,
-                action: item.get("action").and_then(Value::as_str).map(str::to_owned),
+                id: clean(id),
+                name: clean(name),
+                offering_id: offering_id.map(clean),
+                action: item.get("action").and_then(Value::as_str).map(|a| clean(a.to_owned())),
                 state: state_text.as_deref().and_then(OrderState::parse),
-                state_text,
+                state_text: state_text.map(clean),
                 depth,
             });
             walk(item.get("productOrderItem"), depth + 1, catalog, states, out);
@@ -452,9 +453,9 @@ fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> V
 fn cancellation_of(entry: &OutboxEntry, cancellation: &Cancellation) -> CancellationView {
     let refused = cancellation.task_state.is_some_and(TaskState::is_refusal);
     let message = match (&cancellation.refusal_reason, entry.status) {
-        (Some(reason), _) => Some(reason.clone()),
+        (Some(reason), _) => Some(clean(reason.clone())),
         (None, OutboxStatus::Done) => None,
-        (None, _) => entry.last_error.clone(),
+        (None, _) => entry.last_error.clone().map(clean),
     };
     CancellationView {
         entry_id: entry.id.to_string(),
@@ -480,7 +481,7 @@ fn label_of(
     drafts: &[(String, Option<String>)],
 ) -> String {
     if let Some(order) = entry.order_id.and_then(|id| orders.iter().find(|o| o.id == id)) {
-        return order.customer.clone().unwrap_or_else(|| order.server_id.clone());
+        return clean(order.customer.clone().unwrap_or_else(|| order.server_id.clone()));
     }
     if let Some(draft) = &entry.draft_id {
         if let Some((_, Some(customer))) = drafts.iter().find(|(id, _)| id == draft) {
@@ -514,7 +515,7 @@ fn conflict_of(
         .map(|m| ConflictMember {
             base: m.base.to_string(),
             mine: json_text(patch.get(&m.member)),
-            remote: json_text(remote.and_then(|r| r.get(&m.member))),
+            remote: clean(json_text(remote.and_then(|r| r.get(&m.member)))),
             member: m.member,
         })
         .collect()
@@ -578,7 +579,7 @@ impl Service {
                 let state_text = if text.is_empty() {
                     orderdesk_sync::STATE_NOT_REPORTED.to_owned()
                 } else {
-                    text
+                    clean(text)
                 };
                 timeline.push(TimelineStep {
                     state,
@@ -609,25 +610,27 @@ impl Service {
             };
             Ok(OrderDetailView {
                 id: order_id.to_string(),
-                server_id: row.server_id.clone(),
-                client_order_id,
+                server_id: clean(row.server_id.clone()),
+                client_order_id: client_order_id.map(clean),
                 profile: row.profile.clone(),
                 state: OrderState::parse(&row.state),
                 state_text: if row.state.is_empty() {
                     orderdesk_sync::STATE_NOT_REPORTED.to_owned()
                 } else {
-                    row.state.clone()
+                    clean(row.state.clone())
                 },
                 tmf_version: row.tmf_version,
-                customer: row.customer.clone(),
+                customer: row.customer.clone().map(clean),
                 total: total.as_ref().map(|m| m.amount.to_string()),
                 currency: total.as_ref().map(|m| m.currency.clone()),
                 draft_id: row.draft_id.clone(),
                 last_seen: row.last_seen.to_rfc3339(),
                 timeline,
                 items,
-                payload: serde_json::to_string_pretty(&payload)
-                    .unwrap_or_else(|_| order.payload.clone()),
+                payload: clean(
+                    serde_json::to_string_pretty(&payload)
+                        .unwrap_or_else(|_| order.payload.clone()),
+                ),
                 cancellation,
                 // The sync engine's rule; the server decides the rest (it refuses
                 // cancelling a completed order, with its reason).
@@ -717,7 +720,7 @@ impl Service {
                         label: label_of(e, &orders, &drafts),
                         status: e.status.into(),
                         attempts: u32::try_from(e.attempts).unwrap_or(u32::MAX),
-                        last_error: e.last_error.clone(),
+                        last_error: e.last_error.clone().map(clean),
                         next_attempt_at: e.next_attempt_at.to_rfc3339(),
                         field: e.last_error.as_deref().and_then(named_field),
                         can_fix: e.op == OutboxOp::Create

@@ -7,7 +7,9 @@
 //! is told to set the profile's `ORDERDESK_SECRET_<PROFILE>` variable instead.
 
 use orderdesk_client::secret::{self, Secret};
-use orderdesk_client::{AuthConfig, AuthMode, ClientError, Profile, VersionChoice};
+use orderdesk_client::{
+    check_url, is_credential_header, AuthConfig, AuthMode, ClientError, Profile, VersionChoice,
+};
 use serde::{Deserialize, Serialize};
 
 /// Where profile secrets are filed. The app uses [`OsKeyring`]; the trait lets a caller
@@ -59,7 +61,8 @@ pub struct ProfileInput {
     pub client_id: String,
     /// OAuth2 only, optional.
     pub scope: String,
-    /// A new token or client secret; empty keeps the stored one.
+    /// A new token or client secret; empty keeps the stored one while the profile's origins
+    /// stay the same (see [`ProfileView::secret_origins`]).
     pub secret: String,
 }
 
@@ -88,6 +91,8 @@ pub enum SecretState {
     Missing,
     /// Needed, and the keyring cannot be read on this machine.
     Unavailable,
+    /// The demo server's token: made for this run of the app and held in memory only.
+    AppSession,
 }
 
 /// A profile as the Settings screen shows it (never its secret).
@@ -107,6 +112,11 @@ pub struct ProfileView {
     pub secret: SecretState,
     /// The environment variable that can supply the secret.
     pub secret_env: String,
+    /// Where the stored secret may be sent: the origins (`scheme://host[:port]`, as the URL
+    /// Standard writes them) of the order, catalog and token URLs. An edit that sends the
+    /// secret anywhere else clears it, so the form offers to keep it only while the URLs'
+    /// origins stay among these.
+    pub secret_origins: Vec<String>,
     /// The profile new orders are submitted to.
     pub active: bool,
     /// The in-process demo server's profile (rewritten by demo mode, not editable).
@@ -122,6 +132,12 @@ pub struct ProfileSaved {
     pub errors: Vec<FieldError>,
     pub profile: Option<ProfileView>,
     pub secret_notice: Option<String>,
+    /// The profile now sends requests to another origin and no secret was entered: the one
+    /// stored was removed and must be entered again.
+    pub secret_cleared: bool,
+    /// Extra headers removed because they carried a credential (a profile saved before
+    /// such headers were refused); the authentication mode's secret replaces them.
+    pub removed_headers: Vec<String>,
 }
 
 /// What "Test connection" found.
@@ -150,29 +166,11 @@ fn field(errors: &mut Vec<FieldError>, name: &str, message: impl Into<String>) {
     errors.push(FieldError { field: name.to_owned(), message: message.into() });
 }
 
-fn check_url(errors: &mut Vec<FieldError>, name: &str, text: &str) {
-    if let Err(message) = http_url(text) {
+/// The client's URL rules ([`check_url`]), as a field error.
+fn check_field_url(errors: &mut Vec<FieldError>, name: &str, text: &str, authenticated: bool) {
+    if let Err(message) = check_url(text.trim(), authenticated) {
         field(errors, name, message);
     }
-}
-
-/// An absolute http(s) URL with a host.
-fn http_url(text: &str) -> Result<(), String> {
-    let url = url_parse(text)?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("use an http or https URL, not {}:", url.scheme()));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("the URL needs a host".to_owned());
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("no credentials in the URL: choose an authentication mode".to_owned());
-    }
-    Ok(())
-}
-
-fn url_parse(text: &str) -> Result<orderdesk_client::Url, String> {
-    orderdesk_client::Url::parse(text.trim()).map_err(|err| format!("not a URL: {err}"))
 }
 
 /// The most characters a profile name may have (it becomes a keyring user and an
@@ -203,13 +201,15 @@ pub fn build_profile(
     } else if existing.is_some() {
         field(&mut errors, "name", format!("a profile named {name:?} exists already"));
     }
+    // The secret goes to every URL the profile calls.
+    let authenticated = input.auth_mode.needs_secret();
     if input.order_url.trim().is_empty() {
         field(&mut errors, "orderUrl", "the TMF622 order API URL is required");
     } else {
-        check_url(&mut errors, "orderUrl", &input.order_url);
+        check_field_url(&mut errors, "orderUrl", &input.order_url, authenticated);
     }
     if !input.catalog_url.trim().is_empty() {
-        check_url(&mut errors, "catalogUrl", &input.catalog_url);
+        check_field_url(&mut errors, "catalogUrl", &input.catalog_url, authenticated);
     }
     let version = input.version;
     let client_id = input.client_id.trim();
@@ -220,7 +220,7 @@ pub fn build_profile(
             if input.token_url.trim().is_empty() {
                 field(&mut errors, "tokenUrl", "OAuth2 needs the token URL");
             } else {
-                check_url(&mut errors, "tokenUrl", &input.token_url);
+                check_field_url(&mut errors, "tokenUrl", &input.token_url, true);
             }
             check_client_id(&mut errors, client_id);
             let scope = input.scope.trim();
@@ -238,12 +238,8 @@ pub fn build_profile(
             AuthConfig::Headers { client_id: client_id.to_owned() }
         }
     };
-    if !input.secret.is_empty() {
-        if !auth.needs_secret() {
-            field(&mut errors, "secret", "this authentication mode uses no secret");
-        } else if input.secret.chars().any(char::is_control) {
-            field(&mut errors, "secret", "no control characters (pasted line breaks?)");
-        }
+    if let Some(why) = secret_refusal(&auth, &input.secret) {
+        field(&mut errors, "secret", why);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -261,12 +257,44 @@ pub fn build_profile(
     profile.catalog_url = Some(input.catalog_url.trim().to_owned()).filter(|url| !url.is_empty());
     profile.version = version;
     profile.auth = auth;
+    // A credential among the headers a stored profile kept (from before they were refused)
+    // goes: the form cannot show it, and the database must not keep it.
+    profile.headers.retain(|name, _| !is_credential_header(name));
     // The client's own checks (headers, page size...) catch what the form cannot show.
     if let Err(err) = profile.validate() {
         field(&mut errors, "orderUrl", err.to_string());
         return Err(errors);
     }
     Ok(profile)
+}
+
+/// Why `secret` cannot be filed for a profile authenticating with `auth` (empty is fine: it
+/// files nothing).
+fn secret_refusal(auth: &AuthConfig, secret: &str) -> Option<&'static str> {
+    if secret.is_empty() {
+        None
+    } else if !auth.needs_secret() {
+        Some("this authentication mode uses no secret")
+    } else if secret.chars().any(char::is_control) {
+        Some("no control characters (pasted line breaks?)")
+    } else {
+        None
+    }
+}
+
+/// Removes the secret stored for `owner`; whether there was one. An error when it is still
+/// there afterwards (a store that cannot delete): the caller must not point the profile
+/// anywhere new.
+fn forget_secret(secrets: &dyn SecretStore, owner: &str) -> Result<bool> {
+    let had = matches!(secrets.get(owner), Ok(Some(_)));
+    secrets.delete(owner);
+    if had && matches!(secrets.get(owner), Ok(Some(_))) {
+        return Err(error::invalid(format!(
+            "the stored secret of profile {owner:?} could not be removed, so the profile was \
+             not changed: it would go to the new server"
+        )));
+    }
+    Ok(had)
 }
 
 fn check_client_id(errors: &mut Vec<FieldError>, client_id: &str) {
@@ -292,8 +320,11 @@ pub fn secret_state(profile: &Profile, secrets: &dyn SecretStore) -> SecretState
     }
 }
 
-/// The view of one profile.
+/// The view of one profile (without credentials a URL of a profile saved before they were
+/// refused may hold).
 pub fn view(profile: &Profile, active: bool, demo: bool, state: SecretState) -> ProfileView {
+    let secret_origins = profile.secret_origins().into_iter().collect();
+    let profile = &profile.redacted();
     let (token_url, client_id, scope) = match &profile.auth {
         AuthConfig::OAuth2 { token_url, client_id, scope } => {
             (Some(token_url.clone()), Some(client_id.clone()), scope.clone())
@@ -312,15 +343,29 @@ pub fn view(profile: &Profile, active: bool, demo: bool, state: SecretState) -> 
         scope,
         secret: state,
         secret_env: secret::env_var_name(&profile.name),
+        secret_origins,
         active,
         demo,
     }
 }
 
+/// Which stored secret may go with a profile.
+#[derive(Debug, Clone, Copy)]
+pub enum Saved<'a> {
+    /// The profile is the one saved (the sync engine's requests): its stored secret.
+    Itself,
+    /// The profile is an edit of this saved one (the form's "Test connection"): the stored
+    /// secret only where [`Profile::keeps_secret_of`] the saved one.
+    EditOf(&'a Profile),
+    /// The profile is not saved yet: nothing stored is its own.
+    Unsaved,
+}
+
 /// The secret to use for `profile`: the one just typed, else the environment variable,
-/// else the store.
+/// else the store, as far as `saved` lets it be used.
 pub fn secret_for(
     profile: &Profile,
+    saved: Saved<'_>,
     typed: &str,
     secrets: &dyn SecretStore,
 ) -> Result<Option<Secret>, ClientError> {
@@ -333,13 +378,26 @@ pub fn secret_for(
     if let Some(from_env) = secret::from_env(&profile.name) {
         return Ok(Some(from_env));
     }
-    secrets.get(&profile.name)?.map(Some).ok_or_else(|| {
+    let missing = || {
         ClientError::Secret(format!(
             "no secret is stored for profile {:?}: enter one, or set {}",
             profile.name,
             secret::env_var_name(&profile.name)
         ))
-    })
+    };
+    match saved {
+        Saved::Itself => {}
+        Saved::EditOf(old) if profile.keeps_secret_of(old) => {}
+        Saved::EditOf(_) => {
+            return Err(ClientError::Secret(format!(
+                "profile {:?} now calls another server (scheme, host or port) than the one its \
+                 secret was entered for: enter the secret again",
+                profile.name
+            )))
+        }
+        Saved::Unsaved => return Err(missing()),
+    }
+    secrets.get(&profile.name)?.map(Some).ok_or_else(missing)
 }
 
 // ---- the service's profile use cases ---------------------------------------------------------
@@ -368,8 +426,14 @@ impl Service {
         tokio::task::spawn_blocking(move || {
             all.values()
                 .map(|p| {
-                    let state = secret_state(p, secrets.as_ref());
-                    view(p, active.as_deref() == Some(&p.name), p.name == DEMO_PROFILE, state)
+                    let demo = p.name == DEMO_PROFILE;
+                    let state = match secret_state(p, secrets.as_ref()) {
+                        // The store answers the demo profile with the running demo server's
+                        // token (see `demo::WithDemoToken`), never from the keyring.
+                        SecretState::Keyring if demo => SecretState::AppSession,
+                        state => state,
+                    };
+                    view(p, active.as_deref() == Some(&p.name), demo, state)
                 })
                 .collect()
         })
@@ -379,41 +443,95 @@ impl Service {
 
     /// Add or edit a profile. Field errors save nothing. The secret (when one is typed) goes
     /// to the secret store; when that fails the profile is saved anyway and the notice says
-    /// how to supply the secret instead. Never logs or returns the secret.
+    /// how to supply the secret instead. A stored secret stays with the origins it was
+    /// entered for (see [`Service::put_profile`]). Never logs or returns the secret.
     pub async fn save_profile(&self, input: ProfileInput) -> Result<ProfileSaved> {
-        let name = input.name.trim().to_owned();
-        let lookup = name.clone();
-        let existing =
-            self.read(move |r| Ok(orderdesk_sync::profiles::list(r)?.remove(&lookup))).await?;
-        let profile = match build_profile(&input, existing.as_ref(), DEMO_PROFILE) {
-            Ok(p) => p,
-            Err(errors) => return Ok(ProfileSaved { errors, profile: None, secret_notice: None }),
+        let existing = self.saved_profile(input.name.trim()).await?;
+        match build_profile(&input, existing.as_ref(), DEMO_PROFILE) {
+            Ok(profile) => self.file_profile(profile, existing, input.secret).await,
+            Err(errors) => Ok(ProfileSaved {
+                errors,
+                profile: None,
+                secret_notice: None,
+                secret_cleared: false,
+                removed_headers: Vec::new(),
+            }),
+        }
+    }
+
+    /// Add a whole profile, or replace the one of its name: the CLI's `orderdesk remote add`,
+    /// which also sets what the form does not show (business id, extra headers, timeouts,
+    /// certificates). Refused (`client.bad_profile`) when the client's rules refuse it
+    /// ([`Profile::validate`]: credentials in a URL or among the headers, plain http to
+    /// another machine for a secret), refused for the demo profile. `secret` is filed as
+    /// [`Service::save_profile`] files a typed one; empty keeps the stored secret only while
+    /// every URL's origin (scheme, host and port) is one it was entered for, else the stored
+    /// secret is removed (`secret_cleared`) before the profile points anywhere new.
+    pub async fn put_profile(&self, profile: Profile, secret: String) -> Result<ProfileSaved> {
+        if profile.name == DEMO_PROFILE {
+            return Err(error::invalid("the demo server's profile is managed by demo mode"));
+        }
+        profile.validate().map_err(orderdesk_sync::SyncError::from)?;
+        if let Some(why) = secret_refusal(&profile.auth, &secret) {
+            return Err(error::invalid(format!("the secret: {why}")));
+        }
+        let existing = self.saved_profile(&profile.name).await?;
+        self.file_profile(profile, existing, secret).await
+    }
+
+    /// The saved profile named `name`, if any.
+    async fn saved_profile(&self, name: &str) -> Result<Option<Profile>> {
+        let name = name.to_owned();
+        self.read(move |r| Ok(orderdesk_sync::profiles::list(r)?.remove(&name))).await
+    }
+
+    /// Saves a checked `profile` (replacing `existing`) and files its secret. The stored
+    /// secret is removed before the profile is saved when it may no longer be used (a mode
+    /// without one, or new origins and none typed): from the save on, the sync engine may
+    /// call the new URLs with whatever the store holds. A typed secret is filed after the
+    /// save, so it never goes to the URLs it was not typed for.
+    async fn file_profile(
+        &self,
+        profile: Profile,
+        existing: Option<Profile>,
+        typed: String,
+    ) -> Result<ProfileSaved> {
+        let removed_headers =
+            existing.as_ref().map(Profile::credential_headers).unwrap_or_default();
+        let needs_secret = profile.auth.needs_secret();
+        // A new profile has no secret of its own yet: whatever the store holds under its
+        // name was entered for another.
+        let keeps_secret =
+            needs_secret && existing.as_ref().is_some_and(|old| profile.keeps_secret_of(old));
+        let owner = profile.name.clone();
+        let had_secret = if keeps_secret {
+            false
+        } else {
+            let secrets = Arc::clone(&self.secrets);
+            tokio::task::spawn_blocking(move || forget_secret(secrets.as_ref(), &owner))
+                .await
+                .map_err(|e| ServiceError::Task(e.to_string()))??
         };
+        let secret_cleared = had_secret && needs_secret && typed.is_empty() && existing.is_some();
         let saved = profile.clone();
         self.write(move |s| Ok(orderdesk_sync::profiles::save(s, &saved)?)).await?;
-        let secrets = Arc::clone(&self.secrets);
-        let typed = input.secret;
-        let needs_secret = profile.auth.needs_secret();
-        let owner = profile.name.clone();
-        let secret_notice = tokio::task::spawn_blocking(move || {
-            if !needs_secret {
-                // A mode without a secret leaves nothing behind in the keyring.
-                secrets.delete(&owner);
-                None
-            } else if typed.is_empty() {
-                None
-            } else {
+        let secret_notice = if needs_secret && !typed.is_empty() {
+            let secrets = Arc::clone(&self.secrets);
+            let owner = profile.name.clone();
+            tokio::task::spawn_blocking(move || {
                 secrets.put(&owner, &Secret::new(typed)).err().map(|err| {
                     format!(
                         "The profile was saved, but its secret was not: {err}. The secret is \
                          never written to the local database."
                     )
                 })
-            }
-        })
-        .await
-        .map_err(|e| ServiceError::Task(e.to_string()))?;
-        // The next request builds its client with the current secret.
+            })
+            .await
+            .map_err(|e| ServiceError::Task(e.to_string()))?
+        } else {
+            None
+        };
+        // The next request builds its client with the current profile and secret.
         self.engine.forget_client(&profile.name);
         self.wake_sync().await;
         let view = self
@@ -422,7 +540,13 @@ impl Service {
             .into_iter()
             .find(|v| v.name == profile.name)
             .ok_or_else(|| error::invalid(format!("profile {:?} vanished", profile.name)))?;
-        Ok(ProfileSaved { errors: Vec::new(), profile: Some(view), secret_notice })
+        Ok(ProfileSaved {
+            errors: Vec::new(),
+            profile: Some(view),
+            secret_notice,
+            secret_cleared,
+            removed_headers,
+        })
     }
 
     /// Remove a profile and its stored secret. Refused for the demo profile and while
@@ -499,10 +623,12 @@ impl Service {
         let secrets = Arc::clone(&self.secrets);
         let typed = input.secret;
         let checked = profile.clone();
-        let secret =
-            tokio::task::spawn_blocking(move || secret_for(&checked, &typed, secrets.as_ref()))
-                .await
-                .map_err(|e| ServiceError::Task(e.to_string()))?;
+        let secret = tokio::task::spawn_blocking(move || {
+            let saved = existing.as_ref().map_or(Saved::Unsaved, Saved::EditOf);
+            secret_for(&checked, saved, &typed, secrets.as_ref())
+        })
+        .await
+        .map_err(|e| ServiceError::Task(e.to_string()))?;
         let secret = match secret {
             Ok(s) => s,
             Err(err) => return Ok(ConnectionReport { ok: false, lines: vec![err.to_string()] }),

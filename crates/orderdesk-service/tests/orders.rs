@@ -332,3 +332,18 @@ async fn an_amendment_in_conflict_is_listed_and_settled() {
     assert!(detail.payload.contains("\"description\": \"mine\""), "{}", detail.payload);
     service.stop_demo().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_a_server_wrote_is_shown_without_control_characters() {
+    let (_dir, service) = common::demo_service().await;
+    // The customer's name goes to the server and comes back in what it answers, with a
+    // window-title sequence, a colour and a bidi override in it.
+    let forged = "\u{1b}]0;owned\u{7}Ada\u{1b}[31m Escape\u{202e}";
+    submit_one(&service, forged).await;
+    service.sync_now().await.expect("sync");
+    let id = order_of(&service, "Ada Escape").await;
+    let detail = service.order_detail(id).await.expect("detail");
+    assert_eq!(detail.customer.as_deref(), Some("Ada Escape"));
+    assert!(!detail.payload.contains('\u{202e}'), "{}", detail.payload);
+    assert!(!detail.payload.contains('\u{1b}'), "{}", detail.payload);
+}

@@ -4,6 +4,7 @@
 
 mod common;
 
+use orderdesk_client::Secret;
 use orderdesk_error::ErrorCode;
 use orderdesk_service::{AuthMode, ProfileInput, SecretState, Service, Version, VersionChoice};
 
@@ -233,4 +234,153 @@ fn without_a_reachable_keyring_the_profile_is_saved_and_the_fallback_named() {
         assert!(!report.ok);
         assert!(report.lines[0].contains("ORDERDESK_SECRET_LAB_2"), "{:?}", report.lines);
     });
+}
+
+/// Secrets filed in memory, behind the service's `SecretStore` seam: this machine may have no
+/// OS keyring, and what is checked here (which origins a secret goes to) is the service's,
+/// whichever store files the secret.
+#[derive(Default)]
+struct Filed(std::sync::Mutex<std::collections::HashMap<String, Secret>>);
+
+impl Filed {
+    fn holds(&self, profile: &str) -> bool {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains_key(profile)
+    }
+}
+
+impl orderdesk_service::SecretStore for Filed {
+    fn put(&self, profile: &str, secret: &Secret) -> Result<(), orderdesk_client::ClientError> {
+        let mut filed = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        filed.insert(profile.to_owned(), secret.clone());
+        Ok(())
+    }
+
+    fn get(&self, profile: &str) -> Result<Option<Secret>, orderdesk_client::ClientError> {
+        let filed = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(filed.get(profile).cloned())
+    }
+
+    fn delete(&self, profile: &str) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(profile);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_secret_goes_only_to_the_origins_it_was_entered_for() {
+    const TOKEN: &str = "origin-bound-token";
+    let bearer = || orderdesk_server::ServerConfig {
+        auth: orderdesk_server::AuthMode::Bearer { token: TOKEN.into() },
+        ..orderdesk_server::ServerConfig::default()
+    };
+    let first = orderdesk_server::start(bearer()).await.expect("first server");
+    // Another server (another port: another origin) that takes the same token: a secret that
+    // followed the profile there would be accepted, and the order would arrive.
+    let other = orderdesk_server::start(bearer()).await.expect("other server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let filed = std::sync::Arc::new(Filed::default());
+    let service = Service::open_with_secrets(dir.path().join("data"), filed.clone()).expect("open");
+    service.start_demo().await.expect("demo");
+    let views = service.list_profiles().await.expect("list");
+    let demo = views.iter().find(|v| v.demo).expect("demo profile");
+    assert_eq!(demo.secret, SecretState::AppSession, "the demo token is this run's, in memory");
+
+    // Plain http is fine for a secret only on this machine; no credentials inside a URL.
+    let mut clear = input("plain", "http://orders.example/tmf/v4/");
+    clear.auth_mode = AuthMode::Bearer;
+    clear.secret = "s3cret".into();
+    let refused = service.save_profile(clear.clone()).await.expect("answer");
+    assert_eq!(fields(&refused), ["orderUrl"]);
+    assert!(refused.errors[0].message.contains("use https"), "{:?}", refused.errors);
+    clear.order_url = "https://agent:pw@orders.example/tmf/v4/".into();
+    let refused = service.save_profile(clear).await.expect("answer");
+    assert_eq!(fields(&refused), ["orderUrl"]);
+    assert!(refused.errors[0].message.contains("no credentials"), "{:?}", refused.errors);
+
+    let mut lab = input("lab", &first.base_url_v4());
+    lab.auth_mode = AuthMode::Bearer;
+    // A profile not saved yet has no stored secret, whatever the store holds under its name.
+    orderdesk_service::SecretStore::put(filed.as_ref(), "lab", &Secret::new(TOKEN)).expect("put");
+    let report = service.test_connection(lab.clone()).await.expect("tested");
+    assert!(!report.ok);
+    assert!(report.lines[0].contains("no secret is stored"), "{:?}", report.lines);
+    lab.secret = TOKEN.into();
+    let saved = service.save_profile(lab.clone()).await.expect("answer");
+    assert!(saved.errors.is_empty(), "{:?}", saved.errors);
+    let view = saved.profile.expect("saved on loopback http");
+    assert_eq!(view.secret, SecretState::Keyring);
+    let first_origin = first.base_url_v4().split("/tmf-api").next().unwrap_or_default().to_owned();
+    assert_eq!(view.secret_origins, [first_origin]);
+    assert!(!saved.secret_cleared);
+
+    // Another path on the same origin keeps the stored secret.
+    let mut edit = ProfileInput { editing: Some("lab".into()), secret: String::new(), ..lab };
+    edit.order_url = first.base_url_v5();
+    let saved = service.save_profile(edit.clone()).await.expect("answer");
+    assert!(!saved.secret_cleared);
+    assert_eq!(saved.profile.expect("saved").secret, SecretState::Keyring);
+    let report = service.test_connection(edit.clone()).await.expect("tested");
+    assert!(report.ok, "the stored secret still goes to its server: {:?}", report.lines);
+
+    // Another origin with no secret typed: the test asks for it, the save removes it.
+    edit.order_url = other.base_url_v4();
+    let report = service.test_connection(edit.clone()).await.expect("tested");
+    assert!(!report.ok);
+    assert!(report.lines[0].contains("enter the secret again"), "{:?}", report.lines);
+    let saved = service.save_profile(edit.clone()).await.expect("answer");
+    assert!(saved.errors.is_empty(), "{:?}", saved.errors);
+    assert!(saved.secret_cleared, "the agent is told the secret is gone");
+    assert_eq!(saved.profile.expect("saved").secret, SecretState::Missing);
+    assert!(!filed.holds("lab"));
+
+    // The next request to the new server carries no credential: an order for `lab` waits.
+    service.set_active_profile("lab".into()).await.expect("active");
+    let draft = common::valid_draft(&service, "C-7", "Ada Origin").await;
+    service.submit(draft).await.expect("submit");
+    service.sync_now().await.expect("sync");
+    let check = orderdesk_client::Client::new(
+        orderdesk_client::Profile {
+            auth: orderdesk_client::AuthConfig::Bearer,
+            ..orderdesk_client::Profile::new("check", other.base_url_v4())
+        },
+        Some(Secret::new(TOKEN)),
+    )
+    .expect("client");
+    assert!(check.list_orders(&[]).await.expect("orders").is_empty(), "no secret went there");
+    let entries = service.outbox().await.expect("outbox");
+    let waiting = entries.iter().find(|e| e.profile == "lab").expect("the entry waits");
+    let why = waiting.last_error.as_deref().unwrap_or_default();
+    assert!(why.contains("no secret is stored"), "{why}");
+
+    // Entered again for the new server, it goes there.
+    edit.secret = TOKEN.into();
+    let saved = service.save_profile(edit).await.expect("answer");
+    assert!(!saved.secret_cleared);
+    assert_eq!(saved.profile.expect("saved").secret, SecretState::Keyring);
+    service.retry_entry(waiting.id.clone()).await.expect("retry");
+    service.sync_now().await.expect("sync");
+    assert_eq!(check.list_orders(&[]).await.expect("orders").len(), 1, "sent with the new secret");
+    service.stop_demo().await;
+    first.shutdown().await;
+    other.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_profile_is_checked_by_the_client_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let filed = std::sync::Arc::new(Filed::default());
+    let service = Service::open_with_secrets(dir.path().join("data"), filed.clone()).expect("open");
+    let mut profile = orderdesk_client::Profile::new("lab", "https://orders.example/tmf/v4/");
+    profile.headers.insert("X-Api-Key".into(), "abc".into());
+    let err = service.put_profile(profile.clone(), String::new()).await.expect_err("refused");
+    assert_eq!(err.code(), "client.bad_profile");
+    assert!(err.to_string().contains("header X-Api-Key"), "{err}");
+    profile.headers.clear();
+    profile.auth = orderdesk_client::AuthConfig::Bearer;
+    let saved = service.put_profile(profile.clone(), "t0ken".into()).await.expect("saved");
+    assert!(filed.holds("lab") && !saved.secret_cleared);
+    // Replaced with another host and no secret: the stored one goes.
+    profile.order_url = "https://elsewhere.example/tmf/v4/".into();
+    let saved = service.put_profile(profile, String::new()).await.expect("saved");
+    assert!(saved.secret_cleared);
+    assert!(!filed.holds("lab"));
 }

@@ -6,11 +6,11 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use orderdesk_client::{secret, AuthConfig, Profile, Secret, VersionChoice};
+use orderdesk_client::{secret, AuthConfig, Profile, VersionChoice};
 use orderdesk_sync::{profiles, SyncError};
 use serde_json::json;
 
-use crate::cmd::db::open_store;
+use crate::cmd::db::{open_store, service};
 use crate::error::CliError;
 use crate::{output, Ctx};
 
@@ -145,25 +145,45 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                     AuthConfig::Headers { client_id: need("client-id", client_id)? }
                 }
             };
-            profile.validate().map_err(SyncError::from)?;
-            if secret_stdin {
+            let secret = if secret_stdin {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line).map_err(|e| {
                     CliError::Usage(format!("cannot read the secret from stdin: {e}"))
                 })?;
-                let value = line.trim_end_matches(['\r', '\n']);
+                let value = line.trim_end_matches(['\r', '\n']).to_owned();
                 if value.is_empty() {
                     return Err(CliError::Usage("the secret on stdin is empty".into()));
                 }
-                secret::store(&name, &Secret::new(value)).map_err(SyncError::from)?;
+                value
+            } else {
+                String::new()
+            };
+            // The app's own save: the client's checks (no credentials in URLs or headers,
+            // https for a secret) and the secret bound to the origins it was entered for.
+            let (runtime, service) = service(ctx)?;
+            let saved = runtime.block_on(service.put_profile(profile.clone(), secret))?;
+            if let Some(notice) = &saved.secret_notice {
+                output::warn(notice);
             }
-            let mut store = open_store(ctx)?;
-            profiles::save(&mut store, &profile)?;
+            if saved.secret_cleared {
+                output::warn(&format!(
+                    "profile {name} now calls another server (scheme, host or port) than its \
+                     stored secret was entered for: the secret was removed; add it again with \
+                     --secret-stdin"
+                ));
+            }
+            if !saved.removed_headers.is_empty() {
+                output::warn(&format!(
+                    "removed headers that carried a credential: {}",
+                    saved.removed_headers.join(", ")
+                ));
+            }
             if ctx.json {
                 output::print_json(&profile)?;
             } else {
                 let mut text = format!("profile {name} saved");
-                if profile.auth.needs_secret() && !secret_stdin {
+                let filed = secret_stdin && saved.secret_notice.is_none();
+                if profile.auth.needs_secret() && !filed {
                     text.push_str(&format!(
                         "; its secret comes from the OS keychain (add it with --secret-stdin) or ${}",
                         secret::env_var_name(&name)
@@ -174,7 +194,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
         }
         RemoteCommand::List => {
             let store = open_store(ctx)?;
-            let all = profiles::list(&store)?;
+            // Without credentials a URL of a profile saved before they were refused may hold.
+            let all: std::collections::BTreeMap<_, _> =
+                profiles::list(&store)?.into_iter().map(|(k, p)| (k, p.redacted())).collect();
             let active = profiles::active_name(&store)?;
             if ctx.json {
                 output::print_json(&json!({ "active": active, "profiles": all }))?;

@@ -1156,7 +1156,10 @@ export type ProfileInput_Deserialize = {
 	clientId: string,
 	/**  OAuth2 only, optional. */
 	scope: string,
-	/**  A new token or client secret; empty keeps the stored one. */
+	/**
+	 *  A new token or client secret; empty keeps the stored one while the profile's origins
+	 *  stay the same (see [`ProfileView::secret_origins`]).
+	 */
 	secret: string,
 };
 
@@ -1178,7 +1181,10 @@ export type ProfileInput_Serialize = {
 	clientId: string,
 	/**  OAuth2 only, optional. */
 	scope: string,
-	/**  A new token or client secret; empty keeps the stored one. */
+	/**
+	 *  A new token or client secret; empty keeps the stored one while the profile's origins
+	 *  stay the same (see [`ProfileView::secret_origins`]).
+	 */
 	secret: string,
 };
 
@@ -1196,6 +1202,16 @@ export type ProfileSaved_Deserialize = {
 	errors: FieldError[],
 	profile?: ProfileView_Deserialize | null,
 	secretNotice?: string | null,
+	/**
+	 *  The profile now sends requests to another origin and no secret was entered: the one
+	 *  stored was removed and must be entered again.
+	 */
+	secretCleared: boolean,
+	/**
+	 *  Extra headers removed because they carried a credential (a profile saved before
+	 *  such headers were refused); the authentication mode's secret replaces them.
+	 */
+	removedHeaders: string[],
 };
 
 /**
@@ -1206,6 +1222,16 @@ export type ProfileSaved_Serialize = {
 	errors: FieldError[],
 	profile: ProfileView_Serialize | null,
 	secretNotice: string | null,
+	/**
+	 *  The profile now sends requests to another origin and no secret was entered: the one
+	 *  stored was removed and must be entered again.
+	 */
+	secretCleared: boolean,
+	/**
+	 *  Extra headers removed because they carried a credential (a profile saved before
+	 *  such headers were refused); the authentication mode's secret replaces them.
+	 */
+	removedHeaders: string[],
 };
 
 /**  A profile as the Settings screen shows it (never its secret). */
@@ -1225,6 +1251,13 @@ export type ProfileView_Deserialize = {
 	secret: SecretState,
 	/**  The environment variable that can supply the secret. */
 	secretEnv: string,
+	/**
+	 *  Where the stored secret may be sent: the origins (`scheme://host[:port]`, as the URL
+	 *  Standard writes them) of the order, catalog and token URLs. An edit that sends the
+	 *  secret anywhere else clears it, so the form offers to keep it only while the URLs'
+	 *  origins stay among these.
+	 */
+	secretOrigins: string[],
 	/**  The profile new orders are submitted to. */
 	active: boolean,
 	/**  The in-process demo server's profile (rewritten by demo mode, not editable). */
@@ -1245,6 +1278,13 @@ export type ProfileView_Serialize = {
 	secret: SecretState,
 	/**  The environment variable that can supply the secret. */
 	secretEnv: string,
+	/**
+	 *  Where the stored secret may be sent: the origins (`scheme://host[:port]`, as the URL
+	 *  Standard writes them) of the order, catalog and token URLs. An edit that sends the
+	 *  secret anywhere else clears it, so the form offers to keep it only while the URLs'
+	 *  origins stay among these.
+	 */
+	secretOrigins: string[],
 	/**  The profile new orders are submitted to. */
 	active: boolean,
 	/**  The in-process demo server's profile (rewritten by demo mode, not editable). */
@@ -1326,7 +1366,9 @@ export type SecretState =
 /**  Needed but nowhere to be found. */
 "missing" | 
 /**  Needed, and the keyring cannot be read on this machine. */
-"unavailable";
+"unavailable" | 
+/**  The demo server's token: made for this run of the app and held in memory only. */
+"app-session";
 
 /**  The amount of a line over a run of periods, with its steps. */
 export type SegmentView = SegmentView_Serialize | SegmentView_Deserialize;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import ProfilesPanel from "./ProfilesPanel.svelte";
-import { emptyForm, formFromProfile, secretText, toInput } from "./profiles";
+import { emptyForm, formFromProfile, secretMustBeReentered, secretText, toInput } from "./profiles";
 import type { ProfileView } from "../backend/ipc";
 
 afterEach(() => {
@@ -22,6 +22,7 @@ function profile(over: Partial<ProfileView> = {}): ProfileView {
     scope: null,
     secret: "not-needed",
     secretEnv: "ORDERDESK_SECRET_LAB",
+    secretOrigins: ["http://127.0.0.1:8622"],
     active: false,
     demo: false,
     ...over,
@@ -56,6 +57,25 @@ describe("profile form logic", () => {
     expect(secretText("unavailable", "ORDERDESK_SECRET_LAB")).toContain("ORDERDESK_SECRET_LAB");
     expect(secretText("environment", "ORDERDESK_SECRET_LAB")).toBe("From ORDERDESK_SECRET_LAB");
     expect(secretText("missing", "X")).toBe("None stored");
+    expect(secretText("app-session", "X")).toBe("App-only token for this run");
+  });
+
+  it("foresees that a new scheme, host or port asks for the secret again", () => {
+    const saved = profile({ authMode: "bearer", secret: "keyring" });
+    const form = formFromProfile(saved);
+    expect(secretMustBeReentered(form, saved)).toBe(false);
+    // Another path on the same origin (the default port written out) keeps it.
+    expect(secretMustBeReentered({ ...form, orderUrl: "http://127.0.0.1:8622/other/v5/" }, saved)).toBe(false);
+    for (const moved of ["http://127.0.0.1:9999/v4/", "https://127.0.0.1:8622/v4/", "http://evil.example:8622/v4/"]) {
+      expect(secretMustBeReentered({ ...form, orderUrl: moved }, saved), moved).toBe(true);
+      // A secret typed for the new server, a mode without one, or nothing stored: no note.
+      expect(secretMustBeReentered({ ...form, orderUrl: moved, secret: "new" }, saved)).toBe(false);
+      expect(secretMustBeReentered({ ...form, orderUrl: moved, authMode: "none" }, saved)).toBe(false);
+      expect(secretMustBeReentered({ ...form, orderUrl: moved }, { ...saved, secret: "environment" })).toBe(false);
+    }
+    expect(secretMustBeReentered({ ...form, catalogUrl: "https://cdn.example/catalog/v4/" }, saved)).toBe(true);
+    const https = profile({ baseUrl: "https://partner.example/v4/", catalogUrl: null, authMode: "bearer", secret: "keyring", secretOrigins: ["https://partner.example"] });
+    expect(secretMustBeReentered({ ...formFromProfile(https), orderUrl: "https://PARTNER.example:443/x/" }, https)).toBe(false);
   });
 });
 
@@ -69,11 +89,11 @@ describe("ProfilesPanel", () => {
       if (cmd === "save_profile") {
         const input = (args as { input: { orderUrl: string; name: string } }).input;
         if (input.orderUrl.startsWith("ftp")) {
-          return { errors: [{ field: "orderUrl", message: "use an http or https URL, not ftp:" }], profile: null, secretNotice: null };
+          return { errors: [{ field: "orderUrl", message: "use an http or https URL, not ftp:" }], profile: null, secretNotice: null, secretCleared: false, removedHeaders: [] };
         }
         const saved = profile({ name: input.name, authMode: "bearer", secret: "unavailable" });
         stored = [...stored, saved];
-        return { errors: [], profile: saved, secretNotice: "no usable OS keychain; set ORDERDESK_SECRET_LAB instead" };
+        return { errors: [], profile: saved, secretNotice: "no usable OS keychain; set ORDERDESK_SECRET_LAB instead", secretCleared: false, removedHeaders: [] };
       }
       throw new Error(cmd);
     });
@@ -103,6 +123,38 @@ describe("ProfilesPanel", () => {
     const row = (await screen.findByText("lab", { selector: "td span" })).closest("tr") as HTMLElement;
     expect(within(row).getByText(/No keyring on this machine/)).toBeTruthy();
     expect(row.textContent).not.toContain("t0ken");
+  });
+
+  it("asks for the secret again when an origin changes and says what the save removed", async () => {
+    let stored = [profile({ authMode: "bearer", secret: "keyring" })];
+    const sent: { orderUrl: string; secret: string }[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "list_profiles") return stored;
+      if (cmd === "save_profile") {
+        const input = (args as { input: { orderUrl: string; secret: string } }).input;
+        sent.push(input);
+        stored = [profile({ baseUrl: input.orderUrl, authMode: "bearer", secret: "missing", secretOrigins: ["https://partner.example"] })];
+        return { errors: [], profile: stored[0], secretNotice: null, secretCleared: true, removedHeaders: ["X-Api-Key"] };
+      }
+      throw new Error(cmd);
+    });
+    render(ProfilesPanel, {});
+    await fireEvent.click(await screen.findByRole("button", { name: "Edit lab" }));
+    const secret = screen.getByLabelText("Bearer token") as HTMLInputElement;
+    expect(secret.placeholder).toBe("Leave empty to keep the stored one");
+    expect(screen.queryByText(/enter the secret again/)).toBeNull();
+    await fireEvent.input(screen.getByLabelText("Order API URL (TMF622)"), { target: { value: "https://partner.example/tmf/v4/" } });
+    expect(await screen.findByText(/than the stored secret was entered for: enter the secret again/)).toBeTruthy();
+    expect(secret.placeholder).toBe("");
+    await fireEvent.click(screen.getByRole("button", { name: "Save profile" }));
+    expect(await screen.findByText(/The stored secret of lab was removed/)).toBeTruthy();
+    expect(screen.getByText(/Removed extra headers that carried a credential: X-Api-Key/)).toBeTruthy();
+    expect(sent).toEqual([expect.objectContaining({ orderUrl: "https://partner.example/tmf/v4/", secret: "" })]);
+    // The table reloads: the secret is gone.
+    await vi.waitFor(() => {
+      const row = screen.getByText("lab", { selector: "td span" }).closest("tr") as HTMLElement;
+      expect(within(row).getByText("None stored")).toBeTruthy();
+    });
   });
 
   it("tests a connection and reports what the server answered", async () => {

@@ -95,7 +95,32 @@ export function secretText(state: SecretState, envVar: string): string {
       return m.secret_missing();
     case "unavailable":
       return m.secret_unavailable({ variable: envVar });
+    case "app-session":
+      return m.secret_app_session();
   }
+}
+
+/** A URL's origin (scheme, host and port, as the URL Standard writes it); text that is no URL
+ * stands for itself, as the backend counts it. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/** Whether saving the form as it is would remove the stored secret: the profile keeps one
+ * (the keyring holds it), none is typed, and a URL it would go to has an origin the secret was
+ * not entered for. Only a forecast for the form's note: the backend decides (and says so in
+ * `secretCleared`). */
+export function secretMustBeReentered(form: ProfileForm, saved: ProfileView | null): boolean {
+  if (!saved || saved.secret !== "keyring" || form.secret !== "" || secretLabel(form.authMode) === null) {
+    return false;
+  }
+  const input = toInput(form);
+  const urls = [input.orderUrl, input.catalogUrl, input.tokenUrl].filter((url) => url !== "");
+  return urls.some((url) => !saved.secretOrigins.includes(originOf(url)));
 }
 
 /** The authentication modes, in the order the form offers them. */
