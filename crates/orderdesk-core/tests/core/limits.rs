@@ -168,10 +168,7 @@ fn an_edit_never_brings_a_text_past_the_limit() {
     };
     let err = apply(&order, &set("4".repeat(1024 * 1024)), None).err();
     assert_eq!(err.as_ref().map(|e| e.code()), Some("limit.text"));
-    assert_eq!(
-        err.map(|e| e.to_string()),
-        Some(format!("value is longer than {max} characters"))
-    );
+    assert_eq!(err.map(|e| e.to_string()), Some(format!("value is longer than {max} characters")));
     // At the limit, counted in characters (each of these is two bytes).
     assert!(apply(&order, &set("\u{e9}".repeat(max)), None).is_ok());
     let notes = Op::SetNotes { notes: vec![json!({"text": "x".repeat(max + 1)})] };
