@@ -14,6 +14,14 @@ pub enum CliError {
         /// Why.
         message: String,
     },
+    /// The input is larger than what is read for its kind.
+    #[error("{source_name} is larger than {max} bytes, the most read for it")]
+    TooLarge {
+        /// File name or `stdin`.
+        source_name: String,
+        /// The cap, in bytes.
+        max: usize,
+    },
     /// The input is not JSON (empty, truncated, binary, malformed).
     #[error("{source_name} is not valid JSON: {message}")]
     NotJson {
@@ -82,6 +90,7 @@ impl ErrorCode for CliError {
         match self {
             CliError::Unreadable { .. } => codes::INPUT_UNREADABLE,
             CliError::NotJson { .. } => codes::INPUT_NOT_JSON,
+            CliError::TooLarge { .. } => codes::INPUT_TOO_LARGE,
             CliError::Wire { error, .. } => error.code(),
             CliError::Core { error, .. } => error.code(),
             CliError::Store(error) => error.code(),

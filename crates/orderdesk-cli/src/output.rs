@@ -13,7 +13,8 @@ use crate::Ctx;
 /// Prints a JSON value pretty-printed on stdout.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output(e.to_string()))?;
-    print_text(&text)
+    // Names and notes come from files and servers: no control reaches the terminal raw.
+    print_text(&orderdesk_error::text::json_for_terminal(&text))
 }
 
 /// Prints text and a newline on stdout, made [`printable`]: what the CLI prints often quotes a

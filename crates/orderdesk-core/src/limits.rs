@@ -63,6 +63,30 @@ pub const MAX_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_se
 /// JSON Patch applied by a server) are checked against the same bound.
 pub const MAX_JSON_DEPTH: usize = 128;
 
+/// Whether `text` is longer than [`MAX_TEXT_CHARS`] characters (counted only when its bytes
+/// are over the cap: fewer bytes are fewer characters).
+pub fn text_too_long(text: &str) -> bool {
+    text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS
+}
+
+/// The JSON pointer (under `path`) of the first string in `value` longer than
+/// [`MAX_TEXT_CHARS`], walked with an explicit stack.
+pub fn long_text_in(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let mut stack: Vec<(String, &Value)> = vec![(path.to_owned(), value)];
+    while let Some((at, v)) = stack.pop() {
+        match v {
+            Value::String(s) if text_too_long(s) => return Some(at),
+            Value::Array(items) => {
+                stack.extend(items.iter().enumerate().map(|(i, x)| (format!("{at}/{i}"), x)))
+            }
+            Value::Object(m) => stack.extend(m.iter().map(|(k, x)| (format!("{at}/{k}"), x))),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The nesting depth of a JSON value (a scalar is 0, `[]` and `{}` are 1), counted without
 /// recursion and without going further than `MAX_JSON_DEPTH + 1`.
 pub fn json_depth(value: &serde_json::Value) -> usize {

@@ -140,6 +140,21 @@ fn holds_children(item: &Item, catalog: Option<&Catalog>) -> bool {
 
 /// Apply one operation. The catalog is needed by `addOffering` (names, bundle children).
 pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order, CoreError> {
+    // No edit brings a text past the limit (an imported order may hold one; its finding
+    // says so), so a draft does not grow by megabytes a keystroke at a time.
+    if let Some(path) =
+        serde_json::to_value(op).ok().and_then(|v| crate::limits::long_text_in(&v, ""))
+    {
+        return Err(CoreError::Limit {
+            code: crate::codes::LIMIT_TEXT,
+            message: format!(
+                "{} is longer than {} characters",
+                path.trim_start_matches('/'),
+                crate::limits::MAX_TEXT_CHARS
+            ),
+            path,
+        });
+    }
     let mut next = order.clone();
     match op {
         Op::NewDraft => next = Order::default(),

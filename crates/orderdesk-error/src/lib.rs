@@ -40,6 +40,8 @@ pub mod codes {
     pub const INPUT_UNREADABLE: &str = "input.unreadable";
     /// The input is not valid JSON (including truncated JSON and binary data).
     pub const INPUT_NOT_JSON: &str = "input.not_json";
+    /// The input is larger than what is read for its kind (an order, a catalog snapshot).
+    pub const INPUT_TOO_LARGE: &str = "input.too_large";
     /// The JSON has the wrong shape (e.g. an array where an order object is expected).
     pub const WIRE_SHAPE: &str = "wire.shape";
     /// Anything without a more specific code.

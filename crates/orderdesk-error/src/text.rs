@@ -73,6 +73,25 @@ pub fn clean(text: String) -> String {
     }
 }
 
+/// JSON text with every character a terminal acts on written as a `\uXXXX` escape: the same
+/// JSON value, safe to print. `serde_json` escapes C0 controls itself but writes C1 controls
+/// (U+009B is a CSI to some terminals) and bidi controls raw. Outside strings JSON text has
+/// none of these, so only string contents change.
+pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(removed) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if removed(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// After a CSI: parameter and intermediate bytes, then the final byte. A character that
 /// cannot be part of the sequence ends it and is read again.
 fn skip_control_sequence(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
@@ -97,6 +116,19 @@ fn skip_control_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_for_a_terminal_is_the_same_value_without_raw_controls() {
+        let value = serde_json::json!({"name": "\u{1b}[31mred\u{9b}2J\u{202e}txt.exe", "n": 1});
+        let raw = serde_json::to_string(&value).unwrap_or_default();
+        assert!(raw.contains('\u{9b}') && raw.contains('\u{202e}'), "serde_json leaves them raw");
+        let safe = json_for_terminal(&raw);
+        assert!(!safe.chars().any(removed), "{safe}");
+        assert!(safe.contains("\\u009b") && safe.contains("\\u202e"), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap_or_default();
+        assert_eq!(back, value);
+        assert!(matches!(json_for_terminal("{\"a\": 1}"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn plain_text_is_borrowed() {

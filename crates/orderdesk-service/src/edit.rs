@@ -517,13 +517,30 @@ fn characteristic_type(
     })
 }
 
+/// Typed decimal text (`what` prefixes the message): a number, or why not. Digits beyond
+/// what a decimal holds are said to be too large, not "not a number".
+fn decimal_input(text: &str, what: &str) -> Result<Decimal> {
+    Decimal::from_str(text).map_err(|_| {
+        let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+        let plain = digits.chars().any(|c| c.is_ascii_digit())
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.');
+        if plain {
+            invalid(format!(
+                "{what}{text:?} is beyond the largest number Orderdesk handles ({})",
+                Decimal::MAX
+            ))
+        } else {
+            invalid(format!("{what}{text:?} is not a number"))
+        }
+    })
+}
+
 /// Typed text to the JSON value its type calls for. Numbers keep their exact text.
 fn characteristic_value(text: &str, value_type: Option<&str>, name: &str) -> Result<Value> {
     let trimmed = text.trim();
     match value_type.map(str::to_ascii_lowercase).as_deref() {
         Some("number" | "decimal" | "float" | "integer" | "int") => {
-            let number = Decimal::from_str(trimmed)
-                .map_err(|_| invalid(format!("{name}: {trimmed:?} is not a number")))?;
+            let number = decimal_input(trimmed, &format!("{name}: "))?;
             if matches!(value_type, Some("integer" | "int")) && !number.fract().is_zero() {
                 return Err(invalid(format!("{name}: {trimmed:?} is not a whole number")));
             }
@@ -544,8 +561,7 @@ fn alteration_json(input: &AlterationInput) -> Result<Value> {
     if name.is_empty() {
         return Err(invalid("a price alteration needs a name"));
     }
-    let value = Decimal::from_str(input.value.trim())
-        .map_err(|_| invalid(format!("{:?} is not a number", input.value)))?;
+    let value = decimal_input(input.value.trim(), "")?;
     let number: Value = serde_json::from_str(&value.to_string())
         .map_err(|_| invalid(format!("{:?} is not a number", input.value)))?;
     let price = match input.kind.as_str() {
@@ -589,6 +605,20 @@ mod tests {
         assert_eq!(day.map(|d| d.to_rfc3339()), Some("2026-03-01T00:00:00+00:00".into()));
         assert!(parse_date(Some(""), "d").is_ok_and(|d| d.is_none()));
         assert!(parse_date(Some("1 March"), "d").is_err());
+    }
+
+    #[test]
+    fn numbers_beyond_a_decimal_are_called_too_large() {
+        let huge = format!("1{}", "0".repeat(30));
+        let err = decimal_input(&huge, "amount: ").err().map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|m| m.contains("is beyond the largest number")
+                && m.contains("79228162514264337593543950335")),
+            "{err:?}"
+        );
+        let err = decimal_input("ten", "").err().map(|e| e.to_string());
+        assert!(err.as_deref().is_some_and(|m| m.contains("is not a number")), "{err:?}");
+        assert_eq!(decimal_input("-12.5", "").ok(), Decimal::from_str("-12.5").ok());
     }
 
     #[test]

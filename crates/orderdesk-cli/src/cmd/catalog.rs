@@ -74,7 +74,7 @@ const CATALOG_KINDS: [SearchKind; 4] =
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     match args.command {
         CatalogCommand::Import { snapshot, merge, version } => {
-            let (name, text) = input::read_text(&snapshot)?;
+            let (name, text) = input::read_text(&snapshot, input::MAX_CATALOG_INPUT)?;
             let (runtime, service) = service(ctx)?;
             let how = SnapshotImport { source: name.clone(), version, merge };
             let report = runtime

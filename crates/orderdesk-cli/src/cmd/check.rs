@@ -30,7 +30,7 @@ pub struct Args {
 
 /// Reads an order file into the core model.
 pub fn load_order(path: &std::path::Path) -> Result<(String, orderdesk_core::Order), CliError> {
-    let (name, value) = input::read_json(path)?;
+    let (name, value) = input::read_json(path, input::MAX_ORDER_INPUT)?;
     let order = orderdesk_core::Order::from_json(value)
         .map_err(|error| CliError::Core { source_name: name.clone(), error })?;
     Ok((name, order))
@@ -38,7 +38,7 @@ pub fn load_order(path: &std::path::Path) -> Result<(String, orderdesk_core::Ord
 
 /// Reads and indexes a catalog snapshot.
 pub fn load_catalog(path: &std::path::Path) -> Result<orderdesk_core::Catalog, CliError> {
-    let (name, value) = input::read_json(path)?;
+    let (name, value) = input::read_json(path, input::MAX_CATALOG_INPUT)?;
     orderdesk_core::Catalog::from_json(&value)
         .map_err(|error| CliError::Core { source_name: name, error })
 }
@@ -52,7 +52,7 @@ pub struct Report<'a> {
 
 /// Runs the check and prints the report.
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
-    let (name, value) = input::read_json(&args.file)?;
+    let (name, value) = input::read_json(&args.file, input::MAX_ORDER_INPUT)?;
     let catalog = args.catalog.as_deref().map(load_catalog).transpose()?;
     let findings = orderdesk_service::order_findings(&value, catalog.as_ref());
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();

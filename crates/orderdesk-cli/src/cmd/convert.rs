@@ -29,7 +29,7 @@ pub struct Args {
 /// what the target version has no room for is left out, and each such member is named in a
 /// warning on standard error.
 pub fn run(args: Args, _ctx: &Ctx) -> Result<ExitCode, CliError> {
-    let (name, value) = input::read_json(&args.file)?;
+    let (name, value) = input::read_json(&args.file, input::MAX_ORDER_INPUT)?;
     let order = orderdesk_wire::parse_order_value(value.clone())
         .map_err(|error| CliError::Wire { source_name: name.clone(), error })?;
     let converted = orderdesk_wire::to_version(value, Some(order.version()), args.to);

@@ -346,7 +346,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
 }
 
 fn import(file: &std::path::Path, ctx: &Ctx) -> Result<ExitCode, CliError> {
-    let (name, text) = input::read_text(file)?;
+    let (name, text) = input::read_text(file, input::MAX_ORDER_INPUT)?;
     let (runtime, service) = service(ctx)?;
     let state = runtime
         .block_on(service.import_order(text))

@@ -235,10 +235,7 @@ fn long_texts<'a>(
     let mut stack: Vec<(String, &Value)> = members.map(|(k, v)| (at(path, k), v)).collect();
     while let Some((p, v)) = stack.pop() {
         match v {
-            Value::String(s)
-                if s.len() > limits::MAX_TEXT_CHARS
-                    && s.chars().count() > limits::MAX_TEXT_CHARS =>
-            {
+            Value::String(s) if limits::text_too_long(s) => {
                 out.push(finding(
                     LIMIT_TEXT,
                     p,

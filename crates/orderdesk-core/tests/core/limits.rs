@@ -155,6 +155,26 @@ fn quantities_and_texts_have_limits() {
     assert_eq!(apply(&order, &op, None).err().map(|e| e.code()), Some("limit.quantity"));
 }
 
+#[test]
+fn an_edit_never_brings_a_text_past_the_limit() {
+    let order = Order::from_json(json!({"productOrderItem": [{"id": "1", "action": "add"}]}))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let max = orderdesk_core::limits::MAX_TEXT_CHARS;
+    let set = |text: String| Op::SetCharacteristic {
+        item: "1".into(),
+        name: "TEL_MSISDN".into(),
+        value: Value::String(text),
+        value_type: None,
+    };
+    let err = apply(&order, &set("4".repeat(1024 * 1024)), None).err();
+    assert_eq!(err.as_ref().map(|e| e.code()), Some("limit.text"));
+    assert_eq!(err.map(|e| e.to_string()), Some(format!("value is longer than {max} characters")));
+    // At the limit, counted in characters (each of these is two bytes).
+    assert!(apply(&order, &set("\u{e9}".repeat(max)), None).is_ok());
+    let notes = Op::SetNotes { notes: vec![json!({"text": "x".repeat(max + 1)})] };
+    assert_eq!(apply(&order, &notes, None).err().map(|e| e.code()), Some("limit.text"));
+}
+
 /// `value` wrapped in `levels` one-member objects.
 fn nested(levels: usize, mut value: Value) -> Value {
     for _ in 0..levels {
