@@ -144,6 +144,8 @@ describe("in German", () => {
     expect(await screen.findByText("Daten")).toBeTruthy();
     await fireEvent.click(screen.getByRole("button", { name: "Schließen" }));
     expect(screen.queryByRole("dialog")).toBeNull();
+    // Focus goes back to the menu's trigger (the chosen item left with the menu).
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Hilfe" }));
     cleanup();
 
     render(UpdateDialog, { offered, onClose: () => closed++ });
