@@ -40,13 +40,6 @@ pub fn round(amount: Decimal, currency: &str, rounding: Rounding) -> Decimal {
     r
 }
 
-/// Format an amount at the currency's minor units as a decimal string.
-pub fn format(amount: Decimal, currency: &str) -> String {
-    let mut a = amount;
-    a.rescale(minor_units(currency));
-    a.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use crate::error::{Result, ServiceError};
 use crate::records::SnapshotImport;
 use crate::view::{
     BundleOption, CatalogPriceView, CategoryView, CharacteristicField, OfferingDetail,
-    OfferingSummary,
+    OfferingSummary, PriceTag,
 };
 use crate::{Service, LIST_LIMIT};
 
@@ -71,8 +71,8 @@ impl CatalogCache {
                         .iter()
                         .filter_map(|c| text(c, "id"))
                         .collect(),
-                    price_text: offering
-                        .map(|o| price_text(&rules, &o.price_ids))
+                    price_tags: offering
+                        .map(|o| price_tags(&rules, &o.price_ids))
                         .unwrap_or_default(),
                     id,
                 })
@@ -240,30 +240,20 @@ pub(crate) fn expand_prices<'a>(rules: &'a Catalog, ids: &[String]) -> Vec<&'a O
     out
 }
 
-/// An amount with at least the currency's minor units (`2.5` EUR shows as `2.50`), never
-/// fewer digits than it has.
-fn display_amount(amount: rust_decimal::Decimal, currency: &str) -> String {
-    if amount.scale() < orderdesk_core::money::minor_units(currency) {
-        orderdesk_core::money::format(amount, currency)
-    } else {
-        amount.to_string()
-    }
-}
-
-fn price_text(rules: &Catalog, ids: &[String]) -> String {
+/// The prices an offering's summary shows: its own with an amount, bundled prices expanded,
+/// alterations left to the detail. Data, not text: the UI writes them in the agent's locale.
+fn price_tags(rules: &Catalog, ids: &[String]) -> Vec<PriceTag> {
     expand_prices(rules, ids)
         .iter()
         .filter(|p| !p.is_alteration())
         .filter_map(|p| {
-            let currency = p.currency.as_deref().unwrap_or("");
-            let amount = display_amount(p.amount?, currency);
-            Some(match &p.period {
-                Some(period) => format!("{amount} {currency}/{period}"),
-                None => format!("{amount} {currency}"),
+            Some(PriceTag {
+                amount: p.amount?.to_string(),
+                currency: p.currency.clone(),
+                period: p.period.clone(),
             })
         })
-        .collect::<Vec<_>>()
-        .join(" + ")
+        .collect()
 }
 
 impl Service {

@@ -389,8 +389,20 @@ pub struct OfferingSummary {
     pub is_bundle: bool,
     pub lifecycle_status: Option<String>,
     pub categories: Vec<String>,
-    /// A short price text, e.g. `29.99 EUR/month + 49.00 EUR`.
-    pub price_text: String,
+    /// The offering's own prices (not its alterations), in catalog order: the UI writes them in
+    /// the agent's locale (`49,00 € + 29,99 €/Monat`).
+    pub price_tags: Vec<PriceTag>,
+}
+
+/// A price as lists and pickers show it: an exact decimal amount, its currency and, for a
+/// recurring price, its period unit (`month`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PriceTag {
+    pub amount: String,
+    pub currency: Option<String>,
+    pub period: Option<String>,
 }
 
 /// Everything the catalog browser shows about one offering.

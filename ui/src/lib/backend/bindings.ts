@@ -814,8 +814,11 @@ export type OfferingSummary_Deserialize = {
 	isBundle: boolean,
 	lifecycleStatus?: string | null,
 	categories: string[],
-	/**  A short price text, e.g. `29.99 EUR/month + 49.00 EUR`. */
-	priceText: string,
+	/**
+	 *  The offering's own prices (not its alterations), in catalog order: the UI writes them in
+	 *  the agent's locale (`49,00 € + 29,99 €/Monat`).
+	 */
+	priceTags: PriceTag_Deserialize[],
 };
 
 /**  An offering in lists and pickers. */
@@ -826,8 +829,11 @@ export type OfferingSummary_Serialize = {
 	isBundle: boolean,
 	lifecycleStatus: string | null,
 	categories: string[],
-	/**  A short price text, e.g. `29.99 EUR/month + 49.00 EUR`. */
-	priceText: string,
+	/**
+	 *  The offering's own prices (not its alterations), in catalog order: the UI writes them in
+	 *  the agent's locale (`49,00 € + 29,99 €/Monat`).
+	 */
+	priceTags: PriceTag_Serialize[],
 };
 
 /**  A submitted order as the detail screen shows it. */
@@ -1133,6 +1139,32 @@ export type PriceLineView_Serialize = {
 	/**  `order` or `catalog`. */
 	source: string,
 	segments: SegmentView_Serialize[],
+};
+
+/**
+ *  A price as lists and pickers show it: an exact decimal amount, its currency and, for a
+ *  recurring price, its period unit (`month`).
+ */
+export type PriceTag = PriceTag_Serialize | PriceTag_Deserialize;
+
+/**
+ *  A price as lists and pickers show it: an exact decimal amount, its currency and, for a
+ *  recurring price, its period unit (`month`).
+ */
+export type PriceTag_Deserialize = {
+	amount: string,
+	currency?: string | null,
+	period?: string | null,
+};
+
+/**
+ *  A price as lists and pickers show it: an exact decimal amount, its currency and, for a
+ *  recurring price, its period unit (`month`).
+ */
+export type PriceTag_Serialize = {
+	amount: string,
+	currency: string | null,
+	period: string | null,
 };
 
 /**  A profile as the Settings form sends it. Empty strings mean "not set". */

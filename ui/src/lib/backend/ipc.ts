@@ -15,6 +15,7 @@ import type {
   ItemView_Serialize,
   OfferingDetail_Serialize,
   OfferingSummary_Serialize,
+  PriceTag_Serialize,
   OrderListQuery_Deserialize,
   OrderListRow_Serialize,
   QuoteView_Serialize,
@@ -102,6 +103,7 @@ export type FindingView = FindingView_Serialize;
 export type ItemView = ItemView_Serialize;
 export type OfferingDetail = OfferingDetail_Serialize;
 export type OfferingSummary = OfferingSummary_Serialize;
+export type PriceTag = PriceTag_Serialize;
 export type OrderListQuery = OrderListQuery_Deserialize;
 export type OrderListRow = OrderListRow_Serialize;
 export type QuoteView = QuoteView_Serialize;

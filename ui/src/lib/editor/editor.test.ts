@@ -10,6 +10,8 @@ import HeaderForm from "./HeaderForm.svelte";
 import CatalogPicker from "./CatalogPicker.svelte";
 import { draft, field, finding, item, quote } from "../../test/fixtures";
 import type { Edit } from "../backend/ipc";
+import { applyLocale } from "../i18n/locale.svelte";
+import { tick } from "svelte";
 
 afterEach(() => {
   cleanup();
@@ -243,7 +245,18 @@ describe("CatalogPicker", () => {
       if (cmd === "search_offerings") {
         searches.push(args);
         return [
-          { id: "20059", name: "Fibre Home", description: null, isBundle: true, lifecycleStatus: "Active", categories: [], priceText: "39.99 EUR/month" },
+          {
+            id: "20059",
+            name: "Fibre Home",
+            description: null,
+            isBundle: true,
+            lifecycleStatus: "Active",
+            categories: [],
+            priceTags: [
+              { amount: "49", currency: "EUR", period: null },
+              { amount: "39.99", currency: "EUR", period: "month" },
+            ],
+          },
         ];
       }
       throw new Error(cmd);
@@ -254,6 +267,15 @@ describe("CatalogPicker", () => {
     await fireEvent.input(input, { target: { value: "fib" } });
     await screen.findByText("Fibre Home");
     await vi.waitFor(() => expect(searches).toContainEqual({ text: "fib", category: null, limit: 50 }));
+    // The prices come as data and are written in the locale's way, and follow a change of it.
+    const price = () => document.querySelector(".price")?.textContent?.replace(/\s/g, " ");
+    applyLocale("en-US");
+    await tick();
+    expect(price()).toBe("€49.00 + €39.99/month");
+    applyLocale("de-DE");
+    await tick();
+    expect(price()).toBe("49,00 € + 39,99 €/Monat");
+    applyLocale("");
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(onAdd).toHaveBeenCalledWith("20059");
   });

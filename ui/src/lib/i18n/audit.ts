@@ -77,3 +77,71 @@ export function auditCatalogs(catalogs: Record<string, Catalog>, base: string, s
   }
   return problems;
 }
+
+/**
+ * Words that may stand in markup as they are: names that are the same in every language. Any
+ * other run of letters a component writes itself (a text node, or a literal `title`,
+ * `aria-label`, `placeholder`, `alt` or `label`) must come from a message.
+ */
+export const UNTRANSLATED_WORDS: ReadonlySet<string> = new Set(["Orderdesk", "JSON"]);
+
+/** Attributes people read (or hear from a screen reader). */
+const READ_ATTRIBUTES = /\s(?:title|aria-label|aria-description|placeholder|alt|label)="([^"]*)"/g;
+
+/** `source` without `{…}` expressions (nested braces and quoted strings inside them held
+ *  together), so what remains is markup and literal text. */
+function withoutExpressions(source: string): string {
+  let out = "";
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i] ?? "";
+    if (depth === 0) {
+      if (c === "{") depth = 1;
+      else out += c;
+      continue;
+    }
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if (c === "{") depth++;
+    else if (c === "}") depth--;
+    // A newline keeps its place, so a finding's line number is the source's.
+    if (c === "\n") out += c;
+  }
+  return out;
+}
+
+/**
+ * The hard-coded text of a Svelte component's markup, one `line: text` per finding (none: every
+ * word comes from a message). A pragmatic scan, not a parser: the script and style blocks and
+ * comments are set aside, `{…}` expressions (where `m.*()` calls live) are removed, and what is
+ * left between tags or in a read attribute must hold no word of two or more letters outside
+ * `UNTRANSLATED_WORDS`. Symbols, numbers and punctuation (`×`, `·`, `…`, `→`) pass, and so do
+ * codes with digits (`v4.0.0`, `TMF622`) and an example address (`https://host/…`).
+ */
+export function hardCodedText(source: string): string[] {
+  const blank = (block: string) => block.replace(/[^\n]/g, " ");
+  const markup = withoutExpressions(
+    source
+      .replace(/<script[\s\S]*?<\/script>/g, blank)
+      .replace(/<style[\s\S]*?<\/style>/g, blank)
+      .replace(/<!--[\s\S]*?-->/g, blank),
+  );
+  const found: string[] = [];
+  const check = (text: string, at: number) => {
+    if (/^\s*https?:\/\/\S*\s*$/.test(text)) return;
+    const words = [...text.matchAll(/\p{L}[\p{L}\p{N}’']*/gu)].map((w) => w[0]);
+    const word = (w: string) => w.length > 1 && !/\p{N}/u.test(w) && !UNTRANSLATED_WORDS.has(w);
+    if (words.some(word)) {
+      const line = markup.slice(0, at).split("\n").length;
+      found.push(`${line}: ${text.trim().replace(/\s+/g, " ")}`);
+    }
+  };
+  for (const tag of markup.matchAll(/<[A-Za-z][^>]*>/g)) {
+    for (const attr of tag[0].matchAll(READ_ATTRIBUTES)) check(attr[1] ?? "", (tag.index ?? 0) + (attr.index ?? 0));
+  }
+  for (const text of markup.matchAll(/>([^<>]+)</g)) check(text[1] ?? "", text.index ?? 0);
+  return found;
+}

@@ -1,8 +1,9 @@
 // Words for protocol values the UI shows: an order item's TMF622 action, a price's type, where
-// a price comes from and its period. The value itself is what is sent and stored; only its label is
+// a price comes from and its period, and an offering's prices as one line. The value itself is what is sent and stored; only its label is
 // translated, and a value not listed shows as it came.
 import { m } from "../paraglide/messages.js";
-import { decimal } from "../util/format";
+import { decimal, money } from "../util/format";
+import type { PriceTag } from "../backend/ipc";
 
 /** TMF622 item actions, in the order the editor offers them. */
 export const ITEM_ACTIONS = ["add", "modify", "delete", "noChange"] as const;
@@ -87,4 +88,15 @@ export function periods(count: number, period: string | null | undefined): strin
     default:
       return `${decimal(count)} ${period ?? ""}`.trim();
   }
+}
+
+/** An offering's prices as lists and pickers show them, in the locale's way: `49,00 € +
+ *  29,99 €/Monat` (de-DE), `€49.00 + €29.99/month` (en-US). */
+export function priceTags(tags: readonly PriceTag[]): string {
+  return tags
+    .map((tag) => {
+      const amount = money(tag.amount, tag.currency);
+      return tag.period ? m.price_tag_per_period({ amount, period: periodUnit(tag.period) }) : amount;
+    })
+    .join(" + ");
 }

@@ -5,10 +5,12 @@ import { emit } from "@tauri-apps/api/event";
 import HelpMenu from "./HelpMenu.svelte";
 import UpdateDialog from "./UpdateDialog.svelte";
 import type { UpdateView } from "../backend/ipc";
+import { applyLocale } from "../i18n/locale.svelte";
 
 afterEach(() => {
   cleanup();
   clearMocks();
+  applyLocale("en-US");
 });
 
 const offered: UpdateView = {
@@ -60,7 +62,9 @@ describe("Help menu", () => {
     }, { shouldMockEvents: true });
     render(HelpMenu, {});
     await emit("update-available", { update: offered });
-    expect((await screen.findByTestId("update-version")).textContent).toBe("0.2.0");
+    expect((await screen.findByTestId("update-offer")).textContent?.trim()).toBe(
+      "Orderdesk 0.2.0 is available (this is 0.1.0), published 11/30/2026.",
+    );
   });
 });
 
@@ -74,6 +78,7 @@ describe("update dialog", () => {
       if (cmd === "install_update") return null;
       throw new Error(cmd);
     });
+    applyLocale("en-US");
     render(UpdateDialog, { offered: null, onClose: () => {} });
     expect((await screen.findByTestId("update-notes")).textContent).toBe("Orders can be cloned.");
     await fireEvent.click(screen.getByRole("button", { name: "Install 0.2.0", hidden: true }));
@@ -117,5 +122,40 @@ describe("update dialog", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Save", hidden: true }));
     expect(await screen.findByText("Saved.")).toBeTruthy();
     expect(saved).toEqual([{ feed: "https://mirror.example/latest.json", checkOnStart: true }]);
+  });
+});
+
+describe("in German", () => {
+  it("the menu, About and the update dialog speak German and write dates the German way", async () => {
+    applyLocale("de-DE");
+    let closed = 0;
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return { name: "Orderdesk", version: "0.1.0", commit: "0123456789ab", logDir: null };
+      if (cmd === "app_status") return { dataDir: "/home/a/.local/share/orderdesk" };
+      if (cmd === "update_settings") return updateSettings;
+      throw new Error(cmd);
+    }, { shouldMockEvents: true });
+    render(HelpMenu, {});
+    await fireEvent.click(screen.getByRole("button", { name: "Hilfe" }));
+    expect(screen.getByRole("menuitem", { name: "Nach Updates suchen…" })).toBeTruthy();
+    expect(screen.getByRole("menuitem", { name: "Diagnosedaten exportieren…" })).toBeTruthy();
+    await fireEvent.click(screen.getByRole("menuitem", { name: "Über Orderdesk" }));
+    expect(await screen.findByRole("dialog", { name: "Über Orderdesk" })).toBeTruthy();
+    expect(await screen.findByText("Daten")).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Schließen" }));
+    expect(screen.queryByRole("dialog")).toBeNull();
+    // Focus goes back to the menu's trigger (the chosen item left with the menu).
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Hilfe" }));
+    cleanup();
+
+    render(UpdateDialog, { offered, onClose: () => closed++ });
+    expect((await screen.findByTestId("update-offer")).textContent?.trim()).toBe(
+      "Orderdesk 0.2.0 ist verfügbar (installiert ist 0.1.0), veröffentlicht am 30.11.2026.",
+    );
+    expect(screen.getByRole("dialog", { name: "Updates", hidden: true })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "0.2.0 installieren", hidden: true })).toBeTruthy();
+    expect(await screen.findByPlaceholderText("Quelle dieses Builds")).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Schließen", hidden: true }));
+    expect(closed).toBe(1);
   });
 });

@@ -148,11 +148,11 @@ describe("CatalogView", () => {
         ];
       if (cmd === "search_offerings") {
         asked.push(args);
-        return [{ id: "20059", name: "Fibre Home", description: "Home internet", isBundle: true, lifecycleStatus: "Active", categories: ["cat-fibre"], priceText: "" }];
+        return [{ id: "20059", name: "Fibre Home", description: "Home internet", isBundle: true, lifecycleStatus: "Active", categories: ["cat-fibre"], priceTags: [] }];
       }
       if (cmd === "offering_detail")
         return {
-          summary: { id: "20059", name: "Fibre Home", description: "Home internet", isBundle: true, lifecycleStatus: "Active", categories: [], priceText: "" },
+          summary: { id: "20059", name: "Fibre Home", description: "Home internet", isBundle: true, lifecycleStatus: "Active", categories: [], priceTags: [] },
           prices: [{ id: "p1", name: "Monthly", priceType: "recurring", period: "month", amount: "39.99", currency: "EUR", percentage: null, duration: null }],
           bundle: [{ offeringId: "20019", name: "Fibre Access", lower: 1, upper: 1, count: 1 }],
           characteristics: [],
