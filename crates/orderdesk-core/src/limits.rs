@@ -30,6 +30,8 @@ pub const MAX_QUANTITY: u64 = 1_000_000;
 pub const MAX_TEXT_CHARS: usize = 10_000;
 /// Characters of an identifier (an item id, an offering id, a party id).
 pub const MAX_ID_CHARS: usize = 256;
+/// Reasons in one discount policy.
+pub const MAX_POLICY_REASONS: usize = 100;
 
 /// Bytes of one order document or request body (a 10,000-item order is about 5 MB).
 pub const MAX_ORDER_BYTES: usize = 16 * 1024 * 1024;
