@@ -383,3 +383,66 @@ fn amendments_keep_base_values_and_conflicts() {
         Err(StoreError::NotFound { .. })
     ));
 }
+
+#[test]
+fn a_submitted_draft_is_read_only_and_withdrawn_only_while_unsent() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let draft = create(&mut store, "Locked");
+    let edit = |note: &str| DraftEdit {
+        body: order_json("Locked", note, "red", "1.00"),
+        catalog_version: None,
+        actor: "agent".into(),
+        action: "set-note".into(),
+        expected_revision: None,
+        summary: None,
+    };
+    let submit = |store: &mut Store, key: &str| {
+        store
+            .enqueue(NewOutboxEntry {
+                draft_id: Some(draft.id.clone()),
+                ..entry(OutboxOp::Create, key)
+            })
+            .expect("enqueue")
+    };
+
+    // Queued, never attempted: every change is refused; the withdrawal takes it out.
+    let first = submit(&mut store, "w-1");
+    let refused = store.update_draft(&draft.id, edit("second"));
+    assert!(matches!(refused, Err(StoreError::DraftSubmitted { .. })), "{refused:?}");
+    assert_eq!(refused.err().map(|e| e.code()), Some("store.draft_submitted"));
+    let restore = store.restore_draft(&draft.id, 1, "agent");
+    assert!(matches!(restore, Err(StoreError::DraftSubmitted { .. })));
+    let withdrawn = store.withdraw_submission(&draft.id, "agent").expect("withdraw");
+    assert_eq!((withdrawn.id, withdrawn.draft_revision), (first.id, Some(1)));
+    assert!(matches!(store.outbox_entry(first.id), Err(StoreError::NotFound { .. })));
+    assert_eq!(store.live_submission(&draft.id).expect("live"), None);
+    let audit = store.audit(AuditSubject::Draft, &draft.id).expect("audit");
+    assert!(audit.iter().any(|a| a.detail.as_deref().is_some_and(|d| d.contains("withdrawn"))));
+    assert_eq!(store.update_draft(&draft.id, edit("second")).expect("edit").revision, 2);
+
+    // In flight, or queued again after an attempt that may have arrived: too late.
+    let second = submit(&mut store, "w-2");
+    assert_eq!(second.draft_revision, Some(2));
+    store.claim_due(Utc::now() + Duration::seconds(1), 10).expect("claim");
+    let sent = store.withdraw_submission(&draft.id, "agent");
+    assert!(matches!(sent, Err(StoreError::DraftSent { .. })), "{sent:?}");
+    assert_eq!(sent.err().map(|e| e.code()), Some("store.draft_sent"));
+    store.outbox_retry(second.id, "timeout", Utc::now(), false).expect("retry");
+    assert!(matches!(
+        store.withdraw_submission(&draft.id, "agent"),
+        Err(StoreError::DraftSent { .. })
+    ));
+
+    // Done: read-only for good.
+    store.outbox_done(second.id).expect("done");
+    assert!(matches!(
+        store.update_draft(&draft.id, edit("third")),
+        Err(StoreError::DraftSubmitted { .. })
+    ));
+    assert!(matches!(
+        store.withdraw_submission(&draft.id, "agent"),
+        Err(StoreError::DraftSent { .. })
+    ));
+    assert!(matches!(store.withdraw_submission("nope", "agent"), Err(StoreError::NotFound { .. })));
+}
