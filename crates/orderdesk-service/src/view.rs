@@ -486,7 +486,6 @@ impl Default for Settings {
     }
 }
 
-/// A draft queued for a server.
 /// Where a submitted draft stands ([`crate::Service::submission`]): while there is one, the
 /// draft is read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -514,6 +513,7 @@ pub struct WithdrawView {
     pub revision: Option<u32>,
 }
 
+/// A draft queued for a server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
