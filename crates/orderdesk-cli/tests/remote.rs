@@ -330,3 +330,23 @@ async fn a_submitted_draft_is_withdrawn_to_edit_and_the_edit_reaches_the_server(
     server.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_by_hand_attempts_entries_waiting_out_their_back_off() -> TestResult {
+    let env = Env::new()?;
+    // Nothing listens there: every attempt fails to connect and backs off (2 s, then 4 s).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://{}/tmf-api/productOrderingManagement/v4", closed.local_addr()?);
+    drop(closed);
+    env.json(&["remote", "add", "down", "--url", &url, "--version", "v4"], 0).await?;
+    let file = env.order_file.to_string_lossy().into_owned();
+    let imported = env.json(&["draft", "import", &file], 0).await?;
+    env.json(&["draft", "submit", imported["id"].as_str().ok_or("id")?], 0).await?;
+    for _ in 0..3 {
+        env.json(&["sync"], 0).await?;
+    }
+    let entries = env.json(&["outbox", "list"], 0).await?;
+    assert_eq!(entries[0]["attempts"], 3, "{entries}");
+    assert_eq!(entries[0]["status"], "queued", "{entries}");
+    Ok(())
+}

@@ -884,9 +884,10 @@ impl Service {
         }
     }
 
-    /// One sync run now: send what is due, refresh tracked orders.
+    /// One sync run now, as the agent asked: send what is queued (also what waits out a
+    /// back-off), refresh tracked orders.
     pub async fn sync_now(&self) -> Result<()> {
-        self.engine.run_once().await?;
+        self.engine.run_now().await?;
         Ok(())
     }
 }

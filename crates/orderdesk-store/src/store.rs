@@ -629,6 +629,20 @@ impl Store {
         self.set_outbox_status(id, OutboxStatus::Queued, None, Some(Utc::now()), None)
     }
 
+    /// The agent asked for a sync: queued entries waiting out a back-off are due at `now`, so
+    /// the run attempts them. Returns how many were waiting.
+    pub fn outbox_due_now(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        let stamp = ts_text(now);
+        let tx = open::write_tx(&mut self.conn)?;
+        let count = tx.execute(
+            "UPDATE outbox SET next_attempt_at = ?1
+             WHERE status = 'queued' AND next_attempt_at > ?1",
+            [&stamp],
+        )?;
+        tx.commit()?;
+        Ok(count)
+    }
+
     /// After a crash, entries left in flight go back to the queue; their idempotency keys make
     /// the retry safe if the server had already committed them, and as their attempt may have
     /// reached the server they are no longer [`OutboxEntry::not_sent`]. Returns how many.
@@ -657,7 +671,10 @@ impl Store {
         let tx = open::write_tx(&mut self.conn)?;
         let changed = tx
             .prepare_cached(
-                "UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error),
+                // A delivered entry has no error left to show: an earlier attempt's is cleared.
+                "UPDATE outbox SET status = ?2,
+                                   last_error = CASE WHEN ?2 = 'done' THEN NULL
+                                                     ELSE coalesce(?3, last_error) END,
                                    next_attempt_at = coalesce(?4, next_attempt_at), updated_at = ?5,
                                    not_sent = coalesce(?6, not_sent), refused = coalesce(?7, refused)
                  WHERE id = ?1",

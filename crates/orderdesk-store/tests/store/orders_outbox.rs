@@ -267,7 +267,10 @@ fn a_create_records_the_revision_it_was_made_from_and_is_found_by_its_draft() {
     assert_eq!(store.live_submission(&draft.id).expect("live"), None);
     store.outbox_retry(created.id, "503", Utc::now(), false).expect("retry");
     assert!(!store.outbox_entry(created.id).expect("entry").refused);
+    assert_eq!(store.outbox_entry(created.id).expect("entry").last_error.as_deref(), Some("503"));
     store.outbox_done(created.id).expect("done");
+    let done = store.outbox_entry(created.id).expect("entry");
+    assert_eq!(done.last_error, None, "a delivered entry no longer shows its old error");
     assert_eq!(store.live_submission(&draft.id).expect("live").map(|e| e.id), Some(created.id));
 
     // Other operations record no revision; cancels and amendments go with what they ask.
@@ -445,4 +448,25 @@ fn a_submitted_draft_is_read_only_and_withdrawn_only_while_unsent() {
         Err(StoreError::DraftSent { .. })
     ));
     assert!(matches!(store.withdraw_submission("nope", "agent"), Err(StoreError::NotFound { .. })));
+}
+
+#[test]
+fn a_sync_asked_for_makes_entries_waiting_out_a_back_off_due() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let waiting = store.enqueue(entry(OutboxOp::Create, "b-1")).expect("enqueue");
+    let now = Utc::now();
+    store.claim_due(now + Duration::seconds(1), 10).expect("claim");
+    store.outbox_retry(waiting.id, "no connection", now + Duration::hours(1), true).expect("retry");
+    let dropped = store.enqueue(entry(OutboxOp::Create, "b-2")).expect("enqueue");
+    store.outbox_rejected(dropped.id, "dropped").expect("drop");
+    assert!(store.claim_due(now + Duration::seconds(1), 10).expect("claim").is_empty());
+
+    assert_eq!(store.outbox_due_now(now + Duration::seconds(1)).expect("due now"), 1);
+    let claimed = store.claim_due(now + Duration::seconds(1), 10).expect("claim");
+    assert_eq!(
+        claimed.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [waiting.id],
+        "not the dropped one"
+    );
 }
