@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "submit_draft",
+    "draft_submission",
+    "withdraw_draft",
     "sync_now",
     "list_profiles",
     "save_profile",

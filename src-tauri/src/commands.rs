@@ -7,7 +7,7 @@ use orderdesk_service::{
     AppStatus, CatalogRefreshView, CategoryView, ConflictChoice, ConnectionReport, DemoStatus,
     Edit, EditorState, FixTarget, OfferingDetail, OfferingSummary, OrderDetailView, OrderListQuery,
     OrderListRow, OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RevisionView, Settings,
-    SubmitView, SyncStatusView, Version,
+    SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
 };
 use serde::Serialize;
 use specta::Type;
@@ -228,6 +228,23 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Re
 #[specta::specta]
 pub async fn submit_draft(state: State<'_, AppState>, id: String) -> Result<SubmitView> {
     Ok(state.service()?.submit(id).await?)
+}
+
+/// Where a submitted draft stands (none: it is not submitted and may be edited).
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_submission(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Option<SubmissionView>> {
+    Ok(state.service()?.submission(id).await?)
+}
+
+/// *Withdraw and edit*: take a queued draft back while it has not been sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn withdraw_draft(state: State<'_, AppState>, id: String) -> Result<WithdrawView> {
+    Ok(state.service()?.withdraw(id).await?)
 }
 
 /// One sync run now (send what is due, refresh tracked orders).

@@ -55,6 +55,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::get_settings,
             commands::save_settings,
             commands::submit_draft,
+            commands::draft_submission,
+            commands::withdraw_draft,
             commands::sync_now,
             commands::list_profiles,
             commands::save_profile,

@@ -311,6 +311,15 @@ fn order_detail_cancel_and_outbox_through_ipc() {
     h.ok("start_demo", json!({}));
     let draft = valid_draft(&h, "Dana Voss");
     h.ok("submit_draft", json!({"id": draft}));
+    let submission = h.ok("draft_submission", json!({"id": draft}));
+    assert_eq!(
+        (submission["sync"].clone(), submission["canWithdraw"].clone()),
+        (json!("queued"), json!(true))
+    );
+    // Withdraw and edit, then submit again: the draft goes out once, with the edit.
+    h.ok("withdraw_draft", json!({"id": draft}));
+    assert_eq!(h.ok("draft_submission", json!({"id": draft})), Value::Null);
+    h.ok("submit_draft", json!({"id": draft}));
     let status = h.ok("sync_status", json!({}));
     assert_eq!(status["queued"], json!(1));
     let entries = h.ok("outbox", json!({}));
@@ -321,6 +330,8 @@ fn order_detail_cancel_and_outbox_through_ipc() {
     h.ok("sync_now", json!({}));
     let status = h.ok("sync_status", json!({}));
     assert_eq!((status["queued"].clone(), status["online"].clone()), (json!(0), json!(true)));
+    let late = h.call("withdraw_draft", json!({"id": draft})).expect_err("sent");
+    assert_eq!(late["code"], json!("store.draft_sent"));
     assert!(status["changes"].as_u64().is_some_and(|c| c > 0));
     let rows = h.ok(
         "list_orders",

@@ -329,3 +329,63 @@ async fn a_partner_reference_reaches_the_server_once() -> TestResult {
     server.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submitted_draft_is_withdrawn_to_edit_and_the_edit_reaches_the_server() -> TestResult {
+    let server = start(ServerConfig::default()).await?;
+    let env = Env::new()?;
+    let url = server.base_url_v5();
+    let catalog_url = server.catalog_url_v4();
+    env.json(&["remote", "add", "lab", "--url", &url, "--catalog-url", &catalog_url], 0).await?;
+    env.json(&["catalog", "sync"], 0).await?;
+    let file = env.order_file.to_string_lossy().into_owned();
+    let imported = env.json(&["draft", "import", &file], 0).await?;
+    let draft = imported["id"].as_str().ok_or("no draft id")?.to_owned();
+    env.json(&["draft", "submit", &draft], 0).await?;
+
+    // Queued: read-only, whoever edits.
+    let refused = env.json(&["draft", "set-notes", &draft, "call first"], 2).await?;
+    assert_eq!(refused["code"], "store.draft_submitted");
+    let withdrawn = env.json(&["draft", "withdraw", &draft], 0).await?;
+    assert_eq!(
+        (withdrawn["profile"].as_str(), withdrawn["revision"].as_u64()),
+        (Some("lab"), Some(1))
+    );
+    env.json(&["draft", "set-notes", &draft, "call first"], 0).await?;
+    env.json(&["draft", "submit", &draft], 0).await?;
+    let synced = env.json(&["sync"], 0).await?;
+    assert_eq!(synced["report"]["delivered"], 1);
+
+    // On the server with the edit; too late to withdraw, and still read-only.
+    let orders = env.json(&["order", "list"], 0).await?;
+    let server_id = orders[0]["serverId"].as_str().ok_or("no server id")?.to_owned();
+    let shown = env.json(&["order", "show", &server_id], 0).await?;
+    assert!(shown.to_string().contains("call first"), "{shown}");
+    let late = env.json(&["draft", "withdraw", &draft], 2).await?;
+    assert_eq!(late["code"], "store.draft_sent");
+    assert!(late["message"].as_str().is_some_and(|m| m.contains("amend")), "{late}");
+    let edit = env.json(&["draft", "set-notes", &draft, "after the fact"], 2).await?;
+    assert_eq!(edit["code"], "store.draft_submitted");
+    server.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_by_hand_attempts_entries_waiting_out_their_back_off() -> TestResult {
+    let env = Env::new()?;
+    // Nothing listens there: every attempt fails to connect and backs off (2 s, then 4 s).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://{}/tmf-api/productOrderingManagement/v4", closed.local_addr()?);
+    drop(closed);
+    env.json(&["remote", "add", "down", "--url", &url, "--version", "v4"], 0).await?;
+    let file = env.order_file.to_string_lossy().into_owned();
+    let imported = env.json(&["draft", "import", &file], 0).await?;
+    env.json(&["draft", "submit", imported["id"].as_str().ok_or("id")?], 0).await?;
+    for _ in 0..3 {
+        env.json(&["sync"], 0).await?;
+    }
+    let entries = env.json(&["outbox", "list"], 0).await?;
+    assert_eq!(entries[0]["attempts"], 3, "{entries}");
+    assert_eq!(entries[0]["status"], "queued", "{entries}");
+    Ok(())
+}

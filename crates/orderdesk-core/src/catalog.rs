@@ -89,7 +89,16 @@ impl OfferingPrice {
 #[derive(Debug, Clone, Default)]
 pub struct Specification {
     pub id: String,
+    /// What agents call it (`Mobile Telephony`).
+    pub name: Option<String>,
     pub characteristics: Vec<CharacteristicSpec>,
+}
+
+impl Specification {
+    /// The specification as messages name it: its name, else its id.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().filter(|n| !n.trim().is_empty()).unwrap_or(&self.id)
+    }
 }
 
 /// A characteristic specification.
@@ -103,6 +112,98 @@ pub struct CharacteristicSpec {
     pub allowed: Vec<Value>,
     /// Numeric range from `valueFrom`/`valueTo` entries.
     pub range: Option<(Option<Decimal>, Option<Decimal>)>,
+    /// The catalog's words for it (`description`).
+    pub description: Option<String>,
+    /// The form a value must have (TMF620 `regex` of a value specification).
+    pub pattern: Option<Pattern>,
+}
+
+/// A catalog's `regex`, compiled once. Catalogs come from outside: the pattern is compiled
+/// with a size limit (the `regex` crate runs in time linear in the input), and one that does
+/// not compile is kept as text and not applied.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub text: String,
+    /// `None`: the pattern does not compile (or is too large); it is not applied.
+    pub regex: Option<regex::Regex>,
+}
+
+/// Bytes a compiled catalog pattern may take.
+const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+impl Pattern {
+    fn new(text: &str) -> Pattern {
+        // A value matches when the whole of it does, as TMF620 means it.
+        let anchored = format!("^(?:{text})$");
+        let regex = regex::RegexBuilder::new(&anchored)
+            .size_limit(PATTERN_SIZE_LIMIT)
+            .dfa_size_limit(PATTERN_SIZE_LIMIT)
+            .build()
+            .ok();
+        Pattern { text: text.to_owned(), regex }
+    }
+}
+
+impl CharacteristicSpec {
+    /// The telecom number format the characteristic holds, by its name.
+    pub fn format(&self) -> Option<crate::formats::TelecomFormat> {
+        crate::formats::TelecomFormat::of(&self.name)
+    }
+
+    /// What an agent reads for it: the kind of number it is (`Phone number`: an agent's word,
+    /// where a catalog tends to write `MSISDN of the mobile line`), else the catalog's
+    /// description, else its name in words (`DATA_ALLOWANCE` → `Data allowance`).
+    pub fn label(&self) -> String {
+        if let Some(f) = self.format() {
+            let noun = f.noun();
+            let mut chars = noun.chars();
+            return chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+        }
+        if let Some(d) = self.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            return d.to_owned();
+        }
+        words(&self.name)
+    }
+}
+
+/// A code name in words: `DATA_ALLOWANCE` and `dataAllowance` become `Data allowance`; a
+/// short all-capital word is an abbreviation and keeps its capitals (`DATA_GB`: `Data GB`).
+pub fn words(name: &str) -> String {
+    let mut tokens: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == ' ' {
+            tokens.push(std::mem::take(&mut current));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            tokens.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_lowercase();
+        current.push(c);
+    }
+    tokens.push(current);
+    let words: Vec<String> = tokens
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            let abbreviation =
+                (2..=3).contains(&t.chars().count()) && t.chars().all(|c| c.is_ascii_uppercase());
+            if abbreviation {
+                t
+            } else {
+                t.to_lowercase()
+            }
+        })
+        .collect();
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -267,16 +368,23 @@ impl Catalog {
                     let value_type = str_of(c, "valueType")
                         .or_else(|| values.iter().find_map(|v| str_of(v, "valueType")))
                         .map(str::to_string);
+                    let pattern = str_of(c, "regex")
+                        .or_else(|| values.iter().find_map(|v| str_of(v, "regex")))
+                        .filter(|p| !p.is_empty())
+                        .map(Pattern::new);
                     Some(CharacteristicSpec {
                         name,
                         value_type,
                         required: c.get("minCardinality").and_then(uint).is_some_and(|m| m >= 1),
                         allowed,
                         range: (lo.is_some() || hi.is_some()).then_some((lo, hi)),
+                        description: str_of(c, "description").map(str::to_string),
+                        pattern,
                     })
                 })
                 .collect();
-            cat.specifications.insert(id.clone(), Specification { id, characteristics });
+            let name = str_of(ps, "name").map(str::to_string);
+            cat.specifications.insert(id.clone(), Specification { id, name, characteristics });
         }
         for c in array(snapshot, "category") {
             let Some(id) = id_of(c) else { continue };
@@ -337,6 +445,30 @@ mod tests {
         assert!(cat.prices.get("a").is_some_and(OfferingPrice::is_alteration));
         assert!(!cat.prices.get("d").is_some_and(OfferingPrice::is_alteration));
         assert_eq!(cat.prices.len(), 4);
+    }
+
+    #[test]
+    fn characteristics_in_words_and_patterns() {
+        let snapshot = json!({ "productSpecification": [{ "id": "s", "name": "Line",
+            "productSpecCharacteristic": [
+                { "name": "TEL_MSISDN", "valueType": "string" },
+                { "name": "DATA_ALLOWANCE", "valueType": "string" },
+                { "name": "ADDRESS", "description": "Installation address",
+                  "productSpecCharacteristicValue": [{ "regex": "ADDR-[0-9]{4}" }] },
+                { "name": "bad", "productSpecCharacteristicValue": [{ "regex": "(" }] }
+            ] }] });
+        let cat = Catalog::from_json(&snapshot).unwrap_or_default();
+        let spec = cat.specifications.get("s");
+        let chars = spec.map(|s| s.characteristics.as_slice()).unwrap_or_default();
+        let labels: Vec<String> = chars.iter().map(CharacteristicSpec::label).collect();
+        assert_eq!(labels, ["Phone number", "Data allowance", "Installation address", "Bad"]);
+        assert_eq!(spec.map(Specification::label), Some("Line"));
+        let regex = chars.get(2).and_then(|c| c.pattern.as_ref()).and_then(|p| p.regex.as_ref());
+        assert!(regex.is_some_and(|r| r.is_match("ADDR-1234") && !r.is_match("xADDR-1234")));
+        assert!(chars.get(3).and_then(|c| c.pattern.as_ref()).is_some_and(|p| p.regex.is_none()));
+        assert_eq!(words("dataAllowance"), "Data allowance");
+        assert_eq!(words("DATA_GB"), "Data GB");
+        assert_eq!(words("SIM_TYPE"), "SIM type");
     }
 
     #[test]

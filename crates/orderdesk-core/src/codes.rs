@@ -17,6 +17,10 @@ pub enum Class {
     Catalog,
     /// Advice only (warnings): never a reason to refuse.
     Advice,
+    /// A discount policy the caller passes to the check ([`crate::policy`]): an error for
+    /// whoever applies the policy; a server, which does not know it, never reports one. The
+    /// approval that lifts such a finding travels with the order as a note.
+    Policy,
 }
 
 /// One finding code.
@@ -59,6 +63,10 @@ codes! {
         "A member has the wrong JSON type but its value is clear (a number sent as text, a boolean as a string); it is read as meant and sent in its proper type.";
     DATE_INVALID = "date.invalid", Error, Structure,
         "A date is neither an RFC 3339 date-time nor a YYYY-MM-DD day.";
+    DATE_ORDER = "date.order", Error, Structure,
+        "The requested completion date lies before the requested start date.";
+    DATE_PAST = "date.past", Warning, Advice,
+        "A requested start or completion date has already passed; the server will treat it as as soon as possible, or refuse it.";
     PARTY_UNIDENTIFIED = "party.unidentified", Error, Structure,
         "A related party has neither an id nor a name, so no one can tell who it is.";
     // ---- items ----
@@ -138,10 +146,19 @@ codes! {
         "A characteristic the product specification requires has no value.";
     CHARACTERISTIC_VALUE = "characteristic.value", Error, Catalog,
         "A characteristic's value is not allowed by the product specification (type, list or range).";
+    CHARACTERISTIC_PATTERN = "characteristic.pattern", Error, Catalog,
+        "A characteristic's value does not have the form the product specification's pattern (`regex`) asks for.";
+    CHARACTERISTIC_FORMAT = "characteristic.format", Warning, Advice,
+        "A characteristic is by its name a well-known telecom number and its value is not one: a phone number (MSISDN) in international E.164 form, a SIM card number (ICCID) or a device IMEI with its check digit. The catalog does not declare the form (a `regex` it declares is `characteristic.pattern`), so this is advice.";
     CHARACTERISTIC_UNKNOWN = "characteristic.unknown", Warning, Advice,
         "A characteristic is not defined by the product specification.";
     RELATIONSHIP_TARGET_MISSING = "relationship.target_missing", Error, Catalog,
         "The offering relies on another offering that is neither in the order nor an existing product.";
+    // ---- the discount policy of the server profile (crate::policy) ----
+    DISCOUNT_REASON = "discount.reason", Error, Policy,
+        "A discount the agent gave has no reason, or a reason the discount policy does not list.";
+    DISCOUNT_APPROVAL = "discount.approval", Error, Policy,
+        "A discount is larger than the discount policy allows for its reason and no approval (approver and approval code) is recorded.";
 }
 
 /// The table entry of `code`.
@@ -175,7 +192,9 @@ pub fn markdown() -> String {
          all report these codes from the same function (`orderdesk_core::validate`). An order \
          with an error cannot be submitted; a server refuses a structure error with \
          `400 Bad Request` and a catalog error with `422 Unprocessable Entity`. Warnings never \
-         stop an order.\n\n\
+         stop an order. A policy error comes from a discount policy the caller passes to the \
+         check (`ValidateOptions::policy`); a server, which does not know the policy, never \
+         reports one. The approval that lifts it is sent with the order as a note.\n\n\
          This file is generated from `crates/orderdesk-core/src/codes.rs` \
          (`ORDERDESK_WRITE_DOCS=1 cargo test -p orderdesk-core` rewrites it).\n\n\
          | Code | Severity | Refused as | Meaning |\n|---|---|---|---|\n",
@@ -189,6 +208,7 @@ pub fn markdown() -> String {
             Class::Structure => "400",
             Class::Catalog => "422",
             Class::Advice => "—",
+            Class::Policy => "policy",
         };
         out.push_str(&format!("| `{}` | {severity} | {class} | {} |\n", c.code, c.meaning));
     }

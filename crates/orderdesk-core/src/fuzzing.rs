@@ -35,8 +35,11 @@ pub fn order_pipeline(data: &[u8], catalog: &Catalog) {
     };
     let mut u = Unstructured::new(choices);
     let version = if u.arbitrary().unwrap_or(false) { Version::V5 } else { Version::V4 };
-    let validate_options =
-        ValidateOptions { now: DateTime::from_timestamp(1_767_225_600, 0), version: Some(version) };
+    let validate_options = ValidateOptions {
+        now: DateTime::from_timestamp(1_767_225_600, 0),
+        version: Some(version),
+        policy: None,
+    };
     let pricing_options = PricingOptions {
         rounding: if u.arbitrary().unwrap_or(false) {
             Rounding::HalfEven

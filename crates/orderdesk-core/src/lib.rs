@@ -13,6 +13,9 @@
 //! - [`catalog`]: a TMF620 snapshot indexed by id once ([`Catalog`]).
 //! - [`validate`]: the one list of order checks, findings with stable codes and JSON pointers
 //!   ([`Finding`]); [`codes`] is the table of every code with its severity and meaning.
+//! - [`policy`]: a server profile's discount policy (reasons, limits, approvals as notes),
+//!   which [`validate`] applies when the caller gives one.
+//! - [`formats`]: the telecom numbers a characteristic may hold (MSISDN, ICCID, IMEI).
 //! - [`pricing`]: decimal pricing with alterations, tax, rounding and a schedule ([`Quote`]);
 //!   rounding is per line and period, then sums (see the module docs for every rule).
 //!   [`Quote::to_json`] is the `orderdesk price --json` document; [`validate_and_price`] adds
@@ -57,11 +60,13 @@ pub mod catalog;
 pub mod codes;
 mod error;
 pub mod finding;
+pub mod formats;
 pub mod fuzzing;
 pub mod limits;
 pub mod model;
 pub mod money;
 pub mod ops;
+pub mod policy;
 pub mod pricing;
 pub mod validate;
 
@@ -72,6 +77,7 @@ pub use model::{Item, Layout, Order, Relationship};
 pub use money::Rounding;
 pub use ops::{apply, Action, Op};
 pub use orderdesk_error::ErrorCode;
+pub use policy::DiscountPolicy;
 pub use pricing::{price, PricingOptions, Quote};
 pub use validate::{validate, validate_json, ValidateOptions};
 
@@ -80,7 +86,7 @@ pub use validate::{validate, validate_json, ValidateOptions};
 pub fn validate_and_price(
     order: &Order,
     catalog: Option<&Catalog>,
-    validate_options: ValidateOptions,
+    validate_options: ValidateOptions<'_>,
     pricing_options: PricingOptions,
 ) -> Quote {
     let mut quote = price(order, catalog, pricing_options);

@@ -34,6 +34,8 @@ pub const MAX_ID_CHARS: usize = 256;
 /// 127 levels `serde_json` reads, so the order in the other version (a level or two deeper)
 /// and on a server still reads; an order imported deeper keeps its depth but gets no deeper.
 pub const MAX_ORDER_DEPTH: usize = 64;
+/// Reasons in one discount policy.
+pub const MAX_POLICY_REASONS: usize = 100;
 
 /// Bytes of one order document or request body (a 10,000-item order is about 5 MB).
 pub const MAX_ORDER_BYTES: usize = 16 * 1024 * 1024;

@@ -63,7 +63,7 @@ pub(crate) fn err_from(
 
 /// The error findings of an order against the catalog, as the core reports them.
 fn errors(order: &Value, catalog: &Catalog) -> Vec<Finding> {
-    let options = ValidateOptions { now: Some(chrono::Utc::now()), version: None };
+    let options = ValidateOptions { now: Some(chrono::Utc::now()), version: None, policy: None };
     orderdesk_core::validate_json(order, Some(catalog.rules()), options)
         .into_iter()
         .filter(Finding::is_error)

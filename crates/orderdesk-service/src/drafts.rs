@@ -68,7 +68,7 @@ pub fn order_findings(order: &Value, catalog: Option<&Catalog>) -> Vec<Finding> 
     orderdesk_core::validate_json(
         order,
         catalog,
-        ValidateOptions { now: Some(Utc::now()), version: Some(version) },
+        ValidateOptions { now: Some(Utc::now()), version: Some(version), policy: None },
     )
 }
 
@@ -125,7 +125,7 @@ impl Service {
         Ok(validate_and_price(
             &order,
             imported(&catalog),
-            ValidateOptions { now: Some(Utc::now()), version },
+            ValidateOptions { now: Some(Utc::now()), version, policy: None },
             options,
         ))
     }

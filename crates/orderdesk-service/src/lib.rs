@@ -17,6 +17,8 @@
 //!   state. An edit names the revision it was made on and is refused (`store.conflict`) if the
 //!   draft changed in between; an edit by id ([`Service::edit_current`], [`Service::apply_ops`])
 //!   applies to the revision current when it is saved, in the same write.
+//!   A submitted draft is read-only (`store.draft_submitted`) until [`Service::withdraw`]
+//!   takes its unsent submission back; [`Service::submission`] says where it stands.
 //! - **Undo and redo are revisions.** Undo makes the previous revision current again as a new
 //!   revision, so history is never rewritten and an undo survives a crash. The undo/redo
 //!   stacks themselves live for the session.

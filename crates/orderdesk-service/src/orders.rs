@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::error::{invalid, Result};
 use crate::list::sync_badge;
-use crate::view::SubmitView;
+use crate::view::{SubmissionView, SubmitView, WithdrawView};
 use crate::{Service, ServiceError};
 
 /// Longest cancellation reason accepted (TMF622 servers commonly cap free text).
@@ -848,6 +848,30 @@ impl Service {
         })
     }
 
+    /// The live submission of a draft (queued, being sent or on the server), if any.
+    pub async fn submission(&self, id: String) -> Result<Option<SubmissionView>> {
+        let entry = self.read(move |r| Ok(r.live_submission(&id)?)).await?;
+        Ok(entry.map(|e| SubmissionView {
+            can_withdraw: e.withdrawable(),
+            sync: sync_badge(e.status),
+            profile: e.profile,
+        }))
+    }
+
+    /// Take a submitted draft back to edit it, while it has not been sent: its outbox entry
+    /// leaves the queue in the same transaction that checks it (`orderdesk_store`'s
+    /// `withdraw_submission`), so the sync engine either sends it or never does. Refused with
+    /// `store.draft_sent` once it is being sent or reached the server (amend the order then).
+    pub async fn withdraw(&self, id: String) -> Result<WithdrawView> {
+        let actor = self.actor.clone();
+        let entry = self.write(move |s| Ok(s.withdraw_submission(&id, &actor)?)).await?;
+        Ok(WithdrawView {
+            entry: entry.id.to_string(),
+            profile: entry.profile,
+            revision: entry.draft_revision.and_then(|r| u32::try_from(r).ok()),
+        })
+    }
+
     /// Start a sync run soon, when the background loop runs.
     pub(crate) async fn wake_sync(&self) {
         if let Some(running) = self.background.lock().await.as_ref() {
@@ -863,9 +887,10 @@ impl Service {
         }
     }
 
-    /// One sync run now: send what is due, refresh tracked orders.
+    /// One sync run now, as the agent asked: send what is queued (also what waits out a
+    /// back-off), refresh tracked orders.
     pub async fn sync_now(&self) -> Result<()> {
-        self.engine.run_once().await?;
+        self.engine.run_now().await?;
         Ok(())
     }
 }

@@ -43,7 +43,7 @@ fn price_and_summarize(
     let quote = validate_and_price(
         order,
         Some(catalog),
-        ValidateOptions { now: Some(Utc::now()), version: Some(version) },
+        ValidateOptions { now: Some(Utc::now()), version: Some(version), policy: None },
         PricingOptions { rounding, periods: None },
     );
     let mut summary = orderdesk_store::extract::summarize_order(value);

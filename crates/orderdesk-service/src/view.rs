@@ -498,6 +498,33 @@ impl Default for Settings {
     }
 }
 
+/// Where a submitted draft stands ([`crate::Service::submission`]): while there is one, the
+/// draft is read-only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SubmissionView {
+    /// The server profile it goes to.
+    pub profile: String,
+    /// `queued`, `sending` or `submitted`.
+    pub sync: SyncBadge,
+    /// It has not been sent: *Withdraw and edit* may take it back.
+    pub can_withdraw: bool,
+}
+
+/// A submission taken back ([`crate::Service::withdraw`]): the draft can be edited again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct WithdrawView {
+    /// The outbox entry that no longer goes out.
+    pub entry: String,
+    /// The server profile it was queued for.
+    pub profile: String,
+    /// The draft revision it carried.
+    pub revision: Option<u32>,
+}
+
 /// A draft queued for a server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -223,6 +223,19 @@ fn one_per_code() -> Vec<Case> {
             Some("date.invalid"),
         ),
         case(
+            "date.order",
+            with(v4(), |d| {
+                set(d, "/requestedStartDate", json!("2099-05-03"));
+                set(d, "/requestedCompletionDate", json!("2099-05-02"));
+            }),
+            Some("date.order"),
+        ),
+        case(
+            "date.past",
+            with(v4(), |d| set(d, "/requestedStartDate", json!("2019-05-03"))),
+            Some("date.past"),
+        ),
+        case(
             "party.unidentified v4",
             with(v4(), |d| set(d, "/relatedParty/0", json!({"role": "customer"}))),
             Some("party.unidentified"),
@@ -436,6 +449,20 @@ fn one_per_code() -> Vec<Case> {
             Some("characteristic.value"),
         ),
         case(
+            "characteristic.format",
+            with(v4(), |d| {
+                set(d, "/productOrderItem/1/product/productCharacteristic/0/value", json!("12ab"))
+            }),
+            Some("characteristic.format"),
+        ),
+        case(
+            "characteristic.pattern",
+            json!({"productOrderItem": [{"id": "1", "action": "add", "quantity": 1,
+                "productOffering": {"id": "20019"}, "product": {"productCharacteristic": [
+                    {"name": "INSTALLATION_ADDRESS_ID", "value": "12 Main St."}]}}]}),
+            Some("characteristic.pattern"),
+        ),
+        case(
             "characteristic.unknown",
             with(v4(), |d| {
                 push(
@@ -522,6 +549,16 @@ const NOT_FROM_A_DOCUMENT: &[(&str, &str)] = &[
         "a pricing finding: the editor's price panel shows it, `orderdesk price` too",
     ),
     ("limit.periods", "a pricing finding: the schedule stops at the limit and says so"),
+    (
+        "discount.reason",
+        "a discount policy finding: it needs the policy of a server profile, which neither a \
+         document nor the reference server has (the core's tests show it)",
+    ),
+    (
+        "discount.approval",
+        "a discount policy finding: it needs the policy of a server profile, which neither a \
+         document nor the reference server has (the core's tests show it)",
+    ),
     (
         "price.overflow",
         "a pricing finding: a total beyond the decimal type is named where it is shown",

@@ -10,7 +10,7 @@ use orderdesk_error::ErrorCode;
 use orderdesk_server::LifecycleConfig;
 use orderdesk_service::{
     Edit, EntryKind, EntryStatus, OrderDetailView, OrderListQuery, OrderState, RefInput, RowKind,
-    Service, TaskState, TimelineKind, Tuning,
+    Service, SyncBadge, TaskState, TimelineKind, Tuning,
 };
 
 fn timing(acknowledged: u64, in_progress: u64, cancel_step: u64) -> Tuning {
@@ -346,4 +346,69 @@ async fn text_a_server_wrote_is_shown_without_control_characters() {
     assert_eq!(detail.customer.as_deref(), Some("Ada Escape"));
     assert!(!detail.payload.contains('\u{202e}'), "{}", detail.payload);
     assert!(!detail.payload.contains('\u{1b}'), "{}", detail.payload);
+}
+
+/// A submitted draft is read-only for every edit; it is withdrawn while unsent (even after an
+/// attempt that never reached the server), edited, submitted again, and the server's order
+/// carries the edit; once it is on the server it can no longer be withdrawn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submitted_draft_is_read_only_and_no_edit_is_lost() {
+    let (_dir, service) = common::demo_with(Tuning::default()).await;
+    service.stop_demo().await;
+    let draft = submit_one(&service, "Fay Dahl").await;
+    let notes = |text: &str| Edit::SetNotes { notes: vec![text.to_owned()] };
+
+    let queued = service.submission(draft.clone()).await.expect("submission").expect("queued");
+    assert_eq!(
+        (queued.profile.as_str(), queued.sync, queued.can_withdraw),
+        ("demo", SyncBadge::Queued, true)
+    );
+    let refused = service.edit_current(draft.clone(), notes("too late")).await;
+    assert_eq!(refused.err().map(|e| e.code()), Some("store.draft_submitted"));
+    let restore = service.restore_revision(draft.clone(), 1).await;
+    assert_eq!(restore.err().map(|e| e.code()), Some("store.draft_submitted"));
+    let revision = service.open_draft(draft.clone()).await.expect("open").draft.revision;
+
+    // An attempt while the server is down never reached it: it may still be withdrawn.
+    service.sync_now().await.expect("sync");
+    let entries = service.outbox().await.expect("outbox");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].attempts, 1);
+    let withdrawn = service.withdraw(draft.clone()).await.expect("withdraw");
+    assert_eq!(withdrawn.revision, Some(revision));
+    assert_eq!(service.submission(draft.clone()).await.expect("submission"), None);
+    assert!(service.outbox().await.expect("outbox").is_empty(), "out of the outbox");
+    let again = service.withdraw(draft.clone()).await;
+    assert_eq!(again.err().map(|e| e.code()), Some("store.invalid_input"), "nothing to withdraw");
+
+    let edited = service.edit_current(draft.clone(), notes("Deliver after 5 pm")).await;
+    let edited = edited.expect("editable again");
+    assert_eq!(edited.revision, i64::from(revision) + 1);
+    service.submit(draft.clone()).await.expect("submit again");
+    service.start_demo().await.expect("demo");
+    let order = {
+        let start = Instant::now();
+        loop {
+            service.sync_now().await.expect("sync");
+            let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+            let found = rows
+                .iter()
+                .find(|r| r.kind == RowKind::Order && r.customer.as_deref() == Some("Fay Dahl"));
+            if let Some(row) = found {
+                break row.id.clone();
+            }
+            assert!(start.elapsed() < Duration::from_secs(15), "the order never arrived");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let detail = service.order_detail(order).await.expect("detail");
+    assert!(detail.payload.contains("Deliver after 5 pm"), "{}", detail.payload);
+
+    let on_server = service.submission(draft.clone()).await.expect("submission").expect("sent");
+    assert_eq!((on_server.sync, on_server.can_withdraw), (SyncBadge::Submitted, false));
+    let sent = service.withdraw(draft.clone()).await;
+    assert_eq!(sent.err().map(|e| e.code()), Some("store.draft_sent"));
+    let sent = service.edit_current(draft, notes("after the fact")).await;
+    assert_eq!(sent.err().map(|e| e.code()), Some("store.draft_submitted"));
+    service.stop_demo().await;
 }

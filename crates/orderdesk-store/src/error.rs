@@ -52,6 +52,14 @@ pub enum StoreError {
     /// An optimistic-concurrency check failed (the draft changed since it was read).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The draft is submitted (queued, being sent or on the server): it is read-only until the
+    /// submission is withdrawn.
+    #[error("draft {draft_id} is submitted ({detail}) and read-only: withdraw it to edit it (orderdesk draft withdraw {draft_id}), or amend the order once it is on the server")]
+    DraftSubmitted { draft_id: String, detail: String },
+    /// The draft's submission can no longer be withdrawn: it is being sent or reached the
+    /// server.
+    #[error("draft {draft_id} can no longer be withdrawn: {detail}; amend the order instead")]
+    DraftSent { draft_id: String, detail: String },
     /// A filesystem operation around the database (backup, moving aside) failed.
     #[error("{action} {path}: {source}")]
     Io {
@@ -84,6 +92,8 @@ impl StoreError {
             StoreError::NotFound { .. } => "store.not_found",
             StoreError::Invalid(_) => "store.invalid_input",
             StoreError::Conflict(_) => "store.conflict",
+            StoreError::DraftSubmitted { .. } => "store.draft_submitted",
+            StoreError::DraftSent { .. } => "store.draft_sent",
             StoreError::Io { .. } => "store.io",
             StoreError::WriterGone => "store.writer_gone",
             StoreError::Sqlite(_) => "store.sqlite",

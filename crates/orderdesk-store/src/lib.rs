@@ -10,7 +10,9 @@
 //!   time, last error and status, whether no attempt can have reached the server
 //!   ([`OutboxEntry::not_sent`]) or the server refused it ([`OutboxEntry::refused`]), and for
 //!   a create the draft revision it was made from ([`Queries::live_submission`] finds a
-//!   draft's); see [`Store::claim_due`] for why one bad entry never blocks the others.
+//!   draft's, and while there is one the draft is read-only; [`Store::withdraw_submission`]
+//!   takes back one not yet sent); see [`Store::claim_due`] for why one bad entry never
+//!   blocks the others.
 //!   A cancellation ([`Cancellation`]: reason, requested date, the server's task and its TMF
 //!   state) and an amendment ([`Amendment`]: base values, conflicting members, state) are
 //!   queued with what they ask for, in one transaction.

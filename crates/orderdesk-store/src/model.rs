@@ -388,6 +388,16 @@ pub struct OutboxEntry {
     pub refused: bool,
 }
 
+impl OutboxEntry {
+    /// A create that may still be taken back ([`crate::Store::withdraw_submission`]): queued,
+    /// and no attempt so far can have reached the server.
+    pub fn withdrawable(&self) -> bool {
+        self.op == OutboxOp::Create
+            && self.status == OutboxStatus::Queued
+            && (self.attempts == 0 || self.not_sent)
+    }
+}
+
 /// One record of a catalog import: its kind and TMF620 JSON (which must carry an `id`).
 #[derive(Debug, Clone)]
 pub struct CatalogItemInput {

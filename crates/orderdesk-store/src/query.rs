@@ -249,18 +249,9 @@ pub trait Queries {
     }
 
     /// The submission of a draft that is queued, in flight or done (the newest, should there
-    /// be more): while there is one, the draft must not be queued again.
+    /// be more): while there is one, the draft must not be queued again, and it is read-only.
     fn live_submission(&self, draft_id: &str) -> Result<Option<OutboxEntry>> {
-        let sql = format!(
-            "SELECT {OUTBOX_COLUMNS} FROM outbox
-             WHERE draft_id = ?1 AND op = 'create' AND status IN ('queued', 'in-flight', 'done')
-             ORDER BY id DESC LIMIT 1"
-        );
-        Ok(self
-            .connection()
-            .prepare_cached(&sql)?
-            .query_row([draft_id], outbox_entry)
-            .optional()?)
+        live_submission_in(self.connection(), draft_id)
     }
 
     /// The cancellation carried by outbox entry `entry_id`.
@@ -489,4 +480,14 @@ pub(crate) fn catalog_noun(kind: CatalogKind) -> &'static str {
         CatalogKind::Specification => "product specification",
         CatalogKind::Category => "category",
     }
+}
+
+/// [`Queries::live_submission`] on a connection (or inside a write transaction).
+pub(crate) fn live_submission_in(conn: &Connection, draft_id: &str) -> Result<Option<OutboxEntry>> {
+    let sql = format!(
+        "SELECT {OUTBOX_COLUMNS} FROM outbox
+         WHERE draft_id = ?1 AND op = 'create' AND status IN ('queued', 'in-flight', 'done')
+         ORDER BY id DESC LIMIT 1"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row([draft_id], outbox_entry).optional()?)
 }

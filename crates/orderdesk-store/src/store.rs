@@ -11,7 +11,7 @@ use crate::error::{Result, StoreError};
 use crate::extract::{self, OrderSummary};
 use crate::model::*;
 use crate::open::{self, OpenOptions, Role};
-use crate::query::{catalog_noun, outbox_entry, Queries, OUTBOX_COLUMNS};
+use crate::query::{catalog_noun, live_submission_in, outbox_entry, Queries, OUTBOX_COLUMNS};
 use crate::search;
 
 /// The database's single writer (it also reads). Synchronous: the CLI uses it directly; the app
@@ -371,6 +371,13 @@ impl Store {
         let Some((revision, old_catalog, tmf_version, created_at)) = current else {
             return Err(StoreError::not_found("draft", id));
         };
+        // Checked in the write itself: a submission queued a moment ago is never overwritten.
+        if let Some(entry) = live_submission_in(&tx, id)? {
+            return Err(StoreError::DraftSubmitted {
+                draft_id: id.to_owned(),
+                detail: submission_text(&entry),
+            });
+        }
         if let Some(expected) = edit.expected_revision {
             if expected != revision {
                 return Err(StoreError::Conflict(format!(
@@ -441,6 +448,55 @@ impl Store {
         };
         tx.commit()?;
         Ok(row)
+    }
+
+    /// Take a draft's submission back while it has not been sent, so the draft can be edited
+    /// again: in one transaction its create entry is taken out of the outbox (so no retry can
+    /// ever send the old revision) and the audit log records it. Refused
+    /// ([`StoreError::DraftSent`]) once an attempt may have reached the server (in flight,
+    /// done, or queued again after an attempt that may have arrived). Returns the entry as it
+    /// was.
+    pub fn withdraw_submission(&mut self, draft_id: &str, actor: &str) -> Result<OutboxEntry> {
+        let tx = open::write_tx(&mut self.conn)?;
+        let exists: Option<i64> = tx
+            .prepare_cached("SELECT revision FROM drafts WHERE id = ?1")?
+            .query_row([draft_id], |row| row.get(0))
+            .optional()?;
+        if exists.is_none() {
+            return Err(StoreError::not_found("draft", draft_id));
+        }
+        let Some(entry) = live_submission_in(&tx, draft_id)? else {
+            return Err(StoreError::Invalid(format!(
+                "draft {draft_id} is not submitted; there is nothing to withdraw"
+            )));
+        };
+        if !entry.withdrawable() {
+            return Err(StoreError::DraftSent {
+                draft_id: draft_id.to_owned(),
+                detail: submission_text(&entry),
+            });
+        }
+        tx.prepare_cached("DELETE FROM outbox WHERE id = ?1 AND status = 'queued'")?
+            .execute([entry.id])?;
+        audit_in(
+            &tx,
+            &NewAudit {
+                subject: AuditSubject::Draft,
+                subject_id: draft_id.to_owned(),
+                event: AuditEvent::Edited,
+                actor: actor.to_owned(),
+                detail: Some(format!(
+                    "submission withdrawn before it was sent (outbox entry {} for {}, revision {})",
+                    entry.id,
+                    entry.profile,
+                    entry.draft_revision.unwrap_or_default()
+                )),
+                state: None,
+            },
+            Utc::now(),
+        )?;
+        tx.commit()?;
+        Ok(entry)
     }
 
     /// Delete a draft and its history. The audit trail keeps a record that it existed.
@@ -573,6 +629,20 @@ impl Store {
         self.set_outbox_status(id, OutboxStatus::Queued, None, Some(Utc::now()), None)
     }
 
+    /// The agent asked for a sync: queued entries waiting out a back-off are due at `now`, so
+    /// the run attempts them. Returns how many were waiting.
+    pub fn outbox_due_now(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        let stamp = ts_text(now);
+        let tx = open::write_tx(&mut self.conn)?;
+        let count = tx.execute(
+            "UPDATE outbox SET next_attempt_at = ?1
+             WHERE status = 'queued' AND next_attempt_at > ?1",
+            [&stamp],
+        )?;
+        tx.commit()?;
+        Ok(count)
+    }
+
     /// After a crash, entries left in flight go back to the queue; their idempotency keys make
     /// the retry safe if the server had already committed them, and as their attempt may have
     /// reached the server they are no longer [`OutboxEntry::not_sent`]. Returns how many.
@@ -601,7 +671,10 @@ impl Store {
         let tx = open::write_tx(&mut self.conn)?;
         let changed = tx
             .prepare_cached(
-                "UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error),
+                // A delivered entry has no error left to show: an earlier attempt's is cleared.
+                "UPDATE outbox SET status = ?2,
+                                   last_error = CASE WHEN ?2 = 'done' THEN NULL
+                                                     ELSE coalesce(?3, last_error) END,
                                    next_attempt_at = coalesce(?4, next_attempt_at), updated_at = ?5,
                                    not_sent = coalesce(?6, not_sent), refused = coalesce(?7, refused)
                  WHERE id = ?1",
@@ -807,4 +880,16 @@ impl Store {
         *self = reopened;
         Ok(())
     }
+}
+
+/// A submission as errors name it: its entry, where it stands and the server profile.
+fn submission_text(entry: &OutboxEntry) -> String {
+    let standing = match entry.status {
+        OutboxStatus::Queued if entry.attempts == 0 || entry.not_sent => "queued, sent when online",
+        OutboxStatus::Queued => "queued again after an attempt that may have reached the server",
+        OutboxStatus::InFlight => "being sent",
+        OutboxStatus::Done => "on the server",
+        OutboxStatus::Rejected | OutboxStatus::NeedsAttention => "not live",
+    };
+    format!("outbox entry {} for {}: {standing}", entry.id, entry.profile)
 }

@@ -159,6 +159,9 @@ pub enum DraftCommand {
         #[arg(long)]
         profile: Option<String>,
     },
+    /// Take a submitted draft back to edit it, while it has not been sent. A submitted draft
+    /// is read-only; once it is being sent or on the server, amend the order instead.
+    Withdraw { id: String },
     /// Price a draft (as `price` does for a file), against the cached catalog.
     Price {
         id: String,
@@ -313,6 +316,19 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             let options = PricingOptions { rounding: rounding.into(), periods };
             let quote = runtime.block_on(service.price_draft(id.clone(), options))?;
             print_quote(ctx, &format!("draft {id}"), &quote)
+        }
+        C::Withdraw { id } => {
+            let (runtime, service) = service(ctx)?;
+            let view = runtime.block_on(service.withdraw(id.clone()))?;
+            if ctx.json {
+                output::print_json(&view)?;
+            } else {
+                output::print_text(&format!(
+                    "draft {id} withdrawn (outbox entry {} for {} will not be sent); it can be edited again",
+                    view.entry, view.profile
+                ))?;
+            }
+            Ok(ExitCode::SUCCESS)
         }
         C::Submit { id, profile } => {
             // Through the service, as the app submits: the sync engine's gate refuses a draft

@@ -55,7 +55,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let quote = validate_and_price(
         &order,
         catalog.as_ref(),
-        ValidateOptions { now: Some(chrono::Utc::now()), version: None },
+        ValidateOptions { now: Some(chrono::Utc::now()), version: None, policy: None },
         PricingOptions { rounding, periods: args.periods },
     );
     print_quote(ctx, &name, &quote)

@@ -1,5 +1,6 @@
 //! `orderdesk sync [--catalog]`: drain the outbox and refresh known orders
-//! (and optionally sync the catalog), then print a summary. Exit status 1 when an entry
+//! (and optionally sync the catalog), then print a summary. Entries waiting out a back-off
+//! are attempted now: the agent asked. Exit status 1 when an entry
 //! needs attention (refused by the server, conflict), 0 otherwise; network trouble only
 //! reschedules entries. Also the shared set-up every
 //! server command uses: a tokio runtime and a [`SyncEngine`] over the local database.
@@ -36,7 +37,7 @@ pub fn engine(ctx: &Ctx) -> Result<(tokio::runtime::Runtime, SyncEngine), CliErr
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (runtime, engine) = engine(ctx)?;
     let (report, catalog) = runtime.block_on(async {
-        let report = engine.run_once().await?;
+        let report = engine.run_now().await?;
         let catalog =
             if args.catalog { Some(engine.sync_catalog(None, false).await?) } else { None };
         Ok::<_, orderdesk_sync::SyncError>((report, catalog))

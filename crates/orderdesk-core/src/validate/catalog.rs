@@ -8,11 +8,11 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::ValidateOptions;
-use crate::catalog::{decimal, Catalog, CharacteristicSpec};
+use crate::catalog::{decimal, Catalog, CharacteristicSpec, Specification};
 use crate::codes::{
-    finding, BUNDLE_CARDINALITY, BUNDLE_UNEXPECTED_CHILD, CHARACTERISTIC_MISSING,
-    CHARACTERISTIC_UNKNOWN, CHARACTERISTIC_VALUE, OFFERING_NOT_ORDERABLE, OFFERING_UNKNOWN,
-    RELATIONSHIP_TARGET_MISSING,
+    finding, BUNDLE_CARDINALITY, BUNDLE_UNEXPECTED_CHILD, CHARACTERISTIC_FORMAT,
+    CHARACTERISTIC_MISSING, CHARACTERISTIC_PATTERN, CHARACTERISTIC_UNKNOWN, CHARACTERISTIC_VALUE,
+    OFFERING_NOT_ORDERABLE, OFFERING_UNKNOWN, RELATIONSHIP_TARGET_MISSING,
 };
 use crate::finding::Finding;
 use crate::model::Item;
@@ -30,7 +30,7 @@ pub(super) fn against_catalog(
     path: &str,
     catalog: &Catalog,
     offerings_in_order: &HashSet<&str>,
-    options: ValidateOptions,
+    options: ValidateOptions<'_>,
     out: &mut Vec<Finding>,
 ) {
     let adding = matches!(item.action(), None | Some("add"));
@@ -131,11 +131,17 @@ pub(super) fn against_catalog(
             None => out.push(finding(
                 CHARACTERISTIC_UNKNOWN,
                 format!("{at}/name"),
-                format!("characteristic {name:?} is not defined by specification {:?}", spec.id),
+                format!(
+                    "{}: {name:?} is not a characteristic of this product (specification {})",
+                    spec.label(),
+                    spec.id
+                ),
             )),
             Some(cs) => {
-                if let Err(why) = check_value(cs, ch.get("value").unwrap_or(&Value::Null)) {
-                    out.push(finding(CHARACTERISTIC_VALUE, format!("{at}/value"), why));
+                if let Err((code, why)) =
+                    check_value(spec, cs, ch.get("value").unwrap_or(&Value::Null))
+                {
+                    out.push(finding(code, format!("{at}/value"), why));
                 }
             }
         }
@@ -151,8 +157,10 @@ pub(super) fn against_catalog(
                     CHARACTERISTIC_MISSING,
                     format!("{path}/product/productCharacteristic"),
                     format!(
-                        "characteristic {:?} is required by specification {:?}",
-                        cs.name, spec.id
+                        "{}: enter the {} ({} is required)",
+                        spec.label(),
+                        in_sentence(&cs.label()),
+                        cs.name
                     ),
                 ));
             }
@@ -160,35 +168,110 @@ pub(super) fn against_catalog(
     }
 }
 
-fn check_value(spec: &CharacteristicSpec, value: &Value) -> Result<(), String> {
-    let ty = spec.value_type.as_deref().unwrap_or_default().to_ascii_lowercase();
-    let type_ok = match ty.as_str() {
-        "string" | "text" => value.is_string(),
-        "number" | "decimal" | "float" => decimal(value).is_some(),
-        "integer" | "int" => decimal(value).is_some_and(|d| d.fract().is_zero()),
-        "boolean" | "bool" => {
-            value.is_boolean() || matches!(value.as_str(), Some("true" | "false"))
+/// A label inside a sentence: `Phone number` becomes `phone number`; `IMEI` and `SIM type`
+/// keep their capitals.
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(std::iter::once(second)).chain(chars).collect()
         }
-        "object" => value.is_object(),
-        "array" | "stringarray" | "objectarray" => value.is_array(),
-        _ => true,
+        _ => label.to_owned(),
+    }
+}
+
+/// A value as messages quote it: text in quotes, anything else as JSON.
+fn quoted(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// A value against its specification, in the order an agent fixes them: the type, the
+/// allowed values, the range, the catalog's pattern, then the telecom format the
+/// characteristic is. The message names the specification and the characteristic in words.
+fn check_value(
+    spec: &Specification,
+    cs: &CharacteristicSpec,
+    value: &Value,
+) -> Result<(), (&'static str, String)> {
+    let label = in_sentence(&cs.label());
+    let at = spec.label();
+    let ty = cs.value_type.as_deref().unwrap_or_default().to_ascii_lowercase();
+    let (type_ok, wanted) = match ty.as_str() {
+        "string" | "text" => (value.is_string(), "text"),
+        "number" | "decimal" | "float" => (decimal(value).is_some(), "a number"),
+        "integer" | "int" => {
+            (decimal(value).is_some_and(|d| d.fract().is_zero()), "a whole number")
+        }
+        "boolean" | "bool" => (
+            value.is_boolean() || matches!(value.as_str(), Some("true" | "false")),
+            "yes or no (true or false)",
+        ),
+        "object" => (value.is_object(), "an object"),
+        "array" | "stringarray" | "objectarray" => (value.is_array(), "a list"),
+        _ => (true, ""),
     };
     if !type_ok {
-        return Err(format!("{:?} expects a value of type {ty}, found {value}", spec.name));
-    }
-    if !spec.allowed.is_empty() && !spec.allowed.iter().any(|a| same_value(a, value)) {
-        let allowed: Vec<String> = spec.allowed.iter().map(Value::to_string).collect();
-        return Err(format!(
-            "{value} is not an allowed value of {:?} ({})",
-            spec.name,
-            allowed.join(", ")
+        return Err((
+            CHARACTERISTIC_VALUE,
+            format!(
+                "{at}: the {label} must be {wanted}, not {} ({} is {ty})",
+                quoted(value),
+                cs.name
+            ),
         ));
     }
-    if let Some((lo, hi)) = spec.range {
+    if !cs.allowed.is_empty() && !cs.allowed.iter().any(|a| same_value(a, value)) {
+        let allowed: Vec<String> = cs.allowed.iter().map(quoted).collect();
+        return Err((
+            CHARACTERISTIC_VALUE,
+            format!(
+                "{at}: {} is not one of the choices for the {label}: {}",
+                quoted(value),
+                allowed.join(", ")
+            ),
+        ));
+    }
+    if let Some((lo, hi)) = cs.range {
         if let Some(v) = decimal(value) {
             if lo.is_some_and(|l| v < l) || hi.is_some_and(|h| v > h) {
-                return Err(format!("{v} is outside the range allowed for {:?}", spec.name));
+                let range = match (lo, hi) {
+                    (Some(l), Some(h)) => format!("between {l} and {h}"),
+                    (Some(l), None) => format!("at least {l}"),
+                    (None, Some(h)) => format!("at most {h}"),
+                    (None, None) => String::new(),
+                };
+                return Err((
+                    CHARACTERISTIC_VALUE,
+                    format!("{at}: the {label} must be {range}; {v} is not"),
+                ));
             }
+        }
+    }
+    let text = value.as_str();
+    if let (Some(pattern), Some(text)) = (&cs.pattern, text) {
+        if pattern.regex.as_ref().is_some_and(|r| !r.is_match(text)) {
+            return Err((
+                CHARACTERISTIC_PATTERN,
+                format!(
+                    "{at}: {text:?} is not written the way the {label} must be (pattern {})",
+                    pattern.text
+                ),
+            ));
+        }
+    }
+    if let (Some(format), Some(text)) = (cs.format(), text) {
+        if let Err(why) = format.check(text) {
+            return Err((
+                CHARACTERISTIC_FORMAT,
+                format!(
+                    "{at}: {text:?} is not a {}: {why}. Enter it {}",
+                    format.noun(),
+                    format.hint()
+                ),
+            ));
         }
     }
     Ok(())

@@ -7,8 +7,12 @@
 //! 1. structure ([`structure`]): order-level members, then per item its id, action, quantity,
 //!    relationships, product, characteristics and dates;
 //! 2. money on item prices ([`money`]);
-//! 3. with a catalog, the catalog rules ([`catalog`]);
-//! 4. with a version, the official TMF622 create schema of that version on the payload
+//! 3. the requested dates: completion not before start, neither past ([`dates`]);
+//! 4. with a catalog, the catalog rules ([`catalog`]): characteristic values by the
+//!    specification's type, allowed values, range and pattern, and the telecom formats
+//!    ([`crate::formats`]);
+//! 5. with a discount policy, the policy's rules on the agent's discounts ([`crate::policy`]);
+//! 6. with a version, the official TMF622 create schema of that version on the payload
 //!    Orderdesk would send (`orderdesk_wire::create_payload`): whatever a strict server would
 //!    refuse and the rules above do not already name.
 //!
@@ -17,6 +21,7 @@
 //! the flat export).
 
 mod catalog;
+mod dates;
 mod money;
 mod structure;
 
@@ -33,29 +38,34 @@ use crate::codes::{
 };
 use crate::finding::Finding;
 use crate::model::{Item, Layout, Order};
+use crate::policy::DiscountPolicy;
 use crate::CoreError;
 
 pub use structure::ITEM_ACTIONS;
 
 /// Validation context.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ValidateOptions {
+pub struct ValidateOptions<'a> {
     /// The instant `validFor` periods are checked against; `None` skips that check (the core
     /// has no clock — callers pass `Utc::now()`).
     pub now: Option<DateTime<Utc>>,
     /// The TMF622 version the order is sent in: the official create schema of that version is
     /// checked on the payload Orderdesk would send. `None` skips the schema check.
     pub version: Option<Version>,
+    /// The discount policy of the server profile the order goes to (`None`: no policy; a
+    /// server never has one). See [`crate::policy`].
+    pub policy: Option<&'a DiscountPolicy>,
 }
 
 /// Every finding on an order, optionally against a catalog.
 pub fn validate(
     order: &Order,
     catalog: Option<&Catalog>,
-    options: ValidateOptions,
+    options: ValidateOptions<'_>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     structure::order_level(order, &mut out);
+    dates::requested_dates(order, options.now, &mut out);
     if order.items.is_empty() {
         out.push(finding(ORDER_NO_ITEMS, "/productOrderItem", "the order has no items"));
     }
@@ -88,11 +98,18 @@ pub fn validate(
     }
 
     let mut currencies: Vec<(String, String)> = Vec::new();
+    let approvals = match options.policy {
+        Some(_) => crate::policy::approvals(order),
+        None => Vec::new(),
+    };
     for (item, _, path) in &all {
         structure::item(item, path, &seen, &parent_of, &mut out);
         money::money(item, path, &mut currencies, &mut out);
         if let Some(catalog) = catalog {
             catalog::against_catalog(item, path, catalog, &offerings_in_order, options, &mut out);
+        }
+        if let Some(policy) = options.policy {
+            crate::policy::check_item(item, path, policy, &approvals, &mut out);
         }
     }
     money::currencies(&currencies, &mut out);
@@ -108,7 +125,7 @@ pub fn validate(
 pub fn validate_json(
     doc: &Value,
     catalog: Option<&Catalog>,
-    options: ValidateOptions,
+    options: ValidateOptions<'_>,
 ) -> Vec<Finding> {
     if !doc.is_object() {
         return vec![finding(

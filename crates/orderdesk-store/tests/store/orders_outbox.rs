@@ -267,7 +267,10 @@ fn a_create_records_the_revision_it_was_made_from_and_is_found_by_its_draft() {
     assert_eq!(store.live_submission(&draft.id).expect("live"), None);
     store.outbox_retry(created.id, "503", Utc::now(), false).expect("retry");
     assert!(!store.outbox_entry(created.id).expect("entry").refused);
+    assert_eq!(store.outbox_entry(created.id).expect("entry").last_error.as_deref(), Some("503"));
     store.outbox_done(created.id).expect("done");
+    let done = store.outbox_entry(created.id).expect("entry");
+    assert_eq!(done.last_error, None, "a delivered entry no longer shows its old error");
     assert_eq!(store.live_submission(&draft.id).expect("live").map(|e| e.id), Some(created.id));
 
     // Other operations record no revision; cancels and amendments go with what they ask.
@@ -382,4 +385,88 @@ fn amendments_keep_base_values_and_conflicts() {
         store.set_amendment_state(9999, AmendmentState::Applied, &[]),
         Err(StoreError::NotFound { .. })
     ));
+}
+
+#[test]
+fn a_submitted_draft_is_read_only_and_withdrawn_only_while_unsent() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let draft = create(&mut store, "Locked");
+    let edit = |note: &str| DraftEdit {
+        body: order_json("Locked", note, "red", "1.00"),
+        catalog_version: None,
+        actor: "agent".into(),
+        action: "set-note".into(),
+        expected_revision: None,
+        summary: None,
+    };
+    let submit = |store: &mut Store, key: &str| {
+        store
+            .enqueue(NewOutboxEntry {
+                draft_id: Some(draft.id.clone()),
+                ..entry(OutboxOp::Create, key)
+            })
+            .expect("enqueue")
+    };
+
+    // Queued, never attempted: every change is refused; the withdrawal takes it out.
+    let first = submit(&mut store, "w-1");
+    let refused = store.update_draft(&draft.id, edit("second"));
+    assert!(matches!(refused, Err(StoreError::DraftSubmitted { .. })), "{refused:?}");
+    assert_eq!(refused.err().map(|e| e.code()), Some("store.draft_submitted"));
+    let restore = store.restore_draft(&draft.id, 1, "agent");
+    assert!(matches!(restore, Err(StoreError::DraftSubmitted { .. })));
+    let withdrawn = store.withdraw_submission(&draft.id, "agent").expect("withdraw");
+    assert_eq!((withdrawn.id, withdrawn.draft_revision), (first.id, Some(1)));
+    assert!(matches!(store.outbox_entry(first.id), Err(StoreError::NotFound { .. })));
+    assert_eq!(store.live_submission(&draft.id).expect("live"), None);
+    let audit = store.audit(AuditSubject::Draft, &draft.id).expect("audit");
+    assert!(audit.iter().any(|a| a.detail.as_deref().is_some_and(|d| d.contains("withdrawn"))));
+    assert_eq!(store.update_draft(&draft.id, edit("second")).expect("edit").revision, 2);
+
+    // In flight, or queued again after an attempt that may have arrived: too late.
+    let second = submit(&mut store, "w-2");
+    assert_eq!(second.draft_revision, Some(2));
+    store.claim_due(Utc::now() + Duration::seconds(1), 10).expect("claim");
+    let sent = store.withdraw_submission(&draft.id, "agent");
+    assert!(matches!(sent, Err(StoreError::DraftSent { .. })), "{sent:?}");
+    assert_eq!(sent.err().map(|e| e.code()), Some("store.draft_sent"));
+    store.outbox_retry(second.id, "timeout", Utc::now(), false).expect("retry");
+    assert!(matches!(
+        store.withdraw_submission(&draft.id, "agent"),
+        Err(StoreError::DraftSent { .. })
+    ));
+
+    // Done: read-only for good.
+    store.outbox_done(second.id).expect("done");
+    assert!(matches!(
+        store.update_draft(&draft.id, edit("third")),
+        Err(StoreError::DraftSubmitted { .. })
+    ));
+    assert!(matches!(
+        store.withdraw_submission(&draft.id, "agent"),
+        Err(StoreError::DraftSent { .. })
+    ));
+    assert!(matches!(store.withdraw_submission("nope", "agent"), Err(StoreError::NotFound { .. })));
+}
+
+#[test]
+fn a_sync_asked_for_makes_entries_waiting_out_a_back_off_due() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let waiting = store.enqueue(entry(OutboxOp::Create, "b-1")).expect("enqueue");
+    let now = Utc::now();
+    store.claim_due(now + Duration::seconds(1), 10).expect("claim");
+    store.outbox_retry(waiting.id, "no connection", now + Duration::hours(1), true).expect("retry");
+    let dropped = store.enqueue(entry(OutboxOp::Create, "b-2")).expect("enqueue");
+    store.outbox_rejected(dropped.id, "dropped").expect("drop");
+    assert!(store.claim_due(now + Duration::seconds(1), 10).expect("claim").is_empty());
+
+    assert_eq!(store.outbox_due_now(now + Duration::seconds(1)).expect("due now"), 1);
+    let claimed = store.claim_due(now + Duration::seconds(1), 10).expect("claim");
+    assert_eq!(
+        claimed.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [waiting.id],
+        "not the dropped one"
+    );
 }

@@ -51,6 +51,14 @@ impl SyncEngine {
         result
     }
 
+    /// A run the agent asked for (`orderdesk sync`, *Sync now*): entries waiting out their
+    /// back-off are attempted now too, as someone who asks for a sync expects. The background
+    /// loop keeps to [`SyncEngine::run_once`] and the back-off.
+    pub async fn run_now(&self) -> Result<SyncReport> {
+        self.with_store(|s| Ok(s.outbox_due_now(Utc::now())?)).await?;
+        self.run_once().await
+    }
+
     async fn run_inner(&self) -> Result<SyncReport> {
         // Across processes too: another process's entries in flight must not look crashed.
         let _exclusive = crate::run_lock::try_acquire(self.inner.store.path())?;

@@ -206,7 +206,7 @@ pub fn submit_findings(body: &str, version: Version, catalog: Option<&Catalog>) 
         Ok(doc) => orderdesk_core::validate_json(
             &doc,
             catalog,
-            ValidateOptions { now: Some(Utc::now()), version: Some(version) },
+            ValidateOptions { now: Some(Utc::now()), version: Some(version), policy: None },
         ),
         Err(e) => vec![orderdesk_core::codes::finding(
             orderdesk_core::codes::ORDER_NOT_OBJECT,

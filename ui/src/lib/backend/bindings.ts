@@ -55,6 +55,10 @@ export const commands = {
 	saveSettings: (settings: Settings_Deserialize) => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
 	/**  Queue a valid draft for the active server; the background sync sends it. */
 	submitDraft: (id: string) => typedError<SubmitView, IpcError>(__TAURI_INVOKE("submit_draft", { id })),
+	/**  Where a submitted draft stands (none: it is not submitted and may be edited). */
+	draftSubmission: (id: string) => typedError<SubmissionView | null, IpcError>(__TAURI_INVOKE("draft_submission", { id })),
+	/**  *Withdraw and edit*: take a queued draft back while it has not been sent. */
+	withdrawDraft: (id: string) => typedError<WithdrawView_Serialize, IpcError>(__TAURI_INVOKE("withdraw_draft", { id })),
 	/**  One sync run now (send what is due, refresh tracked orders). */
 	syncNow: () => typedError<null, IpcError>(__TAURI_INVOKE("sync_now")),
 	/**  Every server profile (never a secret; only where the secret comes from). */
@@ -1476,6 +1480,19 @@ export type StepView = {
 	amounts: AmountsView,
 };
 
+/**
+ *  Where a submitted draft stands ([`crate::Service::submission`]): while there is one, the
+ *  draft is read-only.
+ */
+export type SubmissionView = {
+	/**  The server profile it goes to. */
+	profile: string,
+	/**  `queued`, `sending` or `submitted`. */
+	sync: SyncBadge,
+	/**  It has not been sent: *Withdraw and edit* may take it back. */
+	canWithdraw: boolean,
+};
+
 /**  A draft queued for a server. */
 export type SubmitView = {
 	/**  The server profile it goes to. */
@@ -1713,6 +1730,29 @@ export type VersionChoice =
 "auto" | 
 /**  Always this version. */
 Version;
+
+/**  A submission taken back ([`crate::Service::withdraw`]): the draft can be edited again. */
+export type WithdrawView = WithdrawView_Serialize | WithdrawView_Deserialize;
+
+/**  A submission taken back ([`crate::Service::withdraw`]): the draft can be edited again. */
+export type WithdrawView_Deserialize = {
+	/**  The outbox entry that no longer goes out. */
+	entry: string,
+	/**  The server profile it was queued for. */
+	profile: string,
+	/**  The draft revision it carried. */
+	revision?: number | null,
+};
+
+/**  A submission taken back ([`crate::Service::withdraw`]): the draft can be edited again. */
+export type WithdrawView_Serialize = {
+	/**  The outbox entry that no longer goes out. */
+	entry: string,
+	/**  The server profile it was queued for. */
+	profile: string,
+	/**  The draft revision it carried. */
+	revision: number | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

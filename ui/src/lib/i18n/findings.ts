@@ -12,6 +12,8 @@ const EXPLANATIONS: Record<string, () => string> = {
   "type.unexpected": m.finding_type_unexpected,
   "field.lenient": m.finding_field_lenient,
   "date.invalid": m.finding_date_invalid,
+  "date.order": m.finding_date_order,
+  "date.past": m.finding_date_past,
   "party.unidentified": m.finding_party_unidentified,
   "item.id_missing": m.finding_item_id_missing,
   "item.duplicate_id": m.finding_item_duplicate_id,
@@ -49,8 +51,12 @@ const EXPLANATIONS: Record<string, () => string> = {
   "bundle.unexpected_child": m.finding_bundle_unexpected_child,
   "characteristic.missing": m.finding_characteristic_missing,
   "characteristic.value": m.finding_characteristic_value,
+  "characteristic.pattern": m.finding_characteristic_pattern,
+  "characteristic.format": m.finding_characteristic_format,
   "characteristic.unknown": m.finding_characteristic_unknown,
   "relationship.target_missing": m.finding_relationship_target_missing,
+  "discount.reason": m.finding_discount_reason,
+  "discount.approval": m.finding_discount_approval,
 };
 
 /** The codes with an explanation. */

@@ -266,11 +266,24 @@ describe("Welcome", () => {
 
 
 describe("EditorView submit", () => {
-  function backendWith(state: ReturnType<typeof editorState>, submitted: string[]) {
+  function backendWith(
+    state: ReturnType<typeof editorState>,
+    submitted: string[],
+    submission: { profile: string; sync: string; canWithdraw: boolean } | null = null,
+    withdrawn: string[] = [],
+  ) {
+    let live = submission;
     mockIPC((cmd, args) => {
       if (cmd === "open_draft") return state;
+      if (cmd === "draft_submission") return live;
+      if (cmd === "withdraw_draft") {
+        withdrawn.push((args as { id: string }).id);
+        live = null;
+        return { entry: "1", profile: "demo", revision: 1 };
+      }
       if (cmd === "submit_draft") {
         submitted.push((args as { id: string }).id);
+        live = { profile: "demo", sync: "queued", canWithdraw: true };
         return { profile: "demo", sync: "queued", sending: true };
       }
       if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
@@ -309,5 +322,26 @@ describe("EditorView submit", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Submit" }));
     expect(await screen.findByText(/Queued for demo/)).toBeTruthy();
     expect(submitted).toEqual(["d-1234567890"]);
+  });
+
+  it("shows a queued draft as read-only and withdraws it to edit", async () => {
+    const withdrawn: string[] = [];
+    backendWith(editorState(), [], { profile: "lab", sync: "queued", canWithdraw: true }, withdrawn);
+    const editor = new EditorStore();
+    await editor.open("d-1");
+    render(EditorView, { editor, onClose: vi.fn() });
+    expect(await screen.findByText(/Queued for lab — sent when online/)).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Withdraw and edit" }));
+    await waitFor(() => expect(screen.queryByText(/Queued for lab — sent when online/)).toBeNull());
+    expect(withdrawn).toEqual(["d-1234567890"]);
+  });
+
+  it("offers no withdrawal once the draft is on the server", async () => {
+    backendWith(editorState(), [], { profile: "lab", sync: "submitted", canWithdraw: false });
+    const editor = new EditorStore();
+    await editor.open("d-1");
+    render(EditorView, { editor, onClose: vi.fn() });
+    expect(await screen.findByText(/On lab: this draft is read-only/)).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Withdraw and edit" })).toBeNull();
   });
 });

@@ -1,0 +1,220 @@
+//! The well-known telecom numbers a characteristic can hold, recognised by the
+//! characteristic's name, and what a valid one looks like:
+//!
+//! - **MSISDN** (a mobile phone number): ITU-T E.164, the country code first, at most 15
+//!   digits, never starting with 0. Agents type numbers with spaces, hyphens, dots or
+//!   parentheses between the digits and a leading `+` or `00`; those are accepted.
+//! - **ICCID** (the number printed on a SIM card): ITU-T E.118, 19 or 20 digits starting with
+//!   the telecom industry identifier `89`, the last one a Luhn check digit.
+//! - **IMEI** (a device's identity): 15 digits, the last one a Luhn check digit.
+//!
+//! These values name one line, one card or one device: a copy of an order must not carry them
+//! ([`TelecomFormat::is_unique`]).
+
+use serde::Serialize;
+
+/// A telecom number format a characteristic may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TelecomFormat {
+    Msisdn,
+    Iccid,
+    Imei,
+}
+
+/// The shortest MSISDN accepted (a country code and a subscriber number).
+const MSISDN_MIN_DIGITS: usize = 8;
+/// E.164's longest number.
+const MSISDN_MAX_DIGITS: usize = 15;
+
+impl TelecomFormat {
+    /// Every format.
+    pub const ALL: [TelecomFormat; 3] =
+        [TelecomFormat::Msisdn, TelecomFormat::Iccid, TelecomFormat::Imei];
+
+    /// The format a characteristic of this name holds (`TEL_MSISDN`, `PORTED_MSISDN`,
+    /// `SIM_ICCID`, `DEVICE_IMEI`, `imei`...), if it is one of them.
+    pub fn of(name: &str) -> Option<TelecomFormat> {
+        let upper = name.to_ascii_uppercase();
+        if upper.contains("MSISDN") {
+            Some(TelecomFormat::Msisdn)
+        } else if upper.contains("ICCID") {
+            Some(TelecomFormat::Iccid)
+        } else if upper.contains("IMEI") {
+            Some(TelecomFormat::Imei)
+        } else {
+            None
+        }
+    }
+
+    /// What an agent calls it.
+    pub fn noun(self) -> &'static str {
+        match self {
+            TelecomFormat::Msisdn => "phone number",
+            TelecomFormat::Iccid => "SIM card number (ICCID)",
+            TelecomFormat::Imei => "IMEI",
+        }
+    }
+
+    /// How to write one, for help texts and messages.
+    pub fn hint(self) -> &'static str {
+        match self {
+            TelecomFormat::Msisdn => {
+                "in international format, the country code first, e.g. +49 170 1234567"
+            }
+            TelecomFormat::Iccid => "19 or 20 digits starting with 89, as printed on the SIM card",
+            TelecomFormat::Imei => "15 digits, as shown when dialling *#06#",
+        }
+    }
+
+    /// The value names one line, card or device: a copy of an order leaves it out.
+    pub fn is_unique(self) -> bool {
+        true
+    }
+
+    /// Checks a value; the error says what is wrong, in words.
+    pub fn check(self, value: &str) -> Result<(), String> {
+        match self {
+            TelecomFormat::Msisdn => msisdn(value),
+            TelecomFormat::Iccid => luhn_number(value, 19..=20, Some("89")),
+            TelecomFormat::Imei => luhn_number(value, 15..=15, None),
+        }
+    }
+}
+
+/// The digits of a value, or `None` when it holds anything but digits (after the separators
+/// an agent may type).
+fn digits(value: &str, separators: &[char]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(value.len());
+    for c in value.chars() {
+        if let Some(d) = c.to_digit(10) {
+            out.push(u8::try_from(d).ok()?);
+        } else if !separators.contains(&c) {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+fn msisdn(value: &str) -> Result<(), String> {
+    let trimmed = value.trim();
+    let (rest, international) = match trimmed.strip_prefix('+') {
+        Some(rest) => (rest, true),
+        None => match trimmed.strip_prefix("00") {
+            Some(rest) => (rest, true),
+            None => (trimmed, false),
+        },
+    };
+    let Some(ds) = digits(rest, &[' ', '-', '.', '(', ')', '/']) else {
+        return Err("it may hold only digits (and spaces between them)".into());
+    };
+    if ds.len() < MSISDN_MIN_DIGITS {
+        return Err(format!("it has {} digits; a phone number has at least {MSISDN_MIN_DIGITS} with the country code", ds.len()));
+    }
+    if ds.len() > MSISDN_MAX_DIGITS {
+        return Err(format!(
+            "it has {} digits; a phone number has at most {MSISDN_MAX_DIGITS}",
+            ds.len()
+        ));
+    }
+    if ds.first() == Some(&0) {
+        return Err(if international {
+            "a country code never starts with 0".into()
+        } else {
+            "it starts with 0: write it with the country code instead of the leading 0".into()
+        });
+    }
+    Ok(())
+}
+
+fn luhn_number(
+    value: &str,
+    lengths: std::ops::RangeInclusive<usize>,
+    prefix: Option<&str>,
+) -> Result<(), String> {
+    let Some(ds) = digits(value.trim(), &[' ', '-']) else {
+        return Err("it may hold only digits".into());
+    };
+    if !lengths.contains(&ds.len()) {
+        let want = if lengths.start() == lengths.end() {
+            lengths.start().to_string()
+        } else {
+            format!("{} or {}", lengths.start(), lengths.end())
+        };
+        return Err(format!("it has {} digits, not {want}", ds.len()));
+    }
+    if let Some(prefix) = prefix {
+        let starts: String = ds.iter().take(prefix.len()).map(|d| char::from(b'0' + d)).collect();
+        if starts != prefix {
+            return Err(format!("it must start with {prefix}"));
+        }
+    }
+    if !luhn(&ds) {
+        return Err("its check digit is wrong: a digit is mistyped or two are swapped".into());
+    }
+    Ok(())
+}
+
+/// The Luhn (mod 10) check over digits whose last one is the check digit.
+fn luhn(ds: &[u8]) -> bool {
+    let sum: u32 = ds
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 1 {
+                let twice = d * 2;
+                if twice > 9 {
+                    twice - 9
+                } else {
+                    twice
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_name() {
+        assert_eq!(TelecomFormat::of("TEL_MSISDN"), Some(TelecomFormat::Msisdn));
+        assert_eq!(TelecomFormat::of("ported_msisdn"), Some(TelecomFormat::Msisdn));
+        assert_eq!(TelecomFormat::of("SIM_ICCID"), Some(TelecomFormat::Iccid));
+        assert_eq!(TelecomFormat::of("DEVICE_IMEI"), Some(TelecomFormat::Imei));
+        assert_eq!(TelecomFormat::of("COLOUR"), None);
+    }
+
+    #[test]
+    fn phone_numbers() {
+        let ok = |v: &str| TelecomFormat::Msisdn.check(v).is_ok();
+        for good in
+            ["+49 170 1234567", "4917012345678", "0049-170-1234567", "415 279 7439", "34600555666"]
+        {
+            assert!(ok(good), "{good}");
+        }
+        for bad in ["12ab", "+49", "0170 1234567", "+0 170 1234567", "1234567890123456", ""] {
+            assert!(!ok(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn iccid_and_imei_check_digits() {
+        // IMEI 49015420323751 with its Luhn digit 8.
+        assert!(TelecomFormat::Imei.check("490154203237518").is_ok());
+        assert!(TelecomFormat::Imei.check("49-015420-323751-8").is_ok());
+        assert!(TelecomFormat::Imei.check("490154203237519").is_err());
+        assert!(TelecomFormat::Imei.check("49015420323751").is_err());
+        // An ICCID of 19 digits whose last is the Luhn digit.
+        assert!(TelecomFormat::Iccid.check("8949110000000000007").is_ok());
+        assert!(TelecomFormat::Iccid.check("8949110000000000006").is_err());
+        assert!(TelecomFormat::Iccid.check("7949110000000000007").is_err());
+        assert!(TelecomFormat::Iccid.check("89491100000000000x7").is_err());
+    }
+}
