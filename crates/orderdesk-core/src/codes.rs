@@ -142,6 +142,13 @@ codes! {
         "A characteristic is not defined by the product specification.";
     RELATIONSHIP_TARGET_MISSING = "relationship.target_missing", Error, Catalog,
         "The offering relies on another offering that is neither in the order nor an existing product.";
+    // ---- the customer's inventory ----
+    PRODUCT_UNKNOWN = "product.unknown", Error, Catalog,
+        "A modify, delete or noChange item names an installed product the inventory does not hold.";
+    PRODUCT_OTHER_CUSTOMER = "product.other_customer", Error, Catalog,
+        "A modify, delete or noChange item names an installed product that belongs to another customer.";
+    PRODUCT_NOT_ACTIVE = "product.not_active", Error, Catalog,
+        "A modify, delete or noChange item names an installed product that is not active (suspended, terminated, still being provided).";
 }
 
 /// The table entry of `code`.

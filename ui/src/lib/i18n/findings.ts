@@ -51,6 +51,9 @@ const EXPLANATIONS: Record<string, () => string> = {
   "characteristic.value": m.finding_characteristic_value,
   "characteristic.unknown": m.finding_characteristic_unknown,
   "relationship.target_missing": m.finding_relationship_target_missing,
+  "product.unknown": m.finding_product_unknown,
+  "product.other_customer": m.finding_product_other_customer,
+  "product.not_active": m.finding_product_not_active,
 };
 
 /** The codes with an explanation. */
