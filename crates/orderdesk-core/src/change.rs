@@ -123,7 +123,11 @@ fn place(next: &mut Order, parent: Option<&str>, item: Item) -> Result<(), CoreE
 }
 
 /// A new offering's item (a bundle with the children its catalog requires).
-fn new_offering(next: &Order, offering_id: &str, catalog: Option<&Catalog>) -> Result<Item, CoreError> {
+fn new_offering(
+    next: &Order,
+    offering_id: &str,
+    catalog: Option<&Catalog>,
+) -> Result<Item, CoreError> {
     let mut ids = crate::ops::IdGen::new(next);
     let mut visiting = HashSet::new();
     let mut budget = crate::ops::Budget {
@@ -288,7 +292,8 @@ pub fn changes(order: &Order, inventory: &Inventory, catalog: Option<&Catalog>) 
             return;
         }
         let installed = inventory.get(pid);
-        let was = installed.map_or_else(|| item_name(item, catalog), |p| p.display_name().to_owned());
+        let was =
+            installed.map_or_else(|| item_name(item, catalog), |p| p.display_name().to_owned());
         let (will_be, characteristics) = match action {
             "delete" => (replacing.get(&item.id).map(|(_, n)| n.clone()), Vec::new()),
             _ => {
@@ -351,7 +356,9 @@ pub fn change_totals(
         if item.action() != Some("delete") {
             return;
         }
-        if let Some(p) = item.product_id().and_then(|id| inventory.get(id)).filter(|p| p.is_billed()) {
+        if let Some(p) =
+            item.product_id().and_then(|id| inventory.get(id)).filter(|p| p.is_billed())
+        {
             for (c, amount) in &p.monthly {
                 let e = after.entry(c.clone()).or_default();
                 *e = e.saturating_sub(*amount);

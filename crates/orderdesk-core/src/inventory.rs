@@ -313,7 +313,10 @@ pub(crate) fn check(order: &Order, inventory: &Inventory, out: &mut Vec<Finding>
             out.push(finding(
                 PRODUCT_NOT_ACTIVE,
                 at,
-                format!("item {}: product {id:?} is {state}; only an active product can be changed", item.id),
+                format!(
+                    "item {}: product {id:?} is {state}; only an active product can be changed",
+                    item.id
+                ),
             ));
         }
     });
@@ -333,15 +336,26 @@ mod tests {
 
     #[test]
     fn trees_survive_cycles_and_missing_children() {
-        let list = [p("A", &["B", "X"]), p("B", &["C"]), p("C", &["A"]), p("D", &[]), p("E", &["F"]), p("F", &["E"])];
+        let list = [
+            p("A", &["B", "X"]),
+            p("B", &["C"]),
+            p("C", &["A"]),
+            p("D", &[]),
+            p("E", &["F"]),
+            p("F", &["E"]),
+        ];
         let inv = Inventory::from_json(list.iter());
         let tree: Vec<(&str, usize)> =
             inv.tree().iter().map(|e| (e.product.id.as_str(), e.depth)).collect();
         // A–B–C form a cycle with no root: A (the first given) is put at the top.
         assert_eq!(tree, [("D", 0), ("A", 0), ("B", 1), ("C", 2), ("E", 0), ("F", 1)]);
-        let with: Vec<&str> = inv.with_descendants("A").iter().map(|(p, _)| p.id.as_str()).collect();
+        let with: Vec<&str> =
+            inv.with_descendants("A").iter().map(|(p, _)| p.id.as_str()).collect();
         assert_eq!(with, ["A", "B", "C"]);
-        assert_eq!(inv.monthly_total().get("EUR").map(ToString::to_string).as_deref(), Some("63.0"));
+        assert_eq!(
+            inv.monthly_total().get("EUR").map(ToString::to_string).as_deref(),
+            Some("63.0")
+        );
     }
 
     #[test]

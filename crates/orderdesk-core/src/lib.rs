@@ -70,12 +70,12 @@ pub mod validate;
 pub use catalog::Catalog;
 pub use error::CoreError;
 pub use finding::{has_errors, Finding, Severity};
+pub use inventory::{InstalledProduct, Inventory};
 pub use model::{Item, Layout, Order, Relationship};
 pub use money::Rounding;
 pub use ops::{apply, Action, Op};
 pub use orderdesk_error::ErrorCode;
 pub use pricing::{price, PricingOptions, Quote};
-pub use inventory::{InstalledProduct, Inventory};
 pub use validate::{
     validate, validate_json, validate_json_with_inventory, validate_with_inventory, ValidateOptions,
 };

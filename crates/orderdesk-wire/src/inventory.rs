@@ -539,7 +539,8 @@ fn medium_4to5(m: &mut Map<String, Value>) {
 
 /// Members a v5 contact medium keeps on the medium itself (the rest go to v4's
 /// `characteristic`).
-const MEDIUM_OWN: &[&str] = &["id", "preferred", "validFor", "@type", "@baseType", "@schemaLocation"];
+const MEDIUM_OWN: &[&str] =
+    &["id", "preferred", "validFor", "@type", "@baseType", "@schemaLocation"];
 
 fn medium_5to4(m: &mut Map<String, Value>) {
     if m.contains_key("mediumType") {
@@ -593,10 +594,12 @@ pub fn customer_between(mut v: Value, from: Version, to: Version) -> Value {
 }
 
 /// A customer creation request in the shape of `version`: the members TMF629 requires
-/// (`name`, `engagedParty`) and the contact media given.
+/// (`name`, `engagedParty`) and the contact media given. `party` is the id of the individual
+/// or organisation the customer is (TMF632); v4 requires the engaged party to carry one.
 pub fn customer_create_payload(
     version: Version,
     name: &str,
+    party: &str,
     phone: Option<&str>,
     email: Option<&str>,
 ) -> Value {
@@ -614,7 +617,7 @@ pub fn customer_create_payload(
             m.shift_remove(k);
         }
         with_obj(m, "engagedParty", |p| {
-            p.shift_remove("id");
+            p.insert("id".into(), Value::String(party.to_owned()));
         });
     }
     v
@@ -701,12 +704,16 @@ mod tests {
     #[test]
     fn create_payloads_carry_what_tmf629_requires() {
         for v in Version::ALL {
-            let p = customer_create_payload(v, "Grace", Some("+1 555"), None);
+            let p = customer_create_payload(v, "Grace", "P-7", Some("+1 555"), None);
             assert_eq!(p["name"], "Grace");
+            assert_eq!(p["engagedParty"]["id"], "P-7");
             assert!(p.get("engagedParty").is_some_and(Value::is_object));
             assert!(p.get("id").is_none());
-            assert_eq!(read_customer(&json!({"id": "x", "contactMedium": p["contactMedium"]}))
-                .map(|c| c.phones), Some(vec!["+1 555".to_owned()]));
+            assert_eq!(
+                read_customer(&json!({"id": "x", "contactMedium": p["contactMedium"]}))
+                    .map(|c| c.phones),
+                Some(vec!["+1 555".to_owned()])
+            );
         }
     }
 }

@@ -16,7 +16,14 @@ fn demo_catalog() -> Catalog {
     Catalog::from_json(&super::json(&text)).unwrap_or_else(|e| panic!("demo catalog: {e}"))
 }
 
-fn product(id: &str, offering: &str, customer: &str, status: &str, children: &[&str], fee: &str) -> Value {
+fn product(
+    id: &str,
+    offering: &str,
+    customer: &str,
+    status: &str,
+    children: &[&str],
+    fee: &str,
+) -> Value {
     json!({"id": id, "name": format!("product {id}"), "status": status,
         "productOffering": {"id": offering},
         "relatedParty": [{"id": customer, "role": "Customer", "@referredType": "Customer"}],
@@ -73,7 +80,12 @@ fn change_plan_and_add_option_make_one_bundle_change() {
     let coverage = bundle.children[2].id.clone();
     let o = op(
         &o,
-        Op::SetCharacteristic { item: coverage, name: "CoverageOptions".into(), value: json!("National"), value_type: None },
+        Op::SetCharacteristic {
+            item: coverage,
+            name: "CoverageOptions".into(),
+            value: json!("National"),
+            value_type: None,
+        },
         &catalog,
     );
     for version in Version::ALL {
@@ -87,7 +99,10 @@ fn change_plan_and_add_option_make_one_bundle_change() {
     }
     let rows = changes(&o, &inv, Some(&catalog));
     assert_eq!(rows.len(), 2, "{rows:?}");
-    assert_eq!((rows[1].was.as_str(), rows[1].will_be.as_deref()), ("product P3", Some("Mobile M")));
+    assert_eq!(
+        (rows[1].was.as_str(), rows[1].will_be.as_deref()),
+        ("product P3", Some("Mobile M"))
+    );
     let totals = change_totals(&o, &inv, Some(&catalog), PricingOptions::default());
     assert_eq!(totals.len(), 1);
     let t = &totals[0];
@@ -96,7 +111,9 @@ fn change_plan_and_add_option_make_one_bundle_change() {
         ("EUR", "20".into(), "14.99".into())
     );
     // The same product cannot be changed twice in one order.
-    assert!(apply(&o, &Op::ModifyProduct { product: get("P3"), bundle: None }, Some(&catalog)).is_err());
+    assert!(
+        apply(&o, &Op::ModifyProduct { product: get("P3"), bundle: None }, Some(&catalog)).is_err()
+    );
 }
 
 #[test]
@@ -113,7 +130,8 @@ fn inventory_checks_name_the_item() {
         ));
     }
     let f = validate_with_inventory(&o, Some(&catalog), Some(&inv), ValidateOptions::default());
-    let got: Vec<(&str, &str)> = f.iter().filter(|x| x.is_error()).map(|x| (x.code.as_str(), x.path.as_str())).collect();
+    let got: Vec<(&str, &str)> =
+        f.iter().filter(|x| x.is_error()).map(|x| (x.code.as_str(), x.path.as_str())).collect();
     assert_eq!(
         got,
         [
@@ -138,8 +156,16 @@ fn disconnect_takes_the_children_along_and_lowers_the_total() {
     let json = o.to_json(orderdesk_core::Layout::Flat);
     assert_eq!(json["productOrderItem"].as_array().map(Vec::len), Some(3));
     let t = change_totals(&o, &inv, Some(&catalog), PricingOptions::default());
-    assert_eq!((t[0].monthly_now.to_string(), t[0].monthly_after.to_string()), ("20".into(), "0".into()));
-    let f = validate_with_inventory(&o, Some(&catalog), Some(&inv), ValidateOptions { version: Some(Version::V5), ..Default::default() });
+    assert_eq!(
+        (t[0].monthly_now.to_string(), t[0].monthly_after.to_string()),
+        ("20".into(), "0".into())
+    );
+    let f = validate_with_inventory(
+        &o,
+        Some(&catalog),
+        Some(&inv),
+        ValidateOptions { version: Some(Version::V5), ..Default::default() },
+    );
     assert!(f.iter().all(|x| !x.is_error()), "{}", super::pretty(&f));
     let rows = changes(&o, &inv, Some(&catalog));
     assert!(rows.iter().all(|r| r.action == "delete" && r.will_be.is_none()));
@@ -149,13 +175,33 @@ fn disconnect_takes_the_children_along_and_lowers_the_total() {
 fn modify_carries_the_installed_characteristics() {
     let catalog = demo_catalog();
     let inv = inventory();
-    let o = op(&draft_for("C1"), Op::ModifyProduct { product: inv.get("P2").cloned().unwrap_or_default(), bundle: None }, &catalog);
+    let o = op(
+        &draft_for("C1"),
+        Op::ModifyProduct { product: inv.get("P2").cloned().unwrap_or_default(), bundle: None },
+        &catalog,
+    );
     let id = o.items[0].id.clone();
-    let o = op(&o, Op::SetCharacteristic { item: id, name: "TEL_MSISDN".into(), value: json!("415 000 0000"), value_type: None }, &catalog);
+    let o = op(
+        &o,
+        Op::SetCharacteristic {
+            item: id,
+            name: "TEL_MSISDN".into(),
+            value: json!("415 000 0000"),
+            value_type: None,
+        },
+        &catalog,
+    );
     let rows = changes(&o, &inv, Some(&catalog));
-    assert_eq!(rows[0].characteristics, [("TEL_MSISDN".into(), "415 279 7439".into(), "415 000 0000".into())]);
+    assert_eq!(
+        rows[0].characteristics,
+        [("TEL_MSISDN".into(), "415 279 7439".into(), "415 000 0000".into())]
+    );
     // The op survives a round trip through JSON, as stored revisions keep it.
-    let stored = serde_json::to_value(Op::ModifyProduct { product: inv.get("P2").cloned().unwrap_or_default(), bundle: None }).unwrap_or_default();
+    let stored = serde_json::to_value(Op::ModifyProduct {
+        product: inv.get("P2").cloned().unwrap_or_default(),
+        bundle: None,
+    })
+    .unwrap_or_default();
     assert_eq!(stored["op"], "modifyProduct");
     assert!(serde_json::from_value::<Op>(stored).is_ok());
 }
