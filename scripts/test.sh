@@ -50,7 +50,7 @@ stage "ui type-check (svelte-check)" npm --prefix ui run check --silent
 # Every language has every message key with the same parameters; every key is used.
 stage "ui message catalogs" npm --prefix ui run check:i18n --silent
 stage "ui tests (vitest)" npm --prefix ui run test --silent
-stage "TMF622 v4 conformance kit" ./tests/conformance/run-ctk.sh
+stage "TMF637 v4 + TMF622 v4 conformance kits" ./tests/conformance/run-ctk.sh
 stage "end-to-end (app under Xvfb)" ./tests/e2e/run.sh
 # One release build, shared with scripts/perf.sh, bundled into the packages; then the .deb is
 # installed, its app started under Xvfb, and removed.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the official TMF622 v4 conformance kit (Postman collection, newman) against a freshly
-# started orderdesk-server on a random 127.0.0.1 port. Fails unless newman succeeds and exactly
-# the kit's 63 assertions run and pass.
+# Runs the official TM Forum conformance kits (Postman collections, newman) against a freshly
+# started orderdesk-server on a random 127.0.0.1 port: TMF637 v4 (product inventory, over the
+# demo data set) and TMF622 v4 (product ordering). Fails unless newman succeeds and exactly each
+# kit's pinned number of assertions run and pass.
 # Usage: tests/conformance/run-ctk.sh   (from anywhere inside the repository)
 set -euo pipefail
 
@@ -9,11 +10,15 @@ ROOT="$(git rev-parse --show-toplevel)"
 HERE="$ROOT/tests/conformance"
 CTK="${CTK_DIR:-$ROOT/../shared/tmf/ctk-tmf622-v4}"
 COLLECTION="$CTK/TMF622-ProductOrdering-v4.0.0.testkit.postman_collection.json"
+CTK637="${CTK637_DIR:-$ROOT/../shared/tmf/ctk-tmf637-v4}"
+COLLECTION637="$CTK637/TMF637-ProductInventory-v4.0.0.testkit.postman_collection.json"
 
-if [[ ! -f "$COLLECTION" ]]; then
-  echo "run-ctk: conformance kit not found at $CTK" >&2
-  exit 2
-fi
+for kit in "$COLLECTION" "$COLLECTION637"; do
+  if [[ ! -f "$kit" ]]; then
+    echo "run-ctk: conformance kit not found: $kit" >&2
+    exit 2
+  fi
+done
 
 WORK="$(mktemp -d)"
 SERVER_PID=""
@@ -55,39 +60,39 @@ if [[ -z "$ADDR" ]]; then
   echo "run-ctk: server did not report its address within 30 s" >&2
   exit 1
 fi
-BASE="http://$ADDR/tmf-api/productOrderingManagement/v4/"
-echo "run-ctk: server at $BASE"
+echo "run-ctk: server at http://$ADDR"
 
-cat >"$WORK/env.json" <<JSON
+# run_kit LABEL COLLECTION VARIABLE BASE EXPECTED_ASSERTIONS: runs one kit with VARIABLE (the
+# kit's environment key for its API root) set to BASE; fails unless every request, script and
+# assertion passes and exactly EXPECTED_ASSERTIONS assertions ran. Fewer means a script stopped
+# early (the kits parse answers outside their test blocks, so a non-JSON answer skips every later
+# assertion); more or fewer also means the data the kit lists changed.
+run_kit() {
+  local label="$1" collection="$2" variable="$3" base="$4" expected="$5"
+  local env="$WORK/$variable.env.json" report="$WORK/$variable.report.json"
+  cat >"$env" <<JSON
 {
   "id": "orderdesk-ctk",
   "name": "orderdesk-ctk",
-  "values": [{ "key": "Product_Ordering", "value": "$BASE", "enabled": true }],
+  "values": [{ "key": "$variable", "value": "$base", "enabled": true }],
   "_postman_variable_scope": "environment"
 }
 JSON
-
-set +e
-"$HERE/node_modules/.bin/newman" run "$COLLECTION" -e "$WORK/env.json" \
-  --reporters cli,json --reporter-json-export "$WORK/report.json" --color off
-NEWMAN_STATUS=$?
-set -e
-
-if [[ ! -f "$WORK/report.json" ]]; then
-  echo "run-ctk: newman produced no report (exit $NEWMAN_STATUS)" >&2
-  exit 1
-fi
-
-# The kit has exactly this many assertions. Fewer means a script stopped early (the kit parses
-# answers outside its test blocks, so a non-JSON answer skips every later assertion): that is a
-# failure too, as is any failure newman reports (assertions, requests, script errors).
-EXPECTED_ASSERTIONS=63
-
-# Count every assertion and failure from the report.
-node -e '
+  local status
+  set +e
+  "$HERE/node_modules/.bin/newman" run "$collection" -e "$env" \
+    --reporters cli,json --reporter-json-export "$report" --color off
+  status=$?
+  set -e
+  if [[ ! -f "$report" ]]; then
+    echo "run-ctk: $label: newman produced no report (exit $status)" >&2
+    return 1
+  fi
+  node -e '
 const r = require(process.argv[1]);
-const expected = Number(process.argv[2]);
-const newmanStatus = Number(process.argv[3]);
+const label = process.argv[2];
+const expected = Number(process.argv[3]);
+const newmanStatus = Number(process.argv[4]);
 const s = r.run.stats;
 const total = s.assertions.total, failed = s.assertions.failed;
 const reqFailed = s.requests.failed;
@@ -95,9 +100,20 @@ const scriptFailed = (s.testScripts.failed || 0) + (s.prerequestScripts.failed |
 for (const f of r.run.failures) {
   console.log("FAILED: " + (f.source && f.source.name) + " :: " + (f.error && (f.error.test || f.error.name)) + " :: " + (f.error && f.error.message));
 }
-console.log("TMF622 v4 CTK: requests " + s.requests.total + " (" + reqFailed + " failed), assertions " + total + " of " + expected + ", script errors " + scriptFailed + ", newman exit " + newmanStatus);
+console.log(label + " CTK: requests " + s.requests.total + " (" + reqFailed + " failed), assertions " + total + " of " + expected + ", script errors " + scriptFailed + ", newman exit " + newmanStatus);
 console.log("ctk: " + (total - failed) + " passed, " + failed + " failed");
 const ok = newmanStatus === 0 && r.run.failures.length === 0 && failed === 0 && reqFailed === 0
   && scriptFailed === 0 && total === expected;
 process.exit(ok ? 0 : 1);
-' "$WORK/report.json" "$EXPECTED_ASSERTIONS" "$NEWMAN_STATUS"
+' "$report" "$label" "$expected" "$status"
+}
+
+# TMF637 first, while the inventory is the demo set alone: its list tests assert on every
+# product of the first page, so the count is pinned to the demo data set and the default page
+# size (8 requests: one page of all products, field selection, by id, by status).
+STATUS=0
+run_kit "TMF637 v4" "$COLLECTION637" Product_Inventory \
+  "http://$ADDR/tmf-api/productInventory/v4/" 2437 || STATUS=1
+run_kit "TMF622 v4" "$COLLECTION" Product_Ordering \
+  "http://$ADDR/tmf-api/productOrderingManagement/v4/" 63 || STATUS=1
+exit "$STATUS"

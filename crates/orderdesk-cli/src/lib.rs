@@ -10,7 +10,8 @@
 //!   a command parses input, calls one library function, prints through [`output`]. Local
 //!   drafts, the catalog cache and search are `orderdesk-service` use cases, the ones the
 //!   desktop app runs, opened on the `--db` file and run on a current-thread runtime
-//!   (`cmd::db::service`); server work goes through `orderdesk-sync`;
+//!   (`cmd::db::service`); server work goes through `orderdesk-sync`, customers and installed
+//!   products through `orderdesk_service::customers`;
 //! - [`output`]: human text or JSON, and the error contract;
 //! - [`error`]: [`error::CliError`], which maps every failure to an `ErrorBody` `{code, message}`.
 //!
@@ -70,6 +71,10 @@ enum Command {
     Order(cmd::order::Args),
     /// Operations waiting for a server: list, retry, drop.
     Outbox(cmd::outbox::Args),
+    /// Customers on the active profile's server (TMF629): show.
+    Customer(cmd::customer::Args),
+    /// Installed products on the active profile's server (TMF637): list a customer's.
+    Product(cmd::customer::ProductArgs),
 }
 
 /// What every command receives besides its own arguments.
@@ -109,6 +114,8 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => cmd::sync::run(args, &ctx),
         Command::Order(args) => cmd::order::run(args, &ctx),
         Command::Outbox(args) => cmd::outbox::run(args, &ctx),
+        Command::Customer(args) => cmd::customer::run(args, &ctx),
+        Command::Product(args) => cmd::customer::run_product(args, &ctx),
     };
     match result {
         Ok(code) => code,

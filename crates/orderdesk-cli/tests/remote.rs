@@ -371,6 +371,39 @@ async fn a_submitted_draft_is_withdrawn_to_edit_and_the_edit_reaches_the_server(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_and_their_installed_products_through_the_cli() -> TestResult {
+    let server = start(ServerConfig::default()).await?;
+    let env = Env::new()?;
+    // Without a profile there is no server to ask.
+    let none = env.json(&["customer", "show", "CUST-000001"], 2).await?;
+    assert!(none["code"].is_string(), "{none}");
+    let url = server.base_url_v5();
+    env.json(&["remote", "add", "lab", "--url", &url], 0).await?;
+    let ada = env.json(&["customer", "show", "CUST-000001"], 0).await?;
+    assert_eq!(
+        (ada["id"].as_str(), ada["name"].as_str()),
+        (Some("CUST-000001"), Some("Ada Lovelace"))
+    );
+    assert_eq!(ada["accounts"], json!(["BA-000001"]));
+    assert_eq!(ada["phones"].as_array().map(Vec::len), Some(1));
+    let products = env.json(&["product", "list", "--customer", "CUST-000001"], 0).await?;
+    let rows = products.as_array().ok_or("not a list")?;
+    // The TMF25 bundle first, then its line and plan.
+    let shape: Vec<(Option<&str>, Option<u64>)> =
+        rows.iter().map(|r| (r["offeringId"].as_str(), r["depth"].as_u64())).collect();
+    assert_eq!(shape.first(), Some(&(Some("14277"), Some(0))));
+    assert_eq!(shape.len(), 3);
+    assert!(shape.iter().skip(1).all(|(_, d)| *d == Some(1)), "{shape:?}");
+    let bundle = rows.first().and_then(|r| r["id"].as_str()).ok_or("no bundle id")?;
+    assert!(rows.iter().skip(1).all(|r| r["parent"] == bundle));
+    let unknown = env.json(&["customer", "show", "CUST-999999"], 2).await?;
+    assert!(unknown["code"].as_str().is_some_and(|c| !c.is_empty()), "{unknown}");
+    let text = env.run(&["product", "list", "--customer", "CUST-000001"]).await?;
+    assert!(String::from_utf8_lossy(&text.stdout).contains("active"));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_by_hand_attempts_entries_waiting_out_their_back_off() -> TestResult {
     let env = Env::new()?;
     // Nothing listens there: every attempt fails to connect and backs off (2 s, then 4 s).
@@ -387,5 +420,89 @@ async fn sync_by_hand_attempts_entries_waiting_out_their_back_off() -> TestResul
     let entries = env.json(&["outbox", "list"], 0).await?;
     assert_eq!(entries[0]["attempts"], 3, "{entries}");
     assert_eq!(entries[0]["status"], "queued", "{entries}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_plan_add_option_and_disconnect_through_the_cli() -> TestResult {
+    let server = start(ServerConfig::default()).await?;
+    let env = Env::new()?;
+    let (url, catalog_url) = (server.base_url_v4(), server.catalog_url_v4());
+    env.json(&["remote", "add", "lab", "--url", &url, "--catalog-url", &catalog_url], 0).await?;
+    // The change operations read offerings from the cached catalog.
+    env.json(&["catalog", "sync"], 0).await?;
+    let products = env.json(&["product", "list", "--customer", "CUST-000001"], 0).await?;
+    let rows = products.as_array().ok_or("not a list")?;
+    let id_of = |offering: &str| {
+        rows.iter()
+            .find(|r| r["offeringId"] == offering)
+            .and_then(|r| r["id"].as_str())
+            .map(str::to_owned)
+            .ok_or(format!("no {offering} product"))
+    };
+    let (bundle, plan) = (id_of("14277")?, id_of("14344")?);
+    let order = json!({"relatedParty": [{"id": "CUST-000001", "name": "Ada Lovelace",
+        "role": "Customer", "@referredType": "Customer"}],
+        "productOrderItem": [{"id": "1", "action": "add", "quantity": 1,
+        "productOffering": {"id": "20006"}}]});
+    let file = env.order_file.to_string_lossy().into_owned();
+    std::fs::write(&env.order_file, order.to_string())?;
+    let draft = env.json(&["draft", "import", &file], 0).await?["id"]
+        .as_str()
+        .ok_or("no draft id")?
+        .to_owned();
+    env.json(&["draft", "change-plan", &draft, "--product", &plan, "--offering", "20006"], 0)
+        .await?;
+    env.json(&["draft", "add-option", &draft, "--product", &bundle, "--offering", "14354"], 0)
+        .await?;
+    let shown = env.json(&["draft", "show", &draft], 0).await?;
+    let items = shown["productOrderItem"].as_array().ok_or("no items")?;
+    let actions = |product: &str| -> Vec<&str> {
+        items
+            .iter()
+            .filter(|i| i["product"]["id"] == product)
+            .filter_map(|i| i["action"].as_str())
+            .collect()
+    };
+    // One modify of the bundle carries both the plan change and the option.
+    assert_eq!(actions(&bundle), ["modify"], "{shown}");
+    assert_eq!(actions(&plan), ["delete"], "{shown}");
+    let adds: Vec<&str> = items
+        .iter()
+        .filter(|i| i["action"] == "add")
+        .filter_map(|i| i["productOffering"]["id"].as_str())
+        .collect();
+    assert!(
+        adds.contains(&"14354") && adds.iter().filter(|o| **o == "20006").count() == 2,
+        "{adds:?}"
+    );
+    let option = items
+        .iter()
+        .find(|i| i["productOffering"]["id"] == "14354")
+        .and_then(|i| i["id"].as_str())
+        .ok_or("no option item")?;
+    env.json(&["draft", "set-char", &draft, option, "CoverageOptions", "National"], 0).await?;
+    // The server takes it: the products are the customer's and active.
+    assert_eq!(env.json(&["draft", "submit", &draft], 0).await?["sync"], "queued");
+    let synced = env.json(&["sync"], 0).await?;
+    assert_eq!(synced["report"]["delivered"], 1, "{synced}");
+
+    // A disconnect of the bundle deletes it and what it bundles.
+    let other = env.json(&["draft", "import", &file], 0).await?["id"]
+        .as_str()
+        .ok_or("no draft id")?
+        .to_owned();
+    env.json(&["draft", "disconnect", &other, "--product", &bundle], 0).await?;
+    let shown = env.json(&["draft", "show", &other], 0).await?;
+    let deleted = shown["productOrderItem"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["action"] == "delete")
+        .count();
+    assert_eq!(deleted, 3, "{shown}");
+    // An id the server does not know is refused before the draft changes.
+    let unknown = env.json(&["draft", "disconnect", &other, "--product", "PRD-9999999"], 2).await?;
+    assert!(unknown["code"].is_string(), "{unknown}");
     Ok(())
 }

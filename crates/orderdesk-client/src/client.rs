@@ -18,6 +18,13 @@ use crate::error::{normalise_error, ClientError};
 use crate::profile::{AuthConfig, Profile};
 use crate::secret::Secret;
 
+/// The API segment of a TMF622 root, and those of its siblings on the same server.
+const ORDER_API: &str = "productOrderingManagement";
+/// TMF629.
+const CUSTOMER_API: &str = "customerManagement";
+/// TMF637.
+const INVENTORY_API: &str = "productInventory";
+
 /// Answers larger than this are refused unread (a misbehaving server must not fill memory):
 /// as large as an order Orderdesk accepts. A list's pages have their own bounds
 /// ([`ListLimits`]).
@@ -934,6 +941,80 @@ impl Client {
         self.send(Method::DELETE, self.order_url(&["hub", id])?, None, &[], Safety::Idempotent)
             .await?;
         Ok(())
+    }
+
+    // ---- TMF629, TMF637 --------------------------------------------------------------------
+
+    /// A URL under a sibling TMF API of the order API on the same server: the order root with
+    /// its `productOrderingManagement` segment replaced by `api` (the version segment kept).
+    fn sibling_url(&self, api: &str, segments: &[&str]) -> Result<Url, ClientError> {
+        let root = &self.profile.order_url;
+        let mut url = Url::parse(root)
+            .map_err(|err| ClientError::Config(format!("{root:?} is not a URL: {err}")))?;
+        let mut found = false;
+        let path: Vec<String> = url
+            .path_segments()
+            .into_iter()
+            .flatten()
+            .map(|seg| {
+                found |= seg == ORDER_API;
+                if seg == ORDER_API { api } else { seg }.to_owned()
+            })
+            .collect();
+        if !found {
+            return Err(ClientError::Config(format!(
+                "profile {:?}: the {api} root cannot be derived from {root:?} (no {ORDER_API} segment)",
+                self.profile.name
+            )));
+        }
+        url.set_path(&path.join("/"));
+        self.url(url.as_str(), segments)
+    }
+
+    /// Every customer matching `filter` (TMF629 attribute filters, e.g. `name=Ada Lovelace`),
+    /// page by page.
+    pub async fn list_customers(&self, filter: &[(&str, &str)]) -> Result<Vec<Value>, ClientError> {
+        let mut all = Vec::new();
+        self.for_each_page(self.sibling_url(CUSTOMER_API, &["customer"])?, filter, |page| {
+            all.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(all)
+    }
+
+    /// One customer (TMF629).
+    pub async fn get_customer(&self, id: &str) -> Result<Value, ClientError> {
+        let url = self.sibling_url(CUSTOMER_API, &["customer", id])?;
+        let answer = self.send(Method::GET, url, None, &[], Safety::Idempotent).await?;
+        Self::expect_object(answer)
+    }
+
+    /// Every installed product of a customer (TMF637), asked with the filter of the server's
+    /// version and checked again here, since some servers ignore unknown filters.
+    pub async fn list_customer_products(&self, customer: &str) -> Result<Vec<Value>, ClientError> {
+        let key = orderdesk_wire::inventory::customer_products_filter(self.version().await?);
+        let mut all = Vec::new();
+        self.for_each_page(
+            self.sibling_url(INVENTORY_API, &["product"])?,
+            &[(key, customer)],
+            |page| {
+                all.extend(page.into_iter().filter(|p| {
+                    orderdesk_wire::inventory::read_product(p)
+                        .is_some_and(|p| p.customers.iter().any(|c| c == customer))
+                }));
+                Ok(())
+            },
+        )
+        .await?;
+        Ok(all)
+    }
+
+    /// One installed product (TMF637).
+    pub async fn get_product(&self, id: &str) -> Result<Value, ClientError> {
+        let url = self.sibling_url(INVENTORY_API, &["product", id])?;
+        let answer = self.send(Method::GET, url, None, &[], Safety::Idempotent).await?;
+        Self::expect_object(answer)
     }
 
     // ---- TMF620 ----------------------------------------------------------------------------

@@ -12,7 +12,9 @@
 //! - Every request carries an `X-Correlation-ID` ([`new_correlation_id`]), the same for all
 //!   retries of one operation, also written to our logs and carried by every [`ClientError`].
 //! - Every TMF operation: productOrder create/list/get/patch/delete, cancelProductOrder
-//!   create/list/get, hub register/unregister, TMF620 list/get with `lastUpdate.gt`.
+//!   create/list/get, hub register/unregister, TMF620 list/get with `lastUpdate.gt`, TMF629
+//!   customer list/get and TMF637 product list (a customer's)/get, their roots derived from the
+//!   order root (`productOrderingManagement` → `customerManagement`, `productInventory`).
 //! - Paging, error normalisation and retries: see [`Client`] and [`ClientError`].
 //! - [`fuzzing`]: the fuzz harness (any status, headers and body, read as an answer) that
 //!   `fuzz/` drives.

@@ -429,3 +429,34 @@ async fn deviations_of_real_servers_are_tolerated() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn customers_and_their_products_in_v4_and_v5() -> TestResult {
+    let server = reference(AuthMode::None).await?;
+    for url in [server.base_url_v4(), server.base_url_v5()] {
+        let mut p = profile(url);
+        // Paging too: the customer's products come in pages of two.
+        p.page_size = 2;
+        let client = Client::new(p, None)?;
+        let ada = client.get_customer("CUST-000001").await?;
+        assert_eq!(ada["name"], "Ada Lovelace");
+        let found = client.list_customers(&[("name", "Ada Lovelace")]).await?;
+        assert!(found.iter().all(|c| c["name"] == "Ada Lovelace"));
+        assert!(found.iter().any(|c| c["id"] == "CUST-000001"));
+        let products = client.list_customer_products("CUST-000001").await?;
+        let mut offerings: Vec<&str> =
+            products.iter().filter_map(|p| p["productOffering"]["id"].as_str()).collect();
+        offerings.sort_unstable();
+        assert_eq!(offerings, ["14277", "14305", "14344"]);
+        let id = products.first().and_then(|p| p["id"].as_str()).ok_or("no product id")?;
+        assert_eq!(client.get_product(id).await?["id"], id);
+        match client.get_customer("CUST-999999").await {
+            Err(e) => assert_eq!(e.status(), Some(404), "{e}"),
+            Ok(c) => panic!("an unknown customer was found: {c}"),
+        }
+    }
+    // Without a TMF622 segment to replace, the sibling roots cannot be derived.
+    let client = Client::new(profile("http://127.0.0.1:9/api/orders/".into()), None)?;
+    assert!(matches!(client.get_customer("x").await, Err(ClientError::Config(_))));
+    Ok(())
+}

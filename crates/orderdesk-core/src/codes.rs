@@ -159,6 +159,13 @@ codes! {
         "A discount the agent gave has no reason, or a reason the discount policy does not list.";
     DISCOUNT_APPROVAL = "discount.approval", Error, Policy,
         "A discount is larger than the discount policy allows for its reason and no approval (approver and approval code) is recorded.";
+    // ---- the customer's inventory ----
+    PRODUCT_UNKNOWN = "product.unknown", Error, Catalog,
+        "A modify, delete or noChange item names an installed product the inventory does not hold.";
+    PRODUCT_OTHER_CUSTOMER = "product.other_customer", Error, Catalog,
+        "A modify, delete or noChange item names an installed product that belongs to another customer.";
+    PRODUCT_NOT_ACTIVE = "product.not_active", Error, Catalog,
+        "A modify, delete or noChange item names an installed product that is not active (suspended, terminated, still being provided).";
 }
 
 /// The table entry of `code`.

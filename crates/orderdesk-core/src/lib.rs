@@ -10,6 +10,8 @@
 //!   request).
 //! - [`ops`]: every edit is an [`Op`] value applied by [`apply`], returning the new order or
 //!   a [`CoreError`]. Ops serialise, so revisions can be stored and replayed.
+//! - [`inventory`], [`change`]: what a customer already has (installed products, TMF637), the
+//!   change operations on it, the inventory checks and the monthly charges before → after.
 //! - [`catalog`]: a TMF620 snapshot indexed by id once ([`Catalog`]).
 //! - [`validate`]: the one list of order checks, findings with stable codes and JSON pointers
 //!   ([`Finding`]); [`codes`] is the table of every code with its severity and meaning.
@@ -57,11 +59,13 @@
 //! order JSON of either version directly and leaves version-specific shapes untouched.
 
 pub mod catalog;
+pub mod change;
 pub mod codes;
 mod error;
 pub mod finding;
 pub mod formats;
 pub mod fuzzing;
+pub mod inventory;
 pub mod limits;
 pub mod model;
 pub mod money;
@@ -73,13 +77,16 @@ pub mod validate;
 pub use catalog::Catalog;
 pub use error::CoreError;
 pub use finding::{has_errors, Finding, Severity};
+pub use inventory::{InstalledProduct, Inventory};
 pub use model::{Item, Layout, Order, Relationship};
 pub use money::Rounding;
 pub use ops::{apply, Action, Op};
 pub use orderdesk_error::ErrorCode;
 pub use policy::DiscountPolicy;
 pub use pricing::{price, PricingOptions, Quote};
-pub use validate::{validate, validate_json, ValidateOptions};
+pub use validate::{
+    validate, validate_json, validate_json_with_inventory, validate_with_inventory, ValidateOptions,
+};
 
 /// Validate and price in one call: the quote's findings are the validation findings followed
 /// by the pricing ones. This is what `orderdesk price` and the UI's price panel show.

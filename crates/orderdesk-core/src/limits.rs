@@ -11,6 +11,8 @@
 
 /// Items in one order, bundled children included.
 pub const MAX_ITEMS: usize = 10_000;
+/// Installed products of one customer an inventory holds (a cache, a server's answer).
+pub const MAX_INVENTORY_PRODUCTS: usize = 5_000;
 /// How deep bundles nest: a top-level item is at depth 1, its children at 2, ...
 pub const MAX_BUNDLE_DEPTH: usize = 16;
 /// Items directly in one bundle.

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
 use crate::catalog::Catalog;
+use crate::inventory::InstalledProduct;
 use crate::model::{Item, Order, Relationship, BUNDLES};
 use crate::CoreError;
 
@@ -126,6 +127,31 @@ pub enum Op {
     SetRequestedDates {
         start: Option<DateTime<Utc>>,
         completion: Option<DateTime<Utc>>,
+    },
+    /// Change an installed product's plan: a `delete` item for `product` and an `add` item for
+    /// `offering_id` that replaces it, inside a `modify` item of `bundle` when the product is
+    /// part of one ([`crate::change`]).
+    ChangePlan {
+        product: InstalledProduct,
+        bundle: Option<InstalledProduct>,
+        offering_id: String,
+    },
+    /// Add an option to an installed bundle: a `modify` item for `bundle` with an `add` child.
+    AddOption {
+        bundle: InstalledProduct,
+        offering_id: String,
+    },
+    /// Modify an installed product: a `modify` item with its characteristics as installed,
+    /// which `setCharacteristic` then changes.
+    ModifyProduct {
+        product: InstalledProduct,
+        bundle: Option<InstalledProduct>,
+    },
+    /// Disconnect an installed product and what it bundles: `products` is the product first,
+    /// then its descendants, parents before children.
+    Disconnect {
+        products: Vec<InstalledProduct>,
+        bundle: Option<InstalledProduct>,
     },
 }
 
@@ -358,6 +384,18 @@ pub fn apply(order: &Order, op: &Op, catalog: Option<&Catalog>) -> Result<Order,
             set_or_clear(&mut next.fields, "requestedStartDate", &fmt(start));
             set_or_clear(&mut next.fields, "requestedCompletionDate", &fmt(completion));
         }
+        Op::ChangePlan { product, bundle, offering_id } => {
+            crate::change::change_plan(&mut next, product, bundle.as_ref(), offering_id, catalog)?;
+        }
+        Op::AddOption { bundle, offering_id } => {
+            crate::change::add_option(&mut next, bundle, offering_id, catalog)?;
+        }
+        Op::ModifyProduct { product, bundle } => {
+            crate::change::modify_product(&mut next, product, bundle.as_ref())?;
+        }
+        Op::Disconnect { products, bundle } => {
+            crate::change::disconnect(&mut next, products, bundle.as_ref())?;
+        }
     }
     // No operation leaves an order beyond the limits (a move can deepen a bundle).
     next.check_limits()?;
@@ -456,7 +494,7 @@ fn check_alteration(alt: &Value) -> Result<(), CoreError> {
     Ok(())
 }
 
-fn find_mut<'a>(items: &'a mut [Item], id: &str) -> Result<&'a mut Item, CoreError> {
+pub(crate) fn find_mut<'a>(items: &'a mut [Item], id: &str) -> Result<&'a mut Item, CoreError> {
     fn go<'a>(items: &'a mut [Item], id: &str) -> Option<&'a mut Item> {
         for item in items {
             if item.id == id {
@@ -500,12 +538,12 @@ fn drop_relationships_to(items: &mut [Item], gone: &HashSet<String>) {
 }
 
 /// New item ids: the next free integer, as a string, so ids stay short and deterministic.
-struct IdGen {
+pub(crate) struct IdGen {
     next: u64,
 }
 
 impl IdGen {
-    fn new(order: &Order) -> Self {
+    pub(crate) fn new(order: &Order) -> Self {
         let mut max = 0u64;
         order.walk(|item, _, _| {
             if let Ok(n) = item.id.parse::<u64>() {
@@ -515,7 +553,7 @@ impl IdGen {
         Self { next: max.saturating_add(1) }
     }
 
-    fn next(&mut self) -> String {
+    pub(crate) fn next(&mut self) -> String {
         let id = self.next.to_string();
         self.next = self.next.saturating_add(1);
         id
@@ -541,12 +579,12 @@ fn check_quantity(quantity: u64) -> Result<(), CoreError> {
 }
 
 /// What an offering's expansion may still use: items left in the order, levels of nesting.
-struct Budget {
-    items: usize,
-    depth: usize,
+pub(crate) struct Budget {
+    pub(crate) items: usize,
+    pub(crate) depth: usize,
 }
 
-fn offering_item(
+pub(crate) fn offering_item(
     offering_id: &str,
     quantity: u64,
     catalog: Option<&Catalog>,

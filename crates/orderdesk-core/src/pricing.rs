@@ -319,7 +319,7 @@ pub struct Quote {
     pub findings: Vec<Finding>,
 }
 
-fn dec_str<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn dec_str<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&d.to_string())
 }
 

@@ -33,6 +33,12 @@ pub struct Args {
     /// Print a generated catalog snapshot with N offerings to stdout and exit.
     #[arg(long, value_name = "N")]
     pub generate_catalog: Option<usize>,
+    /// Serve this many generated customers (TMF629) instead of the demo set.
+    #[arg(long, value_name = "N")]
+    pub customers: Option<usize>,
+    /// With --customers: about this many installed products (TMF637), spread over them.
+    #[arg(long, value_name = "N", requires = "customers")]
+    pub products: Option<usize>,
     /// Base URL used in hrefs (default: http://<bound address>).
     #[arg(long)]
     pub public_base: Option<String>,

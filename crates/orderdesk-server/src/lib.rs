@@ -12,7 +12,9 @@
 //!   vendored and embedded, compiled once at start-up) and the catalog ([`validate`]);
 //! - authentication modes ([`auth`]), `Idempotency-Key` replay ([`idempotency`]), and fault
 //!   injection ([`fault`]) for client resilience tests;
-//! - the catalog snapshot and the large-catalog generator ([`catalog`]);
+//! - the catalog snapshot and the large-catalog generator ([`catalog`]); customers and
+//!   installed products (TMF629, TMF637), their demo set, the large-set generator and the
+//!   effect of a completed order on them ([`inventory`]);
 //! - every bound on what clients send ([`limits`]), where hub events may go ([`callback`]),
 //!   and the app-only guard of the app's demo server ([`guard`]);
 //! - the fuzz harness ([`fuzzing`]: any request through the router) that `fuzz/` drives.
@@ -40,6 +42,7 @@ pub mod fuzzing;
 pub mod guard;
 pub mod hub;
 pub mod idempotency;
+pub mod inventory;
 pub mod lifecycle;
 pub mod limits;
 pub mod query;
@@ -64,6 +67,7 @@ pub use auth::AuthMode;
 pub use catalog::{generate_catalog, Catalog};
 pub use error::{ApiError, ServerError};
 pub use fault::FaultConfig;
+pub use inventory::InventorySource;
 pub use lifecycle::LifecycleConfig;
 pub use limits::Limits;
 
@@ -106,6 +110,8 @@ pub struct ServerConfig {
     /// ([`guard`]). Together with a [`AuthMode::Bearer`] token known only to that program,
     /// this is how the app's in-process demo server stays the app's alone.
     pub app_only: bool,
+    /// The customers and installed products served (TMF629, TMF637).
+    pub inventory: InventorySource,
 }
 
 impl Default for ServerConfig {
@@ -121,6 +127,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             allow_private_callbacks: false,
             app_only: false,
+            inventory: InventorySource::Demo,
         }
     }
 }

@@ -7,6 +7,9 @@
 //! assessingCancellation → pendingCancellation → cancelled; if the order had already reached
 //! a final state, the task ends terminatedWithError and the order is untouched.
 //!
+//! A finished order (completed or partial) is applied to the inventory: its completed items
+//! create, change or terminate the customer's products ([`crate::inventory`]).
+//!
 //! Every transition is a compare-and-set on the stored state, so the simulation and a
 //! concurrent cancellation or delete never overwrite each other. What each state allows (final,
 //! patchable, cancellable) is `orderdesk_wire::state`'s.
@@ -166,7 +169,7 @@ pub fn simulate_order(st: AppState, id: String) {
             return;
         }
         let fail = cfg.fail_value.clone();
-        transition(&st, &id, OrderState::InProgress, move |v| {
+        let finished = transition(&st, &id, OrderState::InProgress, move |v| {
             let (mut total, mut failed) = (0, 0);
             if let Some(items) = v.get("productOrderItem") {
                 count_items(items, &fail, &mut total, &mut failed);
@@ -192,6 +195,12 @@ pub fn simulate_order(st: AppState, id: String) {
             }
         })
         .await;
+        // What the order completed is now the customer's (TMF637).
+        if finished {
+            if let Some(order) = st.store.get(Kind::Order, &id) {
+                st.inventory.apply_order(&order, st.catalog.rules());
+            }
+        }
     });
 }
 

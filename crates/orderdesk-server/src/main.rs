@@ -95,6 +95,13 @@ async fn run(args: Args) -> ExitCode {
         },
         public_base: args.public_base,
         allow_private_callbacks: args.allow_private_callbacks,
+        inventory: match args.customers {
+            Some(customers) => orderdesk_server::InventorySource::Generated {
+                customers,
+                products: args.products.unwrap_or(customers.saturating_mul(5)),
+            },
+            None => orderdesk_server::InventorySource::Demo,
+        },
         ..ServerConfig::default()
     };
     let server = match start(config).await {

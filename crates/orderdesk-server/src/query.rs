@@ -147,7 +147,7 @@ impl ListQuery {
                         Some((n, "ne")) => (n, Op::Ne),
                         _ => (k, Op::Eq),
                     };
-                    q.filters.push(Filter { path: split_path(name)?, op, value: value.clone() });
+                    q.filters.push(Filter { path: split_path(name)?, op, value: unquote(value) });
                 }
             }
         }
@@ -216,18 +216,46 @@ impl ListQuery {
         keyed.into_iter().map(|(_, it)| it).collect()
     }
 
-    /// Filters, sorts, pages and projects `items`.
+    /// Filters, sorts, pages and projects `items`. Without a sort the window is known as the
+    /// matches go by, and only it is kept: a filter matching most of a large collection does
+    /// not hold all of it at once.
     pub fn apply(&self, items: impl IntoIterator<Item = Value>) -> Page {
-        let matched: Vec<Value> = items.into_iter().filter(|v| self.matches(v)).collect();
-        let matched = self.sorted(matched, |v| v);
-        let total = matched.len();
-        let window = matched.into_iter().skip(self.offset).take(self.limit.unwrap_or(usize::MAX));
+        let limit = self.limit.unwrap_or(usize::MAX);
+        let matches = items.into_iter().filter(|v| self.matches(v));
+        let (window, total) = if self.sort.is_empty() {
+            let (mut window, mut total) = (Vec::new(), 0usize);
+            for v in matches {
+                if total >= self.offset && window.len() < limit {
+                    window.push(v);
+                }
+                total = total.saturating_add(1);
+            }
+            (window, total)
+        } else {
+            let matched = self.sorted(matches.collect(), |v| v);
+            let total = matched.len();
+            (matched.into_iter().skip(self.offset).take(limit).collect(), total)
+        };
+        let window = window.into_iter();
         let items = match &self.fields {
             None => window.collect(),
             Some(fields) => window.map(|v| project(&v, fields)).collect(),
         };
         Page { items, total }
     }
+}
+
+/// A filter value some clients quote (`id="123"`, so that a number-like id is compared as
+/// text): the quotes are not part of the value.
+fn unquote(value: &str) -> String {
+    value
+        .split(',')
+        .map(|v| {
+            let t = v.trim();
+            t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(v).to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Keeps the selected attributes plus `id`, `href` and `@type`, which identify the resource.

@@ -9,6 +9,7 @@ use tokio::sync::{watch, Semaphore};
 use crate::auth::{TokenLimiter, Tokens};
 use crate::catalog::Catalog;
 use crate::hub::{Hub, HubConfig};
+use crate::inventory::Inventory;
 use crate::schema::Schemas;
 use crate::store::Store;
 use crate::ServerConfig;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub store: Store,
     /// The catalog served and validated against.
     pub catalog: Arc<Catalog>,
+    /// Customers and installed products (TMF629, TMF637).
+    pub inventory: Arc<Inventory>,
     /// The request schemas of both versions, compiled.
     pub schemas: Arc<Schemas>,
     /// The configuration the server was started with.
@@ -66,8 +69,10 @@ impl AppState {
             },
         );
         let budget_kib = config.limits.max_body_bytes_in_flight.div_ceil(1024);
+        let inventory = Arc::new(Inventory::seeded(config.inventory, catalog.rules()));
         Self {
             store,
+            inventory,
             catalog,
             schemas,
             body_budget: Arc::new(Semaphore::new(budget_kib.min(Semaphore::MAX_PERMITS))),

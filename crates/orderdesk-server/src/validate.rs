@@ -7,7 +7,7 @@
 //! is about as a JSON pointer.
 
 use orderdesk_core::codes::{class_of, Class};
-use orderdesk_core::{Finding, ValidateOptions};
+use orderdesk_core::{Finding, Inventory, ValidateOptions};
 use serde_json::Value;
 
 use crate::catalog::Catalog;
@@ -62,9 +62,9 @@ pub(crate) fn err_from(
 }
 
 /// The error findings of an order against the catalog, as the core reports them.
-fn errors(order: &Value, catalog: &Catalog) -> Vec<Finding> {
+fn errors(order: &Value, catalog: &Catalog, inventory: Option<&Inventory>) -> Vec<Finding> {
     let options = ValidateOptions { now: Some(chrono::Utc::now()), version: None, policy: None };
-    orderdesk_core::validate_json(order, Some(catalog.rules()), options)
+    orderdesk_core::validate_json_with_inventory(order, Some(catalog.rules()), inventory, options)
         .into_iter()
         .filter(Finding::is_error)
         .collect()
@@ -105,19 +105,30 @@ pub fn check_bounds(doc: &Value) -> Result<(), ApiError> {
 
 /// Checks an order the schema accepted: structure errors are a 400, then catalog errors a 422.
 pub fn check_order(order: &Value, catalog: &Catalog) -> Result<(), ApiError> {
-    let findings = errors(order, catalog);
+    check_order_in(order, catalog, None)
+}
+
+/// [`check_order`] with the inventory checks: a `modify`, `delete` or `noChange` item whose
+/// product does not exist, belongs to another customer or is not active is a 422 naming the
+/// item (`product.unknown`, `product.other_customer`, `product.not_active`).
+pub fn check_order_in(
+    order: &Value,
+    catalog: &Catalog,
+    inventory: Option<&Inventory>,
+) -> Result<(), ApiError> {
+    let findings = errors(order, catalog, inventory);
     refuse(&problems_of(&findings, Class::Structure), ApiError::bad_request)?;
     refuse(&problems_of(&findings, Class::Catalog), ApiError::unprocessable)
 }
 
 /// Structure problems of an order (400), for callers that report them alone.
 pub fn shape_problems(order: &Value, catalog: &Catalog) -> Vec<Problem> {
-    problems_of(&errors(order, catalog), Class::Structure)
+    problems_of(&errors(order, catalog, None), Class::Structure)
 }
 
 /// Catalog problems of an order (422).
 pub fn catalog_problems(order: &Value, catalog: &Catalog) -> Vec<Problem> {
-    problems_of(&errors(order, catalog), Class::Catalog)
+    problems_of(&errors(order, catalog, None), Class::Catalog)
 }
 
 #[cfg(test)]

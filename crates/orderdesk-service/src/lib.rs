@@ -7,7 +7,8 @@
 //! search the catalog, import/export TMF622 JSON, settings, and demo mode. For callers without
 //! an editor session (`drafts.rs`, `records.rs`): drafts listed, edited, restored, checked and
 //! priced by id, catalog snapshots imported with a version or merged, cached records and
-//! full-text search. [`Service::open`] takes a data directory, [`Service::open_db`] a
+//! full-text search; customers and their installed products on the active profile's server
+//! ([`customers`]). [`Service::open`] takes a data directory, [`Service::open_db`] a
 //! database file. For shipping: the log file ([`logs`]), the support archive
 //! ([`diagnostics`]) and the update feed setting ([`updates`]).
 //!
@@ -36,6 +37,7 @@
 //! records it as a server profile.
 
 pub mod catalog;
+pub mod customers;
 mod demo;
 pub mod diagnostics;
 mod drafts;

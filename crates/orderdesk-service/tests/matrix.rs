@@ -563,6 +563,12 @@ const NOT_FROM_A_DOCUMENT: &[(&str, &str)] = &[
         "price.overflow",
         "a pricing finding: a total beyond the decimal type is named where it is shown",
     ),
+    // The inventory findings judge an item against the customer's installed products, which
+    // the document does not carry: the core's change tests and the reference server's
+    // inventory tests (a 422 naming the item) show them.
+    ("product.unknown", "an inventory finding: it needs the customer's installed products"),
+    ("product.other_customer", "an inventory finding: it needs the customer's installed products"),
+    ("product.not_active", "an inventory finding: it needs the customer's installed products"),
 ];
 
 // ---- the official schemas, known members closed ------------------------------------------------

@@ -231,7 +231,7 @@ fn price_parts_4to5(m: &mut Map<String, Value>) {
 
 const REF_KEYS: &[&str] = &["id", "href", "name", "@referredType"];
 
-fn product_4to5(m: &mut Map<String, Value>) {
+pub(crate) fn product_4to5(m: &mut Map<String, Value>) {
     let is_ref = m.contains_key("id")
         && m.keys().all(|k| REF_KEYS.contains(&k.as_str()) || k.starts_with('@'));
     set_type(
@@ -340,7 +340,7 @@ fn typed_name_for_value(value: Option<&Value>) -> &'static str {
     }
 }
 
-fn characteristic_4to5(m: &mut Map<String, Value>) {
+pub(crate) fn characteristic_4to5(m: &mut Map<String, Value>) {
     let current = m.get("@type").and_then(Value::as_str);
     let typed =
         matches!(current, Some(t) if t.ends_with("Characteristic") && t != "Characteristic");
@@ -355,7 +355,7 @@ fn characteristic_4to5(m: &mut Map<String, Value>) {
     m.insert("@type".into(), Value::String(name.into()));
 }
 
-fn party_4to5(m: &mut Map<String, Value>) {
+pub(crate) fn party_4to5(m: &mut Map<String, Value>) {
     if m.contains_key("partyOrPartyRole") {
         fill(m, "RelatedPartyRefOrPartyRoleRef");
         with_obj(m, "partyOrPartyRole", |p| fill(p, "PartyRef"));
@@ -408,7 +408,7 @@ fn item_5to4(m: &mut Map<String, Value>) {
     each(m, "productOrderItem", item_5to4);
 }
 
-fn product_5to4(m: &mut Map<String, Value>) {
+pub(crate) fn product_5to4(m: &mut Map<String, Value>) {
     if !m.contains_key("agreement") {
         if let Some(mut list) = take_array(m, "agreementItem") {
             for x in list.iter_mut().filter_map(Value::as_object_mut) {
@@ -443,7 +443,7 @@ fn product_5to4(m: &mut Map<String, Value>) {
     each(m, "place", |x| unwrap_5to4(x, "place", "PlaceRef"));
 }
 
-fn party_5to4(m: &mut Map<String, Value>) {
+pub(crate) fn party_5to4(m: &mut Map<String, Value>) {
     let flat = match m.get("partyOrPartyRole") {
         Some(Value::Object(p)) => {
             plain_ref(p, "PartyRef") && REF_KEYS.iter().all(|k| !m.contains_key(*k))
@@ -516,7 +516,7 @@ pub(crate) fn fill(m: &mut Map<String, Value>, name: &str) {
 
 /// Sets `@type` to `name` when missing or a variant spelling (case-insensitive match of one of
 /// `variants` after removing `_`, `-` and a version suffix like `_V4`).
-fn set_type(m: &mut Map<String, Value>, name: &str, variants: &[&str]) {
+pub(crate) fn set_type(m: &mut Map<String, Value>, name: &str, variants: &[&str]) {
     let fix = match m.get("@type").and_then(Value::as_str) {
         None => true,
         Some(t) if t == name => false,

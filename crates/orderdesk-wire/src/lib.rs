@@ -52,6 +52,8 @@
 //! - [`convert`]: v4 ↔ v5 on the JSON form; the only place that knows both versions.
 //! - [`create`]: the strict conversion and create payloads, with `convert.not_carried`
 //!   [`Finding`]s; [`schema`]: the official create schemas, compiled once.
+//! - [`inventory`]: TMF629 customers and TMF637 installed products, read and written in either
+//!   version, and `ProductStatus`.
 //! - [`state`], [`parties`], [`external_id`]: the typed vocabulary other crates read orders
 //!   with; `detect_version` in `detect.rs`, dates in `datetime.rs`.
 //! - [`fuzzing`]: the fuzz harness (decode, convert, round-trip) that `fuzz/` drives.
@@ -72,6 +74,7 @@ pub mod external_id;
 pub mod field;
 mod finding;
 pub mod fuzzing;
+pub mod inventory;
 pub mod items;
 pub mod parties;
 pub mod schema;
@@ -207,6 +210,12 @@ pub const VERSION_SPECIFIC_NAMES: &[&str] = &[
     // v5-only order members.
     "requestedInitialState",
     "orderRelationship",
+    // TMF629 contact media: v4 names the medium's kind and nests its values, v5 has a class
+    // per medium.
+    "mediumType",
+    "PhoneContactMedium",
+    "EmailContactMedium",
+    "GeographicAddressContactMedium",
 ];
 
 impl std::fmt::Display for Version {

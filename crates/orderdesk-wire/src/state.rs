@@ -235,7 +235,7 @@ impl std::fmt::Display for TaskState {
 
 /// Lower case without separators, for tolerant comparison (`.` stays: it is part of
 /// `inProgress.accepted`).
-fn normalise(text: &str) -> String {
+pub(crate) fn normalise(text: &str) -> String {
     text.trim()
         .chars()
         .filter(|c| !matches!(c, '_' | '-' | ' '))

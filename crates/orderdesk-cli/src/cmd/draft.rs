@@ -42,6 +42,30 @@ pub enum ActionArg {
 /// `draft` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum DraftCommand {
+    /// Change an installed product's plan (from the active profile's server): a `delete` item
+    /// for it and an `add` item for OFFERING, inside a `modify` item of its bundle.
+    ChangePlan {
+        id: String,
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        offering: String,
+    },
+    /// Add OFFERING as an option to an installed bundle: a `modify` item for the bundle with
+    /// an `add` child.
+    AddOption {
+        id: String,
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        offering: String,
+    },
+    /// Disconnect an installed product and what it bundles (`delete` items).
+    Disconnect {
+        id: String,
+        #[arg(long)]
+        product: String,
+    },
     /// Store a TMF622 order file (v4 or v5) as a new draft; prints its id.
     Import {
         /// Order file (JSON); `-` reads stdin.
@@ -243,6 +267,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
         }
         C::AddOffering { id, offering, parent, quantity } => {
             edit(ctx, id, Edit::AddOffering { offering_id: offering, parent, quantity })
+        }
+        C::ChangePlan { id, product, offering } => {
+            let (runtime, service) = service(ctx)?;
+            print_row(&runtime.block_on(service.change_plan(id, product, offering))?, ctx)
+        }
+        C::AddOption { id, product, offering } => {
+            let (runtime, service) = service(ctx)?;
+            print_row(&runtime.block_on(service.add_option(id, product, offering))?, ctx)
+        }
+        C::Disconnect { id, product } => {
+            let (runtime, service) = service(ctx)?;
+            print_row(&runtime.block_on(service.disconnect(id, product))?, ctx)
         }
         C::RemoveItem { id, item } => edit(ctx, id, Edit::RemoveItem { item }),
         C::MoveItem { id, item, parent, index } => {

@@ -8,7 +8,9 @@ pub mod catalog;
 pub mod db;
 pub mod draft;
 pub mod search;
-// Server-backed groups (profiles, outbox delivery, orders), over orderdesk-sync.
+// Server-backed groups (profiles, outbox delivery, orders), over orderdesk-sync; customers
+// and installed products over orderdesk-service.
+pub mod customer;
 pub mod order;
 pub mod outbox;
 pub mod remote;

@@ -10,7 +10,8 @@
 //! 3. the requested dates: completion not before start, neither past ([`dates`]);
 //! 4. with a catalog, the catalog rules ([`catalog`]): characteristic values by the
 //!    specification's type, allowed values, range and pattern, and the telecom formats
-//!    ([`crate::formats`]);
+//!    ([`crate::formats`]); with an inventory, the installed products that change items name
+//!    ([`crate::inventory`]);
 //! 5. with a discount policy, the policy's rules on the agent's discounts ([`crate::policy`]);
 //! 6. with a version, the official TMF622 create schema of that version on the payload
 //!    Orderdesk would send (`orderdesk_wire::create_payload`): whatever a strict server would
@@ -37,6 +38,7 @@ use crate::codes::{
     finding, ITEM_DUPLICATE_ID, ORDER_ITEMS_INVALID, ORDER_NOT_OBJECT, ORDER_NO_ITEMS,
 };
 use crate::finding::Finding;
+use crate::inventory::Inventory;
 use crate::model::{Item, Layout, Order};
 use crate::policy::DiscountPolicy;
 use crate::CoreError;
@@ -62,6 +64,18 @@ pub fn validate(
     order: &Order,
     catalog: Option<&Catalog>,
     options: ValidateOptions<'_>,
+) -> Vec<Finding> {
+    validate_with_inventory(order, catalog, None, options)
+}
+
+/// [`validate`], and with an inventory the checks of the installed products that `modify`,
+/// `delete` and `noChange` items name (`product.unknown`, `product.other_customer`,
+/// `product.not_active`).
+pub fn validate_with_inventory(
+    order: &Order,
+    catalog: Option<&Catalog>,
+    inventory: Option<&Inventory>,
+    options: ValidateOptions,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     structure::order_level(order, &mut out);
@@ -113,6 +127,9 @@ pub fn validate(
         }
     }
     money::currencies(&currencies, &mut out);
+    if let Some(inventory) = inventory {
+        crate::inventory::check(order, inventory, &mut out);
+    }
     if let Some(version) = options.version {
         let paths: Vec<&str> = all.iter().map(|(_, _, p)| p.as_str()).collect();
         schema(order, version, &paths, &mut out);
@@ -127,6 +144,16 @@ pub fn validate_json(
     catalog: Option<&Catalog>,
     options: ValidateOptions<'_>,
 ) -> Vec<Finding> {
+    validate_json_with_inventory(doc, catalog, None, options)
+}
+
+/// [`validate_json`] with the inventory checks of [`validate_with_inventory`].
+pub fn validate_json_with_inventory(
+    doc: &Value,
+    catalog: Option<&Catalog>,
+    inventory: Option<&Inventory>,
+    options: ValidateOptions,
+) -> Vec<Finding> {
     if !doc.is_object() {
         return vec![finding(
             ORDER_NOT_OBJECT,
@@ -135,7 +162,7 @@ pub fn validate_json(
         )];
     }
     match Order::from_json(doc.clone()) {
-        Ok(order) => validate(&order, catalog, options),
+        Ok(order) => validate_with_inventory(&order, catalog, inventory, options),
         Err(CoreError::Import { path, message }) => {
             vec![finding(ORDER_ITEMS_INVALID, path, message)]
         }

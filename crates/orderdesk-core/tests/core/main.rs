@@ -1,5 +1,6 @@
 //! The integration tests of orderdesk-core, compiled as one binary.
 
+mod change;
 mod findings;
 mod limits;
 mod model_ops;

@@ -11,11 +11,13 @@
 //! This module holds the router, the helpers every resource shares (version and JSON parsing,
 //! list responses, `201 Created`, field selection) and the idempotency middleware; each
 //! resource's handlers have a module: `orders` (TMF622 `productOrder`, incl. patch and
-//! delete), `cancel` (`cancelProductOrder`), `hub` (event listeners), `catalog` (TMF620).
+//! delete), `cancel` (`cancelProductOrder`), `hub` (event listeners), `catalog` (TMF620),
+//! `inventory` (TMF629 `customer`, TMF637 `product`).
 
 mod cancel;
 mod catalog;
 mod hub;
+mod inventory;
 mod orders;
 
 use std::sync::Arc;
@@ -39,6 +41,10 @@ use crate::{auth, fault, guard};
 use cancel::{create_cancel, get_cancel, list_cancels};
 use catalog::{get_catalog, list_catalog};
 use hub::{create_listener, delete_listener, get_listener};
+use inventory::{
+    create_customer, get_customer, get_product, list_customers, list_products, CUSTOMER_API,
+    INVENTORY_API,
+};
 use orders::{create_order, delete_order, get_order, list_orders, patch_order};
 
 type Pairs = Query<Vec<(String, String)>>;
@@ -57,6 +63,13 @@ pub fn router(st: AppState) -> Router {
         .route(&format!("{ordering}/cancelProductOrder/{{id}}"), get(get_cancel))
         .route(&format!("{ordering}/hub"), post(create_listener))
         .route(&format!("{ordering}/hub/{{id}}"), get(get_listener).delete(delete_listener))
+        .route(
+            &format!("/tmf-api/{CUSTOMER_API}/{{version}}/customer"),
+            post(create_customer).get(list_customers),
+        )
+        .route(&format!("/tmf-api/{CUSTOMER_API}/{{version}}/customer/{{id}}"), get(get_customer))
+        .route(&format!("/tmf-api/{INVENTORY_API}/{{version}}/product"), get(list_products))
+        .route(&format!("/tmf-api/{INVENTORY_API}/{{version}}/product/{{id}}"), get(get_product))
         .route(&format!("{catalog}/{{collection}}"), get(list_catalog))
         .route(&format!("{catalog}/{{collection}}/{{id}}"), get(get_catalog))
         .route(auth::TOKEN_PATH, post(auth::token))

@@ -67,7 +67,7 @@ pub(super) async fn create_order(
     st.schemas.check(RequestKind::ProductOrder, ver, &input)?;
     // Stored in v4 shape (see `hub::render`).
     let mut order = order_between(input, ver, Version::V4);
-    validate::check_order(&order, &st.catalog)?;
+    validate::check_order_in(&order, &st.catalog, Some(&st.inventory.checked_by(&order)))?;
     let id = uuid::Uuid::new_v4().to_string();
     if let Some(obj) = order.as_object_mut() {
         // Members the server owns are its own to set: a client's values are dropped.
@@ -263,6 +263,7 @@ pub(super) async fn patch_order(
     };
     let catalog = Arc::clone(&st.catalog);
     let schemas = Arc::clone(&st.schemas);
+    let inventory = Arc::clone(&st.inventory);
     let base = st.public_base.clone();
     let res = st
         .store
@@ -308,7 +309,7 @@ pub(super) async fn patch_order(
                 obj.remove("href");
             }
             validate::check_bounds(&next)?;
-            validate::check_order(&next, &catalog)?;
+            validate::check_order_in(&next, &catalog, Some(&inventory.checked_by(&next)))?;
             // Items added by the patch join the order in its current state.
             if let Some(items) = next.get_mut("productOrderItem") {
                 fill_item_states(items, &state);

@@ -333,6 +333,13 @@ impl SyncEngine {
         Ok(client)
     }
 
+    /// The client for the active profile.
+    pub async fn active_client(&self) -> Result<Arc<Client>> {
+        let name =
+            self.with_store(|s| profiles::active_name(s)?.ok_or(SyncError::NoProfile)).await?;
+        self.client(&name).await
+    }
+
     /// Drops the cached client of a profile, so the next request builds one with the
     /// profile's current secret (a changed secret leaves the profile itself unchanged).
     pub fn forget_client(&self, name: &str) {

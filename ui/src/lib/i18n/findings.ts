@@ -57,6 +57,9 @@ const EXPLANATIONS: Record<string, () => string> = {
   "relationship.target_missing": m.finding_relationship_target_missing,
   "discount.reason": m.finding_discount_reason,
   "discount.approval": m.finding_discount_approval,
+  "product.unknown": m.finding_product_unknown,
+  "product.other_customer": m.finding_product_other_customer,
+  "product.not_active": m.finding_product_not_active,
 };
 
 /** The codes with an explanation. */
