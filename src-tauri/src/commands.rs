@@ -4,10 +4,11 @@
 //! store's writer thread or a blocking-pool reader, never on the thread serving IPC.
 
 use orderdesk_service::{
-    AppStatus, CatalogRefreshView, CategoryView, ConflictChoice, ConnectionReport, DemoStatus,
-    Edit, EditorState, FixTarget, OfferingDetail, OfferingSummary, OrderDetailView, OrderListQuery,
-    OrderListRow, OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RevisionView, Settings,
-    SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
+    AmendInput, AppStatus, CatalogRefreshView, CategoryView, ConflictChoice, ConnectionReport,
+    DemoStatus, Edit, EditorState, FindingView, FixTarget, OfferingDetail, OfferingSummary,
+    OrderDetailView, OrderListQuery, OrderListRow, OutboxEntryView, ProfileInput, ProfileSaved,
+    ProfileView, RefusalView, RevisionView, Settings, SubmissionView, SubmitView, SyncStatusView,
+    Version, WithdrawView,
 };
 use serde::Serialize;
 use specta::Type;
@@ -240,6 +241,13 @@ pub async fn draft_submission(
     Ok(state.service()?.submission(id).await?)
 }
 
+/// The server's refusal of a draft's order, while the draft was not submitted again.
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_refusal(state: State<'_, AppState>, id: String) -> Result<Option<RefusalView>> {
+    Ok(state.service()?.draft_refusal(id).await?)
+}
+
 /// *Withdraw and edit*: take a queued draft back while it has not been sent.
 #[tauri::command]
 #[specta::specta]
@@ -333,6 +341,28 @@ pub async fn cancel_order(
     requested_date: Option<String>,
 ) -> Result<OrderDetailView> {
     Ok(state.service()?.cancel_order(id, reason, requested_date).await?)
+}
+
+/// The problems an amendment would have, each at its field (none: it may be sent).
+#[tauri::command]
+#[specta::specta]
+pub async fn check_amendment(
+    state: State<'_, AppState>,
+    id: String,
+    input: AmendInput,
+) -> Result<Vec<FindingView>> {
+    Ok(state.service()?.check_amendment(id, input).await?)
+}
+
+/// Amend a submitted order (dates, a note, characteristics, quantities); queued for its server.
+#[tauri::command]
+#[specta::specta]
+pub async fn amend_order(
+    state: State<'_, AppState>,
+    id: String,
+    input: AmendInput,
+) -> Result<OrderDetailView> {
+    Ok(state.service()?.amend_order(id, input).await?)
 }
 
 /// The outbox entries not delivered yet, and the dropped ones.

@@ -506,3 +506,90 @@ async fn change_plan_add_option_and_disconnect_through_the_cli() -> TestResult {
     assert!(unknown["code"].is_string(), "{unknown}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_is_amended_through_the_cli() -> TestResult {
+    let server = start(ServerConfig {
+        lifecycle: LifecycleConfig {
+            acknowledged_for: Duration::from_secs(60),
+            in_progress_for: Duration::from_secs(60),
+            ..LifecycleConfig::default()
+        },
+        ..ServerConfig::default()
+    })
+    .await?;
+    let env = Env::new()?;
+    let url = server.base_url_v4();
+    let catalog_url = server.catalog_url_v4();
+    env.json(&["remote", "add", "lab", "--url", &url, "--catalog-url", &catalog_url], 0).await?;
+    env.json(&["catalog", "sync"], 0).await?;
+    let file = env.order_file.to_string_lossy().into_owned();
+    let imported = env.json(&["draft", "import", &file], 0).await?;
+    let draft = imported["id"].as_str().ok_or("no draft id")?.to_owned();
+    env.json(&["draft", "submit", &draft], 0).await?;
+    env.json(&["sync"], 0).await?;
+    let orders = env.json(&["order", "list"], 0).await?;
+    let order_id = orders[0]["id"].as_i64().ok_or("no order")?.to_string();
+
+    // Mistakes come back at their fields, with exit 1, and nothing is queued.
+    let bad = env.json(&["order", "amend", &order_id, "--start", "soon"], 1).await?;
+    assert_eq!(bad["code"], "service.amend_blocked");
+    assert_eq!(bad["problems"][0]["field"], "requestedStart", "{bad}");
+    let bad = env.json(&["order", "amend", &order_id, "--quantity", "1", "many"], 2).await?;
+    assert_eq!(bad["code"], "cli.usage", "{bad}");
+
+    let start = (chrono::Utc::now() + chrono::Duration::days(7)).format("%Y-%m-%d").to_string();
+    let detail = env
+        .json(
+            &[
+                "order",
+                "amend",
+                &order_id,
+                "--note",
+                "second line wanted",
+                "--start",
+                &start,
+                "--quantity",
+                "1",
+                "2",
+                "--char",
+                "1",
+                "TEL_MSISDN",
+                "4915100002",
+            ],
+            0,
+        )
+        .await?;
+    let kinds: Vec<&str> = detail["timeline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"amend-requested"), "{detail}");
+    let synced = env.json(&["sync"], 0).await?;
+    assert_eq!(synced["report"]["delivered"], 1, "{synced}");
+
+    let shown = env.json(&["order", "show", &order_id], 0).await?;
+    let events: Vec<&str> = shown["audit"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["event"].as_str())
+        .collect();
+    assert!(events.contains(&"amended"), "{shown}");
+    let payload = &shown["payload"];
+    assert!(payload["requestedStartDate"].as_str().is_some_and(|d| d.starts_with(&start)));
+    assert_eq!(payload["productOrderItem"][0]["quantity"], 2, "{payload}");
+    assert_eq!(
+        payload["productOrderItem"][0]["product"]["productCharacteristic"][0]["value"],
+        "4915100002",
+        "{payload}"
+    );
+    assert!(payload["note"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|n| n["text"] == "second line wanted"));
+    Ok(())
+}

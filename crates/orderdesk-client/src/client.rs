@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -167,8 +167,9 @@ pub struct Client {
     timeout: Duration,
     version: Mutex<Option<Version>>,
     token: tokio::sync::Mutex<Option<CachedToken>>,
-    /// The server refused or ignored `application/merge-patch+json` once: use plain JSON.
-    plain_patch: AtomicBool,
+    /// The PATCH form this server takes ([`PatchForm`] as `u8`), learnt once per client (the
+    /// sync engine keeps one client per server profile).
+    patch_form: AtomicU8,
 }
 
 impl std::fmt::Debug for Client {
@@ -342,7 +343,7 @@ impl Client {
             timeout,
             version: Mutex::new(version),
             token: tokio::sync::Mutex::new(None),
-            plain_patch: AtomicBool::new(false),
+            patch_form: AtomicU8::new(PatchForm::Merge as u8),
         })
     }
 
@@ -790,19 +791,23 @@ impl Client {
         Ok(())
     }
 
-    /// `PATCH productOrder/{id}` as a JSON merge patch. Servers that refuse
-    /// `application/merge-patch+json` (415/400 naming the content type) or silently ignore
-    /// it get the same patch as plain `application/json`, and keep getting that.
+    /// `PATCH productOrder/{id}` with a JSON merge patch (RFC 7396), in the form the server
+    /// takes: `application/merge-patch+json` first; a server that refuses that media type
+    /// (415, or 400 naming the content type) gets the same change as a JSON Patch (RFC 6902,
+    /// `application/json-patch+json`, see [`json_patch_of`]); one that refuses both, or
+    /// silently ignores a merge patch, gets it as plain `application/json`. The form that
+    /// worked is kept for the next patch.
     pub async fn patch_order(&self, id: &str, patch: &Value) -> Result<Value, ClientError> {
         let url = self.order_url(&["productOrder", id])?;
-        let body = serde_json::to_vec(patch)
+        let merge_body = serde_json::to_vec(patch)
             .map_err(|err| ClientError::Config(format!("cannot encode the patch: {err}")))?;
-        if !self.plain_patch.load(Ordering::Relaxed) {
+        let mut form = PatchForm::from_u8(self.patch_form.load(Ordering::Relaxed));
+        if form == PatchForm::Merge {
             let result = self
                 .send(
                     Method::PATCH,
                     url.clone(),
-                    Some(("application/merge-patch+json", body.clone())),
+                    Some(("application/merge-patch+json", merge_body.clone())),
                     &[],
                     Safety::Unsafe,
                 )
@@ -813,16 +818,44 @@ impl Client {
                 }
                 Ok(_) => {
                     tracing::info!(profile = %self.profile.name, "merge-patch ignored; using application/json");
+                    form = PatchForm::Plain;
                 }
                 Err(err) if refuses_content_type(&err) => {
-                    tracing::info!(profile = %self.profile.name, "merge-patch refused; using application/json");
+                    tracing::info!(profile = %self.profile.name, "merge-patch refused; trying JSON Patch");
+                    form = PatchForm::JsonPatch;
                 }
                 Err(err) => return Err(err),
             }
-            self.plain_patch.store(true, Ordering::Relaxed);
+            self.patch_form.store(form as u8, Ordering::Relaxed);
+        }
+        if form == PatchForm::JsonPatch {
+            // Removing a member, or merging into an object, needs the order as it is now.
+            let needs_current =
+                patch.as_object().is_some_and(|p| p.values().any(|v| v.is_null() || v.is_object()));
+            let current = if needs_current { self.get_order(id).await? } else { Value::Null };
+            let ops = json_patch_of(patch, &current);
+            let body = serde_json::to_vec(&ops)
+                .map_err(|err| ClientError::Config(format!("cannot encode the patch: {err}")))?;
+            let result = self
+                .send(
+                    Method::PATCH,
+                    url.clone(),
+                    Some(("application/json-patch+json", body)),
+                    &[],
+                    Safety::Unsafe,
+                )
+                .await;
+            match result {
+                Ok(answer) => return Self::expect_object(answer),
+                Err(err) if refuses_content_type(&err) => {
+                    tracing::info!(profile = %self.profile.name, "JSON Patch refused; using application/json");
+                    self.patch_form.store(PatchForm::Plain as u8, Ordering::Relaxed);
+                }
+                Err(err) => return Err(err),
+            }
         }
         let answer = self
-            .send(Method::PATCH, url, Some(("application/json", body)), &[], Safety::Unsafe)
+            .send(Method::PATCH, url, Some(("application/json", merge_body)), &[], Safety::Unsafe)
             .await?;
         Self::expect_object(answer)
     }
@@ -1202,6 +1235,81 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
+/// The forms a PATCH of an order is sent in, in the order they are tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum PatchForm {
+    /// `application/merge-patch+json`.
+    Merge = 0,
+    /// `application/json-patch+json`, made from the merge patch.
+    JsonPatch = 1,
+    /// The merge patch as `application/json`.
+    Plain = 2,
+}
+
+impl PatchForm {
+    fn from_u8(n: u8) -> PatchForm {
+        match n {
+            1 => PatchForm::JsonPatch,
+            2 => PatchForm::Plain,
+            _ => PatchForm::Merge,
+        }
+    }
+}
+
+/// The JSON Patch (RFC 6902) that makes the change a merge patch of an order makes, one
+/// operation per top-level member: `add` (which replaces a member that exists) with the
+/// member's value, merged into `current`'s when both are objects; `remove` for a `null` that
+/// names a member `current` has (merge patch removes it; one it does not have is no change).
+/// Arrays are replaced whole, as a merge patch replaces them. `current` is the order as the
+/// server holds it; it is only read for `null` and object members.
+fn json_patch_of(patch: &Value, current: &Value) -> Value {
+    let Some(members) = patch.as_object() else { return Value::Array(Vec::new()) };
+    let mut ops = Vec::new();
+    for (key, value) in members {
+        // RFC 6901: `~` and `/` are escaped in a pointer's reference tokens.
+        let path = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+        let now = current.get(key);
+        match value {
+            Value::Null if now.is_some() => {
+                ops.push(serde_json::json!({"op": "remove", "path": path}));
+            }
+            Value::Null => {}
+            Value::Object(_) => {
+                let mut merged = match now {
+                    Some(v @ Value::Object(_)) => v.clone(),
+                    _ => Value::Object(serde_json::Map::new()),
+                };
+                json_merge(&mut merged, value);
+                ops.push(serde_json::json!({"op": "add", "path": path, "value": merged}));
+            }
+            other => ops.push(serde_json::json!({"op": "add", "path": path, "value": other})),
+        }
+    }
+    Value::Array(ops)
+}
+
+/// RFC 7396 applied to `target`. Recurses along the patch, which this client built (an
+/// amendment's members are values the agent set), never along a server's document.
+fn json_merge(target: &mut Value, patch: &Value) {
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(t) = target {
+        for (k, v) in p {
+            if v.is_null() {
+                t.remove(k);
+            } else {
+                json_merge(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
 /// A refusal of the merge-patch content type itself.
 fn refuses_content_type(err: &ClientError) -> bool {
     match err {
@@ -1245,6 +1353,22 @@ mod tests {
         assert_eq!(order_state(&json!({"state": "acknowledged"})), Some("acknowledged"));
         assert_eq!(order_state(&json!({"id": "1"})), None);
         assert_eq!(order_state(&json!({"state": ""})), None);
+    }
+
+    #[test]
+    fn json_patch_of_a_merge_patch() {
+        let current = json!({"note": [{"text": "a"}], "x": {"a": 1, "b": 2}, "gone": 1});
+        let patch = json!({"note": [{"text": "b"}], "x": {"b": null, "c": 3}, "gone": null,
+                           "absent": null, "a/b": "s"});
+        let ops = json_patch_of(&patch, &current);
+        let mut after = current.clone();
+        let parsed: Vec<serde_json::Value> = ops.as_array().cloned().unwrap_or_default();
+        assert_eq!(parsed.len(), 4, "{ops}");
+        assert!(parsed.iter().any(|op| op["path"] == "/a~1b" && op["op"] == "add"));
+        json_merge(&mut after, &patch);
+        assert_eq!(after, json!({"note": [{"text": "b"}], "x": {"a": 1, "c": 3}, "a/b": "s"}));
+        assert!(parsed.iter().any(|op| op["path"] == "/x" && op["value"] == after["x"]));
+        assert!(parsed.iter().any(|op| op["path"] == "/gone" && op["op"] == "remove"));
     }
 
     #[test]

@@ -424,8 +424,13 @@ async fn deviations_of_real_servers_are_tolerated() -> TestResult {
     let types = deviant.patch_types.lock().map(|t| t.clone()).unwrap_or_default();
     assert_eq!(
         types,
-        vec!["application/merge-patch+json", "application/json", "application/json"],
-        "fell back once, then stayed with plain JSON"
+        vec![
+            "application/merge-patch+json",
+            "application/json-patch+json",
+            "application/json",
+            "application/json"
+        ],
+        "fell back through JSON Patch once, then stayed with plain JSON"
     );
     Ok(())
 }

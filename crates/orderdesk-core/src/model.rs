@@ -71,6 +71,26 @@ pub enum Layout {
     Nested,
 }
 
+impl Layout {
+    /// The layout an order's JSON is written in: nested when a top-level item holds items
+    /// of its own, else flat. A change written back in the order's own layout (an amendment
+    /// of a server's order) leaves the rest of it as it was.
+    pub fn of(order: &Value) -> Layout {
+        let nested = order.get("productOrderItem").and_then(Value::as_array).is_some_and(|items| {
+            items.iter().any(|item| {
+                item.get("productOrderItem")
+                    .and_then(Value::as_array)
+                    .is_some_and(|children| !children.is_empty())
+            })
+        });
+        if nested {
+            Layout::Nested
+        } else {
+            Layout::Flat
+        }
+    }
+}
+
 impl Item {
     /// A fresh item with the given id and fields.
     pub fn new(id: impl Into<String>, fields: Map<String, Value>) -> Self {

@@ -56,7 +56,7 @@ impl Change {
 
 /// The cached catalog's rules, or `None` before any import (so that an order is not checked
 /// against an empty catalog, which would call every offering unknown).
-fn imported(catalog: &CatalogCache) -> Option<&Catalog> {
+pub(crate) fn imported(catalog: &CatalogCache) -> Option<&Catalog> {
     catalog.version.is_some().then_some(&*catalog.rules)
 }
 

@@ -29,6 +29,10 @@ pub enum ServiceError {
     /// Submit refused: the draft has error findings (all of them are carried).
     #[error("the order cannot be submitted: {} error(s) must be fixed first", count_errors(.0))]
     SubmitBlocked(Vec<orderdesk_core::Finding>),
+    /// Amend refused: the agent's input or the amended order has problems (all of them are
+    /// carried, each at its field).
+    #[error("the amendment cannot be sent: {}", describe_problems(.0))]
+    AmendBlocked(Vec<crate::view::FindingView>),
     /// Nothing to undo or redo.
     #[error("{0}")]
     NothingToDo(&'static str),
@@ -60,6 +64,7 @@ impl ErrorCode for ServiceError {
             ServiceError::NotJson(_) => orderdesk_error::codes::INPUT_NOT_JSON,
             ServiceError::NotAnOrder(_) => orderdesk_error::codes::WIRE_SHAPE,
             ServiceError::SubmitBlocked(_) => "service.submit_blocked",
+            ServiceError::AmendBlocked(_) => "service.amend_blocked",
             ServiceError::NothingToDo(_) => "service.nothing_to_do",
             ServiceError::NoDataDir => "service.no_data_dir",
             ServiceError::Export { .. } => "service.export_write",
@@ -77,6 +82,21 @@ impl From<ServiceError> for ErrorBody {
 
 fn count_errors(findings: &[orderdesk_core::Finding]) -> usize {
     findings.iter().filter(|f| f.is_error()).count()
+}
+
+/// `2 problems, the first: requestedStart: ...`.
+fn describe_problems(problems: &[crate::view::FindingView]) -> String {
+    let first = problems.first().map(|p| match (&p.item, &p.field) {
+        (Some(item), Some(field)) => format!("item {item} {field}: {}", p.message),
+        (None, Some(field)) => format!("{field}: {}", p.message),
+        (Some(item), None) => format!("item {item}: {}", p.message),
+        (None, None) => p.message.clone(),
+    });
+    match (problems.len(), first) {
+        (1, Some(first)) => first,
+        (n, Some(first)) => format!("{n} problems, the first: {first}"),
+        (_, None) => "it has problems".to_owned(),
+    }
 }
 
 /// The submit gate's refusal (the sync engine's) is the service's `service.submit_blocked`.

@@ -36,6 +36,7 @@
 //! and `orderdesk-sync`; demo mode only starts `orderdesk-server` in-process on 127.0.0.1 and
 //! records it as a server profile.
 
+pub mod amend;
 pub mod catalog;
 pub mod customers;
 mod demo;
@@ -68,6 +69,7 @@ pub use orderdesk_client::{AuthMode, VersionChoice};
 pub use orderdesk_core::Rounding;
 pub use orderdesk_wire::{OrderState, Severity, TaskState, Version};
 
+pub use amend::{AmendInput, CharacteristicChange, QuantityChange};
 pub use catalog::CatalogCache;
 pub use demo::DEMO_PROFILE;
 pub use diagnostics::{BuildInfo, DiagnosticsSaved};
@@ -76,8 +78,8 @@ pub use edit::{AlterationInput, Edit, RefInput};
 pub use error::{Result, ServiceError};
 pub use orders::{
     CancellationView, ConflictChoice, ConflictMember, EntryKind, EntryStatus, FixTarget,
-    OrderDetailView, OrderItemState, OutboxEntryView, StepTone, SyncStatusView, TimelineKind,
-    TimelineStep,
+    OrderDetailView, OrderItemState, OutboxEntryView, RefusalView, StepTone, SyncStatusView,
+    TimelineKind, TimelineStep,
 };
 pub use profiles::{
     CatalogRefreshView, ConnectionReport, FieldError, OsKeyring, ProfileInput, ProfileSaved,

@@ -74,6 +74,10 @@ pub enum TimelineKind {
     State,
     /// The agent asked for a cancellation.
     CancelRequested,
+    /// The agent amended the order (queued for its server).
+    AmendRequested,
+    /// The server took an amendment.
+    Amended,
 }
 
 /// One step of an order's state timeline.
@@ -83,7 +87,8 @@ pub enum TimelineKind {
 pub struct TimelineStep {
     /// The TMF state the order reached (a `state` step of a state TMF622 defines).
     pub state: Option<OrderState>,
-    /// `submitted`, `cancel-requested`, or the state as the server wrote it.
+    /// `submitted`, `cancel-requested`, `amend-requested`, `amended`, or the state as the
+    /// server wrote it.
     pub state_text: String,
     pub kind: TimelineKind,
     /// How the step is drawn.
@@ -248,6 +253,9 @@ pub struct OrderDetailView {
     /// being cancelled: `orderdesk_sync::may_cancel`). The server still decides: it refuses
     /// cancelling a completed order.
     pub can_cancel: bool,
+    /// An amendment may be queued now: the server patches orders in this state
+    /// (`orderdesk_sync::may_amend`).
+    pub can_amend: bool,
 }
 
 /// One amended member of an order in conflict.
@@ -305,6 +313,36 @@ pub struct FixTarget {
     pub message: Option<String>,
 }
 
+/// The server's refusal of a draft's order, shown in the editor as a banner and at the field
+/// it names, until the draft is submitted again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RefusalView {
+    /// The server profile that refused it.
+    pub profile: String,
+    /// What the server said.
+    pub message: String,
+    /// The item the server's field is on, if it is on one.
+    pub item: Option<String>,
+    /// A characteristic name, `quantity`, `action` or a header field.
+    pub field: Option<String>,
+}
+
+/// The item and field a server's refusal names (`named_field`), located in the draft's items.
+fn refusal_target(
+    message: &str,
+    items: &[crate::view::ItemView],
+) -> (Option<String>, Option<String>) {
+    match named_field(message) {
+        Some(pointer) if pointer.starts_with('/') => {
+            crate::present::locate(&pointer, message, items)
+        }
+        Some(name) => (None, Some(name)),
+        None => (None, None),
+    }
+}
+
 /// How the agent settles an amendment conflict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -319,7 +357,7 @@ pub enum ConflictChoice {
 
 /// An order named by the agent: its local number, or the id its server gave it (which must
 /// name one order: two servers may use the same id).
-fn resolve_order(r: &impl Queries, id: &str) -> Result<i64> {
+pub(crate) fn resolve_order(r: &impl Queries, id: &str) -> Result<i64> {
     let text = id.trim();
     if let Some(local) = text.parse::<i64>().ok().filter(|n| *n > 0) {
         if r.order(local).is_ok() {
@@ -570,6 +608,10 @@ impl Service {
                     AuditEvent::CancelRequested => {
                         (TimelineKind::CancelRequested, "cancel-requested".into())
                     }
+                    AuditEvent::AmendRequested => {
+                        (TimelineKind::AmendRequested, "amend-requested".into())
+                    }
+                    AuditEvent::Amended => (TimelineKind::Amended, "amended".into()),
                     _ => continue,
                 };
                 let state = match kind {
@@ -635,6 +677,7 @@ impl Service {
                 // The sync engine's rule; the server decides the rest (it refuses
                 // cancelling a completed order, with its reason).
                 can_cancel: !cancel_pending && orderdesk_sync::may_cancel(&row.state),
+                can_amend: orderdesk_sync::may_amend(&row.state),
             })
         })
         .await
@@ -780,19 +823,44 @@ impl Service {
                 entry.status
             )));
         }
-        let message = entry.last_error.clone();
-        let named = message.as_deref().and_then(named_field);
+        let message = entry.last_error.clone().map(clean);
         let state = self.open_draft(draft_id.clone()).await?;
-        let (item, field) = match named {
-            Some(pointer) if pointer.starts_with('/') => crate::present::locate(
-                &pointer,
-                message.as_deref().unwrap_or(""),
-                &state.draft.items,
-            ),
-            Some(name) => (None, Some(name)),
+        let (item, field) = match &message {
+            Some(text) => refusal_target(text, &state.draft.items),
             None => (None, None),
         };
         Ok(FixTarget { draft_id, item, field, message })
+    }
+
+    /// The server's refusal of a draft's latest submission, if the server refused it (the
+    /// entry waits for the agent, or was dropped to fix the draft) and the draft has not been
+    /// submitted again since: the editor shows it whether it was opened from Sync or Orders.
+    pub async fn draft_refusal(&self, id: String) -> Result<Option<RefusalView>> {
+        let cat = self.catalog();
+        self.read(move |r| {
+            let latest = r
+                .outbox(None)?
+                .into_iter()
+                .filter(|e| e.op == OutboxOp::Create && e.draft_id.as_deref() == Some(id.as_str()))
+                .max_by_key(|e| e.id);
+            let Some(entry) = latest else { return Ok(None) };
+            let refused = entry.refused
+                && matches!(entry.status, OutboxStatus::NeedsAttention | OutboxStatus::Rejected);
+            let Some(message) = entry.last_error.filter(|_| refused).map(clean) else {
+                return Ok(None);
+            };
+            let draft = r.draft(&id)?;
+            let items = match orderdesk_wire::parse_json(&draft.body)
+                .ok()
+                .and_then(|v| orderdesk_core::Order::from_json(v).ok())
+            {
+                Some(order) => crate::present::item_views(&order, &cat),
+                None => Vec::new(),
+            };
+            let (item, field) = refusal_target(&message, &items);
+            Ok(Some(RefusalView { profile: entry.profile, message, item, field }))
+        })
+        .await
     }
 
     /// Settle an amendment conflict (see [`ConflictChoice`]).

@@ -202,13 +202,7 @@ pub fn draft_view(
     cat: &CatalogCache,
     undo: (bool, bool),
 ) -> DraftView {
-    let mut items = Vec::with_capacity(order.item_count());
-    let mut depths: HashMap<&str, u32> = HashMap::new();
-    order.walk(|item, parent, path| {
-        let depth = parent.and_then(|p| depths.get(p.id.as_str())).map_or(0, |d| d + 1);
-        depths.insert(item.id.as_str(), depth);
-        items.push(item_view(item, parent, path, depth, cat));
-    });
+    let items = item_views(order, cat);
     DraftView {
         id: row.id.clone(),
         revision: u32::try_from(row.revision).unwrap_or(u32::MAX),
@@ -219,6 +213,19 @@ pub fn draft_view(
         can_undo: undo.0,
         can_redo: undo.1,
     }
+}
+
+/// Every item of an order, depth first, with its path in the flat layout (what findings and
+/// a server's refusal point into).
+pub fn item_views(order: &Order, cat: &CatalogCache) -> Vec<ItemView> {
+    let mut items = Vec::with_capacity(order.item_count());
+    let mut depths: HashMap<&str, u32> = HashMap::new();
+    order.walk(|item, parent, path| {
+        let depth = parent.and_then(|p| depths.get(p.id.as_str())).map_or(0, |d| d + 1);
+        depths.insert(item.id.as_str(), depth);
+        items.push(item_view(item, parent, path, depth, cat));
+    });
+    items
 }
 
 fn amounts(a: &Amounts) -> AmountsView {

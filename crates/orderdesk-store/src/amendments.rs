@@ -7,9 +7,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Result, StoreError};
-use crate::model::{text_enum, NewOutboxEntry, OutboxEntry, OutboxOp};
+use crate::model::{
+    text_enum, AuditEvent, AuditSubject, NewAudit, NewOutboxEntry, OutboxEntry, OutboxOp,
+};
 use crate::open;
-use crate::store::{enqueue_in, Store};
+use crate::store::{audit_in, enqueue_in, Store};
 
 text_enum!(
     /// Where an amendment stands. `Conflict`: a patched member changed on the server since
@@ -120,6 +122,28 @@ impl Store {
              WHERE entry_id = ?1",
             params![entry_id, names],
         )?;
+        if state == AmendmentState::Applied {
+            // The order's timeline shows the amendment where the server took it.
+            let (order, profile): (Option<i64>, String) = tx.query_row(
+                "SELECT order_id, profile FROM outbox WHERE id = ?1",
+                [entry_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            if let Some(order) = order {
+                audit_in(
+                    &tx,
+                    &NewAudit {
+                        subject: AuditSubject::Order,
+                        subject_id: order.to_string(),
+                        event: AuditEvent::Amended,
+                        actor: profile.clone(),
+                        detail: Some(format!("outbox entry {entry_id} applied by {profile}")),
+                        state: None,
+                    },
+                    chrono::Utc::now(),
+                )?;
+            }
+        }
         tx.commit()?;
         Ok(())
     }

@@ -129,6 +129,8 @@ text_enum!(
         Submitted => "submitted",
         StateChanged => "state-changed",
         CancelRequested => "cancel-requested",
+        AmendRequested => "amend-requested",
+        Amended => "amended",
     }
 );
 

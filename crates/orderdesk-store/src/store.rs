@@ -75,7 +75,7 @@ fn draft_title(id: &str, summary: &OrderSummary) -> String {
     }
 }
 
-fn audit_in(conn: &Connection, entry: &NewAudit, at: DateTime<Utc>) -> Result<()> {
+pub(crate) fn audit_in(conn: &Connection, entry: &NewAudit, at: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit (subject, subject_id, event, at, actor, detail, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -213,6 +213,9 @@ pub(crate) fn enqueue_in(tx: &Connection, entry: NewOutboxEntry) -> Result<Outbo
         }
         (OutboxOp::Cancel, _, Some(order)) => {
             Some((AuditSubject::Order, order.to_string(), AuditEvent::CancelRequested))
+        }
+        (OutboxOp::Patch, _, Some(order)) => {
+            Some((AuditSubject::Order, order.to_string(), AuditEvent::AmendRequested))
         }
         _ => None,
     };

@@ -23,6 +23,9 @@ pub enum SyncError {
     /// The request makes no sense in the current state (e.g. submitting a draft twice).
     #[error("{0}")]
     Refused(String),
+    /// An amendment of an order in a state the server does not patch (`OrderState::is_patchable`).
+    #[error("order {order_id} is {state}; only orders in {patchable} can be amended")]
+    NotAmendable { order_id: i64, state: String, patchable: String },
     /// Another process (the app or the CLI) is running a sync on the same database.
     #[error("another Orderdesk process is syncing this database right now (lock {0}); try again in a moment")]
     Busy(std::path::PathBuf),
@@ -39,6 +42,20 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// The refusal of an amendment of order `order_id`, last seen in `state`.
+    pub fn not_amendable(order_id: i64, state: &str) -> SyncError {
+        let patchable: Vec<&str> = orderdesk_wire::OrderState::ALL
+            .into_iter()
+            .filter(|s| s.is_patchable())
+            .map(orderdesk_wire::OrderState::as_str)
+            .collect();
+        SyncError::NotAmendable {
+            order_id,
+            state: state.to_owned(),
+            patchable: patchable.join(", "),
+        }
+    }
+
     /// A stable, machine-readable code, part of the `{code, message}` contract.
     pub fn code(&self) -> &'static str {
         match self {
@@ -48,6 +65,7 @@ impl SyncError {
             SyncError::NoProfile => "sync.no_profile",
             SyncError::DraftHasErrors { .. } => "sync.draft_has_errors",
             SyncError::Refused(_) => "sync.refused",
+            SyncError::NotAmendable { .. } => "sync.not_amendable",
             SyncError::Invalid(_) => "sync.invalid_data",
             SyncError::Busy(_) => "sync.busy",
             SyncError::LockFile { .. } => "sync.lock_file",

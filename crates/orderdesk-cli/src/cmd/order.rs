@@ -1,5 +1,6 @@
-//! `orderdesk order list [--state S] | show ID | cancel ID --reason TEXT [--date D]`: orders
-//! known to a server, as last seen by `orderdesk sync`.
+//! `orderdesk order list [--state S] | show ID | cancel ID --reason TEXT [--date D] | amend ID
+//! [--note TEXT] [--start D] [--completion D] [--char ITEM NAME VALUE]... [--quantity ITEM N]...`:
+//! orders known to a server, as last seen by `orderdesk sync`.
 
 use std::process::ExitCode;
 
@@ -43,6 +44,27 @@ pub enum OrderCommand {
         /// Requested cancellation date (RFC 3339 or YYYY-MM-DD).
         #[arg(long)]
         date: Option<String>,
+    },
+    /// Queue an amendment (sent by the next `orderdesk sync` as a PATCH), checked as a
+    /// submitted order is. Only orders the server still patches (acknowledged, pending, held)
+    /// can be amended. ID is the local number or the server's order id.
+    Amend {
+        id: String,
+        /// A note added to the order's notes.
+        #[arg(long)]
+        note: Option<String>,
+        /// Requested start date (RFC 3339 or YYYY-MM-DD).
+        #[arg(long)]
+        start: Option<String>,
+        /// Requested completion date (RFC 3339 or YYYY-MM-DD).
+        #[arg(long)]
+        completion: Option<String>,
+        /// A characteristic's new value: item id, characteristic name, value (repeatable).
+        #[arg(long = "char", num_args = 3, value_names = ["ITEM", "NAME", "VALUE"], action = clap::ArgAction::Append)]
+        characteristic: Vec<String>,
+        /// An item's new quantity: item id, quantity (repeatable).
+        #[arg(long, num_args = 2, value_names = ["ITEM", "N"], action = clap::ArgAction::Append)]
+        quantity: Vec<String>,
     },
 }
 
@@ -142,6 +164,84 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                 ))?;
             }
         }
+        OrderCommand::Amend { id, note, start, completion, characteristic, quantity } => {
+            let characteristics = characteristic
+                .chunks(3)
+                .map(|c| match c {
+                    [item, name, value] => Ok(orderdesk_service::CharacteristicChange {
+                        item: item.clone(),
+                        name: name.clone(),
+                        value: value.clone(),
+                    }),
+                    _ => Err(usage("--char takes ITEM NAME VALUE")),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let quantities = quantity
+                .chunks(2)
+                .map(|q| match q {
+                    [item, n] => n
+                        .trim()
+                        .parse::<u32>()
+                        .map(|quantity| orderdesk_service::QuantityChange {
+                            item: item.clone(),
+                            quantity,
+                        })
+                        .map_err(|_| {
+                            usage(&format!("--quantity {item} {n:?}: not a whole number"))
+                        }),
+                    _ => Err(usage("--quantity takes ITEM N")),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let input = orderdesk_service::AmendInput {
+                note,
+                requested_start: start,
+                requested_completion: completion,
+                characteristics,
+                quantities,
+            };
+            let (runtime, service) = crate::cmd::db::service(ctx)?;
+            match runtime.block_on(service.amend_order(id.clone(), input)) {
+                Ok(detail) => {
+                    if ctx.json {
+                        output::print_json(&detail)?;
+                    } else {
+                        output::print_text(&format!(
+                            "amendment of order {} ({} on {}) queued; run `orderdesk sync` to send it",
+                            detail.id, detail.server_id, detail.profile
+                        ))?;
+                    }
+                }
+                Err(orderdesk_service::ServiceError::AmendBlocked(problems)) => {
+                    if ctx.json {
+                        // The `{code, message}` of every error, with each problem at its field.
+                        let err = orderdesk_service::ServiceError::AmendBlocked(problems.clone());
+                        output::print_json(&json!({
+                            "code": orderdesk_error::ErrorCode::code(&err),
+                            "message": err.to_string(),
+                            "problems": problems,
+                        }))?;
+                    } else {
+                        let mut lines = vec![format!("order {id} cannot be amended like this:")];
+                        for p in &problems {
+                            let at = match (&p.item, &p.field) {
+                                (Some(item), Some(field)) => format!("item {item} {field}"),
+                                (Some(item), None) => format!("item {item}"),
+                                (None, Some(field)) => field.clone(),
+                                (None, None) => "order".to_owned(),
+                            };
+                            lines.push(format!("  {at}: {}", p.message));
+                        }
+                        output::print_text(&lines.join("\n"))?;
+                    }
+                    return Ok(ExitCode::from(1));
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn usage(message: &str) -> CliError {
+    CliError::Usage(message.to_owned())
 }

@@ -10,7 +10,7 @@ use orderdesk_store::{
     NewCancellation, NewOutboxEntry, OrderFilter, OutboxEntry, OutboxOp, OutboxStatus, Queries,
     Store,
 };
-use orderdesk_wire::{OrderState, Version};
+use orderdesk_wire::Version;
 use serde_json::Value;
 
 use super::{may_amend, may_cancel, SyncEngine};
@@ -99,16 +99,7 @@ impl SyncEngine {
             .with_store(move |s| {
                 let order = s.order(order_id)?;
                 if !may_amend(&order.row.state) {
-                    let patchable: Vec<&str> = OrderState::ALL
-                        .into_iter()
-                        .filter(|s| s.is_patchable())
-                        .map(OrderState::as_str)
-                        .collect();
-                    return Err(SyncError::Refused(format!(
-                        "order {order_id} is {}; only orders in {} can be amended",
-                        order.row.state,
-                        patchable.join(", ")
-                    )));
+                    return Err(SyncError::not_amendable(order_id, &order.row.state));
                 }
                 let current: Value = serde_json::from_str(&order.payload)
                     .map_err(|err| SyncError::Invalid(format!("order {order_id}: {err}")))?;
@@ -176,6 +167,9 @@ impl SyncEngine {
                 _ => {}
             }
             let why = match &entry.last_error {
+                // The server's refusal stays the entry's error as the server wrote it: the
+                // draft's editor shows it until the draft is submitted again.
+                Some(e) if entry.refused => e.clone(),
                 Some(e) => format!("dropped by {actor} (last error: {e})"),
                 None => format!("dropped by {actor}"),
             };
