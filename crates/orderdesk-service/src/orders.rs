@@ -918,12 +918,25 @@ impl Service {
 
     /// The live submission of a draft (queued, being sent or on the server), if any.
     pub async fn submission(&self, id: String) -> Result<Option<SubmissionView>> {
-        let entry = self.read(move |r| Ok(r.live_submission(&id)?)).await?;
-        Ok(entry.map(|e| SubmissionView {
-            can_withdraw: e.withdrawable(),
-            sync: sync_badge(e.status),
-            profile: e.profile,
-        }))
+        self.read(move |r| {
+            let Some(e) = r.live_submission(&id)? else { return Ok(None) };
+            let order = r
+                .orders(&OrderFilter {
+                    draft_id: Some(id.clone()),
+                    limit: 1,
+                    ..OrderFilter::default()
+                })?
+                .into_iter()
+                .next();
+            Ok(Some(SubmissionView {
+                can_withdraw: e.withdrawable(),
+                sync: sync_badge(e.status),
+                profile: e.profile,
+                can_amend: order.as_ref().is_some_and(|o| orderdesk_sync::may_amend(&o.state)),
+                order: order.map(|o| o.id.to_string()),
+            }))
+        })
+        .await
     }
 
     /// Take a submitted draft back to edit it, while it has not been sent: its outbox entry

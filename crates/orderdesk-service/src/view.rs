@@ -510,6 +510,10 @@ pub struct SubmissionView {
     pub sync: SyncBadge,
     /// It has not been sent: *Withdraw and edit* may take it back.
     pub can_withdraw: bool,
+    /// The order it became on the server (its local number), once known.
+    pub order: Option<String>,
+    /// That order may be amended now (`orderdesk_sync::may_amend` on its last state).
+    pub can_amend: bool,
 }
 
 /// A submission taken back ([`crate::Service::withdraw`]): the draft can be edited again.

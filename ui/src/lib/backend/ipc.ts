@@ -61,6 +61,8 @@ import type {
   UpdateSettings,
   UpdateView,
   DiagnosticsSaved,
+  AmendInput,
+  RefusalView,
 } from "./bindings";
 
 export type {
@@ -118,7 +120,7 @@ export type FixTarget = FixTarget_Serialize;
 export type CancellationView = CancellationView_Serialize;
 export type OrderItemState = OrderItemState_Serialize;
 export type TimelineStep = TimelineStep_Serialize;
-export type { ConflictMember, ConflictChoice };
+export type { ConflictMember, ConflictChoice, AmendInput, RefusalView };
 
 /** A command failed; `code` is the backend's stable error code. */
 export class BackendError extends Error {
@@ -170,6 +172,8 @@ export const backend = {
   submitDraft: (id: string) => unwrap(commands.submitDraft(id)),
   draftSubmission: (id: string) => unwrap(commands.draftSubmission(id)),
   withdrawDraft: (id: string) => unwrap(commands.withdrawDraft(id)),
+  /** The server's refusal of the draft's order, until it is submitted again; `null` if none. */
+  draftRefusal: (id: string) => unwrap(commands.draftRefusal(id)),
   syncNow: () => unwrap(commands.syncNow()),
   listProfiles: () => unwrap(commands.listProfiles()),
   saveProfile: (input: ProfileInput) => unwrap(commands.saveProfile(input)),
@@ -181,6 +185,9 @@ export const backend = {
   orderDetail: (id: string) => unwrap(commands.orderDetail(id)),
   cancelOrder: (id: string, reason: string, requestedDate: string | null) =>
     unwrap(commands.cancelOrder(id, reason, requestedDate)),
+  /** The problems an amendment would have, each at its field; empty when it may be sent. */
+  checkAmendment: (id: string, input: AmendInput) => unwrap(commands.checkAmendment(id, input)),
+  amendOrder: (id: string, input: AmendInput) => unwrap(commands.amendOrder(id, input)),
   outbox: () => unwrap(commands.outbox()),
   retryEntry: (id: string) => unwrap(commands.retryEntry(id)),
   dropEntry: (id: string, force: boolean) => unwrap(commands.dropEntry(id, force)),

@@ -20,9 +20,14 @@ const LABELS: Record<string, () => string> = {
   assessingCancellation: m.state_assessing_cancellation,
   pendingCancellation: m.state_pending_cancellation,
   "cancel-requested": m.state_cancel_requested,
+  "amend-requested": m.state_amend_requested,
+  amended: m.state_amended,
   done: m.state_done,
   terminatedWithError: m.state_terminated_with_error,
 };
+
+/** Timeline steps that mark something done to the order rather than a state it reached. */
+const MARKERS: ReadonlySet<string> = new Set(["cancel-requested", "amend-requested", "amended"]);
 
 export function stateLabel(state: string): string {
   return LABELS[state]?.() ?? state;
@@ -45,9 +50,10 @@ export interface TimelinePoint {
 /** One point per step, `gap` apart, starting at `start`. */
 export function timelinePoints(steps: readonly TimelineStep[], gap = 132, start = 16): TimelinePoint[] {
   let previousDay = "";
-  // The order's current state is its latest state; a cancellation request is only a marker.
+  // The order's current state is its latest state; a cancellation request and an amendment
+  // are only markers.
   let current = steps.length - 1;
-  while (current > 0 && steps[current]?.kind === "cancel-requested") current -= 1;
+  while (current > 0 && MARKERS.has(steps[current]?.kind ?? "state")) current -= 1;
   return steps.map((step, i) => {
     const day = localDate(step.at);
     const shownDay = day !== previousDay ? day : null;

@@ -45,6 +45,7 @@ const detail: Detail = {
   payload: '{\n  "id": "PO-77"\n}',
   cancellation: null,
   canCancel: true,
+  canAmend: false,
 };
 
 describe("timeline helpers", () => {
@@ -206,6 +207,58 @@ describe("OrderDetailView", () => {
     expect((await screen.findByTestId("cancel-error")).textContent).toContain("completed");
     expect(refusedOnce).toBe(true);
     expect((screen.getByLabelText(/Reason/) as HTMLInputElement).value).toBe("again");
+  });
+
+  it("amends an order the server still works on, with problems at their fields", async () => {
+    const checked: unknown[] = [];
+    const amended: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "order_detail") return { ...detail, state: "acknowledged", stateText: "acknowledged", canAmend: true };
+      if (cmd === "check_amendment") {
+        checked.push((args as { input: unknown }).input);
+        return checked.length === 1
+          ? [{ severity: "error", code: "service.invalid_input", path: "", message: "the requested start date \"soon\" is not a date", item: null, field: "requestedStart" }]
+          : [];
+      }
+      if (cmd === "amend_order") {
+        amended.push((args as { input: unknown }).input);
+        return {
+          ...detail,
+          state: "acknowledged",
+          stateText: "acknowledged",
+          canAmend: true,
+          timeline: [...timeline, { state: null, stateText: "amend-requested", kind: "amend-requested", tone: "neutral", at: "2026-11-24T09:05:00+00:00", actor: "app" }],
+        };
+      }
+      throw new Error(cmd);
+    });
+    render(OrderDetailView, { id: "3", onBack: vi.fn() });
+    await fireEvent.click(await screen.findByRole("button", { name: "Amend" }));
+    await fireEvent.input(screen.getByLabelText("Note to add"), { target: { value: "later start" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Change a quantity" }));
+    await fireEvent.input(screen.getByLabelText("Quantity"), { target: { value: "3" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Send amendment" }));
+    const start = screen.getByLabelText("Requested start");
+    await waitFor(() => expect(start.getAttribute("aria-invalid")).toBe("true"));
+    expect(document.getElementById(start.getAttribute("aria-describedby") ?? "")?.textContent).toContain("is not a date");
+    expect(amended).toEqual([]);
+    await fireEvent.click(screen.getByRole("button", { name: "Send amendment" }));
+    expect(await screen.findByText("Amendment queued for demo.")).toBeTruthy();
+    expect(amended).toEqual([
+      { note: "later start", requestedStart: null, requestedCompletion: null, characteristics: [], quantities: [{ item: "1", quantity: 3 }] },
+    ]);
+    expect(screen.queryByTestId("amend-form")).toBeNull();
+    expect(screen.getAllByRole("listitem").map((i) => i.getAttribute("data-state"))).toContain("amend-requested");
+  });
+
+  it("offers no amendment where the server would refuse it", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "order_detail") return { ...detail, state: "completed", stateText: "completed", canAmend: false };
+      throw new Error(cmd);
+    });
+    render(OrderDetailView, { id: "3", onBack: vi.fn() });
+    await screen.findByTestId("detail-state");
+    expect(screen.queryByRole("button", { name: "Amend" })).toBeNull();
   });
 
   it("shows a state TMF622 does not define as the server wrote it", async () => {

@@ -344,4 +344,31 @@ describe("EditorView submit", () => {
     expect(await screen.findByText(/On lab: this draft is read-only/)).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Withdraw and edit" })).toBeNull();
   });
+
+  it("offers Amend once the draft is on the server, for the order it became", async () => {
+    backendWith(editorState(), [], { profile: "lab", sync: "submitted", canWithdraw: false, order: "7", canAmend: true } as never);
+    const editor = new EditorStore();
+    await editor.open("d-1");
+    const onAmend = vi.fn();
+    render(EditorView, { editor, onClose: vi.fn(), onAmend });
+    await fireEvent.click(await screen.findByRole("button", { name: "Amend the order" }));
+    expect(onAmend).toHaveBeenCalledWith("7");
+  });
+
+  it("shows the server's refusal as a banner and at the field it names", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "open_draft") return editorState();
+      if (cmd === "draft_submission") return null;
+      if (cmd === "draft_refusal")
+        return { profile: "lab", message: "/requestedStartDate: must not be in the past", item: null, field: "requestedStart" };
+      if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
+      throw new Error(cmd);
+    });
+    const editor = new EditorStore();
+    await editor.open("d-1");
+    render(EditorView, { editor, onClose: vi.fn() });
+    const banner = await screen.findByTestId("editor-refusal");
+    expect(banner.textContent).toContain("lab refused this order: /requestedStartDate: must not be in the past");
+    expect(screen.getByText("Refused by the server: /requestedStartDate: must not be in the past")).toBeTruthy();
+  });
 });
