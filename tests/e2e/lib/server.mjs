@@ -22,10 +22,11 @@ export function freePort() {
   });
 }
 
-// Starts the server on 127.0.0.1:`port` with its orders in `db` (kept across restarts);
-// resolves once it printed the address it is bound to.
-export async function startServer(port, db) {
-  const child = spawn(need("E2E_SERVER"), ["--addr", `127.0.0.1:${port}`, "--db", db], {
+// Starts the server on 127.0.0.1:`port` with its orders in `db` (kept across restarts) and
+// any further flags in `args` (e.g. its lifecycle's timings); resolves once it printed the
+// address it is bound to.
+export async function startServer(port, db, args = []) {
+  const child = spawn(need("E2E_SERVER"), ["--addr", `127.0.0.1:${port}`, "--db", db, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let errors = "";

@@ -269,7 +269,7 @@ describe("EditorView submit", () => {
   function backendWith(
     state: ReturnType<typeof editorState>,
     submitted: string[],
-    submission: { profile: string; sync: string; canWithdraw: boolean } | null = null,
+    submission: { profile: string; sync: string; canWithdraw: boolean; order?: string; canAmend?: boolean } | null = null,
     withdrawn: string[] = [],
   ) {
     let live = submission;
@@ -346,7 +346,7 @@ describe("EditorView submit", () => {
   });
 
   it("offers Amend once the draft is on the server, for the order it became", async () => {
-    backendWith(editorState(), [], { profile: "lab", sync: "submitted", canWithdraw: false, order: "7", canAmend: true } as never);
+    backendWith(editorState(), [], { profile: "lab", sync: "submitted", canWithdraw: false, order: "7", canAmend: true });
     const editor = new EditorStore();
     await editor.open("d-1");
     const onAmend = vi.fn();
