@@ -56,7 +56,9 @@ export const commands = {
 	/**  Queue a valid draft for the active server; the background sync sends it. */
 	submitDraft: (id: string) => typedError<SubmitView, IpcError>(__TAURI_INVOKE("submit_draft", { id })),
 	/**  Where a submitted draft stands (none: it is not submitted and may be edited). */
-	draftSubmission: (id: string) => typedError<SubmissionView | null, IpcError>(__TAURI_INVOKE("draft_submission", { id })),
+	draftSubmission: (id: string) => typedError<SubmissionView_Serialize | null, IpcError>(__TAURI_INVOKE("draft_submission", { id })),
+	/**  The server's refusal of a draft's order, while the draft was not submitted again. */
+	draftRefusal: (id: string) => typedError<RefusalView_Serialize | null, IpcError>(__TAURI_INVOKE("draft_refusal", { id })),
 	/**  *Withdraw and edit*: take a queued draft back while it has not been sent. */
 	withdrawDraft: (id: string) => typedError<WithdrawView_Serialize, IpcError>(__TAURI_INVOKE("withdraw_draft", { id })),
 	/**  One sync run now (send what is due, refresh tracked orders). */
@@ -79,6 +81,10 @@ export const commands = {
 	orderDetail: (id: string) => typedError<OrderDetailView_Serialize, IpcError>(__TAURI_INVOKE("order_detail", { id })),
 	/**  Ask the server to cancel an order (reason required; date `YYYY-MM-DD` or RFC 3339). */
 	cancelOrder: (id: string, reason: string, requestedDate: string | null) => typedError<OrderDetailView_Serialize, IpcError>(__TAURI_INVOKE("cancel_order", { id, reason, requestedDate })),
+	/**  The problems an amendment would have, each at its field (none: it may be sent). */
+	checkAmendment: (id: string, input: AmendInput_Deserialize) => typedError<FindingView_Serialize[], IpcError>(__TAURI_INVOKE("check_amendment", { id, input })),
+	/**  Amend a submitted order (dates, a note, characteristics, quantities); queued for its server. */
+	amendOrder: (id: string, input: AmendInput_Deserialize) => typedError<OrderDetailView_Serialize, IpcError>(__TAURI_INVOKE("amend_order", { id, input })),
 	/**  The outbox entries not delivered yet, and the dropped ones. */
 	outbox: () => typedError<OutboxEntryView_Serialize[], IpcError>(__TAURI_INVOKE("outbox")),
 	/**  Try a waiting outbox entry again now. */
@@ -180,6 +186,37 @@ export type AlterationView_Serialize = {
 	duration: number | null,
 	priceType: string,
 	reason: string | null,
+};
+
+/**  What an amendment changes. Absent fields are left as the server has them. */
+export type AmendInput = AmendInput_Serialize | AmendInput_Deserialize;
+
+/**  What an amendment changes. Absent fields are left as the server has them. */
+export type AmendInput_Deserialize = {
+	/**  A note added to the order's notes. */
+	note?: string | null,
+	/**  The requested start date: `YYYY-MM-DD` or RFC 3339 (the one date reader). */
+	requestedStart?: string | null,
+	/**  The requested completion date, as the start date. */
+	requestedCompletion?: string | null,
+	/**  New characteristic values, by item id and characteristic name. */
+	characteristics?: CharacteristicChange[],
+	/**  New quantities, by item id. */
+	quantities?: QuantityChange[],
+};
+
+/**  What an amendment changes. Absent fields are left as the server has them. */
+export type AmendInput_Serialize = {
+	/**  A note added to the order's notes. */
+	note: string | null,
+	/**  The requested start date: `YYYY-MM-DD` or RFC 3339 (the one date reader). */
+	requestedStart: string | null,
+	/**  The requested completion date, as the start date. */
+	requestedCompletion: string | null,
+	/**  New characteristic values, by item id and characteristic name. */
+	characteristics: CharacteristicChange[],
+	/**  New quantities, by item id. */
+	quantities: QuantityChange[],
 };
 
 /**  A duty-free / tax-included pair of decimal strings. */
@@ -382,6 +419,13 @@ export type CategoryView_Serialize = {
 	name: string,
 	parent: string | null,
 	offeringCount: number,
+};
+
+/**  One characteristic's new value, as typed (converted to the specification's value type). */
+export type CharacteristicChange = {
+	item: string,
+	name: string,
+	value: string,
 };
 
 /**  One field of a characteristics form. */
@@ -875,6 +919,11 @@ export type OrderDetailView_Deserialize = {
 	 *  cancelling a completed order.
 	 */
 	canCancel: boolean,
+	/**
+	 *  An amendment may be queued now: the server patches orders in this state
+	 *  (`orderdesk_sync::may_amend`).
+	 */
+	canAmend: boolean,
 };
 
 /**  A submitted order as the detail screen shows it. */
@@ -909,6 +958,11 @@ export type OrderDetailView_Serialize = {
 	 *  cancelling a completed order.
 	 */
 	canCancel: boolean,
+	/**
+	 *  An amendment may be queued now: the server patches orders in this state
+	 *  (`orderdesk_sync::may_amend`).
+	 */
+	canAmend: boolean,
 };
 
 /**  One item of a submitted order, with the state the server reports for it. */
@@ -1327,6 +1381,12 @@ export type ProfileView_Serialize = {
 	demo: boolean,
 };
 
+/**  One item's new quantity. */
+export type QuantityChange = {
+	item: string,
+	quantity: number,
+};
+
 /**  The priced draft. */
 export type QuoteView = QuoteView_Serialize | QuoteView_Deserialize;
 
@@ -1364,6 +1424,42 @@ export type RefInput = {
 export type RefView = {
 	id: string,
 	name: string,
+};
+
+/**
+ *  The server's refusal of a draft's order, shown in the editor as a banner and at the field
+ *  it names, until the draft is submitted again.
+ */
+export type RefusalView = RefusalView_Serialize | RefusalView_Deserialize;
+
+/**
+ *  The server's refusal of a draft's order, shown in the editor as a banner and at the field
+ *  it names, until the draft is submitted again.
+ */
+export type RefusalView_Deserialize = {
+	/**  The server profile that refused it. */
+	profile: string,
+	/**  What the server said. */
+	message: string,
+	/**  The item the server's field is on, if it is on one. */
+	item?: string | null,
+	/**  A characteristic name, `quantity`, `action` or a header field. */
+	field?: string | null,
+};
+
+/**
+ *  The server's refusal of a draft's order, shown in the editor as a banner and at the field
+ *  it names, until the draft is submitted again.
+ */
+export type RefusalView_Serialize = {
+	/**  The server profile that refused it. */
+	profile: string,
+	/**  What the server said. */
+	message: string,
+	/**  The item the server's field is on, if it is on one. */
+	item: string | null,
+	/**  A characteristic name, `quantity`, `action` or a header field. */
+	field: string | null,
 };
 
 /**  A non-bundle relationship of an item. */
@@ -1484,13 +1580,40 @@ export type StepView = {
  *  Where a submitted draft stands ([`crate::Service::submission`]): while there is one, the
  *  draft is read-only.
  */
-export type SubmissionView = {
+export type SubmissionView = SubmissionView_Serialize | SubmissionView_Deserialize;
+
+/**
+ *  Where a submitted draft stands ([`crate::Service::submission`]): while there is one, the
+ *  draft is read-only.
+ */
+export type SubmissionView_Deserialize = {
 	/**  The server profile it goes to. */
 	profile: string,
 	/**  `queued`, `sending` or `submitted`. */
 	sync: SyncBadge,
 	/**  It has not been sent: *Withdraw and edit* may take it back. */
 	canWithdraw: boolean,
+	/**  The order it became on the server (its local number), once known. */
+	order?: string | null,
+	/**  That order may be amended now (`orderdesk_sync::may_amend` on its last state). */
+	canAmend: boolean,
+};
+
+/**
+ *  Where a submitted draft stands ([`crate::Service::submission`]): while there is one, the
+ *  draft is read-only.
+ */
+export type SubmissionView_Serialize = {
+	/**  The server profile it goes to. */
+	profile: string,
+	/**  `queued`, `sending` or `submitted`. */
+	sync: SyncBadge,
+	/**  It has not been sent: *Withdraw and edit* may take it back. */
+	canWithdraw: boolean,
+	/**  The order it became on the server (its local number), once known. */
+	order: string | null,
+	/**  That order may be amended now (`orderdesk_sync::may_amend` on its last state). */
+	canAmend: boolean,
 };
 
 /**  A draft queued for a server. */
@@ -1614,7 +1737,11 @@ export type TimelineKind =
 /**  The order reached a state. */
 "state" | 
 /**  The agent asked for a cancellation. */
-"cancel-requested";
+"cancel-requested" | 
+/**  The agent amended the order (queued for its server). */
+"amend-requested" | 
+/**  The server took an amendment. */
+"amended";
 
 /**  One step of an order's state timeline. */
 export type TimelineStep = TimelineStep_Serialize | TimelineStep_Deserialize;
@@ -1623,7 +1750,10 @@ export type TimelineStep = TimelineStep_Serialize | TimelineStep_Deserialize;
 export type TimelineStep_Deserialize = {
 	/**  The TMF state the order reached (a `state` step of a state TMF622 defines). */
 	state?: OrderState | null,
-	/**  `submitted`, `cancel-requested`, or the state as the server wrote it. */
+	/**
+	 *  `submitted`, `cancel-requested`, `amend-requested`, `amended`, or the state as the
+	 *  server wrote it.
+	 */
 	stateText: string,
 	kind: TimelineKind,
 	/**  How the step is drawn. */
@@ -1637,7 +1767,10 @@ export type TimelineStep_Deserialize = {
 export type TimelineStep_Serialize = {
 	/**  The TMF state the order reached (a `state` step of a state TMF622 defines). */
 	state: OrderState | null,
-	/**  `submitted`, `cancel-requested`, or the state as the server wrote it. */
+	/**
+	 *  `submitted`, `cancel-requested`, `amend-requested`, `amended`, or the state as the
+	 *  server wrote it.
+	 */
 	stateText: string,
 	kind: TimelineKind,
 	/**  How the step is drawn. */

@@ -61,8 +61,8 @@ import type {
   UpdateSettings,
   UpdateView,
   DiagnosticsSaved,
-  AmendInput,
-  RefusalView,
+  AmendInput_Deserialize,
+  RefusalView_Serialize,
 } from "./bindings";
 
 export type {
@@ -120,7 +120,10 @@ export type FixTarget = FixTarget_Serialize;
 export type CancellationView = CancellationView_Serialize;
 export type OrderItemState = OrderItemState_Serialize;
 export type TimelineStep = TimelineStep_Serialize;
-export type { ConflictMember, ConflictChoice, AmendInput, RefusalView };
+export type { ConflictMember, ConflictChoice };
+/** What an amendment changes (absent fields stay as the server has them). */
+export type AmendInput = AmendInput_Deserialize;
+export type RefusalView = RefusalView_Serialize;
 
 /** A command failed; `code` is the backend's stable error code. */
 export class BackendError extends Error {
