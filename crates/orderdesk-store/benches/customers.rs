@@ -118,7 +118,7 @@ fn raw_search(raw: &Connection, text: &str) -> usize {
             ))
         })
         .expect("query");
-    rows.map(|r| r.expect("row")).count()
+    rows.collect::<rusqlite::Result<Vec<_>>>().expect("rows").len()
 }
 
 /// The 95th percentile of `runs` rounds over every query.

@@ -228,14 +228,14 @@ mod tests {
         let a = with_update(Some("2026-01-02T00:00:00Z"));
         let b = with_update(Some("2026-01-03T00:00:00.500+01:00"));
         assert_eq!(
-            next_since(None, &[a.clone(), b.clone()]).as_deref(),
+            next_since(None, &[a.clone(), b]).as_deref(),
             Some("2026-01-03T00:00:00.500+01:00")
         );
         assert_eq!(
-            next_since(Some("2026-05-01T00:00:00Z"), &[a.clone()]).as_deref(),
+            next_since(Some("2026-05-01T00:00:00Z"), std::slice::from_ref(&a)).as_deref(),
             Some("2026-05-01T00:00:00Z")
         );
-        assert_eq!(next_since(None, &[a.clone(), with_update(None)]), None);
+        assert_eq!(next_since(None, &[a, with_update(None)]), None);
         assert_eq!(next_since(None, &[with_update(Some("yesterday"))]), None);
         assert_eq!(
             next_since(Some("2026-05-01T00:00:00Z"), &[]).as_deref(),
