@@ -24,6 +24,8 @@ const profile = (name: string, extra: { active?: boolean; demo?: boolean } = {})
   name,
   baseUrl: `http://127.0.0.1:4321/${name}/`,
   catalogUrl: null,
+  customerUrl: null,
+  inventoryUrl: null,
   tmfVersion: "v4",
   authMode: "none",
   tokenUrl: null,

@@ -978,9 +978,19 @@ impl Client {
 
     // ---- TMF629, TMF637 --------------------------------------------------------------------
 
-    /// A URL under a sibling TMF API of the order API on the same server: the order root with
-    /// its `productOrderingManagement` segment replaced by `api` (the version segment kept).
-    fn sibling_url(&self, api: &str, segments: &[&str]) -> Result<Url, ClientError> {
+    /// A URL under the root of a TMF API beside the order API: the profile's own root for it
+    /// (`own`) when it names one, else the order root with its `productOrderingManagement`
+    /// segment replaced by `api` (the version segment kept). Never an `href` a server sent:
+    /// servers behind proxies write hrefs with the wrong scheme or host.
+    fn sibling_url(
+        &self,
+        own: Option<&str>,
+        api: &str,
+        segments: &[&str],
+    ) -> Result<Url, ClientError> {
+        if let Some(root) = own {
+            return self.url(root, segments);
+        }
         let root = &self.profile.order_url;
         let mut url = Url::parse(root)
             .map_err(|err| ClientError::Config(format!("{root:?} is not a URL: {err}")))?;
@@ -996,7 +1006,8 @@ impl Client {
             .collect();
         if !found {
             return Err(ClientError::Config(format!(
-                "profile {:?}: the {api} root cannot be derived from {root:?} (no {ORDER_API} segment)",
+                "profile {:?}: the {api} root cannot be derived from {root:?} (no {ORDER_API} \
+                 segment; set it with --customer-url / --inventory-url)",
                 self.profile.name
             )));
         }
@@ -1004,11 +1015,20 @@ impl Client {
         self.url(url.as_str(), segments)
     }
 
+    fn customer_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
+        self.sibling_url(self.profile.customer_url.as_deref(), CUSTOMER_API, segments)
+    }
+
+    fn inventory_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
+        self.sibling_url(self.profile.inventory_url.as_deref(), INVENTORY_API, segments)
+    }
+
     /// Every customer matching `filter` (TMF629 attribute filters, e.g. `name=Ada Lovelace`),
-    /// page by page.
+    /// page by page. `X-Total-Count` never ends this list (servers count without the filter,
+    /// or count the page): only an empty page does.
     pub async fn list_customers(&self, filter: &[(&str, &str)]) -> Result<Vec<Value>, ClientError> {
         let mut all = Vec::new();
-        self.for_each_page(self.sibling_url(CUSTOMER_API, &["customer"])?, filter, |page| {
+        self.page_through(self.customer_url(&["customer"])?, filter, TotalCount::Ignore, |page| {
             all.extend(page);
             Ok(())
         })
@@ -1016,21 +1036,54 @@ impl Client {
         Ok(all)
     }
 
+    /// Every customer, or with `updated_after` (a `lastUpdate` as a server wrote it) those
+    /// changed after it (`lastUpdate.gt`). Entries without an id are left out.
+    pub async fn customers_since(
+        &self,
+        updated_after: Option<&str>,
+    ) -> Result<Vec<Value>, ClientError> {
+        let filter: Vec<(&str, &str)> =
+            updated_after.map(|at| vec![("lastUpdate.gt", at)]).unwrap_or_default();
+        let mut all = self.list_customers(&filter).await?;
+        all.retain(|c| resource_id(c).is_some());
+        Ok(all)
+    }
+
     /// One customer (TMF629).
     pub async fn get_customer(&self, id: &str) -> Result<Value, ClientError> {
-        let url = self.sibling_url(CUSTOMER_API, &["customer", id])?;
+        let url = self.customer_url(&["customer", id])?;
         let answer = self.send(Method::GET, url, None, &[], Safety::Idempotent).await?;
         Self::expect_object(answer)
     }
 
     /// Every installed product of a customer (TMF637), asked with the filter of the server's
     /// version and checked again here, since some servers ignore unknown filters.
+    ///
+    /// Some servers compare a filter value that looks like a number as a number and find
+    /// nothing for a text id until it is quoted (`relatedParty.id="1001"`): when a numeric
+    /// id finds nothing, it is asked once more quoted. What either answer holds is kept only
+    /// when it names the customer, so a server that takes the quotes literally, or ignores
+    /// the filter, still gives exactly the customer's products.
     pub async fn list_customer_products(&self, customer: &str) -> Result<Vec<Value>, ClientError> {
         let key = orderdesk_wire::inventory::customer_products_filter(self.version().await?);
+        let found = self.customer_products_by(key, customer, customer).await?;
+        if !found.is_empty() || !looks_numeric(customer) {
+            return Ok(found);
+        }
+        self.customer_products_by(key, &format!("\"{customer}\""), customer).await
+    }
+
+    async fn customer_products_by(
+        &self,
+        key: &str,
+        value: &str,
+        customer: &str,
+    ) -> Result<Vec<Value>, ClientError> {
         let mut all = Vec::new();
-        self.for_each_page(
-            self.sibling_url(INVENTORY_API, &["product"])?,
-            &[(key, customer)],
+        self.page_through(
+            self.inventory_url(&["product"])?,
+            &[(key, value)],
+            TotalCount::Ignore,
             |page| {
                 all.extend(page.into_iter().filter(|p| {
                     orderdesk_wire::inventory::read_product(p)
@@ -1045,7 +1098,7 @@ impl Client {
 
     /// One installed product (TMF637).
     pub async fn get_product(&self, id: &str) -> Result<Value, ClientError> {
-        let url = self.sibling_url(INVENTORY_API, &["product", id])?;
+        let url = self.inventory_url(&["product", id])?;
         let answer = self.send(Method::GET, url, None, &[], Safety::Idempotent).await?;
         Self::expect_object(answer)
     }
@@ -1103,6 +1156,20 @@ impl Client {
         &self,
         base: Url,
         filter: &[(&str, &str)],
+        sink: F,
+    ) -> Result<ListStats, ClientError>
+    where
+        F: FnMut(Vec<Value>) -> Result<(), ClientError>,
+    {
+        self.page_through(base, filter, TotalCount::EndsList, sink).await
+    }
+
+    /// [`Client::for_each_page`], with `X-Total-Count` ending the list or not.
+    async fn page_through<F>(
+        &self,
+        base: Url,
+        filter: &[(&str, &str)],
+        total_count: TotalCount,
         mut sink: F,
     ) -> Result<ListStats, ClientError>
     where
@@ -1200,7 +1267,7 @@ impl Client {
             sink(items)?;
             stats.items = stats.items.saturating_add(received);
             stats.pages = stats.pages.saturating_add(1);
-            if total.is_some_and(|t| stats.items >= t) {
+            if total_count == TotalCount::EndsList && total.is_some_and(|t| stats.items >= t) {
                 break;
             }
             // A short page is either the end or the server's own cap: ask for that size from
@@ -1209,6 +1276,24 @@ impl Client {
         }
         Ok(stats)
     }
+}
+
+/// Whether a list's `X-Total-Count` may end it. Order and catalog servers count what the
+/// list holds; customer and inventory servers are known to count the whole collection
+/// whatever the filter, or only the page, so their lists end at an empty page alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TotalCount {
+    EndsList,
+    Ignore,
+}
+
+/// Whether a filter value may be read as a number by a server (digits, maybe signed or with
+/// a decimal point).
+fn looks_numeric(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// What identifies a page: the ids of its entries in order (an entry without an id by its
@@ -1390,6 +1475,16 @@ mod tests {
         assert!(policy.backoff(1) <= Duration::from_millis(150));
         assert!(policy.backoff(3) >= Duration::from_millis(400));
         assert!(policy.backoff(30) <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn numeric_looking_filter_values() {
+        for yes in ["1001", "-3", "+4.5", "007"] {
+            assert!(looks_numeric(yes), "{yes}");
+        }
+        for no in ["", "C-1001", "1e5", ".", "+", "12 3"] {
+            assert!(!looks_numeric(no), "{no}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! TMF620 Product Catalog servers.
 //!
 //! # What it owns
-//! - [`Profile`]s: the TMF622 root (and the TMF620 root), version v4 | v5 | auto (detected
+//! - [`Profile`]s: the TMF622 root (and the TMF620, TMF629 and TMF637 roots), version v4 | v5 | auto (detected
 //!   once, then remembered), an optional business-id path segment, extra headers, timeouts,
 //!   a custom CA certificate.
 //! - Authentication: none, bearer token, OAuth2 client credentials (token cached and renewed
@@ -13,8 +13,10 @@
 //!   retries of one operation, also written to our logs and carried by every [`ClientError`].
 //! - Every TMF operation: productOrder create/list/get/patch/delete, cancelProductOrder
 //!   create/list/get, hub register/unregister, TMF620 list/get with `lastUpdate.gt`, TMF629
-//!   customer list/get and TMF637 product list (a customer's)/get, their roots derived from the
-//!   order root (`productOrderingManagement` → `customerManagement`, `productInventory`).
+//!   customer list/get (all, or changed after a `lastUpdate`) and TMF637 product list (a
+//!   customer's)/get, at the profile's own roots for them or, without those, roots derived
+//!   from the order root (`productOrderingManagement` → `customerManagement`,
+//!   `productInventory`).
 //! - Paging, error normalisation and retries: see [`Client`] and [`ClientError`].
 //! - [`fuzzing`]: the fuzz harness (any status, headers and body, read as an answer) that
 //!   `fuzz/` drives.

@@ -135,6 +135,13 @@ pub struct Profile {
     /// The TMF620 root; without it catalog operations are refused.
     #[serde(default)]
     pub catalog_url: Option<String>,
+    /// The TMF629 root; without it, the order root with its API segment replaced
+    /// (`.../customerManagement/v4/`).
+    #[serde(default)]
+    pub customer_url: Option<String>,
+    /// The TMF637 root; without it, derived from the order root like the customer root.
+    #[serde(default)]
+    pub inventory_url: Option<String>,
     #[serde(default)]
     pub version: VersionChoice,
     /// What `auto` found, so detection happens once.
@@ -182,6 +189,8 @@ impl Profile {
             name: name.into(),
             order_url: order_url.into(),
             catalog_url: None,
+            customer_url: None,
+            inventory_url: None,
             version: VersionChoice::Auto,
             detected_version: None,
             business_id: None,
@@ -195,7 +204,8 @@ impl Profile {
     }
 
     /// Checks what can be checked without the network: the name, every URL
-    /// ([`check_url`]; the secret goes to the order and catalog URLs and to the token URL),
+    /// ([`check_url`]; the secret goes to the order, catalog, customer and inventory URLs and
+    /// to the token URL),
     /// the page size and the extra headers (no credential among them, see
     /// [`is_credential_header`]). Messages never repeat a URL, which may hold a password.
     pub fn validate(&self) -> Result<(), ClientError> {
@@ -236,11 +246,13 @@ impl Profile {
         };
         std::iter::once(("order URL", self.order_url.as_str()))
             .chain(self.catalog_url.as_deref().map(|url| ("catalog URL", url)))
+            .chain(self.customer_url.as_deref().map(|url| ("customer URL", url)))
+            .chain(self.inventory_url.as_deref().map(|url| ("inventory URL", url)))
             .chain(token_url.map(|url| ("token URL", url)))
     }
 
     /// Where the profile's secret is sent: the origin (scheme, host and port) of every URL
-    /// it calls (order, catalog, token). A URL that does not parse stands for itself.
+    /// it calls (order, catalog, customer, inventory, token). A URL that does not parse stands for itself.
     pub fn secret_origins(&self) -> BTreeSet<String> {
         self.urls()
             .map(|(_, url)| {
@@ -271,6 +283,8 @@ impl Profile {
         let mut shown = self.clone();
         shown.order_url = redact_url(&self.order_url);
         shown.catalog_url = self.catalog_url.as_deref().map(redact_url);
+        shown.customer_url = self.customer_url.as_deref().map(redact_url);
+        shown.inventory_url = self.inventory_url.as_deref().map(redact_url);
         if let AuthConfig::OAuth2 { token_url, .. } = &mut shown.auth {
             *token_url = redact_url(token_url);
         }
@@ -445,6 +459,15 @@ mod tests {
         p.catalog_url = Some("http://catalog.example/v4/".into());
         assert!(refusal(&p).contains("the catalog URL: use https"), "{}", refusal(&p));
         p.catalog_url = None;
+        p.customer_url = Some("http://crm.example/customerManagement/v4/".into());
+        assert!(refusal(&p).contains("the customer URL: use https"), "{}", refusal(&p));
+        p.customer_url = Some("https://crm.example/customerManagement/v4/".into());
+        p.inventory_url = Some("https://u:pw@inventory.example/v4/".into());
+        assert!(refusal(&p).contains("the inventory URL: no credentials"), "{}", refusal(&p));
+        assert_eq!(p.redacted().inventory_url.as_deref(), Some("https://inventory.example/v4/"));
+        p.inventory_url = None;
+        assert!(p.secret_origins().contains("https://crm.example"));
+        p.customer_url = None;
         // The client secret always goes to the token URL.
         p.auth = AuthConfig::OAuth2 {
             token_url: "http://idp.example/token".into(),

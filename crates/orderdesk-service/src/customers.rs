@@ -1,15 +1,20 @@
-//! Customers (TMF629) and what they have installed (TMF637), read from the active profile's
-//! server: for callers without an editor session (the CLI's `customer show` and
-//! `product list`). The products come as the core's [`InstalledProduct`]s in tree order, the
-//! shape the change operations take. The change operations on a draft
-//! ([`Service::change_plan`], [`Service::add_option`], [`Service::disconnect`]) read the
-//! installed product and its bundle the same way and apply the core's `Op`s.
+//! Customers (TMF629) and what they have installed (TMF637) for callers without an editor
+//! session (the CLI's `customer sync|search|show`, `product list` and `draft new
+//! --customer`): read from the active profile's server through the sync engine, which keeps
+//! them in the store's customer cache and answers from it while the server cannot (the view
+//! says so, [`CustomerView::stale`]). Search reads only the cache. The products come as the
+//! core's [`InstalledProduct`]s in tree order, the shape the change operations take. The
+//! change operations on a draft ([`Service::change_plan`], [`Service::add_option`],
+//! [`Service::disconnect`]) read the installed product and its bundle live and apply the
+//! core's `Op`s.
 
 use orderdesk_core::{InstalledProduct, Inventory, Op};
-use orderdesk_store::DraftRow;
-use orderdesk_sync::{SyncEngine, SyncError};
+use orderdesk_store::{CachedCustomer, CustomerHit, DraftRow};
+use orderdesk_sync::{CustomerSyncReport, SyncEngine, SyncError};
+use orderdesk_wire::Version;
 use serde::Serialize;
 
+use crate::edit::{Edit, RefInput};
 use crate::error::{invalid, Result};
 use crate::Service;
 
@@ -25,6 +30,20 @@ pub struct CustomerView {
     pub emails: Vec<String>,
     /// The ids of the customer's (billing) accounts.
     pub accounts: Vec<String>,
+    /// Why the cache answered instead of the server; absent when the server did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<String>,
+}
+
+/// A customer found by `customer search`: the first phone, e-mail and account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerRow {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub account: Option<String>,
 }
 
 /// One installed product in tree order: bundles before what they bundle.
@@ -40,27 +59,62 @@ pub struct InstalledRow {
     pub product: InstalledProduct,
 }
 
-/// A customer of the active profile's server, by id.
-pub async fn customer(engine: &SyncEngine, id: &str) -> Result<CustomerView> {
-    let client = engine.active_client().await?;
-    let raw = client.get_customer(id).await.map_err(SyncError::from)?;
-    let c = orderdesk_wire::inventory::read_customer(&raw).unwrap_or_default();
-    Ok(CustomerView {
-        id: if c.id.is_empty() { id.to_owned() } else { c.id },
+/// A customer's installed products, and why the cache answered when it did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstalledProducts {
+    pub rows: Vec<InstalledRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<String>,
+}
+
+fn view(c: CachedCustomer, stale: Option<String>) -> CustomerView {
+    CustomerView {
+        id: c.id,
         name: c.name,
         status: c.status,
         phones: c.phones,
         emails: c.emails,
-        accounts: c.accounts.into_iter().map(|a| a.id).collect(),
-    })
+        accounts: c.accounts,
+        stale,
+    }
 }
 
-/// The installed products of a customer of the active profile's server, in tree order.
-pub async fn installed_products(engine: &SyncEngine, customer: &str) -> Result<Vec<InstalledRow>> {
-    let client = engine.active_client().await?;
-    let raw = client.list_customer_products(customer).await.map_err(SyncError::from)?;
-    let inventory = Inventory::from_json(raw.iter());
-    Ok(inventory
+fn row(hit: CustomerHit) -> CustomerRow {
+    CustomerRow {
+        phone: hit.phones.into_iter().next(),
+        email: hit.emails.into_iter().next(),
+        account: hit.accounts.into_iter().next(),
+        id: hit.id,
+        name: hit.name,
+    }
+}
+
+/// Syncs the active profile's customers into the cache (and with `products` every cached
+/// customer's installed products).
+pub async fn sync(engine: &SyncEngine, full: bool, products: bool) -> Result<CustomerSyncReport> {
+    Ok(engine.sync_customers(full, products).await?)
+}
+
+/// The active profile's cached customers matching `text`, best first; offline.
+pub async fn search(engine: &SyncEngine, text: &str, limit: u32) -> Result<Vec<CustomerRow>> {
+    let hits = engine.search_customers(text.to_owned(), limit).await?;
+    Ok(hits.into_iter().map(row).collect())
+}
+
+/// A customer of the active profile's server, by id (the cached one while the server cannot
+/// answer).
+pub async fn customer(engine: &SyncEngine, id: &str) -> Result<CustomerView> {
+    let fetched = engine.customer(id).await?;
+    Ok(view(fetched.value, fetched.stale))
+}
+
+/// The installed products of a customer of the active profile's server, in tree order (the
+/// cached ones while the server cannot answer).
+pub async fn installed_products(engine: &SyncEngine, customer: &str) -> Result<InstalledProducts> {
+    let fetched = engine.customer_products(customer).await?;
+    let inventory = Inventory::from_json(fetched.value.iter());
+    let rows = inventory
         .tree()
         .into_iter()
         .map(|e| InstalledRow {
@@ -68,7 +122,8 @@ pub async fn installed_products(engine: &SyncEngine, customer: &str) -> Result<V
             parent: e.parent.map(str::to_owned),
             product: e.product.clone(),
         })
-        .collect())
+        .collect();
+    Ok(InstalledProducts { rows, stale: fetched.stale })
 }
 
 /// The installed products of the customer `product` belongs to, from the active profile's
@@ -95,6 +150,25 @@ fn installed(inventory: &Inventory, product: &str) -> Result<InstalledProduct> {
 }
 
 impl Service {
+    /// A new draft for customer `customer` of the active profile's server (read as
+    /// [`customer`] does) in `version`, or the default version of new drafts: the customer
+    /// becomes the order's related party with role `Customer`, as the editor's customer field
+    /// sets it.
+    pub async fn new_draft_for_customer(
+        &self,
+        customer: String,
+        version: Option<Version>,
+    ) -> Result<DraftRow> {
+        let found = self.engine.customer(&customer).await?.value;
+        let version = version.unwrap_or(self.settings().default_version);
+        let state = self.new_draft_in(version).await?;
+        self.edit_current(
+            state.draft.id,
+            Edit::SetCustomer { customer: Some(RefInput { id: found.id, name: found.name }) },
+        )
+        .await
+    }
+
     /// Replaces installed `product` by `offering` on draft `draft`: a `delete` item for the
     /// product and an `add` item for the offering, inside a `modify` item of its bundle.
     pub async fn change_plan(

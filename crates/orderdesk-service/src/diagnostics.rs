@@ -154,6 +154,8 @@ impl Service {
             .map(|mut p| {
                 p.base_url = without_credentials(&p.base_url);
                 p.catalog_url = p.catalog_url.as_deref().map(without_credentials);
+                p.customer_url = p.customer_url.as_deref().map(without_credentials);
+                p.inventory_url = p.inventory_url.as_deref().map(without_credentials);
                 p.token_url = p.token_url.as_deref().map(without_credentials);
                 serde_json::to_value(p).unwrap_or(Value::Null)
             })

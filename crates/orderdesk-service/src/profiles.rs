@@ -53,6 +53,12 @@ pub struct ProfileInput {
     pub name: String,
     pub order_url: String,
     pub catalog_url: String,
+    /// The TMF629 root; empty: derived from the order URL.
+    #[serde(default)]
+    pub customer_url: String,
+    /// The TMF637 root; empty: derived from the order URL.
+    #[serde(default)]
+    pub inventory_url: String,
     pub version: VersionChoice,
     pub auth_mode: AuthMode,
     /// OAuth2 only.
@@ -104,6 +110,10 @@ pub struct ProfileView {
     /// The TMF622 root.
     pub base_url: String,
     pub catalog_url: Option<String>,
+    /// The TMF629 root the profile names (`None`: derived from the order root).
+    pub customer_url: Option<String>,
+    /// The TMF637 root the profile names (`None`: derived from the order root).
+    pub inventory_url: Option<String>,
     pub tmf_version: VersionChoice,
     pub auth_mode: AuthMode,
     pub token_url: Option<String>,
@@ -113,7 +123,7 @@ pub struct ProfileView {
     /// The environment variable that can supply the secret.
     pub secret_env: String,
     /// Where the stored secret may be sent: the origins (`scheme://host[:port]`, as the URL
-    /// Standard writes them) of the order, catalog and token URLs. An edit that sends the
+    /// Standard writes them) of the order, catalog, customer, inventory and token URLs. An edit that sends the
     /// secret anywhere else clears it, so the form offers to keep it only while the URLs'
     /// origins stay among these.
     pub secret_origins: Vec<String>,
@@ -208,8 +218,14 @@ pub fn build_profile(
     } else {
         check_field_url(&mut errors, "orderUrl", &input.order_url, authenticated);
     }
-    if !input.catalog_url.trim().is_empty() {
-        check_field_url(&mut errors, "catalogUrl", &input.catalog_url, authenticated);
+    for (name, url) in [
+        ("catalogUrl", &input.catalog_url),
+        ("customerUrl", &input.customer_url),
+        ("inventoryUrl", &input.inventory_url),
+    ] {
+        if !url.trim().is_empty() {
+            check_field_url(&mut errors, name, url, authenticated);
+        }
     }
     let version = input.version;
     let client_id = input.client_id.trim();
@@ -254,7 +270,10 @@ pub fn build_profile(
         None => Profile::new(name, order_url.clone()),
     };
     profile.order_url = order_url;
-    profile.catalog_url = Some(input.catalog_url.trim().to_owned()).filter(|url| !url.is_empty());
+    let optional = |url: &str| Some(url.trim().to_owned()).filter(|url| !url.is_empty());
+    profile.catalog_url = optional(&input.catalog_url);
+    profile.customer_url = optional(&input.customer_url);
+    profile.inventory_url = optional(&input.inventory_url);
     profile.version = version;
     profile.auth = auth;
     // A credential among the headers a stored profile kept (from before they were refused)
@@ -336,6 +355,8 @@ pub fn view(profile: &Profile, active: bool, demo: bool, state: SecretState) -> 
         name: profile.name.clone(),
         base_url: profile.order_url.clone(),
         catalog_url: profile.catalog_url.clone(),
+        customer_url: profile.customer_url.clone(),
+        inventory_url: profile.inventory_url.clone(),
         tmf_version: profile.version,
         auth_mode: profile.auth.mode(),
         token_url,

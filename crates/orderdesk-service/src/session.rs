@@ -58,7 +58,11 @@ fn price_and_summarize(
 impl Service {
     /// A new empty draft in the default TMF version.
     pub async fn new_draft(&self) -> Result<EditorState> {
-        let version = self.settings().default_version;
+        self.new_draft_in(self.settings().default_version).await
+    }
+
+    /// A new empty draft in `version`.
+    pub async fn new_draft_in(&self, version: Version) -> Result<EditorState> {
         self.create(orderdesk_wire::empty_order(version).to_string(), version).await
     }
 

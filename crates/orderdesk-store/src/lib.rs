@@ -23,6 +23,10 @@
 //! - **Server profiles** (every field of a client profile, never a secret; at most one active,
 //!   which the schema enforces), each with its catalog sync point and hub listener
 //!   ([`HubSubscription`]).
+//! - **Customers** of each profile's server (TMF629) with where the last customer sync got
+//!   to, full-text search over name, id, phone, e-mail and billing account
+//!   ([`Queries::search_customers`]), and the installed products (TMF637) of the customers
+//!   fetched or prefetched, for offline days.
 //! - **Settings**: the app's own key/value preferences (JSON values).
 //! - **Full-text search** (FTS5) over all of the above; any user text is safe
 //!   ([`search::fts_query`]).
@@ -46,6 +50,7 @@
 
 mod amendments;
 mod cancellations;
+mod customers;
 mod error;
 pub mod extract;
 mod handle;
@@ -58,6 +63,9 @@ mod store;
 
 pub use amendments::{AmendedMember, Amendment, AmendmentState};
 pub use cancellations::{Cancellation, NewCancellation};
+pub use customers::{
+    CachedCustomer, CachedProducts, CustomerHit, CustomerPull, CustomerSyncCount, MAX_CUSTOMER_HITS,
+};
 pub use error::{Result, StoreError};
 pub use extract::{Money, OrderSummary};
 pub use handle::{Reply, StoreHandle};

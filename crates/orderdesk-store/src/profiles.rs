@@ -50,6 +50,10 @@ pub struct ServerProfile {
     pub name: String,
     pub order_url: String,
     pub catalog_url: Option<String>,
+    /// The TMF629 root; `None`: derived from the order root.
+    pub customer_url: Option<String>,
+    /// The TMF637 root; `None`: derived from the order root.
+    pub inventory_url: Option<String>,
     /// The TMF622 version the profile speaks; `None` when it is detected on first contact
     /// (`auto`).
     pub version: Option<Version>,
@@ -87,7 +91,7 @@ pub struct HubSubscription {
 
 const PROFILE_COLUMNS: &str = "name, order_url, catalog_url, version, detected_version, \
      business_id, auth_mode, auth_client_id, auth_token_url, auth_scope, timeout_ms, \
-     connect_timeout_ms, ca_cert, page_size";
+     connect_timeout_ms, ca_cert, page_size, customer_url, inventory_url";
 
 fn column_error(
     index: usize,
@@ -114,6 +118,8 @@ fn profile_row(row: &Row<'_>) -> rusqlite::Result<ServerProfile> {
             .map_err(|e| column_error(11, e))?,
         ca_cert: row.get(12)?,
         page_size: u32::try_from(row.get::<_, i64>(13)?).map_err(|e| column_error(13, e))?,
+        customer_url: row.get(14)?,
+        inventory_url: row.get(15)?,
     })
 }
 
@@ -218,8 +224,8 @@ impl Store {
             "INSERT INTO server_profiles (name, order_url, catalog_url, version, detected_version,
                                           business_id, auth_mode, auth_client_id, auth_token_url,
                                           auth_scope, timeout_ms, connect_timeout_ms, ca_cert,
-                                          page_size, active)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                                          page_size, customer_url, inventory_url, active)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                      NOT EXISTS (SELECT 1 FROM server_profiles WHERE active = 1))
              ON CONFLICT (name) DO UPDATE SET
                  order_url = excluded.order_url, catalog_url = excluded.catalog_url,
@@ -228,7 +234,8 @@ impl Store {
                  auth_client_id = excluded.auth_client_id, auth_token_url = excluded.auth_token_url,
                  auth_scope = excluded.auth_scope, timeout_ms = excluded.timeout_ms,
                  connect_timeout_ms = excluded.connect_timeout_ms, ca_cert = excluded.ca_cert,
-                 page_size = excluded.page_size,
+                 page_size = excluded.page_size, customer_url = excluded.customer_url,
+                 inventory_url = excluded.inventory_url,
                  active = active OR NOT EXISTS (SELECT 1 FROM server_profiles WHERE active = 1)",
         )?
         .execute(params![
@@ -245,7 +252,9 @@ impl Store {
             timeout,
             connect_timeout,
             profile.ca_cert,
-            profile.page_size
+            profile.page_size,
+            profile.customer_url,
+            profile.inventory_url
         ])?;
         tx.execute("DELETE FROM server_profile_headers WHERE profile = ?1", [&profile.name])?;
         {

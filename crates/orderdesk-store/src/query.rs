@@ -4,6 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::amendments::{self, Amendment};
 use crate::cancellations::{self, Cancellation};
+use crate::customers::{self, CachedProducts, CustomerHit};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::profiles::{self, HubSubscription, ServerProfile};
@@ -401,6 +402,37 @@ pub trait Queries {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(hits)
+    }
+
+    /// The cached customers of `profile` matching `text`, best first (at most `limit`, at
+    /// most [`customers::MAX_CUSTOMER_HITS`]). Any text is accepted, as in [`Queries::search`].
+    fn search_customers(&self, profile: &str, text: &str, limit: u32) -> Result<Vec<CustomerHit>> {
+        customers::search(self.connection(), profile, text, limit)
+    }
+
+    /// One cached customer of `profile` with the JSON the server sent.
+    fn cached_customer(
+        &self,
+        profile: &str,
+        id: &str,
+    ) -> Result<Option<(CustomerHit, serde_json::Value)>> {
+        customers::customer(self.connection(), profile, id)
+    }
+
+    /// The ids of every cached customer of `profile`.
+    fn cached_customer_ids(&self, profile: &str) -> Result<Vec<String>> {
+        customers::customer_ids(self.connection(), profile)
+    }
+
+    /// Where the last customer sync of `profile` got to: `None` before the first one,
+    /// `Some(None)` when the next one pulls everything, else the `lastUpdate` to ask after.
+    fn customer_since(&self, profile: &str) -> Result<Option<Option<String>>> {
+        customers::customer_since(self.connection(), profile)
+    }
+
+    /// The cached installed products of a customer of `profile`, `None` if never fetched.
+    fn cached_products(&self, profile: &str, customer: &str) -> Result<Option<CachedProducts>> {
+        customers::products(self.connection(), profile, customer)
     }
 
     /// The audit trail of one draft or order, oldest first.

@@ -17,6 +17,10 @@
 //!   app serves the callback endpoint.
 //! - Catalog sync ([`SyncEngine::sync_catalog`]): full, then incremental, with a report of the
 //!   drafts whose offerings were retired or re-priced.
+//! - Customer sync ([`SyncEngine::sync_customers`], [`customers`]): TMF629 customers into the
+//!   store's cache, incremental by `lastUpdate` where the server keeps it, else a full pull
+//!   that removes what vanished; installed products (TMF637) of the customers opened or
+//!   prefetched; reads that fall back to the cache while the server cannot answer.
 //! - Status for the UI ([`SyncEngine::subscribe`]) and a background loop
 //!   ([`SyncEngine::spawn_background`]).
 //! - Server profiles as the client knows them, kept in the store's profile table
@@ -43,6 +47,7 @@
 //! is `Clone + Send + Sync` and holds no UI types: the desktop shell keeps one in its state.
 
 mod catalog;
+pub mod customers;
 mod engine;
 mod error;
 pub mod payload;
@@ -51,6 +56,7 @@ mod run_lock;
 mod status;
 
 pub use catalog::{CatalogSyncReport, DraftImpact, OfferingChange};
+pub use customers::{CustomerSyncReport, Fetched, ProductPrefetch};
 pub use engine::{
     default_secrets, may_amend, may_cancel, needs_lookup, submit_findings, submit_in,
     CatalogSource, EngineConfig, EntryOutcome, EntryReport, PullReport, SecretLookup, StateChange,

@@ -37,6 +37,8 @@ fn record(profile: &Profile) -> Result<ServerProfile> {
         name: profile.name.clone(),
         order_url: profile.order_url.clone(),
         catalog_url: profile.catalog_url.clone(),
+        customer_url: profile.customer_url.clone(),
+        inventory_url: profile.inventory_url.clone(),
         version: match profile.version {
             VersionChoice::Fixed(version) => Some(version),
             VersionChoice::Auto => None,
@@ -79,6 +81,8 @@ fn profile(record: ServerProfile) -> Result<Profile> {
         name: record.name,
         order_url: record.order_url,
         catalog_url: record.catalog_url,
+        customer_url: record.customer_url,
+        inventory_url: record.inventory_url,
         version: record.version.map_or(VersionChoice::Auto, VersionChoice::Fixed),
         detected_version: record.detected_version,
         business_id: record.business_id,
@@ -151,6 +155,8 @@ mod tests {
         let mut store = Store::open(dir.path().join("p.db")).unwrap();
         let mut full = Profile::new("partner", "https://partner.example/tmf/v5/");
         full.catalog_url = Some("https://partner.example/catalog/v5/".into());
+        full.customer_url = Some("https://crm.partner.example/customerManagement/v5/".into());
+        full.inventory_url = Some("https://partner.example/inventory/v5/".into());
         full.detected_version = Some(orderdesk_wire::Version::V5);
         full.business_id = Some("acme".into());
         full.headers.insert("X-Channel".into(), "shop".into());

@@ -1,5 +1,6 @@
-//! `orderdesk customer show ID` and `orderdesk product list --customer ID`: a customer
-//! (TMF629) and their installed products (TMF637) on the active profile's server, through
+//! `orderdesk customer sync|search|show` and `orderdesk product list --customer ID`: the
+//! active profile's customers (TMF629) in the local cache, a customer and their installed
+//! products (TMF637) from the server or, while it cannot be reached, the cache; through
 //! `orderdesk_service::customers`.
 
 use std::process::ExitCode;
@@ -20,6 +21,22 @@ pub struct Args {
 /// `customer` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum CustomerCommand {
+    /// Copy the active profile's customers into the local cache (only the changes when the
+    /// server dates them).
+    Sync {
+        /// Fetch every cached customer's installed products too, for days without the server.
+        #[arg(long)]
+        products: bool,
+        /// Pull every customer again (and drop those the server no longer lists).
+        #[arg(long)]
+        full: bool,
+    },
+    /// Find cached customers by name, id, phone, e-mail or billing account (offline).
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
     /// A customer of the active profile's server: name, status, contacts, accounts.
     Show { id: String },
 }
@@ -46,8 +63,58 @@ pub enum ProductCommand {
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (runtime, engine) = engine(ctx)?;
     match args.command {
+        CustomerCommand::Sync { products, full } => {
+            let report = runtime.block_on(customers::sync(&engine, full, products))?;
+            if ctx.json {
+                output::print_json(&report)?;
+            } else {
+                let mut text = format!(
+                    "{}: {} sync, {} received, {} saved, {} removed, {} cached",
+                    report.profile,
+                    report.mode,
+                    report.received,
+                    report.count.saved,
+                    report.count.removed,
+                    report.count.cached
+                );
+                if let Some(p) = report.products {
+                    text.push_str(&format!(
+                        "; {} products of {} customers cached",
+                        p.products, p.customers
+                    ));
+                }
+                output::print_text(&text)?;
+            }
+        }
+        CustomerCommand::Search { text, limit } => {
+            let rows = runtime.block_on(customers::search(&engine, &text, limit))?;
+            if ctx.json {
+                output::print_json(&rows)?;
+            } else if rows.is_empty() {
+                output::print_text("no cached customer matches (run `orderdesk customer sync`)")?;
+            } else {
+                let lines: Vec<String> = rows
+                    .iter()
+                    .map(|r| {
+                        let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+                        format!(
+                            "{}  {}  {}  {}  {}",
+                            r.id,
+                            r.name,
+                            or_dash(&r.phone),
+                            or_dash(&r.email),
+                            or_dash(&r.account)
+                        )
+                    })
+                    .collect();
+                output::print_text(&lines.join("\n"))?;
+            }
+        }
         CustomerCommand::Show { id } => {
             let c = runtime.block_on(customers::customer(&engine, &id))?;
+            if let Some(why) = &c.stale {
+                output::warn(&format!("the server cannot be reached ({why}): cached customer"));
+            }
             if ctx.json {
                 output::print_json(&c)?;
             } else {
@@ -68,7 +135,11 @@ pub fn run_product(args: ProductArgs, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (runtime, engine) = engine(ctx)?;
     match args.command {
         ProductCommand::List { customer } => {
-            let rows = runtime.block_on(customers::installed_products(&engine, &customer))?;
+            let installed = runtime.block_on(customers::installed_products(&engine, &customer))?;
+            if let Some(why) = &installed.stale {
+                output::warn(&format!("the server cannot be reached ({why}): cached products"));
+            }
+            let rows = installed.rows;
             if ctx.json {
                 output::print_json(&rows)?;
             } else {

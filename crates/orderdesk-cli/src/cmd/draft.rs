@@ -42,6 +42,16 @@ pub enum ActionArg {
 /// `draft` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum DraftCommand {
+    /// Start a draft for a customer of the active profile's server (the cached customer when
+    /// the server cannot be reached); prints its id.
+    New {
+        /// The customer's id (see `orderdesk customer search`).
+        #[arg(long)]
+        customer: String,
+        /// The TMF622 version of the draft (default: the setting for new drafts).
+        #[arg(long, value_parser = version_arg())]
+        version: Option<orderdesk_wire::Version>,
+    },
     /// Change an installed product's plan (from the active profile's server): a `delete` item
     /// for it and an `add` item for OFFERING, inside a `modify` item of its bundle.
     ChangePlan {
@@ -267,6 +277,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
         }
         C::AddOffering { id, offering, parent, quantity } => {
             edit(ctx, id, Edit::AddOffering { offering_id: offering, parent, quantity })
+        }
+        C::New { customer, version } => {
+            let (runtime, service) = service(ctx)?;
+            let row = runtime.block_on(service.new_draft_for_customer(customer, version))?;
+            if ctx.json {
+                output::print_json(&json!({ "id": row.id }))?;
+            } else {
+                output::print_text(&row.id)?;
+            }
+            Ok(ExitCode::SUCCESS)
         }
         C::ChangePlan { id, product, offering } => {
             let (runtime, service) = service(ctx)?;

@@ -40,6 +40,12 @@ pub struct AddArgs {
     /// The TMF620 root.
     #[arg(long)]
     catalog_url: Option<String>,
+    /// The TMF629 root (default: the order root with `customerManagement` for its API).
+    #[arg(long)]
+    customer_url: Option<String>,
+    /// The TMF637 root (default: the order root with `productInventory` for its API).
+    #[arg(long)]
+    inventory_url: Option<String>,
     /// v4, v5, or auto (detected once, then remembered).
     #[arg(long, default_value = "auto")]
     version: String,
@@ -93,6 +99,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                 name,
                 url,
                 catalog_url,
+                customer_url,
+                inventory_url,
                 version,
                 auth,
                 client_id,
@@ -107,6 +115,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             } = *add;
             let mut profile = Profile::new(name.clone(), url);
             profile.catalog_url = catalog_url;
+            profile.customer_url = customer_url;
+            profile.inventory_url = inventory_url;
             profile.version = version.parse::<VersionChoice>().map_err(SyncError::from)?;
             profile.business_id = business_id;
             profile.ca_cert = ca_cert;

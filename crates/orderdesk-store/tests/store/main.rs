@@ -4,6 +4,7 @@ mod bad_input;
 mod catalog_search;
 mod common;
 mod crash;
+mod customers;
 mod drafts;
 mod handle;
 mod orders_outbox;

@@ -12,6 +12,8 @@ fn profile(name: &str) -> ServerProfile {
         name: name.into(),
         order_url: format!("http://127.0.0.1:8622/{name}/tmf-api/productOrderingManagement/v4/"),
         catalog_url: None,
+        customer_url: None,
+        inventory_url: None,
         version: Some(Version::V4),
         detected_version: None,
         business_id: None,
@@ -33,6 +35,8 @@ fn profiles_round_trip_without_secrets() {
     let mut store = Store::open(&db.path).expect("open");
     let full = ServerProfile {
         catalog_url: Some("https://partner.example/tmf-api/productCatalogManagement/v5/".into()),
+        customer_url: Some("https://crm.partner.example/tmf-api/customerManagement/v4/".into()),
+        inventory_url: Some("https://partner.example/inventory/v4/".into()),
         version: None,
         detected_version: Some(Version::V5),
         business_id: Some("ACME".into()),

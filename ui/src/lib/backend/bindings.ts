@@ -1238,6 +1238,10 @@ export type ProfileInput_Deserialize = {
 	name: string,
 	orderUrl: string,
 	catalogUrl: string,
+	/**  The TMF629 root; empty: derived from the order URL. */
+	customerUrl?: string,
+	/**  The TMF637 root; empty: derived from the order URL. */
+	inventoryUrl?: string,
 	version: VersionChoice,
 	authMode: AuthMode,
 	/**  OAuth2 only. */
@@ -1263,6 +1267,10 @@ export type ProfileInput_Serialize = {
 	name: string,
 	orderUrl: string,
 	catalogUrl: string,
+	/**  The TMF629 root; empty: derived from the order URL. */
+	customerUrl: string,
+	/**  The TMF637 root; empty: derived from the order URL. */
+	inventoryUrl: string,
 	version: VersionChoice,
 	authMode: AuthMode,
 	/**  OAuth2 only. */
@@ -1333,6 +1341,10 @@ export type ProfileView_Deserialize = {
 	/**  The TMF622 root. */
 	baseUrl: string,
 	catalogUrl?: string | null,
+	/**  The TMF629 root the profile names (`None`: derived from the order root). */
+	customerUrl?: string | null,
+	/**  The TMF637 root the profile names (`None`: derived from the order root). */
+	inventoryUrl?: string | null,
 	tmfVersion: VersionChoice,
 	authMode: AuthMode,
 	tokenUrl?: string | null,
@@ -1343,7 +1355,7 @@ export type ProfileView_Deserialize = {
 	secretEnv: string,
 	/**
 	 *  Where the stored secret may be sent: the origins (`scheme://host[:port]`, as the URL
-	 *  Standard writes them) of the order, catalog and token URLs. An edit that sends the
+	 *  Standard writes them) of the order, catalog, customer, inventory and token URLs. An edit that sends the
 	 *  secret anywhere else clears it, so the form offers to keep it only while the URLs'
 	 *  origins stay among these.
 	 */
@@ -1360,6 +1372,10 @@ export type ProfileView_Serialize = {
 	/**  The TMF622 root. */
 	baseUrl: string,
 	catalogUrl: string | null,
+	/**  The TMF629 root the profile names (`None`: derived from the order root). */
+	customerUrl: string | null,
+	/**  The TMF637 root the profile names (`None`: derived from the order root). */
+	inventoryUrl: string | null,
 	tmfVersion: VersionChoice,
 	authMode: AuthMode,
 	tokenUrl: string | null,
@@ -1370,7 +1386,7 @@ export type ProfileView_Serialize = {
 	secretEnv: string,
 	/**
 	 *  Where the stored secret may be sent: the origins (`scheme://host[:port]`, as the URL
-	 *  Standard writes them) of the order, catalog and token URLs. An edit that sends the
+	 *  Standard writes them) of the order, catalog, customer, inventory and token URLs. An edit that sends the
 	 *  secret anywhere else clears it, so the form offers to keep it only while the URLs'
 	 *  origins stay among these.
 	 */

@@ -15,6 +15,8 @@ function profile(over: Partial<ProfileView> = {}): ProfileView {
     name: "lab",
     baseUrl: "http://127.0.0.1:8622/tmf-api/productOrderingManagement/v4/",
     catalogUrl: "http://127.0.0.1:8622/tmf-api/productCatalogManagement/v4/",
+    customerUrl: null,
+    inventoryUrl: null,
     tmfVersion: "auto",
     authMode: "none",
     tokenUrl: null,
@@ -37,6 +39,8 @@ describe("profile form logic", () => {
       name: "lab",
       orderUrl: "http://h/v4/",
       catalogUrl: "",
+      customerUrl: "",
+      inventoryUrl: "",
       version: "auto",
       authMode: "headers",
       tokenUrl: "",
@@ -74,6 +78,7 @@ describe("profile form logic", () => {
       expect(secretMustBeReentered({ ...form, orderUrl: moved }, { ...saved, secret: "environment" })).toBe(false);
     }
     expect(secretMustBeReentered({ ...form, catalogUrl: "https://cdn.example/catalog/v4/" }, saved)).toBe(true);
+    expect(secretMustBeReentered({ ...form, customerUrl: "https://crm.example/customerManagement/v4/" }, saved)).toBe(true);
     const https = profile({ baseUrl: "https://partner.example/v4/", catalogUrl: null, authMode: "bearer", secret: "keyring", secretOrigins: ["https://partner.example"] });
     expect(secretMustBeReentered({ ...formFromProfile(https), orderUrl: "https://PARTNER.example:443/x/" }, https)).toBe(false);
   });

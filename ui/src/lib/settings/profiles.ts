@@ -12,6 +12,8 @@ export interface ProfileForm {
   name: string;
   orderUrl: string;
   catalogUrl: string;
+  customerUrl: string;
+  inventoryUrl: string;
   version: VersionChoice;
   authMode: AuthMode;
   tokenUrl: string;
@@ -26,6 +28,8 @@ export function emptyForm(): ProfileForm {
     name: "",
     orderUrl: "",
     catalogUrl: "",
+    customerUrl: "",
+    inventoryUrl: "",
     version: "auto",
     authMode: "none",
     tokenUrl: "",
@@ -42,6 +46,8 @@ export function formFromProfile(p: ProfileView): ProfileForm {
     name: p.name,
     orderUrl: p.baseUrl,
     catalogUrl: p.catalogUrl ?? "",
+    customerUrl: p.customerUrl ?? "",
+    inventoryUrl: p.inventoryUrl ?? "",
     version: p.tmfVersion,
     authMode: p.authMode,
     tokenUrl: p.tokenUrl ?? "",
@@ -60,6 +66,8 @@ export function toInput(form: ProfileForm): ProfileInput {
     name: form.name.trim(),
     orderUrl: form.orderUrl.trim(),
     catalogUrl: form.catalogUrl.trim(),
+    customerUrl: form.customerUrl.trim(),
+    inventoryUrl: form.inventoryUrl.trim(),
     version: form.version,
     authMode: form.authMode,
     tokenUrl: oauth ? form.tokenUrl.trim() : "",
@@ -119,7 +127,9 @@ export function secretMustBeReentered(form: ProfileForm, saved: ProfileView | nu
     return false;
   }
   const input = toInput(form);
-  const urls = [input.orderUrl, input.catalogUrl, input.tokenUrl].filter((url) => url !== "");
+  const urls = [input.orderUrl, input.catalogUrl, input.customerUrl ?? "", input.inventoryUrl ?? "", input.tokenUrl].filter(
+    (url) => url !== "",
+  );
   return urls.some((url) => !saved.secretOrigins.includes(originOf(url)));
 }
 
