@@ -19,6 +19,10 @@
 //! findings), 2 the input could not be used at all (unreadable, not JSON, wrong shape) or the
 //! command line was wrong. In `--json` mode a failure prints an `ErrorBody` on stdout.
 
+// What this crate reads comes from outside (files, servers, the database): no arithmetic that
+// can overflow and no indexing that can panic (checked, saturating or `get` instead).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 mod cmd;
 mod error;
 mod input;

@@ -234,7 +234,7 @@ pub(crate) fn decimal(v: &Value) -> Option<Decimal> {
 pub(crate) fn uint(v: &Value) -> Option<u32> {
     decimal(v)
         .filter(|d| d.fract().is_zero() && !d.is_sign_negative())
-        .and_then(|d| u32::try_from(d.mantissa() / 10i128.pow(d.scale())).ok())
+        .and_then(|d| u32::try_from(d).ok())
 }
 
 fn date(v: Option<&Value>) -> Option<DateTime<Utc>> {

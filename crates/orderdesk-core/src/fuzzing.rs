@@ -306,11 +306,13 @@ fn alteration(u: &mut Unstructured) -> Chosen<Value> {
         "priceType": pick(u, &["recurring", "oneTime", "usage"])?,
         "price": price,
     });
-    if u.arbitrary()? {
-        alt["applicationDuration"] = number(u)?;
-    }
-    if u.arbitrary()? {
-        alt["priority"] = number(u)?;
+    for member in ["applicationDuration", "priority"] {
+        if u.arbitrary()? {
+            let n = number(u)?;
+            if let Some(m) = alt.as_object_mut() {
+                m.insert(member.into(), n);
+            }
+        }
     }
     Ok(alt)
 }

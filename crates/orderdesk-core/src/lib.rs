@@ -58,6 +58,10 @@
 //! The TMF wire types and v4 <-> v5 conversion live in `orderdesk-wire`; this crate reads the
 //! order JSON of either version directly and leaves version-specific shapes untouched.
 
+// What this crate reads comes from outside (files, servers, the database): no arithmetic that
+// can overflow and no indexing that can panic (checked, saturating or `get` instead).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 pub mod catalog;
 pub mod change;
 pub mod codes;

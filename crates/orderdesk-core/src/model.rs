@@ -230,7 +230,7 @@ impl Order {
                 Some(p) => p.clone(),
                 None => format!("/productOrderItem/{counter}"),
             };
-            *counter += 1;
+            *counter = counter.saturating_add(1);
             visit(item, parent, &path);
             for child in &item.children {
                 go(child, Some(item), counter, visit);
@@ -358,7 +358,7 @@ fn relationship_json(target: &str, kind: &str, extra: &Map<String, Value>) -> Va
 }
 
 fn item_head(item: &Item) -> Map<String, Value> {
-    let mut obj = Map::with_capacity(item.fields.len() + 2);
+    let mut obj = Map::with_capacity(item.fields.len().saturating_add(2));
     obj.insert("id".into(), Value::String(item.id.clone()));
     for (k, v) in &item.fields {
         obj.insert(k.clone(), v.clone());
@@ -510,7 +510,9 @@ impl Arena {
                 Some(index),
                 depth.saturating_add(1),
             )?;
-            self.children[index].push(c);
+            if let Some(children) = self.children.get_mut(index) {
+                children.push(c);
+            }
         }
         Ok(index)
     }
@@ -559,24 +561,40 @@ impl Arena {
 
     fn into_forest(mut self, top: &[usize]) -> Result<Vec<Item>, CoreError> {
         for p in 0..self.items.len() {
-            for (target, extra, origin) in std::mem::take(&mut self.links[p]) {
-                match self.by_id.get(&target).copied() {
+            let links = self.links.get_mut(p).map(std::mem::take).unwrap_or_default();
+            for (target, extra, origin) in links {
+                let child = self.by_id.get(&target).copied();
+                // The child's current parent: `Some(None)` for a top-level item.
+                let its_parent = child.and_then(|c| self.parent.get(c).copied());
+                match (child, its_parent) {
                     // Already nested under this parent: the link only repeats the nesting.
-                    Some(c) if self.parent[c] == Some(p) => {
-                        self.items[c].link = extra;
+                    (Some(c), Some(Some(q))) if q == p => {
+                        if let Some(item) = self.items.get_mut(c) {
+                            item.link = extra;
+                        }
                     }
-                    Some(c) if self.parent[c].is_none() && !self.is_ancestor_or_self(c, p)? => {
-                        self.parent[c] = Some(p);
-                        self.children[p].push(c);
-                        self.items[c].link = extra;
+                    (Some(c), Some(None)) if !self.is_ancestor_or_self(c, p)? => {
+                        if let Some(parent) = self.parent.get_mut(c) {
+                            *parent = Some(p);
+                        }
+                        if let Some(children) = self.children.get_mut(p) {
+                            children.push(c);
+                        }
+                        if let Some(item) = self.items.get_mut(c) {
+                            item.link = extra;
+                        }
                     }
                     // Dangling, a second parent, or a cycle: keep it for validation.
-                    _ => self.items[p].relationships.push(Relationship {
-                        target,
-                        kind: BUNDLES.into(),
-                        extra,
-                        origin,
-                    }),
+                    _ => {
+                        if let Some(item) = self.items.get_mut(p) {
+                            item.relationships.push(Relationship {
+                                target,
+                                kind: BUNDLES.into(),
+                                extra,
+                                origin,
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -590,15 +608,20 @@ impl Arena {
         let mut slots: Vec<Option<Item>> = self.items.into_iter().map(Some).collect();
         let children = self.children;
         fn build(i: usize, slots: &mut [Option<Item>], children: &[Vec<usize>]) -> Option<Item> {
-            let mut item = slots[i].take()?;
-            item.children = children[i].iter().filter_map(|&c| build(c, slots, children)).collect();
+            let mut item = slots.get_mut(i)?.take()?;
+            item.children = children
+                .get(i)
+                .into_iter()
+                .flatten()
+                .filter_map(|&c| build(c, slots, children))
+                .collect();
             Some(item)
         }
         // Top-level items that became someone's child are built under that parent instead.
         // `build` recurses at most `MAX_BUNDLE_DEPTH` deep (checked above).
         Ok(top
             .iter()
-            .filter(|&&i| self.parent[i].is_none())
+            .filter(|&&i| self.parent.get(i).is_some_and(Option::is_none))
             .filter_map(|&i| build(i, &mut slots, &children))
             .collect())
     }

@@ -107,19 +107,19 @@ pub fn normalize_period(p: &str) -> String {
 /// How many `base` periods one `unit` period spans, when that is a whole number.
 fn ratio(base: &str, unit: &str) -> Option<u32> {
     let months = |u: &str| match u {
-        "month" => Some(1),
+        "month" => Some(1u32),
         "quarter" => Some(3),
         "year" => Some(12),
         _ => None,
     };
     let days = |u: &str| match u {
-        "day" => Some(1),
+        "day" => Some(1u32),
         "week" => Some(7),
         _ => None,
     };
     for scale in [months, days] {
         if let (Some(b), Some(u)) = (scale(base), scale(unit)) {
-            return (u % b == 0).then_some(u / b);
+            return u.checked_rem(b).filter(|r| *r == 0).and_then(|_| u.checked_div(b));
         }
     }
     (base == unit).then_some(1)
@@ -355,7 +355,8 @@ impl Quote {
 }
 
 fn derive_tracks(df: Option<Decimal>, ti: Option<Decimal>, rate: Decimal) -> (Decimal, Decimal) {
-    let factor = Decimal::ONE.saturating_add(rate / Decimal::ONE_HUNDRED);
+    let factor =
+        Decimal::ONE.saturating_add(rate.checked_div(Decimal::ONE_HUNDRED).unwrap_or_default());
     match (df, ti) {
         (Some(df), Some(ti)) => (df, ti),
         (Some(df), None) => (df, df.saturating_mul(factor)),
@@ -414,7 +415,9 @@ pub fn price(order: &Order, catalog: Option<&Catalog>, options: PricingOptions) 
     let mut item_quotes: Vec<ItemQuote> = Vec::with_capacity(items.len());
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
     for (l, line) in lines.iter().enumerate() {
-        members[line.item].push(l);
+        if let Some(m) = members.get_mut(line.item) {
+            m.push(l);
+        }
     }
     for ((item, _), members) in items.iter().zip(&members) {
         item_quotes.push(ItemQuote {
@@ -433,7 +436,7 @@ pub fn price(order: &Order, catalog: Option<&Catalog>, options: PricingOptions) 
     let mut counts: Vec<(String, usize)> = Vec::new();
     for l in &lines {
         match counts.iter_mut().find(|(c, _)| c == &l.currency) {
-            Some((_, n)) => *n += 1,
+            Some((_, n)) => *n = n.saturating_add(1),
             None => counts.push((l.currency.clone(), 1)),
         }
     }
@@ -459,15 +462,17 @@ pub fn price(order: &Order, catalog: Option<&Catalog>, options: PricingOptions) 
             Charge::Recurring(p) => Some(p),
             Charge::OneTime => None,
         };
-        item_quotes[line.item].explanation.push(Explanation {
-            price: line.name,
-            price_type: line.price_type,
-            recurring_charge_period: period,
-            currency: line.currency,
-            quantity: line.quantity,
-            source: source.to_string(),
-            segments: segs,
-        });
+        if let Some(quote) = item_quotes.get_mut(line.item) {
+            quote.explanation.push(Explanation {
+                price: line.name,
+                price_type: line.price_type,
+                recurring_charge_period: period,
+                currency: line.currency,
+                quantity: line.quantity,
+                source: source.to_string(),
+                segments: segs,
+            });
+        }
     }
 
     Quote { currencies: currency_quotes, order_total_price, items: item_quotes, findings }
@@ -683,13 +688,23 @@ fn catalog_lines(
         .collect()
 }
 
+/// `p` percent of `amount`, saturating at the decimal type's range.
+fn percent_of(amount: Decimal, p: Decimal) -> Decimal {
+    amount.saturating_mul(p).checked_div(Decimal::ONE_HUNDRED).unwrap_or_default()
+}
+
+/// The segments of line `l` (none for an index out of range).
+fn segments_of(segments: &[Vec<Segment>], l: usize) -> &[Segment] {
+    segments.get(l).map_or(&[], Vec::as_slice)
+}
+
 fn active(alt: &Alt, k: u32) -> bool {
     alt.duration.is_none_or(|d| k <= d) && (alt.recurring || k == 1)
 }
 
 fn line_segments(line: &Line, rounding: Rounding) -> Vec<Segment> {
     let mut order: Vec<usize> = (0..line.alts.len()).collect();
-    order.sort_by_key(|&i| line.alts[i].priority.unwrap_or(i64::MAX));
+    order.sort_by_key(|&i| line.alts.get(i).and_then(|a| a.priority).unwrap_or(i64::MAX));
     let starts: Vec<u32> = match line.charge {
         Charge::OneTime => vec![1],
         Charge::Recurring(_) => {
@@ -709,20 +724,20 @@ fn line_segments(line: &Line, rounding: Rounding) -> Vec<Segment> {
     for (s, &from) in starts.iter().enumerate() {
         let to = match line.charge {
             Charge::OneTime => Some(1),
-            Charge::Recurring(_) => starts.get(s + 1).map(|n| n - 1),
+            Charge::Recurring(_) => starts.get(s.saturating_add(1)).map(|n| n.saturating_sub(1)),
         };
         let (mut df, mut ti) = (line.df, line.ti);
         let mut steps = vec![Step { step: "list price".into(), duty_free: df, tax_included: ti }];
         for &i in &order {
-            let alt = &line.alts[i];
+            let Some(alt) = line.alts.get(i) else { continue };
             if !active(alt, from) {
                 continue;
             }
             let label = match &alt.kind {
                 AltKind::Percent(p) => {
                     // p is clamped to 0..=100, so this never grows the amount.
-                    df -= df.saturating_mul(*p) / Decimal::ONE_HUNDRED;
-                    ti -= ti.saturating_mul(*p) / Decimal::ONE_HUNDRED;
+                    df = df.saturating_sub(percent_of(df, *p));
+                    ti = ti.saturating_sub(percent_of(ti, *p));
                     format!("{} -{}%", alt.name, p.normalize())
                 }
                 AltKind::Amount { df: a, ti: b } => {
@@ -833,7 +848,7 @@ fn dec_number<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
 fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) -> Vec<TotalPrice> {
     let mut groups: Vec<(Charge, String, String, Vec<usize>)> = Vec::new();
     for &l in members {
-        let line = &lines[l];
+        let Some(line) = lines.get(l) else { continue };
         match groups.iter_mut().find(|g| g.0 == line.charge && g.1 == line.currency) {
             Some(g) => {
                 // Spellings differ (`oneTime`, `nonRecurring`): pick one independent of order.
@@ -859,9 +874,9 @@ fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) ->
             let mut total = Amounts::default();
             let mut ends: BTreeSet<u32> = BTreeSet::new();
             for &l in &ls {
-                let (df, ti) = steady(&segments[l]);
+                let (df, ti) = steady(segments_of(segments, l));
                 total.add(df, ti);
-                ends.extend(segments[l].iter().filter_map(|s| s.to));
+                ends.extend(segments_of(segments, l).iter().filter_map(|s| s.to));
             }
             let period = match &charge {
                 Charge::Recurring(p) => Some(p.clone()),
@@ -875,11 +890,12 @@ fn total_prices(lines: &[Line], segments: &[Vec<Segment>], members: &[usize]) ->
                         let mut at = Amounts::default();
                         let mut names: Vec<&str> = Vec::new();
                         for &l in &ls {
-                            let (df, ti) = amount_at(&segments[l], end);
+                            let (df, ti) = amount_at(segments_of(segments, l), end);
                             at.add(df, ti);
-                            for a in lines[l]
-                                .alts
-                                .iter()
+                            for a in lines
+                                .get(l)
+                                .into_iter()
+                                .flat_map(|line| &line.alts)
                                 .filter(|a| active(a, end) && a.duration.is_some())
                             {
                                 if !names.contains(&a.name.as_str()) {
@@ -922,13 +938,19 @@ fn currency_quote(
     options: PricingOptions,
     findings: &mut Vec<Finding>,
 ) -> CurrencyQuote {
-    let mine: Vec<usize> = (0..lines.len()).filter(|&l| lines[l].currency == currency).collect();
+    let mine: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.currency == currency)
+        .map(|(l, _)| l)
+        .collect();
     let mut one_time = Amounts::default();
     let mut recurring: Vec<Recurring> = Vec::new();
     let mut units: Vec<String> = Vec::new();
     for &l in &mine {
-        let (df, ti) = steady(&segments[l]);
-        match &lines[l].charge {
+        let Some(line) = lines.get(l) else { continue };
+        let (df, ti) = steady(segments_of(segments, l));
+        match &line.charge {
             Charge::OneTime => one_time.add(df, ti),
             Charge::Recurring(p) => {
                 match recurring.iter_mut().find(|r| &r.period == p) {
@@ -975,20 +997,21 @@ fn currency_quote(
     let mut schedule: Vec<ScheduleEntry> =
         (1..=periods).map(|index| ScheduleEntry { index, amounts: Amounts::default() }).collect();
     for &l in &mine {
-        let line = &lines[l];
+        let Some(line) = lines.get(l) else { continue };
         match &line.charge {
             Charge::OneTime => {
                 if let Some(first) = schedule.first_mut() {
-                    let (df, ti) = steady(&segments[l]);
+                    let (df, ti) = steady(segments_of(segments, l));
                     first.amounts.add(df, ti);
                 }
             }
             Charge::Recurring(p) => match ratio(&base, p) {
                 Some(r) => {
                     for entry in &mut schedule {
-                        let k = entry.index - 1;
-                        if k % r == 0 {
-                            let (df, ti) = amount_at(&segments[l], k / r + 1);
+                        let k = entry.index.saturating_sub(1);
+                        if k.checked_rem(r) == Some(0) {
+                            let own = k.checked_div(r).unwrap_or_default().saturating_add(1);
+                            let (df, ti) = amount_at(segments_of(segments, l), own);
                             entry.amounts.add(df, ti);
                         }
                     }
@@ -997,12 +1020,15 @@ fn currency_quote(
                     (Some(fine), Some(coarse)) => {
                         // A weekly charge in a monthly schedule: 52 weeks a year make 52/12 of
                         // it per month, rounded per period like every line.
-                        let factor = Decimal::from(fine) / Decimal::from(coarse);
+                        let factor = Decimal::from(fine)
+                            .checked_div(Decimal::from(coarse))
+                            .unwrap_or_default();
                         for entry in &mut schedule {
                             let k = entry.index.saturating_sub(1);
-                            let own = Decimal::from(k) * factor;
+                            let own = Decimal::from(k).saturating_mul(factor);
                             let own = u32::try_from(own.trunc()).unwrap_or(u32::MAX);
-                            let (df, ti) = amount_at(&segments[l], own.saturating_add(1));
+                            let (df, ti) =
+                                amount_at(segments_of(segments, l), own.saturating_add(1));
                             entry.amounts.add(
                                 money::round(df.saturating_mul(factor), currency, options.rounding),
                                 money::round(ti.saturating_mul(factor), currency, options.rounding),

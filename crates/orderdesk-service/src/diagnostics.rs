@@ -204,7 +204,7 @@ fn write_archive(
             bytes.as_slice()
         } else if entries.len() == documents.len() {
             // The newest file alone is too large: its end is what support needs.
-            let skip = usize::try_from(len - budget).unwrap_or(usize::MAX);
+            let skip = usize::try_from(len.saturating_sub(budget)).unwrap_or(usize::MAX);
             bytes.get(skip..).unwrap_or_default()
         } else {
             continue;

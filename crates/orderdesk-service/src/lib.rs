@@ -36,6 +36,10 @@
 //! and `orderdesk-sync`; demo mode only starts `orderdesk-server` in-process on 127.0.0.1 and
 //! records it as a server profile.
 
+// What this crate reads comes from outside (files, servers, the database): no arithmetic that
+// can overflow and no indexing that can panic (checked, saturating or `get` instead).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 pub mod amend;
 pub mod catalog;
 pub mod customers;

@@ -427,7 +427,7 @@ pub fn check_reason(reason: &str) -> Result<String> {
 /// else the first JSON pointer into the order (`/productOrderItem/1/...`).
 pub fn named_field(message: &str) -> Option<String> {
     if let Some(start) = message.find("[field: ") {
-        let rest = &message[start + "[field: ".len()..];
+        let rest = message.get(start.saturating_add("[field: ".len())..).unwrap_or_default();
         if let Some(end) = rest.find(']') {
             return Some(rest[..end].trim().to_owned()).filter(|f| !f.is_empty());
         }
@@ -480,7 +480,7 @@ fn items_of(payload: &Value, catalog: &crate::CatalogCache, states: &Value) -> V
                 state_text: state_text.map(clean),
                 depth,
             });
-            walk(item.get("productOrderItem"), depth + 1, catalog, states, out);
+            walk(item.get("productOrderItem"), depth.saturating_add(1), catalog, states, out);
         }
     }
     let mut out = Vec::new();

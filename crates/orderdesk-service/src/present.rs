@@ -221,7 +221,8 @@ pub fn item_views(order: &Order, cat: &CatalogCache) -> Vec<ItemView> {
     let mut items = Vec::with_capacity(order.item_count());
     let mut depths: HashMap<&str, u32> = HashMap::new();
     order.walk(|item, parent, path| {
-        let depth = parent.and_then(|p| depths.get(p.id.as_str())).map_or(0, |d| d + 1);
+        let depth =
+            parent.and_then(|p| depths.get(p.id.as_str())).map_or(0, |d| d.saturating_add(1));
         depths.insert(item.id.as_str(), depth);
         items.push(item_view(item, parent, path, depth, cat));
     });

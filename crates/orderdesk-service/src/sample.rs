@@ -33,15 +33,23 @@ pub fn order_of_size(catalog: &CatalogCache, items: usize) -> Result<String> {
                 "the catalog cannot fill an order of exactly {items} items"
             )));
         }
-        let offering_id = orderable[next % orderable.len()].to_owned();
-        next += 1;
+        let Some(offering_id) = next
+            .checked_rem(orderable.len())
+            .and_then(|i| orderable.get(i))
+            .map(|o| (*o).to_owned())
+        else {
+            return Err(invalid(format!(
+                "the catalog cannot fill an order of exactly {items} items"
+            )));
+        };
+        next = next.saturating_add(1);
         let edit = Edit::AddOffering { offering_id, parent: None, quantity: None };
         match apply_edit(&order, &edit, Version::V4, Some(&*catalog.rules)) {
             Ok(bigger) if bigger.item_count() <= items => {
                 order = bigger;
                 misses = 0;
             }
-            _ => misses += 1,
+            _ => misses = misses.saturating_add(1),
         }
     }
     serde_json::to_string(&order.to_json(Layout::Flat)).map_err(|e| invalid(e.to_string()))

@@ -40,8 +40,9 @@ impl Default for Tuning {
     }
 }
 
-/// Comma-separated millisecond values from `var`, exactly `n` of them.
-fn millis_list(var: &str, text: &str, n: usize) -> Result<Vec<std::time::Duration>> {
+/// Comma-separated millisecond values from `var`, exactly `N` of them.
+fn millis_list<const N: usize>(var: &str, text: &str) -> Result<[std::time::Duration; N]> {
+    let n = N;
     let values: Vec<u64> = text
         .split(',')
         .map(|v| v.trim().parse::<u64>())
@@ -51,13 +52,11 @@ fn millis_list(var: &str, text: &str, n: usize) -> Result<Vec<std::time::Duratio
                 "{var}={text:?}: expected {n} comma-separated numbers of milliseconds"
             ))
         })?;
-    if values.len() != n {
-        return Err(error::invalid(format!(
-            "{var}={text:?}: expected {n} values, found {}",
-            values.len()
-        )));
-    }
-    Ok(values.into_iter().map(std::time::Duration::from_millis).collect())
+    let found = values.len();
+    let values: [u64; N] = values.try_into().map_err(|_| {
+        error::invalid(format!("{var}={text:?}: expected {n} values, found {found}"))
+    })?;
+    Ok(values.map(std::time::Duration::from_millis))
 }
 
 impl Tuning {
@@ -66,26 +65,26 @@ impl Tuning {
     pub fn from_env() -> Result<Tuning> {
         let mut tuning = Tuning::default();
         if let Some(text) = std::env::var(DEMO_TIMING_ENV).ok().filter(|t| !t.trim().is_empty()) {
-            let v = millis_list(DEMO_TIMING_ENV, &text, 3)?;
-            tuning.demo_lifecycle.acknowledged_for = v[0];
-            tuning.demo_lifecycle.in_progress_for = v[1];
-            tuning.demo_lifecycle.cancel_step = v[2];
+            let [acknowledged, in_progress, cancel_step] = millis_list(DEMO_TIMING_ENV, &text)?;
+            tuning.demo_lifecycle.acknowledged_for = acknowledged;
+            tuning.demo_lifecycle.in_progress_for = in_progress;
+            tuning.demo_lifecycle.cancel_step = cancel_step;
         }
         if let Some(text) = std::env::var(SYNC_POLL_ENV).ok().filter(|t| !t.trim().is_empty()) {
-            let v = millis_list(SYNC_POLL_ENV, &text, 2)?;
-            if v[0].is_zero() || v[0] > v[1] {
+            let [min, max] = millis_list(SYNC_POLL_ENV, &text)?;
+            if min.is_zero() || min > max {
                 return Err(error::invalid(format!(
                     "{SYNC_POLL_ENV}={text:?}: need 0 < MIN <= MAX"
                 )));
             }
-            tuning.poll = (v[0], v[1]);
+            tuning.poll = (min, max);
         }
         if let Some(text) = std::env::var(SYNC_MAX_WAIT_ENV).ok().filter(|t| !t.trim().is_empty()) {
-            let v = millis_list(SYNC_MAX_WAIT_ENV, &text, 1)?;
-            if v[0].is_zero() {
+            let [wait] = millis_list(SYNC_MAX_WAIT_ENV, &text)?;
+            if wait.is_zero() {
                 return Err(error::invalid(format!("{SYNC_MAX_WAIT_ENV}={text:?}: must be > 0")));
             }
-            tuning.max_wait = Some(v[0]);
+            tuning.max_wait = Some(wait);
         }
         Ok(tuning)
     }

@@ -75,13 +75,13 @@ fn optional_ts(text: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> 
 fn cancellation_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Cancellation> {
     Ok(Cancellation {
         entry_id: row.get(at)?,
-        reason: row.get(at + 1)?,
-        requested_date: optional_ts(row.get(at + 2)?)?,
-        task_id: row.get(at + 3)?,
-        task_state: row.get::<_, Option<TaskStateColumn>>(at + 4)?.map(|s| s.0),
-        refusal_reason: row.get(at + 5)?,
-        requested_at: ts_parse(&row.get::<_, String>(at + 6)?)?,
-        state_at: optional_ts(row.get(at + 7)?)?,
+        reason: row.get(at.saturating_add(1))?,
+        requested_date: optional_ts(row.get(at.saturating_add(2))?)?,
+        task_id: row.get(at.saturating_add(3))?,
+        task_state: row.get::<_, Option<TaskStateColumn>>(at.saturating_add(4))?.map(|s| s.0),
+        refusal_reason: row.get(at.saturating_add(5))?,
+        requested_at: ts_parse(&row.get::<_, String>(at.saturating_add(6))?)?,
+        state_at: optional_ts(row.get(at.saturating_add(7))?)?,
     })
 }
 

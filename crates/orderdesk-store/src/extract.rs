@@ -130,7 +130,7 @@ fn push_text(out: &mut String, text: &str) {
     } else {
         let mut cut = room;
         while !text.is_char_boundary(cut) {
-            cut -= 1;
+            cut = cut.saturating_sub(1);
         }
         out.push_str(&text[..cut]);
     }

@@ -48,6 +48,10 @@
 //! ([`extract`]); parsing, validation, composition and pricing belong to the wire and core
 //! crates. It does no network I/O.
 
+// What this crate reads comes from outside (files, servers, the database): no arithmetic that
+// can overflow and no indexing that can panic (checked, saturating or `get` instead).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 mod amendments;
 mod cancellations;
 mod customers;

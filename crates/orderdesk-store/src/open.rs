@@ -219,7 +219,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
         });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let target = index as i64 + 1;
+        let target = i64::try_from(index).unwrap_or(i64::MAX).saturating_add(1);
         // `Connection::transaction` needs `&mut`; an unchecked transaction is the same
         // BEGIN/COMMIT on a shared reference and rolls back on drop.
         let tx = conn.unchecked_transaction().map_err(on_open(path))?;
@@ -251,33 +251,22 @@ fn check_file_header(path: &Path) -> Result<()> {
     if len == 0 {
         return Ok(()); // an empty file is a database SQLite has not written yet
     }
-    let mut header = [0u8; 100];
-    let mut read = 0;
-    while read < header.len() {
-        match file.read(&mut header[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(source) => {
-                return Err(StoreError::Io {
-                    action: "cannot read",
-                    path: path.to_path_buf(),
-                    source,
-                })
-            }
-        }
+    let mut start = Vec::with_capacity(100);
+    if let Err(source) = (&mut file).take(100).read_to_end(&mut start) {
+        return Err(StoreError::Io { action: "cannot read", path: path.to_path_buf(), source });
     }
     const MAGIC: &[u8; 16] = b"SQLite format 3\0";
-    if read < MAGIC.len() || &header[..MAGIC.len()] != MAGIC {
+    if !start.starts_with(MAGIC) {
         return Err(StoreError::NotADatabase { path: path.to_path_buf() });
     }
-    if read < header.len() {
+    let Ok(header) = <[u8; 100]>::try_from(start) else {
         return Err(StoreError::Corrupt {
             detail: format!(
                 "{}: the file is truncated inside its 100-byte header ({len} bytes)",
                 path.display()
             ),
         });
-    }
+    };
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {
         1 => 65_536u64,
         n => u64::from(n),
@@ -289,12 +278,12 @@ fn check_file_header(path: &Path) -> Result<()> {
     // counter; and while a non-empty WAL exists, recovery may legitimately extend the file.
     let wal_pending =
         fs::metadata(sibling(path, "-wal")).map(|meta| meta.len() > 0).unwrap_or(false);
-    if change_counter == valid_for && !wal_pending && pages * page_size > len {
+    if change_counter == valid_for && !wal_pending && pages.saturating_mul(page_size) > len {
         return Err(StoreError::Corrupt {
             detail: format!(
                 "{}: the file is truncated ({len} bytes, its header says {} bytes)",
                 path.display(),
-                pages * page_size
+                pages.saturating_mul(page_size)
             ),
         });
     }

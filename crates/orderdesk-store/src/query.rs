@@ -80,7 +80,7 @@ fn json_value(text: &str) -> rusqlite::Result<serde_json::Value> {
 
 /// Escape `%`, `_` and the escape character itself for a `LIKE ... ESCAPE '\'` pattern.
 fn like_prefix(prefix: &str) -> String {
-    let mut pattern = String::with_capacity(prefix.len() + 1);
+    let mut pattern = String::with_capacity(prefix.len().saturating_add(1));
     for c in prefix.chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
@@ -215,7 +215,7 @@ pub trait Queries {
         let sql = format!(
             "SELECT {ORDER_ROW_COLUMNS} FROM orders {where_clause}
              ORDER BY {order_by} LIMIT ?{} OFFSET ?{}",
-            values.len() - 1,
+            values.len().saturating_sub(1),
             values.len()
         );
         let rows = self

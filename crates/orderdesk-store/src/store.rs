@@ -388,7 +388,7 @@ impl Store {
                 )));
             }
         }
-        let next = revision + 1;
+        let next = revision.saturating_add(1);
         let catalog_version = edit.catalog_version.or(old_catalog);
         tx.prepare_cached(
             "UPDATE drafts SET revision = ?2, body = ?3, customer = ?4, total = ?5, currency = ?6,
@@ -757,10 +757,14 @@ impl Store {
                     &extract::search_text(doc),
                 )?;
                 match kind {
-                    CatalogKind::Offering => report.offerings += 1,
-                    CatalogKind::Price => report.prices += 1,
-                    CatalogKind::Specification => report.specifications += 1,
-                    CatalogKind::Category => report.categories += 1,
+                    CatalogKind::Offering => report.offerings = report.offerings.saturating_add(1),
+                    CatalogKind::Price => report.prices = report.prices.saturating_add(1),
+                    CatalogKind::Specification => {
+                        report.specifications = report.specifications.saturating_add(1)
+                    }
+                    CatalogKind::Category => {
+                        report.categories = report.categories.saturating_add(1)
+                    }
                 }
             }
         }

@@ -253,7 +253,7 @@ impl SyncEngine {
                 if n < 500 {
                     break;
                 }
-                offset += 500;
+                offset = offset.saturating_add(500);
             }
             Ok(impacts)
         })

@@ -46,6 +46,10 @@
 //! [`orderdesk_store::StoreHandle`], so no SQLite work runs on the async threads). The engine
 //! is `Clone + Send + Sync` and holds no UI types: the desktop shell keeps one in its state.
 
+// What this crate reads comes from outside (files, servers, the database): no arithmetic that
+// can overflow and no indexing that can panic (checked, saturating or `get` instead).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 mod catalog;
 pub mod customers;
 mod engine;

@@ -85,20 +85,21 @@ pub fn cancel_payload(
     reason: &str,
     requested_date: Option<&str>,
 ) -> Value {
-    let mut order_ref =
-        json!({ "id": order_id, "@type": "ProductOrderRef", "@referredType": "ProductOrder" });
+    let mut order_ref = Map::new();
+    order_ref.insert("id".into(), json!(order_id));
+    order_ref.insert("@type".into(), json!("ProductOrderRef"));
+    order_ref.insert("@referredType".into(), json!("ProductOrder"));
     if let Some(href) = href {
-        order_ref["href"] = Value::String(href.to_owned());
+        order_ref.insert("href".into(), Value::String(href.to_owned()));
     }
-    let mut body = json!({
-        "@type": "CancelProductOrder",
-        "productOrder": order_ref,
-        "cancellationReason": reason,
-    });
+    let mut body = Map::new();
+    body.insert("@type".into(), json!("CancelProductOrder"));
+    body.insert("productOrder".into(), Value::Object(order_ref));
+    body.insert("cancellationReason".into(), json!(reason));
     if let Some(date) = requested_date {
-        body["requestedCancellationDate"] = Value::String(date.to_owned());
+        body.insert("requestedCancellationDate".into(), Value::String(date.to_owned()));
     }
-    body
+    Value::Object(body)
 }
 
 /// Offering ids a TMF622 order refers to, at any item depth.

@@ -91,7 +91,11 @@ impl SyncEngine {
                         false
                     }
                 };
-                pause = if busy { config.poll_min } else { (pause * 2).min(config.poll_max) };
+                pause = if busy {
+                    config.poll_min
+                } else {
+                    pause.saturating_mul(2).min(config.poll_max)
+                };
                 tokio::select! {
                     _ = stop_rx.changed() => break,
                     () = notify.notified() => pause = config.poll_min,

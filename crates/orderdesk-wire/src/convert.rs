@@ -458,7 +458,7 @@ pub(crate) fn party_5to4(m: &mut Map<String, Value>) {
         for (k, v) in p {
             if k != "@type" {
                 m.shift_insert(at.min(m.len()), k, v);
-                at += 1;
+                at = at.saturating_add(1);
             }
         }
     }
@@ -492,7 +492,7 @@ fn unwrap_5to4(m: &mut Map<String, Value>, inner: &str, inner_type: &str) {
         for (k, v) in r {
             if k != "@type" {
                 m.shift_insert(at.min(m.len()), k, v);
-                at += 1;
+                at = at.saturating_add(1);
             }
         }
     }

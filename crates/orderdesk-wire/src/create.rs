@@ -242,7 +242,7 @@ fn drop_parties(
     let mut index = 0usize;
     parties.retain(|party| {
         let at = json_pointer(&base, index);
-        index += 1;
+        index = index.saturating_add(1);
         let has = crate::parties::text(party.get(member)).is_some_and(|t| !t.trim().is_empty());
         if !has {
             out.push(Finding::warning(

@@ -29,20 +29,20 @@ pub fn detect_version(v: &Value) -> Option<Version> {
     if let Some(t) = obj.get("@type").and_then(Value::as_str) {
         let t = t.to_ascii_lowercase();
         if t.ends_with("v4") {
-            v4 += 2;
+            v4 = v4.saturating_add(2);
         } else if t.ends_with("v5") {
-            v5 += 2;
+            v5 = v5.saturating_add(2);
         }
     }
     if obj.contains_key("creationDate") {
-        v5 += 2;
+        v5 = v5.saturating_add(2);
     }
     if obj.contains_key("orderDate") {
-        v4 += 2;
+        v4 = v4.saturating_add(2);
     }
     match obj.get("externalId") {
-        Some(Value::Array(_)) => v5 += 2,
-        Some(Value::String(_)) => v4 += 2,
+        Some(Value::Array(_)) => v5 = v5.saturating_add(2),
+        Some(Value::String(_)) => v4 = v4.saturating_add(2),
         _ => {}
     }
     if obj.contains_key("requestedInitialState")
@@ -50,15 +50,15 @@ pub fn detect_version(v: &Value) -> Option<Version> {
         || obj.contains_key("productOrderJeopardyAlert")
         || obj.contains_key("productOrderErrorMessage")
     {
-        v5 += 1;
+        v5 = v5.saturating_add(1);
     }
     vote_parties(obj.get("relatedParty"), &mut v4, &mut v5);
     if let Some(Value::Array(chs)) = obj.get("channel") {
         for c in chs {
             if c.get("channel").is_some() {
-                v5 += 1;
+                v5 = v5.saturating_add(1);
             } else if c.get("id").is_some() {
-                v4 += 1;
+                v4 = v4.saturating_add(1);
             }
         }
     }
@@ -78,9 +78,9 @@ fn vote_parties(parties: Option<&Value>, v4: &mut u32, v5: &mut u32) {
     if let Some(Value::Array(ps)) = parties {
         for p in ps {
             if p.get("partyOrPartyRole").is_some() {
-                *v5 += 1;
+                *v5 = v5.saturating_add(1);
             } else if p.get("id").is_some() {
-                *v4 += 1;
+                *v4 = v4.saturating_add(1);
             }
         }
     }
@@ -89,23 +89,25 @@ fn vote_parties(parties: Option<&Value>, v4: &mut u32, v5: &mut u32) {
 fn vote_item(item: &Value, v4: &mut u32, v5: &mut u32) {
     if let Some(q) = item.get("quoteItem") {
         if q.get("quoteItemId").is_some() {
-            *v5 += 1;
+            *v5 = v5.saturating_add(1);
         } else if q.get("id").is_some() {
-            *v4 += 1;
+            *v4 = v4.saturating_add(1);
         }
     }
     if let Some(q) = item.get("productOfferingQualificationItem") {
         if q.get("itemId").is_some() {
-            *v5 += 1;
+            *v5 = v5.saturating_add(1);
         } else if q.get("id").is_some() {
-            *v4 += 1;
+            *v4 = v4.saturating_add(1);
         }
     }
     if let Some(product) = item.get("product") {
         if let Some(Value::Array(chars)) = product.get("productCharacteristic") {
             for c in chars {
                 match c.get("@type").and_then(Value::as_str) {
-                    Some(t) if t.ends_with("Characteristic") && t != "Characteristic" => *v5 += 1,
+                    Some(t) if t.ends_with("Characteristic") && t != "Characteristic" => {
+                        *v5 = v5.saturating_add(1)
+                    }
                     _ => {}
                 }
             }
@@ -113,9 +115,9 @@ fn vote_item(item: &Value, v4: &mut u32, v5: &mut u32) {
         if let Some(Value::Array(rel)) = product.get("productOrderItem") {
             for r in rel {
                 if r.get("orderId").is_some() {
-                    *v5 += 1;
+                    *v5 = v5.saturating_add(1);
                 } else if r.get("productOrderId").is_some() {
-                    *v4 += 1;
+                    *v4 = v4.saturating_add(1);
                 }
             }
         }

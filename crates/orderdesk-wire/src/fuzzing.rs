@@ -127,7 +127,10 @@ fn lost_value(before: &Value, after: &Value) -> Option<String> {
                     stack.extend(m.iter().filter(|(k, _)| *k != "@type").map(|(_, v)| v))
                 }
                 Value::Array(items) => stack.extend(items),
-                scalar => *counts.entry(scalar.to_string()).or_insert(0usize) += 1,
+                scalar => {
+                    let n = counts.entry(scalar.to_string()).or_insert(0usize);
+                    *n = n.saturating_add(1);
+                }
             }
         }
         counts

@@ -64,6 +64,10 @@
 //! [`Finding`], [`Severity`], [`WireError`]. Types are plain structs with public `Option` members,
 //! `extra` and `raw`; build them with `..Default::default()`.
 
+// What this crate reads comes from outside (files, servers, the database): no arithmetic that
+// can overflow and no indexing that can panic (checked, saturating or `get` instead).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 pub mod catalog;
 pub mod common;
 pub mod convert;

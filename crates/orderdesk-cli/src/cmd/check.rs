@@ -56,7 +56,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let catalog = args.catalog.as_deref().map(load_catalog).transpose()?;
     let findings = orderdesk_service::order_findings(&value, catalog.as_ref());
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
-    let warnings = findings.len() - errors;
+    let warnings = findings.len().saturating_sub(errors);
     if ctx.json {
         output::print_json(&Report { findings: &findings })?;
     } else {

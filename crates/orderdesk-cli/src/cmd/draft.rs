@@ -485,7 +485,7 @@ fn print_findings(
         let _ = write!(
             text,
             "draft {id}: {verdict} ({errors} errors, {} warnings)",
-            findings.len() - errors
+            findings.len().saturating_sub(errors)
         );
         output::print_text(&text)?;
     }

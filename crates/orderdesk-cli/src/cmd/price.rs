@@ -96,25 +96,18 @@ pub(crate) fn print_quote(ctx: &Ctx, subject: &str, quote: &Quote) -> Result<Exi
                 );
             }
             // Runs of equal periods on one line: "periods 4-12: 20.00".
-            let mut i = 0;
-            while i < c.schedule.len() {
-                let mut j = i;
-                while j + 1 < c.schedule.len() && c.schedule[j + 1].amounts == c.schedule[i].amounts
-                {
-                    j += 1;
-                }
-                let e = &c.schedule[i];
-                let range = if i == j {
-                    format!("{} {}", c.schedule_period, e.index)
+            for run in c.schedule.chunk_by(|a, b| a.amounts == b.amounts) {
+                let (Some(first), Some(last)) = (run.first(), run.last()) else { continue };
+                let range = if run.len() == 1 {
+                    format!("{} {}", c.schedule_period, first.index)
                 } else {
-                    format!("{} {}-{}", c.schedule_period, e.index, c.schedule[j].index)
+                    format!("{} {}-{}", c.schedule_period, first.index, last.index)
                 };
                 let _ = writeln!(
                     text,
                     "{cur}:   {range}: {} (tax incl. {})",
-                    e.amounts.duty_free, e.amounts.tax_included
+                    first.amounts.duty_free, first.amounts.tax_included
                 );
-                i = j + 1;
             }
             let _ = writeln!(
                 text,

@@ -73,7 +73,8 @@ pub(super) fn against_catalog(
                         ),
                     ));
                 }
-                *counts.entry(id).or_default() += 1;
+                let n: &mut u32 = counts.entry(id).or_default();
+                *n = n.saturating_add(1);
             }
             for b in &o.bundled {
                 let n = counts.get(b.id.as_str()).copied().unwrap_or(0);

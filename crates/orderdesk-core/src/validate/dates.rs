@@ -24,7 +24,11 @@ fn read(order: &Order, member: &str) -> Option<(DateInput, String)> {
 /// The last instant a date stands for: its own, or the end of its day.
 fn latest(date: &DateInput) -> DateTime<Utc> {
     if date.day_only {
-        date.at + Duration::days(1) - Duration::nanoseconds(1)
+        // The last day chrono represents has no end of day after it: the day's start stands.
+        date.at
+            .checked_add_signed(Duration::days(1))
+            .and_then(|next| next.checked_sub_signed(Duration::nanoseconds(1)))
+            .unwrap_or(date.at)
     } else {
         date.at
     }

@@ -50,7 +50,11 @@ fn check_type(obj: &Map<String, Value>, path: &str, expected: &[&str], out: &mut
         out.push(finding(
             TYPE_UNEXPECTED,
             at(path, "@type"),
-            format!("@type '{t}' is not '{}'; read as {}", expected.join("' or '"), expected[0]),
+            format!(
+                "@type '{t}' is not '{}'; read as {}",
+                expected.join("' or '"),
+                expected.first().copied().unwrap_or_default()
+            ),
         ));
     }
 }
@@ -303,7 +307,7 @@ fn relationships(
     for (r, rel) in item.relationships.iter().enumerate() {
         // New relationships sit after the `bundles` links of the children in the flat export.
         let rel_at = rel.origin.clone().unwrap_or_else(|| {
-            format!("{path}/productOrderItemRelationship/{}", item.children.len() + r)
+            format!("{path}/productOrderItemRelationship/{}", item.children.len().saturating_add(r))
         });
         if !ids.contains_key(rel.target.as_str()) {
             out.push(finding(
@@ -328,7 +332,7 @@ fn relationships(
                     cycle = true;
                     break;
                 }
-                steps += 1;
+                steps = steps.saturating_add(1);
                 if steps > parent_of.len() {
                     break;
                 }

@@ -111,18 +111,26 @@ impl SyncEngine {
                     }
                     None => break,
                 }
-                let left = pending.len() + tasks.len();
+                let left = pending.len().saturating_add(tasks.len());
                 self.inner.status.send_modify(|s| s.in_flight = left);
             }
             for (entry_report, recovered) in results {
                 match &entry_report.outcome {
-                    EntryOutcome::Done { .. } => report.delivered += 1,
-                    EntryOutcome::Retry { .. } => report.retrying += 1,
-                    EntryOutcome::Waiting { .. } => report.waiting += 1,
-                    EntryOutcome::NeedsAttention { .. } => report.needs_attention += 1,
+                    EntryOutcome::Done { .. } => {
+                        report.delivered = report.delivered.saturating_add(1)
+                    }
+                    EntryOutcome::Retry { .. } => {
+                        report.retrying = report.retrying.saturating_add(1)
+                    }
+                    EntryOutcome::Waiting { .. } => {
+                        report.waiting = report.waiting.saturating_add(1)
+                    }
+                    EntryOutcome::NeedsAttention { .. } => {
+                        report.needs_attention = report.needs_attention.saturating_add(1)
+                    }
                 }
                 if recovered {
-                    report.recovered_by_lookup += 1;
+                    report.recovered_by_lookup = report.recovered_by_lookup.saturating_add(1);
                 }
                 report.entries.push(entry_report);
             }

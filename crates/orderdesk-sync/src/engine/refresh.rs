@@ -30,7 +30,7 @@ impl SyncEngine {
                 if n < 1000 {
                     break;
                 }
-                offset += 1000;
+                offset = offset.saturating_add(1000);
             }
             Ok(tracked)
         })
@@ -75,7 +75,7 @@ impl SyncEngine {
                     let version = row.tmf_version;
                     let new_state = order_state(&order).unwrap_or("").to_owned();
                     self.record(&client, order, None, version).await?;
-                    report.refreshed += 1;
+                    report.refreshed = report.refreshed.saturating_add(1);
                     if new_state != row.state {
                         report.state_changes.push(StateChange {
                             order: row.id,
@@ -167,7 +167,7 @@ impl SyncEngine {
         }
         for party in customers {
             match self.pull_orders(&profile, &[("relatedParty.id", party.as_str())]).await {
-                Ok(pulled) => report.imported += pulled.orders,
+                Ok(pulled) => report.imported = report.imported.saturating_add(pulled.orders),
                 Err(err) => {
                     report.errors.push(format!("pulling orders of customer {party}: {err}"))
                 }
