@@ -29,6 +29,12 @@ pub enum ServiceError {
     /// Submit refused: the draft has error findings (all of them are carried).
     #[error("the order cannot be submitted: {} error(s) must be fixed first", count_errors(.0))]
     SubmitBlocked(Vec<orderdesk_core::Finding>),
+    /// A server profile's policy cannot be used as given (not JSON, or its checks refuse it).
+    #[error("the policy: {0}")]
+    Policy(String),
+    /// A discount approval cannot be recorded (no approver or code, no such discount).
+    #[error("{0}")]
+    Approval(String),
     /// Nothing to undo or redo.
     #[error("{0}")]
     NothingToDo(&'static str),
@@ -60,6 +66,8 @@ impl ErrorCode for ServiceError {
             ServiceError::NotJson(_) => orderdesk_error::codes::INPUT_NOT_JSON,
             ServiceError::NotAnOrder(_) => orderdesk_error::codes::WIRE_SHAPE,
             ServiceError::SubmitBlocked(_) => "service.submit_blocked",
+            ServiceError::Policy(_) => "service.bad_policy",
+            ServiceError::Approval(_) => "service.approval",
             ServiceError::NothingToDo(_) => "service.nothing_to_do",
             ServiceError::NoDataDir => "service.no_data_dir",
             ServiceError::Export { .. } => "service.export_write",

@@ -129,6 +129,7 @@ text_enum!(
         Submitted => "submitted",
         StateChanged => "state-changed",
         CancelRequested => "cancel-requested",
+        DiscountApproved => "discount-approved",
     }
 );
 

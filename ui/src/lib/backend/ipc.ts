@@ -61,9 +61,17 @@ import type {
   UpdateSettings,
   UpdateView,
   DiagnosticsSaved,
+  ReasonOption,
+  PolicyView,
+  ApprovalInput,
+  ApprovalView,
 } from "./bindings";
 
 export type {
+  ReasonOption,
+  PolicyView,
+  ApprovalInput,
+  ApprovalView,
   DemoStatus,
   IpcError,
   AppInfo,
@@ -179,8 +187,11 @@ export const backend = {
   refreshCatalog: (name: string) => unwrap(commands.refreshCatalog(name)),
   syncStatus: () => unwrap(commands.syncStatus()),
   orderDetail: (id: string) => unwrap(commands.orderDetail(id)),
-  cancelOrder: (id: string, reason: string, requestedDate: string | null) =>
-    unwrap(commands.cancelOrder(id, reason, requestedDate)),
+  cancelOrder: (id: string, reason: string | null, note: string, requestedDate: string | null) =>
+    unwrap(commands.cancelOrder(id, reason, note, requestedDate)),
+  setProfilePolicy: (name: string, json: string) => unwrap(commands.setProfilePolicy(name, json)),
+  approveDiscount: (draft: string, approval: ApprovalInput) =>
+    unwrap(commands.approveDiscount(draft, approval)),
   outbox: () => unwrap(commands.outbox()),
   retryEntry: (id: string) => unwrap(commands.retryEntry(id)),
   dropEntry: (id: string, force: boolean) => unwrap(commands.dropEntry(id, force)),
