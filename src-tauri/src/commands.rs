@@ -4,10 +4,10 @@
 //! store's writer thread or a blocking-pool reader, never on the thread serving IPC.
 
 use orderdesk_service::{
-    AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice, ConnectionReport, DemoStatus,
-    Edit, EditorState, FixTarget, OfferingDetail, OfferingSummary, OrderDetailView, OrderListQuery,
-    OrderListRow, OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RevisionView, Settings,
-    SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
+    AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice, ConnectionReport,
+    DemoStatus, Edit, EditorState, FixTarget, OfferingDetail, OfferingSummary, OrderDetailView,
+    OrderListQuery, OrderListRow, OutboxEntryView, ProfileInput, ProfileSaved, ProfileView,
+    RevisionView, Settings, SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
 };
 use serde::Serialize;
 use specta::Type;

@@ -13,9 +13,12 @@ use serde_json::{json, Value};
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 /// Runs `orderdesk --json --db DB ARGS`, expects exit `code`, returns stdout as JSON.
-async fn json(db: &PathBuf, args: &[&str], code: i32) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-    let mut command =
-        tokio::process::Command::from(Command::new(env!("CARGO_BIN_EXE_orderdesk")));
+async fn json(
+    db: &PathBuf,
+    args: &[&str],
+    code: i32,
+) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    let mut command = tokio::process::Command::from(Command::new(env!("CARGO_BIN_EXE_orderdesk")));
     command.env_remove("ORDERDESK_DB").arg("--json").arg("--db").arg(db).args(args);
     let out = command.output().await?;
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -53,13 +56,22 @@ async fn a_discount_over_the_limit_is_refused_until_it_is_approved() -> TestResu
 
     // A policy that does not check is refused, naming why; nothing is saved.
     let bad_file = dir.path().join("bad.json");
-    std::fs::write(&bad_file, json!({"discount": {"reasons": [{"code": "x", "label": "X",
-        "maxPercentage": "120"}]}}).to_string())?;
-    let bad = json(&db, &["remote", "policy", "lab", "--file", &bad_file.to_string_lossy()], 2).await?;
+    std::fs::write(
+        &bad_file,
+        json!({"discount": {"reasons": [{"code": "x", "label": "X",
+        "maxPercentage": "120"}]}})
+        .to_string(),
+    )?;
+    let bad =
+        json(&db, &["remote", "policy", "lab", "--file", &bad_file.to_string_lossy()], 2).await?;
     assert_eq!(bad["code"], "service.bad_policy");
     let policy_file = dir.path().join("policy.json");
-    std::fs::write(&policy_file, json!({"discount": {"reasons": [{"code": "retention",
-        "label": "Customer retention", "maxPercentage": "20"}]}}).to_string())?;
+    std::fs::write(
+        &policy_file,
+        json!({"discount": {"reasons": [{"code": "retention",
+        "label": "Customer retention", "maxPercentage": "20"}]}})
+        .to_string(),
+    )?;
     let set = json(&db, &["remote", "policy", "lab", "--file", &policy_file.to_string_lossy()], 0)
         .await?;
     assert_eq!(set["policy"]["discount"]["reasons"][0]["code"], "retention");
@@ -93,9 +105,11 @@ async fn a_discount_over_the_limit_is_refused_until_it_is_approved() -> TestResu
     let refused = json(&db, &["draft", "submit", &draft], 1).await?;
     assert!(codes(&refused["findings"]).contains(&"discount.approval".into()), "{refused}");
 
-    let no_code = ["draft", "approve", &draft, "--item", "1", "--approver", "Jane Doe", "--code", " "];
+    let no_code =
+        ["draft", "approve", &draft, "--item", "1", "--approver", "Jane Doe", "--code", " "];
     assert_eq!(json(&db, &no_code, 2).await?["code"], "service.approval");
-    let approve = ["draft", "approve", &draft, "--item", "1", "--approver", "Jane Doe", "--code", "A-77"];
+    let approve =
+        ["draft", "approve", &draft, "--item", "1", "--approver", "Jane Doe", "--code", "A-77"];
     json(&db, &approve, 0).await?;
     let findings = json(&db, &["draft", "check", &draft], 0).await?;
     assert!(!codes(&findings["findings"]).contains(&"discount.approval".into()));

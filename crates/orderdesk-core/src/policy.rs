@@ -75,7 +75,10 @@ pub struct ProfilePolicy {
 
 impl Default for ProfilePolicy {
     fn default() -> Self {
-        ProfilePolicy { discount: DiscountPolicy::default(), cancel_reasons: default_cancel_reasons() }
+        ProfilePolicy {
+            discount: DiscountPolicy::default(),
+            cancel_reasons: default_cancel_reasons(),
+        }
     }
 }
 
@@ -119,7 +122,9 @@ impl ProfilePolicy {
         for r in &self.cancel_reasons {
             let code = r.code.trim();
             if code.is_empty() || r.label.trim().is_empty() {
-                return Err(PolicyError("every cancellation reason needs a code and a label".into()));
+                return Err(PolicyError(
+                    "every cancellation reason needs a code and a label".into(),
+                ));
             }
             if code.chars().count() > limits::MAX_ID_CHARS
                 || r.label.chars().count() > limits::MAX_ID_CHARS

@@ -9,7 +9,8 @@
 
 use chrono::Utc;
 use orderdesk_core::{
-    validate_and_price, Catalog, DiscountPolicy, Finding, Op, Order, PricingOptions, Quote, ValidateOptions,
+    validate_and_price, Catalog, DiscountPolicy, Finding, Op, Order, PricingOptions, Quote,
+    ValidateOptions,
 };
 use orderdesk_store::{DraftFilter, DraftRevision, DraftRow, Queries, Version};
 use serde_json::Value;

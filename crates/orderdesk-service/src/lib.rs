@@ -82,11 +82,11 @@ pub use orders::{
     OrderDetailView, OrderItemState, OutboxEntryView, StepTone, SyncStatusView, TimelineKind,
     TimelineStep,
 };
+pub use policy::{ApprovalInput, PolicyView, ReasonOption};
 pub use profiles::{
     CatalogRefreshView, ConnectionReport, FieldError, OsKeyring, ProfileInput, ProfileSaved,
     ProfileView, SecretState, SecretStore,
 };
-pub use policy::{ApprovalInput, PolicyView, ReasonOption};
 pub use records::SnapshotImport;
 pub use tuning::{Tuning, DEMO_TIMING_ENV, SYNC_MAX_WAIT_ENV, SYNC_POLL_ENV};
 pub use updates::{UpdateSettings, UpdateView};

@@ -602,8 +602,8 @@ impl Service {
             let cancel_pending = latest.as_ref().is_some_and(|(e, _)| pending(e.status));
             let items = items_of(&payload, &catalog, &order.item_states);
             // A profile removed since (its orders keep naming it) lists the default reasons.
-            let policy = orderdesk_sync::profiles::policy(r, Some(&row.profile))
-                .unwrap_or_default();
+            let policy =
+                orderdesk_sync::profiles::policy(r, Some(&row.profile)).unwrap_or_default();
             // Servers rarely price an order; the total is then the one the draft was
             // submitted with (the Rust pricing engine's figure).
             let total = match &row.total {

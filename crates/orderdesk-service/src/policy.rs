@@ -213,7 +213,11 @@ impl Service {
     /// the revision's audit entry is `discount-approved`, naming the approver and the code.
     /// Refused (`service.approval`) without an approver or a code, or when the draft has no
     /// discount of its own there; a submitted draft is read-only (`store.draft_submitted`).
-    pub async fn approve_discount(&self, draft: String, input: ApprovalInput) -> Result<EditorState> {
+    pub async fn approve_discount(
+        &self,
+        draft: String,
+        input: ApprovalInput,
+    ) -> Result<EditorState> {
         let approver = approval_field("approver's name", &input.approver)?;
         let code = approval_field("approval code", &input.code)?;
         let catalog = self.catalog();
@@ -231,8 +235,8 @@ impl Service {
                 let (quote, summary) = crate::session::price_and_summarize(
                     &value, &next, version, &cat.rules, rounding, &policy,
                 );
-                let body = serde_json::to_string(&value)
-                    .map_err(|e| ServiceError::Task(e.to_string()))?;
+                let body =
+                    serde_json::to_string(&value).map_err(|e| ServiceError::Task(e.to_string()))?;
                 let row = s.approve_discount(
                     &draft,
                     DraftEdit {
@@ -277,9 +281,8 @@ impl Service {
                 _ => note,
             });
         }
-        let listed = || {
-            policy.cancel_reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", ")
-        };
+        let listed =
+            || policy.cancel_reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", ");
         let Some(code) = code else {
             return Err(ServiceError::Invalid(format!(
                 "choose a cancellation reason: {}",

@@ -10,9 +10,9 @@ use serde_json::Value;
 
 use crate::catalog::{value_text, CatalogCache};
 use crate::view::{
-    AlterationView, ApprovalView, AmountsView, BundleOption, CharacteristicField, CurrencyView, DraftView,
-    FindingView, HeaderView, ItemPriceView, ItemQuoteView, ItemView, PeriodAmounts, PriceLineView,
-    QuoteView, RefView, RelationshipView, SegmentView, StepView,
+    AlterationView, AmountsView, ApprovalView, BundleOption, CharacteristicField, CurrencyView,
+    DraftView, FindingView, HeaderView, ItemPriceView, ItemQuoteView, ItemView, PeriodAmounts,
+    PriceLineView, QuoteView, RefView, RelationshipView, SegmentView, StepView,
 };
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {

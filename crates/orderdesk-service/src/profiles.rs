@@ -434,7 +434,9 @@ impl Service {
                 let all = orderdesk_sync::profiles::list(r)?;
                 let policies = all
                     .keys()
-                    .map(|name| Ok((name.clone(), orderdesk_sync::profiles::policy(r, Some(name))?)))
+                    .map(|name| {
+                        Ok((name.clone(), orderdesk_sync::profiles::policy(r, Some(name))?))
+                    })
                     .collect::<Result<std::collections::HashMap<_, _>>>()?;
                 Ok((all, orderdesk_sync::profiles::active_name(r)?, policies))
             })

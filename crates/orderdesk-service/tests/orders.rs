@@ -97,18 +97,23 @@ async fn detail_timeline_and_a_cancellation_that_is_done() {
     let none = service.cancel_order(id.clone(), None, "  ".into(), None).await;
     assert_eq!(none.err().map(|e| e.code()), Some("service.invalid_input"));
     let past = service
-        .cancel_order(id.clone(), Some("duplicate".into()), "moved".into(), Some("2020-01-01".into()))
+        .cancel_order(
+            id.clone(),
+            Some("duplicate".into()),
+            "moved".into(),
+            Some("2020-01-01".into()),
+        )
         .await;
     assert_eq!(past.err().map(|e| e.code()), Some("service.invalid_input"));
     let bad = service
         .cancel_order(id.clone(), Some("duplicate".into()), "moved".into(), Some("soon".into()))
         .await;
     assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
-    let unlisted =
-        service.cancel_order(id.clone(), Some("whim".into()), String::new(), None).await;
+    let unlisted = service.cancel_order(id.clone(), Some("whim".into()), String::new(), None).await;
     assert_eq!(unlisted.err().map(|e| e.code()), Some("service.invalid_input"));
     // An order is named by its local number or its server's id; neither is "x".
-    let unknown = service.cancel_order("x".into(), Some("duplicate".into()), String::new(), None).await;
+    let unknown =
+        service.cancel_order("x".into(), Some("duplicate".into()), String::new(), None).await;
     assert_eq!(unknown.err().map(|e| e.code()), Some("store.not_found"));
 
     let day = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();

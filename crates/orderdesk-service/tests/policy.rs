@@ -150,9 +150,7 @@ async fn a_discount_over_the_limit_needs_an_approval_before_it_is_submitted() {
     let notes = on_server["note"].as_array().cloned().unwrap_or_default();
     let note = notes
         .iter()
-        .find(|n| {
-            n["id"].as_str().is_some_and(|id| id.starts_with("discount-approval:"))
-        })
+        .find(|n| n["id"].as_str().is_some_and(|id| id.starts_with("discount-approval:")))
         .unwrap_or_else(|| panic!("no approval note in {on_server}"));
     assert_eq!(note["author"], "Jane Doe");
     assert!(note["text"].as_str().is_some_and(|t| t.contains("A-77")), "{note}");
@@ -178,12 +176,14 @@ async fn cancel_is_offered_in_cancellable_states_only_with_the_profiles_reasons(
         assert!(start.elapsed() < Duration::from_secs(15), "never completed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert_eq!(detail.cancel_reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), [
-        "duplicate"
-    ]);
+    assert_eq!(
+        detail.cancel_reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+        ["duplicate"]
+    );
     assert!(!detail.can_cancel, "a completed order offers no cancel");
-    let refused =
-        service.cancel_order(detail.id.clone(), Some("duplicate".into()), String::new(), None).await;
+    let refused = service
+        .cancel_order(detail.id.clone(), Some("duplicate".into()), String::new(), None)
+        .await;
     assert_eq!(refused.err().map(|e| e.code()), Some("sync.refused"));
     service.stop_demo().await;
 }

@@ -23,10 +23,11 @@ pub const APPLICATION_ID: i32 = 0x4F44_534B;
 
 /// Embedded, numbered migrations. Index `i` takes the schema from version `i` to `i + 1`.
 /// Migrations are additive: a released one is never edited, a change is a new entry.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_tables.sql"),
-        include_str!("migrations/0003_profile_policy.sql"),
-    ];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_tables.sql"),
+    include_str!("migrations/0003_profile_policy.sql"),
+];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

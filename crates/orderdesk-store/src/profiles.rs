@@ -186,7 +186,9 @@ pub(crate) fn profile_policy(conn: &Connection, name: &str) -> Result<ProfilePol
         None => Err(StoreError::not_found("server profile", name)),
         Some(None) => Ok(ProfilePolicy::default()),
         Some(Some(text)) => serde_json::from_str(&text).map_err(|e| {
-            StoreError::Invalid(format!("the policy stored for profile {name:?} cannot be read: {e}"))
+            StoreError::Invalid(format!(
+                "the policy stored for profile {name:?} cannot be read: {e}"
+            ))
         }),
     }
 }
@@ -309,8 +311,10 @@ impl Store {
         let text = serde_json::to_string(policy)
             .map_err(|e| StoreError::Invalid(format!("the policy: {e}")))?;
         let tx = open::write_tx(&mut self.conn)?;
-        if tx.execute("UPDATE server_profiles SET policy = ?2 WHERE name = ?1", params![name, text])?
-            == 0
+        if tx.execute(
+            "UPDATE server_profiles SET policy = ?2 WHERE name = ?1",
+            params![name, text],
+        )? == 0
         {
             return Err(StoreError::not_found("server profile", name));
         }

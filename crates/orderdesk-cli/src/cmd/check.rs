@@ -60,10 +60,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (name, value) = input::read_json(&args.file, input::MAX_ORDER_INPUT)?;
     let catalog = args.catalog.as_deref().map(load_catalog).transpose()?;
     let policy = match &args.profile {
-        Some(name) => Some(orderdesk_sync::profiles::policy(
-            &crate::cmd::db::open_store(ctx)?,
-            Some(name),
-        )?),
+        Some(name) => {
+            Some(orderdesk_sync::profiles::policy(&crate::cmd::db::open_store(ctx)?, Some(name))?)
+        }
         None => None,
     };
     let findings = orderdesk_service::order_findings(

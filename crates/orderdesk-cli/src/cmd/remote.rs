@@ -213,12 +213,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                 // Each profile with its policy.
                 let mut shown = serde_json::Map::new();
                 for (name, p) in &all {
-                    let mut value = serde_json::to_value(p).map_err(|e| CliError::Output(e.to_string()))?;
+                    let mut value =
+                        serde_json::to_value(p).map_err(|e| CliError::Output(e.to_string()))?;
                     if let serde_json::Value::Object(members) = &mut value {
                         let policy = profiles::policy(&store, Some(name))?;
                         members.insert(
                             "policy".into(),
-                            serde_json::to_value(policy).map_err(|e| CliError::Output(e.to_string()))?,
+                            serde_json::to_value(policy)
+                                .map_err(|e| CliError::Output(e.to_string()))?,
                         );
                     }
                     shown.insert(name.clone(), value);

@@ -191,7 +191,10 @@ fn a_profiles_policy_is_kept_apart_from_its_connection() {
     let mut twice = policy.clone();
     twice.cancel_reasons.push(twice.cancel_reasons[0].clone());
     assert!(matches!(store.set_profile_policy("lab", &twice), Err(StoreError::Invalid(_))));
-    assert!(matches!(store.set_profile_policy("nobody", &policy), Err(StoreError::NotFound { .. })));
+    assert!(matches!(
+        store.set_profile_policy("nobody", &policy),
+        Err(StoreError::NotFound { .. })
+    ));
     assert!(matches!(store.profile_policy("nobody"), Err(StoreError::NotFound { .. })));
     assert_eq!(store.profile_policy("lab").expect("policy"), policy);
 }

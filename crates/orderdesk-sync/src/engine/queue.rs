@@ -235,8 +235,7 @@ pub fn submit_in(
     let profile = profiles::resolve(store, profile)?;
     let policy = profiles::policy(store, Some(&profile.name))?;
     let draft = store.draft(draft_id)?;
-    let findings =
-        submit_findings(&draft.body, draft.row.tmf_version, catalog, policy.governing());
+    let findings = submit_findings(&draft.body, draft.row.tmf_version, catalog, policy.governing());
     if orderdesk_core::has_errors(&findings) {
         return Err(SyncError::DraftHasErrors { draft_id: draft_id.to_owned(), findings });
     }

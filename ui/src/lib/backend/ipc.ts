@@ -61,15 +61,13 @@ import type {
   UpdateSettings,
   UpdateView,
   DiagnosticsSaved,
-  ReasonOption,
-  PolicyView,
+  ReasonOption_Serialize,
+  PolicyView_Serialize,
   ApprovalInput,
   ApprovalView,
 } from "./bindings";
 
 export type {
-  ReasonOption,
-  PolicyView,
   ApprovalInput,
   ApprovalView,
   DemoStatus,
@@ -100,6 +98,8 @@ export type {
 export type Settings = Settings_Serialize;
 export type ProfileInput = ProfileInput_Deserialize;
 export type ProfileView = ProfileView_Serialize;
+export type ReasonOption = ReasonOption_Serialize;
+export type PolicyView = PolicyView_Serialize;
 export type ProfileSaved = ProfileSaved_Serialize;
 export type AppStatus = AppStatus_Serialize;
 export type CategoryView = CategoryView_Serialize;

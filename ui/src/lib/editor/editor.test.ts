@@ -9,7 +9,7 @@ import HistoryPanel from "./HistoryPanel.svelte";
 import HeaderForm from "./HeaderForm.svelte";
 import CatalogPicker from "./CatalogPicker.svelte";
 import { draft, field, finding, item, quote } from "../../test/fixtures";
-import type { Edit } from "../backend/ipc";
+import { BackendError, type Edit } from "../backend/ipc";
 import { applyLocale } from "../i18n/locale.svelte";
 import { tick } from "svelte";
 
@@ -201,7 +201,9 @@ describe("PricePanel under a discount policy", () => {
   });
 
   it("shows the backend's refusal in the approval form", async () => {
-    const onApprove = vi.fn(() => Promise.reject({ code: "service.approval", message: "the approval code is required" }));
+    const onApprove = vi.fn(() =>
+      Promise.reject(new BackendError({ code: "service.approval", message: "the approval code is required" })),
+    );
     render(PricePanel, { quote: quote({ findings: [over] }), item: discounted(null), onEdit: vi.fn(), reasons, onApprove });
     await fireEvent.click(screen.getByRole("button", { name: "Record approval" }));
     expect((await screen.findByTestId("approval-error")).textContent).toContain("approval code is required");
