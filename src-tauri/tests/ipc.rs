@@ -352,7 +352,10 @@ fn order_detail_cancel_and_outbox_through_ipc() {
 
     // Input is checked in Rust; errors keep the {code, message} shape.
     let no_reason = h
-        .call("cancel_order", json!({"id": order, "reason": null, "note": " ", "requestedDate": null}))
+        .call(
+            "cancel_order",
+            json!({"id": order, "reason": null, "note": " ", "requestedDate": null}),
+        )
         .expect_err("reason required");
     assert_eq!(no_reason["code"], json!("service.invalid_input"));
     let past = h

@@ -76,13 +76,23 @@ pub fn policy_view(policy: &ProfilePolicy) -> PolicyView {
     }
 }
 
-/// Reads a policy an agent typed or a file holds (a [`ProfilePolicy`] as JSON) and checks it.
+/// The most bytes of policy JSON read (a policy holds at most
+/// [`limits::MAX_POLICY_REASONS`] reasons of each kind, each a few short texts).
+pub const MAX_POLICY_BYTES: usize = 256 * 1024;
+
+/// Reads a policy an agent typed or a file holds (a [`ProfilePolicy`] as a JSON object) and
+/// checks it.
 pub fn parse_policy(text: &str) -> Result<ProfilePolicy> {
-    if text.len() > limits::MAX_TEXT_CHARS * 4 {
-        return Err(ServiceError::Policy("the policy is too long".into()));
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(ServiceError::Policy(format!(
+            "the policy is longer than {MAX_POLICY_BYTES} bytes"
+        )));
     }
     let value = orderdesk_wire::parse_json(text)
         .map_err(|e| ServiceError::Policy(format!("not JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ServiceError::Policy("a policy is a JSON object".into()));
+    }
     let policy: ProfilePolicy =
         serde_json::from_value(value).map_err(|e| ServiceError::Policy(e.to_string()))?;
     policy.check().map_err(|e| ServiceError::Policy(e.to_string()))?;

@@ -262,7 +262,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             let (runtime, service) = service(ctx)?;
             if let Some(file) = file {
                 let (source, value) =
-                    crate::input::read_json(&file, crate::input::MAX_ORDER_INPUT)?;
+                    crate::input::read_json(&file, orderdesk_service::policy::MAX_POLICY_BYTES)?;
                 runtime
                     .block_on(service.set_profile_policy(name.clone(), value.to_string()))
                     .map_err(|e| CliError::input(source, e))?;
