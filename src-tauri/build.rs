@@ -41,6 +41,8 @@ const COMMANDS: &[&str] = &[
     "save_profile",
     "remove_profile",
     "set_active_profile",
+    "set_profile_policy",
+    "approve_discount",
     "test_connection",
     "refresh_catalog",
     "sync_status",

@@ -4,11 +4,11 @@
 //! store's writer thread or a blocking-pool reader, never on the thread serving IPC.
 
 use orderdesk_service::{
-    AmendInput, AppStatus, CatalogRefreshView, CategoryView, ConflictChoice, ConnectionReport,
-    DemoStatus, Edit, EditorState, FindingView, FixTarget, OfferingDetail, OfferingSummary,
-    OrderDetailView, OrderListQuery, OrderListRow, OutboxEntryView, ProfileInput, ProfileSaved,
-    ProfileView, RefusalView, RevisionView, Settings, SubmissionView, SubmitView, SyncStatusView,
-    Version, WithdrawView,
+    AmendInput, AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice,
+    ConnectionReport, DemoStatus, Edit, EditorState, FindingView, FixTarget, OfferingDetail,
+    OfferingSummary, OrderDetailView, OrderListQuery, OrderListRow, OutboxEntryView, ProfileInput,
+    ProfileSaved, ProfileView, RefusalView, RevisionView, Settings, SubmissionView, SubmitView,
+    SyncStatusView, Version, WithdrawView,
 };
 use serde::Serialize;
 use specta::Type;
@@ -295,6 +295,28 @@ pub async fn set_active_profile(
     Ok(state.service()?.set_active_profile(name).await?)
 }
 
+/// Set what a profile rules (discount policy, cancellation reasons) from its JSON.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_profile_policy(
+    state: State<'_, AppState>,
+    name: String,
+    json: String,
+) -> Result<Vec<ProfileView>> {
+    Ok(state.service()?.set_profile_policy(name, json).await?)
+}
+
+/// Record who approved a discount over its limit, with the approval code.
+#[tauri::command]
+#[specta::specta]
+pub async fn approve_discount(
+    state: State<'_, AppState>,
+    draft: String,
+    approval: ApprovalInput,
+) -> Result<EditorState> {
+    Ok(state.service()?.approve_discount(draft, approval).await?)
+}
+
 /// Try a profile as the form holds it and report what the server answered.
 #[tauri::command]
 #[specta::specta]
@@ -331,16 +353,19 @@ pub async fn order_detail(state: State<'_, AppState>, id: String) -> Result<Orde
     Ok(state.service()?.order_detail(id).await?)
 }
 
-/// Ask the server to cancel an order (reason required; date `YYYY-MM-DD` or RFC 3339).
+/// Ask the server to cancel an order: a reason from the profile's list (its code), an
+/// optional note (the reason itself when the profile lists none); date `YYYY-MM-DD` or
+/// RFC 3339.
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_order(
     state: State<'_, AppState>,
     id: String,
-    reason: String,
+    reason: Option<String>,
+    note: String,
     requested_date: Option<String>,
 ) -> Result<OrderDetailView> {
-    Ok(state.service()?.cancel_order(id, reason, requested_date).await?)
+    Ok(state.service()?.cancel_order(id, reason, note, requested_date).await?)
 }
 
 /// The problems an amendment would have, each at its field (none: it may be sent).

@@ -63,6 +63,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::save_profile,
             commands::remove_profile,
             commands::set_active_profile,
+            commands::set_profile_policy,
+            commands::approve_discount,
             commands::test_connection,
             commands::refresh_catalog,
             commands::sync_status,

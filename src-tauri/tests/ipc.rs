@@ -352,19 +352,32 @@ fn order_detail_cancel_and_outbox_through_ipc() {
 
     // Input is checked in Rust; errors keep the {code, message} shape.
     let no_reason = h
-        .call("cancel_order", json!({"id": order, "reason": " ", "requestedDate": null}))
+        .call(
+            "cancel_order",
+            json!({"id": order, "reason": null, "note": " ", "requestedDate": null}),
+        )
         .expect_err("reason required");
     assert_eq!(no_reason["code"], json!("service.invalid_input"));
     let past = h
-        .call("cancel_order", json!({"id": order, "reason": "x", "requestedDate": "1999-01-01"}))
+        .call(
+            "cancel_order",
+            json!({"id": order, "reason": "other", "note": "x", "requestedDate": "1999-01-01"}),
+        )
         .expect_err("past date");
     assert!(past["message"].as_str().is_some_and(|m| m.contains("past")));
     let detail = h.ok(
         "cancel_order",
-        json!({"id": order, "reason": "customer moved", "requestedDate": null}),
+        json!({"id": order, "reason": "customer-request", "note": "customer moved",
+               "requestedDate": null}),
     );
-    assert_eq!(detail["cancellation"]["reason"], json!("customer moved"));
+    assert_eq!(detail["cancellation"]["reason"], json!("Customer request: customer moved"));
     assert_eq!(detail["canCancel"], json!(false));
+    // A profile's policy is checked in Rust too.
+    let profile = detail["profile"].clone();
+    let bad_policy = h
+        .call("set_profile_policy", json!({"name": profile, "json": "{\"discount\": 1}"}))
+        .expect_err("not a policy");
+    assert_eq!(bad_policy["code"], json!("service.bad_policy"));
     let entries = h.ok("outbox", json!({}));
     assert_eq!(entries[0]["kind"], json!("cancel"));
     assert_eq!(entries[0]["label"], json!("Dana Voss"));

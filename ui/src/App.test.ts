@@ -36,6 +36,7 @@ const profile = (name: string, extra: { active?: boolean; demo?: boolean } = {})
   secretOrigins: [],
   active: false,
   demo: false,
+  policy: { json: "{}", discountReasons: [], cancelReasons: [] },
   ...extra,
 });
 
@@ -230,7 +231,7 @@ describe("App", () => {
         return {
           id: "7", serverId: "PO-7", clientOrderId: null, profile: "demo", state: "completed", stateText: "completed", tmfVersion: "v4",
           customer: "Bob", total: null, currency: null, draftId: null, lastSeen: "2026-11-23T10:00:00+00:00",
-          timeline: [], items: [], payload: "{}", cancellation: null, canCancel: true,
+          timeline: [], items: [], payload: "{}", cancellation: null, canCancel: true, cancelReasons: [],
         };
       if (cmd === "outbox")
         return [{

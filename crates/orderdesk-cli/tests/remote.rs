@@ -103,9 +103,11 @@ async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
     // The server's id names the order as well as the local number.
     let shown = env.json(&["order", "show", &server_id], 0).await?;
     assert_eq!(shown["order"]["id"].as_i64().map(|n| n.to_string()), Some(order_id.clone()));
-    // The app's checks apply: a reason is required.
+    // The app's checks apply: a reason from the profile's list is required.
     let no_reason = env.json(&["order", "cancel", &server_id, "--reason", " "], 2).await?;
     assert_eq!(no_reason["code"], "service.invalid_input");
+    let unlisted = env.json(&["order", "cancel", &server_id, "--reason", "whim"], 2).await?;
+    assert_eq!(unlisted["code"], "service.invalid_input");
 
     env.json(
         &[
@@ -113,6 +115,8 @@ async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
             "cancel",
             &server_id,
             "--reason",
+            "customer-request",
+            "--note",
             "customer changed mind",
             "--date",
             "2026-12-24",
@@ -147,7 +151,7 @@ async fn submit_sync_list_and_cancel_through_the_cli() -> TestResult {
     assert!(all_done, "create and cancel both delivered");
     let shown = env.json(&["order", "show", &order_id], 0).await?;
     let cancellation = &shown["cancellations"][0];
-    assert_eq!(cancellation["reason"], "customer changed mind");
+    assert_eq!(cancellation["reason"], "Customer request: customer changed mind");
     assert_eq!(cancellation["taskState"], "done");
     assert!(cancellation["requestedDate"].as_str().is_some_and(|d| d.starts_with("2026-12-24")));
     let dropped = env.json(&["outbox", "drop", "1"], 2).await?;

@@ -86,7 +86,7 @@ pub use model::{Item, Layout, Order, Relationship};
 pub use money::Rounding;
 pub use ops::{apply, Action, Op};
 pub use orderdesk_error::ErrorCode;
-pub use policy::DiscountPolicy;
+pub use policy::{CancelReason, DiscountPolicy, ProfilePolicy};
 pub use pricing::{price, PricingOptions, Quote};
 pub use validate::{
     validate, validate_json, validate_json_with_inventory, validate_with_inventory, ValidateOptions,

@@ -58,6 +58,106 @@ pub struct DiscountReason {
     pub currency: Option<String>,
 }
 
+/// What a server profile rules for its agents: the discount policy and the reasons an order
+/// may be cancelled for. Both are the client's (no server knows them), stored with the
+/// profile and given to every check made for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfilePolicy {
+    #[serde(default)]
+    pub discount: DiscountPolicy,
+    /// The reasons a cancellation is asked for with, in the order the agent picks from. Empty:
+    /// the agent writes the reason (free text). Missing in a stored or given policy: the
+    /// [`default_cancel_reasons`].
+    #[serde(default = "default_cancel_reasons")]
+    pub cancel_reasons: Vec<CancelReason>,
+}
+
+impl Default for ProfilePolicy {
+    fn default() -> Self {
+        ProfilePolicy {
+            discount: DiscountPolicy::default(),
+            cancel_reasons: default_cancel_reasons(),
+        }
+    }
+}
+
+/// One reason a cancellation may be asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelReason {
+    /// What scripts name (`customer-request`).
+    pub code: String,
+    /// What the agent reads and the server receives (`Customer request`).
+    pub label: String,
+}
+
+/// The cancellation reasons of a profile that names none.
+pub fn default_cancel_reasons() -> Vec<CancelReason> {
+    [
+        ("customer-request", "Customer request"),
+        ("duplicate", "Duplicate order"),
+        ("wrong-items", "Wrong products or options"),
+        ("price", "Price or offer changed"),
+        ("credit", "Credit check failed"),
+        ("other", "Other"),
+    ]
+    .into_iter()
+    .map(|(code, label)| CancelReason { code: code.into(), label: label.into() })
+    .collect()
+}
+
+impl ProfilePolicy {
+    /// Checks the discount policy ([`DiscountPolicy::check`]) and the cancellation reasons
+    /// (a code and a label each, each code once, within [`limits::MAX_POLICY_REASONS`]).
+    pub fn check(&self) -> Result<(), PolicyError> {
+        self.discount.check()?;
+        if self.cancel_reasons.len() > limits::MAX_POLICY_REASONS {
+            return Err(PolicyError(format!(
+                "at most {} cancellation reasons",
+                limits::MAX_POLICY_REASONS
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for r in &self.cancel_reasons {
+            let code = r.code.trim();
+            if code.is_empty() || r.label.trim().is_empty() {
+                return Err(PolicyError(
+                    "every cancellation reason needs a code and a label".into(),
+                ));
+            }
+            if code.chars().count() > limits::MAX_ID_CHARS
+                || r.label.chars().count() > limits::MAX_ID_CHARS
+            {
+                return Err(PolicyError(format!(
+                    "a cancellation reason's code and label are at most {} characters",
+                    limits::MAX_ID_CHARS
+                )));
+            }
+            if !seen.insert(code.to_lowercase()) {
+                return Err(PolicyError(format!(
+                    "the cancellation reason {code:?} is listed twice"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The cancellation reason `text` names: a code or a label, in any case.
+    pub fn cancel_reason(&self, text: &str) -> Option<&CancelReason> {
+        let t = text.trim();
+        self.cancel_reasons
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(t) || r.label.trim().eq_ignore_ascii_case(t))
+    }
+
+    /// The discount policy when it governs discounts (what [`crate::ValidateOptions::policy`]
+    /// takes).
+    pub fn governing(&self) -> Option<&DiscountPolicy> {
+        self.discount.governs().then_some(&self.discount)
+    }
+}
+
 /// Where a policy cannot be used as given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -360,5 +460,20 @@ mod tests {
         let mut too_much = policy();
         too_much.reasons[0].max_percentage = Some(Decimal::from(101));
         assert!(too_much.check().is_err());
+    }
+
+    #[test]
+    fn profile_policies_default_their_cancel_reasons() {
+        let read: Result<ProfilePolicy, _> = serde_json::from_value(json!({}));
+        assert_eq!(read.ok(), Some(ProfilePolicy::default()));
+        let none: Result<ProfilePolicy, _> = serde_json::from_value(json!({"cancelReasons": []}));
+        assert_eq!(none.ok().map(|p| p.cancel_reasons.len()), Some(0));
+        let p = ProfilePolicy::default();
+        assert!(p.check().is_ok());
+        assert_eq!(p.cancel_reason("DUPLICATE ORDER").map(|r| r.code.as_str()), Some("duplicate"));
+        assert!(p.governing().is_none());
+        let mut twice = p.clone();
+        twice.cancel_reasons.push(twice.cancel_reasons[0].clone());
+        assert!(twice.check().is_err());
     }
 }

@@ -86,6 +86,7 @@ fn amendment(
     version: Version,
     input: &AmendInput,
     cat: &CatalogCache,
+    policy: &orderdesk_core::ProfilePolicy,
 ) -> Result<std::result::Result<Value, Vec<FindingView>>> {
     let catalog = crate::drafts::imported(cat);
     let mut order = Order::from_json(payload.clone())?;
@@ -197,7 +198,12 @@ fn amendment(
         version,
         &orderdesk_sync::payload::new_client_order_id(),
     );
-    let findings = orderdesk_sync::submit_findings(&request.body.to_string(), version, catalog);
+    let findings = orderdesk_sync::submit_findings(
+        &request.body.to_string(),
+        version,
+        catalog,
+        policy.governing(),
+    );
     if orderdesk_core::has_errors(&findings) {
         let items = item_views(&Order::from_json(amended)?, cat);
         return Ok(Err(findings
@@ -220,6 +226,12 @@ fn amendment(
     Ok(Ok(Value::Object(patch)))
 }
 
+/// The policy an amended order is held to: its profile's, as at submit (a profile removed since
+/// holds it to the defaults).
+fn order_policy(r: &impl orderdesk_store::Queries, profile: &str) -> orderdesk_core::ProfilePolicy {
+    orderdesk_sync::profiles::policy(r, Some(profile)).unwrap_or_default()
+}
+
 impl Service {
     /// The problems an amendment of an order would have, each at its field (the agent's input
     /// first, then the core's findings on the amended order); empty when it may be queued.
@@ -230,7 +242,10 @@ impl Service {
             let order = r.order(order_id)?;
             let payload = orderdesk_wire::parse_json(&order.payload)
                 .map_err(|e| invalid(format!("order {order_id}: {e}")))?;
-            Ok(amendment(&payload, order.row.tmf_version, &input, &cat)?.err().unwrap_or_default())
+            let policy = order_policy(r, &order.row.profile);
+            Ok(amendment(&payload, order.row.tmf_version, &input, &cat, &policy)?
+                .err()
+                .unwrap_or_default())
         })
         .await
     }
@@ -256,7 +271,8 @@ impl Service {
                     )
                     .into());
                 }
-                match amendment(&payload, order.row.tmf_version, &input, &cat)? {
+                let policy = order_policy(r, &order.row.profile);
+                match amendment(&payload, order.row.tmf_version, &input, &cat, &policy)? {
                     Ok(patch) => Ok((order_id, patch)),
                     Err(problems) => Err(ServiceError::AmendBlocked(problems)),
                 }

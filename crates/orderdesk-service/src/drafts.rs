@@ -9,7 +9,8 @@
 
 use chrono::Utc;
 use orderdesk_core::{
-    validate_and_price, Catalog, Finding, Op, Order, PricingOptions, Quote, ValidateOptions,
+    validate_and_price, Catalog, DiscountPolicy, Finding, Op, Order, PricingOptions, Quote,
+    ValidateOptions,
 };
 use orderdesk_store::{DraftFilter, DraftRevision, DraftRow, Queries, Version};
 use serde_json::Value;
@@ -61,14 +62,19 @@ pub(crate) fn imported(catalog: &CatalogCache) -> Option<&Catalog> {
 }
 
 /// Every finding for a TMF622 order payload: `orderdesk-core`'s one list of checks, with the
-/// official create schema of the version the payload's shape names (v4 when it names none).
+/// official create schema of the version the payload's shape names (v4 when it names none),
+/// and the discount policy of the profile it is checked for (`None`: no policy).
 /// Text that is not shaped like an order gets the finding that says why.
-pub fn order_findings(order: &Value, catalog: Option<&Catalog>) -> Vec<Finding> {
+pub fn order_findings(
+    order: &Value,
+    catalog: Option<&Catalog>,
+    policy: Option<&DiscountPolicy>,
+) -> Vec<Finding> {
     let version = orderdesk_wire::detect_version(order).unwrap_or(orderdesk_wire::Version::V4);
     orderdesk_core::validate_json(
         order,
         catalog,
-        ValidateOptions { now: Some(Utc::now()), version: Some(version), policy: None },
+        ValidateOptions { now: Some(Utc::now()), version: Some(version), policy },
     )
 }
 
@@ -109,11 +115,13 @@ impl Service {
         Ok(self.restore_to(id, revision).await?.0)
     }
 
-    /// Every finding for a stored draft ([`order_findings`]) against the cached catalog.
+    /// Every finding for a stored draft ([`order_findings`]) against the cached catalog and
+    /// the active profile's discount policy (the profile it would be submitted to).
     pub async fn check_draft(&self, id: String) -> Result<Vec<Finding>> {
         let value = self.draft_json(id).await?;
         let catalog = self.catalog();
-        Ok(order_findings(&value, imported(&catalog)))
+        let policy = self.profile_policy(None).await?;
+        Ok(order_findings(&value, imported(&catalog), policy.governing()))
     }
 
     /// Validate and price a stored draft against the cached catalog.
@@ -122,10 +130,11 @@ impl Service {
         let version = orderdesk_wire::detect_version(&value);
         let order = Order::from_json(value)?;
         let catalog = self.catalog();
+        let policy = self.profile_policy(None).await?;
         Ok(validate_and_price(
             &order,
             imported(&catalog),
-            ValidateOptions { now: Some(Utc::now()), version, policy: None },
+            ValidateOptions { now: Some(Utc::now()), version, policy: policy.governing() },
             options,
         ))
     }

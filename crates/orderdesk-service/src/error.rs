@@ -33,6 +33,12 @@ pub enum ServiceError {
     /// carried, each at its field).
     #[error("the amendment cannot be sent: {}", describe_problems(.0))]
     AmendBlocked(Vec<crate::view::FindingView>),
+    /// A server profile's policy cannot be used as given (not JSON, or its checks refuse it).
+    #[error("the policy: {0}")]
+    Policy(String),
+    /// A discount approval cannot be recorded (no approver or code, no such discount).
+    #[error("{0}")]
+    Approval(String),
     /// Nothing to undo or redo.
     #[error("{0}")]
     NothingToDo(&'static str),
@@ -65,6 +71,8 @@ impl ErrorCode for ServiceError {
             ServiceError::NotAnOrder(_) => orderdesk_error::codes::WIRE_SHAPE,
             ServiceError::SubmitBlocked(_) => "service.submit_blocked",
             ServiceError::AmendBlocked(_) => "service.amend_blocked",
+            ServiceError::Policy(_) => "service.bad_policy",
+            ServiceError::Approval(_) => "service.approval",
             ServiceError::NothingToDo(_) => "service.nothing_to_do",
             ServiceError::NoDataDir => "service.no_data_dir",
             ServiceError::Export { .. } => "service.export_write",

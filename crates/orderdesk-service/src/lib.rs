@@ -9,7 +9,9 @@
 //! priced by id, catalog snapshots imported with a version or merged, cached records and
 //! full-text search; customers and their installed products on the active profile's server
 //! ([`customers`]). [`Service::open`] takes a data directory, [`Service::open_db`] a
-//! database file. For shipping: the log file ([`logs`]), the support archive
+//! database file. What a server profile rules (its discount policy and cancellation
+//! reasons, [`policy`]) is read for every check made for the profile and set per profile;
+//! a discount over its limit is approved on the draft ([`Service::approve_discount`]). For shipping: the log file ([`logs`]), the support archive
 //! ([`diagnostics`]) and the update feed setting ([`updates`]).
 //!
 //! ## Invariants
@@ -51,6 +53,7 @@ mod error;
 mod list;
 pub mod logs;
 pub mod orders;
+pub mod policy;
 mod present;
 pub mod profiles;
 pub mod records;
@@ -85,6 +88,7 @@ pub use orders::{
     OrderDetailView, OrderItemState, OutboxEntryView, RefusalView, StepTone, SyncStatusView,
     TimelineKind, TimelineStep,
 };
+pub use policy::{ApprovalInput, PolicyView, ReasonOption};
 pub use profiles::{
     CatalogRefreshView, ConnectionReport, FieldError, OsKeyring, ProfileInput, ProfileSaved,
     ProfileView, SecretState, SecretStore,

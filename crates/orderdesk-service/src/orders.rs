@@ -249,13 +249,15 @@ pub struct OrderDetailView {
     pub payload: String,
     /// The latest cancellation, if the agent asked for one.
     pub cancellation: Option<CancellationView>,
-    /// A cancellation may be asked for now (none pending, the order neither cancelled nor
-    /// being cancelled: `orderdesk_sync::may_cancel`). The server still decides: it refuses
-    /// cancelling a completed order.
+    /// A cancellation may be asked for now: none is pending and the order is in a state
+    /// the server cancels in (`orderdesk_sync::may_cancel`; a finished order is not).
     pub can_cancel: bool,
     /// An amendment may be queued now: the server patches orders in this state
     /// (`orderdesk_sync::may_amend`).
     pub can_amend: bool,
+    /// The reasons the order's profile lists for a cancellation; empty: the agent writes
+    /// the reason.
+    pub cancel_reasons: Vec<crate::ReasonOption>,
 }
 
 /// One amended member of an order in conflict.
@@ -641,6 +643,9 @@ impl Service {
             let cancellation = latest.as_ref().map(|(e, c)| cancellation_of(e, c));
             let cancel_pending = latest.as_ref().is_some_and(|(e, _)| pending(e.status));
             let items = items_of(&payload, &catalog, &order.item_states);
+            // A profile removed since (its orders keep naming it) lists the default reasons.
+            let policy =
+                orderdesk_sync::profiles::policy(r, Some(&row.profile)).unwrap_or_default();
             // Servers rarely price an order; the total is then the one the draft was
             // submitted with (the Rust pricing engine's figure).
             let total = match &row.total {
@@ -674,26 +679,30 @@ impl Service {
                         .unwrap_or_else(|_| order.payload.clone()),
                 ),
                 cancellation,
-                // The sync engine's rule; the server decides the rest (it refuses
-                // cancelling a completed order, with its reason).
+                // The sync engine's rule, the server's states.
                 can_cancel: !cancel_pending && orderdesk_sync::may_cancel(&row.state),
                 can_amend: orderdesk_sync::may_amend(&row.state),
+                cancel_reasons: crate::policy::policy_view(&policy).cancel_reasons,
             })
         })
         .await
     }
 
-    /// Ask the server to cancel an order: the reason is required, the requested date (if
-    /// any) must not be in the past. Queued like every change and sent by the sync loop,
+    /// Ask the server to cancel an order, for a reason from its profile's list (`reason`,
+    /// its code or label) with the agent's optional `note`, or, when the profile lists none,
+    /// for the `note` as the reason (required then); the requested date (if any) must not be
+    /// in the past. Refused in a state the server does not cancel in
+    /// (`orderdesk_sync::may_cancel`). Queued like every change and sent by the sync loop,
     /// which follows the cancellation until the server finishes it. Returns the detail.
     pub async fn cancel_order(
         &self,
         id: String,
-        reason: String,
+        reason: Option<String>,
+        note: String,
         requested_date: Option<String>,
     ) -> Result<OrderDetailView> {
         let order_id = self.read(move |r| resolve_order(r, &id)).await?;
-        let reason = check_reason(&reason)?;
+        let reason = self.cancellation_reason(order_id, reason, note).await?;
         let date = match requested_date {
             Some(text) => parse_requested_date(&text, Utc::now())?,
             None => None,

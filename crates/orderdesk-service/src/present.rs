@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use orderdesk_core::policy::Approval;
 use orderdesk_core::pricing::{Amounts, Quote};
 use orderdesk_core::{Finding, Item, Order, Rounding, Severity};
 use orderdesk_store::DraftRow;
@@ -9,9 +10,9 @@ use serde_json::Value;
 
 use crate::catalog::{value_text, CatalogCache};
 use crate::view::{
-    AlterationView, AmountsView, BundleOption, CharacteristicField, CurrencyView, DraftView,
-    FindingView, HeaderView, ItemPriceView, ItemQuoteView, ItemView, PeriodAmounts, PriceLineView,
-    QuoteView, RefView, RelationshipView, SegmentView, StepView,
+    AlterationView, AmountsView, ApprovalView, BundleOption, CharacteristicField, CurrencyView,
+    DraftView, FindingView, HeaderView, ItemPriceView, ItemQuoteView, ItemView, PeriodAmounts,
+    PriceLineView, QuoteView, RefView, RelationshipView, SegmentView, StepView,
 };
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -73,6 +74,7 @@ fn item_view(
     path: &str,
     depth: u32,
     cat: &CatalogCache,
+    approvals: &[Approval],
 ) -> ItemView {
     let offering_id = item.offering_id().map(str::to_owned);
     let offering = offering_id.as_deref().and_then(|id| cat.rules.offering(id));
@@ -128,7 +130,21 @@ fn item_view(
                     alterations: p
                         .get("priceAlteration")
                         .and_then(Value::as_array)
-                        .map(|alts| alts.iter().map(alteration_view).collect())
+                        .map(|alts| {
+                            alts.iter()
+                                .enumerate()
+                                .map(|(a, alt)| {
+                                    let approval = approvals
+                                        .iter()
+                                        .find(|x| x.item == item.id && x.price == i && x.index == a)
+                                        .map(|x| ApprovalView {
+                                            approver: x.approver.clone(),
+                                            text: x.text.clone(),
+                                        });
+                                    AlterationView { approval, ..alteration_view(alt) }
+                                })
+                                .collect()
+                        })
                         .unwrap_or_default(),
                 })
                 .collect()
@@ -192,6 +208,7 @@ fn alteration_view(a: &Value) -> AlterationView {
         duration: duration.map(value_text).and_then(|t| t.parse().ok()),
         price_type: text_at(a, "priceType").unwrap_or_else(|| "discount".into()),
         reason: text_at(a, "description"),
+        approval: None,
     }
 }
 
@@ -220,11 +237,12 @@ pub fn draft_view(
 pub fn item_views(order: &Order, cat: &CatalogCache) -> Vec<ItemView> {
     let mut items = Vec::with_capacity(order.item_count());
     let mut depths: HashMap<&str, u32> = HashMap::new();
+    let approvals = orderdesk_core::policy::approvals(order);
     order.walk(|item, parent, path| {
         let depth =
             parent.and_then(|p| depths.get(p.id.as_str())).map_or(0, |d| d.saturating_add(1));
         depths.insert(item.id.as_str(), depth);
-        items.push(item_view(item, parent, path, depth, cat));
+        items.push(item_view(item, parent, path, depth, cat, &approvals));
     });
     items
 }

@@ -10,7 +10,10 @@ use orderdesk_client::secret::{self, Secret};
 use orderdesk_client::{
     check_url, is_credential_header, AuthConfig, AuthMode, ClientError, Profile, VersionChoice,
 };
+use orderdesk_core::ProfilePolicy;
 use serde::{Deserialize, Serialize};
+
+use crate::policy::{policy_view, PolicyView};
 
 /// Where profile secrets are filed. The app uses [`OsKeyring`]; the trait lets a caller
 /// choose another store (a platform prompt, a managed vault) without touching the service.
@@ -131,6 +134,9 @@ pub struct ProfileView {
     pub active: bool,
     /// The in-process demo server's profile (rewritten by demo mode, not editable).
     pub demo: bool,
+    /// What the profile rules for its agents: discount reasons and limits, cancellation
+    /// reasons (editable for every profile, the demo's included).
+    pub policy: PolicyView,
 }
 
 /// The answer to a save: the field errors (nothing saved), or the saved profile and, when
@@ -341,7 +347,13 @@ pub fn secret_state(profile: &Profile, secrets: &dyn SecretStore) -> SecretState
 
 /// The view of one profile (without credentials a URL of a profile saved before they were
 /// refused may hold).
-pub fn view(profile: &Profile, active: bool, demo: bool, state: SecretState) -> ProfileView {
+pub fn view(
+    profile: &Profile,
+    active: bool,
+    demo: bool,
+    state: SecretState,
+    policy: &ProfilePolicy,
+) -> ProfileView {
     let secret_origins = profile.secret_origins().into_iter().collect();
     let profile = &profile.redacted();
     let (token_url, client_id, scope) = match &profile.auth {
@@ -367,6 +379,7 @@ pub fn view(profile: &Profile, active: bool, demo: bool, state: SecretState) -> 
         secret_origins,
         active,
         demo,
+        policy: policy_view(policy),
     }
 }
 
@@ -437,9 +450,16 @@ const PROBE_EXTERNAL_ID: &str = "orderdesk-connection-test";
 impl Service {
     /// Every server profile with where its secret comes from and which one is active.
     pub async fn list_profiles(&self) -> Result<Vec<ProfileView>> {
-        let (all, active) = self
+        let (all, active, policies) = self
             .read(|r| {
-                Ok((orderdesk_sync::profiles::list(r)?, orderdesk_sync::profiles::active_name(r)?))
+                let all = orderdesk_sync::profiles::list(r)?;
+                let policies = all
+                    .keys()
+                    .map(|name| {
+                        Ok((name.clone(), orderdesk_sync::profiles::policy(r, Some(name))?))
+                    })
+                    .collect::<Result<std::collections::HashMap<_, _>>>()?;
+                Ok((all, orderdesk_sync::profiles::active_name(r)?, policies))
             })
             .await?;
         let secrets = Arc::clone(&self.secrets);
@@ -454,7 +474,8 @@ impl Service {
                         SecretState::Keyring if demo => SecretState::AppSession,
                         state => state,
                     };
-                    view(p, active.as_deref() == Some(&p.name), demo, state)
+                    let policy = policies.get(&p.name).cloned().unwrap_or_default();
+                    view(p, active.as_deref() == Some(&p.name), demo, state, &policy)
                 })
                 .collect()
         })

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use orderdesk_core::{
-    validate_and_price, Catalog, Layout, Order, PricingOptions, Rounding, ValidateOptions,
+    validate_and_price, Catalog, Layout, Order, PricingOptions, ProfilePolicy, Rounding,
+    ValidateOptions,
 };
 use orderdesk_store::{DraftEdit, DraftRow, Money, NewDraft, OrderSummary, Queries, Version};
 use serde_json::Value;
@@ -24,7 +25,7 @@ pub(crate) struct Undo {
 }
 
 /// Parse stored or pasted order text (exact numbers, field order kept).
-fn parse_order_text(text: &str) -> Result<(Value, Order)> {
+pub(crate) fn parse_order_text(text: &str) -> Result<(Value, Order)> {
     let value = orderdesk_wire::parse_json(text.strip_prefix('\u{feff}').unwrap_or(text))
         .map_err(|e| ServiceError::NotJson(e.to_string()))?;
     let order = Order::from_json(value.clone())?;
@@ -33,17 +34,22 @@ fn parse_order_text(text: &str) -> Result<(Value, Order)> {
 
 /// Validate and price, and the listing columns the store keeps (total = tax included over
 /// the schedule in the primary currency, the figure the price panel shows).
-fn price_and_summarize(
+pub(crate) fn price_and_summarize(
     value: &Value,
     order: &Order,
     version: Version,
     catalog: &Catalog,
     rounding: Rounding,
+    policy: &ProfilePolicy,
 ) -> (orderdesk_core::Quote, OrderSummary) {
     let quote = validate_and_price(
         order,
         Some(catalog),
-        ValidateOptions { now: Some(Utc::now()), version: Some(version), policy: None },
+        ValidateOptions {
+            now: Some(Utc::now()),
+            version: Some(version),
+            policy: policy.governing(),
+        },
         PricingOptions { rounding, periods: None },
     );
     let mut summary = orderdesk_store::extract::summarize_order(value);
@@ -85,8 +91,9 @@ impl Service {
         let (row, order, quote) = self
             .write(move |s| {
                 let (value, order) = parse_order_text(&body)?;
+                let policy = orderdesk_sync::profiles::policy(s, None)?;
                 let (quote, summary) =
-                    price_and_summarize(&value, &order, version, &cat.rules, rounding);
+                    price_and_summarize(&value, &order, version, &cat.rules, rounding, &policy);
                 let row = s.create_draft(NewDraft {
                     body,
                     tmf_version: version,
@@ -127,12 +134,14 @@ impl Service {
             .read(move |r| {
                 let draft = r.draft(&id)?;
                 let (value, order) = parse_order_text(&draft.body)?;
+                let policy = orderdesk_sync::profiles::policy(r, None)?;
                 let (quote, _) = price_and_summarize(
                     &value,
                     &order,
                     draft.row.tmf_version,
                     &cat.rules,
                     rounding,
+                    &policy,
                 );
                 Ok((draft.row, order, quote))
             })
@@ -185,7 +194,15 @@ impl Service {
                 };
                 let next = edit.apply(&order, draft.row.tmf_version, &cat.rules)?;
                 let value = next.to_json(Layout::Flat);
-                let (quote, summary) = price_and_summarize(&value, &next, draft.row.tmf_version, &cat.rules, rounding);
+                let policy = orderdesk_sync::profiles::policy(s, None)?;
+                let (quote, summary) = price_and_summarize(
+                    &value,
+                    &next,
+                    draft.row.tmf_version,
+                    &cat.rules,
+                    rounding,
+                    &policy,
+                );
                 let body = serde_json::to_string(&value).map_err(|e| error::invalid(e.to_string()))?;
                 let row = s.update_draft(
                     &id,
@@ -220,18 +237,32 @@ impl Service {
                 let row = s.restore_draft(&id, revision, &actor)?;
                 let draft = s.draft(&id)?;
                 let (value, order) = parse_order_text(&draft.body)?;
+                let policy = orderdesk_sync::profiles::policy(s, None)?;
                 let (quote, _) = price_and_summarize(
                     &value,
                     &order,
                     draft.row.tmf_version,
                     &cat.rules,
                     rounding,
+                    &policy,
                 );
                 Ok((row, order, quote))
             })
             .await?;
         self.remember(&row, order.clone());
         Ok((row, order, quote, catalog))
+    }
+
+    /// The editor's state of a draft just saved, remembered as the session's parsed order.
+    pub(crate) fn opened(
+        &self,
+        row: &DraftRow,
+        order: Order,
+        quote: &orderdesk_core::Quote,
+        catalog: &CatalogCache,
+    ) -> EditorState {
+        self.remember(row, order.clone());
+        self.editor_state(row, &order, quote, catalog)
     }
 
     fn remember(&self, row: &DraftRow, order: Order) {

@@ -233,6 +233,18 @@ pub struct AlterationView {
     pub duration: Option<u32>,
     pub price_type: String,
     pub reason: Option<String>,
+    /// The approval the order's notes record for this discount (`orderdesk_core::policy`).
+    pub approval: Option<ApprovalView>,
+}
+
+/// Who approved a discount over its limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalView {
+    pub approver: String,
+    /// The approval note's text (it carries the approval code).
+    pub text: String,
 }
 
 /// An offering a bundle may contain.

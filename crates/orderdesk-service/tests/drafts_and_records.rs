@@ -159,5 +159,5 @@ async fn imports_say_why_text_is_not_an_order() {
     assert!(service.list_drafts(DraftFilter::default()).await.expect("list").is_empty());
 
     // Findings for any payload: the wire checks alone when it is not shaped like an order.
-    assert!(!order_findings(&json!([1, 2, 3]), None).is_empty());
+    assert!(!order_findings(&json!([1, 2, 3]), None, None).is_empty());
 }

@@ -743,7 +743,7 @@ async fn check_editor_and_server_agree_on_every_order() -> TestResult {
     for Case { name, doc, expect } in &corpus {
         let version = detect_version(doc).unwrap_or(Version::V4);
         // `orderdesk check` (the CLI calls exactly this).
-        let check = order_findings(doc, rules);
+        let check = order_findings(doc, rules, None);
         let check_errors = error_codes(check.iter().map(|f| (f.code.as_str(), f.is_error())));
         // The editor: the document imported as a draft.
         let editor_errors = match service.import_order(doc.to_string()).await {

@@ -94,27 +94,44 @@ async fn detail_timeline_and_a_cancellation_that_is_done() {
     assert!(detail.can_cancel && detail.cancellation.is_none());
 
     // The agent's input is checked before anything is queued.
-    let none = service.cancel_order(id.clone(), "  ".into(), None).await;
+    let none = service.cancel_order(id.clone(), None, "  ".into(), None).await;
     assert_eq!(none.err().map(|e| e.code()), Some("service.invalid_input"));
-    let past = service.cancel_order(id.clone(), "moved".into(), Some("2020-01-01".into())).await;
+    let past = service
+        .cancel_order(
+            id.clone(),
+            Some("duplicate".into()),
+            "moved".into(),
+            Some("2020-01-01".into()),
+        )
+        .await;
     assert_eq!(past.err().map(|e| e.code()), Some("service.invalid_input"));
-    let bad = service.cancel_order(id.clone(), "moved".into(), Some("soon".into())).await;
+    let bad = service
+        .cancel_order(id.clone(), Some("duplicate".into()), "moved".into(), Some("soon".into()))
+        .await;
     assert_eq!(bad.err().map(|e| e.code()), Some("service.invalid_input"));
+    let unlisted = service.cancel_order(id.clone(), Some("whim".into()), String::new(), None).await;
+    assert_eq!(unlisted.err().map(|e| e.code()), Some("service.invalid_input"));
     // An order is named by its local number or its server's id; neither is "x".
-    let unknown = service.cancel_order("x".into(), "moved".into(), None).await;
+    let unknown =
+        service.cancel_order("x".into(), Some("duplicate".into()), String::new(), None).await;
     assert_eq!(unknown.err().map(|e| e.code()), Some("store.not_found"));
 
     let day = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
     let detail = service
-        .cancel_order(id.clone(), " customer moved abroad ".into(), Some(day.clone()))
+        .cancel_order(
+            id.clone(),
+            Some("Customer Request".into()),
+            " customer moved abroad ".into(),
+            Some(day.clone()),
+        )
         .await
         .expect("cancel queued");
     let cancellation = detail.cancellation.clone().expect("cancellation");
-    assert_eq!(cancellation.reason, "customer moved abroad");
+    assert_eq!(cancellation.reason, "Customer request: customer moved abroad");
     assert!(cancellation.requested_date.as_deref().is_some_and(|d| d.starts_with(&day)));
     assert_eq!(cancellation.outbox_status, EntryStatus::Queued);
     assert!(!detail.can_cancel, "one cancellation at a time");
-    let twice = service.cancel_order(id.clone(), "again".into(), None).await;
+    let twice = service.cancel_order(id.clone(), Some("other".into()), String::new(), None).await;
     assert_eq!(twice.err().map(|e| e.code()), Some("service.invalid_input"));
 
     let detail = sync_until(&service, &id, |d| {
@@ -155,7 +172,10 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
         assert!(start.elapsed() < Duration::from_secs(15), "never completed: {order}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    service.cancel_order(id.clone(), "too late".into(), None).await.expect("queued");
+    service
+        .cancel_order(id.clone(), Some("other".into()), "too late".into(), None)
+        .await
+        .expect("queued");
     let detail =
         sync_until(&service, &id, |d| d.cancellation.as_ref().is_some_and(|c| c.refused)).await;
     let cancellation = detail.cancellation.clone().expect("cancellation");
@@ -164,18 +184,15 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
         cancellation.message.as_deref().is_some_and(|m| m.contains("can no longer be cancelled")),
         "{cancellation:?}"
     );
-    assert_eq!(cancellation.reason, "too late", "the agent's request is kept");
+    assert_eq!(cancellation.reason, "Other: too late", "the agent's request is kept");
     assert_eq!(detail.state, Some(OrderState::Completed));
-    // Known to be completed now, the request still goes to the server, which refuses it.
-    let detail = service.cancel_order(id.clone(), "again".into(), None).await.expect("queued");
-    assert_eq!(detail.cancellation.as_ref().map(|c| c.reason.as_str()), Some("again"));
-    let detail = sync_until(&service, &id, |d| {
-        d.cancellation.as_ref().is_some_and(|c| c.refused && c.reason == "again")
-    })
-    .await;
-    assert!(detail.can_cancel, "a refused cancellation can be asked for again");
+    // Known to be completed now: *Cancel* is not offered, and a cancellation is refused
+    // before anything is queued, since the server's refusal is certain.
+    assert!(!detail.can_cancel, "{detail:?}");
+    let again = service.cancel_order(id.clone(), Some("other".into()), String::new(), None).await;
+    assert_eq!(again.err().map(|e| e.code()), Some("sync.refused"));
     let entries = service.outbox().await.expect("outbox");
-    assert_eq!(entries.iter().filter(|e| e.status == EntryStatus::NeedsAttention).count(), 2);
+    assert_eq!(entries.iter().filter(|e| e.status == EntryStatus::NeedsAttention).count(), 1);
     service.stop_demo().await;
 }
 

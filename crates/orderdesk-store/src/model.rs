@@ -131,6 +131,7 @@ text_enum!(
         CancelRequested => "cancel-requested",
         AmendRequested => "amend-requested",
         Amended => "amended",
+        DiscountApproved => "discount-approved",
     }
 );
 

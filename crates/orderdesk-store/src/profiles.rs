@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use orderdesk_core::ProfilePolicy;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -181,6 +182,23 @@ pub(crate) fn catalog_since(conn: &Connection, name: &str) -> Result<Option<Date
     }
 }
 
+/// What profile `name` rules ([`ProfilePolicy`]); the defaults when none was set.
+pub(crate) fn profile_policy(conn: &Connection, name: &str) -> Result<ProfilePolicy> {
+    let text: Option<Option<String>> = conn
+        .prepare_cached("SELECT policy FROM server_profiles WHERE name = ?1")?
+        .query_row([name], |row| row.get(0))
+        .optional()?;
+    match text {
+        None => Err(StoreError::not_found("server profile", name)),
+        Some(None) => Ok(ProfilePolicy::default()),
+        Some(Some(text)) => serde_json::from_str(&text).map_err(|e| {
+            StoreError::Invalid(format!(
+                "the policy stored for profile {name:?} cannot be read: {e}"
+            ))
+        }),
+    }
+}
+
 /// The hub listener registered on a profile.
 pub(crate) fn hub_subscription(
     conn: &Connection,
@@ -289,6 +307,24 @@ impl Store {
             [name],
         )?;
         if tx.execute("UPDATE server_profiles SET active = 1 WHERE name = ?1", [name])? == 0 {
+            return Err(StoreError::not_found("server profile", name));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Set what profile `name` rules (checked with [`ProfilePolicy::check`] first). Saving the
+    /// profile's connection ([`Store::save_profile`]) leaves it as it is.
+    pub fn set_profile_policy(&mut self, name: &str, policy: &ProfilePolicy) -> Result<()> {
+        policy.check().map_err(|e| StoreError::Invalid(format!("the policy: {e}")))?;
+        let text = serde_json::to_string(policy)
+            .map_err(|e| StoreError::Invalid(format!("the policy: {e}")))?;
+        let tx = open::write_tx(&mut self.conn)?;
+        if tx.execute(
+            "UPDATE server_profiles SET policy = ?2 WHERE name = ?1",
+            params![name, text],
+        )? == 0
+        {
             return Err(StoreError::not_found("server profile", name));
         }
         tx.commit()?;

@@ -489,6 +489,12 @@ pub trait Queries {
         profiles::catalog_since(self.connection(), name)
     }
 
+    /// What profile `name` rules (its discount policy and cancellation reasons); the defaults
+    /// when none was set.
+    fn profile_policy(&self, name: &str) -> Result<orderdesk_core::ProfilePolicy> {
+        profiles::profile_policy(self.connection(), name)
+    }
+
     /// The hub listener registered on a profile, if one is.
     fn hub_subscription(&self, profile: &str) -> Result<Option<HubSubscription>> {
         profiles::hub_subscription(self.connection(), profile)

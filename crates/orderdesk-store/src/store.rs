@@ -337,6 +337,13 @@ impl Store {
         self.write_revision(id, edit, AuditEvent::Edited)
     }
 
+    /// Save the revision that records a discount approval: like [`Store::update_draft`], but
+    /// its audit entry is a `discount-approved` one (who approved, with which code, is in
+    /// `edit.action`), written in the same transaction.
+    pub fn approve_discount(&mut self, id: &str, edit: DraftEdit) -> Result<DraftRow> {
+        self.write_revision(id, edit, AuditEvent::DiscountApproved)
+    }
+
     /// Make an earlier revision current again, as a new revision (history is never rewritten).
     pub fn restore_draft(&mut self, id: &str, revision: i64, actor: &str) -> Result<DraftRow> {
         let body = self.draft_revision_body(id, revision)?;

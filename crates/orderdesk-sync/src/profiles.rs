@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use orderdesk_client::{AuthConfig, Profile, VersionChoice};
+use orderdesk_core::ProfilePolicy;
 use orderdesk_store::{AuthMode, Queries, ServerProfile, Store, StoreError};
 
 use crate::error::{Result, SyncError};
@@ -127,6 +128,26 @@ pub fn resolve(store: &impl Queries, name: Option<&str>) -> Result<Profile> {
             get(store, &active)
         }
     }
+}
+
+/// What the profile `name` (else the active one) rules: its discount policy and cancellation
+/// reasons. Every check made for a profile takes its policy from here. No profile at all (none
+/// named, none active): the defaults, which govern no discount.
+pub fn policy(store: &impl Queries, name: Option<&str>) -> Result<ProfilePolicy> {
+    let name = match name {
+        Some(name) => name.to_owned(),
+        None => match active_name(store)? {
+            Some(active) => active,
+            None => return Ok(ProfilePolicy::default()),
+        },
+    };
+    store.profile_policy(&name).map_err(unknown(&name))
+}
+
+/// Sets what profile `name` rules (checked first: `sync.invalid` names what is wrong).
+pub fn set_policy(store: &mut Store, name: &str, policy: &ProfilePolicy) -> Result<()> {
+    policy.check().map_err(|e| SyncError::Invalid(format!("the policy: {e}")))?;
+    store.set_profile_policy(name, policy).map_err(unknown(name))
 }
 
 /// Adds or replaces a profile. The first profile becomes the active one.

@@ -22,6 +22,7 @@ use orderdesk_store::{
 };
 use orderdesk_sync::{
     profiles, submit_in, EngineConfig, EntryOutcome, OfferingChange, SecretLookup, SyncEngine,
+    SyncError,
 };
 use serde_json::{json, Value};
 
@@ -563,22 +564,20 @@ async fn cancel_flow_and_refused_cancel() -> TestResult {
     assert!(error.contains("completed and can no longer be cancelled"), "{error}");
     let cached = env.handle.write(move |s| s.order(order)).await?;
     assert_eq!(cached.row.state, "completed");
-    // Known to be completed now: a new cancellation still goes to the server, which judges
-    // it (the cached state may lag) and refuses it again with its reason.
-    let again = env.engine.cancel_order(order, "again", None).await?;
-    let settled =
-        run_until(&env.engine, &env.handle, again.id, |e| e.status != OutboxStatus::Queued).await?;
-    assert_eq!(settled.status, OutboxStatus::NeedsAttention);
-    assert!(settled.last_error.unwrap_or_default().contains("can no longer be cancelled"));
-    let again_id = again.id;
-    let cancellation = env.handle.write(move |s| s.cancellation(again_id)).await?;
+    // The cancellation the server refused is kept with its task and reason.
+    let refused_id = entry.id;
+    let cancellation = env.handle.write(move |s| s.cancellation(refused_id)).await?;
     let cancellation = cancellation.ok_or("the cancellation is kept")?;
     assert_eq!(cancellation.task_state, Some(TaskState::TerminatedWithError));
-    assert_eq!(cancellation.reason, "again");
+    assert_eq!(cancellation.reason, "too late");
     assert!(cancellation.task_id.is_some());
     assert!(cancellation
         .refusal_reason
         .is_some_and(|r| r.contains("completed and can no longer be cancelled")));
+    // Known to be completed now: the server's refusal is certain, so no cancellation is
+    // queued.
+    let again = env.engine.cancel_order(order, "again", None).await;
+    assert!(matches!(again, Err(SyncError::Refused(_))), "{again:?}");
     server.shutdown().await;
     Ok(())
 }

@@ -5,7 +5,8 @@
 //!
 //! Findings are [`orderdesk_service::order_findings`], the same `draft check` reports: the
 //! core's validation (structural, money and — with `--catalog` — catalog rules) plus the wire
-//! crate's payload checks that the core does not cover (dates, field types, ...).
+//! crate's payload checks that the core does not cover (dates, field types, ...); with
+//! `--profile`, the discount policy of that server profile.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +27,10 @@ pub struct Args {
     /// characteristics against.
     #[arg(long, value_name = "SNAPSHOT")]
     pub catalog: Option<PathBuf>,
+    /// Hold discounts against this server profile's policy (from the database), as the
+    /// app and `draft submit` do for it.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
 }
 
 /// Reads an order file into the core model.
@@ -54,7 +59,17 @@ pub struct Report<'a> {
 pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
     let (name, value) = input::read_json(&args.file, input::MAX_ORDER_INPUT)?;
     let catalog = args.catalog.as_deref().map(load_catalog).transpose()?;
-    let findings = orderdesk_service::order_findings(&value, catalog.as_ref());
+    let policy = match &args.profile {
+        Some(name) => {
+            Some(orderdesk_sync::profiles::policy(&crate::cmd::db::open_store(ctx)?, Some(name))?)
+        }
+        None => None,
+    };
+    let findings = orderdesk_service::order_findings(
+        &value,
+        catalog.as_ref(),
+        policy.as_ref().and_then(orderdesk_core::ProfilePolicy::governing),
+    );
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len().saturating_sub(errors);
     if ctx.json {

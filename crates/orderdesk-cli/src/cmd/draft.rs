@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use orderdesk_core::{Op, PricingOptions, Severity};
-use orderdesk_service::{AlterationInput, Edit, RefInput};
+use orderdesk_service::{AlterationInput, ApprovalInput, Edit, RefInput};
 use orderdesk_store::{DraftFilter, DraftRow};
 use serde_json::{json, Value};
 
@@ -193,6 +193,25 @@ pub enum DraftCommand {
         #[arg(long)]
         profile: Option<String>,
     },
+    /// Record who approved a discount over the active profile's limit, with the approval
+    /// code: the order carries it as a note, the audit log names both.
+    Approve {
+        id: String,
+        /// The item whose own price carries the discount.
+        #[arg(long)]
+        item: String,
+        /// The index of the price in the item's `itemPrice`.
+        #[arg(long, default_value_t = 0)]
+        price: u32,
+        /// The index of the discount in that price's `priceAlteration`.
+        #[arg(long, default_value_t = 0)]
+        alteration: u32,
+        #[arg(long)]
+        approver: String,
+        /// The approval code the approver gave.
+        #[arg(long)]
+        code: String,
+    },
     /// Take a submitted draft back to edit it, while it has not been sent. A submitted draft
     /// is read-only; once it is being sent or on the server, amend the order instead.
     Withdraw { id: String },
@@ -372,6 +391,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             let options = PricingOptions { rounding: rounding.into(), periods };
             let quote = runtime.block_on(service.price_draft(id.clone(), options))?;
             print_quote(ctx, &format!("draft {id}"), &quote)
+        }
+        C::Approve { id, item, price, alteration, approver, code } => {
+            let (runtime, service) = service(ctx)?;
+            let input = ApprovalInput { item, price, alteration, approver, code };
+            let state = runtime.block_on(service.approve_discount(id.clone(), input))?;
+            if ctx.json {
+                output::print_json(&state.draft)?;
+            } else {
+                output::print_text(&format!(
+                    "draft {id}: approval recorded (revision {})",
+                    state.draft.revision
+                ))?;
+            }
+            Ok(ExitCode::SUCCESS)
         }
         C::Withdraw { id } => {
             let (runtime, service) = service(ctx)?;

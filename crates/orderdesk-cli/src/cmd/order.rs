@@ -37,10 +37,17 @@ pub enum OrderCommand {
     Show { id: String },
     /// Queue a cancellation (sent by the next `orderdesk sync`), with the same checks as the
     /// app. ID is the local number or the server's order id.
+    ///
+    /// The reason is one of the profile's cancellation reasons (its code or label; see
+    /// `orderdesk remote policy NAME`), with an optional `--note`. A profile that lists no
+    /// reasons takes free text as the reason (`--reason` or `--note`).
     Cancel {
         id: String,
         #[arg(long)]
-        reason: String,
+        reason: Option<String>,
+        /// Free text sent after the reason.
+        #[arg(long, default_value = "")]
+        note: String,
         /// Requested cancellation date (RFC 3339 or YYYY-MM-DD).
         #[arg(long)]
         date: Option<String>,
@@ -152,9 +159,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                 output::print_text(&lines.join("\n"))?;
             }
         }
-        OrderCommand::Cancel { id, reason, date } => {
+        OrderCommand::Cancel { id, reason, note, date } => {
             let (runtime, service) = crate::cmd::db::service(ctx)?;
-            let detail = runtime.block_on(service.cancel_order(id, reason, date))?;
+            let detail = runtime.block_on(service.cancel_order(id, reason, note, date))?;
             if ctx.json {
                 output::print_json(&detail)?;
             } else {

@@ -1,4 +1,5 @@
-//! `orderdesk remote add|list|use|remove`: server profiles. Connection details live in the
+//! `orderdesk remote add|list|use|remove|policy`: server profiles and what each rules
+//! (`policy`: discount reasons and limits, cancellation reasons). Connection details live in the
 //! local database; secrets only in the OS keychain (or, on machines without one, in the
 //! `ORDERDESK_SECRET_<PROFILE>` environment variable).
 
@@ -89,6 +90,16 @@ pub enum RemoteCommand {
     Use { name: String },
     /// Remove a profile and its keychain secret.
     Remove { name: String },
+    /// Show a profile's policy (discount reasons and limits, cancellation reasons), or set it
+    /// from a JSON file (`-` reads stdin), e.g.
+    /// `{"discount": {"reasons": [{"code": "retention", "label": "Customer retention",
+    /// "maxPercentage": "20"}]}, "cancelReasons": [{"code": "duplicate", "label": "Duplicate order"}]}`.
+    /// Without `cancelReasons` the default reasons apply; `[]` takes free text.
+    Policy {
+        name: String,
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
 }
 
 /// Runs a `remote` subcommand.
@@ -209,7 +220,22 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                 profiles::list(&store)?.into_iter().map(|(k, p)| (k, p.redacted())).collect();
             let active = profiles::active_name(&store)?;
             if ctx.json {
-                output::print_json(&json!({ "active": active, "profiles": all }))?;
+                // Each profile with its policy.
+                let mut shown = serde_json::Map::new();
+                for (name, p) in &all {
+                    let mut value =
+                        serde_json::to_value(p).map_err(|e| CliError::Output(e.to_string()))?;
+                    if let serde_json::Value::Object(members) = &mut value {
+                        let policy = profiles::policy(&store, Some(name))?;
+                        members.insert(
+                            "policy".into(),
+                            serde_json::to_value(policy)
+                                .map_err(|e| CliError::Output(e.to_string()))?,
+                        );
+                    }
+                    shown.insert(name.clone(), value);
+                }
+                output::print_json(&json!({ "active": active, "profiles": shown }))?;
             } else if all.is_empty() {
                 output::print_text("no server profiles; add one with `orderdesk remote add`")?;
             } else {
@@ -240,6 +266,45 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                 output::print_json(&json!({ "active": name }))?;
             } else {
                 output::print_text(&format!("using profile {name}"))?;
+            }
+        }
+        RemoteCommand::Policy { name, file } => {
+            let (runtime, service) = service(ctx)?;
+            if let Some(file) = file {
+                let (source, value) =
+                    crate::input::read_json(&file, orderdesk_service::policy::MAX_POLICY_BYTES)?;
+                runtime
+                    .block_on(service.set_profile_policy(name.clone(), value.to_string()))
+                    .map_err(|e| CliError::input(source, e))?;
+            }
+            let policy = runtime.block_on(service.profile_policy(Some(name.clone())))?;
+            if ctx.json {
+                output::print_json(&json!({ "profile": name, "policy": policy }))?;
+            } else {
+                let view = orderdesk_service::policy::policy_view(&policy);
+                let mut lines = vec![format!("profile {name}")];
+                if view.discount_reasons.is_empty() {
+                    lines.push("discounts: not governed".into());
+                }
+                for r in &view.discount_reasons {
+                    let mut limits = Vec::new();
+                    if let Some(p) = &r.max_percentage {
+                        limits.push(format!("{p} %"));
+                    }
+                    if let (Some(a), Some(c)) = (&r.max_amount, &r.currency) {
+                        limits.push(format!("{a} {c}"));
+                    }
+                    let limits =
+                        if limits.is_empty() { "no limit".into() } else { limits.join(", ") };
+                    lines.push(format!("discount {:<16} {} (up to {limits})", r.code, r.label));
+                }
+                if view.cancel_reasons.is_empty() {
+                    lines.push("cancellation: free text".into());
+                }
+                for r in &view.cancel_reasons {
+                    lines.push(format!("cancel   {:<16} {}", r.code, r.label));
+                }
+                output::print_text(&lines.join("\n"))?;
             }
         }
         RemoteCommand::Remove { name } => {

@@ -162,3 +162,43 @@ fn catalog_sync_points_and_hub_listeners_belong_to_a_profile() {
     assert_eq!(store.hub_subscription("lab").expect("hub"), None);
     store.delete_hub_subscription("lab").expect("nothing to delete is fine");
 }
+
+#[test]
+fn a_profiles_policy_is_kept_apart_from_its_connection() {
+    use orderdesk_core::policy::{CancelReason, DiscountReason};
+    use orderdesk_core::{DiscountPolicy, ProfilePolicy};
+
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    store.save_profile(&profile("lab")).expect("save");
+    // None set: the defaults (no discount governed, the default cancellation reasons).
+    assert_eq!(store.profile_policy("lab").expect("policy"), ProfilePolicy::default());
+    let policy = ProfilePolicy {
+        discount: DiscountPolicy {
+            reasons: vec![DiscountReason {
+                code: "retention".into(),
+                label: "Customer retention".into(),
+                max_percentage: Some(20.into()),
+                max_amount: None,
+                currency: None,
+            }],
+        },
+        cancel_reasons: vec![CancelReason { code: "duplicate".into(), label: "Duplicate".into() }],
+    };
+    store.set_profile_policy("lab", &policy).expect("set");
+    // Saving the connection again leaves the policy as it is.
+    store.save_profile(&profile("lab")).expect("save again");
+    let reopened = Store::open(&db.path).expect("reopen");
+    assert_eq!(reopened.profile_policy("lab").expect("policy"), policy);
+
+    // A policy its checks refuse is not stored; an unknown profile is named as such.
+    let mut twice = policy.clone();
+    twice.cancel_reasons.push(twice.cancel_reasons[0].clone());
+    assert!(matches!(store.set_profile_policy("lab", &twice), Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.set_profile_policy("nobody", &policy),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(store.profile_policy("nobody"), Err(StoreError::NotFound { .. })));
+    assert_eq!(store.profile_policy("lab").expect("policy"), policy);
+}

@@ -33,15 +33,13 @@ use crate::status::SyncStatus;
 pub use queue::{submit_findings, submit_in};
 
 /// Whether a cancellation of an order last seen in `state` (as the server wrote it) is
-/// queued. It is refused here when it cannot help: the order is cancelled already, a
-/// cancellation of it is under way, or it is a v5 draft (deleted, not cancelled): states
-/// that are neither [`OrderState::is_cancellable`] nor final. An order the server finished
-/// otherwise (completed, failed, ...) is sent: the server judges it and its refusal carries
-/// the reason the agent sees. A state TMF622 does not define, or none, is the server's to
-/// judge too.
+/// queued, and offered: only in the states a server accepts one in
+/// ([`OrderState::is_cancellable`], the reference server's rule too). A finished order
+/// (completed, failed, cancelled...), one whose cancellation is under way and a v5 draft
+/// (deleted, not cancelled) are refused here, as the server's refusal is certain. A state
+/// TMF622 does not define, or none, is the server's to judge.
 pub fn may_cancel(state: &str) -> bool {
-    OrderState::parse(state)
-        .is_none_or(|s| s != OrderState::Cancelled && (s.is_cancellable() || s.is_final()))
+    OrderState::parse(state).is_none_or(OrderState::is_cancellable)
 }
 
 /// Whether an order last seen in `state` (as the server wrote it) may still be amended: its
@@ -403,10 +401,19 @@ mod tests {
 
     #[test]
     fn which_orders_may_be_cancelled_or_amended() {
-        for state in ["acknowledged", "inProgress", "completed", "failed", "", "awaitingCourier"] {
+        for state in ["acknowledged", "inProgress", "held", "", "awaitingCourier"] {
             assert!(may_cancel(state), "{state}");
         }
-        for state in ["cancelled", "assessingCancellation", "PENDING_CANCELLATION", "draft"] {
+        for state in [
+            "completed",
+            "failed",
+            "partial",
+            "rejected",
+            "cancelled",
+            "assessingCancellation",
+            "PENDING_CANCELLATION",
+            "draft",
+        ] {
             assert!(!may_cancel(state), "{state}");
         }
         for state in ["acknowledged", "Held", "pending", "draft", ""] {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use orderdesk_core::{Catalog, Finding, ValidateOptions};
+use orderdesk_core::{Catalog, DiscountPolicy, Finding, ValidateOptions};
 use orderdesk_store::{
     NewCancellation, NewOutboxEntry, OrderFilter, OutboxEntry, OutboxOp, OutboxStatus, Queries,
     Store,
@@ -194,13 +194,19 @@ fn stored_catalog(store: &Store) -> Result<Option<Arc<Catalog>>> {
 
 /// The findings that decide whether a draft may be submitted: `orderdesk-core`'s one list of
 /// checks on the draft as stored, with the official create schema of its version and the
-/// catalog (`None` when none was imported, so offerings are not all called unknown).
-pub fn submit_findings(body: &str, version: Version, catalog: Option<&Catalog>) -> Vec<Finding> {
+/// catalog (`None` when none was imported, so offerings are not all called unknown), and the
+/// discount policy of the profile it goes to ([`profiles::policy`]).
+pub fn submit_findings(
+    body: &str,
+    version: Version,
+    catalog: Option<&Catalog>,
+    policy: Option<&DiscountPolicy>,
+) -> Vec<Finding> {
     match orderdesk_wire::parse_json(body) {
         Ok(doc) => orderdesk_core::validate_json(
             &doc,
             catalog,
-            ValidateOptions { now: Some(Utc::now()), version: Some(version), policy: None },
+            ValidateOptions { now: Some(Utc::now()), version: Some(version), policy },
         ),
         Err(e) => vec![orderdesk_core::codes::finding(
             orderdesk_core::codes::ORDER_NOT_OBJECT,
@@ -221,8 +227,9 @@ pub fn submit_in(
     catalog: Option<&Catalog>,
 ) -> Result<OutboxEntry> {
     let profile = profiles::resolve(store, profile)?;
+    let policy = profiles::policy(store, Some(&profile.name))?;
     let draft = store.draft(draft_id)?;
-    let findings = submit_findings(&draft.body, draft.row.tmf_version, catalog);
+    let findings = submit_findings(&draft.body, draft.row.tmf_version, catalog, policy.governing());
     if orderdesk_core::has_errors(&findings) {
         return Err(SyncError::DraftHasErrors { draft_id: draft_id.to_owned(), findings });
     }

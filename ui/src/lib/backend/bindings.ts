@@ -71,6 +71,10 @@ export const commands = {
 	removeProfile: (name: string) => typedError<ProfileView_Serialize[], IpcError>(__TAURI_INVOKE("remove_profile", { name })),
 	/**  Make a profile the one new orders go to (effective at once). */
 	setActiveProfile: (name: string) => typedError<ProfileView_Serialize[], IpcError>(__TAURI_INVOKE("set_active_profile", { name })),
+	/**  Set what a profile rules (discount policy, cancellation reasons) from its JSON. */
+	setProfilePolicy: (name: string, json: string) => typedError<ProfileView_Serialize[], IpcError>(__TAURI_INVOKE("set_profile_policy", { name, json })),
+	/**  Record who approved a discount over its limit, with the approval code. */
+	approveDiscount: (draft: string, approval: ApprovalInput) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("approve_discount", { draft, approval })),
 	/**  Try a profile as the form holds it and report what the server answered. */
 	testConnection: (input: ProfileInput_Deserialize) => typedError<ConnectionReport, IpcError>(__TAURI_INVOKE("test_connection", { input })),
 	/**  Fetch a profile's whole catalog into the local cache. */
@@ -79,8 +83,12 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatusView_Serialize, IpcError>(__TAURI_INVOKE("sync_status")),
 	/**  A submitted order: state timeline, item states, the server's payload, its cancellation. */
 	orderDetail: (id: string) => typedError<OrderDetailView_Serialize, IpcError>(__TAURI_INVOKE("order_detail", { id })),
-	/**  Ask the server to cancel an order (reason required; date `YYYY-MM-DD` or RFC 3339). */
-	cancelOrder: (id: string, reason: string, requestedDate: string | null) => typedError<OrderDetailView_Serialize, IpcError>(__TAURI_INVOKE("cancel_order", { id, reason, requestedDate })),
+	/**
+	 *  Ask the server to cancel an order: a reason from the profile's list (its code), an
+	 *  optional note (the reason itself when the profile lists none); date `YYYY-MM-DD` or
+	 *  RFC 3339.
+	 */
+	cancelOrder: (id: string, reason: string | null, note: string, requestedDate: string | null) => typedError<OrderDetailView_Serialize, IpcError>(__TAURI_INVOKE("cancel_order", { id, reason, note, requestedDate })),
 	/**  The problems an amendment would have, each at its field (none: it may be sent). */
 	checkAmendment: (id: string, input: AmendInput_Deserialize) => typedError<FindingView_Serialize[], IpcError>(__TAURI_INVOKE("check_amendment", { id, input })),
 	/**  Amend a submitted order (dates, a note, characteristics, quantities); queued for its server. */
@@ -173,6 +181,8 @@ export type AlterationView_Deserialize = {
 	duration?: number | null,
 	priceType: string,
 	reason?: string | null,
+	/**  The approval the order's notes record for this discount (`orderdesk_core::policy`). */
+	approval?: ApprovalView | null,
 };
 
 /**  A price alteration as the editor edits it. */
@@ -186,6 +196,8 @@ export type AlterationView_Serialize = {
 	duration: number | null,
 	priceType: string,
 	reason: string | null,
+	/**  The approval the order's notes record for this discount (`orderdesk_core::policy`). */
+	approval: ApprovalView | null,
 };
 
 /**  What an amendment changes. Absent fields are left as the server has them. */
@@ -285,6 +297,25 @@ export type AppStatus_Serialize = {
 	profiles: ProfileView_Serialize[],
 	/**  The first screen is drawn in the agent's language and theme. */
 	settings: Settings_Serialize,
+};
+
+/**  Who approved a discount over its limit, and with which approval code. */
+export type ApprovalInput = {
+	/**  The item whose own price carries the discount. */
+	item: string,
+	/**  The index in the item's `itemPrice`. */
+	price: number,
+	/**  The index in that price's `priceAlteration`. */
+	alteration: number,
+	approver: string,
+	code: string,
+};
+
+/**  Who approved a discount over its limit. */
+export type ApprovalView = {
+	approver: string,
+	/**  The approval note's text (it carries the approval code). */
+	text: string,
 };
 
 /**
@@ -914,9 +945,8 @@ export type OrderDetailView_Deserialize = {
 	/**  The latest cancellation, if the agent asked for one. */
 	cancellation?: CancellationView_Deserialize | null,
 	/**
-	 *  A cancellation may be asked for now (none pending, the order neither cancelled nor
-	 *  being cancelled: `orderdesk_sync::may_cancel`). The server still decides: it refuses
-	 *  cancelling a completed order.
+	 *  A cancellation may be asked for now: none is pending and the order is in a state
+	 *  the server cancels in (`orderdesk_sync::may_cancel`; a finished order is not).
 	 */
 	canCancel: boolean,
 	/**
@@ -924,6 +954,11 @@ export type OrderDetailView_Deserialize = {
 	 *  (`orderdesk_sync::may_amend`).
 	 */
 	canAmend: boolean,
+	/**
+	 *  The reasons the order's profile lists for a cancellation; empty: the agent writes
+	 *  the reason.
+	 */
+	cancelReasons: ReasonOption_Deserialize[],
 };
 
 /**  A submitted order as the detail screen shows it. */
@@ -953,9 +988,8 @@ export type OrderDetailView_Serialize = {
 	/**  The latest cancellation, if the agent asked for one. */
 	cancellation: CancellationView_Serialize | null,
 	/**
-	 *  A cancellation may be asked for now (none pending, the order neither cancelled nor
-	 *  being cancelled: `orderdesk_sync::may_cancel`). The server still decides: it refuses
-	 *  cancelling a completed order.
+	 *  A cancellation may be asked for now: none is pending and the order is in a state
+	 *  the server cancels in (`orderdesk_sync::may_cancel`; a finished order is not).
 	 */
 	canCancel: boolean,
 	/**
@@ -963,6 +997,11 @@ export type OrderDetailView_Serialize = {
 	 *  (`orderdesk_sync::may_amend`).
 	 */
 	canAmend: boolean,
+	/**
+	 *  The reasons the order's profile lists for a cancellation; empty: the agent writes
+	 *  the reason.
+	 */
+	cancelReasons: ReasonOption_Serialize[],
 };
 
 /**  One item of a submitted order, with the state the server reports for it. */
@@ -1172,6 +1211,29 @@ export type PeriodAmounts = {
 	amounts: AmountsView,
 };
 
+/**  A profile's policy as Settings shows and edits it. */
+export type PolicyView = PolicyView_Serialize | PolicyView_Deserialize;
+
+/**  A profile's policy as Settings shows and edits it. */
+export type PolicyView_Deserialize = {
+	/**  The policy as JSON (what Settings edits and `orderdesk remote policy --file` reads). */
+	json: string,
+	/**  The discount reasons; empty: discounts are not governed. */
+	discountReasons: ReasonOption_Deserialize[],
+	/**  The cancellation reasons; empty: the agent writes the reason. */
+	cancelReasons: ReasonOption_Deserialize[],
+};
+
+/**  A profile's policy as Settings shows and edits it. */
+export type PolicyView_Serialize = {
+	/**  The policy as JSON (what Settings edits and `orderdesk remote policy --file` reads). */
+	json: string,
+	/**  The discount reasons; empty: discounts are not governed. */
+	discountReasons: ReasonOption_Serialize[],
+	/**  The cancellation reasons; empty: the agent writes the reason. */
+	cancelReasons: ReasonOption_Serialize[],
+};
+
 /**  One price line of an item and how it was computed. */
 export type PriceLineView = PriceLineView_Serialize | PriceLineView_Deserialize;
 
@@ -1364,6 +1426,11 @@ export type ProfileView_Deserialize = {
 	active: boolean,
 	/**  The in-process demo server's profile (rewritten by demo mode, not editable). */
 	demo: boolean,
+	/**
+	 *  What the profile rules for its agents: discount reasons and limits, cancellation
+	 *  reasons (editable for every profile, the demo's included).
+	 */
+	policy: PolicyView_Deserialize,
 };
 
 /**  A profile as the Settings screen shows it (never its secret). */
@@ -1395,6 +1462,11 @@ export type ProfileView_Serialize = {
 	active: boolean,
 	/**  The in-process demo server's profile (rewritten by demo mode, not editable). */
 	demo: boolean,
+	/**
+	 *  What the profile rules for its agents: discount reasons and limits, cancellation
+	 *  reasons (editable for every profile, the demo's included).
+	 */
+	policy: PolicyView_Serialize,
 };
 
 /**  One item's new quantity. */
@@ -1428,6 +1500,33 @@ export type QuoteView_Serialize = {
 	hasErrors: boolean,
 	/**  Rounding used. */
 	rounding: Rounding,
+};
+
+/**  A reason an agent picks from (a discount's or a cancellation's). */
+export type ReasonOption = ReasonOption_Serialize | ReasonOption_Deserialize;
+
+/**  A reason an agent picks from (a discount's or a cancellation's). */
+export type ReasonOption_Deserialize = {
+	code: string,
+	label: string,
+	/**  A discount reason's largest percentage without an approval (decimal text). */
+	maxPercentage?: string | null,
+	/**  A discount reason's largest amount without an approval (decimal text) … */
+	maxAmount?: string | null,
+	/**  … in this currency. */
+	currency?: string | null,
+};
+
+/**  A reason an agent picks from (a discount's or a cancellation's). */
+export type ReasonOption_Serialize = {
+	code: string,
+	label: string,
+	/**  A discount reason's largest percentage without an approval (decimal text). */
+	maxPercentage: string | null,
+	/**  A discount reason's largest amount without an approval (decimal text) … */
+	maxAmount: string | null,
+	/**  … in this currency. */
+	currency: string | null,
 };
 
 /**  An id and a display name typed by the agent. */

@@ -63,9 +63,15 @@ import type {
   DiagnosticsSaved,
   AmendInput_Deserialize,
   RefusalView_Serialize,
+  ReasonOption_Serialize,
+  PolicyView_Serialize,
+  ApprovalInput,
+  ApprovalView,
 } from "./bindings";
 
 export type {
+  ApprovalInput,
+  ApprovalView,
   DemoStatus,
   IpcError,
   AppInfo,
@@ -94,6 +100,8 @@ export type {
 export type Settings = Settings_Serialize;
 export type ProfileInput = ProfileInput_Deserialize;
 export type ProfileView = ProfileView_Serialize;
+export type ReasonOption = ReasonOption_Serialize;
+export type PolicyView = PolicyView_Serialize;
 export type ProfileSaved = ProfileSaved_Serialize;
 export type AppStatus = AppStatus_Serialize;
 export type CategoryView = CategoryView_Serialize;
@@ -186,11 +194,14 @@ export const backend = {
   refreshCatalog: (name: string) => unwrap(commands.refreshCatalog(name)),
   syncStatus: () => unwrap(commands.syncStatus()),
   orderDetail: (id: string) => unwrap(commands.orderDetail(id)),
-  cancelOrder: (id: string, reason: string, requestedDate: string | null) =>
-    unwrap(commands.cancelOrder(id, reason, requestedDate)),
   /** The problems an amendment would have, each at its field; empty when it may be sent. */
   checkAmendment: (id: string, input: AmendInput) => unwrap(commands.checkAmendment(id, input)),
   amendOrder: (id: string, input: AmendInput) => unwrap(commands.amendOrder(id, input)),
+  cancelOrder: (id: string, reason: string | null, note: string, requestedDate: string | null) =>
+    unwrap(commands.cancelOrder(id, reason, note, requestedDate)),
+  setProfilePolicy: (name: string, json: string) => unwrap(commands.setProfilePolicy(name, json)),
+  approveDiscount: (draft: string, approval: ApprovalInput) =>
+    unwrap(commands.approveDiscount(draft, approval)),
   outbox: () => unwrap(commands.outbox()),
   retryEntry: (id: string) => unwrap(commands.retryEntry(id)),
   dropEntry: (id: string, force: boolean) => unwrap(commands.dropEntry(id, force)),

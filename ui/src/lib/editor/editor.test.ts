@@ -9,7 +9,7 @@ import HistoryPanel from "./HistoryPanel.svelte";
 import HeaderForm from "./HeaderForm.svelte";
 import CatalogPicker from "./CatalogPicker.svelte";
 import { draft, field, finding, item, quote } from "../../test/fixtures";
-import type { Edit } from "../backend/ipc";
+import { BackendError, type Edit } from "../backend/ipc";
 import { applyLocale } from "../i18n/locale.svelte";
 import { tick } from "svelte";
 
@@ -130,7 +130,7 @@ describe("PricePanel", () => {
           name: "Monthly fee",
           priceType: "recurring",
           period: "month",
-          alterations: [{ name: "Welcome", kind: "percentage", value: "10", duration: 3, priceType: "discount", reason: null }],
+          alterations: [{ name: "Welcome", kind: "percentage", value: "10", duration: 3, priceType: "discount", reason: null, approval: null }],
         },
       ],
     });
@@ -145,6 +145,68 @@ describe("PricePanel", () => {
     });
     await fireEvent.click(screen.getByRole("button", { name: "Remove Welcome" }));
     expect(onEdit).toHaveBeenLastCalledWith({ op: "removeAlteration", item: "1", price: 0, index: 0 });
+  });
+});
+
+describe("PricePanel under a discount policy", () => {
+  const reasons = [
+    { code: "retention", label: "Customer retention", maxPercentage: "20", maxAmount: null, currency: null },
+  ];
+  function discounted(approval: { approver: string; text: string } | null) {
+    return item("1", {
+      prices: [
+        {
+          index: 0,
+          name: "Monthly fee",
+          priceType: "recurring",
+          period: "month",
+          alterations: [{ name: "Loyalty", kind: "percentage", value: "50", duration: null, priceType: "discount", reason: "retention", approval }],
+        },
+      ],
+    });
+  }
+  const over = finding({
+    code: "discount.approval",
+    path: "/productOrderItem/0/itemPrice/0/priceAlteration/0",
+    message: "Loyalty: 50 % is more than the 20 % allowed for Customer retention",
+    field: null,
+  });
+
+  it("picks the reason from the policy and asks for an approval next to the finding", async () => {
+    const onEdit = vi.fn<(e: Edit) => void>();
+    const onApprove = vi.fn(() => Promise.resolve());
+    render(PricePanel, { quote: quote({ findings: [over] }), item: discounted(null), onEdit, reasons, onApprove });
+    const picker = screen.getByLabelText("Reason") as HTMLSelectElement;
+    expect(picker.value).toBe("retention");
+    expect(screen.getByRole("option", { name: "Customer retention (up to 20 % without approval)" })).toBeTruthy();
+    expect(screen.getByTestId("discount-why").textContent).toContain("Reason: Customer retention");
+    await fireEvent.input(screen.getByLabelText(/Approver/), { target: { value: "Jane Doe" } });
+    await fireEvent.input(screen.getByLabelText(/Approval code/), { target: { value: "A-77" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Record approval" }));
+    expect(onApprove).toHaveBeenCalledWith({ item: "1", price: 0, alteration: 0, approver: "Jane Doe", code: "A-77" });
+    await fireEvent.change(picker, { target: { value: "" } });
+    expect(onEdit).toHaveBeenLastCalledWith(expect.objectContaining({ op: "editAlteration", alteration: expect.objectContaining({ reason: null }) }));
+  });
+
+  it("shows the approval instead of the form once it is recorded", () => {
+    render(PricePanel, {
+      quote: quote(),
+      item: discounted({ approver: "Jane Doe", text: "Discount approved by Jane Doe, approval code A-77" }),
+      onEdit: vi.fn(),
+      reasons,
+      onApprove: vi.fn(),
+    });
+    expect(screen.getByTestId("discount-approval").textContent).toContain("Approved by Jane Doe");
+    expect(screen.queryByTestId("approval-form")).toBeNull();
+  });
+
+  it("shows the backend's refusal in the approval form", async () => {
+    const onApprove = vi.fn(() =>
+      Promise.reject(new BackendError({ code: "service.approval", message: "the approval code is required" })),
+    );
+    render(PricePanel, { quote: quote({ findings: [over] }), item: discounted(null), onEdit: vi.fn(), reasons, onApprove });
+    await fireEvent.click(screen.getByRole("button", { name: "Record approval" }));
+    expect((await screen.findByTestId("approval-error")).textContent).toContain("approval code is required");
   });
 });
 

@@ -27,6 +27,7 @@ function profile(over: Partial<ProfileView> = {}): ProfileView {
     secretOrigins: ["http://127.0.0.1:8622"],
     active: false,
     demo: false,
+    policy: { json: "{}", discountReasons: [], cancelReasons: [] },
     ...over,
   };
 }

@@ -4,6 +4,7 @@
 import {
   backend,
   errorText,
+  type ApprovalInput,
   type Edit,
   type EditorState,
   type RevisionView,
@@ -102,6 +103,20 @@ export class EditorStore {
       if (!draft) throw new Error(m.editor_no_draft());
       return backend.editDraft(draft.id, draft.revision, edit);
     });
+  }
+
+  /** Record the approval of a discount over its limit; rejects with the backend's refusal
+   *  (the approval form shows it). */
+  approve(input: ApprovalInput): Promise<void> {
+    // Behind any edit still in flight, like an edit; but the refusal goes to the caller.
+    const next = this.queue.then(async () => {
+      const draft = this.state?.draft;
+      if (!draft) throw new Error(m.editor_no_draft());
+      this.accept(await backend.approveDiscount(draft.id, input));
+      this.error = null;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   undo() {

@@ -46,6 +46,10 @@ const detail: Detail = {
   cancellation: null,
   canCancel: true,
   canAmend: false,
+  cancelReasons: [
+    { code: "duplicate", label: "Duplicate order", maxPercentage: null, maxAmount: null, currency: null },
+    { code: "other", label: "Other", maxPercentage: null, maxAmount: null, currency: null },
+  ],
 };
 
 describe("timeline helpers", () => {
@@ -125,20 +129,20 @@ describe("SyncStore and SyncIndicator", () => {
 });
 
 describe("OrderDetailView", () => {
-  it("shows the timeline, items, ids and payload, and cancels with a reason", async () => {
+  it("shows the timeline, items, ids and payload, and cancels with a reason after a confirmation", async () => {
     const cancels: unknown[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "order_detail") return detail;
       if (cmd === "cancel_order") {
-        const a = args as { reason: string; requestedDate: string | null };
+        const a = args as { reason: string | null; note: string; requestedDate: string | null };
         cancels.push(a);
-        if (!a.reason.trim()) throw { code: "service.invalid_input", message: "a cancellation reason is required" };
+        if (a.requestedDate === "2026-01-01") throw { code: "service.invalid_input", message: "the requested date is in the past" };
         return {
           ...detail,
           canCancel: false,
           cancellation: {
             entryId: "9",
-            reason: a.reason,
+            reason: `Duplicate order: ${a.note}`,
             requestedDate: a.requestedDate,
             outboxStatus: "queued",
             serverState: null,
@@ -158,29 +162,35 @@ describe("OrderDetailView", () => {
     expect((screen.getByLabelText("Server payload") as HTMLTextAreaElement).value).toContain("PO-77");
     expect(screen.getAllByRole("listitem")).toHaveLength(3);
 
+    // No reason chosen: said at the field, nothing is asked.
     await fireEvent.click(screen.getByRole("button", { name: "Cancel order" }));
-    // The backend's refusal is shown next to the field it is about.
     const reason = screen.getByLabelText(/Reason/);
     await vi.waitFor(() => expect(reason.getAttribute("aria-invalid")).toBe("true"));
-    const error = document.getElementById(reason.getAttribute("aria-describedby") ?? "");
-    expect(error?.textContent).toContain("reason is required");
+    expect(cancels).toHaveLength(0);
 
-    await fireEvent.input(screen.getByLabelText(/Reason/), { target: { value: "moved abroad" } });
+    await fireEvent.change(reason, { target: { value: "duplicate" } });
+    await fireEvent.input(screen.getByLabelText(/Note/), { target: { value: "entered twice" } });
     await fireEvent.change(screen.getByLabelText(/Requested date/), { target: { value: "12/01/2026" } });
     await fireEvent.click(screen.getByRole("button", { name: "Cancel order" }));
+    // A confirmation first; keeping the order asks nothing.
+    expect(screen.getByRole("dialog").textContent).toContain("Duplicate order");
+    await fireEvent.click(screen.getByRole("button", { name: "Keep the order" }));
+    expect(cancels).toHaveLength(0);
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel order" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Ask to cancel" }));
     expect(await screen.findByText("Waiting to be sent")).toBeTruthy();
-    expect(cancels.at(-1)).toMatchObject({ id: "3", reason: "moved abroad", requestedDate: "2026-12-01" });
+    expect(cancels.at(-1)).toMatchObject({ id: "3", reason: "duplicate", note: "entered twice", requestedDate: "2026-12-01" });
     expect(screen.queryByRole("button", { name: "Cancel order" })).toBeNull();
   });
 
-  it("shows a refusal next to the form and keeps what the agent typed", async () => {
-    let refusedOnce = false;
+  it("offers no cancel where the backend says the state does not allow it, and shows the last refusal", async () => {
     mockIPC((cmd) => {
       if (cmd === "order_detail")
         return {
           ...detail,
           state: "completed",
           stateText: "completed",
+          canCancel: false,
           cancellation: {
             entryId: "4",
             reason: "too late",
@@ -192,20 +202,27 @@ describe("OrderDetailView", () => {
             requestedAt: "2026-11-24T09:01:00+00:00",
           },
         };
-      if (cmd === "cancel_order") {
-        refusedOnce = true;
-        throw { code: "sync.refused", message: "order 3 is completed and can no longer be cancelled" };
-      }
       throw new Error(cmd);
     });
     render(OrderDetailView, { id: "3", onBack: vi.fn() });
     const refusal = await screen.findByTestId("cancel-refusal");
     expect(refusal.textContent).toContain("can no longer be cancelled");
     expect(screen.getByTestId("cancellation-state").textContent).toContain("Terminated with error");
+    expect(screen.queryByRole("button", { name: "Cancel order" })).toBeNull();
+  });
+
+  it("takes the reason in words when the profile lists none, and keeps it on a refusal", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "order_detail") return { ...detail, cancelReasons: [] };
+      if (cmd === "cancel_order") throw { code: "sync.refused", message: "order 3 is completed and can no longer be cancelled" };
+      throw new Error(cmd);
+    });
+    render(OrderDetailView, { id: "3", onBack: vi.fn() });
+    await screen.findByText("PO-77");
     await fireEvent.input(screen.getByLabelText(/Reason/), { target: { value: "again" } });
     await fireEvent.click(screen.getByRole("button", { name: "Cancel order" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Ask to cancel" }));
     expect((await screen.findByTestId("cancel-error")).textContent).toContain("completed");
-    expect(refusedOnce).toBe(true);
     expect((screen.getByLabelText(/Reason/) as HTMLInputElement).value).toBe("again");
   });
 
