@@ -8,7 +8,8 @@
 //! an editor session (`drafts.rs`, `records.rs`): drafts listed, edited, restored, checked and
 //! priced by id, catalog snapshots imported with a version or merged, cached records and
 //! full-text search; customers and their installed products on the active profile's server
-//! ([`customers`]). [`Service::open`] takes a data directory, [`Service::open_db`] a
+//! ([`customers`]); a draft's customer summary, for the review before submit and as PDF
+//! ([`Service::draft_summary`], [`Service::save_summary_pdf`]). [`Service::open`] takes a data directory, [`Service::open_db`] a
 //! database file. For shipping: the log file ([`logs`]), the support archive
 //! ([`diagnostics`]) and the update feed setting ([`updates`]).
 //!
@@ -52,6 +53,8 @@ pub mod records;
 pub mod sample;
 mod session;
 mod settings;
+mod summary;
+mod summary_pdf;
 mod tuning;
 pub mod updates;
 pub mod view;

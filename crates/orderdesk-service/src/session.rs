@@ -24,7 +24,7 @@ pub(crate) struct Undo {
 }
 
 /// Parse stored or pasted order text (exact numbers, field order kept).
-fn parse_order_text(text: &str) -> Result<(Value, Order)> {
+pub(crate) fn parse_order_text(text: &str) -> Result<(Value, Order)> {
     let value = orderdesk_wire::parse_json(text.strip_prefix('\u{feff}').unwrap_or(text))
         .map_err(|e| ServiceError::NotJson(e.to_string()))?;
     let order = Order::from_json(value.clone())?;
@@ -33,7 +33,7 @@ fn parse_order_text(text: &str) -> Result<(Value, Order)> {
 
 /// Validate and price, and the listing columns the store keeps (total = tax included over
 /// the schedule in the primary currency, the figure the price panel shows).
-fn price_and_summarize(
+pub(crate) fn price_and_summarize(
     value: &Value,
     order: &Order,
     version: Version,
@@ -374,7 +374,7 @@ impl Service {
 }
 
 /// Write `bytes` to `path` through a synced temporary file in the same directory.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<String> {
+pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> Result<String> {
     use std::io::Write;
     let fail = |source: std::io::Error| ServiceError::Export { path: path.to_path_buf(), source };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
