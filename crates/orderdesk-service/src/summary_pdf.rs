@@ -437,7 +437,6 @@ pub(crate) fn render(summary: &DraftSummary, locale: &str) -> Result<Vec<u8>> {
 
     out.heading(w.items);
     for item in &summary.items {
-        #[allow(clippy::cast_precision_loss)] // depth is at most the core's bundle depth limit
         let x = LEFT + INDENT * item.depth.min(8) as f32;
         let action = w.actions.iter().find(|(a, _)| *a == item.action).map(|(_, t)| *t);
         let mut head = format!("{} — {} {}", item.name, w.quantity, item.quantity);

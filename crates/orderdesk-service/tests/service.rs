@@ -341,6 +341,7 @@ fn settings_saved_before_the_locale_existed_keep_their_values() {
             default_version: Version::V5,
             locale: String::new(),
             theme: Theme::System,
+            shop_name: String::new(),
         }
     );
     let unknown =
