@@ -15,10 +15,10 @@ use orderdesk_store::{OrderFilter, Queries};
 
 use crate::error::{self, Result, ServiceError};
 use crate::view::{
-    CharacteristicChange, ChargeRun, DraftSummary, DraftView, OrderReference, QuoteView,
-    SummaryChange, SummaryCharacteristic, SummaryCharge, SummaryDiscount, SummaryItem,
+    AlterationView, CharacteristicChange, ChargeRun, DraftSummary, DraftView, OrderReference,
+    QuoteView, SummaryChange, SummaryCharacteristic, SummaryCharge, SummaryDiscount, SummaryItem,
 };
-use crate::{present, session, Service};
+use crate::{present, session, CatalogCache, Service};
 
 /// The item's price lines as the price panel explains them, with the amount of each run of
 /// periods.
@@ -43,10 +43,42 @@ fn charges(item: &crate::view::ItemView, quote: &QuoteView) -> Vec<SummaryCharge
         .collect()
 }
 
+/// The discounts of an item's offering in the catalog (its alteration prices).
+fn catalog_discounts(item: &crate::view::ItemView, catalog: &CatalogCache) -> Vec<SummaryDiscount> {
+    let Some(offering) = item.offering_id.as_deref().and_then(|id| catalog.rules.offering(id))
+    else {
+        return Vec::new();
+    };
+    crate::catalog::expand_prices(&catalog.rules, &offering.price_ids)
+        .into_iter()
+        .filter(|p| p.is_alteration())
+        .map(|p| {
+            let (kind, value) = match (p.percentage, p.amount) {
+                (Some(pct), _) => ("percentage", pct.normalize().to_string()),
+                (None, amount) => ("amount", amount.unwrap_or_default().to_string()),
+            };
+            SummaryDiscount {
+                item: item.id.clone(),
+                item_name: item.name.clone(),
+                alteration: AlterationView {
+                    name: p.name.clone().unwrap_or_else(|| p.id.clone()),
+                    kind: kind.to_owned(),
+                    value,
+                    duration: p.duration,
+                    price_type: p.price_type.clone().unwrap_or_else(|| "discount".to_owned()),
+                    reason: None,
+                },
+                source: "catalog".to_owned(),
+            }
+        })
+        .collect()
+}
+
 /// The summary's parts that come from the draft and its quote.
 pub(crate) fn assemble(
     draft: &DraftView,
     quote: &QuoteView,
+    catalog: &CatalogCache,
     shop_name: String,
     changes: Vec<SummaryChange>,
     reference: Option<OrderReference>,
@@ -75,19 +107,27 @@ pub(crate) fn assemble(
             charges: charges(i, quote),
         })
         .collect();
-    let discounts = draft
-        .items
-        .iter()
-        .flat_map(|i| {
-            i.prices.iter().flat_map(move |p| {
-                p.alterations.iter().map(move |a| SummaryDiscount {
-                    item: i.id.clone(),
-                    item_name: i.name.clone(),
-                    alteration: a.clone(),
-                })
+    let mut discounts = Vec::new();
+    for i in &draft.items {
+        discounts.extend(i.prices.iter().flat_map(|p| {
+            p.alterations.iter().map(|a| SummaryDiscount {
+                item: i.id.clone(),
+                item_name: i.name.clone(),
+                alteration: a.clone(),
+                source: "order".to_owned(),
             })
-        })
-        .collect();
+        }));
+        // An item priced from the catalog gets the offering's discounts from the engine.
+        let from_catalog = quote
+            .items
+            .iter()
+            .filter(|q| q.id == i.id)
+            .flat_map(|q| &q.lines)
+            .any(|l| l.source == "catalog");
+        if from_catalog {
+            discounts.extend(catalog_discounts(i, catalog));
+        }
+    }
     let one_time = items
         .iter()
         .flat_map(|i| i.charges.iter().filter(|c| c.period.is_none()).cloned())
@@ -197,7 +237,7 @@ impl Service {
         } else {
             Vec::new()
         };
-        Ok(assemble(&draft, &quote, settings.shop_name, changes, reference))
+        Ok(assemble(&draft, &quote, &catalog, settings.shop_name, changes, reference))
     }
 
     /// A draft's customer summary as PDF, in the agent's language (the locale setting).

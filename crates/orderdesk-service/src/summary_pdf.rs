@@ -45,6 +45,7 @@ struct Words {
     nothing: &'static str,
     discounts: &'static str,
     reason: &'static str,
+    catalog_offer: &'static str,
     whole_term: &'static str,
     off: &'static str,
     for_periods: &'static str,
@@ -78,6 +79,7 @@ const EN: Words = Words {
     nothing: "nothing (disconnected)",
     discounts: "Discounts",
     reason: "Reason",
+    catalog_offer: "the offer's own discount",
     whole_term: "for the whole term",
     off: "off",
     for_periods: "for",
@@ -115,6 +117,7 @@ const DE: Words = Words {
     nothing: "nichts (gekündigt)",
     discounts: "Rabatte",
     reason: "Grund",
+    catalog_offer: "Aktionsrabatt des Angebots",
     whole_term: "für die ganze Laufzeit",
     off: "Nachlass",
     for_periods: "für",
@@ -486,7 +489,12 @@ pub(crate) fn render(summary: &DraftSummary, locale: &str) -> Result<Vec<u8>> {
             );
             let line = format!("{}: {}, {value} {}, {term}", d.item_name, a.name, w.off);
             out.row(LEFT, &line, None, 10.0, false);
-            if let Some(reason) = &a.reason {
+            let reason = match (&a.reason, d.source.as_str()) {
+                (Some(reason), _) => Some(reason.as_str()),
+                (None, "catalog") => Some(w.catalog_offer),
+                (None, _) => None,
+            };
+            if let Some(reason) = reason {
                 out.row(LEFT + 3.0, &format!("{}: {reason}", w.reason), None, 9.0, false);
             }
         }

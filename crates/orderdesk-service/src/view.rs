@@ -620,6 +620,9 @@ pub struct SummaryDiscount {
     pub item: String,
     pub item_name: String,
     pub alteration: AlterationView,
+    /// `order` (the item's own price carries it, with the agent's reason) or `catalog` (the
+    /// offering's own discount, which the pricing engine applies).
+    pub source: String,
 }
 
 /// One price line of an item: what is due, period by period.

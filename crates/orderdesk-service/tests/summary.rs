@@ -63,6 +63,29 @@ async fn the_summary_has_the_price_panels_figures_and_the_characteristics_in_wor
     service.save_summary_pdf(editor.draft.id, path.clone()).await.expect("saved");
     assert!(std::fs::read(&path).expect("written").starts_with(b"%PDF-"));
 
+    // An item priced from the catalog: the offering's own discount, which the engine applies.
+    let fresh = service.new_draft().await.expect("draft");
+    let added = service
+        .edit(
+            fresh.draft.id.clone(),
+            fresh.draft.revision,
+            orderdesk_service::Edit::AddOffering {
+                offering_id: "14344".into(),
+                parent: None,
+                quantity: None,
+            },
+        )
+        .await
+        .expect("tariff plan");
+    let summary = service.draft_summary(added.draft.id).await.expect("summary");
+    let welcome: Vec<(&str, &str, &str)> = summary
+        .discounts
+        .iter()
+        .map(|d| (d.alteration.name.as_str(), d.alteration.value.as_str(), d.source.as_str()))
+        .collect();
+    assert_eq!(welcome, [("WelcomeDiscount", "20", "catalog")]);
+    assert_eq!(summary.currencies, added.quote.currencies);
+
     let long = Settings { shop_name: "x".repeat(121), ..service.settings() };
     assert_eq!(
         service.save_settings(long).await.err().map(|e| e.code()),

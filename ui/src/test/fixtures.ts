@@ -152,6 +152,7 @@ export function draftSummary(extra: Partial<DraftSummary> = {}): DraftSummary {
           priceType: "discount",
           reason: "Loyal customer",
         },
+        source: "order",
       },
     ],
     oneTime: [

@@ -1716,6 +1716,11 @@ export type SummaryDiscount_Deserialize = {
 	item: string,
 	itemName: string,
 	alteration: AlterationView_Deserialize,
+	/**
+	 *  `order` (the item's own price carries it, with the agent's reason) or `catalog` (the
+	 *  offering's own discount, which the pricing engine applies).
+	 */
+	source: string,
 };
 
 /**  A price alteration of an item. */
@@ -1723,6 +1728,11 @@ export type SummaryDiscount_Serialize = {
 	item: string,
 	itemName: string,
 	alteration: AlterationView_Serialize,
+	/**
+	 *  `order` (the item's own price carries it, with the agent's reason) or `catalog` (the
+	 *  offering's own discount, which the pricing engine applies).
+	 */
+	source: string,
 };
 
 /**  One item of the summary. */
