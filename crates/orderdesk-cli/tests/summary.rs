@@ -178,6 +178,5 @@ fn ink(pgm: &[u8]) -> f64 {
     assert!(!pixels.is_empty(), "no pixels");
     let dark = pixels.iter().filter(|&&p| p < 128).count();
     // A page's pixel count: far within what an f64 holds exactly.
-    let share = dark as f64 / pixels.len() as f64;
-    share
+    dark as f64 / pixels.len() as f64
 }
