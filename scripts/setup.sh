@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: the WebKitGTK stack Tauri builds against, a virtual display and a WebDriver for
-# the end-to-end tests, and the tools the scripts use.
+# the end-to-end tests, and the tools the scripts use (poppler-utils: the summary PDF test reads
+# the PDF back as text and as a picture).
 APT_PACKAGES=(
   build-essential pkg-config file curl ca-certificates git libdbus-1-dev
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver imagemagick xdotool
+  poppler-utils
   nodejs npm
 )
 

@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "import_order",
     "export_draft",
     "save_export",
+    "draft_summary",
+    "draft_summary_pdf",
     "catalog_categories",
     "search_offerings",
     "offering_detail",

@@ -5,10 +5,10 @@
 
 use orderdesk_service::{
     AmendInput, AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice,
-    ConnectionReport, DemoStatus, Edit, EditorState, FindingView, FixTarget, OfferingDetail,
-    OfferingSummary, OrderDetailView, OrderListQuery, OrderListRow, OutboxEntryView, ProfileInput,
-    ProfileSaved, ProfileView, RefusalView, RevisionView, Settings, SubmissionView, SubmitView,
-    SyncStatusView, Version, WithdrawView,
+    ConnectionReport, DemoStatus, DraftSummary, Edit, EditorState, FindingView, FixTarget,
+    OfferingDetail, OfferingSummary, OrderDetailView, OrderListQuery, OrderListRow,
+    OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RefusalView, RevisionView, Settings,
+    SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
 };
 use serde::Serialize;
 use specta::Type;
@@ -169,6 +169,26 @@ pub async fn save_export(
     let name = format!("order-{}-{version}.json", id.chars().take(8).collect::<String>());
     match state.ask_save_path(name).await? {
         Some(path) => Ok(Some(service.save_export(id, version, path).await?)),
+        None => Ok(None),
+    }
+}
+
+/// A draft's customer summary: what the review before submit shows and the PDF carries.
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_summary(state: State<'_, AppState>, id: String) -> Result<DraftSummary> {
+    Ok(state.service()?.draft_summary(id).await?)
+}
+
+/// Ask the agent where to save a draft's customer summary as PDF and write it there. Returns
+/// the path written, or `None` when the agent closed the dialog (as [`save_export`]).
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_summary_pdf(state: State<'_, AppState>, id: String) -> Result<Option<String>> {
+    let service = state.service()?;
+    let name = format!("summary-{}.pdf", id.chars().take(8).collect::<String>());
+    match state.ask_save_path(name).await? {
+        Some(path) => Ok(Some(service.save_summary_pdf(id, path).await?)),
         None => Ok(None),
     }
 }

@@ -48,6 +48,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::import_order,
             commands::export_draft,
             commands::save_export,
+            commands::draft_summary,
+            commands::draft_summary_pdf,
             commands::catalog_categories,
             commands::search_offerings,
             commands::offering_detail,
@@ -259,6 +261,8 @@ fn save_prompt(app: tauri::AppHandle) -> state::SavePrompt {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let filter = if suggested.ends_with(".zip") {
             ("Zip archive", ["zip"])
+        } else if suggested.ends_with(".pdf") {
+            ("PDF", ["pdf"])
         } else {
             ("TMF622 JSON", ["json"])
         };

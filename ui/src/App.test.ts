@@ -200,7 +200,7 @@ describe("App", () => {
     (globalThis as { __ORDERDESK_STATUS__?: unknown }).__ORDERDESK_STATUS__ = {
       ...firstStart,
       firstStart: false,
-      settings: { rounding: "halfUp", defaultVersion: "v4", locale: "de-DE", theme: "dark" },
+      settings: { rounding: "halfUp", defaultVersion: "v4", locale: "de-DE", theme: "dark", shopName: "" },
     };
     mockIPC((cmd) => {
       if (cmd === "app_status") return { ...firstStart, firstStart: false };

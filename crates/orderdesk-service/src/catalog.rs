@@ -198,6 +198,7 @@ impl CatalogCache {
         let (min, max) = c.range.unwrap_or((None, None));
         CharacteristicField {
             name: c.name.clone(),
+            label: c.label(),
             description: self.descriptions.get(&(spec_id.to_owned(), c.name.clone())).cloned(),
             value_type: c.value_type.clone(),
             required: c.required,

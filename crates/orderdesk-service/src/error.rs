@@ -52,6 +52,9 @@ pub enum ServiceError {
         #[source]
         source: std::io::Error,
     },
+    /// The customer summary PDF could not be made.
+    #[error("the summary PDF could not be made: {0}")]
+    Pdf(String),
     /// The in-process demo server could not start.
     #[error("the demo server could not start: {0}")]
     Demo(String),
@@ -76,6 +79,7 @@ impl ErrorCode for ServiceError {
             ServiceError::NothingToDo(_) => "service.nothing_to_do",
             ServiceError::NoDataDir => "service.no_data_dir",
             ServiceError::Export { .. } => "service.export_write",
+            ServiceError::Pdf(_) => "service.summary_pdf",
             ServiceError::Demo(_) => "service.demo",
             ServiceError::Task(_) => orderdesk_error::codes::INTERNAL,
         }

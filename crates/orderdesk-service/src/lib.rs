@@ -8,10 +8,12 @@
 //! an editor session (`drafts.rs`, `records.rs`): drafts listed, edited, restored, checked and
 //! priced by id, catalog snapshots imported with a version or merged, cached records and
 //! full-text search; customers and their installed products on the active profile's server
-//! ([`customers`]). [`Service::open`] takes a data directory, [`Service::open_db`] a
-//! database file. What a server profile rules (its discount policy and cancellation
-//! reasons, [`policy`]) is read for every check made for the profile and set per profile;
-//! a discount over its limit is approved on the draft ([`Service::approve_discount`]). For shipping: the log file ([`logs`]), the support archive
+//! ([`customers`]); a draft's customer summary, for the review before submit and as PDF
+//! ([`Service::draft_summary`], [`Service::save_summary_pdf`]). [`Service::open`] takes a data
+//! directory, [`Service::open_db`] a database file. What a server profile rules (its discount
+//! policy and cancellation reasons, [`policy`]) is read for every check made for the profile
+//! and set per profile; a discount over its limit is approved on the draft
+//! ([`Service::approve_discount`]). For shipping: the log file ([`logs`]), the support archive
 //! ([`diagnostics`]) and the update feed setting ([`updates`]).
 //!
 //! ## Invariants
@@ -60,6 +62,8 @@ pub mod records;
 pub mod sample;
 mod session;
 mod settings;
+mod summary;
+mod summary_pdf;
 mod tuning;
 pub mod updates;
 pub mod view;

@@ -98,6 +98,7 @@ fn item_view(
             Some(field) => field.value = value,
             None => characteristics.push(CharacteristicField {
                 name: name.to_owned(),
+                label: orderdesk_core::catalog::words(name),
                 description: None,
                 value_type: str_at(c, "valueType").map(str::to_owned),
                 required: false,

@@ -409,7 +409,7 @@ impl Service {
 }
 
 /// Write `bytes` to `path` through a synced temporary file in the same directory.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<String> {
+pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> Result<String> {
     use std::io::Write;
     let fail = |source: std::io::Error| ServiceError::Export { path: path.to_path_buf(), source };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));

@@ -1,5 +1,5 @@
 //! The app's status for the first screen and the agent's settings (rounding, default TMF622
-//! version, locale, theme), kept in the store under one key.
+//! version, locale, theme, the shop's name), kept in the store under one key.
 
 use std::sync::PoisonError;
 
@@ -8,6 +8,9 @@ use crate::view::{AppStatus, Settings};
 use crate::Service;
 
 pub(crate) const SETTINGS_KEY: &str = "app.settings";
+
+/// The longest shop name accepted: it is printed on one line of the customer summary.
+const MAX_SHOP_NAME_LEN: usize = 120;
 
 /// The longest locale setting accepted; real tags are a few characters long.
 const MAX_LOCALE_LEN: usize = 64;
@@ -47,7 +50,17 @@ impl Service {
 
     /// Save the settings (checked) and return them.
     pub async fn save_settings(&self, settings: Settings) -> Result<Settings> {
-        let settings = Settings { locale: canonical_locale(&settings.locale)?, ..settings };
+        let shop_name = settings.shop_name.trim().to_owned();
+        if shop_name.chars().count() > MAX_SHOP_NAME_LEN {
+            return Err(error::invalid(format!(
+                "the shop name is longer than {MAX_SHOP_NAME_LEN} characters"
+            )));
+        }
+        if shop_name.chars().any(char::is_control) {
+            return Err(error::invalid("the shop name must be one line of text"));
+        }
+        let settings =
+            Settings { locale: canonical_locale(&settings.locale)?, shop_name, ..settings };
         let value = serde_json::to_value(&settings).map_err(|e| error::invalid(e.to_string()))?;
         self.write(move |s| Ok(s.set_setting(SETTINGS_KEY, &value)?)).await?;
         *self.settings.write().unwrap_or_else(PoisonError::into_inner) = settings.clone();

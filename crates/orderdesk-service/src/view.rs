@@ -184,6 +184,9 @@ pub struct ItemView {
 #[serde(rename_all = "camelCase")]
 pub struct CharacteristicField {
     pub name: String,
+    /// What an agent or a customer reads for it: the catalog's words, else the name in words
+    /// (`orderdesk_core`'s `CharacteristicSpec::label`).
+    pub label: String,
     pub description: Option<String>,
     /// `string`, `number`, `integer`, `boolean`, ... as the specification says.
     pub value_type: Option<String>,
@@ -485,6 +488,9 @@ pub struct Settings {
     /// Settings saved before the theme existed read as "follow the system".
     #[serde(default)]
     pub theme: Theme,
+    /// The shop's name, printed on the customer summary (empty: none).
+    #[serde(default)]
+    pub shop_name: String,
 }
 
 /// The UI's colours.
@@ -506,6 +512,7 @@ impl Default for Settings {
             default_version: Version::V4,
             locale: String::new(),
             theme: Theme::System,
+            shop_name: String::new(),
         }
     }
 }
@@ -556,4 +563,145 @@ pub struct SubmitView {
     pub sync: SyncBadge,
     /// Whether the background sync loop runs (else it is sent when it next starts).
     pub sending: bool,
+}
+
+/// What the customer takes home ([`crate::Service::draft_summary`]): the review before submit
+/// and the summary PDF show it. Its figures are the price panel's ([`QuoteView`]), not
+/// computed again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct DraftSummary {
+    /// The shop's name from the settings (empty when none is set).
+    pub shop_name: String,
+    pub draft_id: String,
+    pub revision: u32,
+    /// When the summary was made, RFC 3339 (UTC).
+    pub made_at: String,
+    pub customer: Option<RefView>,
+    pub billing_account: Option<RefView>,
+    /// RFC 3339.
+    pub requested_start: Option<String>,
+    pub requested_completion: Option<String>,
+    pub notes: Vec<String>,
+    /// Every item, depth first, with its depth (the bundle tree).
+    pub items: Vec<SummaryItem>,
+    /// Every price alteration the order's items carry, with its reason.
+    pub discounts: Vec<SummaryDiscount>,
+    /// The charges that are due once.
+    pub one_time: Vec<SummaryCharge>,
+    /// The price panel's figures per currency (primary first): one-time, recurring, the
+    /// schedule period by period and the term total.
+    pub currencies: Vec<CurrencyView>,
+    /// Change items as "was → will be".
+    pub changes: Vec<SummaryChange>,
+    /// The order on the server, once the server gave it an id.
+    pub reference: Option<OrderReference>,
+    /// The draft has error findings (it cannot be submitted as it is).
+    pub has_errors: bool,
+}
+
+/// One item of the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryItem {
+    pub id: String,
+    pub depth: u32,
+    pub name: String,
+    /// `add`, `modify`, `delete` or `noChange`.
+    pub action: String,
+    pub quantity: u32,
+    /// The characteristics that have a value, labelled in words.
+    pub characteristics: Vec<SummaryCharacteristic>,
+    /// The item's price lines.
+    pub charges: Vec<SummaryCharge>,
+}
+
+/// A characteristic with its label in words (the catalog's, else its name in words).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryCharacteristic {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+}
+
+/// A price alteration of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryDiscount {
+    pub item: String,
+    pub item_name: String,
+    pub alteration: AlterationView,
+    /// `order` (the item's own price carries it, with the agent's reason) or `catalog` (the
+    /// offering's own discount, which the pricing engine applies).
+    pub source: String,
+}
+
+/// One price line of an item: what is due, period by period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryCharge {
+    pub item: String,
+    pub item_name: String,
+    /// The price's name.
+    pub price: String,
+    /// The recurring period (`month`...), `None` for a one-time charge.
+    pub period: Option<String>,
+    pub currency: String,
+    /// The amount per run of periods (one run for a one-time charge).
+    pub runs: Vec<ChargeRun>,
+}
+
+/// The amount of a charge from one period to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ChargeRun {
+    pub from: u32,
+    /// `None`: every period after.
+    pub to: Option<u32>,
+    pub amounts: AmountsView,
+}
+
+/// A change item: what the customer has and what they will have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryChange {
+    pub item: String,
+    /// `modify`, `delete`, or `add` for a new plan replacing a product.
+    pub action: String,
+    pub product_id: String,
+    pub was: String,
+    /// `None`: nothing (the product is disconnected).
+    pub will_be: Option<String>,
+    pub characteristics: Vec<CharacteristicDiff>,
+}
+
+/// A characteristic a change item changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CharacteristicDiff {
+    pub label: String,
+    pub was: String,
+    pub will_be: String,
+}
+
+/// The order a draft became on a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OrderReference {
+    /// The server profile.
+    pub profile: String,
+    /// The id the server gave the order.
+    pub server_id: String,
+    /// The state as the server wrote it.
+    pub state_text: String,
 }

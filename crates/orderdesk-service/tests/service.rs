@@ -280,7 +280,8 @@ async fn catalog_search_and_settings() {
     let draft = service.new_draft().await.expect("draft");
     assert_eq!(draft.draft.tmf_version, Version::V5);
     assert_eq!(draft.quote.rounding, Rounding::HalfEven);
-    // Stored in the form earlier releases wrote, with the locale and the theme beside.
+    // Stored in the form earlier releases wrote, with the locale, the theme and the shop's name
+    // beside.
     let store = orderdesk_store::Store::open(service.data_dir().join(orderdesk_service::DB_FILE))
         .expect("store");
     assert_eq!(
@@ -289,7 +290,8 @@ async fn catalog_search_and_settings() {
             "rounding": "halfEven",
             "defaultVersion": "v5",
             "locale": "",
-            "theme": "system"
+            "theme": "system",
+            "shopName": ""
         }))
     );
     service.stop_demo().await;
@@ -341,6 +343,7 @@ fn settings_saved_before_the_locale_existed_keep_their_values() {
             default_version: Version::V5,
             locale: String::new(),
             theme: Theme::System,
+            shop_name: String::new(),
         }
     );
     let unknown =

@@ -131,10 +131,46 @@ export async function addTmf25(browser, msisdn, coverage = null) {
   return { bundle: bundle.id, line: line.id, tariff: tariff.id, coverage: coverageRow?.id ?? null };
 }
 
-/** Submits the open draft and waits until it is queued. */
-export async function submitDraft(browser) {
+/** The review *Submit* opens, once it shows the draft's summary: the customer, the items and
+ *  the term total of each currency as written there. */
+export async function openReview(browser) {
   await (await browser.$("button=Submit")).click();
-  await waitEditor(browser, "Submit never queued the order", (s) => s.note.startsWith("Queued for"));
+  let review;
+  await browser.waitUntil(
+    async () => {
+      review = await browser.execute(() => {
+        const dialog = document.querySelector("dialog.review[open]");
+        if (!dialog) return null;
+        const text = (e) => e?.textContent?.replace(/\s+/g, " ").trim() ?? "";
+        return {
+          customer: text(dialog.querySelector('[data-testid="review-customer"]')),
+          items: [...dialog.querySelectorAll('[data-testid="review-item"] > strong')].map(text),
+          totals: Object.fromEntries(
+            [...dialog.querySelectorAll('[data-testid^="review-total-"]')].map((e) => [
+              e.getAttribute("data-testid").slice("review-total-".length),
+              text(e),
+            ]),
+          ),
+        };
+      });
+      return review !== null && review.items.length > 0;
+    },
+    { timeout: 15_000, timeoutMsg: "Submit never opened the review" },
+  );
+  return review;
+}
+
+/** Confirms the open review, which submits the draft, and waits until it is queued. */
+export async function confirmReview(browser) {
+  await (await browser.$("dialog.review").$("button=Confirm and submit")).click();
+  await waitEditor(browser, "Confirm never queued the order", (s) => s.note.startsWith("Queued for"));
+}
+
+/** Submits the open draft through the review and waits until it is queued. */
+export async function submitDraft(browser) {
+  const review = await openReview(browser);
+  await confirmReview(browser);
+  return review;
 }
 
 /** The Orders list as shown: kind, id, customer, state (the TMF622 value, not its label). */

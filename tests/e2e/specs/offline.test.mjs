@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { appPids, endSession, launchApp, screenshot, waitForPaint } from "../lib/app.mjs";
 import { freePort, startServer } from "../lib/server.mjs";
+import { openReview } from "../lib/flows.mjs";
 
 const CUSTOMERS = [
   { id: "OFF-1001", name: "Offline Alpha" },
@@ -135,7 +136,8 @@ async function composeAndSubmit(browser, customer) {
     { timeout: 15_000, timeoutMsg: `${OFFERING} was never added as a valid order` },
   );
 
-  await (await browser.$("button=Submit")).click();
+  await openReview(browser);
+  await (await browser.$("dialog.review").$("button=Confirm and submit")).click();
   await browser.waitUntil(async () => (await text(browser, '.editor > p[role="status"]')).startsWith("Queued for lab"), {
     timeout: 15_000,
     timeoutMsg: `submitting ${customer.name}'s order never queued it for lab`,

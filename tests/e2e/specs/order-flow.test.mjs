@@ -13,7 +13,8 @@ import {
   editorState,
   newDraftFor,
   openOrder,
-  submitDraft,
+  confirmReview,
+  openReview,
   timelineStates,
   useDemoServer,
   waitOrderState,
@@ -86,7 +87,16 @@ test("scenario 1: compose two bundles, see the discounted schedule, submit, reac
     await waitForPaint(browser);
     await screenshot(browser, "scenario1-priced");
 
-    await submitDraft(browser);
+    // Submit opens the review: the customer, every item and the price panel's term total.
+    const panelTotal = await browser.execute(() => document.querySelector('[data-testid="total-EUR"]')?.textContent?.trim() ?? "");
+    const review = await openReview(browser);
+    assert.equal(review.customer.startsWith(CUSTOMER.name), true, JSON.stringify(review));
+    assert.equal(review.totals.EUR, panelTotal, JSON.stringify(review));
+    assert.equal(review.items.filter((name) => name === "TMF25").length, 2, JSON.stringify(review));
+    assert.ok(review.items.includes("Tariff Plan"), JSON.stringify(review));
+    await waitForPaint(browser);
+    await screenshot(browser, "scenario1-review");
+    await confirmReview(browser);
     await waitForPaint(browser);
     await screenshot(browser, "scenario1-submitted");
 

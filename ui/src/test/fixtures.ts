@@ -1,6 +1,7 @@
 // Backend answers shaped exactly like the generated IPC types, for component tests.
 import type {
   CharacteristicField,
+  DraftSummary,
   DraftView,
   EditorState,
   FindingView,
@@ -12,6 +13,7 @@ import type {
 export function field(name: string, extra: Partial<CharacteristicField> = {}): CharacteristicField {
   return {
     name,
+    label: name,
     description: null,
     valueType: "string",
     required: false,
@@ -102,6 +104,72 @@ export function draft(extra: Partial<DraftView> = {}): DraftView {
     items: [item("1")],
     canUndo: false,
     canRedo: false,
+    ...extra,
+  };
+}
+
+/** The customer summary of `draft()` priced as `quote()`: the same currency figures. */
+export function draftSummary(extra: Partial<DraftSummary> = {}): DraftSummary {
+  return {
+    shopName: "Corner Shop",
+    draftId: "d-1234567890",
+    revision: 3,
+    madeAt: "2026-11-23T10:00:00+00:00",
+    customer: { id: "C-1", name: "Ada Lovelace" },
+    billingAccount: null,
+    requestedStart: null,
+    requestedCompletion: null,
+    notes: [],
+    items: [
+      {
+        id: "1",
+        depth: 0,
+        name: "Mobile Line",
+        action: "add",
+        quantity: 1,
+        characteristics: [{ name: "TEL_MSISDN", label: "Phone number", value: "+34600111222" }],
+        charges: [
+          {
+            item: "1",
+            itemName: "Mobile Line",
+            price: "Connection fee",
+            period: null,
+            currency: "EUR",
+            runs: [{ from: 1, to: 1, amounts: { dutyFree: "40.00", taxIncluded: "47.60" } }],
+          },
+        ],
+      },
+    ],
+    discounts: [
+      {
+        item: "1",
+        itemName: "Mobile Line",
+        alteration: {
+          name: "Welcome",
+          kind: "percentage",
+          value: "20",
+          duration: 3,
+          priceType: "discount",
+          reason: "Loyal customer",
+          approval: null,
+        },
+        source: "order",
+      },
+    ],
+    oneTime: [
+      {
+        item: "1",
+        itemName: "Mobile Line",
+        price: "Connection fee",
+        period: null,
+        currency: "EUR",
+        runs: [{ from: 1, to: 1, amounts: { dutyFree: "40.00", taxIncluded: "47.60" } }],
+      },
+    ],
+    currencies: quote().currencies,
+    changes: [],
+    reference: null,
+    hasErrors: false,
     ...extra,
   };
 }

@@ -5,7 +5,8 @@
 //! composition (`add-offering`, `remove-item`, `set-char`, `discount`, ... become one editor
 //! [`Edit`] or, for `set-char` and `apply`, core operations, saved as a new revision and
 //! refused if the draft changed in between), and `check` and `price`, which work as they do
-//! for files, against the cached catalog. `submit` queues the draft with the sync engine.
+//! for files, against the cached catalog; `summary` is the customer summary (`--pdf FILE`).
+//! `submit` queues the draft with the sync engine.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -215,6 +216,15 @@ pub enum DraftCommand {
     /// Take a submitted draft back to edit it, while it has not been sent. A submitted draft
     /// is read-only; once it is being sent or on the server, amend the order instead.
     Withdraw { id: String },
+    /// The customer summary of a draft: customer, items, discounts, one-time charges, the
+    /// schedule and the term total (the editor's price panel's figures); `--pdf` writes it as
+    /// the PDF the customer takes home, `--json` prints it.
+    Summary {
+        id: String,
+        /// Write the summary as PDF to this file.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+    },
     /// Price a draft (as `price` does for a file), against the cached catalog.
     Price {
         id: String,
@@ -406,6 +416,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        C::Summary { id, pdf } => summary(ctx, id, pdf),
         C::Withdraw { id } => {
             let (runtime, service) = service(ctx)?;
             let view = runtime.block_on(service.withdraw(id.clone()))?;
@@ -448,6 +459,74 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             }
         }
     }
+}
+
+/// `draft summary`: the view as JSON or text, and the PDF when asked for.
+fn summary(ctx: &Ctx, id: String, pdf: Option<PathBuf>) -> Result<ExitCode, CliError> {
+    let (runtime, service) = service(ctx)?;
+    let written = match pdf {
+        Some(path) => {
+            let path = std::path::absolute(&path)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            Some(runtime.block_on(service.save_summary_pdf(id.clone(), path))?)
+        }
+        None => None,
+    };
+    if ctx.json {
+        output::print_json(&runtime.block_on(service.draft_summary(id))?)?;
+    } else if let Some(path) = written {
+        output::print_text(&format!("draft {id}: summary written to {path}"))?;
+    } else {
+        output::print_text(&summary_text(&runtime.block_on(service.draft_summary(id))?))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The summary as plain text lines.
+fn summary_text(s: &orderdesk_service::DraftSummary) -> String {
+    let mut text = String::new();
+    if !s.shop_name.is_empty() {
+        let _ = writeln!(text, "{}", s.shop_name);
+    }
+    let _ = writeln!(text, "draft {} (revision {})", s.draft_id, s.revision);
+    if let Some(r) = &s.reference {
+        let _ = writeln!(text, "order {} on {} ({})", r.server_id, r.profile, r.state_text);
+    }
+    if let Some(c) = &s.customer {
+        let _ = writeln!(text, "customer: {} ({})", c.name, c.id);
+    }
+    for item in &s.items {
+        let indent = "  ".repeat(usize::try_from(item.depth).unwrap_or(0).saturating_add(1));
+        let _ = writeln!(text, "{indent}{} x{} [{}]", item.name, item.quantity, item.action);
+        for c in &item.characteristics {
+            let _ = writeln!(text, "{indent}  {}: {}", c.label, c.value);
+        }
+    }
+    for c in &s.changes {
+        let will = c.will_be.as_deref().unwrap_or("nothing");
+        let _ = writeln!(text, "change: {} -> {will}", c.was);
+    }
+    for d in &s.discounts {
+        let a = &d.alteration;
+        let reason = a.reason.as_deref().unwrap_or("no reason given");
+        let _ = writeln!(
+            text,
+            "discount on {}: {} {} {} ({reason})",
+            d.item_name, a.name, a.kind, a.value
+        );
+    }
+    for c in &s.currencies {
+        let _ = writeln!(text, "one-time ({}): {}", c.currency, c.one_time.tax_included);
+        let schedule: Vec<&str> = c.schedule.iter().map(|a| a.tax_included.as_str()).collect();
+        let _ =
+            writeln!(text, "per {} ({}): {}", c.schedule_period, c.currency, schedule.join(" "));
+        let _ = writeln!(
+            text,
+            "total over {} {}s: {} {}",
+            c.total_periods, c.schedule_period, c.total.tax_included, c.currency
+        );
+    }
+    text.trim_end().to_owned()
 }
 
 fn import(file: &std::path::Path, ctx: &Ctx) -> Result<ExitCode, CliError> {

@@ -41,6 +41,13 @@ export const commands = {
 	 *  from Rust, so the webview needs no file-system or dialog permission of its own.
 	 */
 	saveExport: (id: string, version: Version) => typedError<string | null, IpcError>(__TAURI_INVOKE("save_export", { id, version })),
+	/**  A draft's customer summary: what the review before submit shows and the PDF carries. */
+	draftSummary: (id: string) => typedError<DraftSummary_Serialize, IpcError>(__TAURI_INVOKE("draft_summary", { id })),
+	/**
+	 *  Ask the agent where to save a draft's customer summary as PDF and write it there. Returns
+	 *  the path written, or `None` when the agent closed the dialog (as [`save_export`]).
+	 */
+	draftSummaryPdf: (id: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("draft_summary_pdf", { id })),
 	/**  Categories of the cached catalog. */
 	catalogCategories: () => typedError<CategoryView_Serialize[], IpcError>(__TAURI_INVOKE("catalog_categories")),
 	/**  Offerings matching `text` in `category` (search-as-you-type). */
@@ -459,12 +466,24 @@ export type CharacteristicChange = {
 	value: string,
 };
 
+/**  A characteristic a change item changes. */
+export type CharacteristicDiff = {
+	label: string,
+	was: string,
+	willBe: string,
+};
+
 /**  One field of a characteristics form. */
 export type CharacteristicField = CharacteristicField_Serialize | CharacteristicField_Deserialize;
 
 /**  One field of a characteristics form. */
 export type CharacteristicField_Deserialize = {
 	name: string,
+	/**
+	 *  What an agent or a customer reads for it: the catalog's words, else the name in words
+	 *  (`orderdesk_core`'s `CharacteristicSpec::label`).
+	 */
+	label: string,
 	description?: string | null,
 	/**  `string`, `number`, `integer`, `boolean`, ... as the specification says. */
 	valueType?: string | null,
@@ -482,6 +501,11 @@ export type CharacteristicField_Deserialize = {
 /**  One field of a characteristics form. */
 export type CharacteristicField_Serialize = {
 	name: string,
+	/**
+	 *  What an agent or a customer reads for it: the catalog's words, else the name in words
+	 *  (`orderdesk_core`'s `CharacteristicSpec::label`).
+	 */
+	label: string,
 	description: string | null,
 	/**  `string`, `number`, `integer`, `boolean`, ... as the specification says. */
 	valueType: string | null,
@@ -494,6 +518,25 @@ export type CharacteristicField_Serialize = {
 	value: string | null,
 	/**  In the specification (`false` for values the order carries on its own). */
 	specified: boolean,
+};
+
+/**  The amount of a charge from one period to another. */
+export type ChargeRun = ChargeRun_Serialize | ChargeRun_Deserialize;
+
+/**  The amount of a charge from one period to another. */
+export type ChargeRun_Deserialize = {
+	from: number,
+	/**  `None`: every period after. */
+	to?: number | null,
+	amounts: AmountsView,
+};
+
+/**  The amount of a charge from one period to another. */
+export type ChargeRun_Serialize = {
+	from: number,
+	/**  `None`: every period after. */
+	to: number | null,
+	amounts: AmountsView,
 };
 
 /**  How the agent settles an amendment conflict. */
@@ -552,6 +595,87 @@ export type DiagnosticsSaved = {
 	entries: string[],
 	/**  Whether the database check found the database sound. */
 	databaseOk: boolean,
+};
+
+/**
+ *  What the customer takes home ([`crate::Service::draft_summary`]): the review before submit
+ *  and the summary PDF show it. Its figures are the price panel's ([`QuoteView`]), not
+ *  computed again.
+ */
+export type DraftSummary = DraftSummary_Serialize | DraftSummary_Deserialize;
+
+/**
+ *  What the customer takes home ([`crate::Service::draft_summary`]): the review before submit
+ *  and the summary PDF show it. Its figures are the price panel's ([`QuoteView`]), not
+ *  computed again.
+ */
+export type DraftSummary_Deserialize = {
+	/**  The shop's name from the settings (empty when none is set). */
+	shopName: string,
+	draftId: string,
+	revision: number,
+	/**  When the summary was made, RFC 3339 (UTC). */
+	madeAt: string,
+	customer?: RefView | null,
+	billingAccount?: RefView | null,
+	/**  RFC 3339. */
+	requestedStart?: string | null,
+	requestedCompletion?: string | null,
+	notes: string[],
+	/**  Every item, depth first, with its depth (the bundle tree). */
+	items: SummaryItem_Deserialize[],
+	/**  Every price alteration the order's items carry, with its reason. */
+	discounts: SummaryDiscount_Deserialize[],
+	/**  The charges that are due once. */
+	oneTime: SummaryCharge_Deserialize[],
+	/**
+	 *  The price panel's figures per currency (primary first): one-time, recurring, the
+	 *  schedule period by period and the term total.
+	 */
+	currencies: CurrencyView[],
+	/**  Change items as "was → will be". */
+	changes: SummaryChange_Deserialize[],
+	/**  The order on the server, once the server gave it an id. */
+	reference?: OrderReference | null,
+	/**  The draft has error findings (it cannot be submitted as it is). */
+	hasErrors: boolean,
+};
+
+/**
+ *  What the customer takes home ([`crate::Service::draft_summary`]): the review before submit
+ *  and the summary PDF show it. Its figures are the price panel's ([`QuoteView`]), not
+ *  computed again.
+ */
+export type DraftSummary_Serialize = {
+	/**  The shop's name from the settings (empty when none is set). */
+	shopName: string,
+	draftId: string,
+	revision: number,
+	/**  When the summary was made, RFC 3339 (UTC). */
+	madeAt: string,
+	customer: RefView | null,
+	billingAccount: RefView | null,
+	/**  RFC 3339. */
+	requestedStart: string | null,
+	requestedCompletion: string | null,
+	notes: string[],
+	/**  Every item, depth first, with its depth (the bundle tree). */
+	items: SummaryItem_Serialize[],
+	/**  Every price alteration the order's items carry, with its reason. */
+	discounts: SummaryDiscount_Serialize[],
+	/**  The charges that are due once. */
+	oneTime: SummaryCharge_Serialize[],
+	/**
+	 *  The price panel's figures per currency (primary first): one-time, recurring, the
+	 *  schedule period by period and the term total.
+	 */
+	currencies: CurrencyView[],
+	/**  Change items as "was → will be". */
+	changes: SummaryChange_Serialize[],
+	/**  The order on the server, once the server gave it an id. */
+	reference: OrderReference | null,
+	/**  The draft has error findings (it cannot be submitted as it is). */
+	hasErrors: boolean,
 };
 
 /**  A draft as the editor shows it. */
@@ -1119,6 +1243,16 @@ export type OrderListRow_Serialize = {
 	updatedAt: string,
 };
 
+/**  The order a draft became on a server. */
+export type OrderReference = {
+	/**  The server profile. */
+	profile: string,
+	/**  The id the server gave the order. */
+	serverId: string,
+	/**  The state as the server wrote it. */
+	stateText: string,
+};
+
 /**  How the orders list is sorted. */
 export type OrderSortKey = "updatedDesc" | "updatedAsc" | "customerAsc" | "totalDesc";
 
@@ -1651,6 +1785,8 @@ export type Settings_Deserialize = {
 	locale?: string,
 	/**  Settings saved before the theme existed read as "follow the system". */
 	theme?: Theme,
+	/**  The shop's name, printed on the customer summary (empty: none). */
+	shopName?: string,
 };
 
 /**  User settings. */
@@ -1665,6 +1801,8 @@ export type Settings_Serialize = {
 	locale: string,
 	/**  Settings saved before the theme existed read as "follow the system". */
 	theme: Theme,
+	/**  The shop's name, printed on the customer summary (empty: none). */
+	shopName: string,
 };
 
 /**  How serious a finding is. */
@@ -1743,6 +1881,127 @@ export type SubmitView = {
 	sync: SyncBadge,
 	/**  Whether the background sync loop runs (else it is sent when it next starts). */
 	sending: boolean,
+};
+
+/**  A change item: what the customer has and what they will have. */
+export type SummaryChange = SummaryChange_Serialize | SummaryChange_Deserialize;
+
+/**  A change item: what the customer has and what they will have. */
+export type SummaryChange_Deserialize = {
+	item: string,
+	/**  `modify`, `delete`, or `add` for a new plan replacing a product. */
+	action: string,
+	productId: string,
+	was: string,
+	/**  `None`: nothing (the product is disconnected). */
+	willBe?: string | null,
+	characteristics: CharacteristicDiff[],
+};
+
+/**  A change item: what the customer has and what they will have. */
+export type SummaryChange_Serialize = {
+	item: string,
+	/**  `modify`, `delete`, or `add` for a new plan replacing a product. */
+	action: string,
+	productId: string,
+	was: string,
+	/**  `None`: nothing (the product is disconnected). */
+	willBe: string | null,
+	characteristics: CharacteristicDiff[],
+};
+
+/**  A characteristic with its label in words (the catalog's, else its name in words). */
+export type SummaryCharacteristic = {
+	name: string,
+	label: string,
+	value: string,
+};
+
+/**  One price line of an item: what is due, period by period. */
+export type SummaryCharge = SummaryCharge_Serialize | SummaryCharge_Deserialize;
+
+/**  One price line of an item: what is due, period by period. */
+export type SummaryCharge_Deserialize = {
+	item: string,
+	itemName: string,
+	/**  The price's name. */
+	price: string,
+	/**  The recurring period (`month`...), `None` for a one-time charge. */
+	period?: string | null,
+	currency: string,
+	/**  The amount per run of periods (one run for a one-time charge). */
+	runs: ChargeRun_Deserialize[],
+};
+
+/**  One price line of an item: what is due, period by period. */
+export type SummaryCharge_Serialize = {
+	item: string,
+	itemName: string,
+	/**  The price's name. */
+	price: string,
+	/**  The recurring period (`month`...), `None` for a one-time charge. */
+	period: string | null,
+	currency: string,
+	/**  The amount per run of periods (one run for a one-time charge). */
+	runs: ChargeRun_Serialize[],
+};
+
+/**  A price alteration of an item. */
+export type SummaryDiscount = SummaryDiscount_Serialize | SummaryDiscount_Deserialize;
+
+/**  A price alteration of an item. */
+export type SummaryDiscount_Deserialize = {
+	item: string,
+	itemName: string,
+	alteration: AlterationView_Deserialize,
+	/**
+	 *  `order` (the item's own price carries it, with the agent's reason) or `catalog` (the
+	 *  offering's own discount, which the pricing engine applies).
+	 */
+	source: string,
+};
+
+/**  A price alteration of an item. */
+export type SummaryDiscount_Serialize = {
+	item: string,
+	itemName: string,
+	alteration: AlterationView_Serialize,
+	/**
+	 *  `order` (the item's own price carries it, with the agent's reason) or `catalog` (the
+	 *  offering's own discount, which the pricing engine applies).
+	 */
+	source: string,
+};
+
+/**  One item of the summary. */
+export type SummaryItem = SummaryItem_Serialize | SummaryItem_Deserialize;
+
+/**  One item of the summary. */
+export type SummaryItem_Deserialize = {
+	id: string,
+	depth: number,
+	name: string,
+	/**  `add`, `modify`, `delete` or `noChange`. */
+	action: string,
+	quantity: number,
+	/**  The characteristics that have a value, labelled in words. */
+	characteristics: SummaryCharacteristic[],
+	/**  The item's price lines. */
+	charges: SummaryCharge_Deserialize[],
+};
+
+/**  One item of the summary. */
+export type SummaryItem_Serialize = {
+	id: string,
+	depth: number,
+	name: string,
+	/**  `add`, `modify`, `delete` or `noChange`. */
+	action: string,
+	quantity: number,
+	/**  The characteristics that have a value, labelled in words. */
+	characteristics: SummaryCharacteristic[],
+	/**  The item's price lines. */
+	charges: SummaryCharge_Serialize[],
 };
 
 /**  Where a draft or an order stands with its server, as the orders list shows it. */

@@ -9,6 +9,8 @@ import type {
   CategoryView_Serialize,
   CharacteristicField_Serialize,
   DraftView_Serialize,
+  DraftSummary_Serialize,
+  SummaryCharge_Serialize,
   Edit_Deserialize,
   EditorState_Serialize,
   FindingView_Serialize,
@@ -107,6 +109,9 @@ export type AppStatus = AppStatus_Serialize;
 export type CategoryView = CategoryView_Serialize;
 export type CharacteristicField = CharacteristicField_Serialize;
 export type DraftView = DraftView_Serialize;
+/** A draft's customer summary: the review before submit and the summary PDF's content. */
+export type DraftSummary = DraftSummary_Serialize;
+export type SummaryCharge = SummaryCharge_Serialize;
 export type Edit = Edit_Deserialize;
 export type EditorState = EditorState_Serialize;
 export type FindingView = FindingView_Serialize;
@@ -173,6 +178,9 @@ export const backend = {
   exportDraft: (id: string, version: Version) => unwrap(commands.exportDraft(id, version)),
   /** Asks where in the native save dialog; `null` when the agent cancels. */
   saveExport: (id: string, version: Version) => unwrap(commands.saveExport(id, version)),
+  draftSummary: (id: string) => unwrap(commands.draftSummary(id)),
+  /** Asks where to save the customer summary PDF (the native dialog) and writes it there. */
+  draftSummaryPdf: (id: string) => unwrap(commands.draftSummaryPdf(id)),
   catalogCategories: () => unwrap(commands.catalogCategories()),
   searchOfferings: (text: string, category: string | null, limit: number) =>
     unwrap(commands.searchOfferings(text, category, limit)),

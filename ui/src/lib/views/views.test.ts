@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import OrdersView from "./OrdersView.svelte";
 import SettingsView from "./SettingsView.svelte";
@@ -11,7 +11,7 @@ import EditorView from "./EditorView.svelte";
 import { EditorStore } from "../stores/editor.svelte";
 import { SettingsStore } from "../stores/settings.svelte";
 import { applyLocale } from "../i18n/locale.svelte";
-import { editorState, finding } from "../../test/fixtures";
+import { draftSummary, editorState, finding } from "../../test/fixtures";
 import type { Settings } from "../backend/ipc";
 
 afterEach(() => {
@@ -63,7 +63,7 @@ describe("SettingsView", () => {
     const saved: unknown[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "list_profiles") return [];
-      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4", locale: "", theme: "system" };
+      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4", locale: "", theme: "system", shopName: "" };
       if (cmd === "save_settings") {
         saved.push(args);
         return (args as { settings: unknown }).settings;
@@ -76,7 +76,7 @@ describe("SettingsView", () => {
     const rounding = await screen.findByLabelText(/Rounding/);
     await fireEvent.change(rounding, { target: { value: "halfEven" } });
     await vi.waitFor(() =>
-      expect(saved).toEqual([{ settings: { rounding: "halfEven", defaultVersion: "v4", locale: "", theme: "system" } }]),
+      expect(saved).toEqual([{ settings: { rounding: "halfEven", defaultVersion: "v4", locale: "", theme: "system", shopName: "" } }]),
     );
     await fireEvent.input(screen.getByLabelText("JSON to import"), { target: { value: '{"productOrderItem":[]}' } });
     await fireEvent.click(screen.getByRole("button", { name: "Import pasted JSON" }));
@@ -85,7 +85,7 @@ describe("SettingsView", () => {
   });
 
   it("switches the language, the formats and the theme at once, and keeps them in the backend", async () => {
-    let stored: Settings = { rounding: "halfUp", defaultVersion: "v4", locale: "", theme: "system" };
+    let stored: Settings = { rounding: "halfUp", defaultVersion: "v4", locale: "", theme: "system", shopName: "" };
     mockIPC((cmd, args) => {
       if (cmd === "list_profiles") return [];
       if (cmd === "get_settings") return stored;
@@ -126,7 +126,7 @@ describe("SettingsView", () => {
   it("shows why an import was refused", async () => {
     mockIPC((cmd) => {
       if (cmd === "list_profiles") return [];
-      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4", locale: "", theme: "system" };
+      if (cmd === "get_settings") return { rounding: "halfUp", defaultVersion: "v4", locale: "", theme: "system", shopName: "" };
       if (cmd === "import_order") throw { code: "input.not_json", message: "not JSON: expected value" };
       throw new Error(cmd);
     });
@@ -286,6 +286,7 @@ describe("EditorView submit", () => {
         live = { profile: "demo", sync: "queued", canWithdraw: true };
         return { profile: "demo", sync: "queued", sending: true };
       }
+      if (cmd === "draft_summary") return draftSummary();
       if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
       throw new Error(cmd);
     });
@@ -313,15 +314,21 @@ describe("EditorView submit", () => {
     await waitFor(() => expect(screen.queryByText(/Submit is blocked/)).toBeNull());
   });
 
-  it("queues a valid draft for the server", async () => {
+  it("reviews a valid draft, and Confirm queues it for the server", async () => {
     const submitted: string[] = [];
     backendWith(editorState(), submitted);
     const editor = new EditorStore();
     await editor.open("d-1");
     render(EditorView, { editor, onClose: vi.fn() });
     await fireEvent.click(screen.getByRole("button", { name: "Submit" }));
+    const review = await screen.findByRole("dialog", { name: "Corner Shop — review the order" });
+    // The review's total is the price panel's.
+    expect(within(review).getByTestId("review-total-EUR").textContent).toBe(screen.getByTestId("total-EUR").textContent);
+    expect(submitted).toEqual([]);
+    await fireEvent.click(within(review).getByRole("button", { name: "Confirm and submit" }));
     expect(await screen.findByText(/Queued for demo/)).toBeTruthy();
     expect(submitted).toEqual(["d-1234567890"]);
+    expect(screen.queryByRole("dialog")).toBeNull();
   });
 
   it("shows a queued draft as read-only and withdraws it to edit", async () => {
