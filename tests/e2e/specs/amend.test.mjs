@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
 import { freePort, startServer } from "../lib/server.mjs";
-import { newDraftFor, openOrder, timelineStates, waitOrderState } from "../lib/flows.mjs";
+import { newDraftFor, openOrder, submitDraft, timelineStates, waitOrderState } from "../lib/flows.mjs";
 
 const CUSTOMER = { id: "AMD-1001", name: "Amend Early GmbH" };
 const OFFERING = "Mobile M";
@@ -64,11 +64,8 @@ test("amend an order the server is working on and see it on the timeline", async
         timeout: 15_000,
         timeoutMsg: `${OFFERING} was never added as a valid order`,
       });
-      await (await browser.$("button=Submit")).click();
-      await browser.waitUntil(async () => (await text(browser, '.editor > p[role="status"]')).startsWith("Queued for lab"), {
-        timeout: 15_000,
-        timeoutMsg: "Submit never queued the order",
-      });
+      await submitDraft(browser);
+      assert.ok((await text(browser, '.editor > p[role="status"]')).startsWith("Queued for lab"), "queued for the lab server");
       await (await browser.$("nav").$("button=Orders")).click();
       await waitOrderState(browser, CUSTOMER.name, "acknowledged");
       await openOrder(browser, CUSTOMER.name);
