@@ -71,7 +71,7 @@ describe("BundleTree", () => {
 describe("ItemDetails", () => {
   const withChars = item("1", {
     characteristics: [
-      field("TEL_MSISDN", { required: true }),
+      field("TEL_MSISDN", { required: true, label: "Phone number", description: "The line's number, with its country code." }),
       field("Speed", { allowed: ["100", "500"], value: "100" }),
       field("Roaming", { valueType: "boolean" }),
     ],
@@ -86,7 +86,10 @@ describe("ItemDetails", () => {
       focus: { item: null, field: null, seq: 0 },
       onEdit,
     });
-    const msisdn = screen.getByLabelText(/TEL_MSISDN/) as HTMLInputElement;
+    // Labelled in the catalog's words; the specification's code is there on demand (the
+    // label's tooltip).
+    const msisdn = screen.getByLabelText(/Phone number/) as HTMLInputElement;
+    expect(document.querySelector(`label[for="${msisdn.id}"]`)?.getAttribute("title")).toBe("TEL_MSISDN");
     expect(msisdn.getAttribute("aria-required")).toBe("true");
     expect(msisdn.getAttribute("aria-invalid")).toBe("true");
     expect(screen.getByText("TEL_MSISDN is required")).toBeTruthy();
