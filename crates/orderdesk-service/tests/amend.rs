@@ -19,9 +19,8 @@ use axum::response::{IntoResponse, Response};
 use orderdesk_error::ErrorCode;
 use orderdesk_server::LifecycleConfig;
 use orderdesk_service::{
-    AmendInput, CharacteristicChange, EntryStatus, OrderDetailView, OrderListQuery, OrderState,
-    ProfileInput, QuantityChange, RowKind, Service, ServiceError, TimelineKind, Tuning,
-    VersionChoice,
+    AmendInput, CharacteristicChange, EntryStatus, OrderDetailView, OrderState, ProfileInput,
+    QuantityChange, Service, ServiceError, TimelineKind, Tuning, VersionChoice,
 };
 use serde_json::Value;
 
@@ -41,29 +40,7 @@ async fn sent_order(service: &Service, customer: &str) -> String {
     let draft = common::valid_draft(service, &format!("C-{customer}"), customer).await;
     service.submit(draft).await.expect("submit");
     service.sync_now().await.expect("sync");
-    let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
-    rows.iter()
-        .find(|r| r.kind == RowKind::Order && r.customer.as_deref() == Some(customer))
-        .map(|r| r.id.clone())
-        .expect("the order is listed")
-}
-
-/// Sync until `done` holds for the order's detail (at most 15 s).
-async fn sync_until(
-    service: &Service,
-    id: &str,
-    done: impl Fn(&OrderDetailView) -> bool,
-) -> OrderDetailView {
-    let start = Instant::now();
-    loop {
-        service.sync_now().await.expect("sync");
-        let detail = service.order_detail(id.to_owned()).await.expect("detail");
-        if done(&detail) {
-            return detail;
-        }
-        assert!(start.elapsed() < Duration::from_secs(15), "gave up waiting: {detail:#?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    common::order_of(service, customer).await
 }
 
 fn kinds(detail: &OrderDetailView) -> Vec<TimelineKind> {
@@ -139,7 +116,8 @@ async fn an_order_the_server_works_on_is_amended_and_the_timeline_shows_it() {
         .expect("amendment queued");
     assert!(kinds(&detail).contains(&TimelineKind::AmendRequested), "{:?}", detail.timeline);
 
-    let detail = sync_until(&service, &id, |d| kinds(d).contains(&TimelineKind::Amended)).await;
+    let detail =
+        common::sync_until(&service, &id, |d| kinds(d).contains(&TimelineKind::Amended)).await;
     let client = service.demo_client().await.expect("a client of the demo server");
     let remote = client.get_order(&detail.server_id).await.expect("the server's order");
     assert!(
@@ -161,7 +139,8 @@ async fn an_order_the_server_works_on_is_amended_and_the_timeline_shows_it() {
 async fn an_order_the_server_finished_is_not_amended() {
     let (_dir, service) = common::demo_with(timing(50, 50)).await;
     let id = sent_order(&service, "Bo Lind").await;
-    let detail = sync_until(&service, &id, |d| d.state == Some(OrderState::Completed)).await;
+    let detail =
+        common::sync_until(&service, &id, |d| d.state == Some(OrderState::Completed)).await;
     assert!(!detail.can_amend);
     let note = AmendInput { note: Some("too late".into()), ..AmendInput::default() };
     let err = service.amend_order(id.clone(), note).await.expect_err("refused");
@@ -305,7 +284,7 @@ async fn a_server_that_refuses_merge_patch_gets_json_patch() {
             )
             .await
             .expect("queued");
-        let detail = sync_until(&service, &id, |d| {
+        let detail = common::sync_until(&service, &id, |d| {
             d.timeline.iter().filter(|s| s.kind == TimelineKind::Amended).count() > round
         })
         .await;

@@ -32,32 +32,6 @@ async fn submit_one(service: &Service, customer: &str) -> String {
     id
 }
 
-async fn order_of(service: &Service, customer: &str) -> String {
-    let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
-    rows.iter()
-        .find(|r| r.kind == RowKind::Order && r.customer.as_deref() == Some(customer))
-        .map(|r| r.id.clone())
-        .expect("the order is listed")
-}
-
-/// Sync until `done` holds for the order's detail (at most 15 s).
-async fn sync_until(
-    service: &Service,
-    id: &str,
-    done: impl Fn(&OrderDetailView) -> bool,
-) -> OrderDetailView {
-    let start = Instant::now();
-    loop {
-        service.sync_now().await.expect("sync");
-        let detail = service.order_detail(id.to_owned()).await.expect("detail");
-        if done(&detail) {
-            return detail;
-        }
-        assert!(start.elapsed() < Duration::from_secs(15), "gave up waiting: {detail:#?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn states(detail: &OrderDetailView) -> Vec<&str> {
     detail
         .timeline
@@ -79,9 +53,10 @@ async fn detail_timeline_and_a_cancellation_that_is_done() {
     service.sync_now().await.expect("sync");
     assert!(service.sync_status().changes != changes, "a delivered entry moves `changes`");
     assert_eq!(service.sync_status().online, Some(true));
-    let id = order_of(&service, "Ada Berg").await;
+    let id = common::order_of(&service, "Ada Berg").await;
 
-    let detail = sync_until(&service, &id, |d| d.state == Some(OrderState::InProgress)).await;
+    let detail =
+        common::sync_until(&service, &id, |d| d.state == Some(OrderState::InProgress)).await;
     assert_eq!(detail.timeline.first().map(|s| s.kind), Some(TimelineKind::Submitted));
     assert_eq!(states(&detail), ["acknowledged", "inProgress"]);
     assert_eq!(detail.draft_id.as_deref(), Some(draft.as_str()));
@@ -134,7 +109,7 @@ async fn detail_timeline_and_a_cancellation_that_is_done() {
     let twice = service.cancel_order(id.clone(), Some("other".into()), String::new(), None).await;
     assert_eq!(twice.err().map(|e| e.code()), Some("service.invalid_input"));
 
-    let detail = sync_until(&service, &id, |d| {
+    let detail = common::sync_until(&service, &id, |d| {
         d.state == Some(OrderState::Cancelled)
             && d.cancellation.as_ref().is_some_and(|c| c.server_state == Some(TaskState::Done))
     })
@@ -155,7 +130,7 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
     let (_dir, service) = common::demo_with(timing(50, 50, 50)).await;
     submit_one(&service, "Bo Lind").await;
     service.sync_now().await.expect("sync");
-    let id = order_of(&service, "Bo Lind").await;
+    let id = common::order_of(&service, "Bo Lind").await;
     let detail = service.order_detail(id.clone()).await.expect("detail");
     assert_eq!(detail.state, Some(OrderState::Acknowledged), "not refreshed since it was created");
     assert_eq!(detail.state_text, "acknowledged");
@@ -177,7 +152,8 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
         .await
         .expect("queued");
     let detail =
-        sync_until(&service, &id, |d| d.cancellation.as_ref().is_some_and(|c| c.refused)).await;
+        common::sync_until(&service, &id, |d| d.cancellation.as_ref().is_some_and(|c| c.refused))
+            .await;
     let cancellation = detail.cancellation.clone().expect("cancellation");
     assert_eq!(cancellation.server_state, Some(TaskState::TerminatedWithError));
     assert!(
@@ -298,7 +274,7 @@ async fn an_amendment_in_conflict_is_listed_and_settled() {
     let (dir, service) = common::demo_with(timing(60_000, 60_000, 100)).await;
     submit_one(&service, "Eva Nord").await;
     service.sync_now().await.expect("sync");
-    let id = order_of(&service, "Eva Nord").await;
+    let id = common::order_of(&service, "Eva Nord").await;
     let detail = service.order_detail(id.clone()).await.expect("detail");
     let order_id: i64 = id.parse().expect("numeric id");
 
@@ -358,7 +334,7 @@ async fn text_a_server_wrote_is_shown_without_control_characters() {
     let forged = "\u{1b}]0;owned\u{7}Ada\u{1b}[31m Escape\u{202e}";
     submit_one(&service, forged).await;
     service.sync_now().await.expect("sync");
-    let id = order_of(&service, "Ada Escape").await;
+    let id = common::order_of(&service, "Ada Escape").await;
     let detail = service.order_detail(id).await.expect("detail");
     assert_eq!(detail.customer.as_deref(), Some("Ada Escape"));
     assert!(!detail.payload.contains('\u{202e}'), "{}", detail.payload);

@@ -4,7 +4,11 @@
 // Each test binary includes this module and uses only part of it.
 #![allow(dead_code)]
 
-use orderdesk_service::{Edit, RefInput, Service, Tuning};
+use std::time::{Duration, Instant};
+
+use orderdesk_service::{
+    Edit, OrderDetailView, OrderListQuery, RefInput, RowKind, Service, Tuning,
+};
 
 /// A service on a fresh data dir with the in-process demo server started (`tuning` sets its
 /// lifecycle and the sync loop's timings).
@@ -46,4 +50,31 @@ pub async fn valid_draft(service: &Service, id: &str, name: &str) -> String {
         .collect();
     assert!(errors.is_empty(), "the draft is valid: {errors:?}");
     draft
+}
+
+/// The local id of the order listed for `customer`.
+pub async fn order_of(service: &Service, customer: &str) -> String {
+    let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+    rows.iter()
+        .find(|r| r.kind == RowKind::Order && r.customer.as_deref() == Some(customer))
+        .map(|r| r.id.clone())
+        .expect("the order is listed")
+}
+
+/// Sync until `done` holds for the order's detail (at most 15 s).
+pub async fn sync_until(
+    service: &Service,
+    id: &str,
+    done: impl Fn(&OrderDetailView) -> bool,
+) -> OrderDetailView {
+    let start = Instant::now();
+    loop {
+        service.sync_now().await.expect("sync");
+        let detail = service.order_detail(id.to_owned()).await.expect("detail");
+        if done(&detail) {
+            return detail;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "gave up waiting: {detail:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -1,5 +1,6 @@
 -- Schema 3: an order's audit log records amendments (asked for by the agent, applied by the
--- server), so the order's timeline shows them. SQLite cannot change a CHECK constraint in
+-- server), so the order's timeline shows them, and a discount's approval (`discount-approved`:
+-- who approved, with which code). SQLite cannot change a CHECK constraint in
 -- place: the table is rebuilt with the same rows, index and append-only triggers.
 
 CREATE TABLE audit_new (
@@ -8,7 +9,7 @@ CREATE TABLE audit_new (
     subject_id TEXT NOT NULL,
     event      TEXT NOT NULL CHECK (event IN ('created', 'edited', 'restored', 'deleted', 'submitted',
                                               'state-changed', 'cancel-requested',
-                                              'amend-requested', 'amended')),
+                                              'amend-requested', 'amended', 'discount-approved')),
     at         TEXT NOT NULL,
     actor      TEXT NOT NULL,
     detail     TEXT,
