@@ -85,7 +85,7 @@ SPECS="${E2E_SPECS:-specs/*.test.mjs}"
 if [ "$status" -eq 0 ] && [ "${E2E_UPDATE_DOCS:-}" = 1 ]; then
   DOCS="$ROOT/docs/screenshots"
   for shot in "$ARTIFACTS"/screen-*.png; do cp "$shot" "$DOCS/${shot##*/screen-}"; done
-  for name in scenario1-priced scenario1-review scenario2-queued scenario3-cancelled validation-blocked \
+  for name in scenario1-priced scenario1-review scenario2-locked scenario2-queued scenario3-cancelled validation-blocked \
     scenario5-exported-v5 crash-reopened; do
     cp "$ARTIFACTS/$name.png" "$DOCS/"
   done

@@ -142,6 +142,15 @@ async function composeAndSubmit(browser, customer) {
     timeout: 15_000,
     timeoutMsg: `submitting ${customer.name}'s order never queued it for lab`,
   });
+  // The queued draft is locked: every field read-only, "Withdraw and edit" offered.
+  await (await browser.$("button=Withdraw and edit")).waitForDisplayed({
+    timeout: 15_000,
+    timeoutMsg: `${customer.name}'s queued draft never offered "Withdraw and edit"`,
+  });
+  if (customer === CUSTOMERS[0]) {
+    await waitForPaint(browser);
+    await screenshot(browser, "scenario2-locked");
+  }
 }
 
 test("orders submitted while the server is down reach it exactly once after a restart", async () => {

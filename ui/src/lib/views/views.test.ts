@@ -338,9 +338,15 @@ describe("EditorView submit", () => {
     await editor.open("d-1");
     render(EditorView, { editor, onClose: vi.fn() });
     expect(await screen.findByText(/Queued for lab — sent when online/)).toBeTruthy();
+    // Locked: nothing can be typed, undone or submitted again.
+    const customer = screen.getByRole("textbox", { name: "Customer name" }) as HTMLInputElement;
+    expect(customer.matches(":disabled")).toBe(true);
+    expect((screen.getByRole("button", { name: "Submit" }) as HTMLButtonElement).disabled).toBe(true);
     await fireEvent.click(screen.getByRole("button", { name: "Withdraw and edit" }));
     await waitFor(() => expect(screen.queryByText(/Queued for lab — sent when online/)).toBeNull());
     expect(withdrawn).toEqual(["d-1234567890"]);
+    expect(customer.matches(":disabled")).toBe(false);
+    expect((screen.getByRole("button", { name: "Submit" }) as HTMLButtonElement).disabled).toBe(false);
   });
 
   it("offers no withdrawal once the draft is on the server", async () => {
