@@ -123,7 +123,7 @@ async fn a_discount_over_the_limit_is_refused_until_it_is_approved() -> TestResu
     let notes = shown["payload"]["note"].as_array().cloned().unwrap_or_default();
     let note = notes
         .iter()
-        .find(|n| n["id"] == "discount-approval:1:0:0")
+        .find(|n| n["id"] == "discount-approval:1:0:0:50%")
         .ok_or_else(|| format!("no approval note in {}", shown["payload"]))?;
     assert_eq!(note["author"], "Jane Doe");
     assert!(note["text"].as_str().is_some_and(|t| t.contains("A-77")));

@@ -285,9 +285,28 @@ pub fn over_limit(reason: &DiscountReason, size: &DiscountSize) -> Option<String
 }
 
 /// The id of the note that approves the alteration at `itemPrice[price].priceAlteration[index]`
-/// of item `item`.
-pub fn approval_note_id(item: &str, price: usize, index: usize) -> String {
-    format!("{APPROVAL_NOTE_PREFIX}{item}:{price}:{index}")
+/// of item `item`, of exactly that `size`: the approval names what was approved, so a
+/// discount made larger (or smaller) after its approval needs a new one.
+pub fn approval_note_id(item: &str, price: usize, index: usize, size: &DiscountSize) -> String {
+    format!("{APPROVAL_NOTE_PREFIX}{item}:{price}:{index}:{}", size_token(size))
+}
+
+/// A size as the last part of an approval note's id: `50%`, `120EUR` (the number normalised,
+/// so `50.0` and `50` are the same approval; the currency kept to its letters and digits, so
+/// the part never holds the separator).
+pub fn size_token(size: &DiscountSize) -> String {
+    match size {
+        DiscountSize::Percentage(p) => format!("{}%", p.normalize()),
+        DiscountSize::Amount { value, currency } => {
+            let unit: String = currency
+                .as_deref()
+                .unwrap_or_default()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            format!("{}{unit}", value.normalize())
+        }
+    }
 }
 
 /// An approval recorded in an order's notes.
@@ -296,17 +315,34 @@ pub struct Approval {
     pub item: String,
     pub price: usize,
     pub index: usize,
+    /// The size approved, as [`size_token`] writes it.
+    pub size: String,
     /// Who approved (the note's `author`).
     pub approver: String,
     /// The note's text (it carries the approval code).
     pub text: String,
 }
 
+impl Approval {
+    /// Whether this approves the alteration at `price`/`index` of `item` as it is now (`size`).
+    pub fn approves(&self, item: &str, price: usize, index: usize, size: &DiscountSize) -> bool {
+        self.item == item
+            && self.price == price
+            && self.index == index
+            && self.size == size_token(size)
+    }
+}
+
 /// The approval a note records, if it is one.
 pub fn read_approval(note: &Value) -> Option<Approval> {
     let rest = note.get("id").and_then(Value::as_str)?.strip_prefix(APPROVAL_NOTE_PREFIX)?;
-    // The item id may itself hold colons: the price and alteration are the last two parts.
-    let mut parts = rest.rsplitn(3, ':');
+    // The item id may itself hold colons: the price, the alteration and the size are the last
+    // three parts. A note without the size approves nothing (it cannot say what it approved).
+    let mut parts = rest.rsplitn(4, ':');
+    let size = parts.next()?.to_owned();
+    if !(size.ends_with('%') || size.starts_with(|c: char| c.is_ascii_digit() || c == '-')) {
+        return None;
+    }
     let index = parts.next()?.parse().ok()?;
     let price = parts.next()?.parse().ok()?;
     let item = parts.next()?.to_owned();
@@ -316,6 +352,7 @@ pub fn read_approval(note: &Value) -> Option<Approval> {
         item,
         price,
         index,
+        size,
         approver,
         text,
     })
@@ -342,12 +379,13 @@ pub fn approval_note(
     item: &str,
     price: usize,
     index: usize,
+    size: &DiscountSize,
     approver: &str,
     date: &str,
     text: &str,
 ) -> Map<String, Value> {
     let mut note = Map::new();
-    note.insert("id".into(), json!(approval_note_id(item, price, index)));
+    note.insert("id".into(), json!(approval_note_id(item, price, index, size)));
     note.insert("author".into(), json!(approver));
     note.insert("date".into(), json!(date));
     note.insert("text".into(), json!(text));
@@ -391,8 +429,7 @@ pub(crate) fn check_item(
             };
             let Some(size) = discount_size(alt) else { continue };
             let Some(why) = over_limit(reason, &size) else { continue };
-            let has_approval =
-                approved.iter().any(|x| x.item == item.id && x.price == p && x.index == a);
+            let has_approval = approved.iter().any(|x| x.approves(&item.id, p, a, &size));
             if !has_approval {
                 out.push(finding(
                     DISCOUNT_APPROVAL,
@@ -438,14 +475,32 @@ mod tests {
 
     #[test]
     fn approval_notes_round_trip() {
-        let note =
-            Value::Object(approval_note("a:b", 0, 2, "Jane Doe", "2026-01-01T00:00:00Z", "x"));
+        let size = DiscountSize::Percentage(Decimal::new(500, 1));
+        let note = Value::Object(approval_note(
+            "a:b",
+            0,
+            2,
+            &size,
+            "Jane Doe",
+            "2026-01-01T00:00:00Z",
+            "x",
+        ));
+        assert_eq!(note.get("id"), Some(&json!("discount-approval:a:b:0:2:50%")));
         let read = read_approval(&note);
         assert_eq!(read.as_ref().map(|a| (a.item.as_str(), a.price, a.index)), Some(("a:b", 0, 2)));
-        assert!(
-            read_approval(&json!({"id": "discount-approval:1:0:0", "text": "no author"})).is_none()
-        );
+        let read = read.unwrap_or_else(|| panic!("the note was not read back"));
+        // The approval is of 50 %, written as 50 or 50.0; not of 60 %, nor of 50 EUR.
+        assert!(read.approves("a:b", 0, 2, &DiscountSize::Percentage(Decimal::from(50))));
+        assert!(!read.approves("a:b", 0, 2, &DiscountSize::Percentage(Decimal::from(60))));
+        let amount =
+            DiscountSize::Amount { value: Decimal::from(50), currency: Some("EUR".into()) };
+        assert!(!read.approves("a:b", 0, 2, &amount));
+        assert_eq!(size_token(&amount), "50EUR");
+        assert!(read_approval(&json!({"id": "discount-approval:1:0:0:5%", "text": "no author"}))
+            .is_none());
         assert!(read_approval(&json!({"id": "other", "author": "x"})).is_none());
+        // A note without the size approves nothing.
+        assert!(read_approval(&json!({"id": "discount-approval:a:0:1", "author": "x"})).is_none());
     }
 
     #[test]

@@ -165,12 +165,19 @@ fn with_approval(
             ))
         })?;
     let name = alteration.get("name").and_then(Value::as_str).unwrap_or("discount");
-    let size = match rules::discount_size(alteration) {
-        Some(DiscountSize::Percentage(d)) => format!("{d} %"),
-        Some(DiscountSize::Amount { value, currency }) => {
-            format!("{value} {}", currency.unwrap_or_default()).trim_end().to_owned()
+    // The approval is of this size: the note names it, and a later change of the discount
+    // needs a new approval.
+    let approved = rules::discount_size(alteration).ok_or_else(|| {
+        ServiceError::Approval(format!(
+            "the discount at price {p}, alteration {a} of item {:?} has no size to approve",
+            input.item
+        ))
+    })?;
+    let size = match &approved {
+        DiscountSize::Percentage(d) => format!("{d} %"),
+        DiscountSize::Amount { value, currency } => {
+            format!("{value} {}", currency.as_deref().unwrap_or_default()).trim_end().to_owned()
         }
-        None => String::new(),
     };
     let reason = alteration
         .get("description")
@@ -183,18 +190,17 @@ fn with_approval(
     let Value::Object(mut note) = orderdesk_wire::parties::note(version, &text) else {
         return Err(ServiceError::Task("a note is an object".into()));
     };
-    note.extend(rules::approval_note(&input.item, p, a, approver, &date, &text));
-    let id = rules::approval_note_id(&input.item, p, a);
+    note.extend(rules::approval_note(&input.item, p, a, &approved, approver, &date, &text));
+    // An earlier approval of this discount (of another size) is replaced.
+    let earlier = |n: &Value| {
+        rules::read_approval(n)
+            .is_some_and(|x| x.item == input.item && x.price == p && x.index == a)
+    };
     let mut notes: Vec<Value> = order
         .fields
         .get("note")
         .and_then(Value::as_array)
-        .map(|n| {
-            n.iter()
-                .filter(|n| n.get("id").and_then(Value::as_str) != Some(id.as_str()))
-                .cloned()
-                .collect()
-        })
+        .map(|n| n.iter().filter(|n| !earlier(n)).cloned().collect())
         .unwrap_or_default();
     notes.push(Value::Object(note));
     Ok(orderdesk_core::apply(order, &Op::SetNotes { notes }, None)?)

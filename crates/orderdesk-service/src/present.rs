@@ -135,9 +135,14 @@ fn item_view(
                             alts.iter()
                                 .enumerate()
                                 .map(|(a, alt)| {
+                                    // Shown only while it approves the discount as it is.
+                                    let size = orderdesk_core::policy::discount_size(alt);
                                     let approval = approvals
                                         .iter()
-                                        .find(|x| x.item == item.id && x.price == i && x.index == a)
+                                        .find(|x| {
+                                            size.as_ref()
+                                                .is_some_and(|s| x.approves(&item.id, i, a, s))
+                                        })
                                         .map(|x| ApprovalView {
                                             approver: x.approver.clone(),
                                             text: x.text.clone(),

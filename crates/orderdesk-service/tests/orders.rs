@@ -132,8 +132,14 @@ async fn cancelling_an_order_the_server_completed_shows_its_refusal() {
     service.sync_now().await.expect("sync");
     let id = common::order_of(&service, "Bo Lind").await;
     let detail = service.order_detail(id.clone()).await.expect("detail");
-    assert_eq!(detail.state, Some(OrderState::Acknowledged), "not refreshed since it was created");
-    assert_eq!(detail.state_text, "acknowledged");
+    // The sync that created it may already have read the next state on a slow machine (the
+    // demo server moves on after 50 ms); either way it is not completed yet.
+    assert!(
+        matches!(detail.state, Some(OrderState::Acknowledged | OrderState::InProgress)),
+        "{:?}",
+        detail.state
+    );
+    assert!(["acknowledged", "inProgress"].contains(&detail.state_text.as_str()));
     // The server completes the order before the cancellation reaches it: wait until the demo
     // server itself says so (asked through the app's own client).
     let server_id = detail.server_id.clone();

@@ -402,7 +402,7 @@ fn characteristics_are_checked_by_the_catalog_in_words() {
 
 #[test]
 fn the_discount_policy_asks_for_reasons_and_approvals() {
-    use orderdesk_core::policy::{approval_note, DiscountReason};
+    use orderdesk_core::policy::{approval_note, DiscountReason, DiscountSize};
     use orderdesk_core::DiscountPolicy;
     use rust_decimal::Decimal;
 
@@ -436,8 +436,13 @@ fn the_discount_policy_asks_for_reasons_and_approvals() {
     assert_eq!(codes(discounted(50, "Customer retention", json!([]))), ["discount.approval"]);
     assert_eq!(codes(discounted(10, "", json!([]))), ["discount.reason"]);
     assert_eq!(codes(discounted(10, "friend", json!([]))), ["discount.reason"]);
-    let note = Value::Object(approval_note("1", 0, 1, "Jane Doe", "2026-11-23T12:00:00Z", "A-77"));
-    assert_eq!(codes(discounted(50, "retention", json!([note]))), Vec::<String>::new());
+    let approved = |percent: i64| {
+        let size = DiscountSize::Percentage(Decimal::from(percent));
+        Value::Object(approval_note("1", 0, 1, &size, "Jane Doe", "2026-11-23T12:00:00Z", "A-77"))
+    };
+    assert_eq!(codes(discounted(50, "retention", json!([approved(50)]))), Vec::<String>::new());
+    // The approval is of 50 %: made larger afterwards, the discount needs a new one.
+    assert_eq!(codes(discounted(90, "retention", json!([approved(50)]))), ["discount.approval"]);
     // Without a policy, discounts are not governed.
     let ungoverned =
         validate(&order(discounted(50, "", json!([]))), None, ValidateOptions::default());
