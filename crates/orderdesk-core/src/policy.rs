@@ -13,9 +13,10 @@
 //! have the class [`Class::Policy`]: errors for whoever applies the policy, never reported by
 //! a server. The approval that lifts
 //! `discount.approval` travels with the order as a note ([`approval_note`]): its `id` names
-//! the discount (`discount-approval:<item>:<price>:<alteration>`), its `author` the approver,
-//! its text the approval code. Anyone reading the order, the server included, sees who
-//! approved what.
+//! the discount and the size approved (`discount-approval:<item>:<price>:<alteration>:<size>`,
+//! so a discount changed afterwards needs a new approval), its `author` the approver, its
+//! text the approval code. Anyone reading the order, the server included, sees who approved
+//! what.
 //!
 //! [`Class::Policy`]: crate::codes::Class::Policy
 
