@@ -67,6 +67,8 @@ enum Command {
     Search(cmd::search::Args),
     /// The local database itself: backup, restore, integrity check, path.
     Db(cmd::db::Args),
+    /// The agent's settings: rounding, version of new drafts, locale, theme, shop name.
+    Settings(cmd::settings::Args),
     /// Server profiles: add, list, use, remove.
     Remote(cmd::remote::Args),
     /// Send queued operations and refresh known orders (`--catalog`: the catalog too).
@@ -114,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Catalog(args) => cmd::catalog::run(args, &ctx),
         Command::Search(args) => cmd::search::run(args, &ctx),
         Command::Db(args) => cmd::db::run(args, &ctx),
+        Command::Settings(args) => cmd::settings::run(args, &ctx),
         Command::Remote(args) => cmd::remote::run(args, &ctx),
         Command::Sync(args) => cmd::sync::run(args, &ctx),
         Command::Order(args) => cmd::order::run(args, &ctx),

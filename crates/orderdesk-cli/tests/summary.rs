@@ -152,6 +152,40 @@ fn the_summary_pdf_carries_the_customer_items_schedule_and_total() {
     std::fs::create_dir_all(&artifacts).unwrap_or_else(|e| panic!("{e}"));
     std::fs::copy(&png, artifacts.join("summary-page1.png")).unwrap_or_else(|e| panic!("{e}"));
     std::fs::copy(&pdf, artifacts.join("summary.pdf")).unwrap_or_else(|e| panic!("{e}"));
+
+    // In German (the locale setting, as the app's Settings screen saves it), with the shop's
+    // name: the same figures, written the German way.
+    let set = ["settings", "set", "--locale", "de-de", "--shop-name", "Laden am Markt"];
+    let saved = json(&db, &set);
+    assert_eq!(saved["locale"], "de-DE", "{saved}");
+    assert_eq!(json(&db, &["settings", "show"])["shopName"], "Laden am Markt");
+    let german = dir.path().join("zusammenfassung.pdf");
+    let out = run(&db, &["draft", "summary", &id, "--pdf", &german.display().to_string()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = tool("pdftotext", &["-layout".as_ref(), german.as_os_str(), "-".as_ref()]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    for words in
+        ["Laden am Markt", "Auftragsübersicht", "Kunde", "Jean Pontus", "Zahlungsplan (EUR)"]
+    {
+        assert!(text.contains(words), "{words:?} is not in the German PDF:\n{text}");
+    }
+    for month in 1..=12 {
+        let amount = format!("{} €", schedule[month - 1].replace('.', ","));
+        let row = text.lines().find(|l| l.trim_start().starts_with(&format!("Monat {month} ")));
+        assert!(
+            row.is_some_and(|r| r.trim_end().ends_with(&amount)),
+            "Monat {month} is not {amount}:\n{text}"
+        );
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.contains("Summe über 12 Monate") && l.trim_end().ends_with("228,99 €")),
+        "{text}"
+    );
+    // A locale that is not one is refused, and the saved settings stay.
+    let bad = run(&db, &["--json", "settings", "set", "--locale", "not a locale!"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stdout));
+    assert_eq!(json(&db, &["settings", "show"])["locale"], "de-DE");
 }
 
 /// The share of dark pixels in a binary PGM (`P5`) picture.

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod db;
 pub mod draft;
 pub mod search;
+pub mod settings;
 // Server-backed groups (profiles, outbox delivery, orders), over orderdesk-sync; customers
 // and installed products over orderdesk-service.
 pub mod customer;
