@@ -508,6 +508,24 @@ async fn change_plan_add_option_and_disconnect_through_the_cli() -> TestResult {
     // An id the server does not know is refused before the draft changes.
     let unknown = env.json(&["draft", "disconnect", &other, "--product", "PRD-9999999"], 2).await?;
     assert!(unknown["code"].is_string(), "{unknown}");
+
+    // Offline, a change is composed on the customer's cached products.
+    server.shutdown().await;
+    let offline = env.json(&["draft", "import", &file], 0).await?["id"]
+        .as_str()
+        .ok_or("no draft id")?
+        .to_owned();
+    env.json(&["draft", "change-plan", &offline, "--product", &plan, "--offering", "20006"], 0)
+        .await?;
+    let shown = env.json(&["draft", "show", &offline], 0).await?;
+    let items = shown["productOrderItem"].as_array().ok_or("no items")?;
+    assert!(
+        items.iter().any(|i| i["product"]["id"] == plan.as_str() && i["action"] == "delete"),
+        "{shown}"
+    );
+    let unknown =
+        env.json(&["draft", "disconnect", &offline, "--product", "PRD-9999999"], 2).await?;
+    assert!(unknown["message"].as_str().is_some_and(|m| m.contains("PRD-9999999")), "{unknown}");
     Ok(())
 }
 

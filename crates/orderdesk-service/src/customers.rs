@@ -142,6 +142,31 @@ async fn inventory_of_product(engine: &SyncEngine, product: &str) -> Result<Inve
     Ok(Inventory::from_json(all.iter()))
 }
 
+impl Service {
+    /// The installed products a change of `product` on draft `draft` works on: those of the
+    /// draft's customer, as [`installed_products`] reads them (the cached ones while the
+    /// server cannot answer, so a change order can be composed offline; the server checks
+    /// the products again when the order reaches it); for a draft without a customer, those
+    /// of the product's owner, read from the server.
+    async fn inventory_for(&self, draft: &str, product: &str) -> Result<Inventory> {
+        let order = self.draft_json(draft.to_owned()).await?;
+        let customer = orderdesk_wire::parties::customer(&order)
+            .and_then(|p| p.id)
+            .filter(|id| !id.trim().is_empty());
+        let Some(customer) = customer else {
+            return inventory_of_product(&self.engine, product).await;
+        };
+        let fetched = self.engine.customer_products(&customer).await?;
+        let inventory = Inventory::from_json(fetched.value.iter());
+        if inventory.get(product).is_none() {
+            return Err(invalid(format!(
+                "product {product} is not one of customer {customer}'s installed products"
+            )));
+        }
+        Ok(inventory)
+    }
+}
+
 fn installed(inventory: &Inventory, product: &str) -> Result<InstalledProduct> {
     inventory
         .get(product)
@@ -177,7 +202,7 @@ impl Service {
         product: String,
         offering: String,
     ) -> Result<DraftRow> {
-        let inventory = inventory_of_product(&self.engine, &product).await?;
+        let inventory = self.inventory_for(&draft, &product).await?;
         let op = Op::ChangePlan {
             product: installed(&inventory, &product)?,
             bundle: inventory.parent_of(&product).cloned(),
@@ -194,14 +219,14 @@ impl Service {
         bundle: String,
         offering: String,
     ) -> Result<DraftRow> {
-        let inventory = inventory_of_product(&self.engine, &bundle).await?;
+        let inventory = self.inventory_for(&draft, &bundle).await?;
         let op = Op::AddOption { bundle: installed(&inventory, &bundle)?, offering_id: offering };
         self.apply_ops(draft, vec![op]).await
     }
 
     /// Disconnects installed `product` and what it bundles on draft `draft` (`delete` items).
     pub async fn disconnect(&self, draft: String, product: String) -> Result<DraftRow> {
-        let inventory = inventory_of_product(&self.engine, &product).await?;
+        let inventory = self.inventory_for(&draft, &product).await?;
         // The product first, then what it bundles, parents before children.
         let products: Vec<InstalledProduct> =
             inventory.with_descendants(&product).into_iter().map(|(p, _)| p.clone()).collect();
