@@ -332,7 +332,7 @@ fn category_views(r: &impl Queries) -> Result<Vec<CategoryView>> {
 impl Service {
     /// Categories of the cached catalog.
     pub async fn categories(&self) -> Result<Vec<CategoryView>> {
-        self.read(|r| category_views(r)).await
+        self.read(category_views).await
     }
 
     /// Offerings matching `text` (full text, prefix on the last word) within `category` (and

@@ -105,7 +105,8 @@ fn the_schema_1_fixture_upgrades_without_losing_anything() {
     let mut indexed = BTreeSet::new();
     for (category, count) in store.catalog_categories().expect("categories") {
         let id = category["id"].as_str().unwrap_or_default().to_owned();
-        let members = store.offerings_by_name(Some(&[id.clone()]), 1000).expect("members");
+        let members =
+            store.offerings_by_name(Some(std::slice::from_ref(&id)), 1000).expect("members");
         assert_eq!(members.len(), count as usize, "{id}");
         indexed.extend(members.into_iter().map(|o| (id.clone(), o)));
     }
