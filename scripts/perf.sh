@@ -5,6 +5,12 @@
 #  (c) with a 1,000-item draft in the real window: open to a painted tree, and an edit to the
 #      repainted tree (tests/e2e/perf/tree.mjs, through tauri-driver).
 # Bar (b), repricing after an edit, is a benchmark: cargo bench -p orderdesk-app --bench edit.
+#  (d) a 100,000-offering catalog (issue 14): `orderdesk catalog import` of the generated file
+#      against parsing it into a serde_json::Value (bars: at most 3x the time, peak memory at
+#      most twice the file's size); `catalog search`, `draft list` and `draft check` on that
+#      database against the same command on an empty one (bars: at most 1.5x, 50 ms, 60 MB);
+#      the service's picker search (cargo bench -p orderdesk-service --bench catalog_search,
+#      bar: p95 at most 20 ms). PERF_ONLY=catalog runs this stage alone (no display needed).
 #
 # Builds everything in release first (a cold release build takes several minutes). Needs Xvfb,
 # python3, and for (c) node with tests/e2e's packages and tauri-driver (installed if missing).
@@ -18,6 +24,89 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 RUNS="${PERF_RUNS:-7}"
 SETTLE="${PERF_SETTLE:-5}"
+
+# (d): release builds of the CLI, the reference server and the parse baseline only.
+catalog_stage() {
+  [ -x /usr/bin/time ] || { echo "perf: GNU time is missing (scripts/setup.sh installs it)" >&2; exit 1; }
+  echo "perf: (d) a 100,000-offering catalog: building the CLI, the server and the baseline in release"
+  cargo build --release --locked --quiet -p orderdesk-cli -p orderdesk-server --bins
+  cargo build --release --locked --quiet -p orderdesk-service --example parse_catalog
+  local target cli server parse dir
+  target="$(cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+  cli="$target/release/orderdesk"
+  server="$target/release/orderdesk-server"
+  parse="$target/release/examples/parse_catalog"
+  dir="$(mktemp -d)"
+  "$server" --generate-catalog 100000 >"$dir/catalog.json"
+  local bytes
+  bytes="$(stat -c %s "$dir/catalog.json")"
+  echo "perf: catalog file: $((bytes / 1024 / 1024)) MB"
+  # run NAME CMD...: wall time in ms (best of PERF_CATALOG_RUNS) and peak RSS in KB (of that run).
+  run() {
+    local name="$1" best="" rss="" i start end ms
+    shift
+    for i in $(seq 1 "${PERF_CATALOG_RUNS:-5}"); do
+      start="$(date +%s%N)"
+      /usr/bin/time -f '%M' -o "$dir/rss" "$@" >"$dir/out" 2>"$dir/err" \
+        || { echo "perf: $name failed:" >&2; cat "$dir/err" >&2; exit 1; }
+      end="$(date +%s%N)"
+      ms=$(((end - start) / 1000000))
+      if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best="$ms"; rss="$(tail -n1 "$dir/rss")"; fi
+    done
+    echo "$best $rss"
+  }
+
+  PERF_CATALOG_RUNS=1 run parse "$parse" "$dir/catalog.json" >"$dir/parse"
+  read -r base_ms base_kb <"$dir/parse"
+  PERF_CATALOG_RUNS=1 run import "$cli" --db "$dir/big.db" catalog import "$dir/catalog.json" >"$dir/import"
+  read -r imp_ms imp_kb <"$dir/import"
+  python3 - "$base_ms" "$base_kb" "$imp_ms" "$imp_kb" "$bytes" <<'PY'
+import sys
+base_ms, base_kb, imp_ms, imp_kb, size = map(int, sys.argv[1:])
+print(f"perf: parse into a Value: {base_ms / 1000:.2f} s, {base_kb / 1024:.0f} MB peak")
+print(f"perf: catalog import:     {imp_ms / 1000:.2f} s ({imp_ms / base_ms:.2f}x the parse, bar 3x), "
+      f"{imp_kb / 1024:.0f} MB peak ({imp_kb * 1024 / size:.2f}x the file, bar 2x)")
+PY
+  # A small draft in each database, naming the generated catalog's offerings.
+  printf '%s' '{"@type":"ProductOrder","productOrderItem":[{"id":"1","action":"add","quantity":1,"productOffering":{"id":"gen-po-1"}}]}' >"$dir/order.json"
+  local big_draft empty_draft
+  big_draft="$("$cli" --db "$dir/big.db" draft import "$dir/order.json")"
+  empty_draft="$("$cli" --db "$dir/empty.db" draft import "$dir/order.json")"
+  local label args
+  for label in "catalog search" "draft list" "draft check"; do
+    case "$label" in
+      "catalog search") args=(catalog search "Bundle 4711") ;;
+      "draft list") args=(draft list) ;;
+      "draft check") args=(draft check) ;;
+    esac
+    local b e
+    if [ "$label" = "draft check" ]; then
+      # Exit status 1 means the draft has errors: a measurement all the same.
+      b="$(run "$label" sh -c '"$@" || [ $? -eq 1 ]' sh "$cli" --db "$dir/big.db" "${args[@]}" "$big_draft")"
+      e="$(run "$label" sh -c '"$@" || [ $? -eq 1 ]' sh "$cli" --db "$dir/empty.db" "${args[@]}" "$empty_draft")"
+    else
+      b="$(run "$label" "$cli" --db "$dir/big.db" "${args[@]}")"
+      e="$(run "$label" "$cli" --db "$dir/empty.db" "${args[@]}")"
+    fi
+    python3 - "$label" $b $e <<'PY'
+import sys
+label = sys.argv[1]
+b_ms, b_kb, e_ms, e_kb = map(int, sys.argv[2:])
+print(f"perf: {label:15} 100k: {b_ms} ms, {b_kb / 1024:.0f} MB; empty: {e_ms} ms, {e_kb / 1024:.0f} MB; "
+      f"{b_ms / max(e_ms, 1):.2f}x the time (bar 1.5x, 50 ms), {b_kb / e_kb:.2f}x the memory (bar 60 MB)")
+PY
+  done
+  echo "perf: the picker's search in the service over the same database"
+  CATALOG_BENCH_DB="$dir/big.db" cargo bench --locked --quiet -p orderdesk-service --bench catalog_search \
+    -- --noplot 2>&1 | grep -E "search_offerings|time:"
+  rm -rf "$dir"
+}
+
+if [ "${PERF_ONLY:-}" = "catalog" ]; then
+  catalog_stage
+  exit 0
+fi
 
 for tool in Xvfb python3 node; do
   command -v "$tool" >/dev/null || { echo "perf: $tool is missing (see README, Performance)" >&2; exit 1; }
@@ -65,6 +154,8 @@ python3 tools/perf/startup.py --app "$APP" --baseline "$BASELINE" \
   --data-template "$WORK/template" --runs "$RUNS" --settle "$SETTLE" --logs "$WORK/logs"
 
 if [ "${PERF_TREE:-1}" = "0" ]; then
+  echo
+  catalog_stage
   exit 0
 fi
 echo
@@ -91,3 +182,5 @@ if ! E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_WORK="$WORK" E2E_PERF_DAT
   tail -n 100 "$WORK/driver.log" >&2
   exit 1
 fi
+echo
+catalog_stage

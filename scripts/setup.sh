@@ -6,12 +6,12 @@ cd "$(dirname "$0")/.."
 
 # System packages: the WebKitGTK stack Tauri builds against, a virtual display and a WebDriver for
 # the end-to-end tests, and the tools the scripts use (poppler-utils: the summary PDF test reads
-# the PDF back as text and as a picture).
+# the PDF back as text and as a picture; GNU time: scripts/perf.sh's peak memory figures).
 APT_PACKAGES=(
   build-essential pkg-config file curl ca-certificates git libdbus-1-dev
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver imagemagick xdotool
-  poppler-utils
+  poppler-utils time
   nodejs npm
 )
 

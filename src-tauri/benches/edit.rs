@@ -73,7 +73,9 @@ impl Harness {
 
     /// A stored draft of `items` items: its id, current revision and the item edited.
     fn draft(&self, items: usize) -> Draft {
-        let text = sample::order_of_size(&self.service.catalog(), items).expect("sample order");
+        let catalog = tauri::async_runtime::block_on(self.service.catalog_sample(SAMPLE_OFFERINGS))
+            .expect("the cached catalog");
+        let text = sample::order_of_size(&catalog, items).expect("sample order");
         let state =
             tauri::async_runtime::block_on(self.service.import_order(text)).expect("import");
         assert_eq!(state.draft.items.len(), items, "the draft has every item");
@@ -82,6 +84,8 @@ impl Harness {
     }
 }
 
+/// Offerings a sample draft is composed from (the demo catalog holds fewer).
+const SAMPLE_OFFERINGS: u32 = 2_000;
 #[derive(Deserialize)]
 struct Answer {
     draft: Revision,

@@ -197,7 +197,7 @@ pub async fn draft_summary_pdf(state: State<'_, AppState>, id: String) -> Result
 #[tauri::command]
 #[specta::specta]
 pub async fn catalog_categories(state: State<'_, AppState>) -> Result<Vec<CategoryView>> {
-    Ok(state.service()?.categories())
+    Ok(state.service()?.categories().await?)
 }
 
 /// Offerings matching `text` in `category` (search-as-you-type).
@@ -216,7 +216,7 @@ pub async fn search_offerings(
 #[tauri::command]
 #[specta::specta]
 pub async fn offering_detail(state: State<'_, AppState>, id: String) -> Result<OfferingDetail> {
-    Ok(state.service()?.offering(&id)?)
+    Ok(state.service()?.offering(id).await?)
 }
 
 /// Replace the cached catalog with a TMF620 snapshot; returns the number of offerings.

@@ -254,96 +254,49 @@ fn term(v: &Value) -> Option<(u32, String)> {
     Some((uint(d.get("amount")?)?, str_of(d, "units")?.to_string()))
 }
 
+/// The arrays of a snapshot document, in the order they are indexed.
+pub const SNAPSHOT_KEYS: [&str; 4] =
+    ["productOffering", "productOfferingPrice", "productSpecification", "category"];
+
 impl Catalog {
+    /// The refusal of a snapshot document that is not a JSON object (a reader that streams
+    /// a snapshot refuses with the same error).
+    pub fn not_a_snapshot() -> CoreError {
+        CoreError::Catalog {
+            path: String::new(),
+            message: "expected a JSON object with productOffering, productOfferingPrice, \
+                      productSpecification and category arrays"
+                .into(),
+        }
+    }
+
+    /// The refusal of a snapshot whose member `key` (one of [`SNAPSHOT_KEYS`]) is not an array.
+    pub fn not_an_array(key: &str) -> CoreError {
+        CoreError::Catalog { path: format!("/{key}"), message: "expected an array".into() }
+    }
+
     /// Index a snapshot.
     pub fn from_json(snapshot: &Value) -> Result<Self, CoreError> {
         if !snapshot.is_object() {
-            return Err(CoreError::Catalog {
-                path: String::new(),
-                message: "expected a JSON object with productOffering, productOfferingPrice, \
-                          productSpecification and category arrays"
-                    .into(),
-            });
+            return Err(Catalog::not_a_snapshot());
         }
-        for key in ["productOffering", "productOfferingPrice", "productSpecification", "category"] {
+        for key in SNAPSHOT_KEYS {
             if let Some(v) = snapshot.get(key) {
                 if !v.is_array() {
-                    return Err(CoreError::Catalog {
-                        path: format!("/{key}"),
-                        message: "expected an array".into(),
-                    });
+                    return Err(Catalog::not_an_array(key));
                 }
             }
         }
         let mut cat = Catalog::default();
         for po in array(snapshot, "productOffering") {
-            let Some(id) = id_of(po) else { continue };
-            let offering = Offering {
-                name: str_of(po, "name").map(str::to_string),
-                is_bundle: po.get("isBundle").and_then(Value::as_bool).unwrap_or(false),
-                is_sellable: po.get("isSellable").and_then(Value::as_bool),
-                lifecycle_status: str_of(po, "lifecycleStatus").map(str::to_string),
-                valid_from: po.get("validFor").and_then(|v| date(v.get("startDateTime"))),
-                valid_to: po.get("validFor").and_then(|v| date(v.get("endDateTime"))),
-                bundled: array(po, "bundledProductOffering")
-                    .iter()
-                    .filter_map(|b| {
-                        let opt = b.get("bundledProductOfferingOption");
-                        let get = |k: &str| opt.and_then(|o| o.get(k)).and_then(uint);
-                        Some(BundledOffering {
-                            id: id_of(b)?,
-                            lower: get("numberRelOfferLowerLimit"),
-                            upper: get("numberRelOfferUpperLimit"),
-                            default: get("numberRelOfferDefault"),
-                        })
-                    })
-                    .collect(),
-                specification_id: po.get("productSpecification").and_then(id_of),
-                price_ids: ids(po, "productOfferingPrice"),
-                relies_on: array(po, "productOfferingRelationship")
-                    .iter()
-                    .filter(|r| {
-                        str_of(r, "relationshipType")
-                            .is_some_and(|t| t.eq_ignore_ascii_case("reliesOn"))
-                    })
-                    .filter_map(id_of)
-                    .collect(),
-                terms: array(po, "productOfferingTerm").iter().filter_map(term).collect(),
-                id: id.clone(),
-            };
-            cat.offerings.insert(id, offering);
+            if let Some(offering) = Offering::from_json(po) {
+                cat.offerings.insert(offering.id.clone(), offering);
+            }
         }
         for pop in array(snapshot, "productOfferingPrice") {
-            let Some(id) = id_of(pop) else { continue };
-            let price = pop.get("price");
-            let tax_rate = array(pop, "tax")
-                .first()
-                .and_then(|t| t.get("taxRate"))
-                .or_else(|| pop.get("taxRate"))
-                .and_then(decimal);
-            let price = OfferingPrice {
-                name: str_of(pop, "name").map(str::to_string),
-                price_type: str_of(pop, "priceType").map(str::to_string),
-                period: str_of(pop, "recurringChargePeriodType")
-                    .or_else(|| str_of(pop, "recurringChargePeriod"))
-                    .map(str::to_string),
-                amount: price.and_then(|p| p.get("value")).and_then(decimal),
-                currency: price.and_then(|p| str_of(p, "unit")).map(str::to_string),
-                percentage: pop.get("percentage").and_then(decimal),
-                tax_rate,
-                // A number, or a `Duration`-like object `{amount, units}` as some catalogs write.
-                duration: pop
-                    .get("applicationDuration")
-                    .and_then(|d| uint(d).or_else(|| d.get("amount").and_then(uint)))
-                    .or_else(|| {
-                        array(pop, "productOfferingTerm").iter().find_map(term).map(|t| t.0)
-                    }),
-                priority: pop.get("priority").and_then(Value::as_i64),
-                bundled: ids(pop, "bundledPopRelationship"),
-                applies_to: ids(pop, "popRelationship"),
-                id: id.clone(),
-            };
-            cat.prices.insert(id, price);
+            if let Some(price) = OfferingPrice::from_json(pop) {
+                cat.prices.insert(price.id.clone(), price);
+            }
         }
         for ps in array(snapshot, "productSpecification") {
             let Some(id) = id_of(ps) else { continue };
@@ -421,6 +374,133 @@ impl Offering {
         }
         Ok(())
     }
+}
+
+impl Offering {
+    /// Index one `ProductOffering` (`None` without an id).
+    pub fn from_json(po: &Value) -> Option<Offering> {
+        let id = id_of(po)?;
+        Some(Offering {
+            name: str_of(po, "name").map(str::to_string),
+            is_bundle: po.get("isBundle").and_then(Value::as_bool).unwrap_or(false),
+            is_sellable: po.get("isSellable").and_then(Value::as_bool),
+            lifecycle_status: str_of(po, "lifecycleStatus").map(str::to_string),
+            valid_from: po.get("validFor").and_then(|v| date(v.get("startDateTime"))),
+            valid_to: po.get("validFor").and_then(|v| date(v.get("endDateTime"))),
+            bundled: array(po, "bundledProductOffering")
+                .iter()
+                .filter_map(|b| {
+                    let opt = b.get("bundledProductOfferingOption");
+                    let get = |k: &str| opt.and_then(|o| o.get(k)).and_then(uint);
+                    Some(BundledOffering {
+                        id: id_of(b)?,
+                        lower: get("numberRelOfferLowerLimit"),
+                        upper: get("numberRelOfferUpperLimit"),
+                        default: get("numberRelOfferDefault"),
+                    })
+                })
+                .collect(),
+            specification_id: po.get("productSpecification").and_then(id_of),
+            price_ids: ids(po, "productOfferingPrice"),
+            relies_on: array(po, "productOfferingRelationship")
+                .iter()
+                .filter(|r| {
+                    str_of(r, "relationshipType")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("reliesOn"))
+                })
+                .filter_map(id_of)
+                .collect(),
+            terms: array(po, "productOfferingTerm").iter().filter_map(term).collect(),
+            id: id.clone(),
+        })
+    }
+
+    /// The records validating, pricing or composing an order item with this offering may
+    /// look up besides it: its bundled and `reliesOn` offerings, its prices and its
+    /// specification.
+    pub fn refs(&self) -> Vec<CatalogRef> {
+        let offerings = self.bundled.iter().map(|b| &b.id).chain(&self.relies_on);
+        offerings
+            .map(|id| CatalogRef::Offering(id.clone()))
+            .chain(self.price_ids.iter().map(|id| CatalogRef::Price(id.clone())))
+            .chain(self.specification_id.iter().map(|id| CatalogRef::Specification(id.clone())))
+            .collect()
+    }
+}
+
+impl OfferingPrice {
+    /// Index one `ProductOfferingPrice` (`None` without an id).
+    pub fn from_json(pop: &Value) -> Option<OfferingPrice> {
+        let id = id_of(pop)?;
+        let price = pop.get("price");
+        let tax_rate = array(pop, "tax")
+            .first()
+            .and_then(|t| t.get("taxRate"))
+            .or_else(|| pop.get("taxRate"))
+            .and_then(decimal);
+        Some(OfferingPrice {
+            name: str_of(pop, "name").map(str::to_string),
+            price_type: str_of(pop, "priceType").map(str::to_string),
+            period: str_of(pop, "recurringChargePeriodType")
+                .or_else(|| str_of(pop, "recurringChargePeriod"))
+                .map(str::to_string),
+            amount: price.and_then(|p| p.get("value")).and_then(decimal),
+            currency: price.and_then(|p| str_of(p, "unit")).map(str::to_string),
+            percentage: pop.get("percentage").and_then(decimal),
+            tax_rate,
+            // A number, or a `Duration`-like object `{amount, units}` as some catalogs write.
+            duration: pop
+                .get("applicationDuration")
+                .and_then(|d| uint(d).or_else(|| d.get("amount").and_then(uint)))
+                .or_else(|| array(pop, "productOfferingTerm").iter().find_map(term).map(|t| t.0)),
+            priority: pop.get("priority").and_then(Value::as_i64),
+            bundled: ids(pop, "bundledPopRelationship"),
+            applies_to: ids(pop, "popRelationship"),
+            id,
+        })
+    }
+
+    /// The prices pricing with this one looks up: its bundled prices and those it alters.
+    pub fn refs(&self) -> Vec<CatalogRef> {
+        self.bundled
+            .iter()
+            .chain(&self.applies_to)
+            .map(|id| CatalogRef::Price(id.clone()))
+            .collect()
+    }
+}
+
+/// A catalog record named by an order or by another record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CatalogRef {
+    Offering(String),
+    Price(String),
+    Specification(String),
+}
+
+/// Every id an order document names (each `id` member, at any depth). Validation, pricing
+/// and the composition operations look the catalog up only by the offering, price and
+/// specification ids an order names and by what those records name in turn
+/// ([`Offering::refs`], [`OfferingPrice::refs`]) — never across the whole catalog — so a
+/// catalog indexed from that closure gives the same findings and quote as the whole one.
+/// Over-inclusive on purpose: an id that names nothing in the catalog costs one lookup.
+/// Walks with an explicit stack (the document comes from outside).
+pub fn order_refs(doc: &Value) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut stack = vec![doc];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(id) = id_of(v) {
+                    out.insert(id);
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out.into_iter().collect()
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ async fn prepare(dir: PathBuf, items: Option<usize>) -> Result<Option<String>, S
     service.start_demo().await.map_err(|e| e.to_string())?;
     let id = match items {
         Some(items) => {
-            let text =
-                sample::order_of_size(&service.catalog(), items).map_err(|e| e.to_string())?;
+            let catalog = service.catalog_sample(2_000).await.map_err(|e| e.to_string())?;
+            let text = sample::order_of_size(&catalog, items).map_err(|e| e.to_string())?;
             let state = service.import_order(text).await.map_err(|e| e.to_string())?;
             Some(state.draft.id)
         }

@@ -16,6 +16,7 @@ use orderdesk_store::Queries;
 use orderdesk_wire::{parties, Severity, Version};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 use crate::error::{invalid, Result, ServiceError};
 use crate::present::{finding_view, item_views};
@@ -236,12 +237,14 @@ impl Service {
     /// The problems an amendment of an order would have, each at its field (the agent's input
     /// first, then the core's findings on the amended order); empty when it may be queued.
     pub async fn check_amendment(&self, id: String, input: AmendInput) -> Result<Vec<FindingView>> {
-        let cat = self.catalog();
+        let catalogs = Arc::clone(&self.catalogs);
         self.read(move |r| {
             let order_id = crate::orders::resolve_order(r, &id)?;
             let order = r.order(order_id)?;
             let payload = orderdesk_wire::parse_json(&order.payload)
                 .map_err(|e| invalid(format!("order {order_id}: {e}")))?;
+            // An amendment changes values and quantities, never the offerings.
+            let cat = catalogs.for_order(r, &payload)?;
             let policy = order_policy(r, &order.row.profile);
             Ok(amendment(&payload, order.row.tmf_version, &input, &cat, &policy)?
                 .err()
@@ -255,7 +258,7 @@ impl Service {
     /// problem), and queued through the sync engine, which refuses an order in a state the
     /// server does not patch (`sync.not_amendable`). Returns the order's detail.
     pub async fn amend_order(&self, id: String, input: AmendInput) -> Result<OrderDetailView> {
-        let cat = self.catalog();
+        let catalogs = Arc::clone(&self.catalogs);
         let (order_id, patch) = self
             .read(move |r| {
                 let order_id = crate::orders::resolve_order(r, &id)?;
@@ -272,6 +275,7 @@ impl Service {
                     .into());
                 }
                 let policy = order_policy(r, &order.row.profile);
+                let cat = catalogs.for_order(r, &payload)?;
                 match amendment(&payload, order.row.tmf_version, &input, &cat, &policy)? {
                     Ok(patch) => Ok((order_id, patch)),
                     Err(problems) => Err(ServiceError::AmendBlocked(problems)),

@@ -1,11 +1,16 @@
-//! The cached catalog in memory: the core's index (for composing, validating and pricing)
-//! and the browse index the catalog screen and the picker read (categories, offering
-//! summaries). Rebuilt once per catalog import, then shared read-only behind an `Arc`.
-//! The catalog screen's calls on [`Service`] (categories, offering search and detail, import)
-//! read it.
+//! The catalog as the service reads it. The catalog stays in SQLite: opening the service reads
+//! its version and offering count only. Validating, pricing and composing an order read the
+//! closure of what the order names ([`orderdesk_core::catalog::order_refs`], the store's
+//! `catalog_closure`) indexed by the core's one parser, `Catalog::from_json`, into a
+//! [`CatalogCache`]; the last few of those are kept ([`Catalogs`]) and dropped when a catalog
+//! import or sync changes the catalog. The catalog screen's calls on [`Service`] (categories,
+//! offering search and detail, import) read the store's indexed tables and build the summaries
+//! they show from the closure of the offerings shown.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use hashlink::LruCache;
 use orderdesk_core::catalog::{CharacteristicSpec, OfferingPrice};
 use orderdesk_core::Catalog;
 use serde_json::Value;
@@ -20,17 +25,102 @@ use crate::view::{
 };
 use crate::{Service, LIST_LIMIT};
 
-/// The catalog indexed for the app.
+/// Order catalogs kept: a few drafts open in the editor, each with its closure.
+const ORDER_CATALOGS_KEPT: usize = 32;
+
+/// What the service knows of the cached catalog without loading it.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogInfo {
+    /// Version of the cached catalog; `None` before any import.
+    pub version: Option<String>,
+    /// How many offerings it holds.
+    pub offerings: u32,
+}
+
+/// The cached catalog's version and the catalogs of the orders in use, shared by the service
+/// and the sync engine's submit gate.
+pub struct Catalogs {
+    info: RwLock<(CatalogInfo, u64)>,
+    /// Order catalogs by the ids the order names (sorted), least recently used dropped.
+    kept: Mutex<LruCache<Vec<String>, Arc<CatalogCache>>>,
+}
+
+impl std::fmt::Debug for Catalogs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalogs").field("info", &self.info()).finish_non_exhaustive()
+    }
+}
+
+impl Catalogs {
+    /// The cached catalog's version and size (nothing else is read).
+    pub(crate) fn load(r: &impl Queries) -> Result<Catalogs> {
+        let catalogs = Catalogs {
+            info: RwLock::new((CatalogInfo::default(), 0)),
+            kept: Mutex::new(LruCache::new(ORDER_CATALOGS_KEPT)),
+        };
+        catalogs.reload(r)?;
+        Ok(catalogs)
+    }
+
+    /// Read the version and size again and forget every order catalog (after an import or
+    /// a sync changed the catalog).
+    pub(crate) fn reload(&self, r: &impl Queries) -> Result<()> {
+        let version = r.catalog_version()?.map(|v| v.version);
+        let offerings = if version.is_some() { r.offering_count()? } else { 0 };
+        let mut info = self.info.write().unwrap_or_else(PoisonError::into_inner);
+        *info = (CatalogInfo { version, offerings }, info.1.wrapping_add(1));
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        Ok(())
+    }
+
+    /// The cached catalog's version and size.
+    pub fn info(&self) -> CatalogInfo {
+        self.info.read().unwrap_or_else(PoisonError::into_inner).0.clone()
+    }
+
+    /// The catalog of an order document: the closure of what it names.
+    pub fn for_order(&self, r: &impl Queries, order: &Value) -> Result<Arc<CatalogCache>> {
+        self.scoped(r, orderdesk_core::catalog::order_refs(order))
+    }
+
+    /// The catalog holding what `ids` name (an order's [`orderdesk_core::catalog::order_refs`],
+    /// with the offerings an edit adds), kept for the next call with the same ids.
+    pub fn scoped(&self, r: &impl Queries, mut ids: Vec<String>) -> Result<Arc<CatalogCache>> {
+        ids.sort_unstable();
+        ids.dedup();
+        let (info, generation) = self.info.read().unwrap_or_else(PoisonError::into_inner).clone();
+        if info.version.is_none() {
+            return Ok(Arc::new(CatalogCache::default()));
+        }
+        if let Some(hit) = self.kept.lock().unwrap_or_else(PoisonError::into_inner).get(&ids) {
+            return Ok(Arc::clone(hit));
+        }
+        let cache = Arc::new(CatalogCache::build(info.version, &r.catalog_closure(&ids)?)?);
+        // A catalog read while an import replaced the catalog is used once, never kept.
+        let current = self.info.read().unwrap_or_else(PoisonError::into_inner).1;
+        if current == generation {
+            self.kept
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(ids, Arc::clone(&cache));
+        }
+        Ok(cache)
+    }
+}
+
+/// A catalog snapshot indexed for the app: the core's index (for composing, validating and
+/// pricing), the summaries of its offerings and its characteristics' descriptions. The
+/// service builds one per order (the closure of what it names) and one per page of offerings
+/// shown, never one of the whole catalog.
 #[derive(Debug, Default)]
 pub struct CatalogCache {
-    /// Version of the cached snapshot; `None` before any import.
+    /// Version of the cached catalog; `None` before any import.
     pub version: Option<String>,
     /// The core's index.
     pub rules: std::sync::Arc<Catalog>,
     /// Offerings in name order.
     pub offerings: Vec<OfferingSummary>,
     by_id: HashMap<String, usize>,
-    pub categories: Vec<CategoryView>,
     /// Characteristic descriptions by specification id and name (the core keeps no text).
     descriptions: HashMap<(String, String), String>,
 }
@@ -80,38 +170,11 @@ impl CatalogCache {
             .collect();
         offerings.sort_by_key(|o| o.name.to_lowercase());
         let by_id = offerings.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
-        let mut parents: HashMap<String, String> = HashMap::new();
-        for c in array(snapshot, "category") {
-            let Some(id) = text(c, "id") else { continue };
-            for sub in array(c, "subCategory") {
-                if let Some(sub_id) = text(sub, "id") {
-                    parents.insert(sub_id, id.clone());
-                }
-            }
-            if let Some(parent) = text(c, "parentId") {
-                parents.entry(id).or_insert(parent);
-            }
-        }
-        let mut categories: Vec<CategoryView> = array(snapshot, "category")
-            .iter()
-            .filter_map(|c| {
-                let id = text(c, "id")?;
-                let count = offerings.iter().filter(|o| o.categories.contains(&id)).count();
-                Some(CategoryView {
-                    name: text(c, "name").unwrap_or_else(|| id.clone()),
-                    parent: parents.get(&id).cloned(),
-                    offering_count: u32::try_from(count).unwrap_or(u32::MAX),
-                    id,
-                })
-            })
-            .collect();
-        categories.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(CatalogCache {
             version,
             rules: std::sync::Arc::new(rules),
             offerings,
             by_id,
-            categories,
             descriptions,
         })
     }
@@ -124,28 +187,6 @@ impl CatalogCache {
     /// The display name of an offering (its id when unknown).
     pub fn name(&self, id: &str) -> String {
         self.summary(id).map_or_else(|| id.to_owned(), |o| o.name.clone())
-    }
-
-    /// Offerings in a category (and its subcategories), or all of them.
-    pub fn in_category(&self, category: Option<&str>) -> Vec<OfferingSummary> {
-        match category {
-            None => self.offerings.clone(),
-            Some(cat) => {
-                let wanted: Vec<&str> = std::iter::once(cat)
-                    .chain(
-                        self.categories
-                            .iter()
-                            .filter(|c| c.parent.as_deref() == Some(cat))
-                            .map(|c| c.id.as_str()),
-                    )
-                    .collect();
-                self.offerings
-                    .iter()
-                    .filter(|o| o.categories.iter().any(|c| wanted.contains(&c.as_str())))
-                    .cloned()
-                    .collect()
-            }
-        }
     }
 
     /// Everything the catalog screen shows about an offering.
@@ -257,47 +298,111 @@ fn price_tags(rules: &Catalog, ids: &[String]) -> Vec<PriceTag> {
         .collect()
 }
 
+/// The categories of the cached catalog with their parents and offering counts, by name.
+fn category_views(r: &impl Queries) -> Result<Vec<CategoryView>> {
+    let records = r.catalog_categories()?;
+    let mut parents: HashMap<String, String> = HashMap::new();
+    for (c, _) in &records {
+        let Some(id) = text(c, "id") else { continue };
+        for sub in array(c, "subCategory") {
+            if let Some(sub_id) = text(sub, "id") {
+                parents.insert(sub_id, id.clone());
+            }
+        }
+        if let Some(parent) = text(c, "parentId") {
+            parents.entry(id).or_insert(parent);
+        }
+    }
+    let mut categories: Vec<CategoryView> = records
+        .iter()
+        .filter_map(|(c, count)| {
+            let id = text(c, "id")?;
+            Some(CategoryView {
+                name: text(c, "name").unwrap_or_else(|| id.clone()),
+                parent: parents.get(&id).cloned(),
+                offering_count: *count,
+                id,
+            })
+        })
+        .collect();
+    categories.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(categories)
+}
+
 impl Service {
     /// Categories of the cached catalog.
-    pub fn categories(&self) -> Vec<CategoryView> {
-        self.catalog().categories.clone()
+    pub async fn categories(&self) -> Result<Vec<CategoryView>> {
+        self.read(category_views).await
     }
 
-    /// Offerings matching `text` (full text, prefix on the last word) within `category`.
+    /// Offerings matching `text` (full text, prefix on the last word) within `category` (and
+    /// its subcategories); all of them in name order when `text` is blank.
     pub async fn search_offerings(
         &self,
         text: String,
         category: Option<String>,
         limit: u32,
     ) -> Result<Vec<OfferingSummary>> {
-        let catalog = self.catalog();
+        let version = self.cached_catalog().version;
         let category = category.filter(|c| !c.is_empty());
-        let mut found = if text.trim().is_empty() {
-            catalog.in_category(category.as_deref())
-        } else {
-            let hits = self
-                .read(move |r| Ok(r.search(&text, &[SearchKind::Offering], LIST_LIMIT)?))
-                .await?;
-            let allowed: Option<Vec<String>> = category
-                .as_deref()
-                .map(|c| catalog.in_category(Some(c)).into_iter().map(|o| o.id).collect());
-            hits.iter()
-                .filter(|h| allowed.as_ref().is_none_or(|a| a.contains(&h.id)))
-                .filter_map(|h| catalog.summary(&h.id).cloned())
-                .collect()
-        };
-        found.truncate(limit as usize);
-        Ok(found)
+        self.read(move |r| {
+            let wanted: Option<Vec<String>> = match category {
+                None => None,
+                Some(cat) => {
+                    let subs = category_views(r)?
+                        .into_iter()
+                        .filter(|c| c.parent.as_deref() == Some(cat.as_str()))
+                        .map(|c| c.id);
+                    Some(std::iter::once(cat.clone()).chain(subs).collect())
+                }
+            };
+            let ids: Vec<String> = if text.trim().is_empty() {
+                r.offerings_by_name(wanted.as_deref(), limit)?
+            } else {
+                // Without a category the best `limit` hits are the answer; with one, the
+                // hits outside it are dropped first.
+                let asked = if wanted.is_some() { LIST_LIMIT } else { limit };
+                let mut ids: Vec<String> = r
+                    .search(&text, &[SearchKind::Offering], asked)?
+                    .into_iter()
+                    .map(|h| h.id)
+                    .collect();
+                if let Some(wanted) = &wanted {
+                    let listed = r.offerings_listed_in(&ids, wanted)?;
+                    ids.retain(|id| listed.contains(id));
+                }
+                ids.truncate(limit as usize);
+                ids
+            };
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let shown = CatalogCache::build(version, &r.catalog_closure(&ids)?)?;
+            Ok(ids.iter().filter_map(|id| shown.summary(id).cloned()).collect())
+        })
+        .await
     }
 
     /// One offering with prices, bundle structure and characteristics.
-    pub fn offering(&self, id: &str) -> Result<OfferingDetail> {
-        self.catalog().detail(id).ok_or_else(|| {
-            ServiceError::Store(orderdesk_store::StoreError::NotFound {
-                kind: "offering",
-                id: id.to_owned(),
+    pub async fn offering(&self, id: String) -> Result<OfferingDetail> {
+        let catalogs = Arc::clone(&self.catalogs);
+        self.read(move |r| {
+            catalogs.scoped(r, vec![id.clone()])?.detail(&id).ok_or_else(|| {
+                ServiceError::Store(orderdesk_store::StoreError::NotFound { kind: "offering", id })
             })
         })
+        .await
+    }
+
+    /// The first `limit` offerings in name order with what they name, indexed (what a
+    /// measurement composes sample orders from: [`crate::sample::order_of_size`]).
+    pub async fn catalog_sample(&self, limit: u32) -> Result<CatalogCache> {
+        let version = self.cached_catalog().version;
+        self.read(move |r| {
+            let ids = r.offerings_by_name(None, limit)?;
+            CatalogCache::build(version, &r.catalog_closure(&ids)?)
+        })
+        .await
     }
 
     /// Replace the cached catalog with a TMF620 snapshot (checked by the core first).

@@ -97,11 +97,11 @@ impl Service {
     /// (during one, the state before it).
     pub(crate) fn demo_status(&self) -> Option<DemoStatus> {
         let base_url = self.demo_url.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
-        let catalog = self.catalog();
+        let catalog = self.cached_catalog();
         Some(DemoStatus {
             base_url,
-            catalog_version: catalog.version.clone().unwrap_or_default(),
-            offerings: u32::try_from(catalog.offerings.len()).unwrap_or(u32::MAX),
+            catalog_version: catalog.version.unwrap_or_default(),
+            offerings: catalog.offerings,
         })
     }
 

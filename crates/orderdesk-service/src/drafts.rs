@@ -43,6 +43,30 @@ impl Change {
         }
     }
 
+    /// The catalog ids the change brings into the draft (the offerings it adds, the
+    /// installed products' references it writes), to be read with the draft's own.
+    pub(crate) fn offering_ids(&self) -> Vec<String> {
+        match self {
+            Change::Edit(Edit::AddOffering { offering_id, .. }) => vec![offering_id.clone()],
+            Change::Edit(_) => Vec::new(),
+            Change::Ops(ops) => ops
+                .iter()
+                .flat_map(|op| {
+                    let named = match op {
+                        Op::AddOffering { offering_id, .. }
+                        | Op::ChangePlan { offering_id, .. }
+                        | Op::AddOption { offering_id, .. } => Some(offering_id.clone()),
+                        _ => None,
+                    };
+                    let written = serde_json::to_value(op)
+                        .map(|v| orderdesk_core::catalog::order_refs(&v))
+                        .unwrap_or_default();
+                    named.into_iter().chain(written)
+                })
+                .collect(),
+        }
+    }
+
     /// The revision history's entry. Operations are recorded as their JSON, so the history
     /// can be read or replayed.
     pub(crate) fn describe(&self) -> String {
@@ -119,7 +143,7 @@ impl Service {
     /// the active profile's discount policy (the profile it would be submitted to).
     pub async fn check_draft(&self, id: String) -> Result<Vec<Finding>> {
         let value = self.draft_json(id).await?;
-        let catalog = self.catalog();
+        let catalog = self.order_catalog(value.clone()).await?;
         let policy = self.profile_policy(None).await?;
         Ok(order_findings(&value, imported(&catalog), policy.governing()))
     }
@@ -128,8 +152,8 @@ impl Service {
     pub async fn price_draft(&self, id: String, options: PricingOptions) -> Result<Quote> {
         let value = self.draft_json(id).await?;
         let version = orderdesk_wire::detect_version(&value);
+        let catalog = self.order_catalog(value.clone()).await?;
         let order = Order::from_json(value)?;
-        let catalog = self.catalog();
         let policy = self.profile_policy(None).await?;
         Ok(validate_and_price(
             &order,

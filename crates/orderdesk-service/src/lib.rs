@@ -62,6 +62,7 @@ pub mod records;
 pub mod sample;
 mod session;
 mod settings;
+mod snapshot;
 mod summary;
 mod summary_pdf;
 mod tuning;
@@ -74,6 +75,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use orderdesk_core::Order;
 use orderdesk_store::{Queries, Reader, Store, StoreHandle};
+use serde_json::Value;
 
 /// The vocabulary the views carry, for callers that read them.
 pub use orderdesk_client::{AuthMode, VersionChoice};
@@ -81,7 +83,7 @@ pub use orderdesk_core::Rounding;
 pub use orderdesk_wire::{OrderState, Severity, TaskState, Version};
 
 pub use amend::{AmendInput, CharacteristicChange, QuantityChange};
-pub use catalog::CatalogCache;
+pub use catalog::{CatalogCache, CatalogInfo, Catalogs};
 pub use demo::DEMO_PROFILE;
 pub use diagnostics::{BuildInfo, DiagnosticsSaved};
 pub use drafts::order_findings;
@@ -124,8 +126,9 @@ pub struct Service {
     store: StoreHandle,
     data_dir: PathBuf,
     readers: Arc<Mutex<Vec<Reader>>>,
-    /// Shared with the sync engine's submit gate (see `open_at`).
-    catalog: Arc<RwLock<Arc<CatalogCache>>>,
+    /// The cached catalog's version and the catalogs of the orders in use, shared with the
+    /// sync engine's submit gate (see `open_at`).
+    catalogs: Arc<Catalogs>,
     settings: RwLock<Settings>,
     undo: Mutex<HashMap<String, Undo>>,
     /// The last parsed order of each draft with its revision: an edit on that revision
@@ -206,7 +209,7 @@ impl Service {
             Some(v) => serde_json::from_value(v).unwrap_or_default(),
             None => Settings::default(),
         };
-        let catalog = load_catalog(&store)?;
+        let catalogs = Arc::new(Catalogs::load(&store)?);
         let handle = StoreHandle::spawn(store)?;
         // The demo profile's secret is the running demo server's token, kept in memory.
         let demo_token = Arc::new(demo::DemoToken::default());
@@ -225,19 +228,18 @@ impl Service {
                 profiles::secret_for(profile, profiles::Saved::Itself, "", lookup.as_ref())
             }),
         );
-        let catalog = Arc::new(RwLock::new(Arc::new(catalog)));
-        let shared = Arc::clone(&catalog);
-        // The submit gate checks drafts against the catalog the editor shows, not a second
-        // copy read from the store.
-        engine.set_catalog_source(Arc::new(move || {
-            let cache = Arc::clone(&shared.read().unwrap_or_else(PoisonError::into_inner));
-            cache.version.is_some().then(|| Arc::clone(&cache.rules))
+        let shared = Arc::clone(&catalogs);
+        // The submit gate checks a draft against the catalog the editor priced it with (the
+        // same closure, kept), not a second copy read from the store.
+        engine.set_catalog_source(Arc::new(move |store, order| {
+            let cache = shared.for_order(store, order).map_err(|e| e.to_string())?;
+            Ok(cache.version.is_some().then(|| Arc::clone(&cache.rules)))
         }));
         Ok(Service {
             store: handle,
             data_dir,
             readers: Arc::new(Mutex::new(Vec::new())),
-            catalog,
+            catalogs,
             settings: RwLock::new(settings),
             undo: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),
@@ -257,9 +259,15 @@ impl Service {
         &self.data_dir
     }
 
-    /// The cached catalog.
-    pub fn catalog(&self) -> Arc<CatalogCache> {
-        Arc::clone(&self.catalog.read().unwrap_or_else(PoisonError::into_inner))
+    /// The cached catalog's version and size (the catalog itself stays in the store).
+    pub fn cached_catalog(&self) -> CatalogInfo {
+        self.catalogs.info()
+    }
+
+    /// The catalog holding what an order document names (see [`Catalogs::for_order`]).
+    pub async fn order_catalog(&self, order: Value) -> Result<Arc<CatalogCache>> {
+        let catalogs = Arc::clone(&self.catalogs);
+        self.read(move |r| catalogs.for_order(r, &order)).await
     }
 
     /// The current settings.
@@ -296,12 +304,5 @@ impl Service {
         F: FnOnce(&mut Store) -> Result<T> + Send + 'static,
     {
         self.store.write(move |store| Ok(job(store))).await?
-    }
-}
-
-fn load_catalog(r: &impl Queries) -> Result<CatalogCache> {
-    match r.catalog_version()? {
-        None => Ok(CatalogCache::default()),
-        Some(v) => CatalogCache::build(Some(v.version), &r.catalog_snapshot()?),
     }
 }

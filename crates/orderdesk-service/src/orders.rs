@@ -16,6 +16,7 @@ use orderdesk_store::{
 use orderdesk_wire::{OrderState, TaskState, Version};
 use serde::Serialize;
 use serde_json::Value;
+use std::sync::Arc;
 
 use crate::error::{invalid, Result};
 use crate::list::sync_badge;
@@ -581,12 +582,13 @@ impl Service {
     /// A submitted order (its local number or its server's id): timeline, item states,
     /// payload, cancellation.
     pub async fn order_detail(&self, id: String) -> Result<OrderDetailView> {
-        let catalog = self.catalog();
+        let catalogs = Arc::clone(&self.catalogs);
         self.read(move |r| {
             let order_id = resolve_order(r, &id)?;
             let order = r.order(order_id)?;
             let row = &order.row;
             let payload: Value = serde_json::from_str(&order.payload).unwrap_or(Value::Null);
+            let catalog = catalogs.for_order(r, &payload)?;
             let mut timeline = Vec::new();
             if let Some(draft) = &row.draft_id {
                 for a in r.audit(AuditSubject::Draft, draft)? {
@@ -845,7 +847,7 @@ impl Service {
     /// entry waits for the agent, or was dropped to fix the draft) and the draft has not been
     /// submitted again since: the editor shows it whether it was opened from Sync or Orders.
     pub async fn draft_refusal(&self, id: String) -> Result<Option<RefusalView>> {
-        let cat = self.catalog();
+        let catalogs = Arc::clone(&self.catalogs);
         self.read(move |r| {
             let latest = r
                 .outbox(None)?
@@ -859,11 +861,14 @@ impl Service {
                 return Ok(None);
             };
             let draft = r.draft(&id)?;
-            let items = match orderdesk_wire::parse_json(&draft.body)
-                .ok()
-                .and_then(|v| orderdesk_core::Order::from_json(v).ok())
-            {
-                Some(order) => crate::present::item_views(&order, &cat),
+            let items = match orderdesk_wire::parse_json(&draft.body).ok() {
+                Some(v) => {
+                    let cat = catalogs.for_order(r, &v)?;
+                    match orderdesk_core::Order::from_json(v) {
+                        Ok(order) => crate::present::item_views(&order, &cat),
+                        Err(_) => Vec::new(),
+                    }
+                }
                 None => Vec::new(),
             };
             let (item, field) = refusal_target(&message, &items);

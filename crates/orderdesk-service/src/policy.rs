@@ -236,15 +236,16 @@ impl Service {
     ) -> Result<EditorState> {
         let approver = approval_field("approver's name", &input.approver)?;
         let code = approval_field("approval code", &input.code)?;
-        let catalog = self.catalog();
         let rounding = self.settings().rounding;
         let actor = self.actor.clone();
-        let cat = Arc::clone(&catalog);
-        let (row, order, quote) = self
+        let catalogs = Arc::clone(&self.catalogs);
+        let (row, order, quote, catalog) = self
             .write(move |s| {
                 let current = s.draft(&draft)?;
                 let version = current.row.tmf_version;
-                let (_, order) = crate::session::parse_order_text(&current.body)?;
+                let (current_value, order) = crate::session::parse_order_text(&current.body)?;
+                // An approval is a note: the draft names the same catalog records after it.
+                let cat = catalogs.for_order(s, &current_value)?;
                 let policy = orderdesk_sync::profiles::policy(s, None)?;
                 let next = with_approval(&order, version, &input, &approver, &code, &policy)?;
                 let value = next.to_json(Layout::Flat);
@@ -268,7 +269,7 @@ impl Service {
                         summary: Some(summary),
                     },
                 )?;
-                Ok((row, next, quote))
+                Ok((row, next, quote, cat))
             })
             .await?;
         Ok(self.opened(&row, order, &quote, &catalog))

@@ -442,7 +442,7 @@ use orderdesk_client::{CatalogResource, Client};
 use orderdesk_store::{OutboxStatus, Queries};
 
 use crate::error::{self, Result, ServiceError};
-use crate::{load_catalog, Service, DEMO_PROFILE};
+use crate::{Service, DEMO_PROFILE};
 
 /// A probe value no real order carries, so "Test connection" reads an empty page.
 const PROBE_EXTERNAL_ID: &str = "orderdesk-connection-test";
@@ -714,17 +714,31 @@ impl Service {
         Ok(ConnectionReport { ok, lines })
     }
 
-    /// Fetch the whole catalog of profile `name` and make it the cached catalog the editor
-    /// and the catalog browser use.
+    /// Bring the cached catalog up to date with profile `name`'s: only the records changed
+    /// since the last refresh when the server dates its records (`lastUpdate`), else the whole
+    /// catalog (see `SyncEngine::sync_catalog`). The figures are the cached catalog's after it.
+    /// A catalog another source (a file, another profile) replaced since is fetched whole.
     pub async fn refresh_catalog(&self, name: String) -> Result<CatalogRefreshView> {
-        let report = self.engine.sync_catalog(Some(&name), true).await?;
-        let cache = self.read(load_catalog).await?;
-        *self.catalog.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(cache);
+        let cached = self.catalog_info().await?;
+        let ours = cached.is_some_and(|c| c.source == name);
+        self.sync_catalog_of(name, !ours).await
+    }
+
+    /// [`Service::refresh_catalog`] fetching the whole catalog, removing what the server no
+    /// longer lists.
+    pub async fn refresh_catalog_full(&self, name: String) -> Result<CatalogRefreshView> {
+        self.sync_catalog_of(name, true).await
+    }
+
+    async fn sync_catalog_of(&self, name: String, full: bool) -> Result<CatalogRefreshView> {
+        let report = self.engine.sync_catalog(Some(&name), full).await?;
+        self.catalog_changed().await?;
+        let categories = self.categories().await?.len();
         Ok(CatalogRefreshView {
             profile: name,
             version: report.version,
-            offerings: u32::try_from(report.offerings).unwrap_or(u32::MAX),
-            categories: u32::try_from(report.categories).unwrap_or(u32::MAX),
+            offerings: self.cached_catalog().offerings,
+            categories: u32::try_from(categories).unwrap_or(u32::MAX),
         })
     }
 }

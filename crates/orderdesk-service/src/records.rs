@@ -3,26 +3,14 @@
 //! cached record or the cache's version, and full-text search over drafts, orders and
 //! catalog records.
 
-use std::sync::{Arc, PoisonError};
-
-use chrono::{DateTime, Utc};
-use orderdesk_core::Catalog;
+use chrono::Utc;
 use orderdesk_store::{
-    CatalogImport, CatalogImportReport, CatalogItemInput, CatalogKind, CatalogVersion, Queries,
-    SearchHit, SearchKind,
+    CatalogImportMeta, CatalogImportReport, CatalogVersion, Queries, SearchHit, SearchKind,
 };
 use serde_json::Value;
 
 use crate::error::{Result, ServiceError};
-use crate::{load_catalog, Service};
-
-/// The catalog arrays of a TMF620 snapshot and the kind of record each holds.
-const CATALOG_ARRAYS: [(CatalogKind, &str); 4] = [
-    (CatalogKind::Offering, "productOffering"),
-    (CatalogKind::Price, "productOfferingPrice"),
-    (CatalogKind::Specification, "productSpecification"),
-    (CatalogKind::Category, "category"),
-];
+use crate::{snapshot, Service};
 
 /// How a catalog snapshot is imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,45 +31,41 @@ impl SnapshotImport {
     }
 }
 
-/// When the snapshot says it was taken (`fetchedAt`, else `lastUpdate`).
-fn snapshot_time(snapshot: &Value) -> Option<DateTime<Utc>> {
-    ["fetchedAt", "lastUpdate"]
-        .iter()
-        .find_map(|key| orderdesk_wire::instant_of(snapshot.get(*key)))
-}
-
 impl Service {
-    /// Store a TMF620 snapshot (checked by the core's catalog indexer before anything is
-    /// stored) and rebuild the cached catalog.
+    /// Store a TMF620 snapshot, read record by record into one transaction (refused as the
+    /// core's catalog indexer refuses it, and then nothing is stored), and forget the order
+    /// catalogs built from the previous one.
     pub async fn import_snapshot(
         &self,
         text: String,
         how: SnapshotImport,
     ) -> Result<CatalogImportReport> {
-        let value = orderdesk_wire::parse_json(text.strip_prefix('\u{feff}').unwrap_or(&text))
-            .map_err(|e| ServiceError::NotJson(e.to_string()))?;
-        Catalog::from_json(&value)?;
         let now = Utc::now();
-        let version = how
-            .version
-            .or_else(|| value.get("version").and_then(Value::as_str).map(str::to_owned))
-            .unwrap_or_else(|| format!("import {}", now.format("%Y-%m-%dT%H:%M:%SZ")));
-        let mut items = Vec::new();
-        for (kind, key) in CATALOG_ARRAYS {
-            for body in value.get(key).and_then(Value::as_array).into_iter().flatten() {
-                items.push(CatalogItemInput { kind, body: body.clone() });
-            }
-        }
-        let import = CatalogImport {
-            version,
-            fetched_at: snapshot_time(&value).unwrap_or(now),
-            source: how.source,
-            items,
-            replace: !how.merge,
-        };
-        let report = self.write(move |s| Ok(s.import_catalog(import)?)).await?;
-        let cache = self.read(load_catalog).await?;
-        *self.catalog.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(cache);
+        let report = self
+            .write(move |s| {
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                let meta = CatalogImportMeta {
+                    version: how.version.clone().unwrap_or_default(),
+                    fetched_at: now,
+                    source: how.source,
+                    replace: !how.merge,
+                };
+                // Streamed into one transaction: a refusal half-way leaves the previous
+                // catalog as it was.
+                let mut writer = s.catalog_writer(&meta)?;
+                let header = snapshot::read(text, &mut |kind, doc| Ok(writer.put(kind, &doc)?))?;
+                let version = how
+                    .version
+                    .or(header.version)
+                    .unwrap_or_else(|| format!("import {}", now.format("%Y-%m-%dT%H:%M:%SZ")));
+                let fetched_at = [header.fetched_at, header.last_update]
+                    .iter()
+                    .find_map(|v| orderdesk_wire::instant_of(v.as_ref()))
+                    .unwrap_or(now);
+                Ok(writer.finish(version, fetched_at)?)
+            })
+            .await?;
+        self.catalog_changed().await?;
         Ok(report)
     }
 
@@ -90,6 +74,13 @@ impl Service {
         let item = self.read(move |r| Ok(r.catalog_item_any(&id)?)).await?;
         orderdesk_wire::parse_json(&item.body)
             .map_err(|e| ServiceError::NotJson(format!("cached {} {}: {e}", item.kind, item.id)))
+    }
+
+    /// Read the catalog's version again and forget the order catalogs kept: an import or a
+    /// sync changed the catalog.
+    pub(crate) async fn catalog_changed(&self) -> Result<()> {
+        let catalogs = std::sync::Arc::clone(&self.catalogs);
+        self.read(move |r| catalogs.reload(r)).await
     }
 
     /// The cached catalog's version, fetch time and source; `None` before any import.

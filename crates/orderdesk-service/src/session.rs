@@ -84,13 +84,13 @@ impl Service {
     }
 
     async fn create(&self, body: String, version: Version) -> Result<EditorState> {
-        let catalog = self.catalog();
         let rounding = self.settings().rounding;
         let actor = self.actor.clone();
-        let cat = Arc::clone(&catalog);
-        let (row, order, quote) = self
+        let catalogs = Arc::clone(&self.catalogs);
+        let (row, order, quote, catalog) = self
             .write(move |s| {
                 let (value, order) = parse_order_text(&body)?;
+                let cat = catalogs.for_order(s, &value)?;
                 let policy = orderdesk_sync::profiles::policy(s, None)?;
                 let (quote, summary) =
                     price_and_summarize(&value, &order, version, &cat.rules, rounding, &policy);
@@ -101,7 +101,7 @@ impl Service {
                     actor,
                     summary: Some(summary),
                 })?;
-                Ok((row, order, quote))
+                Ok((row, order, quote, cat))
             })
             .await?;
         Ok(self.editor_state(&row, &order, &quote, &catalog))
@@ -127,13 +127,13 @@ impl Service {
 
     /// Open a draft: its view and its price.
     pub async fn open_draft(&self, id: String) -> Result<EditorState> {
-        let catalog = self.catalog();
         let rounding = self.settings().rounding;
-        let cat = Arc::clone(&catalog);
-        let (row, order, quote) = self
+        let catalogs = Arc::clone(&self.catalogs);
+        let (row, order, quote, catalog) = self
             .read(move |r| {
                 let draft = r.draft(&id)?;
                 let (value, order) = parse_order_text(&draft.body)?;
+                let cat = catalogs.for_order(r, &value)?;
                 let policy = orderdesk_sync::profiles::policy(r, None)?;
                 let (quote, _) = price_and_summarize(
                     &value,
@@ -143,7 +143,7 @@ impl Service {
                     rounding,
                     &policy,
                 );
-                Ok((draft.row, order, quote))
+                Ok((draft.row, order, quote, cat))
             })
             .await?;
         self.remember(&row, order.clone());
@@ -170,12 +170,11 @@ impl Service {
         expected: Option<i64>,
         edit: drafts::Change,
     ) -> Result<(DraftRow, Order, orderdesk_core::Quote, Arc<CatalogCache>)> {
-        let catalog = self.catalog();
         let rounding = self.settings().rounding;
         let actor = self.actor.clone();
-        let cat = Arc::clone(&catalog);
+        let catalogs = Arc::clone(&self.catalogs);
         let cached = lock(&self.parsed).get(&id).cloned();
-        let (row, order, quote) = self
+        let (row, order, quote, catalog) = self
             .write(move |s| {
                 let draft = s.draft(&id)?;
                 if let Some(expected) = expected {
@@ -192,6 +191,11 @@ impl Service {
                     Some((revision, order)) if revision == draft.row.revision => order,
                     _ => Arc::new(parse_order_text(&draft.body)?.1),
                 };
+                // What the draft names and what the edit brings in: the edited order's
+                // closure, so the editor's views after it have every name and field.
+                let mut names = orderdesk_core::catalog::order_refs(&order.to_json(Layout::Flat));
+                names.extend(edit.offering_ids());
+                let cat = catalogs.scoped(s, names)?;
                 let next = edit.apply(&order, draft.row.tmf_version, &cat.rules)?;
                 let value = next.to_json(Layout::Flat);
                 let policy = orderdesk_sync::profiles::policy(s, None)?;
@@ -215,7 +219,7 @@ impl Service {
                         summary: Some(summary),
                     },
                 )?;
-                Ok((row, next, quote))
+                Ok((row, next, quote, cat))
             })
             .await?;
         self.remember(&row, order.clone());
@@ -228,15 +232,15 @@ impl Service {
         id: String,
         revision: i64,
     ) -> Result<(DraftRow, Order, orderdesk_core::Quote, Arc<CatalogCache>)> {
-        let catalog = self.catalog();
         let rounding = self.settings().rounding;
         let actor = self.actor.clone();
-        let cat = Arc::clone(&catalog);
-        let (row, order, quote) = self
+        let catalogs = Arc::clone(&self.catalogs);
+        let (row, order, quote, catalog) = self
             .write(move |s| {
                 let row = s.restore_draft(&id, revision, &actor)?;
                 let draft = s.draft(&id)?;
                 let (value, order) = parse_order_text(&draft.body)?;
+                let cat = catalogs.for_order(s, &value)?;
                 let policy = orderdesk_sync::profiles::policy(s, None)?;
                 let (quote, _) = price_and_summarize(
                     &value,
@@ -246,7 +250,7 @@ impl Service {
                     rounding,
                     &policy,
                 );
-                Ok((row, order, quote))
+                Ok((row, order, quote, cat))
             })
             .await?;
         self.remember(&row, order.clone());

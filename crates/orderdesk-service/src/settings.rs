@@ -36,13 +36,13 @@ impl Service {
     pub async fn status(&self) -> Result<AppStatus> {
         let profiles = self.list_profiles().await?;
         let demo = self.demo_status();
-        let catalog = self.catalog();
+        let catalog = self.cached_catalog();
         Ok(AppStatus {
             data_dir: self.data_dir.display().to_string(),
             first_start: profiles.is_empty(),
             demo,
-            catalog_version: catalog.version.clone(),
-            offering_count: u32::try_from(catalog.offerings.len()).unwrap_or(u32::MAX),
+            catalog_version: catalog.version,
+            offering_count: catalog.offerings,
             profiles,
             settings: self.settings(),
         })

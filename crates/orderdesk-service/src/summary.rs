@@ -180,13 +180,13 @@ impl Service {
 
     /// A draft's customer summary: the review before submit and the PDF's content.
     pub async fn draft_summary(&self, id: String) -> Result<DraftSummary> {
-        let catalog = self.catalog();
         let settings = self.settings();
-        let cat = Arc::clone(&catalog);
-        let (row, order, quote, reference) = self
+        let catalogs = Arc::clone(&self.catalogs);
+        let (row, order, quote, reference, catalog) = self
             .read(move |r| {
                 let draft = r.draft(&id)?;
                 let (value, order) = session::parse_order_text(&draft.body)?;
+                let cat = catalogs.for_order(r, &value)?;
                 // The policy the editor checks with (the active profile's), so the review's
                 // findings are the editor's.
                 let policy = orderdesk_sync::profiles::policy(r, None)?;
@@ -204,7 +204,7 @@ impl Service {
                     server_id: orderdesk_error::text::printable(&o.server_id).into_owned(),
                     state_text: orderdesk_error::text::printable(&o.state).into_owned(),
                 });
-                Ok((draft.row, order, quote, reference))
+                Ok((draft.row, order, quote, reference, cat))
             })
             .await?;
         let draft = present::draft_view(&row, &order, &catalog, (false, false));

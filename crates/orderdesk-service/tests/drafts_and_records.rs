@@ -30,16 +30,17 @@ async fn snapshots_import_with_version_and_merge_then_records_and_search() {
     assert_eq!((report.version.as_str(), report.offerings), ("demo-1", 47));
     let info = service.catalog_info().await.expect("info").expect("a version");
     assert_eq!((info.version.as_str(), info.source.as_str()), ("demo-1", "f"));
-    assert_eq!(service.catalog().version.as_deref(), Some("demo-1"), "the cache is rebuilt");
+    assert_eq!(service.cached_catalog().version.as_deref(), Some("demo-1"), "the version is read");
+    assert_eq!(service.cached_catalog().offerings, 47);
 
     // A merge keeps what the snapshot does not list; a replace drops it.
     let one = json!({"version": "demo-2", "productOffering": [{"id": "X1", "name": "Extra"}]});
     let merge = SnapshotImport { merge: true, ..SnapshotImport::replacing("g") };
     let report = service.import_snapshot(one.to_string(), merge).await.expect("merge");
     assert_eq!((report.version.as_str(), report.offerings), ("demo-2", 1));
-    assert!(
-        service.catalog().summary("14305").is_some() && service.catalog().summary("X1").is_some()
-    );
+    assert!(service.offering("14305".into()).await.is_ok());
+    assert_eq!(service.offering("X1".into()).await.expect("merged").summary.name, "Extra");
+    assert_eq!(service.cached_catalog().offerings, 48);
     let record = service.catalog_record("X1".into()).await.expect("record");
     assert_eq!(record["name"], "Extra");
     service
@@ -52,7 +53,13 @@ async fn snapshots_import_with_version_and_merge_then_records_and_search() {
     // Not a snapshot, not JSON: refused before anything is stored.
     let err = service.import_snapshot("{oops".into(), SnapshotImport::replacing("h")).await;
     assert_eq!(err.expect_err("not JSON").code(), "input.not_json");
-    assert!(service.catalog().summary("X1").is_some());
+    // Refused half-way through the records (one without an id): nothing of it is kept.
+    let half = json!({"version": "demo-3", "productOffering": [{"id": "Y1"}, {"name": "no id"}]});
+    let err = service.import_snapshot(half.to_string(), SnapshotImport::replacing("i")).await;
+    assert_eq!(err.expect_err("no id").code(), "store.invalid_input");
+    assert!(service.offering("X1".into()).await.is_ok());
+    assert!(service.offering("Y1".into()).await.is_err());
+    assert_eq!(service.cached_catalog().version.as_deref(), Some("demo-2"));
 
     let hits = service.search("Extra".into(), vec![SearchKind::Draft], 10).await.expect("search");
     assert!(hits.is_empty(), "{hits:?}");

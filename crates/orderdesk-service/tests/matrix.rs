@@ -719,6 +719,55 @@ fn error_codes<'a>(codes: impl Iterator<Item = (&'a str, bool)>) -> BTreeSet<Str
 
 const CLIENT_ORDER_ID: &str = "od-0123456789abcdef0123456789abcdef";
 
+/// The bundled demo catalog, indexed whole.
+fn demo_catalog() -> Result<orderdesk_core::Catalog, orderdesk_core::CoreError> {
+    orderdesk_core::Catalog::from_json(&read_json(&repo().join("assets/catalog/demo.json")))
+}
+
+/// Validation and pricing read only what an order names: against the closure the service
+/// reads from the store, every order of the corpus gets exactly the findings and the quote it
+/// gets against the whole catalog.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_closure_of_an_order_validates_and_prices_as_the_whole_catalog() -> TestResult {
+    let (_dir, service) = common::demo_service().await;
+    let whole = demo_catalog()?;
+    let now = chrono::Utc::now();
+    let mut corpus = samples();
+    corpus.extend(kit_payloads());
+    corpus.extend(party_shapes());
+    corpus.extend(external_ids_and_extensions());
+    corpus.extend(one_per_code());
+    corpus.extend(beyond_limits());
+    let mut compared = 0usize;
+    for Case { name, doc, .. } in &corpus {
+        let closure = service.order_catalog(doc.clone()).await?;
+        assert!(
+            closure.rules.offerings.len() < whole.offerings.len(),
+            "{name}: the closure is not the whole catalog"
+        );
+        let options = orderdesk_core::ValidateOptions {
+            now: Some(now),
+            version: detect_version(doc),
+            policy: None,
+        };
+        assert_eq!(
+            orderdesk_core::validate_json(doc, Some(&closure.rules), options),
+            orderdesk_core::validate_json(doc, Some(&whole), options),
+            "{name}: findings"
+        );
+        let Ok(order) = orderdesk_core::Order::from_json(doc.clone()) else { continue };
+        let pricing = orderdesk_core::PricingOptions::default();
+        assert_eq!(
+            orderdesk_core::price(&order, Some(&closure.rules), pricing),
+            orderdesk_core::price(&order, Some(&whole), pricing),
+            "{name}: quote"
+        );
+        compared += 1;
+    }
+    assert!(compared > 20, "only {compared} orders priced");
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_editor_and_server_agree_on_every_order() -> TestResult {
     let (_dir, service) = common::demo_service().await;
@@ -726,8 +775,10 @@ async fn check_editor_and_server_agree_on_every_order() -> TestResult {
     // the app's own client.
     let reference = orderdesk_server::start(orderdesk_server::ServerConfig::default()).await?;
     let server = reference.base_url().to_owned();
-    let catalog = service.catalog();
-    let rules = catalog.version.is_some().then_some(&*catalog.rules);
+    // `orderdesk check --catalog` indexes the whole catalog file; the editor reads the closure
+    // of what each order names from the store.
+    let whole = demo_catalog()?;
+    let rules = Some(&whole);
     let schemas = validators()?;
     let http = reqwest::Client::new();
 

@@ -102,7 +102,7 @@ async fn a_real_server_is_tested_its_catalog_cached_and_made_active() {
     let refreshed = service.refresh_catalog("lab".into()).await.expect("catalog");
     assert_eq!(refreshed.offerings, 47);
     assert!(refreshed.version.starts_with("lab@"), "{}", refreshed.version);
-    assert_eq!(service.catalog().version.as_deref(), Some(refreshed.version.as_str()));
+    assert_eq!(service.cached_catalog().version.as_deref(), Some(refreshed.version.as_str()));
 
     let views = service.set_active_profile("lab".into()).await.expect("active");
     let active: Vec<&str> = views.iter().filter(|v| v.active).map(|v| v.name.as_str()).collect();

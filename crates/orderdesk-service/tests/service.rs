@@ -254,7 +254,7 @@ async fn catalog_search_and_settings() {
         !devices.is_empty()
             && devices.iter().all(|o| o.categories.iter().any(|c| c == "cat-device"))
     );
-    let detail = service.offering("20059").expect("detail");
+    let detail = service.offering("20059".into()).await.expect("detail");
     assert!(!detail.bundle.is_empty());
     // Prices travel as data (the UI writes them in the agent's locale), alterations left out.
     let tag = |amount: &str, period: Option<&str>| orderdesk_service::PriceTag {
@@ -262,11 +262,11 @@ async fn catalog_search_and_settings() {
         currency: Some("EUR".into()),
         period: period.map(Into::into),
     };
-    let access = service.offering("20019").expect("Fibre Access");
+    let access = service.offering("20019".into()).await.expect("Fibre Access");
     assert_eq!(access.summary.price_tags, vec![tag("49", None), tag("29.99", Some("month"))]);
-    let plan = service.offering("14344").expect("Tariff Plan, with a discount");
+    let plan = service.offering("14344".into()).await.expect("Tariff Plan, with a discount");
     assert_eq!(plan.summary.price_tags, vec![tag("20", Some("month"))]);
-    assert!(service.offering("missing").is_err());
+    assert!(service.offering("missing".into()).await.is_err());
 
     let saved = service
         .save_settings(Settings {

@@ -54,6 +54,7 @@
 
 mod amendments;
 mod cancellations;
+mod catalog;
 mod customers;
 mod error;
 pub mod extract;
@@ -67,6 +68,7 @@ mod store;
 
 pub use amendments::{AmendedMember, Amendment, AmendmentState};
 pub use cancellations::{Cancellation, NewCancellation};
+pub use catalog::{CatalogImportMeta, CatalogWriter, SNAPSHOT_ARRAYS};
 pub use customers::{
     CachedCustomer, CachedProducts, CustomerHit, CustomerPull, CustomerSyncCount, MAX_CUSTOMER_HITS,
 };

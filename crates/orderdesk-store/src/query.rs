@@ -4,6 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::amendments::{self, Amendment};
 use crate::cancellations::{self, Cancellation};
+use crate::catalog;
 use crate::customers::{self, CachedProducts, CustomerHit};
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -328,12 +329,7 @@ pub trait Queries {
     /// domain's catalog index reads. Empty arrays when nothing was imported.
     fn catalog_snapshot(&self) -> Result<serde_json::Value> {
         let mut snapshot = serde_json::Map::new();
-        for (kind, key) in [
-            (CatalogKind::Offering, "productOffering"),
-            (CatalogKind::Price, "productOfferingPrice"),
-            (CatalogKind::Specification, "productSpecification"),
-            (CatalogKind::Category, "category"),
-        ] {
+        for (kind, key) in catalog::SNAPSHOT_ARRAYS {
             let bodies = self
                 .connection()
                 .prepare_cached("SELECT body FROM catalog_items WHERE kind = ?1 ORDER BY id")?
@@ -342,6 +338,38 @@ pub trait Queries {
             snapshot.insert(key.to_owned(), serde_json::Value::Array(bodies));
         }
         Ok(serde_json::Value::Object(snapshot))
+    }
+
+    /// The closure of the catalog records `ids` name, as a TMF620 snapshot document: what
+    /// validating, pricing or composing an order naming them reads (see
+    /// [`orderdesk_core::catalog::order_refs`]). Empty arrays for ids the catalog lacks.
+    fn catalog_closure(&self, ids: &[String]) -> Result<serde_json::Value> {
+        catalog::closure(self.connection(), ids)
+    }
+
+    /// Offering ids in name order (case-folded, then id), at most `limit`; only those listed
+    /// in one of `categories` when given.
+    fn offerings_by_name(&self, categories: Option<&[String]>, limit: u32) -> Result<Vec<String>> {
+        catalog::offerings_by_name(self.connection(), categories, limit)
+    }
+
+    /// Which of `offerings` are listed in one of `categories`.
+    fn offerings_listed_in(
+        &self,
+        offerings: &[String],
+        categories: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        catalog::listed_in(self.connection(), offerings, categories)
+    }
+
+    /// Every cached category record with the number of offerings listed in it.
+    fn catalog_categories(&self) -> Result<Vec<(serde_json::Value, u32)>> {
+        catalog::categories(self.connection())
+    }
+
+    /// How many offerings the cached catalog holds.
+    fn offering_count(&self) -> Result<u32> {
+        catalog::offering_count(self.connection())
     }
 
     /// How many records each table holds (for `db check` and diagnostics).

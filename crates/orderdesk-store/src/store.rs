@@ -7,11 +7,12 @@ use rusqlite::backup::Progress;
 use rusqlite::{params, Connection, OptionalExtension, MAIN_DB};
 use serde_json::Value;
 
+use crate::catalog::{CatalogImportMeta, CatalogWriter};
 use crate::error::{Result, StoreError};
 use crate::extract::{self, OrderSummary};
 use crate::model::*;
 use crate::open::{self, OpenOptions, Role};
-use crate::query::{catalog_noun, live_submission_in, outbox_entry, Queries, OUTBOX_COLUMNS};
+use crate::query::{live_submission_in, outbox_entry, Queries, OUTBOX_COLUMNS};
 use crate::search;
 
 /// The database's single writer (it also reads). Synchronous: the CLI uses it directly; the app
@@ -710,73 +711,23 @@ impl Store {
     /// Store a catalog snapshot (replacing the cached catalog) or a sync (merging into it),
     /// in one transaction: readers see the old catalog or the new one, never a mix.
     pub fn import_catalog(&mut self, import: CatalogImport) -> Result<CatalogImportReport> {
-        let mut prepared = Vec::with_capacity(import.items.len());
-        for item in &import.items {
-            let id = extract::str_field(&item.body, "id").ok_or_else(|| {
-                StoreError::Invalid(format!("a {} without an \"id\"", catalog_noun(item.kind)))
-            })?;
-            let body = serde_json::to_string(&item.body)
-                .map_err(|err| StoreError::Invalid(err.to_string()))?;
-            prepared.push((item.kind, id, body, &item.body));
-        }
-        let tx = open::write_tx(&mut self.conn)?;
-        let snapshot: i64 = tx.query_row(
-            "INSERT INTO catalog_snapshots (version, fetched_at, source, imported_at)
-             VALUES (?1, ?2, ?3, ?4) RETURNING id",
-            params![import.version, ts_text(import.fetched_at), import.source, ts_text(Utc::now())],
-            |row| row.get(0),
-        )?;
-        if import.replace {
-            tx.execute("DELETE FROM catalog_items", [])?;
-            for kind in CatalogKind::ALL {
-                search::unindex_kind(&tx, SearchKind::from(*kind))?;
-            }
-        }
-        let mut report = CatalogImportReport {
-            version: import.version.clone(),
-            offerings: 0,
-            prices: 0,
-            specifications: 0,
-            categories: 0,
+        let meta = CatalogImportMeta {
+            version: import.version,
+            fetched_at: import.fetched_at,
+            source: import.source,
+            replace: import.replace,
         };
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO catalog_items
-                     (kind, id, name, version, lifecycle_status, body, snapshot_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for (kind, id, body, doc) in &prepared {
-                let name = extract::str_field(doc, "name");
-                insert.execute(params![
-                    kind,
-                    id,
-                    name,
-                    extract::str_field(doc, "version"),
-                    extract::str_field(doc, "lifecycleStatus"),
-                    body,
-                    snapshot
-                ])?;
-                search::index_record(
-                    &tx,
-                    SearchKind::from(*kind),
-                    id,
-                    name.as_deref().unwrap_or(id),
-                    &extract::search_text(doc),
-                )?;
-                match kind {
-                    CatalogKind::Offering => report.offerings = report.offerings.saturating_add(1),
-                    CatalogKind::Price => report.prices = report.prices.saturating_add(1),
-                    CatalogKind::Specification => {
-                        report.specifications = report.specifications.saturating_add(1)
-                    }
-                    CatalogKind::Category => {
-                        report.categories = report.categories.saturating_add(1)
-                    }
-                }
-            }
+        let mut writer = self.catalog_writer(&meta)?;
+        for item in &import.items {
+            writer.put(item.kind, &item.body)?;
         }
-        tx.commit()?;
-        Ok(report)
+        writer.finish(meta.version, meta.fetched_at)
+    }
+
+    /// Start a catalog import written record by record (a snapshot streamed from a file):
+    /// see [`CatalogWriter`].
+    pub fn catalog_writer(&mut self, meta: &CatalogImportMeta) -> Result<CatalogWriter<'_>> {
+        CatalogWriter::begin(open::write_tx(&mut self.conn)?, meta)
     }
 
     // ---- audit, settings ---------------------------------------------------------

@@ -279,11 +279,15 @@ impl ErrorCode for WireError {
 
 /// Parses JSON text keeping exact numbers.
 pub fn parse_json(text: &str) -> Result<Value, WireError> {
-    serde_json::from_str::<Value>(text).map_err(|e| WireError::NotJson {
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })
+    serde_json::from_str::<Value>(text).map_err(|e| WireError::not_json(&e))
+}
+
+impl WireError {
+    /// The refusal of text that is not JSON, where the parser stopped (a reader that streams
+    /// a large document refuses with the same error).
+    pub fn not_json(e: &serde_json::Error) -> WireError {
+        WireError::NotJson { line: e.line(), column: e.column(), message: e.to_string() }
+    }
 }
 
 /// A product order in either version.

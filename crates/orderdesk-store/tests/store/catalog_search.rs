@@ -196,3 +196,110 @@ fn any_text_is_safe_to_search() {
     // The store is intact afterwards.
     assert_eq!(store.drafts(&DraftFilter::default()).expect("list").len(), 1);
 }
+
+fn record(kind: CatalogKind, body: serde_json::Value) -> CatalogItemInput {
+    CatalogItemInput { kind, body }
+}
+
+/// A bundle with a child, a relied-on offering, prices with a bundled price and an alteration
+/// of it, a specification; and records no order below names.
+fn closure_catalog() -> Vec<CatalogItemInput> {
+    vec![
+        record(
+            CatalogKind::Offering,
+            json!({"id": "bundle", "name": "bundle", "isBundle": true,
+                   "category": [{"id": "cat-a"}, {"id": "cat-b"}],
+                   "bundledProductOffering": [{"id": "child"}],
+                   "productOfferingRelationship": [{"id": "base", "relationshipType": "reliesOn"}],
+                   "productOfferingPrice": [{"id": "pop-bundle"}],
+                   "productSpecification": {"id": "spec-1"}}),
+        ),
+        record(
+            CatalogKind::Offering,
+            json!({"id": "child", "name": "Child", "category": [{"id": "cat-a"}]}),
+        ),
+        record(CatalogKind::Offering, json!({"id": "base", "name": "Apple"})),
+        record(
+            CatalogKind::Offering,
+            json!({"id": "other", "name": "zebra", "category": [{"id": "cat-b"}]}),
+        ),
+        record(
+            CatalogKind::Price,
+            json!({"id": "pop-bundle", "bundledPopRelationship": [{"id": "pop-a"}]}),
+        ),
+        record(CatalogKind::Price, json!({"id": "pop-a", "popRelationship": [{"id": "pop-b"}]})),
+        record(CatalogKind::Price, json!({"id": "pop-b"})),
+        record(CatalogKind::Price, json!({"id": "pop-other"})),
+        record(CatalogKind::Specification, json!({"id": "spec-1"})),
+        record(CatalogKind::Specification, json!({"id": "spec-other"})),
+        record(CatalogKind::Category, json!({"id": "cat-a", "name": "A"})),
+        record(CatalogKind::Category, json!({"id": "cat-b", "name": "B"})),
+    ]
+}
+
+fn ids_of(snapshot: &serde_json::Value, key: &str) -> Vec<String> {
+    let mut ids: Vec<String> = snapshot[key]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn the_closure_of_an_order_holds_what_it_names_and_nothing_else() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    store.import_catalog(import("v1", closure_catalog(), true)).expect("import");
+    let closure = store.catalog_closure(&["bundle".into(), "unknown".into()]).expect("closure");
+    assert_eq!(ids_of(&closure, "productOffering"), ["base", "bundle", "child"]);
+    assert_eq!(ids_of(&closure, "productOfferingPrice"), ["pop-a", "pop-b", "pop-bundle"]);
+    assert_eq!(ids_of(&closure, "productSpecification"), ["spec-1"]);
+    // An id names a specification or a price as well as an offering.
+    let closure = store.catalog_closure(&["spec-other".into(), "pop-other".into()]).expect("c");
+    assert_eq!(ids_of(&closure, "productSpecification"), ["spec-other"]);
+    assert_eq!(ids_of(&closure, "productOfferingPrice"), ["pop-other"]);
+    assert!(ids_of(&closure, "productOffering").is_empty());
+}
+
+#[test]
+fn offerings_browse_by_name_and_category_and_memberships_follow_imports() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    store.import_catalog(import("v1", closure_catalog(), true)).expect("import");
+    assert_eq!(store.offering_count().expect("count"), 4);
+    assert_eq!(
+        store.offerings_by_name(None, 10).expect("all"),
+        ["base", "bundle", "child", "other"],
+        "by name regardless of case"
+    );
+    assert_eq!(store.offerings_by_name(None, 2).expect("limit"), ["base", "bundle"]);
+    let a = ["cat-a".to_owned()];
+    assert_eq!(store.offerings_by_name(Some(&a), 10).expect("cat-a"), ["bundle", "child"]);
+    let counts: Vec<(String, u32)> = store
+        .catalog_categories()
+        .expect("categories")
+        .into_iter()
+        .map(|(c, n)| (c["id"].as_str().unwrap_or_default().to_owned(), n))
+        .collect();
+    assert_eq!(counts, [("cat-a".to_owned(), 2), ("cat-b".to_owned(), 2)]);
+    let listed = store
+        .offerings_listed_in(&["bundle".into(), "other".into(), "base".into()], &a)
+        .expect("listed");
+    assert_eq!(listed, std::collections::HashSet::from(["bundle".to_owned()]));
+
+    // A sync that moves an offering to another category moves its membership.
+    let moved = record(
+        CatalogKind::Offering,
+        json!({"id": "child", "name": "Child", "category": [{"id": "cat-b"}]}),
+    );
+    store.import_catalog(import("v2", vec![moved], false)).expect("merge");
+    assert_eq!(store.offerings_by_name(Some(&a), 10).expect("cat-a"), ["bundle"]);
+    // A snapshot that replaces the catalog replaces the memberships.
+    let only = record(CatalogKind::Offering, json!({"id": "new", "category": [{"id": "cat-a"}]}));
+    store.import_catalog(import("v3", vec![only], true)).expect("replace");
+    assert_eq!(store.offerings_by_name(Some(&a), 10).expect("cat-a"), ["new"]);
+    assert_eq!(store.offering_count().expect("count"), 1);
+}

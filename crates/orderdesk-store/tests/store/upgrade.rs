@@ -2,6 +2,7 @@
 //! (`tests/fixtures/schema-v1.db`, see the README beside it): nothing is lost, and what lived
 //! in settings keys and in outbox text moves into its tables and columns.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -87,6 +88,29 @@ fn the_schema_1_fixture_upgrades_without_losing_anything() {
 
     let store = Store::open(&db.path).expect("the upgrade");
     assert_eq!(store.integrity_check().expect("check"), ["ok"]);
+    // Schema 6 indexes the categories each cached offering lists.
+    let mut listed = BTreeSet::new();
+    for offering in store.catalog_snapshot().expect("snapshot")["productOffering"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        for category in offering["category"].as_array().into_iter().flatten() {
+            if let (Some(c), Some(o)) = (category["id"].as_str(), offering["id"].as_str()) {
+                listed.insert((c.to_owned(), o.to_owned()));
+            }
+        }
+    }
+    assert_eq!(listed.len(), 46, "the fixture's offerings list categories");
+    let mut indexed = BTreeSet::new();
+    for (category, count) in store.catalog_categories().expect("categories") {
+        let id = category["id"].as_str().unwrap_or_default().to_owned();
+        let members =
+            store.offerings_by_name(Some(std::slice::from_ref(&id)), 1000).expect("members");
+        assert_eq!(members.len(), count as usize, "{id}");
+        indexed.extend(members.into_iter().map(|o| (id.clone(), o)));
+    }
+    assert_eq!(indexed, listed);
     let after = raw(&db.path);
     let version: i64 = after.pragma_query_value(None, "user_version", |r| r.get(0)).expect("v");
     assert_eq!(version, SCHEMA_VERSION);

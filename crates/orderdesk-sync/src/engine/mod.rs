@@ -201,10 +201,19 @@ pub struct PullReport {
     pub pages: usize,
 }
 
-/// Where the submit gate finds the catalog: the caller's cached index (the app's, the
-/// service's), `None` when no catalog was imported. Without a source the engine reads the
-/// catalog from the store.
-pub type CatalogSource = Arc<dyn Fn() -> Option<Arc<Catalog>> + Send + Sync>;
+/// Where the submit gate finds the catalog of a draft: given the store and the draft's
+/// document, the caller's index of what the draft names (the service keeps the closures of the
+/// orders in use), `None` when no catalog was imported; an error says why the cached catalog
+/// cannot be read. Without a source the engine reads the draft's closure from the store
+/// (`Queries::catalog_closure` over `orderdesk_core::catalog::order_refs`).
+pub type CatalogSource = Arc<
+    dyn Fn(
+            &orderdesk_store::Store,
+            &serde_json::Value,
+        ) -> std::result::Result<Option<Arc<Catalog>>, String>
+        + Send
+        + Sync,
+>;
 
 pub(crate) struct Inner {
     pub(crate) store: StoreHandle,

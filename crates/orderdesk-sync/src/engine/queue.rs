@@ -30,9 +30,15 @@ impl SyncEngine {
             self.inner.catalog.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         let entry = self
             .with_store(move |s| {
-                let catalog = match source {
-                    Some(source) => source(),
-                    None => stored_catalog(s)?,
+                // A draft that is missing or not JSON is refused by the gate, which says so.
+                let doc =
+                    s.draft(&draft_id).ok().and_then(|d| orderdesk_wire::parse_json(&d.body).ok());
+                let catalog = match (source, doc) {
+                    (_, None) => None,
+                    (Some(source), Some(doc)) => source(s, &doc).map_err(|e| {
+                        SyncError::Invalid(format!("the cached catalog cannot be read: {e}"))
+                    })?,
+                    (None, Some(doc)) => stored_catalog(s, &doc)?,
                 };
                 submit_in(s, &draft_id, profile.as_deref(), &actor, catalog.as_deref())
             })
@@ -181,12 +187,12 @@ impl SyncEngine {
     }
 }
 
-/// The catalog the store holds, indexed (`None` before any import).
-fn stored_catalog(store: &Store) -> Result<Option<Arc<Catalog>>> {
+/// What the cached catalog holds of what `order` names, indexed (`None` before any import).
+fn stored_catalog(store: &Store, order: &serde_json::Value) -> Result<Option<Arc<Catalog>>> {
     if store.catalog_version()?.is_none() {
         return Ok(None);
     }
-    let snapshot = store.catalog_snapshot()?;
+    let snapshot = store.catalog_closure(&orderdesk_core::catalog::order_refs(order))?;
     let catalog = Catalog::from_json(&snapshot)
         .map_err(|e| SyncError::Invalid(format!("the cached catalog cannot be read: {e}")))?;
     Ok(Some(Arc::new(catalog)))

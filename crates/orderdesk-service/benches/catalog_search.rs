@@ -1,0 +1,80 @@
+//! The offering picker's query (`Service::search_offerings`: full text, then the summaries
+//! of the offerings shown) over a 100,000-offering catalog, reporting the 95th percentile
+//! besides criterion's estimates. `CATALOG_BENCH_DB` names a database that holds such a
+//! catalog (`scripts/perf.sh` passes the one its catalog stage imported); without it one is
+//! generated and imported into a temporary directory first.
+
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use orderdesk_service::Service;
+
+const OFFERINGS: usize = 100_000;
+const LIMIT: u32 = 50;
+/// What an agent types, a letter at a time, and a category pick.
+const QUERIES: [(&str, Option<&str>); 8] = [
+    ("Bu", None),
+    ("Bundle", None),
+    ("Bundle 4", None),
+    ("Bundle 4711", None),
+    ("Category", None),
+    ("", None),
+    ("", Some("gen-cat-3")),
+    ("Bundle 1", Some("gen-cat-7")),
+];
+
+fn service(rt: &tokio::runtime::Runtime) -> (Option<tempfile::TempDir>, Service) {
+    if let Some(db) = std::env::var_os("CATALOG_BENCH_DB") {
+        let service = Service::open_db(db.into(), "bench").expect("open the database");
+        return (None, service);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = Service::open(dir.path().to_path_buf()).expect("open");
+    let snapshot = orderdesk_server::generate_catalog(OFFERINGS).to_string();
+    rt.block_on(service.import_catalog(snapshot, "generated".into())).expect("import");
+    (Some(dir), service)
+}
+
+fn search(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (_dir, service) = service(&rt);
+    assert!(service.cached_catalog().offerings >= 1000, "a large catalog");
+    let mut times: Vec<Duration> = Vec::new();
+    c.bench_function("search_offerings 100k", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                let (text, category) = QUERIES[(i as usize) % QUERIES.len()];
+                let started = Instant::now();
+                let found = rt
+                    .block_on(service.search_offerings(
+                        text.to_owned(),
+                        category.map(str::to_owned),
+                        LIMIT,
+                    ))
+                    .expect("search");
+                let took = started.elapsed();
+                assert!(!found.is_empty(), "{text:?} finds offerings");
+                times.push(took);
+                total += took;
+            }
+            total
+        });
+    });
+    times.sort();
+    let at = |q: f64| times.get(((times.len() as f64) * q) as usize).copied().unwrap_or_default();
+    println!(
+        "search_offerings 100k: {} searches, median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        times.len(),
+        at(0.5).as_secs_f64() * 1e3,
+        at(0.95).as_secs_f64() * 1e3,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(10));
+    targets = search
+}
+criterion_main!(benches);

@@ -1,0 +1,305 @@
+//! The cached catalog: writing an import record by record inside one transaction
+//! ([`CatalogWriter`]), and the reads that never load the whole catalog — the closure of the
+//! records an order names ([`closure`]), the offerings in name order or in categories, the
+//! category counts.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use orderdesk_core::catalog::{CatalogRef, Offering, OfferingPrice};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
+use serde_json::Value;
+
+use crate::error::{Result, StoreError};
+use crate::extract;
+use crate::model::{ts_text, CatalogImportReport, CatalogKind, SearchKind};
+use crate::query::catalog_noun;
+use crate::search;
+
+/// The arrays of a TMF620 snapshot document (the core's `SNAPSHOT_KEYS`) and the kind of
+/// record each holds.
+pub const SNAPSHOT_ARRAYS: [(CatalogKind, &str); 4] = [
+    (CatalogKind::Offering, "productOffering"),
+    (CatalogKind::Price, "productOfferingPrice"),
+    (CatalogKind::Specification, "productSpecification"),
+    (CatalogKind::Category, "category"),
+];
+
+/// Where a catalog import comes from and what it does to the cached catalog.
+#[derive(Debug, Clone)]
+pub struct CatalogImportMeta {
+    /// The snapshot's version (as the catalog names it).
+    pub version: String,
+    pub fetched_at: DateTime<Utc>,
+    /// Where it came from: a file path or a server profile.
+    pub source: String,
+    /// `true`: the import replaces the cached catalog; `false`: records are added or replaced.
+    pub replace: bool,
+}
+
+/// One catalog import in progress: every record is written as it is handed over, inside one
+/// IMMEDIATE transaction that [`CatalogWriter::finish`] commits. Dropped without finishing
+/// (an error on the way), nothing is written: readers keep seeing the previous catalog.
+pub struct CatalogWriter<'a> {
+    tx: Transaction<'a>,
+    snapshot: i64,
+    report: CatalogImportReport,
+}
+
+impl std::fmt::Debug for CatalogWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatalogWriter").field("report", &self.report).finish_non_exhaustive()
+    }
+}
+
+impl<'a> CatalogWriter<'a> {
+    pub(crate) fn begin(tx: Transaction<'a>, meta: &CatalogImportMeta) -> Result<Self> {
+        let snapshot: i64 = tx.query_row(
+            "INSERT INTO catalog_snapshots (version, fetched_at, source, imported_at)
+             VALUES (?1, ?2, ?3, ?4) RETURNING id",
+            params![meta.version, ts_text(meta.fetched_at), meta.source, ts_text(Utc::now())],
+            |row| row.get(0),
+        )?;
+        if meta.replace {
+            tx.execute("DELETE FROM catalog_items", [])?;
+            tx.execute("DELETE FROM catalog_offering_categories", [])?;
+            for kind in CatalogKind::ALL {
+                search::unindex_kind(&tx, SearchKind::from(*kind))?;
+            }
+        }
+        let report = CatalogImportReport {
+            version: meta.version.clone(),
+            offerings: 0,
+            prices: 0,
+            specifications: 0,
+            categories: 0,
+        };
+        Ok(CatalogWriter { tx, snapshot, report })
+    }
+
+    /// Write one record (it must carry an `id`), its search entry and, for an offering, its
+    /// category memberships.
+    pub fn put(&mut self, kind: CatalogKind, doc: &Value) -> Result<()> {
+        let id = extract::str_field(doc, "id").ok_or_else(|| {
+            StoreError::Invalid(format!("a {} without an \"id\"", catalog_noun(kind)))
+        })?;
+        let body =
+            serde_json::to_string(doc).map_err(|err| StoreError::Invalid(err.to_string()))?;
+        let name = extract::str_field(doc, "name");
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO catalog_items
+                     (kind, id, name, version, lifecycle_status, body, snapshot_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                kind,
+                id,
+                name,
+                extract::str_field(doc, "version"),
+                extract::str_field(doc, "lifecycleStatus"),
+                body,
+                self.snapshot
+            ])?;
+        search::index_record(
+            &self.tx,
+            SearchKind::from(kind),
+            &id,
+            name.as_deref().unwrap_or(&id),
+            &extract::search_text(doc),
+        )?;
+        let count = match kind {
+            CatalogKind::Offering => {
+                self.tx
+                    .prepare_cached(
+                        "DELETE FROM catalog_offering_categories WHERE offering_id = ?1",
+                    )?
+                    .execute([&id])?;
+                let mut insert = self.tx.prepare_cached(
+                    "INSERT OR IGNORE INTO catalog_offering_categories (category_id, offering_id)
+                     VALUES (?1, ?2)",
+                )?;
+                for category in offering_categories(doc) {
+                    insert.execute(params![category, id])?;
+                }
+                &mut self.report.offerings
+            }
+            CatalogKind::Price => &mut self.report.prices,
+            CatalogKind::Specification => &mut self.report.specifications,
+            CatalogKind::Category => &mut self.report.categories,
+        };
+        *count = count.saturating_add(1);
+        Ok(())
+    }
+
+    /// Commit the import under `version` (a streamed snapshot may name it after its records)
+    /// and its fetch time.
+    pub fn finish(self, version: String, fetched_at: DateTime<Utc>) -> Result<CatalogImportReport> {
+        self.tx.execute(
+            "UPDATE catalog_snapshots SET version = ?1, fetched_at = ?2 WHERE id = ?3",
+            params![version, ts_text(fetched_at), self.snapshot],
+        )?;
+        self.tx.commit()?;
+        Ok(CatalogImportReport { version, ..self.report })
+    }
+}
+
+/// The categories an offering is listed in (`category[].id`, as the catalog screen reads them).
+fn offering_categories(doc: &Value) -> BTreeSet<String> {
+    doc.get("category")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| extract::str_field(c, "id"))
+        .collect()
+}
+
+fn body_of(conn: &Connection, kind: CatalogKind, id: &str) -> Result<Option<Value>> {
+    let body: Option<String> = conn
+        .prepare_cached("SELECT body FROM catalog_items WHERE kind = ?1 AND id = ?2")?
+        .query_row(params![kind, id], |row| row.get(0))
+        .optional()?;
+    body.map(|text| {
+        serde_json::from_str(&text).map_err(|err| StoreError::Corrupt {
+            detail: format!("cached {} {id}: {err}", catalog_noun(kind)),
+        })
+    })
+    .transpose()
+}
+
+/// The closure of the catalog records `ids` name, as a TMF620 snapshot document: each id is
+/// looked up as an offering, a price and a specification, then what each record found names
+/// in turn ([`Offering::refs`], [`OfferingPrice::refs`]), each record once. Validating,
+/// pricing or composing an order whose [`orderdesk_core::catalog::order_refs`] are `ids`
+/// against this snapshot gives what it gives against the whole catalog.
+pub(crate) fn closure(conn: &Connection, ids: &[String]) -> Result<Value> {
+    let mut queue: Vec<CatalogRef> = ids
+        .iter()
+        .flat_map(|id| {
+            [
+                CatalogRef::Specification(id.clone()),
+                CatalogRef::Price(id.clone()),
+                CatalogRef::Offering(id.clone()),
+            ]
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    let (mut offerings, mut prices, mut specifications) = (Vec::new(), Vec::new(), Vec::new());
+    while let Some(next) = queue.pop() {
+        if seen.contains(&next) {
+            continue;
+        }
+        let (kind, id) = match &next {
+            CatalogRef::Offering(id) => (CatalogKind::Offering, id),
+            CatalogRef::Price(id) => (CatalogKind::Price, id),
+            CatalogRef::Specification(id) => (CatalogKind::Specification, id),
+        };
+        if let Some(doc) = body_of(conn, kind, id)? {
+            match kind {
+                CatalogKind::Offering => {
+                    queue.extend(Offering::from_json(&doc).map(|o| o.refs()).unwrap_or_default());
+                    offerings.push(doc);
+                }
+                CatalogKind::Price => {
+                    queue.extend(
+                        OfferingPrice::from_json(&doc).map(|p| p.refs()).unwrap_or_default(),
+                    );
+                    prices.push(doc);
+                }
+                CatalogKind::Specification | CatalogKind::Category => specifications.push(doc),
+            }
+        }
+        seen.insert(next);
+    }
+    Ok(serde_json::json!({
+        "productOffering": offerings,
+        "productOfferingPrice": prices,
+        "productSpecification": specifications,
+        "category": [],
+    }))
+}
+
+/// Offering ids in name order (case-folded, then id), at most `limit` of them;
+/// only those listed in one of `categories` when it is given.
+pub(crate) fn offerings_by_name(
+    conn: &Connection,
+    categories: Option<&[String]>,
+    limit: u32,
+) -> Result<Vec<String>> {
+    let rows = match categories {
+        None => conn
+            .prepare_cached(
+                "SELECT id FROM catalog_items WHERE kind = 'offering'
+                 ORDER BY lower(coalesce(name, id)), id LIMIT ?1",
+            )?
+            .query_map([limit], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?,
+        Some(categories) => {
+            let wanted = serde_json::to_string(categories)
+                .map_err(|err| StoreError::Invalid(err.to_string()))?;
+            conn.prepare_cached(
+                "SELECT i.id FROM catalog_items i
+                 WHERE i.kind = 'offering' AND i.id IN (
+                     SELECT offering_id FROM catalog_offering_categories
+                     WHERE category_id IN (SELECT value FROM json_each(?1)))
+                 ORDER BY lower(coalesce(i.name, i.id)), i.id LIMIT ?2",
+            )?
+            .query_map(params![wanted, limit], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?
+        }
+    };
+    Ok(rows)
+}
+
+/// Which of `offerings` are listed in one of `categories`.
+pub(crate) fn listed_in(
+    conn: &Connection,
+    offerings: &[String],
+    categories: &[String],
+) -> Result<HashSet<String>> {
+    if offerings.is_empty() || categories.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let json =
+        |v: &[String]| serde_json::to_string(v).map_err(|err| StoreError::Invalid(err.to_string()));
+    let found = conn
+        .prepare_cached(
+            "SELECT DISTINCT offering_id FROM catalog_offering_categories
+             WHERE offering_id IN (SELECT value FROM json_each(?1))
+               AND category_id IN (SELECT value FROM json_each(?2))",
+        )?
+        .query_map(params_from_iter([json(offerings)?, json(categories)?]), |row| row.get(0))?
+        .collect::<rusqlite::Result<HashSet<String>>>()?;
+    Ok(found)
+}
+
+/// Every cached category record with the number of offerings listed in it.
+pub(crate) fn categories(conn: &Connection) -> Result<Vec<(Value, u32)>> {
+    let counts: HashMap<String, u32> = conn
+        .prepare_cached(
+            "SELECT category_id, count(*) FROM catalog_offering_categories GROUP BY category_id",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let bodies = conn
+        .prepare_cached("SELECT id, body FROM catalog_items WHERE kind = 'category' ORDER BY id")?
+        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    bodies
+        .into_iter()
+        .map(|(id, text)| {
+            let doc = serde_json::from_str(&text).map_err(|err| StoreError::Corrupt {
+                detail: format!("cached category {id}: {err}"),
+            })?;
+            Ok((doc, counts.get(&id).copied().unwrap_or(0)))
+        })
+        .collect()
+}
+
+/// How many offerings the cached catalog holds.
+pub(crate) fn offering_count(conn: &Connection) -> Result<u32> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM catalog_items WHERE kind = 'offering'")?
+        .query_row([], |row| row.get(0))?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
