@@ -43,7 +43,7 @@ impl App {
     async fn saved(&self) -> Res<Value> {
         let stored = self.service.draft_json(self.id()).await?;
         let history = self.service.history(self.id()).await?.len();
-        let offering = self.service.offering("14277").map(|o| format!("{o:?}")).ok();
+        let offering = self.service.offering("14277".into()).await.map(|o| format!("{o:?}")).ok();
         Ok(json!({"draft": stored, "revisions": history, "offering": offering}))
     }
 
