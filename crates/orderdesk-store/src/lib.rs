@@ -27,6 +27,9 @@
 //!   to, full-text search over name, id, phone, e-mail and billing account
 //!   ([`Queries::search_customers`]), and the installed products (TMF637) of the customers
 //!   fetched or prefetched, for offline days.
+//! - **The orders list**: drafts and orders merged by one view (`order_list_rows`), kept in
+//!   the `order_list` table by triggers and read a page at a time, sorted, filtered and
+//!   searched by SQLite ([`Queries::order_list`]).
 //! - **Settings**: the app's own key/value preferences (JSON values).
 //! - **Full-text search** (FTS5) over all of the above; any user text is safe
 //!   ([`search::fts_query`]).
@@ -57,6 +60,7 @@ mod cancellations;
 mod customers;
 mod error;
 pub mod extract;
+mod functions;
 mod handle;
 mod model;
 mod open;
