@@ -4,7 +4,8 @@
 //! state, Rust's Unicode lower case, and exact decimal order for money.
 //!
 //! A connection without them (a bare `sqlite3` shell) can read everything but cannot write
-//! drafts, orders or outbox entries: their triggers call these functions.
+//! drafts, orders or outbox entries: their triggers call these functions
+//! ([`crate::register_sql_functions`] registers them on a connection of one's own).
 
 use std::str::FromStr;
 
@@ -18,8 +19,9 @@ const KEY_INTEGER_DIGITS: usize = 29;
 /// Digits kept after the point: `Decimal`'s largest scale.
 const KEY_FRACTION_DIGITS: usize = 28;
 
-/// Registers every function on `conn`.
-pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
+/// Registers every function on `conn`: a connection of its own (a tool, a benchmark) needs
+/// them to write drafts, orders or outbox entries.
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8
         | FunctionFlags::SQLITE_DETERMINISTIC
         | FunctionFlags::SQLITE_INNOCUOUS;

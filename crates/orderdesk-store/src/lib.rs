@@ -76,6 +76,7 @@ pub use customers::{
 };
 pub use error::{Result, StoreError};
 pub use extract::{Money, OrderSummary};
+pub use functions::register as register_sql_functions;
 pub use handle::{Reply, StoreHandle};
 pub use model::*;
 pub use open::{create_private_dir, move_aside, OpenOptions, APPLICATION_ID, SCHEMA_VERSION};
