@@ -6,7 +6,7 @@
 use orderdesk_service::{
     AmendInput, AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice,
     ConnectionReport, DemoStatus, DraftSummary, Edit, EditorState, FindingView, FixTarget,
-    OfferingDetail, OfferingSummary, OrderDetailView, OrderListQuery, OrderListRow,
+    OfferingDetail, OfferingSummary, OrderDetailView, OrderListPage, OrderListQuery,
     OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RefusalView, RevisionView, Settings,
     SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
 };
@@ -62,13 +62,13 @@ pub async fn start_demo(state: State<'_, AppState>) -> Result<DemoStatus> {
     Ok(state.service()?.start_demo().await?)
 }
 
-/// Drafts and orders, searched, filtered and sorted.
+/// A page of drafts and orders, searched, filtered and sorted, with the whole list's count.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_orders(
     state: State<'_, AppState>,
     query: OrderListQuery,
-) -> Result<Vec<OrderListRow>> {
+) -> Result<OrderListPage> {
     Ok(state.service()?.list_orders(query).await?)
 }
 

@@ -59,7 +59,7 @@ describe("App", () => {
         started = true;
         return { baseUrl: "http://127.0.0.1:4321", catalogVersion: "1", offerings: 46 };
       }
-      if (cmd === "list_orders") return [];
+      if (cmd === "list_orders") return { rows: [], total: 0, offset: 0 };
       throw new Error(`unexpected command ${cmd}`);
     });
     render(App);
@@ -79,7 +79,7 @@ describe("App", () => {
           demo: { baseUrl: "http://127.0.0.1:4321", catalogVersion: "1", offerings: 46 },
           profiles: [profile("demo", { demo: true }), profile("lab", { active: true })],
         };
-      if (cmd === "list_orders") return [];
+      if (cmd === "list_orders") return { rows: [], total: 0, offset: 0 };
       if (cmd === "sync_status") return null;
       throw new Error(`unexpected command ${cmd}`);
     });
@@ -97,7 +97,7 @@ describe("App", () => {
           demo: up ? { baseUrl: "http://127.0.0.1:4321", catalogVersion: "1", offerings: 46 } : null,
           profiles: [profile("demo", { active: true, demo: true })],
         };
-      if (cmd === "list_orders") return [];
+      if (cmd === "list_orders") return { rows: [], total: 0, offset: 0 };
       if (cmd === "sync_status") return null;
       throw new Error(`unexpected command ${cmd}`);
     }, { shouldMockEvents: true });
@@ -134,7 +134,7 @@ describe("App", () => {
           firstStart: false,
           profiles: [profile("field", { active: true })],
         }));
-      if (cmd === "list_orders") return [];
+      if (cmd === "list_orders") return { rows: [], total: 0, offset: 0 };
       if (cmd === "sync_status") return null;
       throw new Error(`unexpected command ${cmd}`);
     });
@@ -158,7 +158,7 @@ describe("App", () => {
   it("opens the command palette with Ctrl+K and runs a command", async () => {
     mockIPC((cmd) => {
       if (cmd === "app_status") return { ...firstStart, firstStart: false };
-      if (cmd === "list_orders") return [];
+      if (cmd === "list_orders") return { rows: [], total: 0, offset: 0 };
       if (cmd === "catalog_categories") return [];
       if (cmd === "search_offerings") return [];
       throw new Error(`unexpected command ${cmd}`);
@@ -176,7 +176,7 @@ describe("App", () => {
   it("moves focus to the new screen's heading, and the palette gives focus back", async () => {
     mockIPC((cmd) => {
       if (cmd === "app_status") return { ...firstStart, firstStart: false };
-      if (cmd === "list_orders") return [];
+      if (cmd === "list_orders") return { rows: [], total: 0, offset: 0 };
       if (cmd === "outbox") return [];
       if (cmd === "sync_status") return null;
       throw new Error(`unexpected command ${cmd}`);
@@ -204,7 +204,7 @@ describe("App", () => {
     };
     mockIPC((cmd) => {
       if (cmd === "app_status") return { ...firstStart, firstStart: false };
-      if (cmd === "list_orders") return [];
+      if (cmd === "list_orders") return { rows: [], total: 0, offset: 0 };
       if (cmd === "sync_status") return null;
       throw new Error(`unexpected command ${cmd}`);
     });

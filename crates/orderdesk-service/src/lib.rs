@@ -113,6 +113,8 @@ pub const DATA_DIR_ENV: &str = "ORDERDESK_DATA_DIR";
 pub const DB_FILE: &str = "orderdesk.db";
 
 const LIST_LIMIT: u32 = 2000;
+/// Rows in a page of the orders list when the caller names no size.
+pub const ORDERS_PAGE: u32 = 100;
 
 /// The data directory: `explicit`, else `ORDERDESK_DATA_DIR`, else `<platform data>/orderdesk`.
 pub fn data_dir(explicit: Option<PathBuf>) -> Result<PathBuf> {

@@ -96,6 +96,23 @@ pub struct OrderListQuery {
     /// Changed on or before this day (`YYYY-MM-DD`).
     pub updated_to: Option<String>,
     pub sort: OrderSortKey,
+    /// Rows of the whole list to skip.
+    pub offset: u32,
+    /// Rows in the page: [`crate::ORDERS_PAGE`] when `None`, at most
+    /// [`orderdesk_store::MAX_LIST_PAGE`].
+    pub limit: Option<u32>,
+}
+
+/// A page of the orders list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OrderListPage {
+    pub rows: Vec<OrderListRow>,
+    /// Rows the whole list holds, on every page.
+    pub total: u32,
+    /// Where the page starts in the whole list.
+    pub offset: u32,
 }
 
 /// The order editor's whole state after every change: the draft and its price.

@@ -389,7 +389,7 @@ async fn a_submitted_draft_is_read_only_and_no_edit_is_lost() {
         let start = Instant::now();
         loop {
             service.sync_now().await.expect("sync");
-            let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+            let rows = service.list_orders(OrderListQuery::default()).await.expect("list").rows;
             let found = rows
                 .iter()
                 .find(|r| r.kind == RowKind::Order && r.customer.as_deref() == Some("Fay Dahl"));

@@ -137,7 +137,7 @@ async fn a_discount_over_the_limit_needs_an_approval_before_it_is_submitted() {
     let start = Instant::now();
     let order = loop {
         service.sync_now().await.expect("sync");
-        let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+        let rows = service.list_orders(OrderListQuery::default()).await.expect("list").rows;
         if let Some(row) = rows.iter().find(|r| r.kind == RowKind::Order) {
             break row.id.clone();
         }
@@ -166,7 +166,7 @@ async fn cancel_is_offered_in_cancellable_states_only_with_the_profiles_reasons(
     let start = Instant::now();
     let detail = loop {
         service.sync_now().await.expect("sync");
-        let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+        let rows = service.list_orders(OrderListQuery::default()).await.expect("list").rows;
         if let Some(row) = rows.iter().find(|r| r.kind == RowKind::Order) {
             let detail = service.order_detail(row.id.clone()).await.expect("detail");
             if detail.state == Some(OrderState::Completed) {

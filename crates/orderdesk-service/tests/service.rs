@@ -214,7 +214,8 @@ async fn characteristics_findings_and_list() {
     let rows = service
         .list_orders(OrderListQuery { text: "Grace".into(), ..OrderListQuery::default() })
         .await
-        .expect("list");
+        .expect("list")
+        .rows;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows.first().and_then(|r| r.customer.as_deref()), Some("Grace Hopper"));
     assert_eq!(rows.first().map(|r| r.item_count), Some(1));
@@ -224,7 +225,8 @@ async fn characteristics_findings_and_list() {
             ..OrderListQuery::default()
         })
         .await
-        .expect("list");
+        .expect("list")
+        .rows;
     assert!(none.is_empty());
 
     let v5 = service.export_draft(id.clone(), Version::V5).await.expect("export v5");
@@ -458,7 +460,7 @@ async fn queued_drafts_show_their_outbox_state() {
     let dir = tempfile::tempdir().expect("temp dir");
     let service = Service::open(dir.path().to_path_buf()).expect("open");
     let draft = service.new_draft().await.expect("draft");
-    let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+    let rows = service.list_orders(OrderListQuery::default()).await.expect("list").rows;
     assert_eq!(rows.first().map(|r| r.sync), Some(SyncBadge::Draft));
     assert_eq!(rows.first().and_then(|r| r.state), Some(OrderState::Draft));
 
@@ -479,7 +481,8 @@ async fn queued_drafts_show_their_outbox_state() {
     let rows = service
         .list_orders(OrderListQuery { sync: Some(SyncBadge::Queued), ..OrderListQuery::default() })
         .await
-        .expect("list");
+        .expect("list")
+        .rows;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows.first().map(|r| r.id.as_str()), Some(draft.draft.id.as_str()));
 }
@@ -532,7 +535,7 @@ async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
         .count();
     assert_eq!(carrying, 1, "{on_server:?}");
     // Once it is an order, the draft is listed as that order: one row, with a total.
-    let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+    let rows = service.list_orders(OrderListQuery::default()).await.expect("list").rows;
     let lin: Vec<_> = rows.iter().filter(|r| r.customer.as_deref() == Some("Lin Wu")).collect();
     assert_eq!(lin.len(), 1, "{rows:?}");
     assert_eq!(lin[0].kind, orderdesk_service::RowKind::Order);

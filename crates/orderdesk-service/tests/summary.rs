@@ -118,6 +118,7 @@ async fn the_summary_carries_the_order_reference_once_the_server_has_the_order()
         .list_orders(orderdesk_service::OrderListQuery::default())
         .await
         .expect("list")
+        .rows
         .into_iter()
         .find(|r| r.kind == orderdesk_service::RowKind::Order)
         .map(|r| r.id)

@@ -150,6 +150,8 @@ fn build_fixture() -> Fixture {
     );
     let raw = Connection::open(&path).expect("raw open");
     raw.pragma_update(None, "synchronous", "FULL").expect("sync");
+    // The orders list's triggers call the store's SQL functions on every draft write.
+    register_sql_functions(&raw).expect("functions");
     Fixture { _dir: dir, store, raw, order_ids, draft_id: draft.id, draft_body }
 }
 

@@ -27,6 +27,9 @@
 //!   to, full-text search over name, id, phone, e-mail and billing account
 //!   ([`Queries::search_customers`]), and the installed products (TMF637) of the customers
 //!   fetched or prefetched, for offline days.
+//! - **The orders list**: drafts and orders merged by one view (`order_list_rows`), kept in
+//!   the `order_list` table by triggers and read a page at a time, sorted, filtered and
+//!   searched by SQLite ([`Queries::order_list`]).
 //! - **Settings**: the app's own key/value preferences (JSON values).
 //! - **Full-text search** (FTS5) over all of the above; any user text is safe
 //!   ([`search::fts_query`]).
@@ -58,6 +61,7 @@ mod catalog;
 mod customers;
 mod error;
 pub mod extract;
+mod functions;
 mod handle;
 mod model;
 mod open;
@@ -74,6 +78,7 @@ pub use customers::{
 };
 pub use error::{Result, StoreError};
 pub use extract::{Money, OrderSummary};
+pub use functions::register as register_sql_functions;
 pub use handle::{Reply, StoreHandle};
 pub use model::*;
 pub use open::{create_private_dir, move_aside, OpenOptions, APPLICATION_ID, SCHEMA_VERSION};

@@ -499,3 +499,100 @@ pub struct SearchHit {
     /// Matching text with the matched words in `[brackets]`.
     pub snippet: String,
 }
+
+/// Most rows one page of the orders list may hold.
+pub const MAX_LIST_PAGE: u32 = 500;
+
+text_enum!(
+    /// Whether an orders-list row is a draft or an order known to a server.
+    ListKind { Draft => "draft", Order => "order" }
+);
+
+text_enum!(
+    /// Where an orders-list row stands with its server: a draft by its latest outbox entry
+    /// ([`ListSync::of_outbox`]), an order by its state (a failure needs attention).
+    ListSync {
+        Draft => "draft",
+        Queued => "queued",
+        Sending => "sending",
+        Submitted => "submitted",
+        NeedsAttention => "needs-attention",
+    }
+);
+
+impl ListSync {
+    /// The badge of a draft whose latest outbox entry has `status`. The list's view
+    /// (`order_list_rows`) states the same mapping in SQL; a test holds the two together.
+    pub fn of_outbox(status: OutboxStatus) -> ListSync {
+        match status {
+            OutboxStatus::Queued => ListSync::Queued,
+            OutboxStatus::InFlight => ListSync::Sending,
+            OutboxStatus::Done => ListSync::Submitted,
+            OutboxStatus::Rejected | OutboxStatus::NeedsAttention => ListSync::NeedsAttention,
+        }
+    }
+}
+
+/// How the orders list is sorted; every sort ends in the row's kind and id, so pages never
+/// overlap or skip a row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OrderListSort {
+    /// Most recently changed (a draft) or seen (an order) first.
+    #[default]
+    UpdatedDesc,
+    UpdatedAsc,
+    /// Customer name (lower case; none first), then most recently changed.
+    CustomerAsc,
+    /// Largest total first, rows without a total last.
+    TotalDesc,
+}
+
+/// Which page of the orders list to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderListFilter {
+    /// Full-text search (any text, see [`crate::search::fts_query`]); empty for all rows. An
+    /// order also matches through the draft it was submitted from.
+    pub text: String,
+    /// Only rows in this state ([`orderdesk_wire::OrderState::Draft`] for drafts).
+    pub state: Option<orderdesk_wire::OrderState>,
+    pub sync: Option<ListSync>,
+    /// The customer's name contains this, in any case.
+    pub customer: Option<String>,
+    /// Changed on or after this day (UTC).
+    pub updated_from: Option<chrono::NaiveDate>,
+    /// Changed on or before this day (UTC).
+    pub updated_to: Option<chrono::NaiveDate>,
+    pub sort: OrderListSort,
+    pub offset: u32,
+    /// At most [`MAX_LIST_PAGE`]; more is read as that.
+    pub limit: u32,
+}
+
+/// One row of the orders list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderListEntry {
+    pub kind: ListKind,
+    /// The draft's id, or the order's local id as text.
+    pub id: String,
+    pub customer: Option<String>,
+    /// The order's total, else that of the draft it was submitted from.
+    pub total: Option<Money>,
+    pub item_count: i64,
+    /// The TMF622 state (`draft` for a draft); `None` for a name TMF622 does not define.
+    pub state: Option<orderdesk_wire::OrderState>,
+    /// The state as the server wrote it (`draft` for a draft).
+    pub state_text: String,
+    pub sync: ListSync,
+    /// The draft's revision; 0 for an order.
+    pub revision: i64,
+    /// When the draft last changed or the order was last seen.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of the orders list and how many rows the whole list has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderListPage {
+    pub rows: Vec<OrderListEntry>,
+    /// Every row the filter keeps, on all pages.
+    pub total: u64,
+}

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_customers.sql"),
     include_str!("migrations/0005_profile_policy.sql"),
     include_str!("migrations/0006_catalog_browse.sql"),
+    include_str!("migrations/0007_orders_list.sql"),
 ];
 
 /// The schema version this build writes and understands.
@@ -82,6 +83,8 @@ pub(crate) fn open_connection(
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(on_open(path))?;
+    // Before the migrations: the orders list's view and triggers call them.
+    crate::functions::register(&conn).map_err(on_open(path))?;
     conn.pragma_update(None, "foreign_keys", true).map_err(on_open(path))?;
     if let Some(pages) = options.max_page_count {
         conn.pragma_update(None, "max_page_count", pages).map_err(on_open(path))?;

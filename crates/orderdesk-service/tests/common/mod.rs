@@ -54,7 +54,7 @@ pub async fn valid_draft(service: &Service, id: &str, name: &str) -> String {
 
 /// The local id of the order listed for `customer`.
 pub async fn order_of(service: &Service, customer: &str) -> String {
-    let rows = service.list_orders(OrderListQuery::default()).await.expect("list");
+    let rows = service.list_orders(OrderListQuery::default()).await.expect("list").rows;
     rows.iter()
         .find(|r| r.kind == RowKind::Order && r.customer.as_deref() == Some(customer))
         .map(|r| r.id.clone())

@@ -7,6 +7,7 @@ mod crash;
 mod customers;
 mod drafts;
 mod handle;
+mod orders_list;
 mod orders_outbox;
 mod profiles;
 mod upgrade;

@@ -14,7 +14,7 @@ export const commands = {
 	/**  Start the in-process demo server and import its catalog. */
 	startDemo: () => typedError<DemoStatus, IpcError>(__TAURI_INVOKE("start_demo")),
 	/**  Drafts and orders, searched, filtered and sorted. */
-	listOrders: (query: OrderListQuery_Deserialize) => typedError<OrderListRow_Serialize[], IpcError>(__TAURI_INVOKE("list_orders", { query })),
+	listOrders: (query: OrderListQuery_Deserialize) => typedError<OrderListPage_Serialize, IpcError>(__TAURI_INVOKE("list_orders", { query })),
 	/**  A new empty draft. */
 	newDraft: () => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("new_draft")),
 	/**  Open a draft in the editor. */
@@ -1161,6 +1161,27 @@ export type OrderItemState_Serialize = {
 	depth: number,
 };
 
+/**  A page of the orders list. */
+export type OrderListPage = OrderListPage_Serialize | OrderListPage_Deserialize;
+
+/**  A page of the orders list. */
+export type OrderListPage_Deserialize = {
+	rows: OrderListRow_Deserialize[],
+	/**  Rows the whole list holds, on every page. */
+	total: number,
+	/**  Where the page starts in the whole list. */
+	offset: number,
+};
+
+/**  A page of the orders list. */
+export type OrderListPage_Serialize = {
+	rows: OrderListRow_Serialize[],
+	/**  Rows the whole list holds, on every page. */
+	total: number,
+	/**  Where the page starts in the whole list. */
+	offset: number,
+};
+
 /**  What the orders list shows. */
 export type OrderListQuery = OrderListQuery_Serialize | OrderListQuery_Deserialize;
 
@@ -1179,6 +1200,13 @@ export type OrderListQuery_Deserialize = {
 	/**  Changed on or before this day (`YYYY-MM-DD`). */
 	updatedTo?: string | null,
 	sort: OrderSortKey,
+	/**  Rows of the whole list to skip. */
+	offset: number,
+	/**
+	 *  Rows in the page: [`crate::ORDERS_PAGE`] when `None`, at most
+	 *  [`orderdesk_store::MAX_LIST_PAGE`].
+	 */
+	limit?: number | null,
 };
 
 /**  What the orders list shows. */
@@ -1196,6 +1224,13 @@ export type OrderListQuery_Serialize = {
 	/**  Changed on or before this day (`YYYY-MM-DD`). */
 	updatedTo: string | null,
 	sort: OrderSortKey,
+	/**  Rows of the whole list to skip. */
+	offset: number,
+	/**
+	 *  Rows in the page: [`crate::ORDERS_PAGE`] when `None`, at most
+	 *  [`orderdesk_store::MAX_LIST_PAGE`].
+	 */
+	limit: number | null,
 };
 
 /**  A row of the orders screen: a draft or an order known to a server. */

@@ -20,6 +20,7 @@ import type {
   PriceTag_Serialize,
   OrderListQuery_Deserialize,
   OrderListRow_Serialize,
+  OrderListPage_Serialize,
   QuoteView_Serialize,
   CurrencyView,
   ItemQuoteView_Serialize,
@@ -121,6 +122,7 @@ export type OfferingSummary = OfferingSummary_Serialize;
 export type PriceTag = PriceTag_Serialize;
 export type OrderListQuery = OrderListQuery_Deserialize;
 export type OrderListRow = OrderListRow_Serialize;
+export type OrderListPage = OrderListPage_Serialize;
 export type QuoteView = QuoteView_Serialize;
 export type ItemQuoteView = ItemQuoteView_Serialize;
 export type AlterationInput = AlterationInput_Deserialize;

@@ -402,10 +402,14 @@ describe("OrdersView open targets", () => {
     const base = { total: null, currency: null, itemCount: 1, revision: 0, updatedAt: "2026-11-23T10:00:00+00:00" };
     mockIPC((cmd) => {
       if (cmd === "list_orders")
-        return [
-          { ...base, kind: "draft", id: "d1", customer: "Ada", state: "draft", stateText: "draft", sync: "draft" },
-          { ...base, kind: "order", id: "7", customer: "Bob", state: "completed", stateText: "completed", sync: "submitted" },
-        ];
+        return {
+          rows: [
+            { ...base, kind: "draft", id: "d1", customer: "Ada", state: "draft", stateText: "draft", sync: "draft" },
+            { ...base, kind: "order", id: "7", customer: "Bob", state: "completed", stateText: "completed", sync: "submitted" },
+          ],
+          total: 2,
+          offset: 0,
+        };
       throw new Error(cmd);
     });
     const onOpen = vi.fn();

@@ -40,7 +40,8 @@ describe("OrdersView", () => {
       if (cmd === "list_orders") {
         const q = (args as { query: { text: string; sort: string } }).query;
         queries.push(q);
-        return q.text === "zzz" ? [] : [row, { ...row, kind: "order", id: "7", state: "completed", stateText: "completed", sync: "submitted", customer: "Bob" }];
+        const rows = q.text === "zzz" ? [] : [row, { ...row, kind: "order", id: "7", state: "completed", stateText: "completed", sync: "submitted", customer: "Bob" }];
+        return { rows, total: rows.length, offset: 0 };
       }
       throw new Error(cmd);
     });
@@ -55,6 +56,69 @@ describe("OrdersView", () => {
     await vi.waitFor(() => expect(queries.at(-1)?.sort).toBe("customerAsc"));
     await fireEvent.input(screen.getByLabelText("Search orders"), { target: { value: "zzz" } });
     expect(await screen.findByText("Nothing matches.")).toBeTruthy();
+  });
+});
+
+describe("OrdersView pages", () => {
+  it("shows the total, turns pages with the page keys and keeps the selection and sort", async () => {
+    const TOTAL = 250;
+    const queries: { offset: number; limit: number | null; sort: string }[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "list_orders") {
+        const q = (args as { query: { offset: number; limit: number | null; sort: string } }).query;
+        queries.push(q);
+        const size = Math.max(0, Math.min(q.limit ?? 100, TOTAL - q.offset));
+        const rows = Array.from({ length: size }, (_, n) => ({
+          ...row,
+          id: `d${q.offset + n}`,
+          customer: `Customer ${q.offset + n}`,
+        }));
+        return { rows, total: TOTAL, offset: q.offset };
+      }
+      throw new Error(cmd);
+    });
+    render(OrdersView, { onOpen: vi.fn(), onNew: vi.fn() });
+    const range = () => screen.getByTestId("orders-range").textContent?.trim();
+    await screen.findByText("Customer 0");
+    expect(range()).toBe("1–100 of 250");
+    // Never more rows than a page.
+    expect(screen.getAllByTestId("open-row")).toHaveLength(100);
+    expect(queries.at(-1)?.limit).toBe(100);
+
+    await fireEvent.change(screen.getByLabelText("Sort"), { target: { value: "totalDesc" } });
+    await vi.waitFor(() => expect(queries.at(-1)?.sort).toBe("totalDesc"));
+    // Opening a row selects it.
+    const fifth = await screen.findByRole("button", { name: "Customer 4" });
+    await fireEvent.click(fifth);
+    fifth.focus();
+    await fireEvent.keyDown(fifth, { key: "PageDown" });
+    await screen.findByText("Customer 100");
+    expect(queries.at(-1)).toMatchObject({ offset: 100, sort: "totalDesc" });
+    expect(range()).toBe("101–200 of 250");
+    await vi.waitFor(() => expect(document.activeElement?.textContent).toBe("Customer 100"));
+
+    await fireEvent.keyDown(document.activeElement as Element, { key: "End" });
+    await screen.findByText("Customer 249");
+    expect(range()).toBe("201–250 of 250");
+    expect(screen.getAllByTestId("open-row")).toHaveLength(50);
+    await vi.waitFor(() => expect(document.activeElement?.textContent).toBe("Customer 249"));
+    // Past the last page nothing is asked.
+    const asked = queries.length;
+    await fireEvent.keyDown(document.activeElement as Element, { key: "PageDown" });
+    expect(queries.length).toBe(asked);
+
+    await fireEvent.keyDown(document.activeElement as Element, { key: "Home" });
+    const back = await screen.findByRole("button", { name: "Customer 4" });
+    expect(queries.at(-1)).toMatchObject({ offset: 0, sort: "totalDesc" });
+    // The row opened before the page turns is still the selected one.
+    expect(back.closest("tr")?.getAttribute("aria-current")).toBe("true");
+    expect(screen.getAllByRole("row").filter((r) => r.getAttribute("aria-current"))).toHaveLength(1);
+
+    // Another search starts at the first page.
+    await fireEvent.click(screen.getByRole("button", { name: "Next page" }));
+    await screen.findByText("Customer 100");
+    await fireEvent.input(screen.getByLabelText("Search orders"), { target: { value: "cust" } });
+    await vi.waitFor(() => expect(queries.at(-1)).toMatchObject({ offset: 0 }));
   });
 });
 
