@@ -43,6 +43,22 @@ impl Change {
         }
     }
 
+    /// The offerings the change adds to the draft: they become the recently added ones
+    /// (`Store::update_draft_adding`).
+    pub(crate) fn added_offerings(&self) -> Vec<String> {
+        match self {
+            Change::Edit(Edit::AddOffering { offering_id, .. }) => vec![offering_id.clone()],
+            Change::Edit(_) => Vec::new(),
+            Change::Ops(ops) => ops
+                .iter()
+                .filter_map(|op| match op {
+                    Op::AddOffering { offering_id, .. } => Some(offering_id.clone()),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
     /// The revision history's entry. Operations are recorded as their JSON, so the history
     /// can be read or replayed.
     pub(crate) fn describe(&self) -> String {

@@ -57,6 +57,7 @@ mod cancellations;
 mod customers;
 mod error;
 pub mod extract;
+mod favourites;
 mod handle;
 mod model;
 mod open;
@@ -72,6 +73,7 @@ pub use customers::{
 };
 pub use error::{Result, StoreError};
 pub use extract::{Money, OrderSummary};
+pub use favourites::{MAX_FAVOURITE_OFFERINGS, MAX_RECENT_OFFERINGS};
 pub use handle::{Reply, StoreHandle};
 pub use model::*;
 pub use open::{create_private_dir, move_aside, OpenOptions, APPLICATION_ID, SCHEMA_VERSION};

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_amendments_audit.sql"),
     include_str!("migrations/0004_customers.sql"),
     include_str!("migrations/0005_profile_policy.sql"),
+    include_str!("migrations/0007_favourites.sql"),
 ];
 
 /// The schema version this build writes and understands.
