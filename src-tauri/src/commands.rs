@@ -6,9 +6,9 @@
 use orderdesk_service::{
     AmendInput, AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice,
     ConnectionReport, DemoStatus, DraftSummary, Edit, EditorState, FindingView, FixTarget,
-    OfferingDetail, OfferingShortcuts, OfferingSummary, OrderDetailView, OrderListQuery, OrderListRow,
-    OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RefusalView, RevisionView, Settings,
-    SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
+    OfferingDetail, OfferingShortcuts, OfferingSummary, OrderDetailView, OrderListQuery,
+    OrderListRow, OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RefusalView,
+    RevisionView, Settings, SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
 };
 use serde::Serialize;
 use specta::Type;

@@ -690,7 +690,9 @@ async fn favourites_recent_duplicate_and_delete() {
         .edit(
             id.clone(),
             state.draft.revision,
-            Edit::SetCustomer { customer: Some(RefInput { id: "C-9".into(), name: "Grace".into() }) },
+            Edit::SetCustomer {
+                customer: Some(RefInput { id: "C-9".into(), name: "Grace".into() }),
+            },
         )
         .await
         .expect("customer");
@@ -736,10 +738,7 @@ async fn favourites_recent_duplicate_and_delete() {
     let refused = service.delete_draft(submitted.clone()).await;
     assert_eq!(refused.err().map(|e| e.code()), Some("store.draft_submitted"));
     let from_submitted = service.duplicate_draft(submitted.clone()).await.expect("duplicate");
-    assert_eq!(
-        from_submitted.draft.header.customer.as_ref().map(|c| c.id.as_str()),
-        Some("C-10")
-    );
+    assert_eq!(from_submitted.draft.header.customer.as_ref().map(|c| c.id.as_str()), Some("C-10"));
     service.delete_draft(from_submitted.draft.id.clone()).await.expect("a fresh copy deletes");
     let gone = service.open_draft(from_submitted.draft.id).await;
     assert_eq!(gone.err().map(|e| e.code()), Some("store.not_found"));

@@ -65,8 +65,7 @@ pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT offering_id FROM recent_offerings ORDER BY used_at DESC, rowid DESC LIMIT ?1",
     )?;
-    let ids =
-        stmt.query_map([limit], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    let ids = stmt.query_map([limit], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(ids)
 }
 

@@ -14,7 +14,7 @@ function pickerOptions(browser) {
   return browser.execute(() =>
     [...document.querySelectorAll('#picker-results [role="option"]')].map((o) => ({
       name: o.querySelector(".name")?.textContent?.trim() ?? "",
-      starred: o.querySelector("button.star")?.getAttribute("aria-pressed") === "true",
+      starred: o.querySelector(".star")?.getAttribute("data-starred") === "true",
     })),
   );
 }

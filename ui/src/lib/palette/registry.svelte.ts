@@ -6,6 +6,7 @@
 // belongs to one row, field or open dialog and so has none of its own (`data-palette="none"`);
 // `palette.test.ts` reads every screen's markup and fails when a button says neither, or names
 // an action its screen does not register.
+import { untrack } from "svelte";
 import type { PaletteCommand } from "../components/CommandPalette.svelte";
 
 /** The shell's own actions (App.svelte). */
@@ -84,5 +85,6 @@ export const palette = new PaletteRegistry();
 
 /** A screen's palette actions, while the component calling this (during its set-up) is shown. */
 export function registerActions<S extends Screen>(screen: S, commands: () => ScreenCommand<S>[]) {
-  $effect(() => palette.register(screen, commands));
+  // Registering reads and replaces the registry: untracked, so it does not re-run itself.
+  $effect(() => untrack(() => palette.register(screen, commands)));
 }
