@@ -23,7 +23,6 @@ export const SHELL_ACTIONS = [
   "submit",
   "move",
   "demo",
-  "palette",
 ] as const;
 
 /** Every action each screen registers. */
