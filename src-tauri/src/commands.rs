@@ -6,9 +6,9 @@
 use orderdesk_service::{
     AmendInput, AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice,
     ConnectionReport, DemoStatus, DraftSummary, Edit, EditorState, FindingView, FixTarget,
-    OfferingDetail, OfferingSummary, OrderDetailView, OrderListPage, OrderListQuery,
-    OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RefusalView, RevisionView, Settings,
-    SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
+    OfferingDetail, OfferingShortcuts, OfferingSummary, OrderDetailView, OrderListPage,
+    OrderListQuery, OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RefusalView,
+    RevisionView, Settings, SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
 };
 use serde::Serialize;
 use specta::Type;
@@ -135,6 +135,31 @@ pub async fn restore_revision(
 #[specta::specta]
 pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Result<()> {
     Ok(state.service()?.delete_draft(id).await?)
+}
+
+/// A new draft copied from a draft (its unique values left empty).
+#[tauri::command]
+#[specta::specta]
+pub async fn duplicate_draft(state: State<'_, AppState>, id: String) -> Result<EditorState> {
+    Ok(state.service()?.duplicate_draft(id).await?)
+}
+
+/// Mark an offering as a favourite, or unmark it.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_favourite_offering(
+    state: State<'_, AppState>,
+    offering_id: String,
+    favourite: bool,
+) -> Result<()> {
+    Ok(state.service()?.set_favourite_offering(offering_id, favourite).await?)
+}
+
+/// The favourite and recently added offerings the catalog picker lists first.
+#[tauri::command]
+#[specta::specta]
+pub async fn offering_shortcuts(state: State<'_, AppState>) -> Result<OfferingShortcuts> {
+    Ok(state.service()?.offering_shortcuts().await?)
 }
 
 /// Store pasted or loaded TMF622 JSON (v4 or v5) as a new draft.

@@ -71,7 +71,17 @@ impl TelecomFormat {
     pub fn is_unique(self) -> bool {
         true
     }
+}
 
+/// Whether a characteristic of this name holds a value that names one line, card or device
+/// (a phone number, an ICCID, an IMEI), so that no two orders may carry it: the one answer
+/// `copy::duplicate` asks. Decided by the name, as [`TelecomFormat::of`] (and the catalog
+/// specification's `CharacteristicSpec::format`) recognises the kind of number.
+pub fn must_be_unique(name: &str) -> bool {
+    TelecomFormat::of(name).is_some_and(TelecomFormat::is_unique)
+}
+
+impl TelecomFormat {
     /// Checks a value; the error says what is wrong, in words.
     pub fn check(self, value: &str) -> Result<(), String> {
         match self {

@@ -65,6 +65,7 @@
 pub mod catalog;
 pub mod change;
 pub mod codes;
+pub mod copy;
 mod error;
 pub mod finding;
 pub mod formats;

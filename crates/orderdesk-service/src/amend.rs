@@ -77,6 +77,7 @@ fn input_problem(item: Option<&str>, field: &str, message: String) -> FindingVie
         message,
         item: item.map(str::to_owned),
         field: Some(field.to_owned()),
+        field_label: None,
     }
 }
 

@@ -52,18 +52,22 @@ impl Change {
             Change::Ops(ops) => ops
                 .iter()
                 .flat_map(|op| {
-                    let named = match op {
-                        Op::AddOffering { offering_id, .. }
-                        | Op::ChangePlan { offering_id, .. }
-                        | Op::AddOption { offering_id, .. } => Some(offering_id.clone()),
-                        _ => None,
-                    };
                     let written = serde_json::to_value(op)
                         .map(|v| orderdesk_core::catalog::order_refs(&v))
                         .unwrap_or_default();
-                    named.into_iter().chain(written)
+                    added(op).into_iter().chain(written)
                 })
                 .collect(),
+        }
+    }
+
+    /// The offerings the change adds to the draft: they become the recently added ones
+    /// (`Store::update_draft_adding`).
+    pub(crate) fn added_offerings(&self) -> Vec<String> {
+        match self {
+            Change::Edit(Edit::AddOffering { offering_id, .. }) => vec![offering_id.clone()],
+            Change::Edit(_) => Vec::new(),
+            Change::Ops(ops) => ops.iter().filter_map(added).collect(),
         }
     }
 
@@ -161,5 +165,15 @@ impl Service {
             ValidateOptions { now: Some(Utc::now()), version, policy: policy.governing() },
             options,
         ))
+    }
+}
+
+/// The offering an operation adds, if it adds one.
+fn added(op: &Op) -> Option<String> {
+    match op {
+        Op::AddOffering { offering_id, .. }
+        | Op::ChangePlan { offering_id, .. }
+        | Op::AddOption { offering_id, .. } => Some(offering_id.clone()),
+        _ => None,
     }
 }

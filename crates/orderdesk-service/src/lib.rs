@@ -52,6 +52,7 @@ pub mod diagnostics;
 mod drafts;
 pub mod edit;
 mod error;
+mod favourites;
 mod list;
 pub mod logs;
 pub mod orders;

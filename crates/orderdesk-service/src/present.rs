@@ -272,6 +272,7 @@ const HEADER_FIELDS: &[(&str, &str)] = &[
 /// path, and within it the characteristic, quantity or action; else a header field.
 pub fn finding_view(f: &Finding, items: &[ItemView]) -> FindingView {
     let (item, field) = locate(&f.path, &f.message, items);
+    let field_label = field_label(item.as_deref(), field.as_deref(), items);
     FindingView {
         severity: f.severity,
         code: f.code.clone(),
@@ -279,7 +280,21 @@ pub fn finding_view(f: &Finding, items: &[ItemView]) -> FindingView {
         message: f.message.clone(),
         item,
         field,
+        field_label,
     }
+}
+
+/// A characteristic field in words: the label its form field has (`CharacteristicField::label`,
+/// the catalog's `CharacteristicSpec::label`), so a finding's place reads as the form does.
+pub fn field_label(item: Option<&str>, field: Option<&str>, items: &[ItemView]) -> Option<String> {
+    let (item, field) = (item?, field?);
+    items
+        .iter()
+        .find(|i| i.id == item)?
+        .characteristics
+        .iter()
+        .find(|c| c.name == field)
+        .map(|c| c.label.clone())
 }
 
 /// The item and field a JSON pointer into the order names (see [`finding_view`]); `message`

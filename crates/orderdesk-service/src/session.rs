@@ -1,4 +1,4 @@
-//! The editor session: new, imported and opened drafts, typed edits saved as revisions,
+//! The editor session: new, imported, duplicated and opened drafts, typed edits saved as revisions,
 //! undo/redo (the session's stacks of revisions), history and restore, delete, and export as
 //! TMF622 JSON. Every change is priced and validated against the cached catalog before it
 //! returns as the editor's state.
@@ -81,6 +81,18 @@ impl Service {
             .map_err(|e| ServiceError::NotAnOrder(e.to_string()))?;
         let version = wire.version();
         self.create(text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned(), version).await
+    }
+
+    /// A new draft copied from draft `id` (submitted or not: the copy is a fresh draft): the
+    /// same items, customer and characteristics in the same version, without the values that
+    /// must be unique, the server's members or external identifiers (`orderdesk_core::copy`).
+    pub async fn duplicate_draft(&self, id: String) -> Result<EditorState> {
+        let draft = self.read(move |r| Ok(r.draft(&id)?)).await?;
+        let (value, order) = parse_order_text(&draft.body)?;
+        let (copy, _cleared) = orderdesk_core::copy::duplicate(&order);
+        let body = serde_json::to_string(&copy.to_json(Layout::of(&value)))
+            .map_err(|e| error::invalid(e.to_string()))?;
+        self.create(body, draft.row.tmf_version).await
     }
 
     async fn create(&self, body: String, version: Version) -> Result<EditorState> {
@@ -208,7 +220,7 @@ impl Service {
                     &policy,
                 );
                 let body = serde_json::to_string(&value).map_err(|e| error::invalid(e.to_string()))?;
-                let row = s.update_draft(
+                let row = s.update_draft_adding(
                     &id,
                     DraftEdit {
                         body,
@@ -218,6 +230,7 @@ impl Service {
                         expected_revision: Some(draft.row.revision),
                         summary: Some(summary),
                     },
+                    &edit.added_offerings(),
                 )?;
                 Ok((row, next, quote, cat))
             })

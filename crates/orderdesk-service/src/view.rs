@@ -293,6 +293,9 @@ pub struct FindingView {
     /// The field: a characteristic name, `quantity`, `action`, or a header field
     /// (`customer`, `billingAccount`, `channel`, `requestedStart`, ...).
     pub field: Option<String>,
+    /// A characteristic field in words, as its form field is labelled (the catalog's
+    /// `CharacteristicSpec::label`); `None` for other fields.
+    pub field_label: Option<String>,
 }
 
 /// The priced draft.
@@ -424,6 +427,17 @@ pub struct OfferingSummary {
     /// The offering's own prices (not its alterations), in catalog order: the UI writes them in
     /// the agent's locale (`49,00 € + 29,99 €/Monat`).
     pub price_tags: Vec<PriceTag>,
+}
+
+/// What the catalog picker lists before any search: the agent's favourite offerings (the
+/// first marked first) and the ones most recently added to a draft (the latest first, the
+/// favourites left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct OfferingShortcuts {
+    pub favourites: Vec<OfferingSummary>,
+    pub recent: Vec<OfferingSummary>,
 }
 
 /// A price as lists and pickers show it: an exact decimal amount, its currency and, for a

@@ -164,6 +164,9 @@ async fn characteristics_findings_and_list() {
         "missing required characteristic is located: {:?}",
         state.quote.findings
     );
+    // Its place reads in words, as the form field is labelled; the code stays in `field`.
+    assert_eq!(finding.and_then(|f| f.field_label.as_deref()), Some(msisdn.label.as_str()));
+    assert_eq!(msisdn.label, "Phone number");
 
     let state = service
         .edit(
@@ -658,4 +661,89 @@ async fn export_saves_a_whole_file_or_nothing() {
     assert_eq!(std::fs::read_to_string(&target).expect("read back"), v4);
     let leftovers = std::fs::read_dir(target.parent().expect("parent")).expect("ls").count();
     assert_eq!(leftovers, 1, "no temporary files are left behind");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn favourites_recent_duplicate_and_delete() {
+    let (_dir, service) = common::demo_service().await;
+    let state = service.new_draft().await.expect("new draft");
+    let id = state.draft.id.clone();
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::AddOffering { offering_id: "14305".into(), parent: None, quantity: None },
+        )
+        .await
+        .expect("add mobile");
+    let line = state.draft.items.first().expect("item").id.clone();
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::SetCharacteristic {
+                item: line.clone(),
+                name: "TEL_MSISDN".into(),
+                value: "+491701234567".into(),
+            },
+        )
+        .await
+        .expect("phone number");
+    let state = service
+        .edit(
+            id.clone(),
+            state.draft.revision,
+            Edit::SetCustomer {
+                customer: Some(RefInput { id: "C-9".into(), name: "Grace".into() }),
+            },
+        )
+        .await
+        .expect("customer");
+
+    // Recent: what was added to a draft; favourites: what the agent marked, listed apart.
+    let shortcuts = service.offering_shortcuts().await.expect("shortcuts");
+    assert!(shortcuts.favourites.is_empty());
+    assert_eq!(shortcuts.recent.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ["14305"]);
+    service.set_favourite_offering("20059".into(), true).await.expect("star");
+    service.set_favourite_offering("14305".into(), true).await.expect("star");
+    let shortcuts = service.offering_shortcuts().await.expect("shortcuts");
+    let ids: Vec<_> = shortcuts.favourites.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["20059", "14305"]);
+    assert!(shortcuts.recent.is_empty(), "a favourite is not repeated among the recent");
+    let unknown = service.set_favourite_offering("no-such-offering".into(), true).await;
+    assert_eq!(unknown.err().map(|e| e.code()), Some("store.not_found"));
+    service.set_favourite_offering("14305".into(), false).await.expect("unstar");
+    let shortcuts = service.offering_shortcuts().await.expect("shortcuts");
+    assert_eq!(shortcuts.favourites.len(), 1);
+    assert_eq!(shortcuts.recent.first().map(|o| o.id.as_str()), Some("14305"));
+
+    // A copy: same items, customer and characteristics, the phone number left empty.
+    let copy = service.duplicate_draft(id.clone()).await.expect("duplicate");
+    assert_ne!(copy.draft.id, id);
+    assert_eq!(copy.draft.revision, 1);
+    assert_eq!(copy.draft.header.customer, state.draft.header.customer);
+    assert_eq!(copy.draft.items.len(), state.draft.items.len());
+    let copied = copy.draft.items.first().expect("item");
+    assert_eq!(copied.offering_id, state.draft.items.first().expect("item").offering_id);
+    let phone = copied.characteristics.iter().find(|c| c.name == "TEL_MSISDN").expect("field");
+    assert_eq!(phone.value, None);
+    let history = service.history(copy.draft.id.clone()).await.expect("history");
+    assert_eq!(history.len(), 1, "a copy starts its own history");
+    let original = service.open_draft(id.clone()).await.expect("original");
+    let kept = original.draft.items.first().and_then(|i| {
+        i.characteristics.iter().find(|c| c.name == "TEL_MSISDN").and_then(|c| c.value.clone())
+    });
+    assert_eq!(kept.as_deref(), Some("+491701234567"), "the original keeps its number");
+
+    // A submitted draft is not deleted, and may still be copied.
+    let submitted = common::valid_draft(&service, "C-10", "Linus").await;
+    service.submit(submitted.clone()).await.expect("submit");
+    let refused = service.delete_draft(submitted.clone()).await;
+    assert_eq!(refused.err().map(|e| e.code()), Some("store.draft_submitted"));
+    let from_submitted = service.duplicate_draft(submitted.clone()).await.expect("duplicate");
+    assert_eq!(from_submitted.draft.header.customer.as_ref().map(|c| c.id.as_str()), Some("C-10"));
+    service.delete_draft(from_submitted.draft.id.clone()).await.expect("a fresh copy deletes");
+    let gone = service.open_draft(from_submitted.draft.id).await;
+    assert_eq!(gone.err().map(|e| e.code()), Some("store.not_found"));
+    service.stop_demo().await;
 }

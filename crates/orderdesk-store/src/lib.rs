@@ -62,6 +62,7 @@ mod customers;
 mod error;
 pub mod extract;
 mod functions;
+mod favourites;
 mod handle;
 mod model;
 mod open;
@@ -79,6 +80,7 @@ pub use customers::{
 pub use error::{Result, StoreError};
 pub use extract::{Money, OrderSummary};
 pub use functions::register as register_sql_functions;
+pub use favourites::{MAX_FAVOURITE_OFFERINGS, MAX_RECENT_OFFERINGS};
 pub use handle::{Reply, StoreHandle};
 pub use model::*;
 pub use open::{create_private_dir, move_aside, OpenOptions, APPLICATION_ID, SCHEMA_VERSION};

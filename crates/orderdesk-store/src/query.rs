@@ -98,6 +98,16 @@ pub trait Queries {
     /// The connection the reads run on.
     fn connection(&self) -> &Connection;
 
+    /// The agent's favourite offering ids, the first marked first.
+    fn favourite_offerings(&self) -> Result<Vec<String>> {
+        crate::favourites::favourites(self.connection())
+    }
+
+    /// Up to `limit` offering ids most recently added to a draft, the latest first.
+    fn recent_offerings(&self, limit: usize) -> Result<Vec<String>> {
+        crate::favourites::recent(self.connection(), limit)
+    }
+
     /// A draft with its current body.
     fn draft(&self, id: &str) -> Result<Draft> {
         let sql = format!("SELECT {DRAFT_ROW_COLUMNS}, body FROM drafts WHERE id = ?1");

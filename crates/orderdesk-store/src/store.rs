@@ -335,14 +335,26 @@ impl Store {
 
     /// Replace a draft's body with a new revision (the old one stays in its history).
     pub fn update_draft(&mut self, id: &str, edit: DraftEdit) -> Result<DraftRow> {
-        self.write_revision(id, edit, AuditEvent::Edited)
+        self.write_revision(id, edit, AuditEvent::Edited, &[])
+    }
+
+    /// [`Store::update_draft`] for a revision that added `offerings` to the draft: they
+    /// become the most recently added ones (`Queries::recent_offerings`) in the same
+    /// transaction.
+    pub fn update_draft_adding(
+        &mut self,
+        id: &str,
+        edit: DraftEdit,
+        offerings: &[String],
+    ) -> Result<DraftRow> {
+        self.write_revision(id, edit, AuditEvent::Edited, offerings)
     }
 
     /// Save the revision that records a discount approval: like [`Store::update_draft`], but
     /// its audit entry is a `discount-approved` one (who approved, with which code, is in
     /// `edit.action`), written in the same transaction.
     pub fn approve_discount(&mut self, id: &str, edit: DraftEdit) -> Result<DraftRow> {
-        self.write_revision(id, edit, AuditEvent::DiscountApproved)
+        self.write_revision(id, edit, AuditEvent::DiscountApproved, &[])
     }
 
     /// Make an earlier revision current again, as a new revision (history is never rewritten).
@@ -364,10 +376,17 @@ impl Store {
                 summary: None,
             },
             AuditEvent::Restored,
+            &[],
         )
     }
 
-    fn write_revision(&mut self, id: &str, edit: DraftEdit, event: AuditEvent) -> Result<DraftRow> {
+    fn write_revision(
+        &mut self,
+        id: &str,
+        edit: DraftEdit,
+        event: AuditEvent,
+        added: &[String],
+    ) -> Result<DraftRow> {
         let doc = parse_json_object(&edit.body, "the draft")?;
         let summary = edit.summary.unwrap_or_else(|| extract::summarize_order(&doc));
         let (total, currency) = money_columns(&summary);
@@ -446,6 +465,9 @@ impl Store {
             },
             now,
         )?;
+        for offering in added {
+            crate::favourites::record_added(&tx, offering, &ts_text(now))?;
+        }
         let row = DraftRow {
             id: id.to_owned(),
             revision: next,
@@ -510,9 +532,18 @@ impl Store {
         Ok(entry)
     }
 
-    /// Delete a draft and its history. The audit trail keeps a record that it existed.
+    /// Delete a draft and its history. The audit trail keeps a record that it existed. A
+    /// submitted draft (queued, being sent or on the server) is refused
+    /// (`store.draft_submitted`), checked in the same transaction: its outbox entry and the
+    /// order it became name it.
     pub fn delete_draft(&mut self, id: &str, actor: &str) -> Result<()> {
         let tx = open::write_tx(&mut self.conn)?;
+        if let Some(entry) = live_submission_in(&tx, id)? {
+            return Err(StoreError::DraftSubmitted {
+                draft_id: id.to_owned(),
+                detail: submission_text(&entry),
+            });
+        }
         let deleted = tx.execute("DELETE FROM drafts WHERE id = ?1", [id])?;
         if deleted == 0 {
             return Err(StoreError::not_found("draft", id));

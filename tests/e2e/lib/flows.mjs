@@ -35,6 +35,8 @@ export function editorState(browser) {
       findings: [...(checks?.querySelectorAll("button.finding") ?? [])].map((b) => ({
         error: b.classList.contains("error"),
         code: b.getAttribute("data-code") ?? "",
+        // The field's code (a characteristic's name); `where` names it in words.
+        field: b.getAttribute("data-field") ?? "",
         explanation: text(b.querySelector(".msg")),
         message: text(b.querySelector(".detail") ?? b.querySelector(".msg")),
         where: text(b.querySelector(".where")),

@@ -23,7 +23,7 @@ function activeElement(browser) {
   });
 }
 
-const isMsisdnFinding = (f) => f.error && f.message.includes("TEL_MSISDN");
+const isMsisdnFinding = (f) => f.error && f.field === "TEL_MSISDN";
 const isTariffFinding = (f) => f.error && f.where.startsWith("TMF25") && f.message.includes("14344");
 
 async function findingButton(browser, matches) {
@@ -31,6 +31,7 @@ async function findingButton(browser, matches) {
   for (const button of buttons) {
     const f = {
       error: (await button.getAttribute("class")).split(/\s+/).includes("error"),
+      field: (await button.getAttribute("data-field")) ?? "",
       message: await (await button.$(".detail")).getText(),
       where: await (await button.$(".where")).getText(),
     };
@@ -76,7 +77,8 @@ test("submit is blocked by a draft's errors, the findings lead to the fields, fi
     const line = state.rows.find((r) => r.name === "Mobile Telephony");
     assert.equal(state.findings.filter((f) => f.error).length, 2, JSON.stringify(state.findings));
     assert.ok(state.submitBlocked, "the Submit button is marked as blocked");
-    assert.match(state.findings.find(isMsisdnFinding).where, /^Mobile Telephony › TEL_MSISDN$/);
+    // The place reads in words, as the field is labelled; the code stays on the finding.
+    assert.equal(state.findings.find(isMsisdnFinding).where, "Mobile Telephony › Phone number");
     assert.match(state.findings.find(isTariffFinding).message, /needs 1\.\.1 of offering .*\(14344\), has 0/);
     // Each finding explains its code in the UI's words, beside the backend's own message.
     assert.equal(state.findings.find(isMsisdnFinding).explanation, "A required characteristic has no value.");

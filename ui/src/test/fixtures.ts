@@ -55,6 +55,7 @@ export function finding(extra: Partial<FindingView> = {}): FindingView {
     message: "TEL_MSISDN is required",
     item: "1",
     field: "TEL_MSISDN",
+    fieldLabel: "Phone number",
     ...extra,
   };
 }

@@ -1,5 +1,6 @@
-//! `orderdesk catalog import SNAPSHOT [--merge] [--version V] | search TEXT | show ID | info | sync`:
-//! the catalog cache in the local database.
+//! `orderdesk catalog import SNAPSHOT [--merge] [--version V] | search TEXT | show ID | info | sync
+//! | favourite add|remove ID | favourite list`: the catalog cache in the local database, and the
+//! agent's favourite offerings (which the editor's picker lists first).
 //!
 //! A snapshot is a TMF620 document with `productOffering`, `productOfferingPrice`,
 //! `productSpecification` and `category` arrays (the same file `check --catalog` reads). It is
@@ -54,6 +55,11 @@ pub enum CatalogCommand {
     },
     /// The cached catalog's version, fetch time and source.
     Info,
+    /// The agent's favourite offerings, which the editor's catalog picker lists first.
+    Favourite {
+        #[command(subcommand)]
+        command: FavouriteCommand,
+    },
     /// Fetch the catalog from the server (full the first time, then what changed) and report
     /// the drafts whose offerings were retired or re-priced.
     Sync {
@@ -64,6 +70,23 @@ pub enum CatalogCommand {
         #[arg(long)]
         full: bool,
     },
+}
+
+/// `catalog favourite` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum FavouriteCommand {
+    /// Mark an offering of the cached catalog as a favourite.
+    Add {
+        /// Offering id.
+        id: String,
+    },
+    /// Unmark a favourite offering.
+    Remove {
+        /// Offering id.
+        id: String,
+    },
+    /// The favourite offerings (the first marked first) the cached catalog has.
+    List,
 }
 
 /// What `catalog search` looks through.
@@ -100,6 +123,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             print_hits(&hits, ctx)?;
             Ok(ExitCode::SUCCESS)
         }
+        CatalogCommand::Favourite { command } => favourite(command, ctx),
         CatalogCommand::Show { id } => {
             let (runtime, service) = service(ctx)?;
             output::print_json(&runtime.block_on(service.catalog_record(id))?)?;
@@ -153,4 +177,35 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Runs a `catalog favourite` subcommand.
+fn favourite(command: FavouriteCommand, ctx: &Ctx) -> Result<ExitCode, CliError> {
+    let (runtime, service) = service(ctx)?;
+    let (id, on) = match command {
+        FavouriteCommand::Add { id } => (id, true),
+        FavouriteCommand::Remove { id } => (id, false),
+        FavouriteCommand::List => {
+            let favourites = runtime.block_on(service.offering_shortcuts())?.favourites;
+            if ctx.json {
+                output::print_json(&favourites)?;
+            } else {
+                for o in &favourites {
+                    output::print_text(&format!("{}\t{}", o.id, o.name))?;
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    runtime.block_on(service.set_favourite_offering(id.clone(), on))?;
+    if ctx.json {
+        output::print_json(&json!({ "offering": id, "favourite": on }))?;
+    } else {
+        output::print_text(&if on {
+            format!("{id} is a favourite")
+        } else {
+            format!("{id} is no longer a favourite")
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

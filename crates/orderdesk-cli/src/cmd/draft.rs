@@ -1,7 +1,8 @@
 //! `orderdesk draft ...`: drafts kept in the local database.
 //!
 //! Every subcommand but `submit` is one `orderdesk-service` use case, the same the desktop app
-//! runs: storage (`import`, `list`, `show`, `export`, `history`, `restore`, `delete`),
+//! runs: storage (`import`, `list`, `show`, `export`, `history`, `restore`, `delete`,
+//! `duplicate`),
 //! composition (`add-offering`, `remove-item`, `set-char`, `discount`, ... become one editor
 //! [`Edit`] or, for `set-char` and `apply`, core operations, saved as a new revision and
 //! refused if the draft changed in between), and `check` and `price`, which work as they do
@@ -104,8 +105,12 @@ pub enum DraftCommand {
     History { id: String },
     /// Make an earlier revision current again (as a new revision).
     Restore { id: String, revision: i64 },
-    /// Delete a draft and its history (the audit log keeps a record).
+    /// Delete a draft and its history (the audit log keeps a record); a submitted draft is
+    /// refused.
     Delete { id: String },
+    /// A new draft with the same items, customer and characteristics (from a submitted draft
+    /// too); phone numbers, ICCIDs and IMEIs are left empty. Prints the new draft's id.
+    Duplicate { id: String },
     /// Add a catalog offering (bundles get their required children).
     AddOffering {
         id: String,
@@ -301,6 +306,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                 output::print_json(&json!({"deleted": id}))?;
             } else {
                 output::print_text(&format!("deleted draft {id}"))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        C::Duplicate { id } => {
+            let (runtime, service) = service(ctx)?;
+            let copy = runtime.block_on(service.duplicate_draft(id.clone()))?;
+            if ctx.json {
+                output::print_json(&json!({ "id": copy.draft.id, "copyOf": id }))?;
+            } else {
+                output::print_text(&copy.draft.id)?;
             }
             Ok(ExitCode::SUCCESS)
         }

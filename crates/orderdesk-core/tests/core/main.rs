@@ -1,6 +1,7 @@
 //! The integration tests of orderdesk-core, compiled as one binary.
 
 mod change;
+mod copy;
 mod findings;
 mod limits;
 mod model_ops;

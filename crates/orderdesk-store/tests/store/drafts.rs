@@ -217,3 +217,49 @@ fn backup_and_restore() {
     assert!(matches!(store.restore_from(&junk), Err(StoreError::NotADatabase { .. })));
     assert_eq!(store.drafts(&DraftFilter::default()).expect("list").len(), 2);
 }
+
+#[test]
+fn favourite_and_recently_added_offerings() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    store.set_favourite_offering("mobile", true).expect("star");
+    store.set_favourite_offering("fibre", true).expect("star");
+    store.set_favourite_offering("mobile", true).expect("starring twice is no change");
+    assert_eq!(store.favourite_offerings().expect("list"), ["mobile", "fibre"]);
+    store.set_favourite_offering("mobile", false).expect("unstar");
+    assert_eq!(store.favourite_offerings().expect("list"), ["fibre"]);
+    assert!(matches!(store.set_favourite_offering(" ", true), Err(StoreError::Invalid(_))));
+    // "fibre" is one already.
+    for n in 1..MAX_FAVOURITE_OFFERINGS {
+        store.set_favourite_offering(&format!("o-{n}"), true).expect("star");
+    }
+    assert_eq!(store.favourite_offerings().expect("list").len(), MAX_FAVOURITE_OFFERINGS);
+    assert!(matches!(store.set_favourite_offering("one-more", true), Err(StoreError::Invalid(_))));
+    // Another reader sees them: they are the database's, not the connection's.
+    assert_eq!(store.reader().expect("reader").favourite_offerings().expect("list")[0], "fibre");
+
+    // Recent: recorded by the revision that adds an offering, the latest first.
+    let draft = create(&mut store, "Jane Doe");
+    let edit = |n: &str| DraftEdit {
+        body: order_json("Jane Doe", n, "red", "1.00"),
+        catalog_version: None,
+        actor: "agent".into(),
+        action: "add offering".into(),
+        expected_revision: None,
+        summary: None,
+    };
+    assert!(store.recent_offerings(10).expect("recent").is_empty());
+    store.update_draft_adding(&draft.id, edit("a"), &["mobile".into()]).expect("add");
+    store.update_draft_adding(&draft.id, edit("b"), &["fibre".into()]).expect("add");
+    store.update_draft(&draft.id, edit("c")).expect("an edit adding nothing");
+    store.update_draft_adding(&draft.id, edit("d"), &["mobile".into()]).expect("add again");
+    assert_eq!(store.recent_offerings(10).expect("recent"), ["mobile", "fibre"]);
+    assert_eq!(store.recent_offerings(1).expect("recent"), ["mobile"]);
+    for n in 0..=MAX_RECENT_OFFERINGS {
+        store.update_draft_adding(&draft.id, edit("e"), &[format!("r-{n}")]).expect("add");
+    }
+    let recent = store.recent_offerings(usize::MAX).expect("recent");
+    assert_eq!(recent.len(), MAX_RECENT_OFFERINGS);
+    assert_eq!(recent[0], format!("r-{MAX_RECENT_OFFERINGS}"));
+    assert!(!recent.contains(&"fibre".to_owned()), "the oldest are forgotten");
+}

@@ -416,6 +416,9 @@ fn a_submitted_draft_is_read_only_and_withdrawn_only_while_unsent() {
     assert_eq!(refused.err().map(|e| e.code()), Some("store.draft_submitted"));
     let restore = store.restore_draft(&draft.id, 1, "agent");
     assert!(matches!(restore, Err(StoreError::DraftSubmitted { .. })));
+    let delete = store.delete_draft(&draft.id, "agent");
+    assert!(matches!(delete, Err(StoreError::DraftSubmitted { .. })), "{delete:?}");
+    assert!(store.draft(&draft.id).is_ok(), "a refused delete keeps the draft");
     let withdrawn = store.withdraw_submission(&draft.id, "agent").expect("withdraw");
     assert_eq!((withdrawn.id, withdrawn.draft_revision), (first.id, Some(1)));
     assert!(matches!(store.outbox_entry(first.id), Err(StoreError::NotFound { .. })));
@@ -439,6 +442,10 @@ fn a_submitted_draft_is_read_only_and_withdrawn_only_while_unsent() {
 
     // Done: read-only for good.
     store.outbox_done(second.id).expect("done");
+    assert!(matches!(
+        store.delete_draft(&draft.id, "agent"),
+        Err(StoreError::DraftSubmitted { .. })
+    ));
     assert!(matches!(
         store.update_draft(&draft.id, edit("third")),
         Err(StoreError::DraftSubmitted { .. })

@@ -31,6 +31,8 @@ export const commands = {
 	restoreRevision: (id: string, revision: number) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("restore_revision", { id, revision })),
 	/**  Delete a draft. */
 	deleteDraft: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_draft", { id })),
+	/**  A new draft copied from a draft (its unique values left empty). */
+	duplicateDraft: (id: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("duplicate_draft", { id })),
 	/**  Store pasted or loaded TMF622 JSON (v4 or v5) as a new draft. */
 	importOrder: (text: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("import_order", { text })),
 	/**  A draft as TMF622 JSON in `version`. */
@@ -54,6 +56,8 @@ export const commands = {
 	searchOfferings: (text: string, category: string | null, limit: number) => typedError<OfferingSummary_Serialize[], IpcError>(__TAURI_INVOKE("search_offerings", { text, category, limit })),
 	/**  One offering with prices, bundle structure and characteristics. */
 	offeringDetail: (id: string) => typedError<OfferingDetail_Serialize, IpcError>(__TAURI_INVOKE("offering_detail", { id })),
+	setFavouriteOffering: (offeringId: string, favourite: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_favourite_offering", { offeringId, favourite })),
+	offeringShortcuts: () => typedError<OfferingShortcuts_Serialize, IpcError>(__TAURI_INVOKE("offering_shortcuts")),
 	/**  Replace the cached catalog with a TMF620 snapshot; returns the number of offerings. */
 	importCatalog: (text: string, source: string) => typedError<number, IpcError>(__TAURI_INVOKE("import_catalog", { text, source })),
 	/**  The current settings. */
@@ -69,7 +73,7 @@ export const commands = {
 	/**  *Withdraw and edit*: take a queued draft back while it has not been sent. */
 	withdrawDraft: (id: string) => typedError<WithdrawView_Serialize, IpcError>(__TAURI_INVOKE("withdraw_draft", { id })),
 	/**  One sync run now (send what is due, refresh tracked orders). */
-	syncNow: () => typedError<null, IpcError>(__TAURI_INVOKE("sync_now")),
+	syncNow: () => typedError<null, IpcError>(__TAURI_INVOKE("sync-now")),
 	/**  Every server profile (never a secret; only where the secret comes from). */
 	listProfiles: () => typedError<ProfileView_Serialize[], IpcError>(__TAURI_INVOKE("list_profiles")),
 	/**  Add or edit a profile; field errors come back per field, the secret goes to the keyring. */
@@ -825,6 +829,7 @@ export type FindingView_Serialize = {
 	 *  (`customer`, `billingAccount`, `channel`, `requestedStart`, ...).
 	 */
 	field: string | null,
+	fieldLabel: string | null,
 };
 
 /**  Where the fix of a refused entry takes the agent. */
@@ -1025,6 +1030,11 @@ export type OfferingSummary_Deserialize = {
 };
 
 /**  An offering in lists and pickers. */
+export type OfferingShortcuts_Serialize = {
+	favourites: OfferingSummary_Serialize[],
+	recent: OfferingSummary_Serialize[],
+};
+
 export type OfferingSummary_Serialize = {
 	id: string,
 	name: string,

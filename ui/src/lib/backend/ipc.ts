@@ -17,6 +17,7 @@ import type {
   ItemView_Serialize,
   OfferingDetail_Serialize,
   OfferingSummary_Serialize,
+  OfferingShortcuts_Serialize,
   PriceTag_Serialize,
   OrderListQuery_Deserialize,
   OrderListRow_Serialize,
@@ -119,6 +120,7 @@ export type FindingView = FindingView_Serialize;
 export type ItemView = ItemView_Serialize;
 export type OfferingDetail = OfferingDetail_Serialize;
 export type OfferingSummary = OfferingSummary_Serialize;
+export type OfferingShortcuts = OfferingShortcuts_Serialize;
 export type PriceTag = PriceTag_Serialize;
 export type OrderListQuery = OrderListQuery_Deserialize;
 export type OrderListRow = OrderListRow_Serialize;
@@ -175,7 +177,10 @@ export const backend = {
   draftHistory: (id: string) => unwrap(commands.draftHistory(id)),
   restoreRevision: (id: string, revision: number) =>
     unwrap(commands.restoreRevision(id, revision)),
+  /** Refused with `store.draft_submitted` while the draft is queued, being sent or sent. */
   deleteDraft: (id: string) => unwrap(commands.deleteDraft(id)),
+  /** A new draft from a draft (submitted or not), its phone numbers, ICCIDs and IMEIs empty. */
+  duplicateDraft: (id: string) => unwrap(commands.duplicateDraft(id)),
   importOrder: (text: string) => unwrap(commands.importOrder(text)),
   exportDraft: (id: string, version: Version) => unwrap(commands.exportDraft(id, version)),
   /** Asks where in the native save dialog; `null` when the agent cancels. */
@@ -187,6 +192,10 @@ export const backend = {
   searchOfferings: (text: string, category: string | null, limit: number) =>
     unwrap(commands.searchOfferings(text, category, limit)),
   offeringDetail: (id: string) => unwrap(commands.offeringDetail(id)),
+  setFavouriteOffering: (id: string, favourite: boolean) =>
+    unwrap(commands.setFavouriteOffering(id, favourite)),
+  /** The favourite and recently added offerings the picker lists first. */
+  offeringShortcuts: () => unwrap(commands.offeringShortcuts()),
   importCatalog: (text: string, source: string) => unwrap(commands.importCatalog(text, source)),
   getSettings: () => unwrap(commands.getSettings()),
   saveSettings: (settings: Settings) => unwrap(commands.saveSettings(settings)),

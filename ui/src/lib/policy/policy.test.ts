@@ -8,7 +8,7 @@ const reasons: ReasonOption[] = [
 ];
 
 function finding(code: string, path: string, item = "1"): FindingView {
-  return { severity: "error", code, path, message: "m", item, field: null };
+  return { severity: "error", code, path, message: "m", item, field: null, fieldLabel: null };
 }
 
 describe("policy", () => {

@@ -96,6 +96,28 @@ export class EditorStore {
     return this.run(() => backend.importOrder(text));
   }
 
+  /** Open a copy of the current draft (a new draft; the backend leaves unique values empty). */
+  duplicate() {
+    const draft = this.state?.draft;
+    if (!draft) return Promise.resolve(false);
+    this.history = [];
+    return this.run(() => backend.duplicateDraft(draft.id));
+  }
+
+  /** Delete the current draft and close it; rejects with the backend's refusal (a submitted
+   *  draft is kept), after any edit still in flight. */
+  remove(): Promise<void> {
+    const next = this.queue.then(async () => {
+      const draft = this.state?.draft;
+      if (!draft) throw new Error(m.editor_no_draft());
+      await backend.deleteDraft(draft.id);
+      this.close();
+      this.saved += 1;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** Apply one edit to the current revision (queued behind any edit still in flight). */
   apply(edit: Edit) {
     return this.run(async () => {

@@ -222,6 +222,7 @@ describe("CatalogView", () => {
           characteristics: [],
           reliesOn: [],
         };
+      if (cmd === "offering_shortcuts") return { favourites: [], recent: [] };
       throw new Error(cmd);
     });
     render(CatalogView);
@@ -352,6 +353,7 @@ describe("EditorView submit", () => {
       }
       if (cmd === "draft_summary") return draftSummary();
       if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
+      if (cmd === "offering_shortcuts") return { favourites: [], recent: [] };
       throw new Error(cmd);
     });
   }
@@ -439,6 +441,7 @@ describe("EditorView submit", () => {
       if (cmd === "draft_refusal")
         return { profile: "lab", message: "/requestedStartDate: must not be in the past", item: null, field: "requestedStart" };
       if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
+      if (cmd === "offering_shortcuts") return { favourites: [], recent: [] };
       throw new Error(cmd);
     });
     const editor = new EditorStore();
