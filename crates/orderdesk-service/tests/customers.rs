@@ -78,8 +78,11 @@ async fn a_disconnect_takes_the_bundle_and_what_it_bundles() {
         .iter()
         .find(|p| p.offering_id.as_deref() == Some("14277"))
         .expect("a TMF25 bundle");
-    let under =
-        products.products.iter().filter(|p| p.parent.as_deref() == Some(&bundle.id)).count();
+    let under = products
+        .products
+        .iter()
+        .filter(|p| p.parent.as_deref() == Some(bundle.id.as_str()))
+        .count();
     let state = service.new_draft().await.expect("draft");
     let change = InstalledChange::Disconnect { product: bundle.id.clone() };
     let state = service
