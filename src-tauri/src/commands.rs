@@ -3,6 +3,7 @@
 //! shared `{code, message}` shape. Service methods are async and do their SQLite work on the
 //! store's writer thread or a blocking-pool reader, never on the thread serving IPC.
 
+use orderdesk_service::customers::{CustomerProductsView, CustomerRow, InstalledChange};
 use orderdesk_service::{
     AmendInput, AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice,
     ConnectionReport, DemoStatus, DraftSummary, Edit, EditorState, FindingView, FixTarget,
@@ -21,6 +22,9 @@ type Result<T> = std::result::Result<T, IpcError>;
 
 /// Most offerings one picker or catalog query returns.
 const MAX_OFFERINGS: u32 = 500;
+
+/// Most customers the customer field's type-ahead lists.
+const MAX_CUSTOMER_HITS: u32 = 50;
 
 /// What the UI shows about the running build.
 #[derive(Debug, Clone, Serialize, Type)]
@@ -216,6 +220,47 @@ pub async fn draft_summary_pdf(state: State<'_, AppState>, id: String) -> Result
         Some(path) => Ok(Some(service.save_summary_pdf(id, path).await?)),
         None => Ok(None),
     }
+}
+
+/// Bring the active profile's customers into the local cache; how many the server listed.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_customers(state: State<'_, AppState>) -> Result<u32> {
+    let report = state.service()?.sync_customers().await?;
+    Ok(u32::try_from(report.received).unwrap_or(u32::MAX))
+}
+
+/// The active profile's cached customers matching `text`, best first (offline).
+#[tauri::command]
+#[specta::specta]
+pub async fn search_customers(
+    state: State<'_, AppState>,
+    text: String,
+    limit: u32,
+) -> Result<Vec<CustomerRow>> {
+    Ok(state.service()?.search_customers(text, limit.min(MAX_CUSTOMER_HITS)).await?)
+}
+
+/// A customer's installed products (the cached ones, with their age, while offline).
+#[tauri::command]
+#[specta::specta]
+pub async fn customer_products(
+    state: State<'_, AppState>,
+    customer: String,
+) -> Result<CustomerProductsView> {
+    Ok(state.service()?.customer_products(customer).await?)
+}
+
+/// Change an installed product on the draft at `revision`; saved before the answer.
+#[tauri::command]
+#[specta::specta]
+pub async fn change_installed(
+    state: State<'_, AppState>,
+    id: String,
+    revision: u32,
+    change: InstalledChange,
+) -> Result<EditorState> {
+    Ok(state.service()?.change_installed(id, revision, change).await?)
 }
 
 /// Categories of the cached catalog.

@@ -11,12 +11,13 @@
 use orderdesk_core::{InstalledProduct, Inventory, Op};
 use orderdesk_store::{CachedCustomer, CustomerHit, DraftRow};
 use orderdesk_sync::{CustomerSyncReport, SyncEngine, SyncError};
+use orderdesk_wire::inventory::ProductStatus;
 use orderdesk_wire::Version;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::edit::{Edit, RefInput};
 use crate::error::{invalid, Result};
-use crate::Service;
+use crate::{EditorState, Service};
 
 /// A customer as `customer show` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,6 +38,7 @@ pub struct CustomerView {
 
 /// A customer found by `customer search`: the first phone, e-mail and account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerRow {
     pub id: String,
@@ -57,6 +59,51 @@ pub struct InstalledRow {
     pub parent: Option<String>,
     #[serde(flatten)]
     pub product: InstalledProduct,
+}
+
+/// One currency's monthly charge of an installed product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct MonthlyView {
+    pub currency: String,
+    /// A decimal string.
+    pub amount: String,
+}
+
+/// An installed product as the editor's customer panel shows it, in tree order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct InstalledProductView {
+    pub id: String,
+    /// Its name, else its offering's, else its id.
+    pub name: String,
+    /// 0 for a top-level product.
+    pub depth: u32,
+    /// The bundle it is part of.
+    pub parent: Option<String>,
+    pub status: Option<ProductStatus>,
+    /// The status as the server wrote it.
+    pub status_text: Option<String>,
+    pub offering_id: Option<String>,
+    /// It bundles other products (an option may be added to it).
+    pub bundle: bool,
+    /// A change order may act on it (it is active).
+    pub changeable: bool,
+    pub monthly: Vec<MonthlyView>,
+}
+
+/// A customer's installed products for the editor's customer panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerProductsView {
+    pub products: Vec<InstalledProductView>,
+    /// Why the cache answered instead of the server; absent when the server did.
+    pub stale: Option<String>,
+    /// When the cached products were fetched (RFC 3339), when the cache answered.
+    pub cached_at: Option<String>,
 }
 
 /// A customer's installed products, and why the cache answered when it did.
@@ -202,12 +249,7 @@ impl Service {
         product: String,
         offering: String,
     ) -> Result<DraftRow> {
-        let inventory = self.inventory_for(&draft, &product).await?;
-        let op = Op::ChangePlan {
-            product: installed(&inventory, &product)?,
-            bundle: inventory.parent_of(&product).cloned(),
-            offering_id: offering,
-        };
+        let op = self.change_op(&draft, InstalledChange::ChangePlan { product, offering }).await?;
         self.apply_ops(draft, vec![op]).await
     }
 
@@ -219,21 +261,129 @@ impl Service {
         bundle: String,
         offering: String,
     ) -> Result<DraftRow> {
-        let inventory = self.inventory_for(&draft, &bundle).await?;
-        let op = Op::AddOption { bundle: installed(&inventory, &bundle)?, offering_id: offering };
+        let op = self.change_op(&draft, InstalledChange::AddOption { bundle, offering }).await?;
         self.apply_ops(draft, vec![op]).await
     }
 
     /// Disconnects installed `product` and what it bundles on draft `draft` (`delete` items).
     pub async fn disconnect(&self, draft: String, product: String) -> Result<DraftRow> {
-        let inventory = self.inventory_for(&draft, &product).await?;
-        // The product first, then what it bundles, parents before children.
-        let products: Vec<InstalledProduct> =
-            inventory.with_descendants(&product).into_iter().map(|(p, _)| p.clone()).collect();
-        if products.is_empty() {
-            installed(&inventory, &product)?;
-        }
-        let op = Op::Disconnect { products, bundle: inventory.parent_of(&product).cloned() };
+        let op = self.change_op(&draft, InstalledChange::Disconnect { product }).await?;
         self.apply_ops(draft, vec![op]).await
+    }
+
+    /// The editor's change of an installed product on draft `id` at `revision`, as one
+    /// revision the editor's undo takes back like any edit.
+    pub async fn change_installed(
+        &self,
+        id: String,
+        revision: u32,
+        change: InstalledChange,
+    ) -> Result<EditorState> {
+        let op = self.change_op(&id, change).await?;
+        self.edit_ops(id, revision, vec![op]).await
+    }
+
+    /// Syncs the active profile's customers into the cache (the editor's customer field asks
+    /// once a session, so that its search, which reads only the cache, finds them).
+    pub async fn sync_customers(&self) -> Result<CustomerSyncReport> {
+        sync(&self.engine, false, false).await
+    }
+
+    /// Customers of the active profile's cache matching `text`, best first (the editor's
+    /// customer field); offline.
+    pub async fn search_customers(&self, text: String, limit: u32) -> Result<Vec<CustomerRow>> {
+        search(&self.engine, &text, limit).await
+    }
+
+    /// A customer's installed products as the editor's customer panel shows them (the cached
+    /// ones, with their age, while the server cannot answer).
+    pub async fn customer_products(&self, customer: String) -> Result<CustomerProductsView> {
+        let fetched = self.engine.customer_products(&customer).await?;
+        let inventory = Inventory::from_json(fetched.value.iter());
+        let products = inventory
+            .tree()
+            .into_iter()
+            .map(|e| InstalledProductView {
+                id: e.product.id.clone(),
+                name: e.product.display_name().to_owned(),
+                depth: u32::try_from(e.depth).unwrap_or(u32::MAX),
+                parent: e.parent.map(str::to_owned),
+                status: e.product.status,
+                status_text: e.product.status_text.clone(),
+                offering_id: e.product.offering_id.clone(),
+                bundle: !e.product.children.is_empty(),
+                changeable: e.product.status.is_some_and(ProductStatus::is_changeable),
+                monthly: e
+                    .product
+                    .monthly
+                    .iter()
+                    .map(|(currency, amount)| MonthlyView {
+                        currency: currency.clone(),
+                        amount: amount.to_string(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(CustomerProductsView {
+            products,
+            stale: fetched.stale,
+            cached_at: fetched.cached_at.map(|t| t.to_rfc3339()),
+        })
+    }
+}
+
+/// A change of an installed product, as the editor's customer panel asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum InstalledChange {
+    /// Replace `product` by `offering` (a `delete` and a replacing `add`).
+    ChangePlan { product: String, offering: String },
+    /// Add `offering` to installed bundle `bundle`.
+    AddOption { bundle: String, offering: String },
+    /// A `modify` item for `product` with its characteristics as installed.
+    Modify { product: String },
+    /// Disconnect `product` and what it bundles.
+    Disconnect { product: String },
+}
+
+impl Service {
+    /// The core operation for `change` on draft `draft`, with the installed products it names
+    /// read as [`Service::inventory_for`] reads them (the draft's customer's, cached offline).
+    async fn change_op(&self, draft: &str, change: InstalledChange) -> Result<Op> {
+        Ok(match change {
+            InstalledChange::ChangePlan { product, offering } => {
+                let inventory = self.inventory_for(draft, &product).await?;
+                Op::ChangePlan {
+                    product: installed(&inventory, &product)?,
+                    bundle: inventory.parent_of(&product).cloned(),
+                    offering_id: offering,
+                }
+            }
+            InstalledChange::AddOption { bundle, offering } => {
+                let inventory = self.inventory_for(draft, &bundle).await?;
+                Op::AddOption { bundle: installed(&inventory, &bundle)?, offering_id: offering }
+            }
+            InstalledChange::Modify { product } => {
+                let inventory = self.inventory_for(draft, &product).await?;
+                Op::ModifyProduct {
+                    product: installed(&inventory, &product)?,
+                    bundle: inventory.parent_of(&product).cloned(),
+                }
+            }
+            InstalledChange::Disconnect { product } => {
+                let inventory = self.inventory_for(draft, &product).await?;
+                // The product first, then what it bundles, parents before children.
+                let products: Vec<InstalledProduct> = inventory
+                    .with_descendants(&product)
+                    .into_iter()
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                if products.is_empty() {
+                    installed(&inventory, &product)?;
+                }
+                Op::Disconnect { products, bundle: inventory.parent_of(&product).cloned() }
+            }
+        })
     }
 }

@@ -164,9 +164,28 @@ impl Service {
 
     /// Apply one edit to the draft at `revision` and save it as the next revision.
     pub async fn edit(&self, id: String, revision: u32, edit: Edit) -> Result<EditorState> {
-        let (row, order, quote, catalog) = self
-            .save_edit(id.clone(), Some(i64::from(revision)), drafts::Change::Edit(edit))
-            .await?;
+        self.edit_change(id, revision, drafts::Change::Edit(edit)).await
+    }
+
+    /// Apply core operations to the draft at `revision` as the next revision, undone as one
+    /// edit (the customer panel's changes of installed products).
+    pub(crate) async fn edit_ops(
+        &self,
+        id: String,
+        revision: u32,
+        ops: Vec<orderdesk_core::Op>,
+    ) -> Result<EditorState> {
+        self.edit_change(id, revision, drafts::Change::Ops(ops)).await
+    }
+
+    async fn edit_change(
+        &self,
+        id: String,
+        revision: u32,
+        change: drafts::Change,
+    ) -> Result<EditorState> {
+        let (row, order, quote, catalog) =
+            self.save_edit(id.clone(), Some(i64::from(revision)), change).await?;
         {
             let mut undo = lock(&self.undo);
             let entry = undo.entry(id).or_default();

@@ -11,7 +11,7 @@
 //! Reading one customer or their products asks the server and refreshes the cache; when the
 //! server cannot answer now ([`ClientError::is_transient`]) the cache answers, saying so.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use orderdesk_client::ClientError;
 use orderdesk_store::{
     CachedCustomer, CustomerHit, CustomerPull, CustomerSyncCount, Queries, MAX_CUSTOMER_HITS,
@@ -54,6 +54,8 @@ pub struct Fetched<T> {
     /// Why the cache answered (the server's or the network's error); `None` when the server
     /// did.
     pub stale: Option<String>,
+    /// When the cached answer was fetched from the server, when the cache knows it.
+    pub cached_at: Option<DateTime<Utc>>,
 }
 
 /// A customer as the cache keeps it, read from a server's JSON of either version; `None`
@@ -94,9 +96,11 @@ fn next_since(previous: Option<&str>, customers: &[CachedCustomer]) -> Option<St
     newest.map(|(_, text)| text.to_owned())
 }
 
-fn stale_or<T>(err: ClientError, cached: Option<T>) -> Result<Fetched<T>> {
+fn stale_or<T>(err: ClientError, cached: Option<(T, Option<DateTime<Utc>>)>) -> Result<Fetched<T>> {
     match cached {
-        Some(value) if err.is_transient() => Ok(Fetched { value, stale: Some(err.to_string()) }),
+        Some((value, cached_at)) if err.is_transient() => {
+            Ok(Fetched { value, stale: Some(err.to_string()), cached_at })
+        }
         _ => Err(err.into()),
     }
 }
@@ -172,14 +176,14 @@ impl SyncEngine {
         let raw = match client.get_customer(id).await {
             Ok(raw) => raw,
             Err(err) => {
-                return stale_or(err, cached.as_ref().and_then(cached_customer));
+                return stale_or(err, cached.as_ref().and_then(cached_customer).map(|c| (c, None)));
             }
         };
         let customer = cached_customer(&raw)
             .ok_or_else(|| SyncError::Invalid(format!("the server's customer {id} has no id")))?;
         let saved = customer.clone();
         self.with_store(move |s| Ok(s.save_customer(&profile, &saved, Utc::now())?)).await?;
-        Ok(Fetched { value: customer, stale: None })
+        Ok(Fetched { value: customer, stale: None, cached_at: None })
     }
 
     /// The installed products of a customer of the active profile's server, as the server
@@ -187,13 +191,13 @@ impl SyncEngine {
     pub async fn customer_products(&self, customer: &str) -> Result<Fetched<Vec<Value>>> {
         let profile = self.active_name().await?;
         match self.fetch_products(&profile, customer).await {
-            Ok(value) => Ok(Fetched { value, stale: None }),
+            Ok(value) => Ok(Fetched { value, stale: None, cached_at: None }),
             Err(SyncError::Client(err)) => {
                 let (name, owned) = (profile, customer.to_owned());
                 let cached = self
                     .with_store(move |s| Ok(s.cached_products(&name, &owned)?))
                     .await?
-                    .map(|c| c.products);
+                    .map(|c| (c.products, Some(c.fetched_at)));
                 stale_or(err, cached)
             }
             Err(other) => Err(other),

@@ -253,3 +253,26 @@ export async function setLook(browser, { theme, locale }) {
     );
   }
 }
+
+/** Adds the server `server` (lib/server.mjs) as the profile `lab` in Settings, which becomes
+ *  the active one when it is the first, and caches its catalog. */
+export async function addLabProfile(browser, server) {
+  const notice = () => browser.execute(() => document.querySelector(".profiles p.notice")?.textContent?.replace(/\s+/g, " ").trim() ?? "");
+  await (await browser.$("button=Settings")).click();
+  const add = await browser.$("button=Add server profile");
+  await add.waitForDisplayed({ timeout: 10_000, timeoutMsg: "Settings never offered 'Add server profile'" });
+  await add.click();
+  await (await browser.$("#profile-name")).addValue("lab");
+  await (await browser.$("#profile-orderUrl")).addValue(server.orderUrl);
+  await (await browser.$("#profile-catalogUrl")).addValue(server.catalogUrl);
+  await (await browser.$("button=Save profile")).click();
+  await browser.waitUntil(async () => (await notice()) === "Profile lab saved.", {
+    timeout: 15_000,
+    timeoutMsg: "saving the profile never said so",
+  });
+  await (await browser.$('button[aria-label="Refresh catalog from lab"]')).click();
+  await browser.waitUntil(async () => /^Catalog of lab cached/.test(await notice()), {
+    timeout: 30_000,
+    timeoutMsg: "refreshing the catalog from the server never finished",
+  });
+}

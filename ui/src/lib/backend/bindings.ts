@@ -50,6 +50,10 @@ export const commands = {
 	 *  the path written, or `None` when the agent closed the dialog (as [`save_export`]).
 	 */
 	draftSummaryPdf: (id: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("draft_summary_pdf", { id })),
+	syncCustomers: () => typedError<number, IpcError>(__TAURI_INVOKE("sync_customers")),
+	searchCustomers: (text: string, limit: number) => typedError<CustomerRow_Serialize[], IpcError>(__TAURI_INVOKE("search_customers", { text, limit })),
+	customerProducts: (customer: string) => typedError<CustomerProductsView_Serialize, IpcError>(__TAURI_INVOKE("customer_products", { customer })),
+	changeInstalled: (id: string, revision: number, change: InstalledChange) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("change_installed", { id, revision, change })),
 	/**  Categories of the cached catalog. */
 	catalogCategories: () => typedError<CategoryView_Serialize[], IpcError>(__TAURI_INVOKE("catalog_categories")),
 	/**  Offerings matching `text` in `category` (search-as-you-type). */
@@ -1930,6 +1934,13 @@ export type SubmitView = {
 
 /**  A change item: what the customer has and what they will have. */
 export type SummaryChange = SummaryChange_Serialize | SummaryChange_Deserialize;
+
+export type CustomerRow_Serialize = { id: string, name: string, phone: string | null, email: string | null, account: string | null };
+export type MonthlyView = { currency: string, amount: string };
+export type InstalledProductView_Serialize = { id: string, name: string, depth: number, parent: string | null, status: ProductStatus | null, statusText: string | null, offeringId: string | null, bundle: boolean, changeable: boolean, monthly: MonthlyView[] };
+export type CustomerProductsView_Serialize = { products: InstalledProductView_Serialize[], stale: string | null, cachedAt: string | null };
+export type InstalledChange = { op: "changePlan", product: string, offering: string } | { op: "addOption", bundle: string, offering: string } | { op: "modify", product: string } | { op: "disconnect", product: string };
+export type ProductStatus = "created" | "pendingActive" | "cancelled" | "active" | "pendingTerminate" | "terminated" | "suspended" | "aborted";
 
 /**  A change item: what the customer has and what they will have. */
 export type SummaryChange_Deserialize = {

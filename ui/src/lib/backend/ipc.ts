@@ -71,6 +71,13 @@ import type {
   PolicyView_Serialize,
   ApprovalInput,
   ApprovalView,
+  CustomerRow_Serialize,
+  CustomerProductsView_Serialize,
+  InstalledProductView_Serialize,
+  InstalledChange,
+  MonthlyView,
+  ProductStatus,
+  SummaryChange_Serialize,
 } from "./bindings";
 
 export type {
@@ -141,6 +148,14 @@ export type { ConflictMember, ConflictChoice };
 /** What an amendment changes (absent fields stay as the server has them). */
 export type AmendInput = AmendInput_Deserialize;
 export type RefusalView = RefusalView_Serialize;
+/** A customer found in the local customer cache. */
+export type CustomerRow = CustomerRow_Serialize;
+/** A customer's installed products for the editor's customer panel. */
+export type CustomerProductsView = CustomerProductsView_Serialize;
+export type InstalledProductView = InstalledProductView_Serialize;
+/** A change item as "was → will be" (the review's rows). */
+export type SummaryChange = SummaryChange_Serialize;
+export type { InstalledChange, MonthlyView, ProductStatus };
 
 /** A command failed; `code` is the backend's stable error code. */
 export class BackendError extends Error {
@@ -188,6 +203,13 @@ export const backend = {
   draftSummary: (id: string) => unwrap(commands.draftSummary(id)),
   /** Asks where to save the customer summary PDF (the native dialog) and writes it there. */
   draftSummaryPdf: (id: string) => unwrap(commands.draftSummaryPdf(id)),
+  /** Brings the active profile's customers into the local cache; how many the server listed. */
+  syncCustomers: () => unwrap(commands.syncCustomers()),
+  /** The cached customers matching `text` (offline). */
+  searchCustomers: (text: string, limit: number) => unwrap(commands.searchCustomers(text, limit)),
+  customerProducts: (customer: string) => unwrap(commands.customerProducts(customer)),
+  changeInstalled: (id: string, revision: number, change: InstalledChange) =>
+    unwrap(commands.changeInstalled(id, revision, change)),
   catalogCategories: () => unwrap(commands.catalogCategories()),
   searchOfferings: (text: string, category: string | null, limit: number) =>
     unwrap(commands.searchOfferings(text, category, limit)),

@@ -7,6 +7,7 @@ import {
   type ApprovalInput,
   type Edit,
   type EditorState,
+  type InstalledChange,
   type RevisionView,
 } from "../backend/ipc";
 import { m } from "../paraglide/messages.js";
@@ -124,6 +125,16 @@ export class EditorStore {
       const draft = this.state?.draft;
       if (!draft) throw new Error(m.editor_no_draft());
       return backend.editDraft(draft.id, draft.revision, edit);
+    });
+  }
+
+  /** Change an installed product of the draft's customer (the customer panel), as one edit
+   *  queued like any other. */
+  changeInstalled(change: InstalledChange) {
+    return this.run(async () => {
+      const draft = this.state?.draft;
+      if (!draft) throw new Error(m.editor_no_draft());
+      return backend.changeInstalled(draft.id, draft.revision, change);
     });
   }
 
