@@ -329,6 +329,19 @@ fn category_views(r: &impl Queries) -> Result<Vec<CategoryView>> {
     Ok(categories)
 }
 
+/// The summaries of `ids` in that order, built from their closure (what the picker shows).
+fn summaries_of(
+    r: &impl Queries,
+    version: Option<String>,
+    ids: &[String],
+) -> Result<Vec<OfferingSummary>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let shown = CatalogCache::build(version, &r.catalog_closure(ids)?)?;
+    Ok(ids.iter().filter_map(|id| shown.summary(id).cloned()).collect())
+}
+
 impl Service {
     /// Categories of the cached catalog.
     pub async fn categories(&self) -> Result<Vec<CategoryView>> {
@@ -374,13 +387,16 @@ impl Service {
                 ids.truncate(limit as usize);
                 ids
             };
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            let shown = CatalogCache::build(version, &r.catalog_closure(&ids)?)?;
-            Ok(ids.iter().filter_map(|id| shown.summary(id).cloned()).collect())
+            summaries_of(r, version, &ids)
         })
         .await
+    }
+
+    /// The summaries of the offerings `ids` names, in that order; an id the cached catalog
+    /// does not have is left out.
+    pub async fn offering_summaries(&self, ids: Vec<String>) -> Result<Vec<OfferingSummary>> {
+        let version = self.cached_catalog().version;
+        self.read(move |r| summaries_of(r, version, &ids)).await
     }
 
     /// One offering with prices, bundle structure and characteristics.

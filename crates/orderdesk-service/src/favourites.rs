@@ -5,7 +5,7 @@
 use orderdesk_store::{Queries, StoreError};
 
 use crate::error::{Result, ServiceError};
-use crate::view::{OfferingShortcuts, OfferingSummary};
+use crate::view::OfferingShortcuts;
 use crate::Service;
 
 /// Recently added offerings the picker lists (favourites are not repeated among them).
@@ -16,7 +16,7 @@ impl Service {
     /// unmarked, so one that left the catalog can still be removed).
     pub async fn set_favourite_offering(&self, offering_id: String, favourite: bool) -> Result<()> {
         let id = offering_id.trim().to_owned();
-        if favourite && self.catalog().summary(&id).is_none() {
+        if favourite && self.offering_summaries(vec![id.clone()]).await?.is_empty() {
             return Err(ServiceError::Store(StoreError::NotFound { kind: "offering", id }));
         }
         self.write(move |s| Ok(s.set_favourite_offering(&id, favourite)?)).await
@@ -24,7 +24,6 @@ impl Service {
 
     /// The favourite offerings and the recently added ones, as the picker lists them first.
     pub async fn offering_shortcuts(&self) -> Result<OfferingShortcuts> {
-        let catalog = self.catalog();
         let (favourites, recent) = self
             .read(|r| {
                 Ok((
@@ -33,14 +32,11 @@ impl Service {
                 ))
             })
             .await?;
-        let known = |id: &String| catalog.summary(id).cloned();
-        let favourites: Vec<OfferingSummary> = favourites.iter().filter_map(known).collect();
-        let recent = recent
-            .iter()
-            .filter(|id| !favourites.iter().any(|f| &f.id == *id))
-            .filter_map(known)
-            .take(RECENT_SHOWN)
-            .collect();
+        let favourites = self.offering_summaries(favourites).await?;
+        let recent: Vec<String> =
+            recent.into_iter().filter(|id| !favourites.iter().any(|f| &f.id == id)).collect();
+        let mut recent = self.offering_summaries(recent).await?;
+        recent.truncate(RECENT_SHOWN);
         Ok(OfferingShortcuts { favourites, recent })
     }
 }

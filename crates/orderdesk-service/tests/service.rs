@@ -549,7 +549,7 @@ async fn submit_is_blocked_by_errors_then_reaches_the_demo_server_once() {
     let query = OrderListQuery { text: "Lin".into(), ..OrderListQuery::default() };
     let found = service.list_orders(query).await.expect("search");
     assert_eq!(
-        found.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        found.rows.iter().map(|r| r.kind).collect::<Vec<_>>(),
         [orderdesk_service::RowKind::Order]
     );
     service.stop_demo().await;

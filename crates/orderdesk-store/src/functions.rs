@@ -61,7 +61,11 @@ pub(crate) fn money_key(text: &str) -> Option<String> {
     if negative {
         let complement: String = padded
             .chars()
-            .map(|c| c.to_digit(10).and_then(|d| char::from_digit(9 - d, 10)).unwrap_or(c))
+            .map(|c| {
+                c.to_digit(10)
+                    .and_then(|d| char::from_digit(9_u32.saturating_sub(d), 10))
+                    .unwrap_or(c)
+            })
             .collect();
         Some(format!("0{complement}"))
     } else {

@@ -13,7 +13,7 @@ export const commands = {
 	appStatus: () => typedError<AppStatus_Serialize, IpcError>(__TAURI_INVOKE("app_status")),
 	/**  Start the in-process demo server and import its catalog. */
 	startDemo: () => typedError<DemoStatus, IpcError>(__TAURI_INVOKE("start_demo")),
-	/**  Drafts and orders, searched, filtered and sorted. */
+	/**  A page of drafts and orders, searched, filtered and sorted, with the whole list's count. */
 	listOrders: (query: OrderListQuery_Deserialize) => typedError<OrderListPage_Serialize, IpcError>(__TAURI_INVOKE("list_orders", { query })),
 	/**  A new empty draft. */
 	newDraft: () => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("new_draft")),
@@ -50,18 +50,24 @@ export const commands = {
 	 *  the path written, or `None` when the agent closed the dialog (as [`save_export`]).
 	 */
 	draftSummaryPdf: (id: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("draft_summary_pdf", { id })),
+	/**  Bring the active profile's customers into the local cache; how many the server listed. */
 	syncCustomers: () => typedError<number, IpcError>(__TAURI_INVOKE("sync_customers")),
+	/**  The active profile's cached customers matching `text`, best first (offline). */
 	searchCustomers: (text: string, limit: number) => typedError<CustomerRow_Serialize[], IpcError>(__TAURI_INVOKE("search_customers", { text, limit })),
+	/**  A customer's installed products (the cached ones, with their age, while offline). */
 	customerProducts: (customer: string) => typedError<CustomerProductsView_Serialize, IpcError>(__TAURI_INVOKE("customer_products", { customer })),
+	/**  Change an installed product on the draft at `revision`; saved before the answer. */
 	changeInstalled: (id: string, revision: number, change: InstalledChange) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("change_installed", { id, revision, change })),
 	/**  Categories of the cached catalog. */
 	catalogCategories: () => typedError<CategoryView_Serialize[], IpcError>(__TAURI_INVOKE("catalog_categories")),
 	/**  Offerings matching `text` in `category` (search-as-you-type). */
 	searchOfferings: (text: string, category: string | null, limit: number) => typedError<OfferingSummary_Serialize[], IpcError>(__TAURI_INVOKE("search_offerings", { text, category, limit })),
+	/**  Mark an offering as a favourite, or unmark it. */
+	setFavouriteOffering: (offeringId: string, favourite: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_favourite_offering", { offeringId, favourite })),
+	/**  The favourite and recently added offerings the catalog picker lists first. */
+	offeringShortcuts: () => typedError<OfferingShortcuts_Serialize, IpcError>(__TAURI_INVOKE("offering_shortcuts")),
 	/**  One offering with prices, bundle structure and characteristics. */
 	offeringDetail: (id: string) => typedError<OfferingDetail_Serialize, IpcError>(__TAURI_INVOKE("offering_detail", { id })),
-	setFavouriteOffering: (offeringId: string, favourite: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_favourite_offering", { offeringId, favourite })),
-	offeringShortcuts: () => typedError<OfferingShortcuts_Serialize, IpcError>(__TAURI_INVOKE("offering_shortcuts")),
 	/**  Replace the cached catalog with a TMF620 snapshot; returns the number of offerings. */
 	importCatalog: (text: string, source: string) => typedError<number, IpcError>(__TAURI_INVOKE("import_catalog", { text, source })),
 	/**  The current settings. */
@@ -77,7 +83,7 @@ export const commands = {
 	/**  *Withdraw and edit*: take a queued draft back while it has not been sent. */
 	withdrawDraft: (id: string) => typedError<WithdrawView_Serialize, IpcError>(__TAURI_INVOKE("withdraw_draft", { id })),
 	/**  One sync run now (send what is due, refresh tracked orders). */
-	syncNow: () => typedError<null, IpcError>(__TAURI_INVOKE("sync-now")),
+	syncNow: () => typedError<null, IpcError>(__TAURI_INVOKE("sync_now")),
 	/**  Every server profile (never a secret; only where the secret comes from). */
 	listProfiles: () => typedError<ProfileView_Serialize[], IpcError>(__TAURI_INVOKE("list_profiles")),
 	/**  Add or edit a profile; field errors come back per field, the secret goes to the keyring. */
@@ -588,6 +594,48 @@ export type CurrencyView = {
 	total: AmountsView,
 };
 
+/**  A customer's installed products for the editor's customer panel. */
+export type CustomerProductsView = CustomerProductsView_Serialize | CustomerProductsView_Deserialize;
+
+/**  A customer's installed products for the editor's customer panel. */
+export type CustomerProductsView_Deserialize = {
+	products: InstalledProductView_Deserialize[],
+	/**  Why the cache answered instead of the server; absent when the server did. */
+	stale?: string | null,
+	/**  When the cached products were fetched (RFC 3339), when the cache answered. */
+	cachedAt?: string | null,
+};
+
+/**  A customer's installed products for the editor's customer panel. */
+export type CustomerProductsView_Serialize = {
+	products: InstalledProductView_Serialize[],
+	/**  Why the cache answered instead of the server; absent when the server did. */
+	stale: string | null,
+	/**  When the cached products were fetched (RFC 3339), when the cache answered. */
+	cachedAt: string | null,
+};
+
+/**  A customer found by `customer search`: the first phone, e-mail and account. */
+export type CustomerRow = CustomerRow_Serialize | CustomerRow_Deserialize;
+
+/**  A customer found by `customer search`: the first phone, e-mail and account. */
+export type CustomerRow_Deserialize = {
+	id: string,
+	name: string,
+	phone?: string | null,
+	email?: string | null,
+	account?: string | null,
+};
+
+/**  A customer found by `customer search`: the first phone, e-mail and account. */
+export type CustomerRow_Serialize = {
+	id: string,
+	name: string,
+	phone: string | null,
+	email: string | null,
+	account: string | null,
+};
+
 /**  The running in-process demo server. */
 export type DemoStatus = {
 	baseUrl: string,
@@ -818,6 +866,11 @@ export type FindingView_Deserialize = {
 	 *  (`customer`, `billingAccount`, `channel`, `requestedStart`, ...).
 	 */
 	field?: string | null,
+	/**
+	 *  A characteristic field in words, as its form field is labelled (the catalog's
+	 *  `CharacteristicSpec::label`); `None` for other fields.
+	 */
+	fieldLabel?: string | null,
 };
 
 /**  A validation or pricing finding, with where the editor shows it. */
@@ -833,6 +886,10 @@ export type FindingView_Serialize = {
 	 *  (`customer`, `billingAccount`, `channel`, `requestedStart`, ...).
 	 */
 	field: string | null,
+	/**
+	 *  A characteristic field in words, as its form field is labelled (the catalog's
+	 *  `CharacteristicSpec::label`); `None` for other fields.
+	 */
 	fieldLabel: string | null,
 };
 
@@ -890,6 +947,60 @@ export type HeaderView_Serialize = {
 	requestedStart: string | null,
 	requestedCompletion: string | null,
 	notes: string[],
+};
+
+/**  A change of an installed product, as the editor's customer panel asks for it. */
+export type InstalledChange = 
+/**  Replace `product` by `offering` (a `delete` and a replacing `add`). */
+{ op: "changePlan"; product: string; offering: string } | 
+/**  Add `offering` to installed bundle `bundle`. */
+{ op: "addOption"; bundle: string; offering: string } | 
+/**  A `modify` item for `product` with its characteristics as installed. */
+{ op: "modify"; product: string } | 
+/**  Disconnect `product` and what it bundles. */
+{ op: "disconnect"; product: string };
+
+/**  An installed product as the editor's customer panel shows it, in tree order. */
+export type InstalledProductView = InstalledProductView_Serialize | InstalledProductView_Deserialize;
+
+/**  An installed product as the editor's customer panel shows it, in tree order. */
+export type InstalledProductView_Deserialize = {
+	id: string,
+	/**  Its name, else its offering's, else its id. */
+	name: string,
+	/**  0 for a top-level product. */
+	depth: number,
+	/**  The bundle it is part of. */
+	parent?: string | null,
+	status?: ProductStatus | null,
+	/**  The status as the server wrote it. */
+	statusText?: string | null,
+	offeringId?: string | null,
+	/**  It bundles other products (an option may be added to it). */
+	bundle: boolean,
+	/**  A change order may act on it (it is active). */
+	changeable: boolean,
+	monthly: MonthlyView[],
+};
+
+/**  An installed product as the editor's customer panel shows it, in tree order. */
+export type InstalledProductView_Serialize = {
+	id: string,
+	/**  Its name, else its offering's, else its id. */
+	name: string,
+	/**  0 for a top-level product. */
+	depth: number,
+	/**  The bundle it is part of. */
+	parent: string | null,
+	status: ProductStatus | null,
+	/**  The status as the server wrote it. */
+	statusText: string | null,
+	offeringId: string | null,
+	/**  It bundles other products (an option may be added to it). */
+	bundle: boolean,
+	/**  A change order may act on it (it is active). */
+	changeable: boolean,
+	monthly: MonthlyView[],
 };
 
 /**
@@ -994,6 +1105,13 @@ export type ItemView_Serialize = {
 	options: BundleOption_Serialize[],
 };
 
+/**  One currency's monthly charge of an installed product. */
+export type MonthlyView = {
+	currency: string,
+	/**  A decimal string. */
+	amount: string,
+};
+
 /**  Everything the catalog browser shows about one offering. */
 export type OfferingDetail = OfferingDetail_Serialize | OfferingDetail_Deserialize;
 
@@ -1015,6 +1133,33 @@ export type OfferingDetail_Serialize = {
 	reliesOn: string[],
 };
 
+/**
+ *  What the catalog picker lists before any search: the agent's favourite offerings (the
+ *  first marked first) and the ones most recently added to a draft (the latest first, the
+ *  favourites left out).
+ */
+export type OfferingShortcuts = OfferingShortcuts_Serialize | OfferingShortcuts_Deserialize;
+
+/**
+ *  What the catalog picker lists before any search: the agent's favourite offerings (the
+ *  first marked first) and the ones most recently added to a draft (the latest first, the
+ *  favourites left out).
+ */
+export type OfferingShortcuts_Deserialize = {
+	favourites: OfferingSummary_Deserialize[],
+	recent: OfferingSummary_Deserialize[],
+};
+
+/**
+ *  What the catalog picker lists before any search: the agent's favourite offerings (the
+ *  first marked first) and the ones most recently added to a draft (the latest first, the
+ *  favourites left out).
+ */
+export type OfferingShortcuts_Serialize = {
+	favourites: OfferingSummary_Serialize[],
+	recent: OfferingSummary_Serialize[],
+};
+
 /**  An offering in lists and pickers. */
 export type OfferingSummary = OfferingSummary_Serialize | OfferingSummary_Deserialize;
 
@@ -1034,11 +1179,6 @@ export type OfferingSummary_Deserialize = {
 };
 
 /**  An offering in lists and pickers. */
-export type OfferingShortcuts_Serialize = {
-	favourites: OfferingSummary_Serialize[],
-	recent: OfferingSummary_Serialize[],
-};
-
 export type OfferingSummary_Serialize = {
 	id: string,
 	name: string,
@@ -1469,6 +1609,25 @@ export type PriceTag_Serialize = {
 	currency: string | null,
 	period: string | null,
 };
+
+/**  The state of an installed product (TMF637 `ProductStatusType`, the same in v4 and v5). */
+export type ProductStatus = 
+/**  Ordered, not yet being provided. */
+"created" | 
+/**  Being provided. */
+"pendingActive" | 
+/**  Cancelled before it was active. */
+"cancelled" | 
+/**  In service: the only state a change order may act on. */
+"active" | 
+/**  Being terminated. */
+"pendingTerminate" | 
+/**  Out of service for good. */
+"terminated" | 
+/**  Temporarily out of service. */
+"suspended" | 
+/**  Provisioning was aborted. */
+"aborted";
 
 /**  A profile as the Settings form sends it. Empty strings mean "not set". */
 export type ProfileInput = ProfileInput_Serialize | ProfileInput_Deserialize;
@@ -1934,13 +2093,6 @@ export type SubmitView = {
 
 /**  A change item: what the customer has and what they will have. */
 export type SummaryChange = SummaryChange_Serialize | SummaryChange_Deserialize;
-
-export type CustomerRow_Serialize = { id: string, name: string, phone: string | null, email: string | null, account: string | null };
-export type MonthlyView = { currency: string, amount: string };
-export type InstalledProductView_Serialize = { id: string, name: string, depth: number, parent: string | null, status: ProductStatus | null, statusText: string | null, offeringId: string | null, bundle: boolean, changeable: boolean, monthly: MonthlyView[] };
-export type CustomerProductsView_Serialize = { products: InstalledProductView_Serialize[], stale: string | null, cachedAt: string | null };
-export type InstalledChange = { op: "changePlan", product: string, offering: string } | { op: "addOption", bundle: string, offering: string } | { op: "modify", product: string } | { op: "disconnect", product: string };
-export type ProductStatus = "created" | "pendingActive" | "cancelled" | "active" | "pendingTerminate" | "terminated" | "suspended" | "aborted";
 
 /**  A change item: what the customer has and what they will have. */
 export type SummaryChange_Deserialize = {
