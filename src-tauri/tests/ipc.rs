@@ -106,7 +106,10 @@ fn first_start_demo_and_editing_through_ipc() {
         json!({"query": {"text": "", "state": null, "sync": null,
         "customer": null, "updatedFrom": null, "updatedTo": null, "sort": "updatedDesc"}}),
     );
-    assert_eq!(rows.as_array().map(Vec::len), Some(1));
+    // A page of the list: its rows and the whole list's count.
+    assert_eq!(rows["rows"].as_array().map(Vec::len), Some(1));
+    assert_eq!(rows["total"], json!(1));
+    assert_eq!(rows["offset"], json!(0));
     let offerings =
         h.ok("search_offerings", json!({"text": "smart", "category": null, "limit": 10}));
     assert!(offerings.as_array().is_some_and(|o| !o.is_empty()));
@@ -338,7 +341,7 @@ fn order_detail_cancel_and_outbox_through_ipc() {
         json!({"query": {"text": "", "state": null, "sync": null,
         "customer": null, "updatedFrom": null, "updatedTo": null, "sort": "updatedDesc"}}),
     );
-    let order = rows
+    let order = rows["rows"]
         .as_array()
         .and_then(|rows| rows.iter().find(|r| r["kind"] == json!("order")))
         .and_then(|r| r["id"].as_str())

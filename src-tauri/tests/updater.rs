@@ -147,7 +147,7 @@ impl Harness {
     fn drafts(&self) -> Vec<String> {
         let rows =
             self.ok("list_orders", json!({ "query": { "text": "", "sort": "updatedDesc" } }));
-        let mut ids: Vec<String> = rows
+        let mut ids: Vec<String> = rows["rows"]
             .as_array()
             .expect("rows")
             .iter()

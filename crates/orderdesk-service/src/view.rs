@@ -96,7 +96,8 @@ pub struct OrderListQuery {
     /// Changed on or before this day (`YYYY-MM-DD`).
     pub updated_to: Option<String>,
     pub sort: OrderSortKey,
-    /// Rows of the whole list to skip.
+    /// Rows of the whole list to skip (none when not given: the first page).
+    #[serde(default)]
     pub offset: u32,
     /// Rows in the page: [`crate::ORDERS_PAGE`] when `None`, at most
     /// [`orderdesk_store::MAX_LIST_PAGE`].

@@ -1354,8 +1354,8 @@ export type OrderListQuery_Deserialize = {
 	/**  Changed on or before this day (`YYYY-MM-DD`). */
 	updatedTo?: string | null,
 	sort: OrderSortKey,
-	/**  Rows of the whole list to skip. */
-	offset: number,
+	/**  Rows of the whole list to skip (none when not given: the first page). */
+	offset?: number,
 	/**
 	 *  Rows in the page: [`crate::ORDERS_PAGE`] when `None`, at most
 	 *  [`orderdesk_store::MAX_LIST_PAGE`].
@@ -1378,7 +1378,7 @@ export type OrderListQuery_Serialize = {
 	/**  Changed on or before this day (`YYYY-MM-DD`). */
 	updatedTo: string | null,
 	sort: OrderSortKey,
-	/**  Rows of the whole list to skip. */
+	/**  Rows of the whole list to skip (none when not given: the first page). */
 	offset: number,
 	/**
 	 *  Rows in the page: [`crate::ORDERS_PAGE`] when `None`, at most
