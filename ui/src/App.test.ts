@@ -226,7 +226,8 @@ describe("App", () => {
       if (cmd === "app_status") return { ...firstStart, firstStart: false };
       if (cmd === "sync_status")
         return { online: true, queued: 0, inFlight: 0, needsAttention: 1, running: false, lastRunAt: null, lastError: null, changes: 0 };
-      if (cmd === "list_orders") return [{ ...base, kind: "order", id: "7", customer: "Bob", state: "completed", stateText: "completed", sync: "submitted" }];
+      if (cmd === "list_orders")
+        return { rows: [{ ...base, kind: "order", id: "7", customer: "Bob", state: "completed", stateText: "completed", sync: "submitted" }], total: 1, offset: 0 };
       if (cmd === "order_detail")
         return {
           id: "7", serverId: "PO-7", clientOrderId: null, profile: "demo", state: "completed", stateText: "completed", tmfVersion: "v4",

@@ -158,7 +158,7 @@ describe("CustomerPanel", () => {
     const changes: unknown[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "customer_products") return { products: tree, stale: "offline", cachedAt: "2026-12-01T09:30:00Z" };
-      if (cmd === "list_orders") return [];
+      if (cmd === "list_orders") return { rows: [], total: 0, offset: 0 };
       if (cmd === "change_installed") {
         changes.push((args as { change: unknown }).change);
         throw new Error("not in this test");
@@ -171,9 +171,9 @@ describe("CustomerPanel", () => {
     expect(screen.getByText("€5.00 monthly")).toBeTruthy();
     expect(screen.getByText("Terminated")).toBeTruthy();
     expect(screen.getByText(/^Offline: installed products as of/)).toBeTruthy();
-    expect(screen.queryByRole("button", { name: "Change the plan of Old line" })).toBeNull();
-    expect(screen.queryByRole("button", { name: "Add an option to Tariff Plan" })).toBeNull();
-    await fireEvent.click(screen.getByRole("button", { name: "Disconnect TMF25" }));
+    expect(screen.queryByRole("button", { name: "Change plan: Old line" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Add option: Tariff Plan" })).toBeNull();
+    await fireEvent.click(screen.getByRole("button", { name: "Disconnect: TMF25" }));
     const dialog = await screen.findByRole("dialog", { name: "Disconnect TMF25?" });
     expect([...dialog.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["TMF25", "Mobile Telephony", "Tariff Plan"]);
     expect(changes).toEqual([]);

@@ -28,7 +28,7 @@ export const SHELL_ACTIONS = [
 /** Every action each screen registers. */
 export const SCREEN_ACTIONS = {
   // The shell's *New draft* and *Search* are the Orders screen's.
-  orders: [],
+  orders: ["orders-page-first", "orders-page-previous", "orders-page-next", "orders-page-last"],
   editor: [
     "editor-history",
     "editor-export",

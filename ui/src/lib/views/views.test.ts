@@ -80,7 +80,7 @@ describe("OrdersView pages", () => {
     render(OrdersView, { onOpen: vi.fn(), onNew: vi.fn() });
     const range = () => screen.getByTestId("orders-range").textContent?.trim();
     await screen.findByText("Customer 0");
-    expect(range()).toBe("1–100 of 250");
+    await vi.waitFor(() => expect(range()).toBe("1–100 of 250"));
     // Never more rows than a page.
     expect(screen.getAllByTestId("open-row")).toHaveLength(100);
     expect(queries.at(-1)?.limit).toBe(100);
@@ -94,12 +94,12 @@ describe("OrdersView pages", () => {
     await fireEvent.keyDown(fifth, { key: "PageDown" });
     await screen.findByText("Customer 100");
     expect(queries.at(-1)).toMatchObject({ offset: 100, sort: "totalDesc" });
-    expect(range()).toBe("101–200 of 250");
+    await vi.waitFor(() => expect(range()).toBe("101–200 of 250"));
     await vi.waitFor(() => expect(document.activeElement?.textContent).toBe("Customer 100"));
 
     await fireEvent.keyDown(document.activeElement as Element, { key: "End" });
     await screen.findByText("Customer 249");
-    expect(range()).toBe("201–250 of 250");
+    await vi.waitFor(() => expect(range()).toBe("201–250 of 250"));
     expect(screen.getAllByTestId("open-row")).toHaveLength(50);
     await vi.waitFor(() => expect(document.activeElement?.textContent).toBe("Customer 249"));
     // Past the last page nothing is asked.
