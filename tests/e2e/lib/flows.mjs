@@ -1,6 +1,7 @@
 // Steps several specs share: start the demo server from the welcome screen, compose a draft,
 // read the editor, find an order in the list and open it.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 
 /** First start: "Use the demo server", then wait until the header names it. */
 export async function useDemoServer(browser) {
@@ -275,4 +276,18 @@ export async function addLabProfile(browser, server) {
     timeout: 30_000,
     timeoutMsg: "refreshing the catalog from the server never finished",
   });
+}
+
+/** The native save dialog is not part of the web page: it is driven like a person would, with
+ * key presses on the X display (xdotool), after waiting for the dialog's window to show. */
+export function answerSaveDialog(path) {
+  const found = execFileSync("xdotool", ["search", "--sync", "--onlyvisible", "--name", "^Save"], { timeout: 15_000 });
+  const dialog = found.toString().trim().split("\n").pop();
+  // No window manager runs under Xvfb: give the dialog the keyboard focus explicitly, and let
+  // GTK settle before typing.
+  execFileSync("xdotool", ["windowfocus", "--sync", dialog], { timeout: 5_000 });
+  execFileSync("sleep", ["0.3"]);
+  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+a"]);
+  execFileSync("xdotool", ["type", "--delay", "5", path]);
+  execFileSync("xdotool", ["key", "Return"]);
 }

@@ -5,25 +5,11 @@
 // field is still there, numbers with their exact digits.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
-
-// The native save dialog is not part of the web page: it is driven like a person would, with
-// key presses on the X display (xdotool), after waiting for the dialog's window to show.
-function answerSaveDialog(path) {
-  const found = execFileSync("xdotool", ["search", "--sync", "--onlyvisible", "--name", "^Save"], { timeout: 15_000 });
-  const dialog = found.toString().trim().split("\n").pop();
-  // No window manager runs under Xvfb: give the dialog the keyboard focus explicitly, and let
-  // GTK settle before typing.
-  execFileSync("xdotool", ["windowfocus", "--sync", dialog], { timeout: 5_000 });
-  execFileSync("sleep", ["0.3"]);
-  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+a"]);
-  execFileSync("xdotool", ["type", "--delay", "5", path]);
-  execFileSync("xdotool", ["key", "Return"]);
-}
+import { answerSaveDialog } from "../lib/flows.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const ORDER_FILE = join(ROOT, "assets/orders/tmf25-vendor-extensions.v4.json");

@@ -7,9 +7,13 @@
 // ORDERDESK_SYNC_POLL (see the README).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
 import {
   addTmf25,
+  answerSaveDialog,
   editorState,
   newDraftFor,
   openOrder,
@@ -44,8 +48,17 @@ function pricePanel(browser) {
   });
 }
 
+// The review's monthly schedule as shown: "Month N" → the amount due that month.
+function reviewSchedule(browser) {
+  return browser.execute(() => {
+    const text = (el) => el?.textContent?.replace(/\s+/g, " ").trim() ?? "";
+    const rows = document.querySelectorAll('dialog.review[open] table.schedule tbody tr');
+    return [...rows].map((r) => [text(r.querySelector("th")), text(r.querySelector("td"))]);
+  });
+}
+
 test("scenario 1: compose two bundles, see the discounted schedule, submit, reach completed", async () => {
-  await withApp("scenario1", async (browser) => {
+  await withApp("scenario1", async (browser, dataDir) => {
     await (await browser.$("h2=Welcome to Orderdesk")).waitForDisplayed({ timeout: 30_000 });
     await waitForPaint(browser);
     await screenshot(browser, "scenario1-first-start");
@@ -96,6 +109,25 @@ test("scenario 1: compose two bundles, see the discounted schedule, submit, reac
     assert.ok(review.items.includes("Tariff Plan"), JSON.stringify(review));
     await waitForPaint(browser);
     await screenshot(browser, "scenario1-review");
+
+    // The customer summary saved as PDF from the review holds, as text, what the review shows:
+    // the customer, every item, each month of the schedule and the term total.
+    const schedule = await reviewSchedule(browser);
+    assert.ok(schedule.length >= 12, JSON.stringify(schedule));
+    const pdf = join(dataDir, "..", `${dataDir.split("/").pop()}-summary.pdf`);
+    await (await browser.$("dialog.review").$("button=Save summary as PDF…")).click();
+    answerSaveDialog(pdf);
+    const saved = await browser.$("dialog.review").$('p[role="status"]');
+    await saved.waitForDisplayed({ timeout: 15_000, timeoutMsg: "the review never said where the summary was saved" });
+    assert.ok(existsSync(pdf), `${pdf} was not written`);
+    const pdfText = execFileSync("pdftotext", ["-layout", pdf, "-"], { timeout: 15_000 }).toString();
+    const lines = pdfText.split("\n").map((l) => l.replace(/\s+/g, " ").trim());
+    assert.ok(pdfText.includes(CUSTOMER.name), pdfText);
+    for (const item of new Set(review.items)) assert.ok(pdfText.includes(item), `${item} is not in the PDF:\n${pdfText}`);
+    for (const [month, amount] of schedule) {
+      assert.ok(lines.some((l) => l.toLowerCase().startsWith(`${month.toLowerCase()} `) && l.endsWith(amount)), `${month}: ${amount} is not in the PDF:\n${pdfText}`);
+    }
+    assert.ok(lines.some((l) => l.startsWith("Total over") && l.endsWith(review.totals.EUR)), pdfText);
     await confirmReview(browser);
     await waitForPaint(browser);
     await screenshot(browser, "scenario1-submitted");

@@ -1,7 +1,8 @@
 // A draft with errors cannot be submitted: the TMF25 bundle from the demo catalog with its
 // Mobile Telephony line's required TEL_MSISDN left empty, and its required Tariff Plan child
 // removed (the bundle needs exactly one). Submit says why it is blocked, the Checks panel lists
-// both findings, clicking a finding focuses what it is about, and fixing both unblocks Submit.
+// both findings, clicking a finding focuses what it is about, a phone number with letters is
+// answered in words at its field, and fixing both unblocks Submit.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { screenshot, waitForPaint, withApp } from "../lib/app.mjs";
@@ -27,17 +28,19 @@ const isMsisdnFinding = (f) => f.error && f.field === "TEL_MSISDN";
 const isTariffFinding = (f) => f.error && f.where.startsWith("TMF25") && f.message.includes("14344");
 
 async function findingButton(browser, matches) {
+  // The DOM's text (a line too long for the panel is cut visually, not in the DOM).
+  const shown = await browser.execute(() =>
+    [...document.querySelectorAll('section[aria-labelledby="validation-title"] button.finding')].map((b) => ({
+      error: b.classList.contains("error"),
+      field: b.getAttribute("data-field") ?? "",
+      message: b.querySelector(".detail")?.textContent?.trim() ?? "",
+      where: b.querySelector(".where")?.textContent?.trim() ?? "",
+    })),
+  );
+  const index = shown.findIndex(matches);
+  if (index < 0) throw new Error(`no such finding in the Checks panel: ${JSON.stringify(shown)}`);
   const buttons = await browser.$$('section[aria-labelledby="validation-title"] button.finding');
-  for (const button of buttons) {
-    const f = {
-      error: (await button.getAttribute("class")).split(/\s+/).includes("error"),
-      field: (await button.getAttribute("data-field")) ?? "",
-      message: await (await button.$(".detail")).getText(),
-      where: await (await button.$(".where")).getText(),
-    };
-    if (matches(f)) return button;
-  }
-  throw new Error("no such finding in the Checks panel");
+  return buttons[index];
 }
 
 test("submit is blocked by a draft's errors, the findings lead to the fields, fixing them unblocks", async () => {
@@ -110,8 +113,23 @@ test("submit is blocked by a draft's errors, the findings lead to the fields, fi
     assert.equal(focused.tag, "INPUT");
     assert.equal(focused.invalid, "true");
 
-    // Fix 1: type the MSISDN into the focused field; it is committed when the field is left.
-    await (await browser.$(`#${msisdnField}`)).addValue(MSISDN);
+    // A phone number with letters is answered in words at the field (not with the code).
+    await (await browser.$(`#${msisdnField}`)).addValue("12ab");
+    await browser.keys("Tab");
+    const fieldError = await browser.$(`#${msisdnField}-error`);
+    await browser.waitUntil(async () => (await fieldError.isExisting()) && (await fieldError.getText()).includes("only digits"), {
+      timeout: 10_000,
+      timeoutMsg: "the phone number 12ab was never answered at its field",
+    });
+    const said = await fieldError.getText();
+    assert.match(said, /phone number/, said);
+    assert.ok(!said.includes("TEL_MSISDN"), `the field's message speaks in words: ${said}`);
+    assert.equal(await (await browser.$(`#${msisdnField}`)).getAttribute("aria-describedby"), `${msisdnField}-error`);
+    await waitForPaint(browser);
+    await screenshot(browser, "validation-phone-in-words");
+
+    // Fix 1: type the MSISDN into the field; it is committed when the field is left.
+    await (await browser.$(`#${msisdnField}`)).setValue(MSISDN);
     await browser.keys("Tab");
     state = await waitEditor(browser, "entering the MSISDN never cleared its finding", (s) => !s.findings.some(isMsisdnFinding));
     assert.equal(await (await browser.$(`#${msisdnField}`)).getValue(), MSISDN);

@@ -33,6 +33,7 @@ const SCREEN_FILES: Record<Screen, string[]> = {
   sync: [join(LIB, "views", "SyncView.svelte")],
   catalog: [join(LIB, "views", "CatalogView.svelte")],
   settings: [join(LIB, "views", "SettingsView.svelte"), ...svelteFiles(join(LIB, "settings"))],
+  help: [join(LIB, "support", "HelpMenu.svelte")],
 };
 
 /** Every `<button …>` and `<input type="file" …>` opening tag of a component (attributes may

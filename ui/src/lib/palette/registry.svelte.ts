@@ -43,6 +43,8 @@ export const SCREEN_ACTIONS = {
   sync: ["sync-now"],
   catalog: ["catalog-search", "catalog-favourite"],
   settings: ["settings-addProfile", "settings-import", "settings-importFile"],
+  // The header's Help menu, on every screen.
+  help: ["help-updates", "help-diagnostics", "help-about"],
 } as const;
 
 export type Screen = keyof typeof SCREEN_ACTIONS;

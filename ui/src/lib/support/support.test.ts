@@ -6,6 +6,7 @@ import HelpMenu from "./HelpMenu.svelte";
 import UpdateDialog from "./UpdateDialog.svelte";
 import type { UpdateView } from "../backend/ipc";
 import { applyLocale } from "../i18n/locale.svelte";
+import { palette, SCREEN_ACTIONS } from "../palette/registry.svelte";
 
 afterEach(() => {
   cleanup();
@@ -34,6 +35,20 @@ describe("Help menu", () => {
     expect((await screen.findByTestId("about-version")).textContent).toBe("0.1.0");
     expect(screen.getByTestId("about-commit").textContent).toBe("0123456789ab");
     expect(screen.getByText("/home/a/.local/state/orderdesk/logs")).toBeTruthy();
+  });
+
+  it("offers its items in the command palette", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return { name: "Orderdesk", version: "0.1.0", commit: "0123456789ab", logDir: "/logs" };
+      if (cmd === "app_status") return { dataDir: "/data" };
+      throw new Error(cmd);
+    }, { shouldMockEvents: true });
+    const view = render(HelpMenu, {});
+    expect(palette.registered("help")).toEqual([...SCREEN_ACTIONS.help]);
+    palette.commands().find((c) => c.id === "help-about")?.run();
+    expect((await screen.findByTestId("about-version")).textContent).toBe("0.1.0");
+    view.unmount();
+    expect(palette.registered("help")).toEqual([]);
   });
 
   it("says where the diagnostics went, or why not", async () => {
