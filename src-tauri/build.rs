@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "draft_summary_pdf",
     "sync_customers",
     "search_customers",
+    "create_customer",
     "customer_products",
     "change_installed",
     "catalog_categories",

@@ -3,7 +3,9 @@
 //! shared `{code, message}` shape. Service methods are async and do their SQLite work on the
 //! store's writer thread or a blocking-pool reader, never on the thread serving IPC.
 
-use orderdesk_service::customers::{CustomerProductsView, CustomerRow, InstalledChange};
+use orderdesk_service::customers::{
+    CustomerProductsView, CustomerRow, InstalledChange, NewCustomer,
+};
 use orderdesk_service::{
     AmendInput, AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice,
     ConnectionReport, DemoStatus, DraftSummary, Edit, EditorState, FindingView, FixTarget,
@@ -239,6 +241,17 @@ pub async fn search_customers(
     limit: u32,
 ) -> Result<Vec<CustomerRow>> {
     Ok(state.service()?.search_customers(text, limit.min(MAX_CUSTOMER_HITS)).await?)
+}
+
+/// Create a customer on the active profile's server and cache it (the customer field's
+/// inline form); the new customer's row.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_customer(
+    state: State<'_, AppState>,
+    customer: NewCustomer,
+) -> Result<CustomerRow> {
+    Ok(state.service()?.create_customer(customer).await?)
 }
 
 /// A customer's installed products (the cached ones, with their age, while offline).

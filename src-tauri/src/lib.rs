@@ -53,6 +53,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::draft_summary_pdf,
             commands::sync_customers,
             commands::search_customers,
+            commands::create_customer,
             commands::customer_products,
             commands::change_installed,
             commands::catalog_categories,

@@ -1,6 +1,6 @@
 //! `customer sync|search|show`, `product list` and `draft new --customer` as the built binary
 //! against the reference server on 127.0.0.1: a full pull, incremental ones, search from the
-//! cache, and the cache answering once the server is gone.
+//! cache, and the cache answering once the server is gone; `customer new` creating one.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -159,5 +159,56 @@ async fn customers_sync_into_the_cache_are_searched_offline_and_start_drafts() -
     let out = env.run(&["draft", "new", "--customer", "CUST-000002"]).await?;
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_customer_is_created_on_the_server_and_searched_from_the_cache() -> TestResult {
+    let server = start(ServerConfig::default()).await?;
+    let env = Env::new()?;
+    env.json(&["remote", "add", "lab", "--url", &server.base_url_v5()], 0).await?;
+    let (row, _) = env
+        .json(
+            &[
+                "customer",
+                "new",
+                "--name",
+                "Grace Hopper",
+                "--phone",
+                "+1 202 555 0100",
+                "--email",
+                "grace@navy.example.org",
+            ],
+            0,
+        )
+        .await?;
+    let id = row["id"].as_str().ok_or("no id")?.to_owned();
+    assert_eq!(row["name"], "Grace Hopper", "{row}");
+    assert_eq!(row["phone"], "+1 202 555 0100", "{row}");
+    // No sync ran: the creation cached her.
+    let (found, _) = env.json(&["customer", "search", "Hopper"], 0).await?;
+    assert_eq!(found, json!([row]));
+    let on_server: Value = reqwest::Client::new()
+        .get(format!("{}/tmf-api/customerManagement/v5/customer/{id}", server.base_url()))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    assert_eq!(on_server["name"], "Grace Hopper");
+
+    // Without --json the id alone; a bad phone is refused with the core's words.
+    let out = env.run(&["customer", "new", "--name", "Ada Two"]).await?;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let second = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(!second.is_empty() && second != id, "{second}");
+    let (bad, _) =
+        env.json(&["customer", "new", "--name", "Ada", "--phone", "0170 1234567"], 2).await?;
+    assert_eq!(bad["code"], "customer.bad_phone", "{bad}");
+    assert!(bad["message"].as_str().is_some_and(|m| m.contains("country code")), "{bad}");
+
+    server.shutdown().await;
+    let (offline, _) = env.json(&["customer", "new", "--name", "Nobody"], 2).await?;
+    assert_eq!(offline["code"], "customer.create_offline", "{offline}");
     Ok(())
 }

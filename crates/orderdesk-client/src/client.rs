@@ -1036,6 +1036,38 @@ impl Client {
         Ok(all)
     }
 
+    /// `POST customer` (TMF629): creates a customer from `body`, a `Customer_Create` (v4) or
+    /// `Customer_FVO` (v5) the caller made in the server's version. `idempotency_key` is sent
+    /// as `Idempotency-Key`: a caller that resends after an unknown outcome with the same key
+    /// gets the first creation back from a server that honours it, not a second customer.
+    /// Retried here only while the request certainly did not reach the server, as every
+    /// create is. A server that answers 404, 405 or 501 does not allow creating customers
+    /// ([`ClientError::NotSupported`]).
+    pub async fn create_customer(
+        &self,
+        body: &Value,
+        idempotency_key: &str,
+    ) -> Result<Value, ClientError> {
+        let url = self.customer_url(&["customer"])?;
+        let body = serde_json::to_vec(body)
+            .map_err(|err| ClientError::Config(format!("cannot encode the customer: {err}")))?;
+        let extra = [("Idempotency-Key", idempotency_key)];
+        let answer = self
+            .send(Method::POST, url, Some(("application/json", body)), &extra, Safety::Unsafe)
+            .await
+            .map_err(|err| match err {
+                ClientError::Server {
+                    status: status @ (404 | 405 | 501), correlation_id, ..
+                } => ClientError::NotSupported {
+                    operation: "creating customers",
+                    status,
+                    correlation_id,
+                },
+                other => other,
+            })?;
+        Self::expect_object(answer)
+    }
+
     /// Every customer, or with `updated_after` (a `lastUpdate` as a server wrote it) those
     /// changed after it (`lastUpdate.gt`). Entries without an id are left out.
     pub async fn customers_since(

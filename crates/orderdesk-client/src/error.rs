@@ -36,6 +36,12 @@ pub enum ClientError {
     /// The connection broke after the request was sent. The server may have acted on it.
     #[error("the connection broke before the server answered: {detail}; it may or may not have processed the request (correlation id {correlation_id})")]
     NoAnswer { detail: String, correlation_id: String },
+    /// The server does not offer the operation at all (it answered 404, 405 or 501 to it):
+    /// e.g. a TMF629 server that lists customers but does not allow creating them.
+    #[error(
+        "this server does not allow {operation} (HTTP {status}, correlation id {correlation_id})"
+    )]
+    NotSupported { operation: &'static str, status: u16, correlation_id: String },
     /// A success status with a body that is not the JSON we expected.
     #[error("the server's answer (HTTP {status}) is not usable JSON: {detail} (correlation id {correlation_id})")]
     Malformed { status: u16, detail: String, correlation_id: String },
@@ -67,6 +73,7 @@ impl ClientError {
             ClientError::Server { status: 429, .. } => "client.rate_limited",
             ClientError::Server { status, .. } if *status >= 500 => "client.server_unavailable",
             ClientError::Server { .. } => "client.rejected",
+            ClientError::NotSupported { .. } => "client.not_supported",
             ClientError::Unreachable { .. } => "client.unreachable",
             ClientError::Timeout { .. } => "client.timeout",
             ClientError::NoAnswer { .. } => "client.no_answer",
@@ -82,9 +89,9 @@ impl ClientError {
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            ClientError::Server { status, .. } | ClientError::Malformed { status, .. } => {
-                Some(*status)
-            }
+            ClientError::Server { status, .. }
+            | ClientError::NotSupported { status, .. }
+            | ClientError::Malformed { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -93,6 +100,7 @@ impl ClientError {
     pub fn correlation_id(&self) -> Option<&str> {
         match self {
             ClientError::Server { correlation_id, .. }
+            | ClientError::NotSupported { correlation_id, .. }
             | ClientError::Unreachable { correlation_id, .. }
             | ClientError::Timeout { correlation_id, .. }
             | ClientError::NoAnswer { correlation_id, .. }
@@ -145,7 +153,8 @@ impl ClientError {
             | ClientError::Malformed { .. }
             | ClientError::TooLarge { .. }
             | ClientError::Auth { .. } => true,
-            ClientError::ListIncomplete { .. }
+            ClientError::NotSupported { .. }
+            | ClientError::ListIncomplete { .. }
             | ClientError::Secret(_)
             | ClientError::Config(_) => false,
         }

@@ -465,3 +465,61 @@ async fn customers_and_their_products_in_v4_and_v5() -> TestResult {
     assert!(matches!(client.get_customer("x").await, Err(ClientError::Config(_))));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_customer_sent_twice_with_one_key_is_created_once() -> TestResult {
+    let server = reference(AuthMode::None).await?;
+    for (version, url) in [(Version::V4, server.base_url_v4()), (Version::V5, server.base_url_v5())]
+    {
+        let client = Client::new(profile(url), None)?;
+        // Both versions share the server's customers: one name each.
+        let name = format!("Grace Hopper {}", version.as_str());
+        let body = orderdesk_wire::inventory::customer_create_payload(
+            version,
+            &name,
+            "P-GH",
+            Some("+1 202 555 0100"),
+            None,
+        );
+        let key = format!("create-grace-{}", version.as_str());
+        let first = client.create_customer(&body, &key).await?;
+        let again = client.create_customer(&body, &key).await?;
+        assert_eq!(first["id"], again["id"], "{version}: the resend is answered with the first");
+        let listed = client.list_customers(&[("name", name.as_str())]).await?;
+        assert_eq!(listed.len(), 1, "{version}: {listed:?}");
+        // Another key is another creation.
+        let other = client.create_customer(&body, &format!("{key}-2")).await?;
+        assert_ne!(other["id"], first["id"]);
+    }
+    server.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_server_that_does_not_allow_creating_customers_says_so() -> TestResult {
+    // Customers can be listed here, not created: POST is 405, and another root 404.
+    let router = Router::new()
+        .route("/tmf-api/customerManagement/v4/customer", get(|| async { axum::Json(json!([])) }));
+    let addr = serve(router).await?;
+    let body = orderdesk_wire::inventory::customer_create_payload(
+        Version::V4,
+        "Grace Hopper",
+        "P-GH",
+        None,
+        None,
+    );
+    for (root, status) in
+        [("productOrderingManagement", 405), ("elsewhere/productOrderingManagement", 404)]
+    {
+        let url = format!("http://{addr}/tmf-api/{root}/v4/");
+        let client = Client::new(profile(url), None)?;
+        let err = client.create_customer(&body, "k-1").await.err().ok_or("created")?;
+        assert!(
+            matches!(&err, ClientError::NotSupported { status: s, .. } if *s == status),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), "client.not_supported");
+        assert!(err.to_string().starts_with("this server does not allow creating customers"));
+    }
+    Ok(())
+}

@@ -10,6 +10,9 @@
 //!
 //! These values name one line, one card or one device: a copy of an order must not carry them
 //! ([`TelecomFormat::is_unique`]).
+//!
+//! A customer's e-mail address is checked here too ([`check_email`]), beside the phone number
+//! the same customer form takes.
 
 use serde::Serialize;
 
@@ -90,6 +93,29 @@ impl TelecomFormat {
             TelecomFormat::Imei => luhn_number(value, 15..=15, None),
         }
     }
+}
+
+/// How to write an e-mail address, for help texts and messages.
+pub const EMAIL_HINT: &str = "e.g. ada@example.org";
+
+/// Checks an e-mail address as an agent types it for a customer: one address (no display
+/// name, no `<...>`), a domain with a dot; the error says what is wrong, in words.
+pub fn check_email(value: &str) -> Result<(), String> {
+    use email_address::{EmailAddress, Error, Options};
+    let options =
+        Options::default().with_required_tld().without_display_text().without_domain_literal();
+    EmailAddress::parse_with_options(value.trim(), options).map(drop).map_err(|err| match err {
+        Error::MissingSeparator | Error::LocalPartEmpty => {
+            format!("it needs a name, an @ and a domain ({EMAIL_HINT})")
+        }
+        Error::DomainEmpty | Error::DomainTooFew | Error::SubDomainEmpty => {
+            format!("its domain after the @ needs a dot ({EMAIL_HINT})")
+        }
+        Error::InvalidCharacter => {
+            format!("it holds a character an e-mail address cannot have ({EMAIL_HINT})")
+        }
+        _ => format!("it is not an e-mail address ({EMAIL_HINT})"),
+    })
 }
 
 /// The digits of a value, or `None` when it holds anything but digits (after the separators
@@ -192,6 +218,24 @@ mod tests {
         assert_eq!(TelecomFormat::of("SIM_ICCID"), Some(TelecomFormat::Iccid));
         assert_eq!(TelecomFormat::of("DEVICE_IMEI"), Some(TelecomFormat::Imei));
         assert_eq!(TelecomFormat::of("COLOUR"), None);
+    }
+
+    #[test]
+    fn email_addresses() {
+        for good in ["ada@example.org", " grace.hopper+navy@mail.example.com "] {
+            assert_eq!(check_email(good), Ok(()), "{good}");
+        }
+        for (bad, says) in [
+            ("ada", "an @"),
+            ("@example.org", "an @"),
+            ("ada@localhost", "a dot"),
+            ("ada@", "a dot"),
+            ("ada lovelace@example.org", "character"),
+            ("Ada <ada@example.org>", "not an e-mail address"),
+        ] {
+            let err = check_email(bad).expect_err(bad);
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use orderdesk_server::{start, LifecycleConfig, RunningServer, ServerConfig};
 use orderdesk_wire::Version;
 use reqwest::{Client, StatusCode};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -22,16 +22,12 @@ fn tmf(name: &str) -> PathBuf {
 /// The official schema `name` of a specification, as draft 4 JSON Schema.
 fn validator(spec: &str, name: &str) -> jsonschema::Validator {
     let text = std::fs::read_to_string(tmf(spec)).unwrap_or_else(|e| panic!("{spec}: {e}"));
-    let schema = if spec.ends_with(".json") {
-        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{spec}: {e}"));
-        json!({"definitions": doc["definitions"], "allOf": [{"$ref": format!("#/definitions/{name}")}]})
+    let doc: Value = if spec.ends_with(".json") {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{spec}: {e}"))
     } else {
-        let doc: Value = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{spec}: {e}"));
-        let mut schemas =
-            doc.pointer("/components/schemas").cloned().unwrap_or(Value::Object(Map::new()));
-        orderdesk_wire::schema::translate_oas(&mut schemas);
-        json!({"components": {"schemas": schemas}, "allOf": [{"$ref": format!("#/components/schemas/{name}")}]})
+        serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{spec}: {e}"))
     };
+    let schema = orderdesk_wire::schema::named_schema(&doc, name);
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
         .build(&schema)

@@ -6,17 +6,23 @@
 //! core's [`InstalledProduct`]s in tree order, the shape the change operations take. The
 //! change operations on a draft ([`Service::change_plan`], [`Service::add_option`],
 //! [`Service::disconnect`]) read the installed product and its bundle live and apply the
-//! core's `Op`s.
+//! core's `Op`s. A new customer ([`Service::create_customer`]) is made on the server, in its
+//! version's TMF629 shape, checked first with the core's phone and e-mail rules, and cached at
+//! once; it needs the server (`customer.create_offline` without it).
 
+use orderdesk_client::ClientError;
+use orderdesk_core::formats::{self, TelecomFormat};
+use orderdesk_core::limits::MAX_TEXT_CHARS;
 use orderdesk_core::{InstalledProduct, Inventory, Op};
 use orderdesk_store::{CachedCustomer, CustomerHit, DraftRow};
 use orderdesk_sync::{CustomerSyncReport, SyncEngine, SyncError};
 use orderdesk_wire::inventory::ProductStatus;
 use orderdesk_wire::Version;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::edit::{Edit, RefInput};
-use crate::error::{invalid, Result};
+use crate::error::{invalid, CustomerField, Result, ServiceError};
 use crate::{EditorState, Service};
 
 /// A customer as `customer show` prints it.
@@ -127,6 +133,97 @@ fn view(c: CachedCustomer, stale: Option<String>) -> CustomerView {
     }
 }
 
+/// A new customer as the editor's inline form and `customer new` give it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct NewCustomer {
+    pub name: String,
+    /// A phone number in international format; empty or absent: none.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// An e-mail address; empty or absent: none.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A new customer's fields, trimmed and checked: the name, the phone, the e-mail.
+type CheckedCustomer = (String, Option<String>, Option<String>);
+
+fn refuse(field: CustomerField, message: impl Into<String>) -> ServiceError {
+    ServiceError::NewCustomer { field, message: message.into() }
+}
+
+/// Trims a new customer's fields (empty optional ones are absent) and checks them with the
+/// core's rules: a name, a phone number as [`TelecomFormat::Msisdn`] checks one, an e-mail
+/// address as [`formats::check_email`] does.
+fn checked(input: NewCustomer) -> Result<CheckedCustomer> {
+    let name = input.name.trim().to_owned();
+    if name.is_empty() {
+        return Err(refuse(CustomerField::Name, "a customer needs a name"));
+    }
+    if name.chars().count() > MAX_TEXT_CHARS {
+        return Err(refuse(
+            CustomerField::Name,
+            format!("it is longer than {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let phone = given(input.phone);
+    if let Some(p) = &phone {
+        TelecomFormat::Msisdn.check(p).map_err(|why| refuse(CustomerField::Phone, why))?;
+    }
+    let email = given(input.email);
+    if let Some(e) = &email {
+        formats::check_email(e).map_err(|why| refuse(CustomerField::Email, why))?;
+    }
+    Ok((name, phone, email))
+}
+
+/// The TMF629 creation request for a checked new customer in `version`: `name`, the
+/// individual it is as `engagedParty` (a new party id, as no party management is asked) and
+/// the contact media given, in the version's shape.
+fn create_request(version: Version, customer: &CheckedCustomer, party: &str) -> Value {
+    let (name, phone, email) = customer;
+    orderdesk_wire::inventory::customer_create_payload(
+        version,
+        name,
+        party,
+        phone.as_deref(),
+        email.as_deref(),
+    )
+}
+
+/// The creation request [`Service::create_customer`] would send for `input` in `version`
+/// (with a fresh party id), after the same checks.
+pub fn new_customer_request(version: Version, input: NewCustomer) -> Result<Value> {
+    Ok(create_request(version, &checked(input)?, &uuid::Uuid::new_v4().to_string()))
+}
+
+/// Creating a customer failed because the server could not be reached or did not answer.
+fn offline(err: SyncError) -> ServiceError {
+    match err {
+        SyncError::Client(
+            e @ (ClientError::Unreachable { .. }
+            | ClientError::Timeout { .. }
+            | ClientError::NoAnswer { .. }),
+        ) => ServiceError::CustomerOffline(e.to_string()),
+        other => ServiceError::Sync(other),
+    }
+}
+
+/// A cached customer as search would list it.
+fn cached_row(c: CachedCustomer) -> CustomerRow {
+    row(CustomerHit {
+        id: c.id,
+        name: c.name,
+        status: c.status,
+        phones: c.phones,
+        emails: c.emails,
+        accounts: c.accounts,
+    })
+}
+
 fn row(hit: CustomerHit) -> CustomerRow {
     CustomerRow {
         phone: hit.phones.into_iter().next(),
@@ -147,6 +244,20 @@ pub async fn sync(engine: &SyncEngine, full: bool, products: bool) -> Result<Cus
 pub async fn search(engine: &SyncEngine, text: &str, limit: u32) -> Result<Vec<CustomerRow>> {
     let hits = engine.search_customers(text.to_owned(), limit).await?;
     Ok(hits.into_iter().map(row).collect())
+}
+
+/// Creates a customer on the active profile's server and caches it: see
+/// [`Service::create_customer`].
+pub async fn create(engine: &SyncEngine, input: NewCustomer) -> Result<CustomerRow> {
+    let customer = checked(input)?;
+    // One key per creation: the engine's resend after an unknown outcome reuses it.
+    let key = uuid::Uuid::new_v4().to_string();
+    let party = uuid::Uuid::new_v4().to_string();
+    let made = engine
+        .create_customer(|version| create_request(version, &customer, &party), &key)
+        .await
+        .map_err(offline)?;
+    Ok(cached_row(made))
 }
 
 /// A customer of the active profile's server, by id (the cached one while the server cannot
@@ -287,6 +398,16 @@ impl Service {
     /// once a session, so that its search, which reads only the cache, finds them).
     pub async fn sync_customers(&self) -> Result<CustomerSyncReport> {
         sync(&self.engine, false, false).await
+    }
+
+    /// Creates a customer on the active profile's server (the editor's inline form, `customer
+    /// new`): checked first (`customer.bad_name|bad_phone|bad_email`, nothing sent), sent in
+    /// the server's version under one idempotency key for this creation (its resend after an
+    /// unknown outcome uses the same), and cached as the server made it, so the customer
+    /// search finds it at once. Without the server: `customer.create_offline`, nothing stored;
+    /// a server that does not allow creating customers: `client.not_supported`.
+    pub async fn create_customer(&self, input: NewCustomer) -> Result<CustomerRow> {
+        create(&self.engine, input).await
     }
 
     /// Customers of the active profile's cache matching `text`, best first (the editor's

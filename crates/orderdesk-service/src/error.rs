@@ -55,6 +55,12 @@ pub enum ServiceError {
     /// The customer summary PDF could not be made.
     #[error("the summary PDF could not be made: {0}")]
     Pdf(String),
+    /// A new customer's field cannot be used (the code names the field).
+    #[error("{}: {message}", field.noun())]
+    NewCustomer { field: CustomerField, message: String },
+    /// A customer can be created only while the active profile's server answers.
+    #[error("a customer can be created only while the server is reachable: {0}")]
+    CustomerOffline(String),
     /// The in-process demo server could not start.
     #[error("the demo server could not start: {0}")]
     Demo(String),
@@ -80,6 +86,8 @@ impl ErrorCode for ServiceError {
             ServiceError::NoDataDir => "service.no_data_dir",
             ServiceError::Export { .. } => "service.export_write",
             ServiceError::Pdf(_) => "service.summary_pdf",
+            ServiceError::NewCustomer { field, .. } => field.code(),
+            ServiceError::CustomerOffline(_) => "customer.create_offline",
             ServiceError::Demo(_) => "service.demo",
             ServiceError::Task(_) => orderdesk_error::codes::INTERNAL,
         }
@@ -89,6 +97,35 @@ impl ErrorCode for ServiceError {
 impl From<ServiceError> for ErrorBody {
     fn from(err: ServiceError) -> Self {
         ErrorBody::from_error(&err)
+    }
+}
+
+/// The field of a new customer an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerField {
+    Name,
+    Phone,
+    Email,
+}
+
+impl CustomerField {
+    /// The stable code of an error about this field (the editor's form shows the message at
+    /// the field the code names).
+    pub fn code(self) -> &'static str {
+        match self {
+            CustomerField::Name => "customer.bad_name",
+            CustomerField::Phone => "customer.bad_phone",
+            CustomerField::Email => "customer.bad_email",
+        }
+    }
+
+    /// What an agent calls it.
+    pub fn noun(self) -> &'static str {
+        match self {
+            CustomerField::Name => "the name",
+            CustomerField::Phone => "the phone number",
+            CustomerField::Email => "the e-mail address",
+        }
     }
 }
 

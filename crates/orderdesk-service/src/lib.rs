@@ -89,7 +89,7 @@ pub use demo::DEMO_PROFILE;
 pub use diagnostics::{BuildInfo, DiagnosticsSaved};
 pub use drafts::order_findings;
 pub use edit::{AlterationInput, Edit, RefInput};
-pub use error::{Result, ServiceError};
+pub use error::{CustomerField, Result, ServiceError};
 pub use orders::{
     CancellationView, ConflictChoice, ConflictMember, EntryKind, EntryStatus, FixTarget,
     OrderDetailView, OrderItemState, OutboxEntryView, RefusalView, StepTone, SyncStatusView,
@@ -113,7 +113,6 @@ pub const DATA_DIR_ENV: &str = "ORDERDESK_DATA_DIR";
 /// The database file inside the data directory (the CLI's default too).
 pub const DB_FILE: &str = "orderdesk.db";
 
-const LIST_LIMIT: u32 = 2000;
 /// Rows in a page of the orders list when the caller names no size.
 pub const ORDERS_PAGE: u32 = 100;
 

@@ -10,12 +10,14 @@
 //!
 //! Reading one customer or their products asks the server and refreshes the cache; when the
 //! server cannot answer now ([`ClientError::is_transient`]) the cache answers, saying so.
+//! Creating a customer needs the server; the one it made is cached at once.
 
 use chrono::{DateTime, Utc};
 use orderdesk_client::ClientError;
 use orderdesk_store::{
     CachedCustomer, CustomerHit, CustomerPull, CustomerSyncCount, Queries, MAX_CUSTOMER_HITS,
 };
+use orderdesk_wire::Version;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -184,6 +186,34 @@ impl SyncEngine {
         let saved = customer.clone();
         self.with_store(move |s| Ok(s.save_customer(&profile, &saved, Utc::now())?)).await?;
         Ok(Fetched { value: customer, stale: None, cached_at: None })
+    }
+
+    /// Creates a customer on the active profile's server from the body `make` builds in the
+    /// server's version, and caches what the server answered (as [`SyncEngine::customer`]
+    /// caches a customer it reads), so the cache's search finds the customer at once.
+    /// `idempotency_key` goes with the request; when its outcome is unknown it is sent once
+    /// more with the same key and body, which a server that honours the key answers with the
+    /// customer it already made. Nothing is cached unless the server answered with one.
+    pub async fn create_customer(
+        &self,
+        make: impl FnOnce(Version) -> Value,
+        idempotency_key: &str,
+    ) -> Result<CachedCustomer> {
+        let profile = self.active_name().await?;
+        let client = self.client(&profile).await?;
+        let body = make(client.version().await?);
+        let raw = match client.create_customer(&body, idempotency_key).await {
+            Err(err) if err.outcome_unknown() => {
+                client.create_customer(&body, idempotency_key).await?
+            }
+            other => other?,
+        };
+        let customer = cached_customer(&raw).ok_or_else(|| {
+            SyncError::Invalid("the server's answer to creating a customer has no id".into())
+        })?;
+        let saved = customer.clone();
+        self.with_store(move |s| Ok(s.save_customer(&profile, &saved, Utc::now())?)).await?;
+        Ok(customer)
     }
 
     /// The installed products of a customer of the active profile's server, as the server

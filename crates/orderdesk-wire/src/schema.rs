@@ -157,6 +157,25 @@ pub fn translate_oas(v: &mut Value) {
     }
 }
 
+/// One named schema of an official specification document (already parsed) as a JSON Schema
+/// (draft 4) document to build a validator from: a Swagger 2 document by its `definitions`, an
+/// OpenAPI 3 document by its `components/schemas` translated by [`translate_oas`]. For tests
+/// that check what Orderdesk sends or answers against the specifications beside the checkout.
+pub fn named_schema(doc: &Value, name: &str) -> Value {
+    if let Some(definitions) = doc.get("definitions") {
+        return json!({
+            "definitions": definitions,
+            "allOf": [{"$ref": format!("#/definitions/{name}")}],
+        });
+    }
+    let mut schemas = doc.pointer("/components/schemas").cloned().unwrap_or_else(|| json!({}));
+    translate_oas(&mut schemas);
+    json!({
+        "components": {"schemas": schemas},
+        "allOf": [{"$ref": format!("#/components/schemas/{name}")}],
+    })
+}
+
 fn collect_refs(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {

@@ -1,7 +1,7 @@
-//! `orderdesk customer sync|search|show` and `orderdesk product list --customer ID`: the
+//! `orderdesk customer sync|search|show|new` and `orderdesk product list --customer ID`: the
 //! active profile's customers (TMF629) in the local cache, a customer and their installed
-//! products (TMF637) from the server or, while it cannot be reached, the cache; through
-//! `orderdesk_service::customers`.
+//! products (TMF637) from the server or, while it cannot be reached, the cache, and a new
+//! customer created on the server (and cached); through `orderdesk_service::customers`.
 
 use std::process::ExitCode;
 
@@ -39,6 +39,17 @@ pub enum CustomerCommand {
     },
     /// A customer of the active profile's server: name, status, contacts, accounts.
     Show { id: String },
+    /// Create a customer on the active profile's server (it must be reachable) and cache it;
+    /// prints the new customer's id.
+    New {
+        #[arg(long)]
+        name: String,
+        /// A phone number in international format, e.g. +49 170 1234567.
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
 }
 
 /// Arguments of `product`.
@@ -108,6 +119,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<ExitCode, CliError> {
                     })
                     .collect();
                 output::print_text(&lines.join("\n"))?;
+            }
+        }
+        CustomerCommand::New { name, phone, email } => {
+            let input = customers::NewCustomer { name, phone, email };
+            let row = runtime.block_on(customers::create(&engine, input))?;
+            if ctx.json {
+                output::print_json(&row)?;
+            } else {
+                output::print_text(&row.id)?;
             }
         }
         CustomerCommand::Show { id } => {

@@ -54,6 +54,11 @@ export const commands = {
 	syncCustomers: () => typedError<number, IpcError>(__TAURI_INVOKE("sync_customers")),
 	/**  The active profile's cached customers matching `text`, best first (offline). */
 	searchCustomers: (text: string, limit: number) => typedError<CustomerRow_Serialize[], IpcError>(__TAURI_INVOKE("search_customers", { text, limit })),
+	/**
+	 *  Create a customer on the active profile's server and cache it (the customer field's
+	 *  inline form); the new customer's row.
+	 */
+	createCustomer: (customer: NewCustomer_Deserialize) => typedError<CustomerRow_Serialize, IpcError>(__TAURI_INVOKE("create_customer", { customer })),
 	/**  A customer's installed products (the cached ones, with their age, while offline). */
 	customerProducts: (customer: string) => typedError<CustomerProductsView_Serialize, IpcError>(__TAURI_INVOKE("customer_products", { customer })),
 	/**  Change an installed product on the draft at `revision`; saved before the answer. */
@@ -1110,6 +1115,27 @@ export type MonthlyView = {
 	currency: string,
 	/**  A decimal string. */
 	amount: string,
+};
+
+/**  A new customer as the editor's inline form and `customer new` give it. */
+export type NewCustomer = NewCustomer_Serialize | NewCustomer_Deserialize;
+
+/**  A new customer as the editor's inline form and `customer new` give it. */
+export type NewCustomer_Deserialize = {
+	name: string,
+	/**  A phone number in international format; empty or absent: none. */
+	phone?: string | null,
+	/**  An e-mail address; empty or absent: none. */
+	email?: string | null,
+};
+
+/**  A new customer as the editor's inline form and `customer new` give it. */
+export type NewCustomer_Serialize = {
+	name: string,
+	/**  A phone number in international format; empty or absent: none. */
+	phone: string | null,
+	/**  An e-mail address; empty or absent: none. */
+	email: string | null,
 };
 
 /**  Everything the catalog browser shows about one offering. */

@@ -75,6 +75,7 @@ import type {
   CustomerProductsView_Serialize,
   InstalledProductView_Serialize,
   InstalledChange,
+  NewCustomer_Deserialize,
   MonthlyView,
   ProductStatus,
   SummaryChange_Serialize,
@@ -110,6 +111,7 @@ export type {
 /** The settings as the backend sends them (every field present; saving takes the same). */
 export type Settings = Settings_Serialize;
 export type ProfileInput = ProfileInput_Deserialize;
+export type NewCustomer = NewCustomer_Deserialize;
 export type ProfileView = ProfileView_Serialize;
 export type ReasonOption = ReasonOption_Serialize;
 export type PolicyView = PolicyView_Serialize;
@@ -207,6 +209,7 @@ export const backend = {
   syncCustomers: () => unwrap(commands.syncCustomers()),
   /** The cached customers matching `text` (offline). */
   searchCustomers: (text: string, limit: number) => unwrap(commands.searchCustomers(text, limit)),
+  createCustomer: (customer: NewCustomer) => unwrap(commands.createCustomer(customer)),
   customerProducts: (customer: string) => unwrap(commands.customerProducts(customer)),
   changeInstalled: (id: string, revision: number, change: InstalledChange) =>
     unwrap(commands.changeInstalled(id, revision, change)),

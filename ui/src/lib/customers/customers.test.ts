@@ -10,6 +10,7 @@ import {
   changesOffered,
   hasChangeItems,
   matchDetail,
+  newCustomerField,
   recentOrders,
   typeAheadKey,
   withDescendants,
@@ -125,7 +126,11 @@ describe("CustomerSearch", () => {
     input.focus();
     await fireEvent.input(input, { target: { value: "a" } });
     const options = await screen.findAllByRole("option");
-    expect(options.map((o) => o.textContent)).toEqual([expect.stringContaining("Ada Lovelace"), expect.stringContaining("Alan Turing")]);
+    expect(options.map((o) => o.textContent)).toEqual([
+      expect.stringContaining("Ada Lovelace"),
+      expect.stringContaining("Alan Turing"),
+      expect.stringContaining("New customer…"),
+    ]);
     expect(input.getAttribute("aria-expanded")).toBe("true");
     expect(input.getAttribute("aria-activedescendant")).toBe("cs-opt-0");
     await fireEvent.keyDown(input, { key: "ArrowDown" });
@@ -145,11 +150,108 @@ describe("CustomerSearch", () => {
     const input = screen.getByRole("combobox");
     input.focus();
     await fireEvent.input(input, { target: { value: "ad" } });
-    await screen.findByRole("option");
+    await screen.findByRole("option", { name: /Ada Lovelace/ });
     await fireEvent.keyDown(input, { key: "Escape" });
     expect(input.getAttribute("aria-expanded")).toBe("false");
     await fireEvent.input(input, { target: { value: "zz" } });
     expect(await screen.findByText(/No customer in the local list matches “zz”/)).toBeTruthy();
+  });
+});
+
+describe("CustomerSearch's new customer", () => {
+  const grace: CustomerRow = { id: "CUST-000301", name: "Grace Hopper", phone: "+1 202 555 0100", email: null, account: null };
+
+  it("names the field a refusal is about", () => {
+    expect(newCustomerField("customer.bad_name")).toBe("name");
+    expect(newCustomerField("customer.bad_phone")).toBe("phone");
+    expect(newCustomerField("customer.bad_email")).toBe("email");
+    expect(newCustomerField("customer.create_offline")).toBeNull();
+  });
+
+  it("is the list's last option by keyboard, even without matches; the form shows a refusal at its field and Enter creates and takes the customer", async () => {
+    const sent: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "sync_customers") return 0;
+      if (cmd === "search_customers") return [];
+      if (cmd === "create_customer") {
+        const customer = (args as { customer: { phone: string | null } }).customer;
+        sent.push(customer);
+        if (customer.phone?.startsWith("0")) {
+          throw { code: "customer.bad_phone", message: "the phone number: it starts with 0: write it with the country code instead of the leading 0" };
+        }
+        return grace;
+      }
+      throw new Error(cmd);
+    });
+    const onPick = vi.fn();
+    render(CustomerSearch, { id: "cs", onPick, online: true });
+    const input = screen.getByRole("combobox", { name: "Find a customer" });
+    input.focus();
+    await fireEvent.input(input, { target: { value: "Grace Hopper" } });
+    const option = await screen.findByRole("option", { name: /New customer…/ });
+    expect(screen.getAllByRole("option")).toEqual([option]);
+    await fireEvent.keyDown(input, { key: "ArrowDown" });
+    expect(input.getAttribute("aria-activedescendant")).toBe(option.id);
+    await fireEvent.keyDown(input, { key: "Enter" });
+
+    screen.getByRole("group", { name: "New customer" });
+    const name = screen.getByRole("textbox", { name: /Name/ }) as HTMLInputElement;
+    expect(name.value).toBe("Grace Hopper");
+    expect(document.activeElement).toBe(name);
+    const phone = screen.getByLabelText(/Phone/) as HTMLInputElement;
+    await fireEvent.input(phone, { target: { value: "0170 1234567" } });
+    await fireEvent.keyDown(phone, { key: "Enter" });
+    await vi.waitFor(() => expect(phone.getAttribute("aria-invalid")).toBe("true"));
+    const why = document.getElementById(phone.getAttribute("aria-describedby") ?? "");
+    expect(why?.textContent).toContain("write it with the country code");
+    expect(name.getAttribute("aria-invalid")).toBeNull();
+    expect(onPick).not.toHaveBeenCalled();
+
+    await fireEvent.input(phone, { target: { value: "+1 202 555 0100" } });
+    await fireEvent.keyDown(phone, { key: "Enter" });
+    await vi.waitFor(() => expect(onPick).toHaveBeenCalledWith(grace));
+    expect(onPick).toHaveBeenCalledTimes(1);
+    expect(sent.at(-1)).toEqual({ name: "Grace Hopper", phone: "+1 202 555 0100", email: null });
+    expect(screen.queryByTestId("new-customer-form")).toBeNull();
+  });
+
+  it("Escape goes back to the search; a refusal about no field shows under the form", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "sync_customers") return 0;
+      if (cmd === "search_customers") return [ada];
+      if (cmd === "create_customer") throw { code: "customer.create_offline", message: "a customer can be created only while the server is reachable" };
+      throw new Error(cmd);
+    });
+    const onPick = vi.fn();
+    render(CustomerSearch, { id: "cs", onPick });
+    const input = screen.getByRole("combobox");
+    input.focus();
+    await fireEvent.input(input, { target: { value: "Ad" } });
+    await fireEvent.mouseDown(await screen.findByRole("option", { name: /New customer…/ }));
+    const name = screen.getByRole("textbox", { name: /Name/ });
+    await fireEvent.keyDown(name, { key: "Enter" });
+    expect((await screen.findByTestId("new-customer-error")).textContent).toContain("only while the server is reachable");
+    await fireEvent.keyDown(name, { key: "Escape" });
+    expect(screen.queryByTestId("new-customer-form")).toBeNull();
+    await vi.waitFor(() => expect(document.activeElement).toBe(input));
+    expect(onPick).not.toHaveBeenCalled();
+  });
+
+  it("is disabled offline, with the reason", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "sync_customers") return 0;
+      if (cmd === "search_customers") return [];
+      throw new Error(cmd);
+    });
+    render(CustomerSearch, { id: "cs", onPick: vi.fn(), online: false });
+    const input = screen.getByRole("combobox");
+    input.focus();
+    await fireEvent.keyDown(input, { key: "ArrowDown" });
+    const option = screen.getByRole("option", { name: /New customer…/ });
+    expect(option.getAttribute("aria-disabled")).toBe("true");
+    expect(document.getElementById(option.getAttribute("aria-describedby") ?? "")?.textContent).toContain("only while the server is reachable");
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(screen.queryByTestId("new-customer-form")).toBeNull();
   });
 });
 

@@ -54,6 +54,18 @@ export function searchText(text: string): string | null {
   return trimmed.length > 0 ? trimmed : null;
 }
 
+/** A field of the new-customer form. */
+export type NewCustomerField = "name" | "phone" | "email";
+
+/** The field of the new-customer form the backend's refusal `code` is about; `null` when it
+ *  is about none (offline, the server refused). */
+export function newCustomerField(code: string): NewCustomerField | null {
+  if (code === "customer.bad_name") return "name";
+  if (code === "customer.bad_phone") return "phone";
+  if (code === "customer.bad_email") return "email";
+  return null;
+}
+
 /** A change the customer panel offers on an installed product. */
 export type ChangeKind = "changePlan" | "addOption" | "modify" | "disconnect";
 
