@@ -11,16 +11,17 @@ use orderdesk_service::Service;
 
 const OFFERINGS: usize = 100_000;
 const LIMIT: u32 = 50;
-/// What an agent types, a letter at a time, and a category pick.
+/// What an agent types, a letter at a time, and a category pick (the generated catalog names
+/// its offerings "Offering N", every 50th a bundle "Bundle N", and its categories "Category N").
 const QUERIES: [(&str, Option<&str>); 8] = [
-    ("Bu", None),
-    ("Bundle", None),
-    ("Bundle 4", None),
-    ("Bundle 4711", None),
-    ("Category", None),
+    ("Of", None),
+    ("Offering", None),
+    ("Offering 4", None),
+    ("Offering 4711", None),
+    ("Bundle 4749", None),
     ("", None),
     ("", Some("gen-cat-3")),
-    ("Bundle 1", Some("gen-cat-7")),
+    ("Offering 10", Some("gen-cat-7")),
 ];
 
 fn service(rt: &tokio::runtime::Runtime) -> (Option<tempfile::TempDir>, Service) {
@@ -40,11 +41,13 @@ fn search(c: &mut Criterion) {
     let (_dir, service) = service(&rt);
     assert!(service.cached_catalog().offerings >= 1000, "a large catalog");
     let mut times: Vec<Duration> = Vec::new();
+    let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
     c.bench_function("search_offerings 100k", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for i in 0..iters {
-                let (text, category) = QUERIES[(i as usize) % QUERIES.len()];
+                let q = (i as usize) % QUERIES.len();
+                let (text, category) = QUERIES[q];
                 let started = Instant::now();
                 let found = rt
                     .block_on(service.search_offerings(
@@ -56,6 +59,9 @@ fn search(c: &mut Criterion) {
                 let took = started.elapsed();
                 assert!(!found.is_empty(), "{text:?} finds offerings");
                 times.push(took);
+                if let Some(t) = per_query.get_mut(q) {
+                    t.push(took);
+                }
                 total += took;
             }
             total
@@ -63,6 +69,15 @@ fn search(c: &mut Criterion) {
     });
     times.sort();
     let at = |q: f64| times.get(((times.len() as f64) * q) as usize).copied().unwrap_or_default();
+    for ((text, category), t) in QUERIES.iter().zip(per_query.iter_mut()) {
+        t.sort();
+        let p95 = t.get(t.len() * 95 / 100).copied().unwrap_or_default();
+        println!(
+            "  {text:?} in {}: p95 {:.2} ms",
+            category.unwrap_or("every category"),
+            p95.as_secs_f64() * 1e3
+        );
+    }
     println!(
         "search_offerings 100k: {} searches, median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
         times.len(),

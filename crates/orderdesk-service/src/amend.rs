@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 use crate::error::{invalid, Result, ServiceError};
-use crate::present::{finding_view, item_views};
+use crate::present::{item_views, Locator};
 use crate::view::FindingView;
 use crate::{edit, CatalogCache, Edit, OrderDetailView, Service};
 
@@ -208,10 +208,11 @@ fn amendment(
     );
     if orderdesk_core::has_errors(&findings) {
         let items = item_views(&Order::from_json(amended)?, cat);
+        let at = Locator::new(&items);
         return Ok(Err(findings
             .iter()
             .filter(|f| f.is_error())
-            .map(|f| finding_view(f, &items))
+            .map(|f| at.finding_view(f))
             .collect()));
     }
 

@@ -7,7 +7,7 @@
 //! offering search and detail, import) read the store's indexed tables and build the summaries
 //! they show from the closure of the offerings shown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use hashlink::LruCache;
@@ -23,7 +23,7 @@ use crate::view::{
     BundleOption, CatalogPriceView, CategoryView, CharacteristicField, OfferingDetail,
     OfferingSummary, PriceTag,
 };
-use crate::{Service, LIST_LIMIT};
+use crate::Service;
 
 /// Order catalogs kept: a few drafts open in the editor, each with its closure.
 const ORDER_CATALOGS_KEPT: usize = 32;
@@ -301,18 +301,7 @@ fn price_tags(rules: &Catalog, ids: &[String]) -> Vec<PriceTag> {
 /// The categories of the cached catalog with their parents and offering counts, by name.
 fn category_views(r: &impl Queries) -> Result<Vec<CategoryView>> {
     let records = r.catalog_categories()?;
-    let mut parents: HashMap<String, String> = HashMap::new();
-    for (c, _) in &records {
-        let Some(id) = text(c, "id") else { continue };
-        for sub in array(c, "subCategory") {
-            if let Some(sub_id) = text(sub, "id") {
-                parents.insert(sub_id, id.clone());
-            }
-        }
-        if let Some(parent) = text(c, "parentId") {
-            parents.entry(id).or_insert(parent);
-        }
-    }
+    let parents = parents_of(records.iter().map(|(c, _)| c));
     let mut categories: Vec<CategoryView> = records
         .iter()
         .filter_map(|(c, count)| {
@@ -329,6 +318,24 @@ fn category_views(r: &impl Queries) -> Result<Vec<CategoryView>> {
     Ok(categories)
 }
 
+/// Each category's parent, by id: named by the parent's `subCategory` or the child's
+/// `parentId` (the parent's list first).
+fn parents_of<'a>(records: impl Iterator<Item = &'a Value>) -> HashMap<String, String> {
+    let mut parents: HashMap<String, String> = HashMap::new();
+    for c in records {
+        let Some(id) = text(c, "id") else { continue };
+        for sub in array(c, "subCategory") {
+            if let Some(sub_id) = text(sub, "id") {
+                parents.insert(sub_id, id.clone());
+            }
+        }
+        if let Some(parent) = text(c, "parentId") {
+            parents.entry(id).or_insert(parent);
+        }
+    }
+    parents
+}
+
 /// The summaries of `ids` in that order, built from their closure (what the picker shows).
 fn summaries_of(
     r: &impl Queries,
@@ -338,7 +345,7 @@ fn summaries_of(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let shown = CatalogCache::build(version, &r.catalog_closure(ids)?)?;
+    let shown = CatalogCache::build(version, &r.catalog_listing(ids)?)?;
     Ok(ids.iter().filter_map(|id| shown.summary(id).cloned()).collect())
 }
 
@@ -348,8 +355,9 @@ impl Service {
         self.read(category_views).await
     }
 
-    /// Offerings matching `text` (full text, prefix on the last word) within `category` (and
-    /// its subcategories); all of them in name order when `text` is blank.
+    /// Offerings matching `text` within `category` (and its subcategories): those whose name
+    /// starts with it in name order, then the full-text hits (prefix on the last word) by
+    /// relevance; all of them in name order when `text` is blank.
     pub async fn search_offerings(
         &self,
         text: String,
@@ -362,29 +370,30 @@ impl Service {
             let wanted: Option<Vec<String>> = match category {
                 None => None,
                 Some(cat) => {
-                    let subs = category_views(r)?
-                        .into_iter()
-                        .filter(|c| c.parent.as_deref() == Some(cat.as_str()))
-                        .map(|c| c.id);
+                    let parents = parents_of(r.catalog_category_records()?.iter());
+                    let subs =
+                        parents.into_iter().filter(|(_, parent)| *parent == cat).map(|(id, _)| id);
                     Some(std::iter::once(cat.clone()).chain(subs).collect())
                 }
             };
             let ids: Vec<String> = if text.trim().is_empty() {
                 r.offerings_by_name(wanted.as_deref(), limit)?
             } else {
-                // Without a category the best `limit` hits are the answer; with one, the
-                // hits outside it are dropped first.
-                let asked = if wanted.is_some() { LIST_LIMIT } else { limit };
-                let mut ids: Vec<String> = r
-                    .search(&text, &[SearchKind::Offering], asked)?
-                    .into_iter()
-                    .map(|h| h.id)
-                    .collect();
-                if let Some(wanted) = &wanted {
-                    let listed = r.offerings_listed_in(&ids, wanted)?;
-                    ids.retain(|id| listed.contains(id));
+                // As the agent types a name, the offerings whose name starts with it come
+                // first, in name order (an index range, however large the catalog); the
+                // full-text hits (any word, the description, the id) fill the page after them.
+                let within = wanted.as_deref().unwrap_or_default();
+                let mut ids = r.offerings_named(text.trim_start(), within, limit)?;
+                if ids.len() < limit as usize {
+                    let named: HashSet<String> = ids.iter().cloned().collect();
+                    let hits = r.search_listed_in(&text, &[SearchKind::Offering], within, limit)?;
+                    ids.extend(
+                        hits.into_iter()
+                            .map(|h| h.id)
+                            .filter(|id| !named.contains(id))
+                            .take((limit as usize).saturating_sub(named.len())),
+                    );
                 }
-                ids.truncate(limit as usize);
                 ids
             };
             summaries_of(r, version, &ids)

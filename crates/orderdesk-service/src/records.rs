@@ -62,7 +62,9 @@ impl Service {
                     .iter()
                     .find_map(|v| orderdesk_wire::instant_of(v.as_ref()))
                     .unwrap_or(now);
-                Ok(writer.finish(version, fetched_at)?)
+                let report = writer.finish(version, fetched_at)?;
+                s.shrink_wal();
+                Ok(report)
             })
             .await?;
         self.catalog_changed().await?;

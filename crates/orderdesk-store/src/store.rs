@@ -752,7 +752,9 @@ impl Store {
         for item in &import.items {
             writer.put(item.kind, &item.body)?;
         }
-        writer.finish(meta.version, meta.fetched_at)
+        let report = writer.finish(meta.version, meta.fetched_at)?;
+        self.shrink_wal();
+        Ok(report)
     }
 
     /// Start a catalog import written record by record (a snapshot streamed from a file):
@@ -812,6 +814,17 @@ impl Store {
     pub fn checkpoint(&self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         Ok(())
+    }
+
+    /// After a bulk write (a catalog import writes hundreds of MiB): copy the WAL into the
+    /// database file and truncate it (`PRAGMA wal_checkpoint(TRUNCATE)`). Left as it was, a
+    /// WAL that large is read again by every later connection as it opens, which cost each
+    /// CLI command over 100 ms. Best effort: the write is committed either way, and when
+    /// readers hold the WAL (or the checkpoint fails) SQLite checkpoints it later on its own.
+    pub fn shrink_wal(&self) {
+        // The answer row says whether readers kept it from completing; either way is fine.
+        let _busy =
+            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get::<_, i64>(0));
     }
 
     // ---- backup ----------------------------------------------------------------------------

@@ -285,10 +285,20 @@ fn offerings_browse_by_name_and_category_and_memberships_follow_imports() {
         .map(|(c, n)| (c["id"].as_str().unwrap_or_default().to_owned(), n))
         .collect();
     assert_eq!(counts, [("cat-a".to_owned(), 2), ("cat-b".to_owned(), 2)]);
-    let listed = store
-        .offerings_listed_in(&["bundle".into(), "other".into(), "base".into()], &a)
-        .expect("listed");
-    assert_eq!(listed, std::collections::HashSet::from(["bundle".to_owned()]));
+    // A search within categories keeps the offerings listed in one of them.
+    let within = |text: &str, categories: &[String]| -> Vec<String> {
+        store
+            .search_listed_in(text, &[SearchKind::Offering], categories, 10)
+            .expect("search")
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
+    };
+    assert_eq!(within("bundle", &a), ["bundle"]);
+    // The bundle names the child among its contents: a mention, ranked after the name.
+    assert_eq!(within("child", &a), ["child", "bundle"]);
+    assert!(within("zebra", &a).is_empty(), "zebra is listed in cat-b only");
+    assert_eq!(within("zebra", &[]), ["other"], "no categories: no filter");
 
     // A sync that moves an offering to another category moves its membership.
     let moved = record(

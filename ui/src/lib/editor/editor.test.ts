@@ -256,6 +256,32 @@ describe("ValidationPanel", () => {
     await fireEvent.click(screen.getByText("no customer"));
     expect(onFocus).toHaveBeenLastCalledWith(null, "customer");
   });
+
+  it("renders only a window of thousands of findings, and the keys reach every one", async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => item(String(i + 1), { name: `Line ${i + 1}` }));
+    const findings = Array.from({ length: 3000 }, (_, i) =>
+      finding({ item: String((i % 1000) + 1), message: `finding ${i + 1}` }),
+    );
+    const onFocus = vi.fn();
+    render(ValidationPanel, { findings, items, onFocus });
+    expect(screen.getByText("3,000 errors")).toBeTruthy();
+    const buttons = screen.getAllByRole("button");
+    expect(buttons.length).toBeGreaterThan(0);
+    expect(buttons.length).toBeLessThan(60);
+    // Each row knows its place in the whole list.
+    expect(screen.getAllByRole("listitem")[0]?.getAttribute("aria-setsize")).toBe("3000");
+    buttons[0]?.focus();
+    await fireEvent.keyDown(buttons[0] as HTMLElement, { key: "End" });
+    await tick();
+    const last = document.activeElement as HTMLElement;
+    expect(last.textContent).toContain("finding 3000");
+    expect(last.closest("li")?.getAttribute("aria-posinset")).toBe("3000");
+    await fireEvent.keyDown(last, { key: "ArrowUp" });
+    await tick();
+    expect((document.activeElement as HTMLElement).textContent).toContain("finding 2999");
+    await fireEvent.click(document.activeElement as HTMLElement);
+    expect(onFocus).toHaveBeenLastCalledWith("999", "TEL_MSISDN");
+  });
 });
 
 describe("HistoryPanel", () => {
