@@ -1,7 +1,8 @@
 //! Repricing after an edit, end to end through the app's command layer (Tauri's IPC with the
 //! app's own configuration and capabilities, `tauri::test`): `edit_draft` on a stored draft of
 //! 200 items changes one item's quantity, which re-validates, reprices, saves the revision
-//! (one durable SQLite commit, `synchronous=FULL`) and answers the whole editor state as JSON.
+//! (one durable SQLite commit, `synchronous=FULL`) and answers what changed as JSON (the
+//! window opened the draft first, so the answer is a change of the state it holds).
 //! Beside it, the same edit through `orderdesk-service` directly (no IPC) and, to show what the
 //! durable commit costs, the same IPC edit with the data directory on tmpfs (`/dev/shm`, where
 //! fsync is free) when there is one. Then a 1,000-item draft: open and one edit through IPC.
@@ -86,8 +87,16 @@ impl Harness {
 
 /// Offerings a sample draft is composed from (the demo catalog holds fewer).
 const SAMPLE_OFFERINGS: u32 = 2_000;
+/// An editor answer, read only as far as its revision.
 #[derive(Deserialize)]
-struct Answer {
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum Answer {
+    Whole { state: Opened },
+    Change { change: Revision },
+}
+
+#[derive(Deserialize)]
+struct Opened {
     draft: Revision,
 }
 
@@ -118,8 +127,10 @@ impl Draft {
                    "edit": {"op": "setQuantity", "item": self.item, "quantity": quantity}}),
         );
         // Only the revision is read back (serde skips the rest without building it).
-        let answer: Answer = serde_json::from_str(&state).expect("editor state");
-        self.revision = answer.draft.revision;
+        self.revision = match serde_json::from_str(&state).expect("editor answer") {
+            Answer::Whole { state } => state.draft.revision,
+            Answer::Change { change } => change.revision,
+        };
         state
     }
 
@@ -145,6 +156,10 @@ fn median(runs: usize, mut f: impl FnMut()) -> Duration {
     times[runs / 2]
 }
 
+fn kib(bytes: usize) -> f64 {
+    bytes as f64 / 1024.0
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -154,23 +169,28 @@ fn main() {
     let h = harness(disk.path());
     let mut d200 = h.draft(200);
     let mut direct = h.draft(200);
-    // What the answer carries: the whole editor state (draft view and quote).
+    // The window opens the draft (the whole state), then an edit answers with what changed:
+    // the edited row.
+    let opened = h.call("open_draft", json!({"id": d200.id})).len();
     let answer = d200.edit_ipc(&h);
     let bytes = answer.len();
-    let answer: Value = serde_json::from_str(&answer).expect("editor state");
-    assert_eq!(answer["draft"]["items"].as_array().map(Vec::len), Some(200));
-    assert_eq!(answer["draft"]["items"][100]["quantity"], json!(2), "the edit is in the answer");
+    let answer: Value = serde_json::from_str(&answer).expect("editor answer");
+    assert_eq!(answer["kind"], json!("change"), "{answer}");
+    let rows = &answer["change"]["items"];
+    assert_eq!((rows["start"].clone(), rows["removed"].clone()), (json!(100), json!(1)));
+    assert_eq!(rows["inserted"][0]["quantity"], json!(2), "the edit is in the answer");
 
     let ipc = median(41, || drop(black_box(d200.edit_ipc(&h))));
     let svc = median(41, || {
         black_box(direct.edit_service(&h));
     });
     println!(
-        "edit 200 items (quantity): IPC {:.2} ms, service directly {:.2} ms, ratio {:.2}x, answer {} KiB; target <= 16 ms",
+        "edit 200 items (quantity): IPC {:.2} ms, service directly {:.2} ms, ratio {:.2}x, answer {:.1} KiB (the whole state {:.1} KiB); target <= 16 ms",
         ms(ipc),
         ms(svc),
         ipc.as_secs_f64() / svc.as_secs_f64(),
-        bytes / 1024
+        kib(bytes),
+        kib(opened),
     );
 
     // The same edit where fsync costs nothing: the difference is the durable commit.
@@ -188,13 +208,17 @@ fn main() {
     }
 
     let big = h.draft(1000);
+    let whole = h.call("open_draft", json!({"id": big.id})).len();
     let open = median(11, || drop(black_box(h.call("open_draft", json!({"id": big.id})))));
     let mut big = big;
+    let change = big.edit_ipc(&h).len();
     let edit = median(11, || drop(black_box(big.edit_ipc(&h))));
     println!(
-        "1,000 items through IPC: open {:.2} ms, edit (quantity) {:.2} ms",
+        "1,000 items through IPC: open {:.2} ms ({:.1} KiB), edit (quantity) {:.2} ms ({:.1} KiB)",
         ms(open),
-        ms(edit)
+        kib(whole),
+        ms(edit),
+        kib(change)
     );
 
     let mut c = Criterion::default()

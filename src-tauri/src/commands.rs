@@ -8,8 +8,8 @@ use orderdesk_service::customers::{
 };
 use orderdesk_service::{
     AmendInput, AppStatus, ApprovalInput, CatalogRefreshView, CategoryView, ConflictChoice,
-    ConnectionReport, DemoStatus, DraftSummary, Edit, EditorState, FindingView, FixTarget,
-    OfferingDetail, OfferingShortcuts, OfferingSummary, OrderDetailView, OrderListPage,
+    ConnectionReport, DemoStatus, DraftSummary, Edit, EditorAnswer, EditorOpened, FindingView,
+    FixTarget, OfferingDetail, OfferingShortcuts, OfferingSummary, OrderDetailView, OrderListPage,
     OrderListQuery, OutboxEntryView, ProfileInput, ProfileSaved, ProfileView, RefusalView,
     RevisionView, Settings, SubmissionView, SubmitView, SyncStatusView, Version, WithdrawView,
 };
@@ -81,15 +81,17 @@ pub async fn list_orders(
 /// A new empty draft.
 #[tauri::command]
 #[specta::specta]
-pub async fn new_draft(state: State<'_, AppState>) -> Result<EditorState> {
-    Ok(state.service()?.new_draft().await?)
+pub async fn new_draft(state: State<'_, AppState>) -> Result<EditorOpened> {
+    let svc = state.service()?;
+    Ok(svc.show(svc.new_draft().await?))
 }
 
 /// Open a draft in the editor.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_draft(state: State<'_, AppState>, id: String) -> Result<EditorState> {
-    Ok(state.service()?.open_draft(id).await?)
+pub async fn open_draft(state: State<'_, AppState>, id: String) -> Result<EditorOpened> {
+    let svc = state.service()?;
+    Ok(svc.show(svc.open_draft(id).await?))
 }
 
 /// Apply one edit to the draft at `revision`; saved before the answer.
@@ -100,22 +102,25 @@ pub async fn edit_draft(
     id: String,
     revision: u32,
     edit: Edit,
-) -> Result<EditorState> {
-    Ok(state.service()?.edit(id, revision, edit).await?)
+) -> Result<EditorAnswer> {
+    let svc = state.service()?;
+    Ok(svc.show_change(svc.edit(id, revision, edit).await?))
 }
 
 /// Undo the last edit of this session.
 #[tauri::command]
 #[specta::specta]
-pub async fn undo(state: State<'_, AppState>, id: String) -> Result<EditorState> {
-    Ok(state.service()?.undo(id).await?)
+pub async fn undo(state: State<'_, AppState>, id: String) -> Result<EditorAnswer> {
+    let svc = state.service()?;
+    Ok(svc.show_change(svc.undo(id).await?))
 }
 
 /// Redo the last undone edit.
 #[tauri::command]
 #[specta::specta]
-pub async fn redo(state: State<'_, AppState>, id: String) -> Result<EditorState> {
-    Ok(state.service()?.redo(id).await?)
+pub async fn redo(state: State<'_, AppState>, id: String) -> Result<EditorAnswer> {
+    let svc = state.service()?;
+    Ok(svc.show_change(svc.redo(id).await?))
 }
 
 /// A draft's revisions, newest first.
@@ -132,8 +137,9 @@ pub async fn restore_revision(
     state: State<'_, AppState>,
     id: String,
     revision: u32,
-) -> Result<EditorState> {
-    Ok(state.service()?.restore(id, revision).await?)
+) -> Result<EditorAnswer> {
+    let svc = state.service()?;
+    Ok(svc.show_change(svc.restore(id, revision).await?))
 }
 
 /// Delete a draft.
@@ -146,8 +152,9 @@ pub async fn delete_draft(state: State<'_, AppState>, id: String) -> Result<()> 
 /// A new draft copied from a draft (its unique values left empty).
 #[tauri::command]
 #[specta::specta]
-pub async fn duplicate_draft(state: State<'_, AppState>, id: String) -> Result<EditorState> {
-    Ok(state.service()?.duplicate_draft(id).await?)
+pub async fn duplicate_draft(state: State<'_, AppState>, id: String) -> Result<EditorOpened> {
+    let svc = state.service()?;
+    Ok(svc.show(svc.duplicate_draft(id).await?))
 }
 
 /// Mark an offering as a favourite, or unmark it.
@@ -171,8 +178,9 @@ pub async fn offering_shortcuts(state: State<'_, AppState>) -> Result<OfferingSh
 /// Store pasted or loaded TMF622 JSON (v4 or v5) as a new draft.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_order(state: State<'_, AppState>, text: String) -> Result<EditorState> {
-    Ok(state.service()?.import_order(text).await?)
+pub async fn import_order(state: State<'_, AppState>, text: String) -> Result<EditorOpened> {
+    let svc = state.service()?;
+    Ok(svc.show(svc.import_order(text).await?))
 }
 
 /// A draft as TMF622 JSON in `version`.
@@ -272,8 +280,9 @@ pub async fn change_installed(
     id: String,
     revision: u32,
     change: InstalledChange,
-) -> Result<EditorState> {
-    Ok(state.service()?.change_installed(id, revision, change).await?)
+) -> Result<EditorAnswer> {
+    let svc = state.service()?;
+    Ok(svc.show_change(svc.change_installed(id, revision, change).await?))
 }
 
 /// Categories of the cached catalog.
@@ -416,8 +425,9 @@ pub async fn approve_discount(
     state: State<'_, AppState>,
     draft: String,
     approval: ApprovalInput,
-) -> Result<EditorState> {
-    Ok(state.service()?.approve_discount(draft, approval).await?)
+) -> Result<EditorAnswer> {
+    let svc = state.service()?;
+    Ok(svc.show_change(svc.approve_discount(draft, approval).await?))
 }
 
 /// Try a profile as the form holds it and report what the server answered.

@@ -2,6 +2,7 @@
 //! and capabilities: what the window may call, argument decoding, and the `{code, message}`
 //! error shape.
 
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use orderdesk_app::{specta_builder, AppState};
@@ -16,6 +17,8 @@ struct Harness {
     _dir: tempfile::TempDir,
     _app: tauri::App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
+    /// The editor state the window holds and the answer it came from (see [`Harness::editor`]).
+    held: RefCell<Option<(u64, Value)>>,
 }
 
 fn harness() -> Harness {
@@ -34,7 +37,7 @@ fn harness_for(label: &str) -> Harness {
         .expect("build app");
     let window =
         tauri::WebviewWindowBuilder::new(&app, label, Default::default()).build().expect("window");
-    Harness { _dir: dir, _app: app, window }
+    Harness { _dir: dir, _app: app, window, held: RefCell::new(None) }
 }
 
 impl Harness {
@@ -58,6 +61,50 @@ impl Harness {
             Err(e) => panic!("{cmd} failed: {e}"),
         }
     }
+
+    /// An editor command taken as the window takes it: an opened draft's whole state, then
+    /// each change applied to the state held. Returns the state after the answer.
+    fn editor(&self, cmd: &str, args: Value) -> Value {
+        let answer = self.ok(cmd, args);
+        let mut held = self.held.borrow_mut();
+        let state = match answer["kind"].as_str() {
+            None | Some("whole") => answer["state"].clone(),
+            Some("change") => {
+                let (base, state) = held.take().expect("a change follows an opened draft");
+                assert_eq!(answer["base"].as_u64(), Some(base), "made on the state held");
+                apply_change(state, &answer["change"])
+            }
+            Some(other) => panic!("an unknown answer: {other}"),
+        };
+        *held = Some((answer["seq"].as_u64().expect("seq"), state.clone()));
+        state
+    }
+}
+
+/// `list` with a splice (`{start, removed, inserted}`) applied.
+fn splice(list: &Value, splice: &Value) -> Value {
+    let list = list.as_array().expect("a list");
+    let at = |key: &str| splice[key].as_u64().and_then(|n| usize::try_from(n).ok()).expect(key);
+    let (start, end) = (at("start"), at("start") + at("removed"));
+    let inserted = splice["inserted"].as_array().expect("inserted");
+    Value::Array(list[..start].iter().chain(inserted).chain(&list[end..]).cloned().collect())
+}
+
+/// The editor state after a change, as the window builds it.
+fn apply_change(mut state: Value, change: &Value) -> Value {
+    for key in ["id", "revision", "tmfVersion", "updatedAt", "canUndo", "canRedo"] {
+        state["draft"][key] = change[key].clone();
+    }
+    if !change["header"].is_null() {
+        state["draft"]["header"] = change["header"].clone();
+    }
+    state["draft"]["items"] = splice(&state["draft"]["items"], &change["items"]);
+    state["quote"]["items"] = splice(&state["quote"]["items"], &change["quoteItems"]);
+    state["quote"]["findings"] = splice(&state["quote"]["findings"], &change["findings"]);
+    for key in ["currencies", "hasErrors", "rounding"] {
+        state["quote"][key] = change[key].clone();
+    }
+    state
 }
 
 fn revision(state: &Value) -> u64 {
@@ -73,9 +120,9 @@ fn first_start_demo_and_editing_through_ipc() {
     let demo = h.ok("start_demo", json!({}));
     assert!(demo["baseUrl"].as_str().is_some_and(|u| u.starts_with("http://127.0.0.1:")));
 
-    let state = h.ok("new_draft", json!({}));
+    let state = h.editor("new_draft", json!({}));
     let id = state["draft"]["id"].as_str().expect("id").to_owned();
-    let state = h.ok(
+    let state = h.editor(
         "edit_draft",
         json!({"id": id, "revision": revision(&state),
                "edit": {"op": "addOffering", "offeringId": "20125", "parent": null, "quantity": null}}),
@@ -99,7 +146,7 @@ fn first_start_demo_and_editing_through_ipc() {
     let blocked = h.call("submit_draft", json!({"id": id})).expect_err("errors block submit");
     assert_eq!(blocked["code"], json!("service.submit_blocked"));
 
-    let undone = h.ok("undo", json!({"id": id}));
+    let undone = h.editor("undo", json!({"id": id}));
     assert_eq!(undone["draft"]["items"], json!([]));
     let rows = h.ok(
         "list_orders",
@@ -118,7 +165,7 @@ fn first_start_demo_and_editing_through_ipc() {
 #[test]
 fn malformed_input_is_refused_in_rust() {
     let h = harness();
-    let state = h.ok("new_draft", json!({}));
+    let state = h.editor("new_draft", json!({}));
     let id = state["draft"]["id"].as_str().expect("id").to_owned();
     // An unknown edit never reaches the service.
     let bad = h.call("edit_draft", json!({"id": id, "revision": 1, "edit": {"op": "dropTables"}}));
@@ -135,7 +182,7 @@ fn malformed_input_is_refused_in_rust() {
 #[test]
 fn saving_an_export_needs_a_window_to_ask_in() {
     let h = harness();
-    let state = h.ok("new_draft", json!({}));
+    let state = h.editor("new_draft", json!({}));
     let id = state["draft"]["id"].as_str().expect("id").to_owned();
     // Without the app's window there is no dialog to ask where; the answer says so plainly.
     let err = h.call("save_export", json!({"id": id, "version": "v5"})).expect_err("no window");
@@ -181,12 +228,12 @@ fn order_with(n: usize) -> String {
 fn reprice_200_items_through_ipc() {
     let h = harness();
     h.ok("start_demo", json!({}));
-    let mut state = h.ok("import_order", json!({"text": order_with(200)}));
+    let mut state = h.editor("import_order", json!({"text": order_with(200)}));
     let id = state["draft"]["id"].as_str().expect("id").to_owned();
     let mut times = Vec::new();
     for round in 0..40u32 {
         let started = Instant::now();
-        state = h.ok(
+        state = h.editor(
             "edit_draft",
             json!({"id": id, "revision": revision(&state),
                    "edit": {"op": "setQuantity", "item": "17", "quantity": 1 + round % 5}}),
@@ -265,9 +312,9 @@ fn server_profiles_through_ipc() {
 fn moving_an_item_into_a_leaf_is_refused_through_ipc() {
     let h = harness();
     h.ok("start_demo", json!({}));
-    let state = h.ok("new_draft", json!({}));
+    let state = h.editor("new_draft", json!({}));
     let id = state["draft"]["id"].as_str().expect("id").to_owned();
-    let state = h.ok(
+    let state = h.editor(
         "edit_draft",
         json!({"id": id, "revision": revision(&state),
                "edit": {"op": "addOffering", "offeringId": "20125", "parent": null, "quantity": null}}),
@@ -285,22 +332,22 @@ fn moving_an_item_into_a_leaf_is_refused_through_ipc() {
         .expect_err("a leaf is not a bundle");
     assert_eq!(refused["code"], json!("core.not_a_bundle"));
     // To the top level is fine, and undo brings it back.
-    let moved = h.ok(
+    let moved = h.editor(
         "edit_draft",
         json!({"id": id, "revision": revision(&state),
                "edit": {"op": "moveItem", "item": leaves[0], "parent": null, "index": null}}),
     );
     let last = moved["draft"]["items"].as_array().and_then(|i| i.last()).expect("items");
     assert_eq!((last["id"].as_str(), last["depth"].as_u64()), (Some(leaves[0]), Some(0)));
-    let undone = h.ok("undo", json!({"id": id}));
+    let undone = h.editor("undo", json!({"id": id}));
     assert_eq!(undone["draft"]["items"], state["draft"]["items"]);
 }
 
 /// A valid draft for `customer` (a mobile line with its MSISDN), made through IPC.
 fn valid_draft(h: &Harness, customer: &str) -> String {
-    let state = h.ok("import_order", json!({"text": order_with(1)}));
+    let state = h.editor("import_order", json!({"text": order_with(1)}));
     let id = state["draft"]["id"].as_str().expect("id").to_owned();
-    h.ok(
+    h.editor(
         "edit_draft",
         json!({"id": id, "revision": revision(&state),
                "edit": {"op": "setCustomer", "customer": {"id": "C-1", "name": customer}}}),
@@ -411,7 +458,7 @@ fn sync_status_changes_arrive_as_typed_events() {
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("main window");
-    let h = Harness { _dir: dir, _app: app, window };
+    let h = Harness { _dir: dir, _app: app, window, held: RefCell::new(None) };
 
     let (tx, rx) = std::sync::mpsc::channel();
     orderdesk_app::events::SyncStatusChanged::listen(h._app.handle(), move |event| {

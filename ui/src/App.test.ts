@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import App from "./App.svelte";
-import { editorState, item } from "./test/fixtures";
+import { editorState, item, opened } from "./test/fixtures";
 import { applyLook } from "./lib/stores/settings.svelte";
 
 afterEach(() => {
@@ -241,7 +241,7 @@ describe("App", () => {
           canFix: true, dropNeedsForce: false, conflict: [],
         }];
       if (cmd === "fix_entry") return { draftId: "d1", item: "1", field: null, message: "x" };
-      if (cmd === "open_draft") return editorState({ id: "d1", items: [item("1")] });
+      if (cmd === "open_draft") return opened(editorState({ id: "d1", items: [item("1")] }));
       if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
       if (cmd === "draft_history") return [];
       throw new Error(`unexpected command ${cmd}`);

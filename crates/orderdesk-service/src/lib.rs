@@ -45,6 +45,7 @@
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
 pub mod amend;
+mod answer;
 pub mod catalog;
 pub mod customers;
 mod demo;
@@ -84,6 +85,7 @@ pub use orderdesk_core::Rounding;
 pub use orderdesk_wire::{OrderState, Severity, TaskState, Version};
 
 pub use amend::{AmendInput, CharacteristicChange, QuantityChange};
+pub use answer::{apply_change, change_between, EditorAnswer, EditorChange, EditorOpened, Splice};
 pub use catalog::{CatalogCache, CatalogInfo, Catalogs};
 pub use demo::DEMO_PROFILE;
 pub use diagnostics::{BuildInfo, DiagnosticsSaved};
@@ -136,6 +138,8 @@ pub struct Service {
     /// The last parsed order of each draft with its revision: an edit on that revision
     /// starts from it instead of parsing the stored JSON again.
     parsed: Mutex<HashMap<String, (i64, Arc<Order>)>>,
+    /// The last answer given to the editor window (what a change is measured against).
+    shown: Mutex<answer::Shown>,
     /// The running demo server; the lock also makes starts and stops take turns.
     demo: tokio::sync::Mutex<Option<orderdesk_server::RunningServer>>,
     /// The running demo server's base URL, readable without waiting for a start under way:
@@ -245,6 +249,7 @@ impl Service {
             settings: RwLock::new(settings),
             undo: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),
+            shown: Mutex::default(),
             demo: tokio::sync::Mutex::new(None),
             demo_url: Mutex::new(None),
             engine,

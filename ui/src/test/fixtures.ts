@@ -3,6 +3,8 @@ import type {
   CharacteristicField,
   DraftSummary,
   DraftView,
+  EditorAnswer,
+  EditorOpened,
   EditorState,
   FindingView,
   ItemView,
@@ -177,6 +179,16 @@ export function draftSummary(extra: Partial<DraftSummary> = {}): DraftSummary {
 
 export function editorState(d: Partial<DraftView> = {}, q: Partial<QuoteView> = {}): EditorState {
   return { draft: draft(d), quote: quote(q) };
+}
+
+/** The backend's answer when a draft is opened (`seq`: the answer's sequence number). */
+export function opened(state: EditorState, seq = 1): EditorOpened {
+  return { seq, state };
+}
+
+/** The backend's answer to a change, sent whole. */
+export function whole(state: EditorState, seq = 2): EditorAnswer {
+  return { kind: "whole", seq, state };
 }
 
 /** A sync status: online, nothing waiting. */

@@ -16,25 +16,25 @@ export const commands = {
 	/**  A page of drafts and orders, searched, filtered and sorted, with the whole list's count. */
 	listOrders: (query: OrderListQuery_Deserialize) => typedError<OrderListPage_Serialize, IpcError>(__TAURI_INVOKE("list_orders", { query })),
 	/**  A new empty draft. */
-	newDraft: () => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("new_draft")),
+	newDraft: () => typedError<EditorOpened_Serialize, IpcError>(__TAURI_INVOKE("new_draft")),
 	/**  Open a draft in the editor. */
-	openDraft: (id: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("open_draft", { id })),
+	openDraft: (id: string) => typedError<EditorOpened_Serialize, IpcError>(__TAURI_INVOKE("open_draft", { id })),
 	/**  Apply one edit to the draft at `revision`; saved before the answer. */
-	editDraft: (id: string, revision: number, edit: Edit_Deserialize) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("edit_draft", { id, revision, edit })),
+	editDraft: (id: string, revision: number, edit: Edit_Deserialize) => typedError<EditorAnswer_Serialize, IpcError>(__TAURI_INVOKE("edit_draft", { id, revision, edit })),
 	/**  Undo the last edit of this session. */
-	undo: (id: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("undo", { id })),
+	undo: (id: string) => typedError<EditorAnswer_Serialize, IpcError>(__TAURI_INVOKE("undo", { id })),
 	/**  Redo the last undone edit. */
-	redo: (id: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("redo", { id })),
+	redo: (id: string) => typedError<EditorAnswer_Serialize, IpcError>(__TAURI_INVOKE("redo", { id })),
 	/**  A draft's revisions, newest first. */
 	draftHistory: (id: string) => typedError<RevisionView[], IpcError>(__TAURI_INVOKE("draft_history", { id })),
 	/**  Make an earlier revision current again. */
-	restoreRevision: (id: string, revision: number) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("restore_revision", { id, revision })),
+	restoreRevision: (id: string, revision: number) => typedError<EditorAnswer_Serialize, IpcError>(__TAURI_INVOKE("restore_revision", { id, revision })),
 	/**  Delete a draft. */
 	deleteDraft: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_draft", { id })),
 	/**  A new draft copied from a draft (its unique values left empty). */
-	duplicateDraft: (id: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("duplicate_draft", { id })),
+	duplicateDraft: (id: string) => typedError<EditorOpened_Serialize, IpcError>(__TAURI_INVOKE("duplicate_draft", { id })),
 	/**  Store pasted or loaded TMF622 JSON (v4 or v5) as a new draft. */
-	importOrder: (text: string) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("import_order", { text })),
+	importOrder: (text: string) => typedError<EditorOpened_Serialize, IpcError>(__TAURI_INVOKE("import_order", { text })),
 	/**  A draft as TMF622 JSON in `version`. */
 	exportDraft: (id: string, version: Version) => typedError<string, IpcError>(__TAURI_INVOKE("export_draft", { id, version })),
 	/**
@@ -62,7 +62,7 @@ export const commands = {
 	/**  A customer's installed products (the cached ones, with their age, while offline). */
 	customerProducts: (customer: string) => typedError<CustomerProductsView_Serialize, IpcError>(__TAURI_INVOKE("customer_products", { customer })),
 	/**  Change an installed product on the draft at `revision`; saved before the answer. */
-	changeInstalled: (id: string, revision: number, change: InstalledChange) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("change_installed", { id, revision, change })),
+	changeInstalled: (id: string, revision: number, change: InstalledChange) => typedError<EditorAnswer_Serialize, IpcError>(__TAURI_INVOKE("change_installed", { id, revision, change })),
 	/**  Categories of the cached catalog. */
 	catalogCategories: () => typedError<CategoryView_Serialize[], IpcError>(__TAURI_INVOKE("catalog_categories")),
 	/**  Offerings matching `text` in `category` (search-as-you-type). */
@@ -100,7 +100,7 @@ export const commands = {
 	/**  Set what a profile rules (discount policy, cancellation reasons) from its JSON. */
 	setProfilePolicy: (name: string, json: string) => typedError<ProfileView_Serialize[], IpcError>(__TAURI_INVOKE("set_profile_policy", { name, json })),
 	/**  Record who approved a discount over its limit, with the approval code. */
-	approveDiscount: (draft: string, approval: ApprovalInput) => typedError<EditorState_Serialize, IpcError>(__TAURI_INVOKE("approve_discount", { draft, approval })),
+	approveDiscount: (draft: string, approval: ApprovalInput) => typedError<EditorAnswer_Serialize, IpcError>(__TAURI_INVOKE("approve_discount", { draft, approval })),
 	/**  Try a profile as the form holds it and report what the server answered. */
 	testConnection: (input: ProfileInput_Deserialize) => typedError<ConnectionReport, IpcError>(__TAURI_INVOKE("test_connection", { input })),
 	/**  Fetch a profile's whole catalog into the local cache. */
@@ -808,6 +808,86 @@ export type Edit_Serialize = { op: "addOffering"; offeringId: string; parent: st
  *  `itemPrice`, so the agent can alter them. Refused if that would change any figure.
  */
 { op: "priceFromCatalog"; item: string };
+
+/**
+ *  The editor window's answer after a change: what changed since the answer `base`, or the
+ *  whole state when the service has no base to measure against.
+ */
+export type EditorAnswer = EditorAnswer_Serialize | EditorAnswer_Deserialize;
+
+/**
+ *  The editor window's answer after a change: what changed since the answer `base`, or the
+ *  whole state when the service has no base to measure against.
+ */
+export type EditorAnswer_Deserialize = { kind: "whole"; seq: number; state: EditorState_Deserialize } | { kind: "change"; seq: number; base: number; change: EditorChange_Deserialize };
+
+/**
+ *  The editor window's answer after a change: what changed since the answer `base`, or the
+ *  whole state when the service has no base to measure against.
+ */
+export type EditorAnswer_Serialize = { kind: "whole"; seq: number; state: EditorState_Serialize } | { kind: "change"; seq: number; base: number; change: EditorChange_Serialize };
+
+/**  What a change made to the editor's state, against the state of the answer it names. */
+export type EditorChange = EditorChange_Serialize | EditorChange_Deserialize;
+
+/**  What a change made to the editor's state, against the state of the answer it names. */
+export type EditorChange_Deserialize = {
+	id: string,
+	revision: number,
+	tmfVersion: Version,
+	updatedAt: string,
+	/**  The order-level fields, when they changed. */
+	header?: HeaderView_Deserialize | null,
+	canUndo: boolean,
+	canRedo: boolean,
+	/**  The bundle tree's rows (`DraftView::items`). */
+	items: Splice<ItemView_Deserialize>,
+	/**  How each item was priced (`QuoteView::items`). */
+	quoteItems: Splice<ItemQuoteView_Deserialize>,
+	/**  `QuoteView::findings`. */
+	findings: Splice<FindingView_Deserialize>,
+	/**  The totals and schedules: small, sent whole. */
+	currencies: CurrencyView[],
+	hasErrors: boolean,
+	rounding: Rounding,
+};
+
+/**  What a change made to the editor's state, against the state of the answer it names. */
+export type EditorChange_Serialize = {
+	id: string,
+	revision: number,
+	tmfVersion: Version,
+	updatedAt: string,
+	/**  The order-level fields, when they changed. */
+	header: HeaderView_Serialize | null,
+	canUndo: boolean,
+	canRedo: boolean,
+	/**  The bundle tree's rows (`DraftView::items`). */
+	items: Splice<ItemView_Serialize>,
+	/**  How each item was priced (`QuoteView::items`). */
+	quoteItems: Splice<ItemQuoteView_Serialize>,
+	/**  `QuoteView::findings`. */
+	findings: Splice<FindingView_Serialize>,
+	/**  The totals and schedules: small, sent whole. */
+	currencies: CurrencyView[],
+	hasErrors: boolean,
+	rounding: Rounding,
+};
+
+/**  The editor window's answer when it opens a draft: the whole state. */
+export type EditorOpened = EditorOpened_Serialize | EditorOpened_Deserialize;
+
+/**  The editor window's answer when it opens a draft: the whole state. */
+export type EditorOpened_Deserialize = {
+	seq: number,
+	state: EditorState_Deserialize,
+};
+
+/**  The editor window's answer when it opens a draft: the whole state. */
+export type EditorOpened_Serialize = {
+	seq: number,
+	state: EditorState_Serialize,
+};
 
 /**  The order editor's whole state after every change: the draft and its price. */
 export type EditorState = EditorState_Serialize | EditorState_Deserialize;
@@ -2045,6 +2125,16 @@ export type Severity =
 "error" | 
 /**  Suspicious but readable. */
 "warning";
+
+/**
+ *  How a list changed: `removed` elements from `start` were replaced by `inserted`. The
+ *  elements before `start` and after the removed run are unchanged.
+ */
+export type Splice<T> = {
+	start: number,
+	removed: number,
+	inserted: T[],
+};
 
 /**  How a timeline step is drawn, decided by the wire crate's [`OrderState`]. */
 export type StepTone = 

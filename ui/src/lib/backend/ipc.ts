@@ -12,6 +12,9 @@ import type {
   DraftSummary_Serialize,
   SummaryCharge_Serialize,
   Edit_Deserialize,
+  EditorAnswer_Serialize,
+  EditorChange_Serialize,
+  EditorOpened_Serialize,
   EditorState_Serialize,
   FindingView_Serialize,
   ItemView_Serialize,
@@ -125,6 +128,12 @@ export type DraftSummary = DraftSummary_Serialize;
 export type SummaryCharge = SummaryCharge_Serialize;
 export type Edit = Edit_Deserialize;
 export type EditorState = EditorState_Serialize;
+/** An opened draft: its whole state and the answer's sequence number. */
+export type EditorOpened = EditorOpened_Serialize;
+/** The answer to a change: the whole state, or what changed since the answer it names. */
+export type EditorAnswer = EditorAnswer_Serialize;
+export type EditorChange = EditorChange_Serialize;
+export type { Splice } from "./bindings";
 export type FindingView = FindingView_Serialize;
 export type ItemView = ItemView_Serialize;
 export type OfferingDetail = OfferingDetail_Serialize;

@@ -5,7 +5,7 @@ import EditorView from "../views/EditorView.svelte";
 import { EditorStore } from "../stores/editor.svelte";
 import BundleTree from "./BundleTree.svelte";
 import MoveDialog from "./MoveDialog.svelte";
-import { editorState, item } from "../../test/fixtures";
+import { editorState, item, opened, whole } from "../../test/fixtures";
 import { moveIn, moveOut, moveParents } from "../util/tree";
 import { actionFor, keysOf } from "../util/shortcuts";
 import type { Edit } from "../backend/ipc";
@@ -111,10 +111,10 @@ describe("EditorView Move to…", () => {
     ];
     const state = editorState({ items: tree });
     mockIPC((cmd, args) => {
-      if (cmd === "open_draft") return state;
+      if (cmd === "open_draft") return opened(state);
       if (cmd === "edit_draft") {
         edits.push((args as { edit: unknown }).edit);
-        return state;
+        return whole(state);
       }
       if (cmd === "catalog_categories" || cmd === "search_offerings") return [];
       throw new Error(cmd);

@@ -9,7 +9,7 @@ import SyncView from "../views/SyncView.svelte";
 import CatalogView from "../views/CatalogView.svelte";
 import CommandPalette from "../components/CommandPalette.svelte";
 import { EditorStore } from "../stores/editor.svelte";
-import { editorState, item } from "../../test/fixtures";
+import { editorState, item, opened } from "../../test/fixtures";
 
 afterEach(() => {
   cleanup();
@@ -107,7 +107,7 @@ describe("palette registry", () => {
   it("offers the editor's actions for the open draft", async () => {
     const state = editorState({ items: [item("1", { offeringId: "14305" })] });
     mockIPC((cmd) => {
-      if (cmd === "open_draft") return state;
+      if (cmd === "open_draft") return opened(state);
       if (cmd === "draft_submission" || cmd === "draft_refusal") return null;
       if (cmd === "list_profiles") return [];
       if (cmd === "catalog_categories" || cmd === "search_offerings") return [];

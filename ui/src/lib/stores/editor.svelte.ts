@@ -1,16 +1,20 @@
-// The order editor's state: one draft and its price, replaced as a whole by every answer of
-// the backend (which has already saved the change as a new revision). Edits are queued so
-// that each is made on the revision the previous one produced.
+// The order editor's state: one draft and its price. Opening a draft brings the whole state;
+// every change after it (which the backend has already saved as a new revision) brings only
+// what changed, applied here to the state held (`applyChange`). Edits are queued so that each
+// is made on the revision the previous one produced.
 import {
   backend,
   errorText,
   type ApprovalInput,
   type Edit,
+  type EditorAnswer,
+  type EditorOpened,
   type EditorState,
   type InstalledChange,
   type RevisionView,
 } from "../backend/ipc";
 import { m } from "../paraglide/messages.js";
+import { applyChange } from "./answer";
 
 /** Where the editor should move focus next (a finding was clicked, an item was added...). */
 export interface FocusRequest {
@@ -24,6 +28,9 @@ export class EditorStore {
   // Raw, not deeply proxied: every answer replaces the state as a whole and nothing mutates
   // it in place, so a deep proxy over a 1,000-item draft (about 1 MB) would only cost time.
   state = $state.raw<EditorState | null>(null);
+  /** The sequence number of the backend's answer the state came from (a change names the
+   *  answer it applies to). */
+  private seq: number | null = null;
   error = $state<string | null>(null);
   errorCode = $state<string | null>(null);
   busy = $state(false);
@@ -48,12 +55,11 @@ export class EditorStore {
     return this.state?.draft.items.find((i) => i.id === id) ?? null;
   }
 
-  private run(task: () => Promise<EditorState>): Promise<boolean> {
+  private run(task: () => Promise<EditorAnswer | EditorOpened>): Promise<boolean> {
     const next = this.queue.then(async () => {
       this.busy = true;
       try {
-        const result = await task();
-        this.accept(result);
+        await this.take(await task());
         this.error = null;
         this.errorCode = null;
         return true;
@@ -69,7 +75,21 @@ export class EditorStore {
     return next;
   }
 
-  private accept(result: EditorState) {
+  /** Take a backend answer: a whole state, or a change of the state held. A change made on
+   *  another state than the one held (which only a second window could cause) is not
+   *  applied: the draft is read again whole. */
+  private async take(answer: EditorAnswer | EditorOpened) {
+    if (!("kind" in answer)) return this.accept(answer.state, answer.seq);
+    if (answer.kind === "whole") return this.accept(answer.state, answer.seq);
+    const held = this.state;
+    const next = held && this.seq === answer.base ? applyChange(held, answer.change) : null;
+    if (next) return this.accept(next, answer.seq);
+    const opened = await backend.openDraft(answer.change.id);
+    this.accept(opened.state, opened.seq);
+  }
+
+  private accept(result: EditorState, seq: number) {
+    this.seq = seq;
     const before = new Set(this.state?.draft.items.map((i) => i.id) ?? []);
     this.state = result;
     this.saved += 1;
@@ -145,7 +165,7 @@ export class EditorStore {
     const next = this.queue.then(async () => {
       const draft = this.state?.draft;
       if (!draft) throw new Error(m.editor_no_draft());
-      this.accept(await backend.approveDiscount(draft.id, input));
+      await this.take(await backend.approveDiscount(draft.id, input));
       this.error = null;
     });
     this.queue = next.catch(() => undefined);
@@ -194,6 +214,7 @@ export class EditorStore {
 
   close() {
     this.state = null;
+    this.seq = null;
     this.selected = null;
     this.history = [];
     this.error = null;

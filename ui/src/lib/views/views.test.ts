@@ -11,7 +11,7 @@ import EditorView from "./EditorView.svelte";
 import { EditorStore } from "../stores/editor.svelte";
 import { SettingsStore } from "../stores/settings.svelte";
 import { applyLocale } from "../i18n/locale.svelte";
-import { draftSummary, editorState, finding } from "../../test/fixtures";
+import { draftSummary, editorState, finding, opened } from "../../test/fixtures";
 import type { Settings } from "../backend/ipc";
 
 afterEach(() => {
@@ -132,7 +132,7 @@ describe("SettingsView", () => {
         saved.push(args);
         return (args as { settings: unknown }).settings;
       }
-      if (cmd === "import_order") return editorState({ id: "imported-1", tmfVersion: "v5" });
+      if (cmd === "import_order") return opened(editorState({ id: "imported-1", tmfVersion: "v5" }));
       throw new Error(cmd);
     });
     const onImported = vi.fn();
@@ -339,7 +339,7 @@ describe("EditorView submit", () => {
   ) {
     let live = submission;
     mockIPC((cmd, args) => {
-      if (cmd === "open_draft") return state;
+      if (cmd === "open_draft") return opened(state);
       if (cmd === "draft_submission") return live;
       if (cmd === "withdraw_draft") {
         withdrawn.push((args as { id: string }).id);
@@ -436,7 +436,7 @@ describe("EditorView submit", () => {
 
   it("shows the server's refusal as a banner and at the field it names", async () => {
     mockIPC((cmd) => {
-      if (cmd === "open_draft") return editorState();
+      if (cmd === "open_draft") return opened(editorState());
       if (cmd === "draft_submission") return null;
       if (cmd === "draft_refusal")
         return { profile: "lab", message: "/requestedStartDate: must not be in the past", item: null, field: "requestedStart" };
