@@ -74,12 +74,7 @@ pub fn order_v4_to_v5(mut v: Value) -> Value {
     let ext_at = first_position(m, &["externalId", "externalIdentifier"]);
     // A scalar is read as the v4 type reads its `externalId` (a number or boolean as its text),
     // so converting a payload and converting what the v4 types read from it agree.
-    let external_id = m.shift_remove("externalId").map(|v| match v {
-        Value::Number(_) | Value::Bool(_) => {
-            <String as crate::field::WireField>::decode(v).map_or_else(|v| v, Value::String)
-        }
-        other => other,
-    });
+    let external_id = m.shift_remove("externalId").map(as_v4_text);
     match external_id {
         Some(Value::String(id)) => {
             let keep = match m.get("externalIdentifier") {
@@ -356,6 +351,7 @@ pub(crate) fn characteristic_4to5(m: &mut Map<String, Value>) {
 }
 
 pub(crate) fn party_4to5(m: &mut Map<String, Value>) {
+    refs_as_v4_reads_them(m);
     if m.contains_key("partyOrPartyRole") {
         fill(m, "RelatedPartyRefOrPartyRoleRef");
         with_obj(m, "partyOrPartyRole", |p| fill(p, "PartyRef"));
@@ -380,6 +376,7 @@ fn channel_4to5(m: &mut Map<String, Value>) {
 
 /// `{id, href, name, role, ...}` → `{role, <inner>: {id, href, name, @type: inner_type}, @type: outer_type, ...}`.
 fn wrap_4to5(m: &mut Map<String, Value>, inner: &str, inner_type: &str, outer_type: &str) {
+    refs_as_v4_reads_them(m);
     if m.contains_key(inner) {
         // Already wrapped: the reference gets the `@type` v5 requires, as a party's does.
         with_obj(m, inner, |r| fill(r, inner_type));
@@ -506,6 +503,32 @@ fn plain_ref(r: &Map<String, Value>, expected_type: &str) -> bool {
 }
 
 // ----- helpers ----------------------------------------------------------------------------------
+
+/// A scalar as a v4 type reads a text member: a number or boolean as its text, anything else
+/// as it is. Conversion reads v4 members this way, so converting a payload and converting
+/// what the v4 types read from it agree.
+fn as_v4_text(v: Value) -> Value {
+    match v {
+        Value::Number(_) | Value::Bool(_) => {
+            <String as WireField>::decode(v).map_or_else(|v| v, Value::String)
+        }
+        other => other,
+    }
+}
+
+/// The reference members of a v4 related party, channel or place (`id`, `href`, `name`,
+/// `@referredType`: text in the v4 types) read as [`as_v4_text`] reads them. A v5 entry
+/// keeps such members beside its wrapped reference as extensions, which the v4 types read as
+/// their own on the way through v4.
+fn refs_as_v4_reads_them(m: &mut Map<String, Value>) {
+    for k in REF_KEYS {
+        if let Some(v) = m.get_mut(*k) {
+            if v.is_number() || v.is_boolean() {
+                *v = as_v4_text(v.take());
+            }
+        }
+    }
+}
 
 /// Sets `@type` to `name` when it is missing.
 pub(crate) fn fill(m: &mut Map<String, Value>, name: &str) {
@@ -651,6 +674,23 @@ mod tests {
             characteristic_4to5(m);
         }
         assert_eq!(m["@type"], "StringArrayCharacteristic");
+    }
+
+    #[test]
+    fn scalar_reference_members_convert_as_the_v4_types_read_them() {
+        // Flat (v4's way): the number goes into the wrapped reference as its text.
+        let v5 = order_v4_to_v5(json!({"channel": [{"id": 4, "role": "sales"}]}));
+        assert_eq!(v5["channel"][0]["channel"]["id"], json!("4"));
+        // Already wrapped: a member beside the reference is read as v4 reads it too, so a
+        // trip through the v4 types changes nothing more.
+        let entry = json!({"channel": {"id": "4"}, "role": "sales", "name": false});
+        let v5 = order_v4_to_v5(json!({"channel": [entry], "relatedParty": [
+            {"partyOrPartyRole": {"id": "1"}, "role": "customer", "@referredType": 7}]}));
+        assert_eq!(v5["channel"][0]["name"], json!("false"));
+        assert_eq!(v5["relatedParty"][0]["@referredType"], json!("7"));
+        // Text and anything that is not a scalar stay as they are.
+        let v5 = order_v4_to_v5(json!({"channel": [{"channel": {"id": "4"}, "name": {"x": 1}}]}));
+        assert_eq!(v5["channel"][0]["name"], json!({"x": 1}));
     }
 
     #[test]
