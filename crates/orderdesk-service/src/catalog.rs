@@ -28,19 +28,21 @@ use crate::Service;
 /// Order catalogs kept: a few drafts open in the editor, each with its closure.
 const ORDER_CATALOGS_KEPT: usize = 32;
 
-/// What the service knows of the cached catalog without loading it.
+/// What the service knows of the cached catalog without loading it. Its size is counted only
+/// when asked for ([`Catalogs::offerings`]): counting 100,000 offerings would cost every CLI
+/// command a few milliseconds at open.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogInfo {
     /// Version of the cached catalog; `None` before any import.
     pub version: Option<String>,
-    /// How many offerings it holds.
-    pub offerings: u32,
 }
 
 /// The cached catalog's version and the catalogs of the orders in use, shared by the service
 /// and the sync engine's submit gate.
 pub struct Catalogs {
     info: RwLock<(CatalogInfo, u64)>,
+    /// The offering count of the catalog generation it was counted in.
+    counted: Mutex<Option<(u64, u32)>>,
     /// Order catalogs by the ids the order names (sorted), least recently used dropped.
     kept: Mutex<LruCache<Vec<String>, Arc<CatalogCache>>>,
 }
@@ -52,28 +54,43 @@ impl std::fmt::Debug for Catalogs {
 }
 
 impl Catalogs {
-    /// The cached catalog's version and size (nothing else is read).
+    /// The cached catalog's version (nothing else is read).
     pub(crate) fn load(r: &impl Queries) -> Result<Catalogs> {
         let catalogs = Catalogs {
             info: RwLock::new((CatalogInfo::default(), 0)),
+            counted: Mutex::new(None),
             kept: Mutex::new(LruCache::new(ORDER_CATALOGS_KEPT)),
         };
         catalogs.reload(r)?;
         Ok(catalogs)
     }
 
-    /// Read the version and size again and forget every order catalog (after an import or
-    /// a sync changed the catalog).
+    /// Read the version again and forget every order catalog and the count (after an import
+    /// or a sync changed the catalog).
     pub(crate) fn reload(&self, r: &impl Queries) -> Result<()> {
         let version = r.catalog_version()?.map(|v| v.version);
-        let offerings = if version.is_some() { r.offering_count()? } else { 0 };
         let mut info = self.info.write().unwrap_or_else(PoisonError::into_inner);
-        *info = (CatalogInfo { version, offerings }, info.1.wrapping_add(1));
+        *info = (CatalogInfo { version }, info.1.wrapping_add(1));
         self.kept.lock().unwrap_or_else(PoisonError::into_inner).clear();
         Ok(())
     }
 
-    /// The cached catalog's version and size.
+    /// How many offerings the cached catalog holds: counted once per catalog (0 before any
+    /// import).
+    pub fn offerings(&self, r: &impl Queries) -> Result<u32> {
+        let (info, generation) = self.info.read().unwrap_or_else(PoisonError::into_inner).clone();
+        let mut counted = self.counted.lock().unwrap_or_else(PoisonError::into_inner);
+        match *counted {
+            Some((of, count)) if of == generation => Ok(count),
+            _ => {
+                let count = if info.version.is_some() { r.offering_count()? } else { 0 };
+                *counted = Some((generation, count));
+                Ok(count)
+            }
+        }
+    }
+
+    /// The cached catalog's version.
     pub fn info(&self) -> CatalogInfo {
         self.info.read().unwrap_or_else(PoisonError::into_inner).0.clone()
     }

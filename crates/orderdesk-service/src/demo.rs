@@ -93,15 +93,15 @@ fn demo_catalog_version() -> &'static str {
 }
 
 impl Service {
-    /// The demo server's status if it is running; never waits for a start or stop under way
-    /// (during one, the state before it).
-    pub(crate) fn demo_status(&self) -> Option<DemoStatus> {
+    /// The demo server's status if it is running, with the cached catalog's `offerings`;
+    /// never waits for a start or stop under way (during one, the state before it).
+    pub(crate) fn demo_status(&self, offerings: u32) -> Option<DemoStatus> {
         let base_url = self.demo_url.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
         let catalog = self.cached_catalog();
         Some(DemoStatus {
             base_url,
             catalog_version: catalog.version.unwrap_or_default(),
-            offerings: catalog.offerings,
+            offerings,
         })
     }
 
@@ -158,7 +158,8 @@ impl Service {
             let base_url = demo.as_ref().map(|server| server.base_url().to_owned());
             *self.demo_url.lock().unwrap_or_else(PoisonError::into_inner) = base_url;
         }
-        self.demo_status().ok_or(ServiceError::Demo("the demo server stopped".into()))
+        let offerings = self.catalog_offerings().await?;
+        self.demo_status(offerings).ok_or(ServiceError::Demo("the demo server stopped".into()))
     }
 
     /// Start the demo server again if the agent chose it before (called at app start).

@@ -266,9 +266,15 @@ impl Service {
         &self.data_dir
     }
 
-    /// The cached catalog's version and size (the catalog itself stays in the store).
+    /// The cached catalog's version (the catalog itself stays in the store).
     pub fn cached_catalog(&self) -> CatalogInfo {
         self.catalogs.info()
+    }
+
+    /// How many offerings the cached catalog holds (counted when first asked for).
+    pub async fn catalog_offerings(&self) -> Result<u32> {
+        let catalogs = Arc::clone(&self.catalogs);
+        self.read(move |r| catalogs.offerings(r)).await
     }
 
     /// The catalog holding what an order document names (see [`Catalogs::for_order`]).

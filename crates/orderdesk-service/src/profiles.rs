@@ -737,7 +737,7 @@ impl Service {
         Ok(CatalogRefreshView {
             profile: name,
             version: report.version,
-            offerings: self.cached_catalog().offerings,
+            offerings: self.catalog_offerings().await?,
             categories: u32::try_from(categories).unwrap_or(u32::MAX),
         })
     }

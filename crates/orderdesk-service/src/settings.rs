@@ -35,14 +35,15 @@ impl Service {
     /// What the first screen needs: is this a first start, is the demo server running.
     pub async fn status(&self) -> Result<AppStatus> {
         let profiles = self.list_profiles().await?;
-        let demo = self.demo_status();
+        let offerings = self.catalog_offerings().await?;
+        let demo = self.demo_status(offerings);
         let catalog = self.cached_catalog();
         Ok(AppStatus {
             data_dir: self.data_dir.display().to_string(),
             first_start: profiles.is_empty(),
             demo,
             catalog_version: catalog.version,
-            offering_count: catalog.offerings,
+            offering_count: offerings,
             profiles,
             settings: self.settings(),
         })

@@ -31,7 +31,7 @@ async fn snapshots_import_with_version_and_merge_then_records_and_search() {
     let info = service.catalog_info().await.expect("info").expect("a version");
     assert_eq!((info.version.as_str(), info.source.as_str()), ("demo-1", "f"));
     assert_eq!(service.cached_catalog().version.as_deref(), Some("demo-1"), "the version is read");
-    assert_eq!(service.cached_catalog().offerings, 47);
+    assert_eq!(service.catalog_offerings().await.expect("count"), 47);
 
     // A merge keeps what the snapshot does not list; a replace drops it.
     let one = json!({"version": "demo-2", "productOffering": [{"id": "X1", "name": "Extra"}]});
@@ -40,7 +40,7 @@ async fn snapshots_import_with_version_and_merge_then_records_and_search() {
     assert_eq!((report.version.as_str(), report.offerings), ("demo-2", 1));
     assert!(service.offering("14305".into()).await.is_ok());
     assert_eq!(service.offering("X1".into()).await.expect("merged").summary.name, "Extra");
-    assert_eq!(service.cached_catalog().offerings, 48);
+    assert_eq!(service.catalog_offerings().await.expect("count"), 48, "counted again");
     let record = service.catalog_record("X1".into()).await.expect("record");
     assert_eq!(record["name"], "Extra");
     service
