@@ -3,7 +3,8 @@
 #  (a) cold start to an interactive window and idle memory (app + WebKit processes), each as a
 #      ratio to the minimal Tauri app in tools/tauri-baseline (bar: at most 1.3x);
 #  (c) with a 1,000-item draft in the real window: open to a painted tree, and an edit to the
-#      repainted tree (tests/e2e/perf/tree.mjs, through tauri-driver).
+#      repainted tree (tests/e2e/perf/tree.mjs, through tauri-driver); then the same with a
+#      10,000-item draft (bar: opens within 2 s and stays editable; PERF_TREE_10K=0 skips it).
 # Bar (b), repricing after an edit, is a benchmark: cargo bench -p orderdesk-app --bench edit.
 #  (d) a 100,000-offering catalog (issue 14): `orderdesk catalog import` of the generated file
 #      against parsing it into a serde_json::Value (bars: at most 3x the time, peak memory at
@@ -192,11 +193,20 @@ for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$DRIVER_PORT/status" >/dev/null 2>&1 && break
   sleep 0.1
 done
-if ! E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_WORK="$WORK" E2E_PERF_DATA_DIR="$WORK/large" \
-  node tests/e2e/perf/tree.mjs; then
-  echo "perf: the 1,000-item measurement failed; the driver's log follows" >&2
-  tail -n 100 "$WORK/driver.log" >&2
-  exit 1
+# tree DATA_DIR ITEMS [EDITS]: the measurement in the window, one JSON line.
+tree() {
+  if ! E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_WORK="$WORK" E2E_PERF_DATA_DIR="$1" \
+    E2E_PERF_EDITS="${3:-9}" node tests/e2e/perf/tree.mjs; then
+    echo "perf: the $2-item measurement failed; the driver's log follows" >&2
+    tail -n 100 "$WORK/driver.log" >&2
+    exit 1
+  fi
+}
+tree "$WORK/large" 1,000
+if [ "${PERF_TREE_10K:-1}" != "0" ]; then
+  echo "perf: (c) a 10,000-item draft in the window"
+  "$FIXTURE" "$WORK/huge" 10000 >/dev/null
+  tree "$WORK/huge" 10,000 5
 fi
 echo
 catalog_stage
