@@ -27,11 +27,7 @@ fn validator(spec: &str, name: &str) -> jsonschema::Validator {
     } else {
         serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{spec}: {e}"))
     };
-    let schema = orderdesk_wire::schema::named_schema(&doc, name);
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
-        .build(&schema)
-        .unwrap_or_else(|e| panic!("{spec} {name}: {e}"))
+    orderdesk_wire::schema::named_validator(&doc, name).unwrap_or_else(|e| panic!("{spec} {e}"))
 }
 
 fn problems(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {

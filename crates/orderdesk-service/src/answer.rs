@@ -10,7 +10,6 @@
 //! drift apart silently.
 
 use serde::Serialize;
-use std::sync::Arc;
 
 use orderdesk_core::Rounding;
 use orderdesk_store::Version;
@@ -105,7 +104,7 @@ pub enum EditorAnswer {
 #[derive(Debug, Default)]
 pub(crate) struct Shown {
     seq: u32,
-    last: Option<Arc<EditorState>>,
+    last: Option<EditorState>,
 }
 
 impl Shown {
@@ -121,7 +120,7 @@ impl Service {
     pub fn show(&self, state: EditorState) -> EditorOpened {
         let mut shown = lock(&self.shown);
         let seq = shown.next_seq();
-        shown.last = Some(Arc::new(state.clone()));
+        shown.last = Some(state.clone());
         EditorOpened { seq, state }
     }
 
@@ -132,16 +131,16 @@ impl Service {
         let base = shown.seq;
         let change = shown
             .last
-            .as_deref()
+            .as_ref()
             .filter(|last| last.draft.id == state.draft.id)
             .and_then(|last| change_between(last, &state));
         let seq = shown.next_seq();
-        let state = Arc::new(state);
-        shown.last = Some(Arc::clone(&state));
-        match change {
+        let answer = match change {
             Some(change) => EditorAnswer::Change { seq, base, change: Box::new(change) },
-            None => EditorAnswer::Whole { seq, state: Box::new(Arc::unwrap_or_clone(state)) },
-        }
+            None => EditorAnswer::Whole { seq, state: Box::new(state.clone()) },
+        };
+        shown.last = Some(state);
+        answer
     }
 }
 

@@ -212,18 +212,6 @@ fn offline(err: SyncError) -> ServiceError {
     }
 }
 
-/// A cached customer as search would list it.
-fn cached_row(c: CachedCustomer) -> CustomerRow {
-    row(CustomerHit {
-        id: c.id,
-        name: c.name,
-        status: c.status,
-        phones: c.phones,
-        emails: c.emails,
-        accounts: c.accounts,
-    })
-}
-
 fn row(hit: CustomerHit) -> CustomerRow {
     CustomerRow {
         phone: hit.phones.into_iter().next(),
@@ -257,7 +245,7 @@ pub async fn create(engine: &SyncEngine, input: NewCustomer) -> Result<CustomerR
         .create_customer(|version| create_request(version, &customer, &party), &key)
         .await
         .map_err(offline)?;
-    Ok(cached_row(made))
+    Ok(row(made.into()))
 }
 
 /// A customer of the active profile's server, by id (the cached one while the server cannot

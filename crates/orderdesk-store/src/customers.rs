@@ -48,6 +48,20 @@ pub struct CustomerHit {
     pub accounts: Vec<String>,
 }
 
+impl From<CachedCustomer> for CustomerHit {
+    /// The listing columns of a cached customer (what a search finds of it).
+    fn from(c: CachedCustomer) -> Self {
+        CustomerHit {
+            id: c.id,
+            name: c.name,
+            status: c.status,
+            phones: c.phones,
+            emails: c.emails,
+            accounts: c.accounts,
+        }
+    }
+}
+
 /// How a customer sync ends: merge what came (an incremental pull), or make the cache exactly
 /// what came (a full pull: customers the server no longer lists are removed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

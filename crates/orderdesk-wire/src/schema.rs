@@ -176,6 +176,15 @@ pub fn named_schema(doc: &Value, name: &str) -> Value {
     })
 }
 
+/// A validator of [`named_schema`] (draft 4, as the specifications are written); `Err` says why
+/// the schema does not compile.
+pub fn named_validator(doc: &Value, name: &str) -> Result<jsonschema::Validator, String> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&named_schema(doc, name))
+        .map_err(|e| format!("{name}: {e}"))
+}
+
 fn collect_refs(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
