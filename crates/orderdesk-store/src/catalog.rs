@@ -38,11 +38,15 @@ pub struct CatalogImportMeta {
 }
 
 /// One catalog import in progress: every record is written as it is handed over, inside one
-/// IMMEDIATE transaction that [`CatalogWriter::finish`] commits. Dropped without finishing
-/// (an error on the way), nothing is written: readers keep seeing the previous catalog.
+/// IMMEDIATE transaction that [`CatalogWriter::finish`] commits; the records' search entries
+/// are set aside and indexed once, by `finish` (see [`search::begin_pending`] for why).
+/// Dropped without finishing (an error on the way), nothing is written: readers keep seeing
+/// the previous catalog.
 pub struct CatalogWriter<'a> {
     tx: Transaction<'a>,
     snapshot: i64,
+    /// The import replaces the cached catalog (which `begin` emptied).
+    replace: bool,
     report: CatalogImportReport,
 }
 
@@ -67,6 +71,7 @@ impl<'a> CatalogWriter<'a> {
                 search::unindex_kind(&tx, SearchKind::from(*kind))?;
             }
         }
+        search::begin_pending(&tx)?;
         let report = CatalogImportReport {
             version: meta.version.clone(),
             offerings: 0,
@@ -74,11 +79,11 @@ impl<'a> CatalogWriter<'a> {
             specifications: 0,
             categories: 0,
         };
-        Ok(CatalogWriter { tx, snapshot, report })
+        Ok(CatalogWriter { tx, snapshot, replace: meta.replace, report })
     }
 
-    /// Write one record (it must carry an `id`), its search entry and, for an offering, its
-    /// category memberships.
+    /// Write one record (it must carry an `id`) and, for an offering, its category
+    /// memberships, and set its search entry aside for [`CatalogWriter::finish`].
     pub fn put(&mut self, kind: CatalogKind, doc: &Value) -> Result<()> {
         let id = extract::str_field(doc, "id").ok_or_else(|| {
             StoreError::Invalid(format!("a {} without an \"id\"", catalog_noun(kind)))
@@ -86,22 +91,32 @@ impl<'a> CatalogWriter<'a> {
         let body =
             serde_json::to_string(doc).map_err(|err| StoreError::Invalid(err.to_string()))?;
         let name = extract::str_field(doc, "name");
-        self.tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO catalog_items
-                     (kind, id, name, version, lifecycle_status, body, snapshot_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                kind,
-                id,
-                name,
-                extract::str_field(doc, "version"),
-                extract::str_field(doc, "lifecycleStatus"),
-                body,
-                self.snapshot
-            ])?;
-        search::index_record(
+        let version = extract::str_field(doc, "version");
+        let status = extract::str_field(doc, "lifecycleStatus");
+        let row = params![kind, id, name, version, status, body, self.snapshot];
+        // A plain one-row insert, and a record written before (a merge, or one listed twice)
+        // deleted and inserted again, rather than `INSERT OR REPLACE`: SQLite gives a
+        // statement that may both write several rows and abort (a REPLACE on a table with
+        // indexes and CHECK constraints) a statement journal, which copies every page the
+        // statement touches. A one-row insert that hits the unique key fails before it
+        // writes anything.
+        let insert = "INSERT INTO catalog_items
+                          (kind, id, name, version, lifecycle_status, body, snapshot_id)
+                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+        let replaced = match self.tx.prepare_cached(insert)?.execute(row) {
+            Ok(_) => false,
+            Err(rusqlite::Error::SqliteFailure(err, _))
+                if err.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
+                self.tx
+                    .prepare_cached("DELETE FROM catalog_items WHERE kind = ?1 AND id = ?2")?
+                    .execute(params![kind, id])?;
+                self.tx.prepare_cached(insert)?.execute(row)?;
+                true
+            }
+            Err(err) => return Err(err.into()),
+        };
+        search::add_pending(
             &self.tx,
             SearchKind::from(kind),
             &id,
@@ -110,11 +125,13 @@ impl<'a> CatalogWriter<'a> {
         )?;
         let count = match kind {
             CatalogKind::Offering => {
-                self.tx
-                    .prepare_cached(
-                        "DELETE FROM catalog_offering_categories WHERE offering_id = ?1",
-                    )?
-                    .execute([&id])?;
+                if replaced {
+                    self.tx
+                        .prepare_cached(
+                            "DELETE FROM catalog_offering_categories WHERE offering_id = ?1",
+                        )?
+                        .execute([&id])?;
+                }
                 let mut insert = self.tx.prepare_cached(
                     "INSERT OR IGNORE INTO catalog_offering_categories (category_id, offering_id)
                      VALUES (?1, ?2)",
@@ -135,6 +152,7 @@ impl<'a> CatalogWriter<'a> {
     /// Commit the import under `version` (a streamed snapshot may name it after its records)
     /// and its fetch time.
     pub fn finish(self, version: String, fetched_at: DateTime<Utc>) -> Result<CatalogImportReport> {
+        search::index_pending(&self.tx, !self.replace)?;
         self.tx.execute(
             "UPDATE catalog_snapshots SET version = ?1, fetched_at = ?2 WHERE id = ?3",
             params![version, ts_text(fetched_at), self.snapshot],

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_catalog_browse.sql"),
     include_str!("migrations/0007_orders_list.sql"),
     include_str!("migrations/0008_favourites.sql"),
+    include_str!("migrations/0009_catalog_rows.sql"),
 ];
 
 /// The schema version this build writes and understands.

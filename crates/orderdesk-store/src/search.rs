@@ -60,6 +60,86 @@ pub(crate) fn index_record(
     Ok(())
 }
 
+/// How much text FTS5 may hold in memory before writing an index segment, while a catalog
+/// import is indexed (FTS5's default is 1 MiB). A 100,000-offering catalog's search text is
+/// about 60 MB: with 1 MiB it becomes some sixty segments that FTS5 then merges again; with
+/// 32 MiB, two. It bounds the memory one transaction's pending entries take, and only an
+/// import has that many: a draft's save stays far below either bound.
+const IMPORT_HASH_BYTES: i64 = 32 * 1024 * 1024;
+
+/// Start setting search entries aside for [`index_pending`] (inside the caller's
+/// transaction, which rolls the pending table back with everything else).
+///
+/// Why not [`index_record`] per record: FTS5 writes its pending entries out as a new index
+/// segment whenever a statement of the transaction opens a statement savepoint, which SQLite
+/// does for any statement that may write several rows and abort. One such statement per
+/// record made a 100,000-offering import write hundreds of thousands of one-record segments
+/// and merge them again. Indexed in one statement, in rowid order, FTS5 builds its segments
+/// from its in-memory hash, whatever the other statements of the import do.
+pub(crate) fn begin_pending(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS search_pending (
+             kind  TEXT NOT NULL,
+             ref   TEXT NOT NULL,
+             title TEXT NOT NULL,
+             body  TEXT NOT NULL
+         );
+         DELETE FROM temp.search_pending;",
+    )?;
+    Ok(())
+}
+
+/// Set the search entry of one record aside; of two set aside for one record, the later wins.
+pub(crate) fn add_pending(
+    conn: &Connection,
+    kind: SearchKind,
+    id: &str,
+    title: &str,
+    body: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO temp.search_pending (kind, ref, title, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![kind, id, title, body])?;
+    Ok(())
+}
+
+/// Index every entry set aside since [`begin_pending`]. `may_have_entries`: some of those
+/// records may be indexed already (a merge), and their entries are removed first; without it,
+/// the caller has removed every entry of those kinds (an import that replaces the catalog).
+pub(crate) fn index_pending(conn: &Connection, may_have_entries: bool) -> Result<()> {
+    conn.execute(
+        "INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', ?1)",
+        [IMPORT_HASH_BYTES],
+    )?;
+    conn.execute_batch(
+        "CREATE INDEX temp.search_pending_by_ref ON search_pending (kind, ref);
+         INSERT INTO search_docs (kind, ref)
+             SELECT kind, ref FROM temp.search_pending WHERE true
+             ON CONFLICT (kind, ref) DO NOTHING;",
+    )?;
+    if may_have_entries {
+        conn.execute(
+            "DELETE FROM search_fts WHERE rowid IN (
+                 SELECT d.rowid FROM search_docs d
+                 WHERE EXISTS (SELECT 1 FROM temp.search_pending p
+                               WHERE p.kind = d.kind AND p.ref = d.ref))",
+            [],
+        )?;
+    }
+    // In rowid order: FTS5 appends to its pending segment only while rowids grow.
+    conn.execute_batch(
+        "INSERT INTO search_fts (rowid, title, body)
+             SELECT d.rowid, p.title, p.body
+             FROM temp.search_pending p JOIN search_docs d ON d.kind = p.kind AND d.ref = p.ref
+             WHERE p.rowid = (SELECT max(q.rowid) FROM temp.search_pending q
+                              WHERE q.kind = p.kind AND q.ref = p.ref)
+             ORDER BY d.rowid;
+         DROP TABLE temp.search_pending;",
+    )?;
+    Ok(())
+}
+
 /// Remove the index entry of one record, if it has one.
 pub(crate) fn unindex_record(conn: &Connection, kind: SearchKind, id: &str) -> Result<()> {
     let rowid: Option<i64> = conn

@@ -313,3 +313,65 @@ fn offerings_browse_by_name_and_category_and_memberships_follow_imports() {
     assert_eq!(store.offerings_by_name(Some(&a), 10).expect("cat-a"), ["new"]);
     assert_eq!(store.offering_count().expect("count"), 1);
 }
+
+#[test]
+fn a_record_written_twice_is_the_later_one_everywhere() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let ids = |hits: Vec<SearchHit>| -> Vec<String> { hits.into_iter().map(|h| h.id).collect() };
+    let listed = |id: &str, category: &str, words: &str| {
+        record(
+            CatalogKind::Offering,
+            json!({"id": id, "name": words, "category": [{"id": category}]}),
+        )
+    };
+    // A snapshot that lists a record twice: the later one is the record, its index entry
+    // and its memberships.
+    store
+        .import_catalog(import(
+            "v1",
+            vec![
+                listed("po-1", "cat-a", "Walrus plan"),
+                listed("po-2", "cat-a", "Heron plan"),
+                listed("po-1", "cat-b", "Puffin plan"),
+            ],
+            true,
+        ))
+        .expect("import");
+    let item = store.catalog_item(CatalogKind::Offering, "po-1").expect("po-1");
+    assert_eq!(item.name.as_deref(), Some("Puffin plan"));
+    assert_eq!(store.offering_count().expect("count"), 2);
+    assert!(store.search("walrus", &[], 10).expect("search").is_empty());
+    assert_eq!(ids(store.search("puffin", &[], 10).expect("search")), ["po-1"]);
+    assert_eq!(ids(store.search("plan", &[], 10).expect("search")).len(), 2, "one entry each");
+    let a = ["cat-a".to_owned()];
+    let b = ["cat-b".to_owned()];
+    assert_eq!(store.offerings_by_name(Some(&a), 10).expect("cat-a"), ["po-2"]);
+    assert_eq!(store.offerings_by_name(Some(&b), 10).expect("cat-b"), ["po-1"]);
+
+    // A merge that replaces a record replaces its entry and memberships, and keeps the rest.
+    store
+        .import_catalog(import("v2", vec![listed("po-2", "cat-b", "Gannet plan")], false))
+        .expect("merge");
+    assert!(store.search("heron", &[], 10).expect("search").is_empty());
+    assert_eq!(ids(store.search("gannet", &[], 10).expect("search")), ["po-2"]);
+    assert_eq!(ids(store.search("puffin", &[], 10).expect("search")), ["po-1"]);
+    assert!(store.offerings_by_name(Some(&a), 10).expect("cat-a").is_empty());
+
+    // A refused import leaves nothing set aside: the next one indexes only its own records.
+    let refused = store.import_catalog(import(
+        "v3",
+        vec![
+            listed("po-3", "cat-a", "Osprey plan"),
+            CatalogItemInput { kind: CatalogKind::Offering, body: json!({"name": "No id"}) },
+        ],
+        false,
+    ));
+    assert!(matches!(refused, Err(StoreError::Invalid(_))));
+    store
+        .import_catalog(import("v4", vec![listed("po-4", "cat-a", "Tern plan")], false))
+        .expect("merge");
+    assert!(store.search("osprey", &[], 10).expect("search").is_empty());
+    assert_eq!(ids(store.search("tern", &[], 10).expect("search")), ["po-4"]);
+    assert_eq!(store.integrity_check().expect("check"), ["ok"]);
+}
