@@ -66,6 +66,7 @@ mod functions;
 mod handle;
 mod model;
 mod open;
+mod order_list;
 mod profiles;
 mod query;
 pub mod search;

@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_orders_list.sql"),
     include_str!("migrations/0008_favourites.sql"),
     include_str!("migrations/0009_catalog_rows.sql"),
+    include_str!("migrations/0010_order_list_docs.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -238,106 +238,12 @@ pub trait Queries {
     }
 
     /// One page of the orders list (drafts and orders known to a server, merged by the
-    /// `order_list_rows` view of schema 7), searched, filtered and sorted by SQLite, with the
-    /// number of rows the whole list has. Offset paging: the list shows a position in the
-    /// whole (a scroll bar, End), and every sort walks an index, so skipping rows to a deep
-    /// page costs an index walk, no table reads.
+    /// `order_list_rows` view), searched, filtered and sorted by SQLite, with the number of
+    /// rows the whole list has. Offset paging: the list shows a position in the whole (a
+    /// scroll bar, End), and every sort walks an index, so skipping rows to a deep page costs
+    /// an index walk, no table reads. See [`crate::order_list`].
     fn order_list(&self, filter: &OrderListFilter) -> Result<OrderListPage> {
-        let mut conditions: Vec<&str> = Vec::new();
-        let mut values: Vec<(&str, Box<dyn rusqlite::ToSql>)> = Vec::new();
-        if !filter.text.trim().is_empty() {
-            // Text with no searchable word finds nothing, as [`Queries::search`] does.
-            let Some(query) = fts_query(&filter.text) else {
-                return Ok(OrderListPage { rows: Vec::new(), total: 0 });
-            };
-            conditions.push(
-                "((kind = 'order' AND ref IN (SELECT ref FROM hits WHERE kind = 'order'))
-                  OR draft_id IN (SELECT ref FROM hits WHERE kind = 'draft'))",
-            );
-            values.push((":text", Box::new(query)));
-        }
-        if let Some(state) = filter.state {
-            conditions.push("state = :state");
-            values.push((":state", Box::new(state.as_str())));
-        }
-        if let Some(sync) = filter.sync {
-            conditions.push("sync = :sync");
-            values.push((":sync", Box::new(sync)));
-        }
-        if let Some(customer) = filter.customer.as_deref().filter(|c| !c.is_empty()) {
-            conditions.push("instr(customer_key, fold_case(:customer)) > 0");
-            values.push((":customer", Box::new(customer.to_owned())));
-        }
-        if let Some(day) = filter.updated_from {
-            conditions.push("updated_at >= :from");
-            values.push((":from", Box::new(day.format("%Y-%m-%d").to_string())));
-        }
-        if let Some(day) = filter.updated_to {
-            // Timestamps are fixed-format UTC text: the day ends before the next one starts.
-            conditions.push("updated_at < date(:to, '+1 day')");
-            values.push((":to", Box::new(day.format("%Y-%m-%d").to_string())));
-        }
-        let with = if filter.text.trim().is_empty() {
-            ""
-        } else {
-            "WITH hits AS MATERIALIZED (
-                SELECT d.kind, d.ref FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
-                WHERE search_fts MATCH :text AND d.kind IN ('draft', 'order'))"
-        };
-        let where_clause = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
-        let order_by = match filter.sort {
-            OrderListSort::UpdatedDesc => "updated_at DESC, kind DESC, ref DESC",
-            OrderListSort::UpdatedAsc => "updated_at, kind, ref",
-            OrderListSort::CustomerAsc => "customer_key, updated_at DESC, kind DESC, ref DESC",
-            OrderListSort::TotalDesc => "total_key DESC, kind DESC, ref DESC",
-        };
-        let params: Vec<(&str, &dyn rusqlite::ToSql)> =
-            values.iter().map(|(name, value)| (*name, value.as_ref())).collect();
-        let total: i64 = self
-            .connection()
-            .prepare_cached(&format!("{with} SELECT count(*) FROM order_list {where_clause}"))?
-            .query_row(params.as_slice(), |row| row.get(0))?;
-        let mut page_params = params.clone();
-        let limit = filter.limit.min(MAX_LIST_PAGE);
-        page_params.push((":limit", &limit));
-        page_params.push((":offset", &filter.offset));
-        // The page's keys first, then its rows: skipping `offset` rows walks the sort's index
-        // alone (it holds the key, kind and ref), and only the 50 rows shown are read whole.
-        // A deep page read whole row by row cost twice as long.
-        let sql = format!(
-            "{with} SELECT kind, ref, customer, total, currency, item_count, state, state_text,
-                    sync, revision, updated_at
-             FROM order_list
-             WHERE (kind, ref) IN (SELECT kind, ref FROM order_list {where_clause}
-                                   ORDER BY {order_by} LIMIT :limit OFFSET :offset)
-             ORDER BY {order_by}"
-        );
-        let rows = self
-            .connection()
-            .prepare_cached(&sql)?
-            .query_map(page_params.as_slice(), |row| {
-                Ok(OrderListEntry {
-                    kind: row.get(0)?,
-                    id: row.get(1)?,
-                    customer: row.get(2)?,
-                    total: money_parse(row.get(3)?, row.get(4)?)?,
-                    item_count: row.get(5)?,
-                    state: row
-                        .get::<_, Option<String>>(6)?
-                        .as_deref()
-                        .and_then(orderdesk_wire::OrderState::parse),
-                    state_text: row.get(7)?,
-                    sync: row.get(8)?,
-                    revision: row.get(9)?,
-                    updated_at: ts_parse(&row.get::<_, String>(10)?)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(OrderListPage { rows, total: u64::try_from(total).unwrap_or(0) })
+        crate::order_list::page(self.connection(), filter)
     }
 
     /// One outbox entry.

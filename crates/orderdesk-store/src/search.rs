@@ -57,6 +57,32 @@ pub(crate) fn index_record(
     conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?.execute([rowid])?;
     conn.prepare_cached("INSERT INTO search_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
         .execute(params![rowid, title, body])?;
+    link_list_rows(conn, kind, id, Some(rowid))
+}
+
+/// Point the orders list's rows at the search entry of one draft or order (`None`: at none).
+///
+/// The list's view (`order_list_rows`, schema 10) states which entry a row names; its rows
+/// are rebuilt when their draft or order changes, which happens before that record's entry
+/// is first written (an order's id exists only once it is inserted). So whoever writes or
+/// removes an entry sets the link the view would now give: the row's own (`doc`), and for a
+/// draft, that of the orders submitted from it (`draft_doc`).
+fn link_list_rows(conn: &Connection, kind: SearchKind, id: &str, rowid: Option<i64>) -> Result<()> {
+    // The list's kinds are named as the search's are.
+    if !matches!(kind, SearchKind::Draft | SearchKind::Order) {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "UPDATE order_list SET doc = ?1 WHERE kind = ?2 AND ref = ?3 AND doc IS NOT ?1",
+    )?
+    .execute(params![rowid, kind, id])?;
+    if matches!(kind, SearchKind::Draft) {
+        conn.prepare_cached(
+            "UPDATE order_list SET draft_doc = ?1
+             WHERE draft_id = ?2 AND kind = 'order' AND draft_doc IS NOT ?1",
+        )?
+        .execute(params![rowid, id])?;
+    }
     Ok(())
 }
 
@@ -148,6 +174,7 @@ pub(crate) fn unindex_record(conn: &Connection, kind: SearchKind, id: &str) -> R
         .optional()?;
     if let Some(rowid) = rowid {
         conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?.execute([rowid])?;
+        link_list_rows(conn, kind, id, None)?;
     }
     Ok(())
 }

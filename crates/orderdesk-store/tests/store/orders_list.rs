@@ -280,3 +280,117 @@ fn search_and_filters_combine() {
         0
     );
 }
+
+/// A search's pages are the matching slice of the whole list in every sort, whichever way
+/// each is found: walking the sort's index from its start or its end, or sorting the hits.
+#[test]
+fn a_search_pages_as_the_matching_slice_of_the_whole_list() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    let start = Utc.with_ymd_and_hms(2026, 2, 1, 8, 0, 0).single().expect("start");
+    // Every third order is amber and its customer a "Mara"; pairs share an instant, and
+    // totals repeat, so every sort meets ties. Four of the amber ones are also urgent.
+    let batch = (0..150_i64)
+        .map(|n| {
+            let (customer, colour) = if n % 3 == 0 {
+                (format!("Mara {n}"), "amber")
+            } else {
+                (format!("Nils {n}"), "slate")
+            };
+            let note = if n % 39 == 0 { "urgent" } else { "routine" };
+            let state = if n % 2 == 0 { "completed" } else { "acknowledged" };
+            let amount = (n % 11).to_string();
+            let at = start + Duration::minutes(n / 2);
+            seen(&format!("P-{n}"), state, order_json(&customer, note, colour, &amount), at)
+        })
+        .collect();
+    store.record_orders(batch).expect("record");
+    for n in 0..12 {
+        let (customer, colour) = if n % 2 == 0 {
+            (format!("Mara D{n}"), "amber")
+        } else {
+            (format!("Nils D{n}"), "slate")
+        };
+        store
+            .create_draft(new_draft(order_json(&customer, "routine", colour, "3")))
+            .expect("draft");
+    }
+    // Submitted drafts: an amber one whose order lacks the word (found through the draft),
+    // and a slate one whose order has none either (not found).
+    for (customer, colour, server_id) in [("Mara S", "amber", "S-1"), ("Nils S", "slate", "S-2")] {
+        let draft = store
+            .create_draft(new_draft(order_json(customer, "routine", colour, "4")))
+            .expect("draft");
+        store
+            .record_order(OrderSeen {
+                draft_id: Some(draft.id.clone()),
+                ..seen(server_id, "inProgress", unpriced(customer), start)
+            })
+            .expect("record");
+    }
+    assert_in_step(&store);
+
+    let matching = |filter: OrderListFilter, prefix: &str| -> Vec<OrderListEntry> {
+        let whole = list(&store, all(OrderListFilter { text: String::new(), ..filter }));
+        assert!(whole.rows.len() < usize::try_from(MAX_LIST_PAGE).expect("cap"));
+        let mut rows = whole.rows;
+        rows.retain(|row| row.customer.as_deref().is_some_and(|c| c.starts_with(prefix)));
+        rows
+    };
+    let sorts = [
+        OrderListSort::UpdatedDesc,
+        OrderListSort::UpdatedAsc,
+        OrderListSort::CustomerAsc,
+        OrderListSort::TotalDesc,
+    ];
+    for sort in sorts {
+        for (text, prefix, state) in [
+            ("amber", "Mara", None),
+            ("AMB", "Mara", None),
+            ("urgent", "Mara", None),
+            ("amber", "Mara", Some(OrderState::Completed)),
+        ] {
+            let filter = OrderListFilter { text: text.into(), sort, state, ..Default::default() };
+            let expected = if text == "urgent" {
+                let mut rows = matching(filter.clone(), prefix);
+                rows.retain(|row| {
+                    row.customer
+                        .as_deref()
+                        .and_then(|c| c.strip_prefix("Mara "))
+                        .and_then(|n| n.parse::<i64>().ok())
+                        .is_some_and(|n| n % 39 == 0)
+                });
+                rows
+            } else {
+                matching(filter.clone(), prefix)
+            };
+            assert!(!expected.is_empty(), "{text}: the fixture has matches");
+            for offset in 0..=expected.len() + 1 {
+                let page = list(
+                    &store,
+                    OrderListFilter {
+                        offset: u32::try_from(offset).expect("offset"),
+                        limit: 7,
+                        ..filter.clone()
+                    },
+                );
+                let from = offset.min(expected.len());
+                let to = (offset + 7).min(expected.len());
+                assert_eq!(page.total, u64::try_from(expected.len()).expect("len"));
+                assert_eq!(
+                    page.rows,
+                    expected[from..to],
+                    "{sort:?} {text:?} {state:?} at {offset}"
+                );
+            }
+        }
+    }
+
+    // Deleting a matching draft takes it out of the hits; the rows stay in step.
+    let gone = list(&store, all(OrderListFilter { text: "mara d0".into(), ..Default::default() }));
+    assert_eq!(gone.total, 1);
+    store.delete_draft(&gone.rows[0].id, "agent").expect("delete");
+    assert_in_step(&store);
+    let after = list(&store, all(OrderListFilter { text: "mara d0".into(), ..Default::default() }));
+    assert_eq!(after.total, 0);
+}
