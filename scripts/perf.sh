@@ -12,8 +12,9 @@
 #      database against the same command on an empty one (bars: at most 1.5x, 50 ms, 60 MB);
 #      the service's picker search (cargo bench -p orderdesk-service --bench catalog_search,
 #      bar: p95 at most 20 ms); in a full run, (a) again with that catalog cached
-#      (PERF_RUNS_100K runs, default 3). PERF_ONLY=catalog runs this stage alone (no display
-#      needed, no start-up).
+#      (PERF_RUNS_100K runs, default 3) and the picker in the window, each keystroke to the
+#      painted results (tests/e2e/perf/picker.mjs, bar: 50 ms). PERF_ONLY=catalog runs this
+#      stage alone (no display needed, no start-up, no window).
 #
 # Builds everything in release first (a cold release build takes several minutes). Needs Xvfb,
 # python3, and for (c) node with tests/e2e's packages and tauri-driver (installed if missing).
@@ -113,6 +114,18 @@ PY
     "$cli" --db "$dir/with-catalog/orderdesk.db" remote use offline >/dev/null
     python3 tools/perf/startup.py --app "$APP" --baseline "$BASELINE" \
       --data-template "$dir/with-catalog" --runs "${PERF_RUNS_100K:-3}" --settle "$SETTLE" --logs "$dir/logs"
+    # The picker in the window over that catalog (the WebDriver session of (c); not with
+    # PERF_TREE=0): each keystroke of the service bench's queries to the painted results.
+    if [ -n "${DRIVER_PORT:-}" ]; then
+      echo "perf: the catalog picker in the window with that catalog, keystroke to painted results (bar 50 ms)"
+      cp -r "$dir/with-catalog" "$dir/picker"
+      if ! E2E_APP="$APP" E2E_DRIVER_PORT="$DRIVER_PORT" E2E_WORK="$WORK" E2E_PERF_DATA_DIR="$dir/picker" \
+        node tests/e2e/perf/picker.mjs; then
+        echo "perf: the picker measurement failed; the driver's log follows" >&2
+        tail -n 100 "$WORK/driver.log" >&2
+        exit 1
+      fi
+    fi
   fi
   echo "perf: the picker's search in the service over the same database"
   CATALOG_BENCH_DB="$dir/big.db" cargo bench --locked --quiet -p orderdesk-service --bench catalog_search \
