@@ -86,11 +86,12 @@ fn link_list_rows(conn: &Connection, kind: SearchKind, id: &str, rowid: Option<i
     Ok(())
 }
 
-/// How much text FTS5 may hold in memory before writing an index segment, while a catalog
-/// import is indexed (FTS5's default is 1 MiB). A 100,000-offering catalog's search text is
-/// about 60 MB: with 1 MiB it becomes some sixty segments that FTS5 then merges again; with
-/// 32 MiB, two. It bounds the memory one transaction's pending entries take, and only an
-/// import has that many: a draft's save stays far below either bound.
+/// How much text FTS5 may hold in memory before writing an index segment (FTS5's default is
+/// 1 MiB), set by a catalog import. A 100,000-offering catalog's search text is about 60 MB:
+/// with 1 MiB it becomes some sixty segments that FTS5 then merges again; with 32 MiB, two.
+/// FTS5 keeps the setting with the index, so it holds for later transactions too; it bounds
+/// the memory one transaction's pending entries take, and only an import has that many: a
+/// draft's save stays far below either bound.
 const IMPORT_HASH_BYTES: i64 = 32 * 1024 * 1024;
 
 /// Start setting search entries aside for [`index_pending`] (inside the caller's
