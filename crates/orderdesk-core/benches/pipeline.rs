@@ -1,14 +1,24 @@
 //! Parse + validate + price an order of 1,000 items against a catalog of 10,000 offerings,
 //! compared with parsing the same JSON into `serde_json::Value`. Target: at most 3x.
 //!
+//! Then the editor's case: one item's quantity changed, the order validated (with the official
+//! create schema) and priced again, whole (`validate_and_price`) and by a [`Recheck`] that
+//! computes only the changed item; the ratio recheck/whole is printed.
+//!
 //! Run: `cargo bench -p orderdesk-core --bench pipeline`. Before the criterion groups it prints
-//! `ratio core/serde_json_value = N.Nx` from its own median timing.
+//! `ratio core/serde_json_value = N.Nx` and `ratio recheck/whole = N.NNx` from its own median
+//! timings.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use orderdesk_core::{price, validate, Catalog, Order, PricingOptions, ValidateOptions};
+use std::sync::Arc;
+
+use orderdesk_core::{
+    apply, price, validate, validate_and_price, Catalog, Op, Order, PricingOptions, Recheck,
+    ValidateOptions,
+};
 use serde_json::{json, Value};
 
 const OFFERINGS: usize = 10_000;
@@ -150,12 +160,58 @@ fn main() {
     );
     println!("ratio core/serde_json_value = {:.1}x", core.as_secs_f64() / base.as_secs_f64());
 
+    // An edit: the quantity of an item in the middle toggles between 1 and 2.
+    let catalog = Arc::new(catalog);
+    let options = ValidateOptions {
+        version: Some(orderdesk_wire::Version::V4),
+        ..ValidateOptions::default()
+    };
+    let mut ids = Vec::new();
+    order.walk(|item, _, _| ids.push(item.id.clone()));
+    let middle = ids.get(ids.len() / 2).cloned().unwrap_or_default();
+    let edited: Vec<Order> = [2, 1]
+        .into_iter()
+        .filter_map(|quantity| {
+            let op = Op::SetQuantity { item: middle.clone(), quantity };
+            apply(&order, &op, Some(&catalog)).ok()
+        })
+        .collect();
+    let turn = std::cell::Cell::new(0usize);
+    let next = || {
+        turn.set(turn.get().wrapping_add(1));
+        &edited[turn.get() % edited.len()]
+    };
+    let p = PricingOptions::default();
+    let whole =
+        median(|| drop(black_box(validate_and_price(next(), Some(&catalog), options, p))), 41);
+    let mut recheck = Recheck::new();
+    let first = next();
+    let checked = recheck.validate_and_price(first, Some(&catalog), options, p);
+    assert_eq!(checked, validate_and_price(first, Some(&catalog), options, p));
+    let again = median(
+        || drop(black_box(recheck.validate_and_price(next(), Some(&catalog), options, p))),
+        41,
+    );
+    assert_eq!(recheck.computed(), 1, "the recheck computes the edited item only");
+    println!(
+        "after a quantity edit: validate and price whole {:.2} ms, recheck {:.2} ms",
+        whole.as_secs_f64() * 1e3,
+        again.as_secs_f64() * 1e3
+    );
+    println!("ratio recheck/whole = {:.2}x", again.as_secs_f64() / whole.as_secs_f64());
+
     let mut c = Criterion::default().configure_from_args().sample_size(20);
     c.bench_function("serde_json_value", |b| {
         b.iter(|| serde_json::from_str::<Value>(black_box(&text)))
     });
     c.bench_function("parse_validate_price", |b| {
         b.iter(|| core_pipeline(black_box(&text), &catalog))
+    });
+    c.bench_function("edit_validate_and_price_whole", |b| {
+        b.iter(|| validate_and_price(next(), Some(&catalog), options, p))
+    });
+    c.bench_function("edit_recheck", |b| {
+        b.iter(|| recheck.validate_and_price(next(), Some(&catalog), options, p))
     });
     c.final_summary();
 }

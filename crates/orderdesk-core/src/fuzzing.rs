@@ -1,5 +1,7 @@
 //! Fuzz harness: an order from outside through import, validation, pricing, a sequence of
-//! edits and export, as the app and the CLI take it. `fuzz/` (cargo-fuzz) drives it with
+//! edits and export, as the app and the CLI take it. After every edit, the editor's recheck
+//! ([`crate::Recheck`], which computes only the items that changed) must give exactly what
+//! validating and pricing the whole order gives. `fuzz/` (cargo-fuzz) drives it with
 //! libFuzzer; `crates/orderdesk-server/tests/fuzz.rs` replays the committed corpus and every
 //! input that once failed. It must never panic on any input: a panic is a bug in this crate.
 //!
@@ -11,11 +13,13 @@ use arbitrary::{Result as Chosen, Unstructured};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Number, Value};
 
+use crate::policy::{DiscountPolicy, DiscountReason};
 use crate::{
     apply, validate_and_price, validate_json, Action, Catalog, ErrorCode, Layout, Op, Order,
-    PricingOptions, Rounding, ValidateOptions,
+    PricingOptions, Recheck, Rounding, ValidateOptions,
 };
 use orderdesk_wire::Version;
+use std::sync::Arc;
 
 /// Edits applied to one input at most.
 const MAX_OPS: usize = 32;
@@ -35,10 +39,11 @@ pub fn order_pipeline(data: &[u8], catalog: &Catalog) {
     };
     let mut u = Unstructured::new(choices);
     let version = if u.arbitrary().unwrap_or(false) { Version::V5 } else { Version::V4 };
-    let validate_options = ValidateOptions {
+    let policy = u.arbitrary::<bool>().unwrap_or(false).then(policy);
+    let mut validate_options = ValidateOptions {
         now: DateTime::from_timestamp(1_767_225_600, 0),
         version: Some(version),
-        policy: None,
+        policy: policy.as_ref(),
     };
     let pricing_options = PricingOptions {
         rounding: if u.arbitrary().unwrap_or(false) {
@@ -72,6 +77,15 @@ pub fn order_pipeline(data: &[u8], catalog: &Catalog) {
         None => Order::default(),
     };
     let _ = validate_and_price(&order, Some(catalog), validate_options, pricing_options).to_json();
+    let shared = Arc::new(catalog.clone());
+    let mut recheck = Recheck::new();
+    let first =
+        recheck.validate_and_price(&order, Some(&shared), validate_options, pricing_options);
+    assert_eq!(
+        first,
+        validate_and_price(&order, Some(&shared), validate_options, pricing_options),
+        "the first recheck differs"
+    );
 
     let mut offerings: Vec<&str> = catalog.offerings.keys().map(String::as_str).collect();
     offerings.sort_unstable();
@@ -94,6 +108,21 @@ pub fn order_pipeline(data: &[u8], catalog: &Catalog) {
                     Err(e) => panic!("{stored} does not read back: {e}"),
                 }
                 order = next;
+                // A later edit may come a day later: the clock's check is never kept.
+                if u.ratio(1, 8).unwrap_or(false) {
+                    validate_options.now = validate_options
+                        .now
+                        .and_then(|t| t.checked_add_signed(chrono::TimeDelta::days(400)));
+                }
+                let again = recheck.validate_and_price(
+                    &order,
+                    Some(&shared),
+                    validate_options,
+                    pricing_options,
+                );
+                let whole =
+                    validate_and_price(&order, Some(&shared), validate_options, pricing_options);
+                assert_eq!(again, whole, "the recheck after {stored} differs");
             }
             Err(e) => {
                 let _ = (e.code(), e.to_string());
@@ -120,6 +149,19 @@ pub fn order_pipeline(data: &[u8], catalog: &Catalog) {
                 "an edited order converted to {target} is not an order"
             );
         }
+    }
+}
+
+/// A discount policy with a limit, so that discounts and approvals are checked.
+fn policy() -> DiscountPolicy {
+    DiscountPolicy {
+        reasons: vec![DiscountReason {
+            code: "retention".into(),
+            label: "Retention".into(),
+            max_percentage: Some(rust_decimal::Decimal::from(10)),
+            max_amount: None,
+            currency: None,
+        }],
     }
 }
 

@@ -22,6 +22,8 @@
 //!   rounding is per line and period, then sums (see the module docs for every rule).
 //!   [`Quote::to_json`] is the `orderdesk price --json` document; [`validate_and_price`] adds
 //!   the validation findings to it.
+//! - [`recheck`]: validating and pricing again after an edit, computing only the items that
+//!   changed ([`Recheck`]); always the same answer as [`validate_and_price`].
 //! - [`fuzzing`]: the fuzz harness (import, validate, price, edits, export) that `fuzz/` drives.
 //!
 //! ## Example
@@ -77,6 +79,7 @@ pub mod money;
 pub mod ops;
 pub mod policy;
 pub mod pricing;
+pub mod recheck;
 pub mod validate;
 
 pub use catalog::Catalog;
@@ -89,6 +92,7 @@ pub use ops::{apply, Action, Op};
 pub use orderdesk_error::ErrorCode;
 pub use policy::{CancelReason, DiscountPolicy, ProfilePolicy};
 pub use pricing::{price, PricingOptions, Quote};
+pub use recheck::Recheck;
 pub use validate::{
     validate, validate_json, validate_json_with_inventory, validate_with_inventory, ValidateOptions,
 };

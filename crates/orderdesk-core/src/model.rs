@@ -367,6 +367,15 @@ fn item_head(item: &Item) -> Map<String, Value> {
 }
 
 fn flat_export(item: &Item, out: &mut Vec<Value>) {
+    out.push(flat_item(item));
+    for child in &item.children {
+        flat_export(child, out);
+    }
+}
+
+/// One item as the flat layout writes it: its own members and its relationships, the
+/// `bundles` links to its children first (its children are entries of their own).
+pub(crate) fn flat_item(item: &Item) -> Value {
     let mut obj = item_head(item);
     let mut rels: Vec<Value> =
         item.children.iter().map(|c| relationship_json(&c.id, BUNDLES, &c.link)).collect();
@@ -374,10 +383,7 @@ fn flat_export(item: &Item, out: &mut Vec<Value>) {
     if !rels.is_empty() {
         obj.insert("productOrderItemRelationship".into(), Value::Array(rels));
     }
-    out.push(Value::Object(obj));
-    for child in &item.children {
-        flat_export(child, out);
-    }
+    Value::Object(obj)
 }
 
 fn nested_export(item: &Item) -> Value {

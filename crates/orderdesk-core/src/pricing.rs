@@ -368,60 +368,104 @@ fn derive_tracks(df: Option<Decimal>, ti: Option<Decimal>, rate: Decimal) -> (De
 
 /// Price an order. Pure: the catalog is optional, the options choose rounding and horizon.
 pub fn price(order: &Order, catalog: Option<&Catalog>, options: PricingOptions) -> Quote {
-    let mut findings = Vec::new();
-    let mut items: Vec<(&Item, String)> = Vec::new();
-    order.walk(|item, _, path| items.push((item, path.to_string())));
+    let mut ids: Vec<String> = Vec::new();
+    let mut parts: Vec<ItemPricing> = Vec::new();
+    order.walk(|item, _, path| {
+        parts.push(price_item(parts.len(), item, path, catalog, options.rounding));
+        ids.push(item.id.clone());
+    });
+    assemble(ids, parts, options)
+}
 
-    let mut lines: Vec<Line> = Vec::new();
-    let mut sources: Vec<&'static str> = Vec::new();
-    let mut terms: Vec<(u32, String)> = Vec::new();
-    for (index, (item, path)) in items.iter().enumerate() {
-        collect_terms(item, catalog, &mut terms);
-        if matches!(item.action(), Some("delete" | "noChange")) {
-            continue;
-        }
-        let quantity = Decimal::from(item.quantity().unwrap_or(1));
-        let own = item.fields.get("itemPrice").and_then(Value::as_array).filter(|a| !a.is_empty());
-        match own {
-            Some(prices) => {
-                for (p, raw) in prices.iter().enumerate() {
-                    let at = format!("{path}/itemPrice/{p}");
-                    match order_line(index, raw, quantity, &at, &mut findings) {
-                        Some(line) => {
-                            lines.push(line);
-                            sources.push("order");
-                        }
-                        None => continue,
-                    }
+/// What one item contributes to a quote: its price lines with their segments and where each
+/// came from, its commitment terms and the findings on its prices. It depends on the item
+/// alone (with the catalog, the rounding and its place in the walk), so an item that did not
+/// change keeps its contribution from one revision to the next ([`crate::recheck`]).
+#[derive(Debug, Clone)]
+pub(crate) struct ItemPricing {
+    lines: Vec<Line>,
+    segments: Vec<Vec<Segment>>,
+    sources: Vec<&'static str>,
+    terms: Vec<(u32, String)>,
+    findings: Vec<Finding>,
+}
+
+/// The contribution of the `index`-th item of the walk, at `path`.
+pub(crate) fn price_item(
+    index: usize,
+    item: &Item,
+    path: &str,
+    catalog: Option<&Catalog>,
+    rounding: Rounding,
+) -> ItemPricing {
+    let mut part = ItemPricing {
+        lines: Vec::new(),
+        segments: Vec::new(),
+        sources: Vec::new(),
+        terms: Vec::new(),
+        findings: Vec::new(),
+    };
+    collect_terms(item, catalog, &mut part.terms);
+    if matches!(item.action(), Some("delete" | "noChange")) {
+        return part;
+    }
+    let quantity = Decimal::from(item.quantity().unwrap_or(1));
+    let own = item.fields.get("itemPrice").and_then(Value::as_array).filter(|a| !a.is_empty());
+    match own {
+        Some(prices) => {
+            for (p, raw) in prices.iter().enumerate() {
+                let at = format!("{path}/itemPrice/{p}");
+                if let Some(line) = order_line(index, raw, quantity, &at, &mut part.findings) {
+                    part.lines.push(line);
+                    part.sources.push("order");
                 }
             }
-            None => {
-                let offering = item.offering_id().and_then(|id| catalog?.offering(id));
-                if let (Some(catalog), Some(offering)) = (catalog, offering) {
-                    for line in catalog_lines(index, path, catalog, &offering.price_ids, quantity) {
-                        lines.push(line);
-                        sources.push("catalog");
-                    }
+        }
+        None => {
+            let offering = item.offering_id().and_then(|id| catalog?.offering(id));
+            if let (Some(catalog), Some(offering)) = (catalog, offering) {
+                for line in catalog_lines(index, path, catalog, &offering.price_ids, quantity) {
+                    part.lines.push(line);
+                    part.sources.push("catalog");
                 }
             }
         }
     }
+    part.segments = part.lines.iter().map(|l| line_segments(l, rounding)).collect();
+    part
+}
 
-    // Segments per line.
-    let segments: Vec<Vec<Segment>> =
-        lines.iter().map(|l| line_segments(l, options.rounding)).collect();
+/// The quote of the items `ids` (in walk order) from their contributions: the per-item
+/// totals, the per-currency figures and the order's total prices.
+pub(crate) fn assemble(
+    ids: Vec<String>,
+    parts: Vec<ItemPricing>,
+    options: PricingOptions,
+) -> Quote {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut segments: Vec<Vec<Segment>> = Vec::new();
+    let mut sources: Vec<&'static str> = Vec::new();
+    let mut terms: Vec<(u32, String)> = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    for part in parts {
+        lines.extend(part.lines);
+        segments.extend(part.segments);
+        sources.extend(part.sources);
+        terms.extend(part.terms);
+        findings.extend(part.findings);
+    }
 
     // Per-item totals (lines are in item order, so each item's lines are one run).
-    let mut item_quotes: Vec<ItemQuote> = Vec::with_capacity(items.len());
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    let mut item_quotes: Vec<ItemQuote> = Vec::with_capacity(ids.len());
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
     for (l, line) in lines.iter().enumerate() {
         if let Some(m) = members.get_mut(line.item) {
             m.push(l);
         }
     }
-    for ((item, _), members) in items.iter().zip(&members) {
+    for (id, members) in ids.into_iter().zip(&members) {
         item_quotes.push(ItemQuote {
-            id: item.id.clone(),
+            id,
             item_total_price: if members.is_empty() {
                 Vec::new()
             } else {

@@ -138,6 +138,9 @@ pub struct Service {
     /// The last parsed order of each draft with its revision: an edit on that revision
     /// starts from it instead of parsing the stored JSON again.
     parsed: Mutex<HashMap<String, (i64, Arc<Order>)>>,
+    /// What the editor found per item of the draft it last checked, so that a change checks
+    /// and prices only the items it touched (`orderdesk_core::Recheck`).
+    recheck: Mutex<Option<(String, orderdesk_core::Recheck)>>,
     /// The last answer given to the editor window (what a change is measured against).
     shown: Mutex<answer::Shown>,
     /// The running demo server; the lock also makes starts and stops take turns.
@@ -249,6 +252,7 @@ impl Service {
             settings: RwLock::new(settings),
             undo: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),
+            recheck: Mutex::new(None),
             shown: Mutex::default(),
             demo: tokio::sync::Mutex::new(None),
             demo_url: Mutex::new(None),

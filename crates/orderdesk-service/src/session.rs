@@ -1,15 +1,16 @@
 //! The editor session: new, imported, duplicated and opened drafts, typed edits saved as revisions,
 //! undo/redo (the session's stacks of revisions), history and restore, delete, and export as
 //! TMF622 JSON. Every change is priced and validated against the cached catalog before it
-//! returns as the editor's state.
+//! returns as the editor's state; the service keeps what was found per item for the draft the
+//! editor last checked (`orderdesk_core::Recheck`), so a change computes only the items it
+//! touched.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Utc;
 use orderdesk_core::{
-    validate_and_price, Catalog, Layout, Order, PricingOptions, ProfilePolicy, Rounding,
-    ValidateOptions,
+    Catalog, Layout, Order, PricingOptions, ProfilePolicy, Recheck, Rounding, ValidateOptions,
 };
 use orderdesk_store::{DraftEdit, DraftRow, Money, NewDraft, OrderSummary, Queries, Version};
 use serde_json::Value;
@@ -33,16 +34,19 @@ pub(crate) fn parse_order_text(text: &str) -> Result<(Value, Order)> {
 }
 
 /// Validate and price, and the listing columns the store keeps (total = tax included over
-/// the schedule in the primary currency, the figure the price panel shows).
+/// the schedule in the primary currency, the figure the price panel shows). `recheck` keeps
+/// what it found per item: given the one that checked the draft's last revision, only the
+/// items the change touched are checked and priced again (`orderdesk_core::recheck`).
 pub(crate) fn price_and_summarize(
     value: &Value,
     order: &Order,
     version: Version,
-    catalog: &Catalog,
+    catalog: &Arc<Catalog>,
     rounding: Rounding,
     policy: &ProfilePolicy,
+    recheck: &mut Recheck,
 ) -> (orderdesk_core::Quote, OrderSummary) {
-    let quote = validate_and_price(
+    let quote = recheck.validate_and_price(
         order,
         Some(catalog),
         ValidateOptions {
@@ -99,13 +103,21 @@ impl Service {
         let rounding = self.settings().rounding;
         let actor = self.actor.clone();
         let catalogs = Arc::clone(&self.catalogs);
-        let (row, order, quote, catalog) = self
+        let (row, order, quote, catalog, recheck) = self
             .write(move |s| {
                 let (value, order) = parse_order_text(&body)?;
                 let cat = catalogs.for_order(s, &value)?;
                 let policy = orderdesk_sync::profiles::policy(s, None)?;
-                let (quote, summary) =
-                    price_and_summarize(&value, &order, version, &cat.rules, rounding, &policy);
+                let mut recheck = Recheck::new();
+                let (quote, summary) = price_and_summarize(
+                    &value,
+                    &order,
+                    version,
+                    &cat.rules,
+                    rounding,
+                    &policy,
+                    &mut recheck,
+                );
                 let row = s.create_draft(NewDraft {
                     body,
                     tmf_version: version,
@@ -113,9 +125,10 @@ impl Service {
                     actor,
                     summary: Some(summary),
                 })?;
-                Ok((row, order, quote, cat))
+                Ok((row, order, quote, cat, recheck))
             })
             .await?;
+        self.keep_recheck(&row.id, recheck);
         Ok(self.editor_state(&row, &order, &quote, &catalog))
     }
 
@@ -141,7 +154,8 @@ impl Service {
     pub async fn open_draft(&self, id: String) -> Result<EditorState> {
         let rounding = self.settings().rounding;
         let catalogs = Arc::clone(&self.catalogs);
-        let (row, order, quote, catalog) = self
+        let mut recheck = self.take_recheck(&id);
+        let (row, order, quote, catalog, recheck) = self
             .read(move |r| {
                 let draft = r.draft(&id)?;
                 let (value, order) = parse_order_text(&draft.body)?;
@@ -154,10 +168,12 @@ impl Service {
                     &cat.rules,
                     rounding,
                     &policy,
+                    &mut recheck,
                 );
-                Ok((draft.row, order, quote, cat))
+                Ok((draft.row, order, quote, cat, recheck))
             })
             .await?;
+        self.keep_recheck(&row.id, recheck);
         self.remember(&row, order.clone());
         Ok(self.editor_state(&row, &order, &quote, &catalog))
     }
@@ -205,7 +221,8 @@ impl Service {
         let actor = self.actor.clone();
         let catalogs = Arc::clone(&self.catalogs);
         let cached = lock(&self.parsed).get(&id).cloned();
-        let (row, order, quote, catalog) = self
+        let mut recheck = self.take_recheck(&id);
+        let (row, order, quote, catalog, recheck) = self
             .write(move |s| {
                 let draft = s.draft(&id)?;
                 if let Some(expected) = expected {
@@ -237,6 +254,7 @@ impl Service {
                     &cat.rules,
                     rounding,
                     &policy,
+                    &mut recheck,
                 );
                 let body = serde_json::to_string(&value).map_err(|e| error::invalid(e.to_string()))?;
                 let row = s.update_draft_adding(
@@ -251,9 +269,10 @@ impl Service {
                     },
                     &edit.added_offerings(),
                 )?;
-                Ok((row, next, quote, cat))
+                Ok((row, next, quote, cat, recheck))
             })
             .await?;
+        self.keep_recheck(&row.id, recheck);
         self.remember(&row, order.clone());
         Ok((row, order, quote, catalog))
     }
@@ -267,7 +286,8 @@ impl Service {
         let rounding = self.settings().rounding;
         let actor = self.actor.clone();
         let catalogs = Arc::clone(&self.catalogs);
-        let (row, order, quote, catalog) = self
+        let mut recheck = self.take_recheck(&id);
+        let (row, order, quote, catalog, recheck) = self
             .write(move |s| {
                 let row = s.restore_draft(&id, revision, &actor)?;
                 let draft = s.draft(&id)?;
@@ -281,10 +301,12 @@ impl Service {
                     &cat.rules,
                     rounding,
                     &policy,
+                    &mut recheck,
                 );
-                Ok((row, order, quote, cat))
+                Ok((row, order, quote, cat, recheck))
             })
             .await?;
+        self.keep_recheck(&row.id, recheck);
         self.remember(&row, order.clone());
         Ok((row, order, quote, catalog))
     }
@@ -299,6 +321,21 @@ impl Service {
     ) -> EditorState {
         self.remember(row, order.clone());
         self.editor_state(row, &order, quote, catalog)
+    }
+
+    /// What the editor found per item when it last checked draft `id` (a fresh recheck when
+    /// it last checked another draft, or a change of that draft is under way).
+    fn take_recheck(&self, id: &str) -> Recheck {
+        match lock(&self.recheck).take() {
+            Some((last, recheck)) if last == id => recheck,
+            _ => Recheck::new(),
+        }
+    }
+
+    /// Keep `recheck` as the editor's, for draft `id`. One is kept: the editor window edits
+    /// one draft at a time.
+    fn keep_recheck(&self, id: &str, recheck: Recheck) {
+        *lock(&self.recheck) = Some((id.to_owned(), recheck));
     }
 
     fn remember(&self, row: &DraftRow, order: Order) {

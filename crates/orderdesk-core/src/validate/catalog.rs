@@ -7,8 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::ValidateOptions;
-use crate::catalog::{decimal, Catalog, CharacteristicSpec, Specification};
+use crate::catalog::{decimal, Catalog, CharacteristicSpec, Offering, Specification};
 use crate::codes::{
     finding, BUNDLE_CARDINALITY, BUNDLE_UNEXPECTED_CHILD, CHARACTERISTIC_FORMAT,
     CHARACTERISTIC_MISSING, CHARACTERISTIC_PATTERN, CHARACTERISTIC_UNKNOWN, CHARACTERISTIC_VALUE,
@@ -25,37 +24,63 @@ fn named(name: Option<&str>, id: &str) -> String {
     }
 }
 
+/// The offering an item names, and the finding when the catalog has no such offering.
+pub(super) fn known<'c>(
+    item: &Item,
+    path: &str,
+    catalog: &'c Catalog,
+    out: &mut Vec<Finding>,
+) -> Option<&'c Offering> {
+    let id = item.offering_id()?;
+    let offering = catalog.offering(id);
+    if offering.is_none() {
+        out.push(finding(
+            OFFERING_UNKNOWN,
+            format!("{path}/productOffering/id"),
+            format!("offering {id:?} is not in the catalog"),
+        ));
+    }
+    offering
+}
+
+fn adding(item: &Item) -> bool {
+    matches!(item.action(), None | Some("add"))
+}
+
+/// Whether an item being added names an offering that can be ordered at `now`: the one
+/// catalog rule that depends on the clock, so it is checked apart from the others (an item
+/// kept from the last revision is checked again against the time of this one).
+pub(super) fn orderable(
+    item: &Item,
+    path: &str,
+    catalog: &Catalog,
+    now: Option<chrono::DateTime<chrono::Utc>>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(o) = item.offering_id().and_then(|id| catalog.offering(id)) else { return };
+    if !adding(item) {
+        return;
+    }
+    if let Err(why) = o.orderable_at(now) {
+        out.push(finding(
+            OFFERING_NOT_ORDERABLE,
+            format!("{path}/productOffering/id"),
+            format!("offering {:?} cannot be ordered: {why}", o.id),
+        ));
+    }
+}
+
+/// The catalog rules on an item other than [`known`] and [`orderable`]: what a bundle holds,
+/// `reliesOn` targets, characteristics.
 pub(super) fn against_catalog(
     item: &Item,
     path: &str,
     catalog: &Catalog,
+    offering: Option<&Offering>,
     offerings_in_order: &HashSet<&str>,
-    options: ValidateOptions<'_>,
     out: &mut Vec<Finding>,
 ) {
-    let adding = matches!(item.action(), None | Some("add"));
-    let offering = match item.offering_id() {
-        Some(id) => match catalog.offering(id) {
-            Some(o) => Some(o),
-            None => {
-                out.push(finding(
-                    OFFERING_UNKNOWN,
-                    format!("{path}/productOffering/id"),
-                    format!("offering {id:?} is not in the catalog"),
-                ));
-                None
-            }
-        },
-        None => None,
-    };
-    if let (Some(o), true) = (offering, adding) {
-        if let Err(why) = o.orderable_at(options.now) {
-            out.push(finding(
-                OFFERING_NOT_ORDERABLE,
-                format!("{path}/productOffering/id"),
-                format!("offering {:?} cannot be ordered: {why}", o.id),
-            ));
-        }
+    if let (Some(o), true) = (offering, adding(item)) {
         if !o.bundled.is_empty() || o.is_bundle {
             let mut counts: HashMap<&str, u32> = HashMap::new();
             for child in &item.children {
@@ -147,7 +172,7 @@ pub(super) fn against_catalog(
             }
         }
     }
-    if adding {
+    if adding(item) {
         for cs in spec.characteristics.iter().filter(|c| c.required) {
             let present = chars.iter().any(|c| {
                 c.get("name").and_then(Value::as_str) == Some(cs.name.as_str())

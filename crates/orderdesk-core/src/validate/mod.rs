@@ -45,6 +45,8 @@ use crate::CoreError;
 
 pub use structure::ITEM_ACTIONS;
 
+pub(crate) use money::currencies as money_currencies;
+
 /// Validation context.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ValidateOptions<'a> {
@@ -77,64 +79,157 @@ pub fn validate_with_inventory(
     inventory: Option<&Inventory>,
     options: ValidateOptions,
 ) -> Vec<Finding> {
-    let mut out = Vec::new();
-    structure::order_level(order, &mut out);
-    dates::requested_dates(order, options.now, &mut out);
-    if order.items.is_empty() {
-        out.push(finding(ORDER_NO_ITEMS, "/productOrderItem", "the order has no items"));
-    }
-    let mut all: Vec<(&Item, Option<&Item>, String)> = Vec::with_capacity(order.items.len());
-    order.walk(|item, parent, path| all.push((item, parent, path.to_string())));
-
-    let mut seen: HashMap<&str, &str> = HashMap::with_capacity(all.len());
-    let mut parent_of: HashMap<&str, &str> = HashMap::with_capacity(all.len());
-    let mut offerings_in_order: HashSet<&str> = HashSet::new();
-    for (item, parent, path) in &all {
-        if let Some(p) = parent {
-            parent_of.entry(item.id.as_str()).or_insert(p.id.as_str());
-        }
-        if let Some(o) = item.offering_id() {
-            offerings_in_order.insert(o);
-        }
-        if item.id.trim().is_empty() {
-            continue;
-        }
-        match seen.get(item.id.as_str()) {
-            Some(first) => out.push(finding(
-                ITEM_DUPLICATE_ID,
-                format!("{path}/id"),
-                format!("item id {:?} is also used by the item at {first}", item.id),
-            )),
-            None => {
-                seen.insert(item.id.as_str(), path.as_str());
-            }
-        }
-    }
-
+    let walked = Walked::of(order, options.policy.is_some());
+    let mut out = order_checks(order, &walked, options.now);
     let mut currencies: Vec<(String, String)> = Vec::new();
-    let approvals = match options.policy {
-        Some(_) => crate::policy::approvals(order),
-        None => Vec::new(),
-    };
-    for (item, _, path) in &all {
-        structure::item(item, path, &seen, &parent_of, &mut out);
-        money::money(item, path, &mut currencies, &mut out);
-        if let Some(catalog) = catalog {
-            catalog::against_catalog(item, path, catalog, &offerings_in_order, options, &mut out);
-        }
-        if let Some(policy) = options.policy {
-            crate::policy::check_item(item, path, policy, &approvals, &mut out);
-        }
+    for (item, _, path) in &walked.all {
+        let checks = item_checks(item, path, catalog, options.policy, &walked);
+        checks.emit(item, path, catalog, options.now, &mut currencies, &mut out);
     }
     money::currencies(&currencies, &mut out);
     if let Some(inventory) = inventory {
         crate::inventory::check(order, inventory, &mut out);
     }
     if let Some(version) = options.version {
-        let paths: Vec<&str> = all.iter().map(|(_, _, p)| p.as_str()).collect();
-        schema(order, version, &paths, &mut out);
+        let payload = order.to_json(Layout::Flat);
+        let raw = schema_problems(payload, version);
+        schema_findings(raw, &walked.paths(), &mut out);
     }
     out
+}
+
+/// An order's items in walk order with what the checks of one item need of the others: the
+/// item ids (each with the first item that has it), every bundled item's parent, the
+/// offerings in the order and the approvals its notes record.
+pub(crate) struct Walked<'a> {
+    pub(crate) all: Vec<(&'a Item, Option<&'a Item>, String)>,
+    /// Each item id with the walk index of the first item that has it.
+    pub(crate) seen: HashMap<&'a str, usize>,
+    pub(crate) parent_of: HashMap<&'a str, &'a str>,
+    pub(crate) offerings_in_order: HashSet<&'a str>,
+    pub(crate) approvals: Vec<crate::policy::Approval>,
+    /// `item.duplicate_id` findings, in walk order.
+    duplicates: Vec<Finding>,
+}
+
+impl<'a> Walked<'a> {
+    pub(crate) fn of(order: &'a Order, with_approvals: bool) -> Self {
+        let mut all: Vec<(&Item, Option<&Item>, String)> = Vec::with_capacity(order.items.len());
+        order.walk(|item, parent, path| all.push((item, parent, path.to_string())));
+        let mut walked = Walked {
+            seen: HashMap::with_capacity(all.len()),
+            parent_of: HashMap::with_capacity(all.len()),
+            offerings_in_order: HashSet::new(),
+            approvals: if with_approvals { crate::policy::approvals(order) } else { Vec::new() },
+            duplicates: Vec::new(),
+            all: Vec::new(),
+        };
+        for (index, (item, parent, path)) in all.iter().enumerate() {
+            if let Some(p) = parent {
+                walked.parent_of.entry(item.id.as_str()).or_insert(p.id.as_str());
+            }
+            if let Some(o) = item.offering_id() {
+                walked.offerings_in_order.insert(o);
+            }
+            if item.id.trim().is_empty() {
+                continue;
+            }
+            match walked.seen.get(item.id.as_str()).and_then(|first| all.get(*first)) {
+                Some((_, _, first)) => walked.duplicates.push(finding(
+                    ITEM_DUPLICATE_ID,
+                    format!("{path}/id"),
+                    format!("item id {:?} is also used by the item at {first}", item.id),
+                )),
+                None => {
+                    walked.seen.insert(item.id.as_str(), index);
+                }
+            }
+        }
+        walked.all = all;
+        walked
+    }
+
+    pub(crate) fn paths(&self) -> Vec<&str> {
+        self.all.iter().map(|(_, _, p)| p.as_str()).collect()
+    }
+}
+
+/// The checks of the order as a whole, in the order they are listed: order-level members,
+/// the requested dates, an order without items, item ids used twice.
+pub(crate) fn order_checks(
+    order: &Order,
+    walked: &Walked<'_>,
+    now: Option<DateTime<Utc>>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    structure::order_level(order, &mut out);
+    dates::requested_dates(order, now, &mut out);
+    if order.items.is_empty() {
+        out.push(finding(ORDER_NO_ITEMS, "/productOrderItem", "the order has no items"));
+    }
+    out.extend(walked.duplicates.iter().cloned());
+    out
+}
+
+/// What the checks of one item found, apart from the one that depends on the clock
+/// ([`catalog::orderable`], run by [`ItemChecks::emit`]): a function of the item, its children's
+/// ids, actions and offerings, its path, the catalog, the policy and the order around it as
+/// [`Walked`] describes it.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemChecks {
+    /// Structure, money and an unknown offering.
+    head: Vec<Finding>,
+    /// The other catalog rules and the discount policy.
+    tail: Vec<Finding>,
+    /// The currency of each item price, with the price's path.
+    currencies: Vec<(String, String)>,
+}
+
+pub(crate) fn item_checks(
+    item: &Item,
+    path: &str,
+    catalog: Option<&Catalog>,
+    policy: Option<&DiscountPolicy>,
+    walked: &Walked<'_>,
+) -> ItemChecks {
+    let mut checks = ItemChecks { head: Vec::new(), tail: Vec::new(), currencies: Vec::new() };
+    structure::item(item, path, &walked.seen, &walked.parent_of, &mut checks.head);
+    money::money(item, path, &mut checks.currencies, &mut checks.head);
+    if let Some(catalog) = catalog {
+        let offering = catalog::known(item, path, catalog, &mut checks.head);
+        catalog::against_catalog(
+            item,
+            path,
+            catalog,
+            offering,
+            &walked.offerings_in_order,
+            &mut checks.tail,
+        );
+    }
+    if let Some(policy) = policy {
+        crate::policy::check_item(item, path, policy, &walked.approvals, &mut checks.tail);
+    }
+    checks
+}
+
+impl ItemChecks {
+    /// The item's findings in their order, the clock's check among them at `now`.
+    pub(crate) fn emit(
+        &self,
+        item: &Item,
+        path: &str,
+        catalog: Option<&Catalog>,
+        now: Option<DateTime<Utc>>,
+        currencies: &mut Vec<(String, String)>,
+        out: &mut Vec<Finding>,
+    ) {
+        out.extend(self.head.iter().cloned());
+        if let Some(catalog) = catalog {
+            catalog::orderable(item, path, catalog, now, out);
+        }
+        out.extend(self.tail.iter().cloned());
+        currencies.extend(self.currencies.iter().cloned());
+    }
 }
 
 /// Every finding on a JSON document: a document that is not an order gets the finding that
@@ -171,15 +266,21 @@ pub fn validate_json_with_inventory(
     }
 }
 
-/// The official create schema on the payload that would be sent. A schema problem at a place
-/// another finding already names is left out: one problem, one finding.
-fn schema(order: &Order, version: Version, item_paths: &[&str], out: &mut Vec<Finding>) {
+/// The official create schema's problems with the payload Orderdesk would send for the flat
+/// order JSON `flat`, named by pointers into that payload, in document order.
+pub(crate) fn schema_problems(flat: Value, version: Version) -> Vec<Finding> {
     let Ok(schemas) = orderdesk_wire::schema::schemas() else {
         // The embedded schemas compile (the wire crate's tests prove it); never fail here.
-        return;
+        return Vec::new();
     };
-    let payload =
-        orderdesk_wire::create_payload(order.to_json(Layout::Flat), Some(version), version);
+    let payload = orderdesk_wire::create_payload(flat, Some(version), version);
+    schemas.problems(RequestKind::ProductOrder, version, &payload.value)
+}
+
+/// Schema problems (`raw`, from [`schema_problems`]) as findings on the order as imported. A
+/// schema problem at a place another finding already names is left out: one problem, one
+/// finding.
+pub(crate) fn schema_findings(raw: Vec<Finding>, item_paths: &[&str], out: &mut Vec<Finding>) {
     // Structure errors name the place a schema problem may be about too; a catalog error does
     // not (a bundle short of a child and a misspelt member inside it are two problems).
     let named: HashSet<String> = out
@@ -187,7 +288,7 @@ fn schema(order: &Order, version: Version, item_paths: &[&str], out: &mut Vec<Fi
         .filter(|f| f.is_error() && crate::codes::class_of(f) == crate::codes::Class::Structure)
         .map(|f| f.path.clone())
         .collect();
-    for mut f in schemas.problems(RequestKind::ProductOrder, version, &payload.value) {
+    for mut f in raw {
         f.path = draft_path(&f.path, item_paths);
         f.code = match f.code.as_str() {
             orderdesk_wire::schema::REQUIRED => crate::codes::SCHEMA_REQUIRED,

@@ -117,7 +117,7 @@ pub(super) fn money(
 }
 
 /// One currency per order: the first price that differs from the first currency seen.
-pub(super) fn currencies(currencies: &[(String, String)], out: &mut Vec<Finding>) {
+pub(crate) fn currencies(currencies: &[(String, String)], out: &mut Vec<Finding>) {
     if let Some((first, _)) = currencies.first() {
         if let Some((unit, at)) = currencies.iter().skip(1).find(|(unit, _)| unit != first) {
             out.push(finding(

@@ -168,7 +168,7 @@ fn check_money(m: &Map<String, Value>, path: &str, out: &mut Vec<Finding>) {
 pub(super) fn item(
     item: &Item,
     path: &str,
-    ids: &HashMap<&str, &str>,
+    ids: &HashMap<&str, usize>,
     parent_of: &HashMap<&str, &str>,
     out: &mut Vec<Finding>,
 ) {
@@ -300,7 +300,7 @@ fn sizes(item: &Item, path: &str, out: &mut Vec<Finding>) {
 fn relationships(
     item: &Item,
     path: &str,
-    ids: &HashMap<&str, &str>,
+    ids: &HashMap<&str, usize>,
     parent_of: &HashMap<&str, &str>,
     out: &mut Vec<Finding>,
 ) {

@@ -7,6 +7,7 @@ mod limits;
 mod model_ops;
 mod pricing;
 mod props;
+mod recheck;
 mod validation;
 
 use orderdesk_core::{Catalog, Order};
