@@ -23,11 +23,34 @@ type Job = Box<dyn FnOnce(&mut Store) + Send>;
 const IDLE: Duration = Duration::from_millis(250);
 
 /// A cloneable, thread-safe handle to a store owned by a dedicated writer thread. The thread
-/// ends when the last handle is dropped, after finishing the jobs already queued.
+/// ends when the last handle is dropped, after finishing the jobs already queued, and that
+/// drop waits for it: the connection is closed before the process can exit, so SQLite copies
+/// the WAL into the database file and removes it (a database file copied after a command is
+/// then the whole database, not half of it).
 #[derive(Debug, Clone)]
 pub struct StoreHandle {
+    // Declared first, so dropped first: the last handle's drop disconnects the channel before
+    // `_writer` waits for the thread to end.
     jobs: mpsc::Sender<Job>,
+    _writer: Arc<Writer>,
     path: PathBuf,
+}
+
+/// The writer thread, waited for when the last handle is dropped.
+#[derive(Debug)]
+struct Writer(Mutex<Option<thread::JoinHandle<()>>>);
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        let handle = self.0.get_mut().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(handle) = handle {
+            // A job that held the last handle drops it on the writer thread itself, which
+            // then ends on its own: it cannot wait for itself.
+            if handle.thread().id() != thread::current().id() {
+                let _ = handle.join();
+            }
+        }
+    }
 }
 
 impl StoreHandle {
@@ -40,7 +63,7 @@ impl StoreHandle {
     pub fn spawn(store: Store) -> Result<StoreHandle> {
         let path = store.path().to_path_buf();
         let (jobs, queue) = mpsc::channel::<Job>();
-        thread::Builder::new()
+        let thread = thread::Builder::new()
             .name("orderdesk-store-writer".into())
             .spawn(move || {
                 let mut store = store;
@@ -69,7 +92,7 @@ impl StoreHandle {
                 path: path.clone(),
                 source,
             })?;
-        Ok(StoreHandle { jobs, path })
+        Ok(StoreHandle { jobs, _writer: Arc::new(Writer(Mutex::new(Some(thread)))), path })
     }
 
     /// The database file.

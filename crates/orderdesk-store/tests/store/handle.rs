@@ -127,3 +127,25 @@ fn an_idle_writer_checkpoints_the_wal_into_the_database_file() {
         thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+#[test]
+fn the_last_handle_closes_the_database_before_its_drop_returns() {
+    let db = temp_db();
+    let handle = StoreHandle::open(&db.path).expect("open");
+    let copy = handle.clone();
+    copy.write(|store| store.create_draft(new_draft(order_json("Closed", "n", "c", "1"))))
+        .wait()
+        .expect("write");
+    drop(copy);
+    let wal = db.path.with_extension("db-wal");
+    assert!(wal.exists(), "a handle is still open: the write is in the WAL");
+    drop(handle);
+    // The writer's connection closed as the drop returned: the WAL was copied into the
+    // database file and removed, so the file alone is the whole database.
+    assert!(!wal.exists(), "{} is left behind", wal.display());
+    let copied = db.path.with_extension("copy");
+    std::fs::copy(&db.path, &copied).expect("copy");
+    let store = orderdesk_store::Store::open(&copied).expect("the copy opens");
+    let drafts = store.drafts(&Default::default()).expect("drafts");
+    assert_eq!(drafts.len(), 1, "the copy holds the draft");
+}
