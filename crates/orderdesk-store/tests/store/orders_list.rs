@@ -386,11 +386,13 @@ fn a_search_pages_as_the_matching_slice_of_the_whole_list() {
         }
     }
 
-    // Deleting a matching draft takes it out of the hits; the rows stay in step.
-    let gone = list(&store, all(OrderListFilter { text: "mara d0".into(), ..Default::default() }));
+    // Deleting a matching draft takes it out of the hits; the rows stay in step. The last word
+    // of a search is a prefix, and "d0" begins one word in 256 of a draft's random hex id:
+    // "d0" comes first, so it must be a whole word.
+    let gone = list(&store, all(OrderListFilter { text: "d0 mara".into(), ..Default::default() }));
     assert_eq!(gone.total, 1);
     store.delete_draft(&gone.rows[0].id, "agent").expect("delete");
     assert_in_step(&store);
-    let after = list(&store, all(OrderListFilter { text: "mara d0".into(), ..Default::default() }));
+    let after = list(&store, all(OrderListFilter { text: "d0 mara".into(), ..Default::default() }));
     assert_eq!(after.total, 0);
 }
