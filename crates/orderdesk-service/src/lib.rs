@@ -75,7 +75,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use orderdesk_core::Order;
 use orderdesk_store::{Queries, Reader, Store, StoreHandle};
 use serde_json::Value;
 
@@ -137,7 +136,7 @@ pub struct Service {
     undo: Mutex<HashMap<String, Undo>>,
     /// The last parsed order of each draft with its revision: an edit on that revision
     /// starts from it instead of parsing the stored JSON again.
-    parsed: Mutex<HashMap<String, (i64, Arc<Order>)>>,
+    parsed: Mutex<HashMap<String, session::Parsed>>,
     /// What the editor found per item of the draft it last checked, so that a change checks
     /// and prices only the items it touched (`orderdesk_core::Recheck`).
     recheck: Mutex<Option<(String, orderdesk_core::Recheck)>>,

@@ -19,6 +19,16 @@ use crate::error::{self, Result, ServiceError};
 use crate::view::{EditorState, RevisionView};
 use crate::{drafts, lock, present, CatalogCache, Edit, Service};
 
+/// A draft's last parsed revision: an edit on that revision starts from it instead of parsing
+/// the stored JSON again.
+#[derive(Debug, Clone)]
+pub(crate) struct Parsed {
+    revision: i64,
+    order: Arc<Order>,
+    /// The catalog records the order names, when the save that made it found them.
+    names: Option<Arc<Vec<String>>>,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Undo {
     undo: Vec<i64>,
@@ -174,7 +184,8 @@ impl Service {
             })
             .await?;
         self.keep_recheck(&row.id, recheck);
-        self.remember(&row, order.clone());
+        let order = Arc::new(order);
+        self.remember(&row, Arc::clone(&order), None);
         Ok(self.editor_state(&row, &order, &quote, &catalog))
     }
 
@@ -216,13 +227,13 @@ impl Service {
         id: String,
         expected: Option<i64>,
         edit: drafts::Change,
-    ) -> Result<(DraftRow, Order, orderdesk_core::Quote, Arc<CatalogCache>)> {
+    ) -> Result<(DraftRow, Arc<Order>, orderdesk_core::Quote, Arc<CatalogCache>)> {
         let rounding = self.settings().rounding;
         let actor = self.actor.clone();
         let catalogs = Arc::clone(&self.catalogs);
         let cached = lock(&self.parsed).get(&id).cloned();
         let mut recheck = self.take_recheck(&id);
-        let (row, order, quote, catalog, recheck) = self
+        let (row, order, quote, catalog, recheck, names) = self
             .write(move |s| {
                 let draft = s.draft(&id)?;
                 if let Some(expected) = expected {
@@ -235,17 +246,30 @@ impl Service {
                         )));
                     }
                 }
-                let order = match cached {
-                    Some((revision, order)) if revision == draft.row.revision => order,
-                    _ => Arc::new(parse_order_text(&draft.body)?.1),
+                let (order, mut names) = match cached {
+                    Some(kept) if kept.revision == draft.row.revision => {
+                        let names = match kept.names {
+                            Some(names) => names.as_ref().clone(),
+                            None => orderdesk_core::catalog::order_refs(
+                                &kept.order.to_json(Layout::Flat),
+                            ),
+                        };
+                        (kept.order, names)
+                    }
+                    _ => {
+                        let order = parse_order_text(&draft.body)?.1;
+                        let names = orderdesk_core::catalog::order_refs(&order.to_json(Layout::Flat));
+                        (Arc::new(order), names)
+                    }
                 };
                 // What the draft names and what the edit brings in: the edited order's
                 // closure, so the editor's views after it have every name and field.
-                let mut names = orderdesk_core::catalog::order_refs(&order.to_json(Layout::Flat));
                 names.extend(edit.offering_ids());
                 let cat = catalogs.scoped(s, names)?;
                 let next = edit.apply(&order, draft.row.tmf_version, &cat.rules)?;
                 let value = next.to_json(Layout::Flat);
+                // What the next edit starts from names these records (the same walk as above).
+                let next_names = orderdesk_core::catalog::order_refs(&value);
                 let policy = orderdesk_sync::profiles::policy(s, None)?;
                 let (quote, summary) = price_and_summarize(
                     &value,
@@ -269,11 +293,12 @@ impl Service {
                     },
                     &edit.added_offerings(),
                 )?;
-                Ok((row, next, quote, cat, recheck))
+                Ok((row, next, quote, cat, recheck, next_names))
             })
             .await?;
         self.keep_recheck(&row.id, recheck);
-        self.remember(&row, order.clone());
+        let order = Arc::new(order);
+        self.remember(&row, Arc::clone(&order), Some(Arc::new(names)));
         Ok((row, order, quote, catalog))
     }
 
@@ -282,7 +307,7 @@ impl Service {
         &self,
         id: String,
         revision: i64,
-    ) -> Result<(DraftRow, Order, orderdesk_core::Quote, Arc<CatalogCache>)> {
+    ) -> Result<(DraftRow, Arc<Order>, orderdesk_core::Quote, Arc<CatalogCache>)> {
         let rounding = self.settings().rounding;
         let actor = self.actor.clone();
         let catalogs = Arc::clone(&self.catalogs);
@@ -307,7 +332,8 @@ impl Service {
             })
             .await?;
         self.keep_recheck(&row.id, recheck);
-        self.remember(&row, order.clone());
+        let order = Arc::new(order);
+        self.remember(&row, Arc::clone(&order), None);
         Ok((row, order, quote, catalog))
     }
 
@@ -319,7 +345,8 @@ impl Service {
         quote: &orderdesk_core::Quote,
         catalog: &CatalogCache,
     ) -> EditorState {
-        self.remember(row, order.clone());
+        let order = Arc::new(order);
+        self.remember(row, Arc::clone(&order), None);
         self.editor_state(row, &order, quote, catalog)
     }
 
@@ -338,8 +365,10 @@ impl Service {
         *lock(&self.recheck) = Some((id.to_owned(), recheck));
     }
 
-    fn remember(&self, row: &DraftRow, order: Order) {
-        lock(&self.parsed).insert(row.id.clone(), (row.revision, Arc::new(order)));
+    /// Keep `order` as the draft's parsed revision, with the catalog records it names when
+    /// they are known (the ids `order_refs` finds in its flat JSON).
+    fn remember(&self, row: &DraftRow, order: Arc<Order>, names: Option<Arc<Vec<String>>>) {
+        lock(&self.parsed).insert(row.id.clone(), Parsed { revision: row.revision, order, names });
     }
 
     /// Undo the last edit of this session.
