@@ -250,13 +250,7 @@ impl Service {
                 let next = with_approval(&order, version, &input, &approver, &code, &policy)?;
                 let value = next.to_json(Layout::Flat);
                 let (quote, summary) = crate::session::price_and_summarize(
-                    &value,
-                    &next,
-                    version,
-                    &cat.rules,
-                    rounding,
-                    &policy,
-                    &mut orderdesk_core::Recheck::new(),
+                    &value, &next, version, &cat.rules, rounding, &policy, None,
                 );
                 let body =
                     serde_json::to_string(&value).map_err(|e| ServiceError::Task(e.to_string()))?;

@@ -46,7 +46,8 @@ pub(crate) fn parse_order_text(text: &str) -> Result<(Value, Order)> {
 /// Validate and price, and the listing columns the store keeps (total = tax included over
 /// the schedule in the primary currency, the figure the price panel shows). `recheck` keeps
 /// what it found per item: given the one that checked the draft's last revision, only the
-/// items the change touched are checked and priced again (`orderdesk_core::recheck`).
+/// items the change touched are checked and priced again (`orderdesk_core::recheck`); `None`
+/// for a one-off check, which keeps nothing.
 pub(crate) fn price_and_summarize(
     value: &Value,
     order: &Order,
@@ -54,18 +55,25 @@ pub(crate) fn price_and_summarize(
     catalog: &Arc<Catalog>,
     rounding: Rounding,
     policy: &ProfilePolicy,
-    recheck: &mut Recheck,
+    recheck: Option<&mut Recheck>,
 ) -> (orderdesk_core::Quote, OrderSummary) {
-    let quote = recheck.validate_and_price(
-        order,
-        Some(catalog),
-        ValidateOptions {
-            now: Some(Utc::now()),
-            version: Some(version),
-            policy: policy.governing(),
-        },
-        PricingOptions { rounding, periods: None },
-    );
+    let validate_options = ValidateOptions {
+        now: Some(Utc::now()),
+        version: Some(version),
+        policy: policy.governing(),
+    };
+    let pricing_options = PricingOptions { rounding, periods: None };
+    let quote = match recheck {
+        Some(recheck) => {
+            recheck.validate_and_price(order, Some(catalog), validate_options, pricing_options)
+        }
+        None => orderdesk_core::validate_and_price(
+            order,
+            Some(catalog),
+            validate_options,
+            pricing_options,
+        ),
+    };
     let mut summary = orderdesk_store::extract::summarize_order(value);
     if let Some(primary) = quote.currencies.first() {
         summary.total = Some(Money {
@@ -126,7 +134,7 @@ impl Service {
                     &cat.rules,
                     rounding,
                     &policy,
-                    &mut recheck,
+                    Some(&mut recheck),
                 );
                 let row = s.create_draft(NewDraft {
                     body,
@@ -178,7 +186,7 @@ impl Service {
                     &cat.rules,
                     rounding,
                     &policy,
-                    &mut recheck,
+                    Some(&mut recheck),
                 );
                 Ok((draft.row, order, quote, cat, recheck))
             })
@@ -246,24 +254,16 @@ impl Service {
                         )));
                     }
                 }
-                let (order, mut names) = match cached {
-                    Some(kept) if kept.revision == draft.row.revision => {
-                        let names = match kept.names {
-                            Some(names) => names.as_ref().clone(),
-                            None => orderdesk_core::catalog::order_refs(
-                                &kept.order.to_json(Layout::Flat),
-                            ),
-                        };
-                        (kept.order, names)
-                    }
-                    _ => {
-                        let order = parse_order_text(&draft.body)?.1;
-                        let names = orderdesk_core::catalog::order_refs(&order.to_json(Layout::Flat));
-                        (Arc::new(order), names)
-                    }
+                let (order, known) = match cached {
+                    Some(kept) if kept.revision == draft.row.revision => (kept.order, kept.names),
+                    _ => (Arc::new(parse_order_text(&draft.body)?.1), None),
                 };
                 // What the draft names and what the edit brings in: the edited order's
                 // closure, so the editor's views after it have every name and field.
+                let mut names = match known {
+                    Some(names) => names.as_ref().clone(),
+                    None => orderdesk_core::catalog::order_refs(&order.to_json(Layout::Flat)),
+                };
                 names.extend(edit.offering_ids());
                 let cat = catalogs.scoped(s, names)?;
                 let next = edit.apply(&order, draft.row.tmf_version, &cat.rules)?;
@@ -278,7 +278,7 @@ impl Service {
                     &cat.rules,
                     rounding,
                     &policy,
-                    &mut recheck,
+                    Some(&mut recheck),
                 );
                 let body = serde_json::to_string(&value).map_err(|e| error::invalid(e.to_string()))?;
                 let row = s.update_draft_adding(
@@ -326,7 +326,7 @@ impl Service {
                     &cat.rules,
                     rounding,
                     &policy,
-                    &mut recheck,
+                    Some(&mut recheck),
                 );
                 Ok((row, order, quote, cat, recheck))
             })

@@ -197,7 +197,7 @@ impl Service {
                     &cat.rules,
                     settings.rounding,
                     &policy,
-                    &mut orderdesk_core::Recheck::new(),
+                    None,
                 );
                 let filter = OrderFilter { draft_id: Some(id), limit: 1, ..OrderFilter::default() };
                 let reference = r.orders(&filter)?.into_iter().next().map(|o| OrderReference {
