@@ -53,7 +53,7 @@ impl Service {
                 // Streamed into one transaction: a refusal half-way leaves the previous
                 // catalog as it was.
                 let mut writer = s.catalog_writer(&meta)?;
-                let header = snapshot::read(text, &mut |kind, doc| Ok(writer.put(kind, &doc)?))?;
+                let header = snapshot::read_into(text, &mut writer)?;
                 let version = how
                     .version
                     .or(header.version)

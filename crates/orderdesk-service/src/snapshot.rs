@@ -5,12 +5,15 @@
 //! a snapshot of hundreds of megabytes is never held as one JSON tree. The document is refused
 //! as the core's `Catalog::from_json` and the wire crate's `parse_json` refuse it (not JSON,
 //! not an object, a catalog member that is not an array); serde_json's nesting limit applies
-//! as in every other parse.
+//! as in every other parse. An import reads on a second thread while its own writes
+//! ([`read_into`]).
 
 use std::fmt;
 
+use std::sync::mpsc;
+
 use orderdesk_core::Catalog;
-use orderdesk_store::{CatalogKind, SNAPSHOT_ARRAYS};
+use orderdesk_store::{CatalogKind, CatalogRecord, CatalogWriter, SNAPSHOT_ARRAYS};
 use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
@@ -53,6 +56,55 @@ pub(crate) fn read(text: &str, sink: &mut Sink<'_>) -> Result<SnapshotHeader> {
             None => ServiceError::NotJson(orderdesk_wire::WireError::not_json(&e).to_string()),
         }),
     }
+}
+
+/// Records handed from the reader to the writer at a time: one wake-up per batch rather than
+/// per record.
+const BATCH: usize = 64;
+
+/// Batches read ahead of the writer at most: enough to keep both threads busy, few enough
+/// that the import's memory does not grow with the snapshot.
+const BATCHES_AHEAD: usize = 4;
+
+/// Read `text` as a snapshot into `writer`: the records are parsed and read into their columns
+/// ([`CatalogRecord`]) on a second thread while this one writes them, in document order, so
+/// the import takes about as long as the longer of the two rather than their sum. The first
+/// error stops both and is the answer (then the caller drops `writer`, which writes nothing).
+pub(crate) fn read_into(text: &str, writer: &mut CatalogWriter<'_>) -> Result<SnapshotHeader> {
+    std::thread::scope(|scope| {
+        let (batches, received) = mpsc::sync_channel::<Vec<CatalogRecord>>(BATCHES_AHEAD);
+        let reader = scope.spawn(move || {
+            // The writer only hangs up after an error of its own, which is the answer.
+            let hung_up = |_| ServiceError::Task("the import stopped".into());
+            let mut batch = Vec::with_capacity(BATCH);
+            let header = read(text, &mut |kind, doc| {
+                batch.push(CatalogRecord::new(kind, &doc)?);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    batches.send(full).map_err(hung_up)?;
+                }
+                Ok(())
+            })?;
+            if !batch.is_empty() {
+                batches.send(batch).map_err(hung_up)?;
+            }
+            Ok(header)
+        });
+        let mut written = Ok(());
+        'batches: for batch in received {
+            for record in batch {
+                written = writer.put_record(record);
+                if written.is_err() {
+                    break 'batches; // `received` is dropped: the reader stops at its next batch
+                }
+            }
+        }
+        let header = reader
+            .join()
+            .map_err(|_| ServiceError::Task("reading the snapshot failed unexpectedly".into()))?;
+        written?;
+        header
+    })
 }
 
 impl<'de> DeserializeSeed<'de> for &mut Reading<'_, '_> {
@@ -191,5 +243,85 @@ mod tests {
             Err(ServiceError::NothingToDo("refused"))
         });
         assert!(matches!(refused, Err(ServiceError::NothingToDo("refused"))));
+    }
+
+    /// A snapshot of `offerings` offerings, each with a description of `filler` bytes.
+    fn snapshot(offerings: usize, filler: usize) -> String {
+        let offerings: Vec<Value> = (0..offerings)
+            .map(|n| {
+                serde_json::json!({"id": format!("po-{n}"), "name": format!("Offering {n}"),
+                                   "description": "x".repeat(filler),
+                                   "category": [{"id": format!("cat-{}", n % 3)}]})
+            })
+            .collect();
+        serde_json::json!({"version": "v9", "productOffering": offerings,
+                           "category": [{"id": "cat-0", "name": "Zero"}]})
+        .to_string()
+    }
+
+    fn meta() -> orderdesk_store::CatalogImportMeta {
+        orderdesk_store::CatalogImportMeta {
+            version: String::new(),
+            fetched_at: chrono::Utc::now(),
+            source: "test".into(),
+            replace: true,
+        }
+    }
+
+    #[test]
+    fn read_into_writes_every_record_in_document_order() {
+        use orderdesk_store::{CatalogKind, Queries, Store};
+        let dir = tempfile::tempdir().expect("dir");
+        let mut store = Store::open(dir.path().join("x.db")).expect("open");
+        // Many times what the reader may read ahead, and one id listed twice: the later wins.
+        let mut text = snapshot(3 * BATCH * BATCHES_AHEAD, 10);
+        text = text.replacen("\"category\":[{\"id\":\"cat-0\",\"name\":\"Zero\"}]",
+            "\"category\":[{\"id\":\"cat-0\",\"name\":\"Zero\"},{\"id\":\"cat-0\",\"name\":\"Again\"}]", 1);
+        let mut writer = store.catalog_writer(&meta()).expect("writer");
+        let header = read_into(&text, &mut writer).expect("import");
+        assert_eq!(header.version.as_deref(), Some("v9"));
+        let report = writer.finish("v9".into(), chrono::Utc::now()).expect("finish");
+        assert_eq!((report.offerings as usize, report.categories), (3 * BATCH * BATCHES_AHEAD, 2));
+        assert_eq!(store.offering_count().expect("count") as usize, 3 * BATCH * BATCHES_AHEAD);
+        let category = store.catalog_item(CatalogKind::Category, "cat-0").expect("category");
+        assert_eq!(category.name.as_deref(), Some("Again"), "the later record is kept");
+        let last = format!("Offering {}", 3 * BATCH * BATCHES_AHEAD - 1);
+        assert_eq!(store.search(&last, &[], 1).expect("search")[0].title, last);
+    }
+
+    #[test]
+    fn a_record_or_a_write_refused_stops_the_import_with_its_own_error() {
+        use orderdesk_store::{OpenOptions, Queries, Store};
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("x.db");
+        {
+            let mut store = Store::open(&path).expect("open");
+            let mut writer = store.catalog_writer(&meta()).expect("writer");
+            read_into(&snapshot(10, 10), &mut writer).expect("first import");
+            writer.finish("v1".into(), chrono::Utc::now()).expect("finish");
+        }
+        // The store is closed, so its file holds every page (of SQLite's default 4 KiB).
+        let pages = u32::try_from(std::fs::metadata(&path).expect("size").len() / 4096)
+            .expect("a small file");
+        let options = OpenOptions { max_page_count: Some(pages + 50), ..OpenOptions::default() };
+        let mut store = Store::open_with(&path, options).expect("open capped");
+
+        // The reader refuses a record half-way (no id), after many were written.
+        let mut text = snapshot(2 * BATCH * BATCHES_AHEAD, 10);
+        text = text.replacen("\"id\":\"po-300\",", "", 1);
+        let mut writer = store.catalog_writer(&meta()).expect("writer");
+        let err = read_into(&text, &mut writer).expect_err("no id");
+        assert_eq!(orderdesk_error::ErrorCode::code(&err), "store.invalid_input", "{err}");
+        drop(writer);
+        assert_eq!(store.offering_count().expect("count"), 10, "the first import is kept");
+
+        // The writer fails (the disk fills up) while the reader is far ahead of it.
+        let mut writer = store.catalog_writer(&meta()).expect("writer");
+        let err =
+            read_into(&snapshot(4 * BATCH * BATCHES_AHEAD, 4000), &mut writer).expect_err("full");
+        assert_eq!(orderdesk_error::ErrorCode::code(&err), "store.disk_full", "{err}");
+        drop(writer);
+        assert_eq!(store.offering_count().expect("count"), 10, "the first import is kept");
+        assert_eq!(store.integrity_check().expect("check"), ["ok"]);
     }
 }

@@ -37,6 +37,47 @@ pub struct CatalogImportMeta {
     pub replace: bool,
 }
 
+/// One catalog record read into the columns [`CatalogWriter::put_record`] writes: all of the
+/// work of writing a record that does not touch the database.
+#[derive(Debug, Clone)]
+pub struct CatalogRecord {
+    kind: CatalogKind,
+    id: String,
+    name: Option<String>,
+    version: Option<String>,
+    status: Option<String>,
+    /// The record's JSON as stored.
+    body: String,
+    search_text: String,
+    /// For an offering, the categories it is listed in.
+    categories: BTreeSet<String>,
+}
+
+impl CatalogRecord {
+    /// Read `doc`, a record of `kind`; it must carry an `id`.
+    pub fn new(kind: CatalogKind, doc: &Value) -> Result<Self> {
+        let id = extract::str_field(doc, "id").ok_or_else(|| {
+            StoreError::Invalid(format!("a {} without an \"id\"", catalog_noun(kind)))
+        })?;
+        let body =
+            serde_json::to_string(doc).map_err(|err| StoreError::Invalid(err.to_string()))?;
+        let categories = match kind {
+            CatalogKind::Offering => offering_categories(doc),
+            _ => BTreeSet::new(),
+        };
+        Ok(CatalogRecord {
+            kind,
+            id,
+            name: extract::str_field(doc, "name"),
+            version: extract::str_field(doc, "version"),
+            status: extract::str_field(doc, "lifecycleStatus"),
+            body,
+            search_text: extract::search_text(doc),
+            categories,
+        })
+    }
+}
+
 /// One catalog import in progress: every record is written as it is handed over, inside one
 /// IMMEDIATE transaction that [`CatalogWriter::finish`] commits; the records' search entries
 /// are set aside and indexed once, by `finish` (see [`search::begin_pending`] for why).
@@ -85,14 +126,14 @@ impl<'a> CatalogWriter<'a> {
     /// Write one record (it must carry an `id`) and, for an offering, its category
     /// memberships, and set its search entry aside for [`CatalogWriter::finish`].
     pub fn put(&mut self, kind: CatalogKind, doc: &Value) -> Result<()> {
-        let id = extract::str_field(doc, "id").ok_or_else(|| {
-            StoreError::Invalid(format!("a {} without an \"id\"", catalog_noun(kind)))
-        })?;
-        let body =
-            serde_json::to_string(doc).map_err(|err| StoreError::Invalid(err.to_string()))?;
-        let name = extract::str_field(doc, "name");
-        let version = extract::str_field(doc, "version");
-        let status = extract::str_field(doc, "lifecycleStatus");
+        self.put_record(CatalogRecord::new(kind, doc)?)
+    }
+
+    /// [`CatalogWriter::put`] for a record already read into its columns (which can be done
+    /// on another thread while this one writes).
+    pub fn put_record(&mut self, record: CatalogRecord) -> Result<()> {
+        let CatalogRecord { kind, id, name, version, status, body, search_text, categories } =
+            record;
         let row = params![kind, id, name, version, status, body, self.snapshot];
         // A plain one-row insert, and a record written before (a merge, or one listed twice)
         // deleted and inserted again, rather than `INSERT OR REPLACE`: SQLite gives a
@@ -121,7 +162,7 @@ impl<'a> CatalogWriter<'a> {
             SearchKind::from(kind),
             &id,
             name.as_deref().unwrap_or(&id),
-            &extract::search_text(doc),
+            &search_text,
         )?;
         let count = match kind {
             CatalogKind::Offering => {
@@ -136,7 +177,7 @@ impl<'a> CatalogWriter<'a> {
                     "INSERT OR IGNORE INTO catalog_offering_categories (category_id, offering_id)
                      VALUES (?1, ?2)",
                 )?;
-                for category in offering_categories(doc) {
+                for category in categories {
                     insert.execute(params![category, id])?;
                 }
                 &mut self.report.offerings

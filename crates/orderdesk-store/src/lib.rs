@@ -74,7 +74,7 @@ mod store;
 
 pub use amendments::{AmendedMember, Amendment, AmendmentState};
 pub use cancellations::{Cancellation, NewCancellation};
-pub use catalog::{CatalogImportMeta, CatalogWriter, SNAPSHOT_ARRAYS};
+pub use catalog::{CatalogImportMeta, CatalogRecord, CatalogWriter, SNAPSHOT_ARRAYS};
 pub use customers::{
     CachedCustomer, CachedProducts, CustomerHit, CustomerPull, CustomerSyncCount, MAX_CUSTOMER_HITS,
 };
