@@ -5,11 +5,10 @@
 //! a snapshot of hundreds of megabytes is never held as one JSON tree. The document is refused
 //! as the core's `Catalog::from_json` and the wire crate's `parse_json` refuse it (not JSON,
 //! not an object, a catalog member that is not an array); serde_json's nesting limit applies
-//! as in every other parse. An import reads on a second thread while its own writes
-//! ([`read_into`]).
+//! as in every other parse. An import reads the records on a second thread while its own
+//! thread writes them ([`read_into`]).
 
 use std::fmt;
-
 use std::sync::mpsc;
 
 use orderdesk_core::Catalog;
@@ -275,8 +274,9 @@ mod tests {
         let mut store = Store::open(dir.path().join("x.db")).expect("open");
         // Many times what the reader may read ahead, and one id listed twice: the later wins.
         let mut text = snapshot(3 * BATCH * BATCHES_AHEAD, 10);
-        text = text.replacen("\"category\":[{\"id\":\"cat-0\",\"name\":\"Zero\"}]",
-            "\"category\":[{\"id\":\"cat-0\",\"name\":\"Zero\"},{\"id\":\"cat-0\",\"name\":\"Again\"}]", 1);
+        let zero = r#""category":[{"id":"cat-0","name":"Zero"}"#;
+        let again = r#""category":[{"id":"cat-0","name":"Zero"},{"id":"cat-0","name":"Again"}"#;
+        text = text.replacen(zero, again, 1);
         let mut writer = store.catalog_writer(&meta()).expect("writer");
         let header = read_into(&text, &mut writer).expect("import");
         assert_eq!(header.version.as_deref(), Some("v9"));
