@@ -3,18 +3,18 @@
 //! the installed products (TMF637) of the customers the agent opened or prefetched.
 //!
 //! The store takes a customer as its listing columns and its raw JSON ([`CachedCustomer`]);
-//! reading the TMF shapes is the wire crate's. Search goes through [`crate::search::Ranked`],
-//! the one rule for turning typed text into a ranked FTS5 query.
+//! reading the TMF shapes is the wire crate's. Search goes through [`crate::search::fts_query`],
+//! the one rule for turning typed text into an FTS5 query.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Result, StoreError};
 use crate::model::{ts_parse, ts_text};
 use crate::open;
-use crate::search::{FtsTable, Ranked};
+use crate::search::fts_query;
 use crate::store::Store;
 
 /// A customer as the cache keeps it.
@@ -128,7 +128,7 @@ fn hit_row(row: &Row<'_>) -> rusqlite::Result<CustomerHit> {
     })
 }
 
-/// The customers of `profile` matching `text` (any text: see [`crate::search::Ranked`]), best first. A
+/// The customers of `profile` matching `text` (any text: see [`fts_query`]), best first. A
 /// name match weighs most, then the id, then phone, e-mail and account.
 pub(crate) fn search(
     conn: &Connection,
@@ -136,22 +136,18 @@ pub(crate) fn search(
     text: &str,
     limit: u32,
 ) -> Result<Vec<CustomerHit>> {
-    let Some(ranked) = Ranked::new(conn, FtsTable::Customers, text)? else {
+    let Some(query) = fts_query(text) else {
         return Ok(Vec::new());
     };
-    let (rank_join, ranked_by) = ranked.ranking(FtsTable::Customers, "f");
-    let limit = limit.min(MAX_CUSTOMER_HITS);
-    let mut args = ranked.params();
-    args.extend([(":profile", &profile as &dyn ToSql), (":limit", &limit)]);
     let hits = conn
         .prepare_cached(&format!(
             "SELECT {HIT_COLUMNS}
-             FROM customers_fts f {rank_join} JOIN customers c ON c.rowid = f.rowid
-             WHERE f.customers_fts MATCH :all AND c.profile = :profile
-             ORDER BY bm25({ranked_by}, 10.0, 5.0, 2.0, 2.0, 2.0, 2.0), c.name
-             LIMIT :limit"
+             FROM customers_fts JOIN customers c ON c.rowid = customers_fts.rowid
+             WHERE customers_fts MATCH ?1 AND c.profile = ?2
+             ORDER BY bm25(customers_fts, 10.0, 5.0, 2.0, 2.0, 2.0, 2.0), c.name
+             LIMIT ?3"
         ))?
-        .query_map(args.as_slice(), hit_row)?
+        .query_map(params![query, profile, limit.min(MAX_CUSTOMER_HITS)], hit_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(hits)
 }

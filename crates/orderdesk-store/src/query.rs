@@ -1,6 +1,6 @@
 //! Reads, shared by the writer ([`crate::Store`]) and the readers ([`crate::Reader`]).
 
-use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::amendments::{self, Amendment};
 use crate::cancellations::{self, Cancellation};
@@ -9,7 +9,7 @@ use crate::customers::{self, CachedProducts, CustomerHit};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::profiles::{self, HubSubscription, ServerProfile};
-use crate::search::{FtsTable, Ranked};
+use crate::search::fts_query;
 
 const DRAFT_ROW_COLUMNS: &str =
     "id, revision, tmf_version, customer, total, currency, item_count, \
@@ -433,8 +433,7 @@ pub trait Queries {
     }
 
     /// Full-text search over drafts, orders and the catalog. `kinds` empty means all kinds.
-    /// Any text is accepted: see [`crate::search::fts_query`]. A word found in
-    /// more than [`crate::search::COMMON_WORD_RECORDS`] records must match but does not rank.
+    /// Any text is accepted: see [`crate::search::fts_query`].
     fn search(&self, text: &str, kinds: &[SearchKind], limit: u32) -> Result<Vec<SearchHit>> {
         self.search_listed_in(text, kinds, &[], limit)
     }
@@ -449,7 +448,7 @@ pub trait Queries {
         categories: &[String],
         limit: u32,
     ) -> Result<Vec<SearchHit>> {
-        let Some(ranked) = Ranked::new(self.connection(), FtsTable::Search, text)? else {
+        let Some(query) = fts_query(text) else {
             return Ok(Vec::new());
         };
         let json = |v: Vec<&str>| {
@@ -457,28 +456,22 @@ pub trait Queries {
         };
         let kinds_json = json(kinds.iter().map(|kind| kind.as_str()).collect())?;
         let categories_json = json(categories.iter().map(String::as_str).collect())?;
-        let (rank_join, ranked_by) = ranked.ranking(FtsTable::Search, "s");
-        let mut args = ranked.params();
-        args.extend([
-            (":kinds", &kinds_json as &dyn ToSql),
-            (":limit", &limit),
-            (":categories", &categories_json),
-        ]);
         // The title weighs ten times the body in the ranking: a name match beats a mention.
         let hits = self
             .connection()
-            .prepare_cached(&format!(
-                "SELECT d.kind, d.ref, s.title, snippet(s.search_fts, 1, '[', ']', '…', 10)
-                 FROM search_fts s {rank_join} JOIN search_docs d ON d.rowid = s.rowid
-                 WHERE s.search_fts MATCH :all
-                   AND (:kinds = '[]' OR d.kind IN (SELECT value FROM json_each(:kinds)))
-                   AND (:categories = '[]' OR (d.kind = 'offering' AND EXISTS (
+            .prepare_cached(
+                "SELECT d.kind, d.ref, search_fts.title,
+                        snippet(search_fts, 1, '[', ']', '…', 10)
+                 FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
+                 WHERE search_fts MATCH ?1
+                   AND (?2 = '[]' OR d.kind IN (SELECT value FROM json_each(?2)))
+                   AND (?4 = '[]' OR (d.kind = 'offering' AND EXISTS (
                         SELECT 1 FROM catalog_offering_categories c
                         WHERE c.offering_id = d.ref
-                          AND c.category_id IN (SELECT value FROM json_each(:categories)))))
-                 ORDER BY bm25({ranked_by}, 10.0, 1.0) LIMIT :limit"
-            ))?
-            .query_map(args.as_slice(), |row| {
+                          AND c.category_id IN (SELECT value FROM json_each(?4)))))
+                 ORDER BY bm25(search_fts, 10.0, 1.0) LIMIT ?3",
+            )?
+            .query_map(params![query, kinds_json, limit, categories_json], |row| {
                 Ok(SearchHit {
                     kind: row.get(0)?,
                     id: row.get(1)?,
