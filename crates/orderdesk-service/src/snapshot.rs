@@ -72,7 +72,8 @@ const BATCHES_AHEAD: usize = 4;
 pub(crate) fn read_into(text: &str, writer: &mut CatalogWriter<'_>) -> Result<SnapshotHeader> {
     std::thread::scope(|scope| {
         let (batches, received) = mpsc::sync_channel::<Vec<CatalogRecord>>(BATCHES_AHEAD);
-        let reader = scope.spawn(move || {
+        let reader = std::thread::Builder::new().name("orderdesk-catalog-reader".into());
+        let reader = reader.spawn_scoped(scope, move || {
             // The writer only hangs up after an error of its own, which is the answer.
             let hung_up = |_| ServiceError::Task("the import stopped".into());
             let mut batch = Vec::with_capacity(BATCH);
@@ -89,6 +90,10 @@ pub(crate) fn read_into(text: &str, writer: &mut CatalogWriter<'_>) -> Result<Sn
             }
             Ok(header)
         });
+        // Without a second thread (the system refuses one) the import is refused, not aborted.
+        let reader = reader.map_err(|e| {
+            ServiceError::Task(format!("could not start reading the snapshot: {e}"))
+        })?;
         let mut written = Ok(());
         'batches: for batch in received {
             for record in batch {
