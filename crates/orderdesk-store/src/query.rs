@@ -9,7 +9,7 @@ use crate::customers::{self, CachedProducts, CustomerHit};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::profiles::{self, HubSubscription, ServerProfile};
-use crate::search::fts_query;
+use crate::search;
 
 const DRAFT_ROW_COLUMNS: &str =
     "id, revision, tmf_version, customer, total, currency, item_count, \
@@ -433,7 +433,8 @@ pub trait Queries {
     }
 
     /// Full-text search over drafts, orders and the catalog. `kinds` empty means all kinds.
-    /// Any text is accepted: see [`crate::search::fts_query`].
+    /// Any text is accepted: see [`crate::search::fts_query`]. A word held by more than
+    /// [`crate::search::COMMON_WORD_RECORDS`] records must match but does not rank.
     fn search(&self, text: &str, kinds: &[SearchKind], limit: u32) -> Result<Vec<SearchHit>> {
         self.search_listed_in(text, kinds, &[], limit)
     }
@@ -448,39 +449,7 @@ pub trait Queries {
         categories: &[String],
         limit: u32,
     ) -> Result<Vec<SearchHit>> {
-        let Some(query) = fts_query(text) else {
-            return Ok(Vec::new());
-        };
-        let json = |v: Vec<&str>| {
-            serde_json::to_string(&v).map_err(|err| StoreError::Invalid(err.to_string()))
-        };
-        let kinds_json = json(kinds.iter().map(|kind| kind.as_str()).collect())?;
-        let categories_json = json(categories.iter().map(String::as_str).collect())?;
-        // The title weighs ten times the body in the ranking: a name match beats a mention.
-        let hits = self
-            .connection()
-            .prepare_cached(
-                "SELECT d.kind, d.ref, search_fts.title,
-                        snippet(search_fts, 1, '[', ']', '…', 10)
-                 FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid
-                 WHERE search_fts MATCH ?1
-                   AND (?2 = '[]' OR d.kind IN (SELECT value FROM json_each(?2)))
-                   AND (?4 = '[]' OR (d.kind = 'offering' AND EXISTS (
-                        SELECT 1 FROM catalog_offering_categories c
-                        WHERE c.offering_id = d.ref
-                          AND c.category_id IN (SELECT value FROM json_each(?4)))))
-                 ORDER BY bm25(search_fts, 10.0, 1.0) LIMIT ?3",
-            )?
-            .query_map(params![query, kinds_json, limit, categories_json], |row| {
-                Ok(SearchHit {
-                    kind: row.get(0)?,
-                    id: row.get(1)?,
-                    title: row.get(2)?,
-                    snippet: row.get(3)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(hits)
+        search::hits(self.connection(), text, kinds, categories, limit)
     }
 
     /// The cached customers of `profile` matching `text`, best first (at most `limit`, at
