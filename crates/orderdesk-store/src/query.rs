@@ -433,8 +433,8 @@ pub trait Queries {
     }
 
     /// Full-text search over drafts, orders and the catalog. `kinds` empty means all kinds.
-    /// Any text is accepted: see [`crate::search::fts_query`]. A word held by more than
-    /// [`crate::search::COMMON_WORD_RECORDS`] records must match but does not rank.
+    /// Any text is accepted: see [`crate::search::fts_query`]. A word held by very many records
+    /// must match but may not rank (`search::Ranking`).
     fn search(&self, text: &str, kinds: &[SearchKind], limit: u32) -> Result<Vec<SearchHit>> {
         self.search_listed_in(text, kinds, &[], limit)
     }

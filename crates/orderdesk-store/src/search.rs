@@ -1,5 +1,6 @@
-//! Full-text search: keeping the FTS5 index in step with the records, and turning whatever
-//! the user typed into a query that cannot be misread as FTS5 syntax.
+//! Full-text search: keeping the FTS5 index in step with the records, turning whatever the
+//! user typed into a query that cannot be misread as FTS5 syntax, and ranking the hits
+//! without counting the records of very common words (see [`Ranking`]).
 
 use rusqlite::{named_params, params, Connection, OptionalExtension};
 
@@ -9,14 +10,16 @@ use crate::model::{SearchHit, SearchKind};
 /// Most words taken from one search; more add nothing but cost.
 const MAX_TERMS: usize = 16;
 
-/// A word found in more records than this must still match, but does not rank: see [`hits`].
-pub const COMMON_WORD_RECORDS: u32 = 2_000;
+/// A word found in more records than this must still match, but does not rank: see
+/// [`Ranking`].
+pub(crate) const COMMON_WORD_RECORDS: u32 = 2_000;
 
-/// A search whose words all match in more records than this ranks by every word: see [`hits`].
-pub const MAX_NARROWED_HITS: u32 = 2_000;
+/// A search whose words all match in more records than this ranks by every word: see
+/// [`Ranking`].
+pub(crate) const MAX_NARROWED_HITS: u32 = 2_000;
 
 /// A search ranks by every word when its last word is shorter than this: see [`Ranking`].
-pub const MIN_NARROWING_WORD: usize = 3;
+pub(crate) const MIN_NARROWING_WORD: usize = 3;
 
 /// Turn user text into an FTS5 query, or `None` when it holds no searchable word.
 ///
@@ -76,10 +79,11 @@ fn all_of<'a>(phrases: impl IntoIterator<Item = &'a String>) -> String {
 ///
 /// The statement matches and ranks by every word in one step when narrowing would not pay:
 /// - no word but the last is common;
-/// - the last word is shorter than [`MIN_NARROWING_WORD`]: as a word it is common, as a prefix
-///   it stands for many words, and either way opening it a second time costs more than the
-///   common words' counts save (CLI `catalog search` over 100,000 offerings: "Bundle 47"
-///   6.8 → 8.0 ms, "Offering 4" 12.7 → 14.7 ms when narrowed);
+/// - the last word is shorter than [`MIN_NARROWING_WORD`]. As a prefix it stands for many
+///   words, and opening it a second time costs more than the common words' counts save (CLI
+///   `catalog search` over 100,000 offerings: "Bundle 47" 6.8 → 8.0 ms narrowed). As a
+///   one-letter word it is common itself, so its hits are too many to narrow and the first
+///   step is wasted ("Offering 4": 12.7 → 14.7 ms);
 /// - every word matches in more than [`MAX_NARROWED_HITS`] records together, or in none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Ranking {
