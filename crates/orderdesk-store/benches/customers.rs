@@ -53,7 +53,8 @@ const QUERIES: [&str; 8] = [
     "Lovelace Ida",
 ];
 
-/// The store's search statement, as a raw connection runs it.
+/// The search statement ranking by every word (the store's one-step statement, see
+/// `search::Ranking`), as a raw connection runs it.
 const RAW_SQL: &str = "SELECT c.customer_id, c.name, c.status, c.phones, c.emails, c.accounts
      FROM customers_fts JOIN customers c ON c.rowid = customers_fts.rowid
      WHERE customers_fts MATCH ?1 AND c.profile = ?2

@@ -4,17 +4,18 @@
 //!
 //! The store takes a customer as its listing columns and its raw JSON ([`CachedCustomer`]);
 //! reading the TMF shapes is the wire crate's. Search goes through [`crate::search::fts_query`],
-//! the one rule for turning typed text into an FTS5 query.
+//! the one rule for turning typed text into an FTS5 query, and is ranked as every search is
+//! (`search::Ranking`).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Result, StoreError};
 use crate::model::{ts_parse, ts_text};
 use crate::open;
-use crate::search::fts_query;
+use crate::search::{FtsTable, Ranking};
 use crate::store::Store;
 
 /// A customer as the cache keeps it.
@@ -128,28 +129,38 @@ fn hit_row(row: &Row<'_>) -> rusqlite::Result<CustomerHit> {
     })
 }
 
-/// The customers of `profile` matching `text` (any text: see [`fts_query`]), best first. A
-/// name match weighs most, then the id, then phone, e-mail and account.
+/// The customers of `profile` matching `text` (any text: see [`crate::search::fts_query`]), best first,
+/// ranked as [`Ranking`] says. A name match weighs most, then the id, then phone, e-mail and
+/// account.
 pub(crate) fn search(
     conn: &Connection,
     profile: &str,
     text: &str,
     limit: u32,
 ) -> Result<Vec<CustomerHit>> {
-    let Some(query) = fts_query(text) else {
+    let Some(ranking) = Ranking::new(conn, FtsTable::Customers, text)? else {
         return Ok(Vec::new());
     };
+    let limit = limit.min(MAX_CUSTOMER_HITS);
+    let mut params = ranking.params();
+    params.extend([(":profile", &profile as &dyn ToSql), (":limit", &limit)]);
     let hits = conn
-        .prepare_cached(&format!(
-            "SELECT {HIT_COLUMNS}
-             FROM customers_fts JOIN customers c ON c.rowid = customers_fts.rowid
-             WHERE customers_fts MATCH ?1 AND c.profile = ?2
-             ORDER BY bm25(customers_fts, 10.0, 5.0, 2.0, 2.0, 2.0, 2.0), c.name
-             LIMIT ?3"
-        ))?
-        .query_map(params![query, profile, limit.min(MAX_CUSTOMER_HITS)], hit_row)?
+        .prepare_cached(&search_sql(&ranking.among_sql(FtsTable::Customers)))?
+        .query_map(params.as_slice(), hit_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(hits)
+}
+
+/// The customer search statement, with `among` (see [`Ranking::among_sql`]). `CROSS JOIN`
+/// keeps the full-text cursor the outer loop, as in [`crate::search`].
+fn search_sql(among: &str) -> String {
+    format!(
+        "SELECT {HIT_COLUMNS}
+         FROM customers_fts CROSS JOIN customers c ON c.rowid = customers_fts.rowid
+         WHERE customers_fts MATCH :query {among} AND c.profile = :profile
+         ORDER BY bm25(customers_fts, 10.0, 5.0, 2.0, 2.0, 2.0, 2.0), c.name
+         LIMIT :limit"
+    )
 }
 
 /// One cached customer with its raw JSON.
@@ -384,7 +395,30 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::phone_digits;
+    use rusqlite::ToSql;
+
+    use super::{phone_digits, search_sql};
+    use crate::query::Queries;
+    use crate::search::{assert_fts_drives, Among, FtsTable, Ranking};
+    use crate::Store;
+
+    #[test]
+    fn the_full_text_cursor_drives_the_customer_search() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path().join("customers.db")).expect("open");
+        let narrowed = Ranking {
+            query: "\"zebra\"*".into(),
+            among: Some(Among { first: 3, last: 9, json: "[3,9]".into() }),
+        };
+        let one_step = Ranking { query: "\"plan\" \"zebra\"*".into(), among: None };
+        for ranking in [&narrowed, &one_step] {
+            let mut params = ranking.params();
+            params.extend([(":profile", &"lab" as &dyn ToSql), (":limit", &20)]);
+            let sql = search_sql(&ranking.among_sql(FtsTable::Customers));
+            let conn = store.connection();
+            assert_fts_drives(conn, &sql, &params, ranking, FtsTable::Customers, "c", "customers");
+        }
+    }
 
     #[test]
     fn phone_digits_keep_only_digits() {

@@ -2,7 +2,7 @@
 //! user typed into a query that cannot be misread as FTS5 syntax, and ranking the hits
 //! without counting the records of very common words (see [`Ranking`]).
 
-use rusqlite::{named_params, params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 use crate::error::{Result, StoreError};
 use crate::model::{SearchHit, SearchKind};
@@ -12,7 +12,7 @@ const MAX_TERMS: usize = 16;
 
 /// A word found in more records than this must still match, but does not rank: see
 /// [`Ranking`].
-pub(crate) const COMMON_WORD_RECORDS: u32 = 2_000;
+pub const COMMON_WORD_RECORDS: u32 = 2_000;
 
 /// A search whose words all match in more records than this ranks by every word: see
 /// [`Ranking`].
@@ -63,6 +63,25 @@ fn all_of<'a>(phrases: impl IntoIterator<Item = &'a String>) -> String {
     phrases.into_iter().map(String::as_str).collect::<Vec<_>>().join(" ")
 }
 
+/// A full-text table whose hits a [`Ranking`] ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FtsTable {
+    /// Drafts, orders and the catalog.
+    Search,
+    /// The customers of every profile.
+    Customers,
+}
+
+impl FtsTable {
+    /// The table's name, which is also its cursor's name in a statement (never aliased).
+    fn name(self) -> &'static str {
+        match self {
+            FtsTable::Search => "search_fts",
+            FtsTable::Customers => "customers_fts",
+        }
+    }
+}
+
 /// What a search's statement matches and ranks by, and the hits it may return.
 ///
 /// `bm25` weighs each word by how few records hold it, and FTS5 counts those records by
@@ -105,17 +124,18 @@ pub(crate) struct Among {
 }
 
 impl Ranking {
-    /// The ranking for `input` over `search_fts`, or `None` when it holds no searchable word.
-    pub(crate) fn new(conn: &Connection, input: &str) -> Result<Option<Self>> {
+    /// The ranking for `input` over `table`, or `None` when it holds no searchable word.
+    pub(crate) fn new(conn: &Connection, table: FtsTable, input: &str) -> Result<Option<Self>> {
+        let name = table.name();
         let words = quoted_words(input);
         let Some(((last, last_chars), rest)) = words.split_last() else { return Ok(None) };
         let all = all_of(words.iter().map(|(phrase, _)| phrase));
         if rest.is_empty() || *last_chars < MIN_NARROWING_WORD {
             return Ok(Some(Ranking { query: all, among: None }));
         }
-        let mut count = conn.prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1 LIMIT ?2)",
-        )?;
+        let mut count = conn.prepare_cached(&format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {name} WHERE {name} MATCH ?1 LIMIT ?2)"
+        ))?;
         let mut ranked = Vec::with_capacity(words.len());
         for (word, _) in rest {
             let records: u32 =
@@ -129,7 +149,7 @@ impl Ranking {
         }
         ranked.push(last);
         let hits = conn
-            .prepare_cached("SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 LIMIT ?2")?
+            .prepare_cached(&format!("SELECT rowid FROM {name} WHERE {name} MATCH ?1 LIMIT ?2"))?
             .query_map(params![all, MAX_NARROWED_HITS + 1], |row| row.get::<_, i64>(0))?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
         let too_many = hits.len() > usize::try_from(MAX_NARROWED_HITS).unwrap_or(usize::MAX);
@@ -143,44 +163,58 @@ impl Ranking {
             serde_json::to_string(&hits).map_err(|err| StoreError::Invalid(err.to_string()))?;
         Ok(Some(Ranking { query: all_of(ranked), among: Some(Among { first, last, json }) }))
     }
+
+    /// The conditions a statement over `table` adds after its `MATCH :query`: when narrowed,
+    /// the hits' rowid range, which FTS5 is given, and their rowid list, which it is not
+    /// (`+`): given a list, FTS5 would open its query again for each rowid.
+    pub(crate) fn among_sql(&self, table: FtsTable) -> String {
+        let name = table.name();
+        match self.among {
+            None => String::new(),
+            Some(_) => format!(
+                "AND {name}.rowid BETWEEN :first AND :last
+                 AND +{name}.rowid IN (SELECT value FROM json_each(:among))"
+            ),
+        }
+    }
+
+    /// The parameters of `MATCH :query` and of [`Ranking::among_sql`].
+    pub(crate) fn params(&self) -> Vec<(&'static str, &dyn ToSql)> {
+        let mut params: Vec<(&'static str, &dyn ToSql)> = vec![(":query", &self.query)];
+        if let Some(among) = &self.among {
+            params.extend([
+                (":first", &among.first as &dyn ToSql),
+                (":last", &among.last),
+                (":among", &among.json),
+            ]);
+        }
+        params
+    }
 }
 
-/// The search statement, matching `:query`, with `$among` added to its conditions: the hits
-/// of the kinds in `:kinds` and, for offerings, listed in one of `:categories` (a JSON array
-/// each; empty means no such filter), best first.
+/// The search statement over `search_fts`, with `among` (see [`Ranking::among_sql`]): the
+/// hits of the kinds in `:kinds` and, for offerings, listed in one of `:categories` (a JSON
+/// array each; empty means no such filter), best first. The title weighs ten times the body
+/// in the ranking: a name match beats a mention.
 ///
 /// `CROSS JOIN` keeps the full-text cursor the outer loop whatever the filters: driven from
 /// `search_docs`, SQLite would open the full-text query once per record.
-macro_rules! hits_sql {
-    ($among:literal) => {
-        concat!(
-            "SELECT d.kind, d.ref, s.title, snippet(s.search_fts, 1, '[', ']', '…', 10)
-             FROM search_fts s CROSS JOIN search_docs d ON d.rowid = s.rowid
-             WHERE s.search_fts MATCH :query ",
-            $among,
-            " AND (:kinds = '[]' OR d.kind IN (SELECT value FROM json_each(:kinds)))
-               AND (:categories = '[]' OR (d.kind = 'offering' AND EXISTS (
-                    SELECT 1 FROM catalog_offering_categories c
-                    WHERE c.offering_id = d.ref
-                      AND c.category_id IN (SELECT value FROM json_each(:categories)))))
-             ORDER BY bm25(s.search_fts, 10.0, 1.0) LIMIT :limit"
-        )
-    };
+fn hits_sql(among: &str) -> String {
+    format!(
+        "SELECT d.kind, d.ref, search_fts.title, snippet(search_fts, 1, '[', ']', '…', 10)
+         FROM search_fts CROSS JOIN search_docs d ON d.rowid = search_fts.rowid
+         WHERE search_fts MATCH :query {among}
+           AND (:kinds = '[]' OR d.kind IN (SELECT value FROM json_each(:kinds)))
+           AND (:categories = '[]' OR (d.kind = 'offering' AND EXISTS (
+                SELECT 1 FROM catalog_offering_categories c
+                WHERE c.offering_id = d.ref
+                  AND c.category_id IN (SELECT value FROM json_each(:categories)))))
+         ORDER BY bm25(search_fts, 10.0, 1.0) LIMIT :limit"
+    )
 }
-
-/// The one-step search statement (see [`Ranking`]).
-const HITS_SQL: &str = hits_sql!("");
-
-/// The narrowed search statement, among the hits of [`Among`] (`:first`, `:last`, `:among`).
-/// The rowid list is kept from FTS5 (`+`), which would open its query again for each rowid.
-const NARROWED_HITS_SQL: &str = hits_sql!(
-    "AND s.rowid BETWEEN :first AND :last
-     AND +s.rowid IN (SELECT value FROM json_each(:among))"
-);
 
 /// The best `limit` hits of `input` (any text: see [`fts_query`]) of `kinds` (empty: every
 /// kind), keeping only the offerings listed in one of `categories` (empty: no such filter).
-/// The title weighs ten times the body in the ranking: a name match beats a mention.
 pub(crate) fn hits(
     conn: &Connection,
     input: &str,
@@ -188,7 +222,7 @@ pub(crate) fn hits(
     categories: &[String],
     limit: u32,
 ) -> Result<Vec<SearchHit>> {
-    let Some(ranking) = Ranking::new(conn, input)? else {
+    let Some(ranking) = Ranking::new(conn, FtsTable::Search, input)? else {
         return Ok(Vec::new());
     };
     let json = |v: Vec<&str>| {
@@ -196,43 +230,23 @@ pub(crate) fn hits(
     };
     let kinds = json(kinds.iter().map(|kind| kind.as_str()).collect())?;
     let categories = json(categories.iter().map(String::as_str).collect())?;
-    let row = |row: &rusqlite::Row<'_>| {
-        Ok(SearchHit {
-            kind: row.get(0)?,
-            id: row.get(1)?,
-            title: row.get(2)?,
-            snippet: row.get(3)?,
-        })
-    };
-    let hits = match &ranking.among {
-        None => conn
-            .prepare_cached(HITS_SQL)?
-            .query_map(
-                named_params! {
-                    ":query": ranking.query,
-                    ":kinds": kinds,
-                    ":categories": categories,
-                    ":limit": limit,
-                },
-                row,
-            )?
-            .collect::<rusqlite::Result<Vec<_>>>()?,
-        Some(among) => conn
-            .prepare_cached(NARROWED_HITS_SQL)?
-            .query_map(
-                named_params! {
-                    ":query": ranking.query,
-                    ":first": among.first,
-                    ":last": among.last,
-                    ":among": among.json,
-                    ":kinds": kinds,
-                    ":categories": categories,
-                    ":limit": limit,
-                },
-                row,
-            )?
-            .collect::<rusqlite::Result<Vec<_>>>()?,
-    };
+    let mut params = ranking.params();
+    params.extend([
+        (":kinds", &kinds as &dyn ToSql),
+        (":categories", &categories),
+        (":limit", &limit),
+    ]);
+    let hits = conn
+        .prepare_cached(&hits_sql(&ranking.among_sql(FtsTable::Search)))?
+        .query_map(params.as_slice(), |row| {
+            Ok(SearchHit {
+                kind: row.get(0)?,
+                id: row.get(1)?,
+                title: row.get(2)?,
+                snippet: row.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(hits)
 }
 
@@ -416,8 +430,8 @@ mod ranking_tests {
     use rusqlite::{params, Connection, ToSql};
 
     use super::{
-        hits, index_record, Ranking, COMMON_WORD_RECORDS, HITS_SQL, MAX_NARROWED_HITS,
-        MIN_NARROWING_WORD, NARROWED_HITS_SQL,
+        assert_fts_drives, hits, hits_sql, index_record, FtsTable, Ranking, COMMON_WORD_RECORDS,
+        MAX_NARROWED_HITS, MIN_NARROWING_WORD,
     };
     use crate::model::SearchKind;
     use crate::query::Queries;
@@ -461,7 +475,7 @@ mod ranking_tests {
     }
 
     fn ranking(conn: &Connection, text: &str) -> Ranking {
-        Ranking::new(conn, text).expect("ranking").expect("words")
+        Ranking::new(conn, FtsTable::Search, text).expect("ranking").expect("words")
     }
 
     /// The titles of the hits of `text`, best first.
@@ -532,12 +546,14 @@ mod ranking_tests {
         assert_eq!(ranking(conn, "plan giraffe").among, None);
     }
 
-    /// Both statements' plans, one line per step, for each filter.
+    /// Both statements' plans for each filter.
     #[test]
     fn the_full_text_cursor_drives_every_search() {
         let (_dir, store) = plans(COMMON_WORD_RECORDS);
         let conn = store.connection();
-        let narrowed = ranking(conn, "plan zebra").among.expect("narrowed");
+        let narrowed = ranking(conn, "plan zebra");
+        assert!(narrowed.among.is_some());
+        let one_step = Ranking { query: narrowed.query.clone(), among: None };
         let filters = [
             ("[]", "[]"),
             ("[\"offering\"]", "[]"),
@@ -545,52 +561,51 @@ mod ranking_tests {
             ("[\"draft\"]", "[\"a\"]"),
         ];
         for (kinds, categories) in filters {
-            for sql in [HITS_SQL, NARROWED_HITS_SQL] {
-                let mut args: Vec<(&str, &dyn ToSql)> = vec![
-                    (":query", &"\"zebra\"*"),
-                    (":kinds", &kinds),
+            for ranking in [&narrowed, &one_step] {
+                let mut params = ranking.params();
+                params.extend([
+                    (":kinds", &kinds as &dyn ToSql),
                     (":categories", &categories),
                     (":limit", &50),
-                ];
-                let narrowing = sql == NARROWED_HITS_SQL;
-                if narrowing {
-                    args.extend([
-                        (":first", &narrowed.first as &dyn ToSql),
-                        (":last", &narrowed.last),
-                        (":among", &narrowed.json),
-                    ]);
-                }
-                let mut explain =
-                    conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("explain");
-                let plan: Vec<String> = explain
-                    .query_map(args.as_slice(), |row| row.get(3))
-                    .expect("plan")
-                    .collect::<rusqlite::Result<_>>()
-                    .expect("rows");
-                let context = format!(
-                    "kinds {kinds}, categories {categories}, narrowed {narrowing}: {plan:#?}"
-                );
-                // The first loop is the full-text cursor, given the match, and when narrowed
-                // the rowid range but not the rowid list.
-                let first = plan.first().expect("a plan");
-                assert!(first.starts_with("SCAN s VIRTUAL TABLE INDEX"), "{context}");
-                let index = first.rsplit(':').next().unwrap_or_default();
-                assert!(index.contains('M') && !index.contains('='), "{context}");
-                assert_eq!(index.contains('<') && index.contains('>'), narrowing, "{context}");
-                // Each hit finds its record by rowid; no other table is scanned.
-                assert!(
-                    plan.iter().any(|step| step == "SEARCH d USING INTEGER PRIMARY KEY (rowid=?)"),
-                    "{context}"
-                );
-                assert!(
-                    !plan
-                        .iter()
-                        .any(|step| step.starts_with("SCAN d") || step.starts_with("SCAN c")),
-                    "{context}"
-                );
-                // The lists (rowids, kinds, categories) are each read once, not per row.
-                assert!(!plan.iter().any(|step| step.starts_with("CORRELATED LIST")), "{context}");
+                ]);
+                let sql = hits_sql(&ranking.among_sql(FtsTable::Search));
+                let context = format!("kinds {kinds}, categories {categories}");
+                assert_fts_drives(conn, &sql, &params, ranking, FtsTable::Search, "d", &context);
             }
         }
     }
+}
+
+/// Asserts that the plan of `sql` (a search of `table` ranked by `ranking`, bound to
+/// `params`) reads the full-text cursor first, given its match and, when narrowed, the hits'
+/// rowid range but never their list; finds each hit's record (`record`, the statement's
+/// alias) by rowid; scans no other table; and reads each list it is given once, not per row.
+#[cfg(test)]
+pub(crate) fn assert_fts_drives(
+    conn: &Connection,
+    sql: &str,
+    params: &[(&str, &dyn ToSql)],
+    ranking: &Ranking,
+    table: FtsTable,
+    record: &str,
+    context: &str,
+) {
+    let mut explain = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("explain");
+    let plan: Vec<String> = explain
+        .query_map(params, |row| row.get(3))
+        .expect("plan")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    let narrowed = ranking.among.is_some();
+    let context = format!("{context}, narrowed {narrowed}: {plan:#?}");
+    let first = plan.first().expect("a plan");
+    assert!(first.starts_with(&format!("SCAN {} VIRTUAL TABLE INDEX", table.name())), "{context}");
+    let index = first.rsplit(':').next().unwrap_or_default();
+    assert!(index.contains('M') && !index.contains('='), "{context}");
+    assert_eq!(index.contains('<') && index.contains('>'), narrowed, "{context}");
+    let by_rowid = format!("SEARCH {record} USING INTEGER PRIMARY KEY (rowid=?)");
+    assert!(plan.contains(&by_rowid), "{context}");
+    let scans_a_table = |step: &String| step.starts_with("SCAN ") && !step.contains(" json_each ");
+    assert!(!plan.iter().skip(1).any(scans_a_table), "{context}");
+    assert!(!plan.iter().any(|step| step.starts_with("CORRELATED LIST")), "{context}");
 }

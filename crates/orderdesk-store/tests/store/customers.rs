@@ -164,3 +164,36 @@ fn a_customers_products_are_replaced_whole() {
         Err(StoreError::NotFound { .. })
     ));
 }
+
+#[test]
+fn a_word_most_customers_hold_must_match_and_the_rarer_words_rank() {
+    let db = temp_db();
+    let mut store = Store::open(&db.path).expect("open");
+    store.save_profile(&profile("lab")).expect("profile");
+    store.save_profile(&profile("other")).expect("profile");
+    // "plan" is in more names than a word may be and still rank.
+    let common = orderdesk_store::search::COMMON_WORD_RECORDS + 1;
+    let mut all: Vec<CachedCustomer> = (0..common)
+        .map(|n| {
+            customer(&format!("P-{n}"), &format!("Plan Customer {n}"), "1", "p@x.example", "BA")
+        })
+        .collect();
+    all.push(customer("Z-1", "Zebra Plan", "2", "z@x.example", "BA-Z"));
+    all.push(customer("Z-2", "Plan Longname", "3", "zebra@x.example", "BA-Y"));
+    store.save_customers("lab", &all, CustomerPull::Full, None, Utc::now()).expect("save");
+    store
+        .save_customers(
+            "other",
+            &[customer("Z-9", "Zebra Plan", "9", "z@o.example", "BA-O")],
+            CustomerPull::Full,
+            None,
+            Utc::now(),
+        )
+        .expect("save other");
+    let reader = store.reader().expect("reader");
+    let find = |text: &str| reader.search_customers("lab", text, 20).expect("search");
+    // A name match ranks before an e-mail match; the other profile's customer stays out.
+    assert_eq!(ids(&find("plan zebra")), ["Z-1", "Z-2"]);
+    assert_eq!(ids(&find("plan customer 1999")), ["P-1999"]);
+    assert!(find("plan giraffe").is_empty(), "every word must match");
+}
