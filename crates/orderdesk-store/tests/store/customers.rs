@@ -45,6 +45,11 @@ fn customer(id: &str, name: &str, phone: &str, email: &str, account: &str) -> Ca
     }
 }
 
+/// A full pull of `customers` into `profile`'s cache.
+fn pull_all(store: &mut Store, profile: &str, customers: &[CachedCustomer]) -> CustomerSyncCount {
+    store.save_customers(profile, customers, CustomerPull::Full, None, Utc::now()).expect("save")
+}
+
 fn ids(hits: &[CustomerHit]) -> Vec<&str> {
     hits.iter().map(|h| h.id.as_str()).collect()
 }
@@ -60,18 +65,9 @@ fn customers_are_found_by_name_id_phone_email_and_account() {
         customer("C-200", "Grace Hopper", "+1 (555) 010-2000", "grace@navy.example", "BA-77"),
         customer("C-300", "Jürgen Müller", "0301 555", "jm@example.de", "BA-300"),
     ];
-    let count =
-        store.save_customers("lab", &all, CustomerPull::Full, None, Utc::now()).expect("save");
+    let count = pull_all(&mut store, "lab", &all);
     assert_eq!(count, CustomerSyncCount { saved: 3, removed: 0, cached: 3 });
-    store
-        .save_customers(
-            "other",
-            &[customer("X-1", "Ada Other", "1", "x@x.example", "BA-1")],
-            CustomerPull::Full,
-            None,
-            Utc::now(),
-        )
-        .expect("save other");
+    pull_all(&mut store, "other", &[customer("X-1", "Ada Other", "1", "x@x.example", "BA-1")]);
     let reader = store.reader().expect("reader");
     let find = |text: &str| reader.search_customers("lab", text, 20).expect("search");
     assert_eq!(ids(&find("lovel")), ["C-100"], "a name prefix");
@@ -180,16 +176,8 @@ fn a_word_most_customers_hold_must_match_and_the_rarer_words_rank() {
         .collect();
     all.push(customer("Z-1", "Zebra Plan", "2", "z@x.example", "BA-Z"));
     all.push(customer("Z-2", "Plan Longname", "3", "zebra@x.example", "BA-Y"));
-    store.save_customers("lab", &all, CustomerPull::Full, None, Utc::now()).expect("save");
-    store
-        .save_customers(
-            "other",
-            &[customer("Z-9", "Zebra Plan", "9", "z@o.example", "BA-O")],
-            CustomerPull::Full,
-            None,
-            Utc::now(),
-        )
-        .expect("save other");
+    pull_all(&mut store, "lab", &all);
+    pull_all(&mut store, "other", &[customer("Z-9", "Zebra Plan", "9", "z@o.example", "BA-O")]);
     let reader = store.reader().expect("reader");
     let find = |text: &str| reader.search_customers("lab", text, 20).expect("search");
     // A name match ranks before an e-mail match; the other profile's customer stays out.
