@@ -401,9 +401,51 @@ pub(crate) fn unindex_kind(conn: &Connection, kind: SearchKind) -> Result<()> {
     Ok(())
 }
 
+/// Asserts that the plan of `sql` (a search of `table` ranked by `ranking`, bound to
+/// `params`) reads the full-text cursor first, given its match and, when narrowed, the hits'
+/// rowid range but never their list; finds each hit's record (`record`, the statement's
+/// alias) by rowid; scans no other table; and reads each list it is given once, not per row.
+#[cfg(test)]
+pub(crate) fn assert_fts_drives(
+    conn: &Connection,
+    sql: &str,
+    params: &[(&str, &dyn ToSql)],
+    ranking: &Ranking,
+    table: FtsTable,
+    record: &str,
+    context: &str,
+) {
+    let mut explain = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("explain");
+    let plan: Vec<String> = explain
+        .query_map(params, |row| row.get(3))
+        .expect("plan")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    let narrowed = ranking.among.is_some();
+    let context = format!("{context}, narrowed {narrowed}: {plan:#?}");
+    let first = plan.first().expect("a plan");
+    assert!(first.starts_with(&format!("SCAN {} VIRTUAL TABLE INDEX", table.name())), "{context}");
+    let index = first.rsplit(':').next().unwrap_or_default();
+    assert!(index.contains('M') && !index.contains('='), "{context}");
+    assert_eq!(index.contains('<') && index.contains('>'), narrowed, "{context}");
+    let by_rowid = format!("SEARCH {record} USING INTEGER PRIMARY KEY (rowid=?)");
+    assert!(plan.contains(&by_rowid), "{context}");
+    let scans_a_table = |step: &String| step.starts_with("SCAN ") && !step.contains(" json_each ");
+    assert!(!plan.iter().skip(1).any(scans_a_table), "{context}");
+    assert!(!plan.iter().any(|step| step.starts_with("CORRELATED LIST")), "{context}");
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use rusqlite::{params, Connection, ToSql};
+
+    use super::{
+        assert_fts_drives, fts_query, hits, hits_sql, index_record, FtsTable, Ranking,
+        COMMON_WORD_RECORDS, MAX_NARROWED_HITS, MIN_NARROWING_WORD,
+    };
+    use crate::model::SearchKind;
+    use crate::query::Queries;
+    use crate::Store;
 
     #[test]
     fn hostile_text_becomes_plain_words() {
@@ -422,20 +464,8 @@ mod tests {
             assert_eq!(fts_query(input).as_deref(), expected, "input {input:?}");
         }
     }
-}
 
-/// The ranking's two steps, over the real schema.
-#[cfg(test)]
-mod ranking_tests {
-    use rusqlite::{params, Connection, ToSql};
-
-    use super::{
-        assert_fts_drives, hits, hits_sql, index_record, FtsTable, Ranking, COMMON_WORD_RECORDS,
-        MAX_NARROWED_HITS, MIN_NARROWING_WORD,
-    };
-    use crate::model::SearchKind;
-    use crate::query::Queries;
-    use crate::Store;
+    // The ranking's two steps, over the real schema.
 
     /// A store whose index holds `plans` offerings titled "Plan N" (body "A monthly plan"),
     /// "Zebra plan" (body "Striped", in category "animals"), and "Plan with a long name" (body
@@ -574,38 +604,4 @@ mod ranking_tests {
             }
         }
     }
-}
-
-/// Asserts that the plan of `sql` (a search of `table` ranked by `ranking`, bound to
-/// `params`) reads the full-text cursor first, given its match and, when narrowed, the hits'
-/// rowid range but never their list; finds each hit's record (`record`, the statement's
-/// alias) by rowid; scans no other table; and reads each list it is given once, not per row.
-#[cfg(test)]
-pub(crate) fn assert_fts_drives(
-    conn: &Connection,
-    sql: &str,
-    params: &[(&str, &dyn ToSql)],
-    ranking: &Ranking,
-    table: FtsTable,
-    record: &str,
-    context: &str,
-) {
-    let mut explain = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("explain");
-    let plan: Vec<String> = explain
-        .query_map(params, |row| row.get(3))
-        .expect("plan")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows");
-    let narrowed = ranking.among.is_some();
-    let context = format!("{context}, narrowed {narrowed}: {plan:#?}");
-    let first = plan.first().expect("a plan");
-    assert!(first.starts_with(&format!("SCAN {} VIRTUAL TABLE INDEX", table.name())), "{context}");
-    let index = first.rsplit(':').next().unwrap_or_default();
-    assert!(index.contains('M') && !index.contains('='), "{context}");
-    assert_eq!(index.contains('<') && index.contains('>'), narrowed, "{context}");
-    let by_rowid = format!("SEARCH {record} USING INTEGER PRIMARY KEY (rowid=?)");
-    assert!(plan.contains(&by_rowid), "{context}");
-    let scans_a_table = |step: &String| step.starts_with("SCAN ") && !step.contains(" json_each ");
-    assert!(!plan.iter().skip(1).any(scans_a_table), "{context}");
-    assert!(!plan.iter().any(|step| step.starts_with("CORRELATED LIST")), "{context}");
 }
